@@ -1,0 +1,42 @@
+"""Compliance as a gate: a process may require that every basic requirement due at the end
+of a stage is met before it leaves that stage (``configure_compliance`` with ``gate``).
+
+``workflow.engine.blockers`` calls :func:`gate_reasons` for ``advance`` and ``close``; each
+failing rule becomes a reason with code ``compliance_<rule_id>``, listed with the stage's
+own exit criteria. Rules that run on the calendar (``due`` None) never gate: a missed date
+cannot be mended by acting before the move.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from stages import Records
+from stages.base import Reason, Text
+
+from .messages import MESSAGES
+from .model import NOT_ENOUGH_DATA, NOT_MET
+from .report import run
+from .rulesets import RuleSetError, gate_enabled, resolve
+
+
+def _escape(s: str) -> str:
+    return s.replace("{", "{{").replace("}", "}}")
+
+
+def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -> list[Reason]:
+    if not gate_enabled(records.process):
+        return []
+    try:
+        rs = resolve(records.process)
+    except RuleSetError as exc:
+        return list(exc.reasons)
+    report = run(records, now or dt.datetime.now(dt.timezone.utc), ruleset=rs, leaving=stage)
+    out = []
+    for o in report.outcomes:
+        if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):
+            continue
+        text = Text(*(_escape(MESSAGES["gate"].render(lang, text=f"{o.rule.title.render(lang)} ({o.rule.id}): "
+                                                                   f"{o.result.message(lang)}")) for lang in ("es", "en")))
+        out.append(Reason(o.rule.code, text, {"rule": o.rule.id, "status": o.status,
+                                               "missing": [i.key for i in o.result.missing]}))
+    return out

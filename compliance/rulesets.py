@@ -1,0 +1,184 @@
+"""Rule sets as versioned data: which rules, at which level, with which settings.
+
+Built in: ``ogp-2017`` (the 2017 standards the guide cites, reported by phase of the cycle
+and component), ``ogp-2022`` (the five standards in force since 2022, with their minimum
+requirements) and ``inai-local`` (INAI's local exercises as the guide describes them). A
+secretariat may register its own (``register_ruleset``): it names a base, adds or removes
+rules, changes levels and settings. A process names the rule set it is checked against
+(``Process.ruleset``) and may override settings again (``configure_compliance``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from stages.base import Reason, Text
+
+from . import settings as st
+from .messages import MESSAGES
+from .rules import BY_ID, RULES
+
+GROUPINGS = ("standard", "phase_component")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+
+
+class RuleSetError(Exception):
+    """A rule set that cannot be used; carries reasons like any refusal."""
+
+    def __init__(self, reasons: list[Reason]):
+        self.reasons = reasons
+        super().__init__("; ".join(r.message("en") for r in reasons))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    version: str
+    title: Text
+    group_by: str
+    rules: tuple[tuple[str, str], ...]  # (rule id, level), in report order
+    settings: dict[str, Any] = field(default_factory=dict)
+    source: str = "builtin"
+    base: str | None = None
+
+    def level(self, rule_id: str) -> str:
+        return dict(self.rules)[rule_id]
+
+    def as_dict(self, lang: str = "es") -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "title": self.title.render(lang), "group_by": self.group_by,
+                "source": self.source, "base": self.base}
+
+
+def _all(exclude: tuple[str, ...] = (), levels: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    levels = levels or {}
+    return tuple((r.id, levels.get(r.id, r.level)) for r in RULES if r.id not in exclude)
+
+
+BUILTIN: dict[str, RuleSet] = {rs.name: rs for rs in (
+    RuleSet("ogp-2017", "2017.1",
+            Text("Estándares de participación y cocreación de OGP (2017)", "OGP Participation and Co-Creation Standards (2017)"),
+            "phase_component", _all(exclude=("declaration-signed",)),
+            {**st.defaults(), "plan_durations_months": [24]}),
+    RuleSet("ogp-2022", "2022.1",
+            Text("Estándares de participación y cocreación de OGP (vigentes desde 2022)",
+                 "OGP Participation and Co-Creation Standards (in force since 2022)"),
+            "standard", _all(exclude=("declaration-signed",)), st.defaults()),
+    RuleSet("inai-local", "2019.1",
+            Text("Ejercicios locales de Gobierno Abierto del INAI (guía 2019)", "INAI local open government exercises (2019 guide)"),
+            "standard", _all(levels={"minutes-published": "basic"}),
+            {**st.defaults(), "plan_durations_months": [12]}),
+)}
+
+
+def _conf(process: Any) -> dict:
+    return dict((getattr(process, "settings", None) or {}).get("compliance") or {})
+
+
+def known_names(process: Any = None) -> list[str]:
+    return sorted(BUILTIN) + sorted((_conf(process).get("rulesets") or {}) if process is not None else [])
+
+
+def resolve(process: Any, name: str | None = None) -> RuleSet:
+    """The rule set a process is checked against, with the process's setting overrides."""
+    conf = _conf(process)
+    name = name or getattr(process, "ruleset", None) or "ogp-2022"
+    custom = (conf.get("rulesets") or {}).get(name)
+    if custom is not None:
+        rs = parse(custom)
+    elif name in BUILTIN:
+        rs = BUILTIN[name]
+    else:
+        raise RuleSetError([Reason("compliance_unknown_ruleset", MESSAGES["unknown_ruleset"],
+                                   {"ruleset": name, "known": ", ".join(known_names(process))})])
+    overrides = conf.get("settings") or {}
+    return replace(rs, settings={**rs.settings, **overrides}) if overrides else rs
+
+
+def gate_enabled(process: Any) -> bool:
+    return bool(_conf(process).get("gate"))
+
+
+def _bad(problem: str) -> Reason:
+    return Reason("compliance_bad_ruleset", MESSAGES["bad_ruleset"], {"problem": problem})
+
+
+def _rule_list(value: Any, where: str, problems: list[Reason]) -> list[tuple[str, str | None]]:
+    if not isinstance(value, list):
+        problems.append(_bad(f"«{where}» debe ser una lista / must be a list"))
+        return []
+    out = []
+    for item in value:
+        rid, level = (item, None) if isinstance(item, str) else (
+            (item.get("id"), item.get("level")) if isinstance(item, dict) else (None, None))
+        if rid not in BY_ID:
+            problems.append(Reason("compliance_unknown_rule", MESSAGES["unknown_rule"],
+                                   {"rule": rid, "known": ", ".join(BY_ID)}))
+            continue
+        if level not in (None, "basic", "advanced"):
+            problems.append(_bad(f"{rid}: level «{level}» (basic | advanced)"))
+            continue
+        out.append((rid, level))
+    return out
+
+
+def parse(data: Any) -> RuleSet:
+    """A custom rule set from its definition (as read from YAML/JSON); raises with every problem."""
+    problems: list[Reason] = []
+    if not isinstance(data, dict):
+        raise RuleSetError([_bad("se espera un mapa / a mapping is expected")])
+    allowed = {"name", "version", "title", "base", "group_by", "rules", "add", "remove", "levels", "settings"}
+    for key in sorted(set(data) - allowed):
+        problems.append(_bad(f"campo desconocido / unknown field «{key}»"))
+    name, version = data.get("name"), data.get("version")
+    if not isinstance(name, str) or not NAME.match(name):
+        problems.append(_bad("«name»: minúsculas, números, . _ - / lowercase, digits, . _ -"))
+    elif name in BUILTIN:
+        problems.append(_bad(f"«{name}» es un conjunto integrado / is built in; use another name"))
+    if not isinstance(version, (str, int, float)) or str(version).strip() == "":
+        problems.append(_bad("«version» es obligatorio / is required"))
+    base_name = data.get("base")
+    if base_name is not None and base_name not in BUILTIN:
+        problems.append(_bad(f"«base»: {base_name} ({', '.join(BUILTIN)})"))
+    base = BUILTIN.get(base_name) if base_name else None
+    title = data.get("title") or name or "-"
+    if isinstance(title, dict):
+        title = Text(str(title.get("es") or title.get("en") or name), str(title.get("en") or title.get("es") or name))
+    elif isinstance(title, str):
+        title = Text(title, title)
+    else:
+        problems.append(_bad("«title»: texto o {es, en} / text or {es, en}"))
+        title = Text(str(name), str(name))
+    group_by = data.get("group_by") or (base.group_by if base else "standard")
+    if group_by not in GROUPINGS:
+        problems.append(_bad(f"«group_by»: {' | '.join(GROUPINGS)}"))
+    if "rules" in data:
+        chosen = _rule_list(data["rules"], "rules", problems)
+    elif base is not None:
+        chosen = [(rid, lvl) for rid, lvl in base.rules]
+    else:
+        problems.append(_bad("«rules» o «base» / 'rules' or 'base' is required"))
+        chosen = []
+    chosen += _rule_list(data.get("add", []), "add", problems)
+    removed = {rid for rid, _ in _rule_list(data.get("remove", []), "remove", problems)}
+    levels = data.get("levels") or {}
+    if not isinstance(levels, dict):
+        problems.append(_bad("«levels»: {regla: basic|advanced} / {rule: basic|advanced}"))
+        levels = {}
+    for rid, level in levels.items():
+        if rid not in BY_ID or level not in ("basic", "advanced"):
+            problems.append(_bad(f"levels.{rid}: {level}"))
+    seen: dict[str, str] = {}
+    for rid, level in chosen:
+        if rid not in removed:
+            seen[rid] = levels.get(rid) or level or BY_ID[rid].level
+    if not seen and not problems:
+        problems.append(_bad("ninguna regla / no rules"))
+    good, bad = st.validate(data.get("settings") or {}, "settings")
+    problems += bad
+    if problems:
+        raise RuleSetError(problems)
+    order = [r.id for r in RULES]
+    rules = tuple(sorted(seen.items(), key=lambda x: order.index(x[0])))
+    base_settings = dict(base.settings) if base else st.defaults()
+    return RuleSet(name, str(version), title, group_by, rules, {**base_settings, **good}, "custom", base_name)

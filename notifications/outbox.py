@@ -1,0 +1,238 @@
+"""The outbox: due reminders stored once, claimed by one worker at a time, marked by it.
+
+- :func:`enqueue` inserts planned reminders with ``INSERT ... ON CONFLICT (key) DO NOTHING``
+  (SQLAlchemy Core, in the caller's transaction): planning the same reminder twice, or in
+  two workers at once, stores it once.
+- :func:`sweep` plans every open process and enqueues what is due, one transaction per
+  process, with the process row share-locked so the records it reads are consistent.
+- :func:`claim` takes up to ``limit`` ready rows (pending and due for an attempt, or claimed
+  with an expired lease) for one worker: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
+  ``BEGIN IMMEDIATE`` write lock on SQLite. Only the claimant can then mark a row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from storage import transaction
+from storage.models import Process
+from storage.outbox import OutboxMessage
+
+from . import snapshot
+from .planner import Planned, due_reminders
+
+T = OutboxMessage.__table__
+CHUNK = 2000
+
+
+def _insert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - cocrea supports SQLite and PostgreSQL
+        raise NotImplementedError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
+    return insert(T).on_conflict_do_nothing(index_elements=["key"])
+
+
+def row_of(p: Planned, now: dt.datetime) -> dict[str, Any]:
+    return {"key": p.key, "process_id": p.process_id, "kind": p.kind, "person_id": p.person_id,
+            "recipient": p.email, "lang": p.lang, "subject": p.label[:300], "due_at": p.due_at,
+            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
+def enqueue(conn: Connection | Session, planned: Sequence[Planned], now: dt.datetime) -> int:
+    """Store the planned reminders not stored yet; returns how many were new.
+
+    Keys already stored are skipped before inserting (one indexed read per process); the
+    insert still says ``ON CONFLICT (key) DO NOTHING`` for a concurrent sweep's rows.
+    """
+    if not planned:
+        return 0
+    stored: set[str] = set()
+    for pid in {p.process_id for p in planned}:
+        since = min(p.due_at for p in planned if p.process_id == pid)
+        stored |= set(conn.execute(select(T.c.key).where(T.c.process_id == pid, T.c.due_at >= since)).scalars())
+    planned = [p for p in planned if p.key not in stored]
+    if not planned:
+        return 0
+    dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
+    stmt = _insert(dialect)  # executemany, no RETURNING: psycopg re-parses huge multi-row statements
+    added = 0
+    for start in range(0, len(planned), CHUNK):
+        rows = [row_of(p, now) for p in planned[start:start + CHUNK]]
+        result = conn.execute(stmt, rows)
+        added += result.rowcount if result.rowcount >= 0 else len(rows)
+    return added
+
+
+def enqueue_due(db: Session, process: Process, now: dt.datetime) -> int:
+    """Plan one process inside the caller's transaction and store what is due."""
+    db.flush()
+    return enqueue(db, due_reminders(snapshot.load(db, process), now, contexts=False), now)
+
+
+@dataclass
+class SweepResult:
+    processes: int = 0
+    due: int = 0
+    added: int = 0
+
+
+def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> SweepResult:
+    """Plan every open process (or one) and enqueue what is due now."""
+    result = SweepResult()
+    with Session(engine) as db:
+        query = select(Process.id).where(Process.stage != "closed").order_by(Process.id)
+        if process:
+            query = select(Process.id).where(Process.slug == process)
+        ids = list(db.execute(query).scalars())
+    for pid in ids:
+        with transaction(engine) as db:
+            lock = select(Process).where(Process.id == pid)
+            if engine.dialect.name != "sqlite":
+                lock = lock.with_for_update(read=True)  # actions on it wait; other sweeps may read
+            proc = db.execute(lock).scalars().first()
+            if proc is None:
+                continue
+            due = due_reminders(snapshot.load(db, proc), now, contexts=False)
+            result.processes += 1
+            result.due += len(due)
+            result.added += enqueue(db, due, now)
+    return result
+
+
+# --- claiming and marking ---------------------------------------------------------------
+
+
+@contextmanager
+def _tx(bind: Engine | Connection) -> Iterator[Connection]:
+    """A transaction on an engine (a pooled connection) or on a connection the caller holds;
+    on an autocommit connection, the single statement that follows is its own transaction."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    elif bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        yield bind
+    else:
+        with bind.begin():
+            yield bind
+
+
+def claim(engine: Engine | Connection, worker: str, now: dt.datetime, *, limit: int, lease: dt.timedelta,
+          process_id: int | None = None) -> list[dict[str, Any]]:
+    """Claim up to ``limit`` ready rows for ``worker`` until ``now + lease``."""
+    ready = or_(and_(T.c.status == "pending", T.c.next_attempt_at <= now),
+                and_(T.c.status == "claimed", T.c.lease_until < now))
+    pick = select(T.c.id).where(ready)
+    if process_id is not None:
+        pick = pick.where(T.c.process_id == process_id)
+    pick = pick.order_by(T.c.next_attempt_at, T.c.id).limit(limit)
+    if engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()))
+            .values(status="claimed", claimed_by=worker, lease_until=now + lease, attempts=T.c.attempts + 1)
+            .returning(T.c.id, T.c.key, T.c.process_id, T.c.kind, T.c.person_id, T.c.recipient, T.c.lang,
+                       T.c.attempts))
+    with _tx(engine) as conn:
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    rows.sort(key=lambda r: r["id"])
+    return rows
+
+
+def _mine():
+    return and_(T.c.id == bindparam("_id"), T.c.claimed_by == bindparam("_worker"), T.c.status == "claimed")
+
+
+# Built once: SQLAlchemy memoizes a statement's cache key, so reusing the object keeps the
+# per-mark overhead low (the sender marks in small groups, many times a second).
+_SENT = (update(T).where(T.c.id.in_(bindparam("_ids", expanding=True)), T.c.claimed_by == bindparam("_worker"),
+                          T.c.status == "claimed")
+         .values(status="sent", sent_at=bindparam("_now"), lease_until=None, last_error=None))
+_RETRY = update(T).where(_mine()).values(status="pending", next_attempt_at=bindparam("_next"), lease_until=None,
+                                         claimed_by=None, last_error=bindparam("_error"))
+_FINAL = {status: update(T).where(_mine()).values(status=status, lease_until=None, last_error=bindparam("_error"))
+          for status in ("failed", "cancelled")}
+_RELEASE = update(T).where(_mine()).values(status="pending", lease_until=None, claimed_by=None,
+                                           attempts=T.c.attempts - 1)
+
+
+def mark_sent(engine: Engine | Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
+    """Mark sent, in one statement, the rows of ``ids`` this worker holds; returns how many."""
+    if not ids:
+        return 0
+    with _tx(engine) as conn:
+        return conn.execute(_SENT, {"_ids": list(ids), "_worker": worker, "_now": now}).rowcount
+
+
+def sent_by(engine: Engine | Connection, worker: str, ids: list[int]) -> set[int]:
+    with _tx(engine) as conn:
+        return set(conn.execute(select(T.c.id).where(T.c.id.in_(ids), T.c.status == "sent",
+                                                     T.c.claimed_by == worker)).scalars())
+
+
+def mark_retry(engine: Engine | Connection, worker: str, row_id: int, error: str, next_attempt_at: dt.datetime) -> int:
+    with _tx(engine) as conn:
+        return conn.execute(_RETRY, [{"_id": row_id, "_worker": worker, "_next": next_attempt_at,
+                                      "_error": error[:2000]}]).rowcount
+
+
+def mark_final(engine: Engine | Connection, worker: str, rows: Iterable[tuple[int, str]], status: str) -> int:
+    """End rows as ``failed`` or ``cancelled`` with their reason."""
+    params = [{"_id": row_id, "_worker": worker, "_error": error[:2000]} for row_id, error in rows]
+    if not params:
+        return 0
+    with _tx(engine) as conn:
+        return conn.execute(_FINAL[status], params).rowcount
+
+
+def release(engine: Engine | Connection, worker: str, ids: Iterable[int]) -> int:
+    """Give back claimed rows not attempted (the attempt is not counted)."""
+    params = [{"_id": i, "_worker": worker} for i in ids]
+    if not params:
+        return 0
+    with _tx(engine) as conn:
+        return conn.execute(_RELEASE, params).rowcount
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def by_keys(engine: Engine, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    keys = list(keys)
+    out: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for r in conn.execute(select(T).where(T.c.key.in_(chunk))):
+                out[r.key] = dict(r._mapping)
+    return out
+
+
+def counts(engine: Engine, process_id: int | None = None) -> dict[str, dict[str, int]]:
+    """``{kind: {status: n}}``."""
+    q = select(T.c.kind, T.c.status, func.count()).group_by(T.c.kind, T.c.status)
+    if process_id is not None:
+        q = q.where(T.c.process_id == process_id)
+    out: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for kind, status, n in conn.execute(q):
+            out.setdefault(kind, {})[status] = n
+    return out
+
+
+def rows(engine: Engine, *, process_id: int | None = None, statuses: Sequence[str] = (),
+         limit: int = 100) -> list[dict[str, Any]]:
+    q = select(T).order_by(T.c.id.desc()).limit(limit)
+    if process_id is not None:
+        q = q.where(T.c.process_id == process_id)
+    if statuses:
+        q = q.where(T.c.status.in_(list(statuses)))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]

@@ -1,0 +1,94 @@
+"""``cocrea worker``: APScheduler ticking the sweep and the sender, nothing more.
+
+What must survive a restart lives in the database: the process records (what is due is
+recomputed from them at every tick) and the outbox rows (what was queued, claimed, sent).
+APScheduler only holds one in-memory interval job, so there is no job store to share
+between workers (TECH-NOTES: a shared 3.11 job store runs jobs twice) and no one-off job
+to drop while the worker is down: the first tick after a restart catches up on every
+reminder that came due meanwhile (the latest point of each series; see stages.reminders).
+
+Ticks never overlap within a worker (``max_instances=1``, ``coalesce=True``); any number
+of workers may run against the same database (claims are exclusive, inserts idempotent).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from typing import Any, Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
+
+from . import outbox
+from .config import MailConfig
+from .render import Identity, Renderer
+from .sender import Sender, worker_id
+from .transport import transport_for
+
+log = logging.getLogger("cocrea.worker")
+UTC = dt.timezone.utc
+
+
+class _SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC)
+
+
+class Worker:
+    def __init__(self, engine: Engine, config: MailConfig, *, clock: Any = None, every: float = 60.0,
+                 worker: str | None = None, concurrency: int | None = None):
+        self.engine, self.config = engine, config
+        self.clock = clock or _SystemClock()
+        self.every = every
+        self.worker = worker or worker_id()
+        s = config.smtp
+        self.renderer = Renderer(Identity(s.sender, s.sender_name, s.message_id_domain))
+        self.transport = transport_for(s)
+        self.concurrency = concurrency
+        self.ticks = 0
+        self._scheduler: BlockingScheduler | None = None
+
+    def tick(self) -> dict[str, Any]:
+        """One sweep, then deliver everything ready."""
+        swept = outbox.sweep(self.engine, self.clock.now())
+        stats = Sender(self.engine, self.transport, self.renderer, clock=self.clock, policy=self.config.delivery,
+                       worker=self.worker, concurrency=self.concurrency).run()
+        self.ticks += 1
+        result = {"queued": swept.added, **stats.as_dict()}
+        if swept.added or stats.claimed:
+            log.info("tick %d: %s", self.ticks, " ".join(f"{k}={v}" for k, v in result.items() if v))
+        return result
+
+    def _safe_tick(self) -> None:
+        try:
+            self.tick()
+        except Exception:  # the next tick tries again; nothing is lost, it is all in the database
+            log.exception("tick failed")
+
+    def run(self, stop: threading.Event | None = None, on_start: Callable[[], None] | None = None) -> None:
+        """Tick every ``every`` seconds until SIGTERM/SIGINT (or ``stop`` is set)."""
+        scheduler = BlockingScheduler(jobstores={"default": MemoryJobStore()},
+                                      executors={"default": ThreadPoolExecutor(1)},
+                                      job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+                                      timezone=UTC)
+        scheduler.add_job(self._safe_tick, "interval", seconds=self.every, id="reminders",
+                          next_run_time=dt.datetime.now(UTC))
+        self._scheduler = scheduler
+
+        def shutdown(*_: Any) -> None:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)  # let a running tick finish its batch and marks
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, shutdown)
+            signal.signal(signal.SIGINT, shutdown)
+        if stop is not None:
+            threading.Thread(target=lambda: (stop.wait(), shutdown()), daemon=True).start()
+        log.info("worker %s: every %ss, mail %s", self.worker, self.every, self.transport.describe())
+        if on_start:
+            on_start()
+        scheduler.start()

@@ -1,0 +1,48 @@
+"""The eight co-creation stages, in order: pure specs, validated at import.
+
+``STAGES`` is the only registry: an explicit tuple, no registration by side effect.
+"""
+from __future__ import annotations
+
+from . import causes, commitments, consultation, declaration, monitoring, planning, reminders, routes, sensitization
+from .base import Criterion, Reason, Records, Stage, Text, add_months
+from .templates import TEMPLATES, Template
+
+SPEC_VERSION = "2026.1"
+
+STAGES: tuple[Stage, ...] = (
+    declaration.STAGE,
+    consultation.STAGE,
+    sensitization.STAGE,
+    planning.STAGE,
+    causes.STAGE,
+    commitments.STAGE,
+    routes.STAGE,
+    monitoring.STAGE,
+)
+
+STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
+CLOSED = "closed"
+SUSPENDED = "suspended"
+BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
+
+
+def _validate() -> None:
+    expected = ("declaration", "consultation", "sensitization", "planning", "causes",
+                "commitments", "routes", "monitoring")
+    if STAGE_NAMES != expected:
+        raise ValueError(f"stage order is {STAGE_NAMES}, expected {expected}")
+    codes = [c.code for s in STAGES for c in s.criteria]
+    duplicated = {c for c in codes if codes.count(c) > 1}
+    if duplicated:
+        raise ValueError(f"criterion codes used twice: {sorted(duplicated)}")
+    for code in codes:
+        if not code.replace("_", "").isalnum() or code != code.lower():
+            raise ValueError(f"criterion code {code!r} is not snake_case")
+
+
+_validate()
+reminders.validate_rules(STAGE_NAMES)
+
+__all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
+           "Criterion", "Reason", "Records", "Text", "TEMPLATES", "Template", "add_months"]

@@ -1,0 +1,62 @@
+"""Stage 6, *Creación de compromisos*: each chosen solution written as a commitment."""
+from __future__ import annotations
+
+from .base import Criterion, Records, Stage, Text, empty_fields
+
+AXES = ("transparency", "participation", "accountability", "innovation")
+CORE_AXES = ("transparency", "participation", "accountability")
+AMBITION = ("structural", "proactive", "innovative")
+FIELDS = ("title", "problem", "cause", "objective", "axes", "ambition", "outcome", "end_date",
+          "agencies", "action_lines")
+
+
+def _solution_without_commitment(r: Records) -> list:
+    drafted = {(c.solution_key or "") for c in r.commitments}
+    return [f"{t.key}/{s['key']}" for t in r.problem_trees for s in (t.solutions or [])
+            if s.get("key") not in drafted]
+
+
+def _incomplete(r: Records) -> list:
+    return [f"{c.key} ({', '.join(gaps)})" for c in r.commitments if (gaps := empty_fields(c, FIELDS))]
+
+
+def _no_core_axis(r: Records) -> list:
+    return [c.key for c in r.commitments if not set(c.axes or []) & set(CORE_AXES)]
+
+
+def _outside_term(r: Records) -> list:
+    end = r.term_end
+    return [c.key for c in r.commitments if c.end_date is not None and c.end_date > end]
+
+
+def _not_approved(r: Records) -> list:
+    if not r.commitments:
+        return ["commitments"]
+    return [c.key for c in r.commitments if c.status != "agreed"]
+
+
+STAGE = Stage(
+    name="commitments",
+    title=Text("Creación de compromisos", "Drafting the commitments"),
+    records=("draft_commitment", "publish_document"),
+    criteria=(
+        Criterion("every_solution_has_commitment",
+                  Text("Soluciones elegidas sin compromiso redactado: {items}.", "Chosen solutions with no commitment drafted: {items}."),
+                  _solution_without_commitment),
+        Criterion("commitments_complete",
+                  Text("Compromisos incompletos: {items}.", "Incomplete commitments: {items}."),
+                  _incomplete),
+        Criterion("commitments_advance_core_value",
+                  Text("Compromisos sin eje de transparencia, participación o rendición de cuentas: {items}.",
+                       "Commitments with no transparency, participation or accountability axis: {items}."),
+                  _no_core_axis),
+        Criterion("commitments_end_within_term",
+                  Text("Compromisos que terminan después del plazo del proceso: {items}.",
+                       "Commitments that end after the process's term: {items}."),
+                  _outside_term),
+        Criterion("commitments_approved_by_decision",
+                  Text("Compromisos no aprobados por decisión del secretariado: {items}.",
+                       "Commitments not approved by a decision of the secretariat: {items}."),
+                  _not_approved),
+    ),
+)

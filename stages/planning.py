@@ -1,0 +1,39 @@
+"""Stage 4, *Planeación de los trabajos*: a working table per priority theme."""
+from __future__ import annotations
+
+from .base import Criterion, Records, Stage, Text, empty_fields
+
+TABLE_FIELDS = ("methodology", "call_ref", "facilitator", "held_on")
+
+
+def _theme_without_table(r: Records) -> list:
+    with_table = {t.theme_id for t in r.working_tables}
+    return [t.key for t in r.priority_themes if t.id not in with_table]
+
+
+def _incomplete(r: Records) -> list:
+    return [f"{t.key} ({', '.join(gaps)})" for t in r.working_tables if (gaps := empty_fields(t, TABLE_FIELDS))]
+
+
+def _single_sector(r: Records) -> list:
+    return [t.key for t in r.working_tables if len([s for s, n in (t.sectors or {}).items() if n]) < 2]
+
+
+STAGE = Stage(
+    name="planning",
+    title=Text("Planeación de los trabajos", "Planning the working tables"),
+    records=("plan_working_table", "publish_document"),
+    criteria=(
+        Criterion("working_table_per_priority_theme",
+                  Text("Temas prioritarios sin mesa de trabajo: {items}.", "Priority themes without a working table: {items}."),
+                  _theme_without_table),
+        Criterion("working_tables_complete",
+                  Text("Mesas sin metodología, convocatoria, facilitación o fecha: {items}.",
+                       "Working tables missing methodology, call, facilitator or date: {items}."),
+                  _incomplete),
+        Criterion("working_tables_multisector",
+                  Text("Mesas con participantes de un solo sector: {items}.",
+                       "Working tables with participants from a single sector: {items}."),
+                  _single_sector),
+    ),
+)

@@ -1,0 +1,29 @@
+"""Process templates: the settings a new process starts from, as data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .base import Text
+
+TRIPARTITE = {"government": 1, "guarantor": 1, "civil_society": 1}
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    title: Text
+    term_months: int
+    ruleset: str
+    quorum: dict = field(default_factory=lambda: {"sectors": dict(TRIPARTITE), "min_members": 0})
+
+
+TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in (
+        Template("federal", Text("Plan de acción nacional OGP (compromisos a dos años)",
+                                 "OGP national action plan (two-year commitments)"), 24, "ogp-2022"),
+        Template("inai_local", Text("Ejercicio local INAI (compromisos a un año, meta de 12 meses)",
+                                    "INAI local exercise (one-year commitments, 12-month target)"), 12, "inai-local"),
+        Template("ogp_local", Text("OGP Local", "OGP Local"), 24, "ogp-2022"),
+    )
+}

@@ -1,0 +1,383 @@
+"""SQLModel tables. One process owns every row (``process_id``); times are UTC.
+
+Personal data of participants (``Person.email``, ``Input.contact_name``,
+``Input.contact_email``) is marked in :data:`PRIVATE_FIELDS` and never leaves through
+public views.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), **kw))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=lambda: type(default)(default), sa_column=Column(JSON, nullable=False))
+
+
+def _fk(target: str, **kw: Any) -> Any:
+    return Field(foreign_key=target, index=True, **kw)
+
+
+class Process(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+    template: str
+    stage: str
+    suspended_from: Optional[str] = None
+    starts_on: dt.date
+    term_months: int
+    timezone: str = "America/Mexico_City"
+    spec_version: str
+    ruleset: str
+    quorum: dict = _json({})
+    settings: dict = _json({})
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class Person(SQLModel, table=True):
+    """Someone who acts in the process: a coordinator, a secretariat member, an agency liaison."""
+    __table_args__ = (UniqueConstraint("process_id", "handle"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    handle: str
+    name: str
+    role: str  # coordinator | member | liaison
+    email: Optional[str] = None
+    sector: Optional[str] = None
+    organisation: Optional[str] = None
+    agency_id: Optional[int] = Field(default=None, foreign_key="agency.id")
+    lang: str = "es"
+    active: bool = True
+    joined_at: Optional[dt.datetime] = _utc()
+    left_at: Optional[dt.datetime] = _utc()
+
+
+class SectorWithdrawal(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    sector: str
+    withdrawn_at: Optional[dt.datetime] = _utc(nullable=False)
+    reason: str
+    returned_at: Optional[dt.datetime] = _utc()
+    return_reason: Optional[str] = None
+
+
+class SecretariatSession(SQLModel, table=True):
+    __tablename__ = "secretariat_session"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    scheduled_for: Optional[dt.datetime] = _utc(nullable=False)
+    place: str = ""
+    agenda: list = _json([])
+    extraordinary: bool = False
+    justification: Optional[str] = None
+    convened_at: Optional[dt.datetime] = _utc(nullable=False)
+    agenda_published_at: Optional[dt.datetime] = _utc()
+    closed_at: Optional[dt.datetime] = _utc()
+    minutes_ref: Optional[str] = None
+    minutes_published_at: Optional[dt.datetime] = _utc()
+
+
+class Attendance(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = _fk("secretariat_session.id")
+    person_id: int = _fk("person.id")
+    arrived_at: Optional[dt.datetime] = _utc(nullable=False)
+    left_at: Optional[dt.datetime] = _utc()
+
+
+class Decision(SQLModel, table=True):
+    """A motion put to a session; adopted or rejected when decided."""
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    session_id: int = _fk("secretariat_session.id")
+    key: str
+    kind: str
+    payload: dict = _json({})
+    rule: str = "consensus"
+    status: str = "open"  # open | adopted | rejected
+    reason: str = ""
+    proposed_at: Optional[dt.datetime] = _utc(nullable=False)
+    decided_at: Optional[dt.datetime] = _utc()
+    tally: dict = _json({})
+
+
+class Vote(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("decision_id", "person_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    decision_id: int = _fk("decision.id")
+    person_id: int = _fk("person.id")
+    position: str  # for | against | abstain
+    cast_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    kind: str  # rules | timeline | agenda | minutes | call | report | evidence | declaration | other
+    title: str
+    ref: str
+    stage: Optional[str] = None
+    public: bool = True
+    published_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class Declaration(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    signed_on: dt.date
+    signatories: list = _json([])  # [{"name", "role", "sector"}]
+    document_ref: str
+
+
+class Channel(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    kind: str  # online | workshop | regional_table | suggestion_box | assembly | survey | other
+    name: str
+    online: bool = False
+    aimed_at_excluded: bool = False
+    open_to_all: bool = True
+    announced_on: Optional[dt.date] = None
+    opens_on: Optional[dt.date] = None
+    closes_on: Optional[dt.date] = None
+
+
+class Theme(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    name: str
+    description: str = ""
+    priority: Optional[int] = None
+
+
+class Input(SQLModel, table=True):
+    """A consultation input. ``contact_*`` is personal data: never published."""
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    channel_id: int = Field(foreign_key="channel.id")
+    text: str
+    sector: str = "citizen"
+    contact_name: Optional[str] = None
+    contact_email: Optional[str] = None
+    received_on: dt.date
+    theme_id: Optional[int] = Field(default=None, foreign_key="theme.id")
+    disposition: Optional[str] = None  # adopted | merged | not_adopted
+    rationale: Optional[str] = None
+    answered_at: Optional[dt.datetime] = _utc()
+
+
+class SensitizationSession(SQLModel, table=True):
+    __tablename__ = "sensitization_session"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    held_on: dt.date
+    place: str = ""
+    topics: list = _json([])
+    sectors: dict = _json({})  # sector -> people attending
+
+
+class WorkingTable(SQLModel, table=True):
+    __tablename__ = "working_table"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    theme_id: int = Field(foreign_key="theme.id")
+    methodology: str = ""
+    call_ref: str = ""
+    facilitator: str = ""
+    held_on: Optional[dt.date] = None
+    sectors: dict = _json({})
+
+
+class ProblemTree(SQLModel, table=True):
+    __tablename__ = "problem_tree"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    theme_id: int = Field(foreign_key="theme.id")
+    problem: str
+    causes: list = _json([])  # [{"text", "strategic"}]
+    effects: list = _json([])  # [str]
+    solutions: list = _json([])  # [{"key", "text"}]
+    sdg_targets: list = _json([])
+
+
+class Agency(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    name: str
+
+
+class Commitment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    theme_id: Optional[int] = Field(default=None, foreign_key="theme.id")
+    solution_key: Optional[str] = None
+    title: str
+    problem: str = ""
+    cause: str = ""
+    objective: str = ""
+    axes: list = _json([])
+    ambition: Optional[str] = None
+    outcome: str = ""
+    end_date: Optional[dt.date] = None
+    agencies: list = _json([])  # agency keys
+    action_lines: list = _json([])
+    status: str = "draft"  # draft | agreed
+    version: int = 1
+    final_status: Optional[str] = None
+
+
+class CommitmentVersion(SQLModel, table=True):
+    """Every agreed version of a commitment, with the decision that agreed it."""
+    __tablename__ = "commitment_version"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = _fk("commitment.id")
+    version: int
+    fields: dict = _json({})
+    decision_id: Optional[int] = Field(default=None, foreign_key="decision.id")
+    recorded_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    commitment_id: int = _fk("commitment.id")
+    title: str
+    deliverable: str = ""
+    agency_id: Optional[int] = Field(default=None, foreign_key="agency.id")
+    start_date: Optional[dt.date] = None
+    end_date: Optional[dt.date] = None
+    accepted_at: Optional[dt.datetime] = _utc()
+    accepted_by: Optional[str] = None
+    status: str = "not_started"
+    percent: int = 0
+
+
+class Indicator(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    commitment_id: int = _fk("commitment.id")
+    name: str
+    kind: str  # result | management
+    baseline: str = ""
+    target: str = ""
+
+
+class ProgressReport(SQLModel, table=True):
+    __tablename__ = "progress_report"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    activity_id: int = _fk("activity.id")
+    status: str
+    percent: int
+    evidence_ref: str = ""
+    reported_on: dt.date
+    reported_by: str
+    recorded_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class PublicEvent(SQLModel, table=True):
+    __tablename__ = "public_event"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    kind: str  # midterm | closing
+    held_on: dt.date
+    place: str = ""
+    minutes_ref: Optional[str] = None
+
+
+class StageChange(SQLModel, table=True):
+    __tablename__ = "stage_change"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    event: str
+    from_stage: Optional[str] = None
+    to_stage: str
+    decision_id: Optional[int] = Field(default=None, foreign_key="decision.id")
+    reason: str = ""
+    at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, hash-chained per process. ``body`` is the canonical JSON hashed."""
+    __tablename__ = "audit_entry"
+    __table_args__ = (UniqueConstraint("process_id", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    seq: int
+    at: Optional[dt.datetime] = _utc(nullable=False)
+    actor: str
+    action: str
+    session_key: Optional[str] = None
+    reason: str = ""
+    body: str
+    prev_hash: str
+    hash: str = Field(index=True)
+
+
+#: Columns that hold personal data; public views must drop them.
+PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
+    Person: ("email",),
+    Input: ("contact_name", "contact_email"),
+}
+
+
+class CommitmentAssessment(SQLModel, table=True):
+    """The secretariat's judgement of a commitment in the IRM's terms; the latest row counts."""
+    __tablename__ = "commitment_assessment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    commitment_id: int = _fk("commitment.id")
+    potential_for_results: Optional[str] = None  # unclear | modest | substantial
+    potential_impact: Optional[str] = None  # none | minor | moderate | transformative (older scale)
+    early_results: Optional[str] = None  # worsened | did_not_change | marginal | major | outstanding
+    notes: str = ""
+    assessed_by: str
+    assessed_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+# Sign-in credentials live in their own module; registered here so every schema has them.
+from .accounts import Account  # noqa: E402
+
+PRIVATE_FIELDS[Account] = ("password_hash", "api_token_hash")
+
+from .outbox import OutboxMessage  # noqa: E402
+
+PRIVATE_FIELDS[OutboxMessage] = ("recipient",)

@@ -1,0 +1,157 @@
+"""A small DSL over the real actions, for tests: every call goes through ``actions.apply``."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from workflow import actions, queries
+from workflow.errors import CocreaError
+
+COORD = "coord"
+TRIPARTITE = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
+
+
+class Proc:
+    """A process under test, driven only through actions, its clock moved one hour per action."""
+
+    def __init__(self, db, clock, slug: str = "p", template: str = "inai_local", members=TRIPARTITE,
+                 quorum: dict | None = None, starts_on: str = "2026-01-15"):
+        self.db, self.clock, self.slug = db, clock, slug
+        payload = {"slug": slug, "name": f"Proceso {slug}", "template": template, "starts_on": starts_on,
+                   "coordinator_name": "Coordinación"}
+        if quorum:
+            payload["quorum"] = quorum
+        actions.apply(db, "create_process", payload, actor=COORD, clock=clock)
+        self.members = [h for h, _ in members]
+        for handle, sector in members:
+            self(action="add_person", handle=handle, name=f"Integrante {handle}", role="member", sector=sector,
+                 email=f"{handle}@example.org")
+        self.n_sessions = 0
+
+    def __call__(self, action: str, actor: str = COORD, **payload: Any) -> dict:
+        self.clock.advance(hours=1)
+        return actions.apply(self.db, action, payload, actor=actor, process=self.slug, clock=self.clock)
+
+    def refused(self, action: str, actor: str = COORD, **payload: Any) -> CocreaError:
+        try:
+            self(action, actor, **payload)
+        except CocreaError as exc:
+            return exc
+        raise AssertionError(f"{action} was not refused")
+
+    @property
+    def stage(self) -> str:
+        return queries.status(self.db, self.slug)["stage"]
+
+    def status(self, lang: str = "es") -> dict:
+        return queries.status(self.db, self.slug, lang)
+
+    def unmet(self) -> list[str]:
+        return [u["code"] for u in self.status()["unmet"]]
+
+    def session(self, present: list[str] | None = None, **kw: Any) -> str:
+        self.n_sessions += 1
+        key = f"S{self.n_sessions}"
+        when = self.clock.now() + dt.timedelta(days=1)
+        self("convene_session", key=key, scheduled_for=when.isoformat(), place="Sala", agenda=["Orden del día"], **kw)
+        attending = self.members if present is None else present
+        if attending:
+            self("record_attendance", session=key, members=attending)
+        return key
+
+    def decide(self, kind: str, present: list[str] | None = None, session: str | None = None,
+               votes: dict[str, str] | None = None, rule: str = "consensus", **payload: Any) -> dict:
+        key = session or self.session(present)
+        d = self("propose_decision", session=key, kind=kind, rule=rule, **payload)["decision"]
+        for member, position in (votes or {}).items():
+            self("cast_vote", actor=member, decision=d, position=position)
+        return self("decide", decision=d)
+
+    def move(self, kind: str = "advance", **kw: Any) -> dict:
+        return self.decide(kind, **kw)
+
+
+def complete_stage(p: Proc, stage: str) -> None:
+    """Record content that meets every exit criterion of ``stage``."""
+    FILL[stage](p)
+
+
+def _declaration(p: Proc) -> None:
+    p("sign_declaration", signed_on="2026-01-20", document_ref="decl.pdf",
+      signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"},
+                   {"name": "Comisionada", "role": "Órgano garante", "sector": "guarantor"}])
+
+
+def _consultation(p: Proc) -> None:
+    p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on="2026-02-01",
+      opens_on="2026-02-15", closes_on="2026-03-15")
+    p("open_channel", key="asamblea", kind="assembly", name="Asambleas", aimed_at_excluded=True,
+      announced_on="2026-02-01", opens_on="2026-02-15", closes_on="2026-03-15")
+    p("add_theme", key="genero", name="Brecha salarial de género")
+    p("add_theme", key="agua", name="Agua")
+    p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on="2026-03-01",
+      contact_name="Ana Pérez", contact_email="ana@example.org")
+    p("answer_input", input="i1", disposition="adopted", rationale="Tema prioritario", theme="genero")
+    p("prioritise_themes", themes=["genero"])
+
+
+def _sensitization(p: Proc) -> None:
+    from stages.sensitization import QUESTIONS
+    p("record_sensitization_session", key="sen1", held_on="2026-03-20", topics=list(QUESTIONS),
+      sectors={"government": 3, "guarantor": 1, "civil_society": 5})
+
+
+def _planning(p: Proc) -> None:
+    p("plan_working_table", key="mesa-genero", theme="genero", methodology="Árbol de problemas", call_ref="conv.pdf",
+      facilitator="Facilitadora", held_on="2026-04-10", sectors={"government": 2, "civil_society": 3})
+
+
+def _causes(p: Proc) -> None:
+    p("record_problem_tree", key="arbol-genero", theme="genero", problem="Brecha salarial",
+      causes=[{"text": "Tabuladores opacos", "strategic": True}], effects=["Menor ingreso"],
+      solutions=[{"key": "sol1", "text": "Publicar tabuladores"}])
+
+
+def _commitments(p: Proc) -> None:
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    p.decide("approve_commitments")
+
+
+def _routes(p: Proc) -> None:
+    p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad",
+      email="enlace@example.org")
+    p("plan_activity", key="a1", commitment="c1", title="Publicar", deliverable="Portal", agency="igualdad",
+      start_date="2026-06-01", end_date="2026-09-30")
+    p("accept_activity", actor="enlace", activity="a1")
+    p("add_indicator", key="r1", commitment="c1", name="Brecha medida", kind="result")
+
+
+def _monitoring(p: Proc) -> None:
+    p("report_progress", actor="enlace", activity="a1", status="completed", percent=100, reported_on="2026-10-01",
+      evidence_ref="evidencia.pdf")
+    p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-01", minutes_ref="minuta1.pdf")
+    p("hold_public_event", key="cierre", kind="closing", held_on="2026-12-01", minutes_ref="minuta2.pdf")
+    p("set_final_status", commitment="c1", status="fulfilled")
+
+
+FILL = {"declaration": _declaration, "consultation": _consultation, "sensitization": _sensitization,
+        "planning": _planning, "causes": _causes, "commitments": _commitments, "routes": _routes,
+        "monitoring": _monitoring}
+
+
+def process_at(db, clock, stage: str, **kw: Any) -> Proc:
+    """A process moved, through real decisions, to ``stage`` (or ``closed``)."""
+    from stages import STAGE_NAMES
+
+    p = Proc(db, clock, **kw)
+    for name in STAGE_NAMES:
+        if name == stage:
+            return p
+        complete_stage(p, name)
+        p.move("close" if name == "monitoring" else "advance")
+    assert stage == "closed"
+    return p

@@ -1,0 +1,166 @@
+"""The actions around compliance: the gate, rule sets of one's own, threshold overrides,
+the plan's history and the IRM-style assessment."""
+from __future__ import annotations
+
+import pytest
+from builders import Proc, complete_stage
+from compliant_process import P, REPORT_AT, apply, script
+
+from workflow.clock import FixedClock
+from workflow import actions, checks
+from workflow.errors import InvalidInput, Refused, TransitionBlocked
+
+
+def _propose_advance(p: Proc) -> str:
+    key = p.session()
+    return p("propose_decision", session=key, kind="advance")["decision"]
+
+
+def test_gate_refuses_to_leave_a_stage_with_failing_basic_requirements(db, clock):
+    p = Proc(db, clock)
+    complete_stage(p, "declaration")
+    p("configure_compliance", gate=True)
+    d = _propose_advance(p)
+    exc = p.refused("decide", decision=d)
+    assert isinstance(exc, TransitionBlocked)
+    assert exc.codes == ["compliance_forum_rules_public", "compliance_website"]
+    es = exc.messages("es")
+    assert es[0].startswith("Requisito básico no cumplido, exigido para salir de la etapa: Reglas del secretariado públicas")
+    assert exc.messages("en")[1].startswith("Basic requirement not met, required to leave the stage: Public page")
+    assert p.stage == "declaration"
+    p("publish_document", kind="rules", title="Reglas", ref="https://example.org/reglas.pdf")
+    p("publish_document", kind="website", title="Sitio", ref="https://example.org/")
+    assert p("decide", decision=d)["stage"] == "consultation"
+
+
+def test_gate_lists_compliance_reasons_with_the_stage_criteria_and_status_shows_them(db, clock):
+    p = Proc(db, clock)
+    p("configure_compliance", gate=True)
+    unmet = p.unmet()
+    assert unmet == ["declaration_signed_by_executive_and_guarantor", "compliance_forum_rules_public",
+                     "compliance_website", "compliance_declaration_signed"]
+
+
+def test_without_the_gate_compliance_never_blocks_a_move(db, clock):
+    p = Proc(db, clock)
+    complete_stage(p, "declaration")
+    assert p.move()["stage"] == "consultation"
+    p("configure_compliance", gate=True)
+    p("configure_compliance", gate=False)
+    complete_stage(p, "consultation")
+    assert p.move()["stage"] == "sensitization"
+
+
+def test_gate_ignores_advanced_rules_and_rules_that_run_on_the_calendar(db, clock):
+    p = Proc(db, clock, template="federal")
+    complete_stage(p, "declaration")
+    p("publish_document", kind="rules", title="Reglas", ref="https://example.org/reglas.pdf")
+    p("publish_document", kind="website", title="Sitio", ref="https://example.org/")
+    p("configure_compliance", gate=True)
+    p.move()
+    complete_stage(p, "consultation")  # one sector gave input; no outreach, no consultation report
+    d = _propose_advance(p)
+    codes = p.refused("decide", decision=d).codes
+    assert codes == ["compliance_outreach", "compliance_consultation_period", "compliance_inputs_documented"]
+    assert "compliance_open_participation" not in codes  # advanced
+    assert "compliance_forum_cadence" not in codes  # calendar
+
+
+def test_compliance_configuration_is_refused_once_the_process_is_closed(sqlite_db):
+    apply(sqlite_db, script())
+    apply_one = lambda **kw: actions.apply(sqlite_db, "configure_compliance", kw, actor="coord", process=P)  # noqa: E731
+    with pytest.raises(Refused) as closed:
+        apply_one(settings={"forum_max_gap_months": 3})
+    assert closed.value.codes == ["process_closed"]
+
+
+def test_settings_override_changes_the_verdict_and_can_be_removed(db, clock):
+    p = Proc(db, clock, template="federal")
+    complete_stage(p, "declaration")
+    p.move()
+    report = checks.report(db, p.slug, clock=clock)
+    assert report.statuses()["plan-duration"] == "met"
+    out = p("configure_compliance", settings={"plan_durations_months": [48]})
+    assert out["settings"] == {"plan_durations_months": [48]}
+    assert checks.report(db, p.slug, clock=clock).statuses()["plan-duration"] == "not_met"
+    p("configure_compliance", settings={"plan_durations_months": None})
+    assert checks.report(db, p.slug, clock=clock).statuses()["plan-duration"] == "met"
+    with pytest.raises(InvalidInput) as bad:
+        p("configure_compliance", settings={"forum_max_gap_months": "seis", "no_such": 1})
+    assert bad.value.codes == ["compliance_bad_setting", "compliance_bad_setting"]
+    with pytest.raises(InvalidInput) as unknown:
+        p("configure_compliance", ruleset="ogp-2099")
+    assert unknown.value.codes == ["compliance_unknown_ruleset"]
+
+
+def test_a_secretariat_registers_its_own_ruleset(db, clock):
+    p = Proc(db, clock, template="federal")
+    definition = {"name": "mx-stt", "version": "2026.1", "title": {"es": "Reglas del STT", "en": "STT rules"},
+                  "base": "ogp-2022", "remove": ["open-participation"], "levels": {"stage-evidence": "basic"},
+                  "settings": {"forum_max_gap_months": 3}}
+    out = p("register_ruleset", ruleset=definition, use=True)
+    assert out == {"ruleset": "mx-stt", "version": "2026.1", "rules": 25, "in_use": True}
+    report = checks.report(db, p.slug, clock=clock)
+    assert report.ruleset.name == "mx-stt" and report.ruleset.source == "custom"
+    assert "open-participation" not in report.statuses()
+    assert dict(report.ruleset.rules)["stage-evidence"] == "basic"
+    assert report.ruleset.settings["forum_max_gap_months"] == 3
+    assert report.as_dict("en")["ruleset"]["title"] == "STT rules"
+    with pytest.raises(InvalidInput) as bad:
+        p("register_ruleset", ruleset={"name": "ogp-2022", "version": 1, "rules": ["no-such-rule", "website"],
+                                       "settings": {"forum_max_gap_months": -1}})
+    assert sorted(bad.value.codes) == ["compliance_bad_ruleset", "compliance_bad_setting", "compliance_unknown_rule"]
+
+
+def test_plan_history_needs_the_previous_end_unless_first(db, clock):
+    p = Proc(db, clock, template="federal")
+    with pytest.raises(InvalidInput) as bad:
+        p("record_plan_history", first_plan=False)
+    assert bad.value.codes == ["previous_plan_end_required"]
+    p("record_plan_history", first_plan=True)
+    assert checks.report(db, p.slug, clock=clock).statuses()["plan-cadence"] == "not_applicable"
+
+
+def test_irm_assessment_shows_derived_and_recorded_values(db):
+    apply(db, script())
+    with pytest.raises(InvalidInput) as empty:
+        actions.apply(db, "assess_commitment", {"commitment": "c1"}, actor="coord", process=P, clock=FixedClock(REPORT_AT))
+    assert empty.value.codes == ["assessment_empty"]
+    actions.apply(db, "assess_commitment", {"commitment": "c1", "potential_for_results": "substantial",
+                                            "potential_impact": "transformative", "early_results": "major",
+                                            "notes": "Abrió los tabuladores"}, actor="coord", process=P, clock=FixedClock(REPORT_AT))
+    c = checks.report(db, P, as_of=REPORT_AT).as_dict("es")["commitments"][0]
+    f = c["fields"]
+    assert (f["verifiability"]["value"], f["verifiability"]["source"]) == ("verifiable", "derived")
+    assert (f["relevance"]["value"], f["relevance"]["source"]) == ("relevant", "derived")
+    assert (f["completion"]["value"], f["completion"]["source"]) == ("complete", "derived")
+    assert (f["potential_for_results"]["label"], f["potential_for_results"]["source"]) == ("sustancial", "recorded")
+    assert f["early_results"]["label"] == "importante" and f["early_results"]["source_label"] == "registrado por el secretariado"
+    assert f["starred"]["value"] is True
+    assert c["notes"] == "Abrió los tabuladores"
+    amb = c["ambition"]
+    assert amb["level"] == "proactive" and "Datos abiertos" in amb["examples"]["transparency"]
+    assert amb["next_level"] == "innovative"
+    assert "Portales de transparencia con insumos ciudadanos" in amb["next_examples"]["transparency"]
+    assert "Co-creación multi-actor" in amb["next_examples"]["participation"]
+
+
+def test_irm_completion_is_derived_from_progress_reports(db, clock):
+    from builders import process_at
+    p = process_at(db, clock, "monitoring")
+    c = checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]
+    assert c["completion"]["value"] == "no_evidence" and c["completion"]["label"] == "no evidence available"
+    assert c["potential_for_results"]["value"] is None
+    p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=30, reported_on="2026-07-01")
+    c = checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]
+    assert c["completion"]["value"] == "limited"
+    p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=70, reported_on="2026-08-01")
+    assert checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]["completion"]["value"] == "substantial"
+
+
+def test_only_agreed_commitments_are_assessed(db, clock):
+    from builders import process_at
+    p = process_at(db, clock, "commitments")
+    p("add_agency", key="x", name="X")
+    p("draft_commitment", key="c9", title="Borrador")
+    assert p.refused("assess_commitment", commitment="c9", early_results="marginal").codes == ["commitment_not_agreed"]

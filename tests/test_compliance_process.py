@@ -1,0 +1,147 @@
+"""Compliance of processes built through the real actions, on SQLite and PostgreSQL.
+
+A national plan that meets every requirement; the same plan with one requirement broken at
+a time fails exactly that rule; the guide's history (the 2011 plan, the 2017 walk-out).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from builders import process_at
+from compliant_process import BREAKERS, ENFORCED, P, REPORT_AT, apply, apply_until_refused, broken, script
+
+from compliance.rules import RULES
+from stages.base import add_months
+from workflow import checks
+
+
+def test_the_compliant_plan_meets_every_requirement(db):
+    apply(db, script())
+    for ruleset in ("ogp-2022", "ogp-2017"):
+        report = checks.report(db, P, as_of=REPORT_AT, ruleset=ruleset)
+        assert report.failing() == [], ruleset
+        assert report.counts()["met"] == report.counts()["total"] == len(RULES) - 1, ruleset
+        assert report.compliant and not report.contrary["flag"]
+    assert report.process.stage == "closed"
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKERS))
+def test_breaking_one_requirement_fails_exactly_that_rule(db, rule_id):
+    apply(db, broken(rule_id))
+    report = checks.report(db, P, as_of=REPORT_AT)
+    assert report.failing() == [rule_id]
+    assert {o.status for o in report.outcomes if o.rule.id != rule_id} == {"met"}
+    failed = next(o for o in report.outcomes if o.rule.id == rule_id)
+    assert failed.result.missing_total > 0
+
+
+@pytest.mark.parametrize("rule_id", sorted(ENFORCED))
+def test_rules_the_engine_enforces_stop_the_process_at_the_stage_move(sqlite_db, rule_id):
+    exc = apply_until_refused(sqlite_db, broken(rule_id))
+    assert exc is not None and ENFORCED[rule_id][1] in exc.codes
+
+
+def test_every_rule_is_either_breakable_through_actions_or_enforced_by_the_engine():
+    assert set(BREAKERS) | set(ENFORCED) == {r.id for r in RULES}
+    assert not set(BREAKERS) & set(ENFORCED)
+
+
+def test_acting_contrary_to_process_lists_its_causes(sqlite_db):
+    steps = broken("implementation-progress")
+    for x in steps:
+        if x["action"] == "record_plan_history":
+            x.update(previous_plan_ended_on="2025-03-31", previous_plan_acted_contrary=True)
+    steps = [x for x in steps if not (x["action"] == "publish_document" and x.get("kind") == "website")]
+    apply(sqlite_db, steps)
+    report = checks.report(sqlite_db, P, as_of=REPORT_AT)
+    assert sorted(report.failing()) == ["implementation-progress", "plan-cadence", "website"]
+    c = report.contrary_dict("es")
+    assert c["flag"] and c["procedural_review"]
+    assert [x["code"] for x in c["causes"]] == ["late_plan", "minimum_requirement", "no_progress"]
+    assert c["causes"][1]["rules"] == ["website"]
+    assert "12 meses" in c["causes"][0]["message"]
+
+
+# --- the guide's history -------------------------------------------------------------------
+
+def test_2011_first_plan_presented_by_government_alone_fails_joint_approval(db, clock):
+    """2011: the government presented the plan without the organisations' agreement."""
+    members = [("gob", "government"), ("osc", "civil_society")]
+    p = process_at(db, clock, "commitments", slug="mx-2011", template="federal", members=members,
+                   quorum={"sectors": {"government": 1}, "min_members": 0})
+    p("add_agency", key="sfp", name="Secretaría de la Función Pública")
+    p("draft_commitment", key="c1", title="Portal de obligaciones de transparencia", problem="Opacidad", cause="Sin datos",
+      objective="Publicar", axes=["transparency"], ambition="structural", outcome="Portal", end_date="2027-01-01",
+      agencies=["sfp"], action_lines=["Publicar"])
+    p.decide("approve_commitments", present=["gob"])
+    p("publish_document", kind="plan", title="Primer plan de acción 2011", ref="https://example.org/plan-2011.pdf")
+    report = checks.report(db, "mx-2011", clock=clock)
+    assert "non-government-approval" in report.failing()
+    rule = report.as_dict("es")["groups"][0]["rules"][3]
+    assert rule["id"] == "non-government-approval" and rule["status"] == "not_met"
+    assert "sin integrantes no gubernamentales presentes" in rule["missing"][0]["note"]
+    assert "non-government-approval" in report.contrary_dict("es")["causes"][0]["rules"]
+
+
+def test_with_the_tripartite_secretariat_the_2011_plan_cannot_be_approved(db, clock):
+    p = process_at(db, clock, "commitments", slug="stt")
+    p("add_agency", key="sfp", name="SFP")
+    p("draft_commitment", key="c1", title="Portal", problem="Opacidad", cause="Sin datos", objective="Publicar",
+      axes=["transparency"], ambition="structural", outcome="Portal", end_date="2026-12-01", agencies=["sfp"],
+      action_lines=["Publicar"])
+    key = p.session(present=["gob", "garante"])
+    d = p("propose_decision", session=key, kind="approve_commitments")["decision"]
+    assert p.refused("decide", decision=d).codes == ["session_not_quorate"]
+
+
+def _last_session(db, slug):
+    from sqlmodel import Session, select
+
+    from storage.models import Process, SecretariatSession
+    with Session(db) as s:
+        pid = s.exec(select(Process.id).where(Process.slug == slug)).one()
+        return max(x.scheduled_for for x in s.exec(select(SecretariatSession).where(SecretariatSession.process_id == pid)))
+
+
+def test_2017_walkout_secretariat_stops_meeting_and_fails_cadence_after_six_months(db, clock):
+    """2017: civil society left the STT; it never met again in that administration."""
+    p = process_at(db, clock, "routes", slug="stt-2017", template="federal")
+    p("withdraw_sector", actor="osc", sector="civil_society", reason="Vigilancia digital ilegal de participantes")
+    assert p.stage == "suspended"
+    last = _last_session(db, "stt-2017")
+    before = checks.report(db, "stt-2017", as_of=last + dt.timedelta(days=150))
+    assert before.statuses()["forum-cadence"] == "met"
+    six = dt.datetime.combine(add_months(last.date(), 6), last.time(), tzinfo=dt.timezone.utc)
+    after = checks.report(db, "stt-2017", as_of=six + dt.timedelta(days=1))
+    assert after.statuses()["forum-cadence"] == "not_met"
+    assert "forum-cadence" in after.contrary["causes"][0][1]
+    assert after.as_dict("es")["process"]["stage"] == "suspended"
+
+
+# --- as of a past date ---------------------------------------------------------------------
+
+def _until(steps, moment):
+    return [x for x in steps if dt.datetime.fromisoformat(x["at"]) <= moment]
+
+
+@pytest.mark.parametrize("day", ["2026-01-31", "2026-03-18", "2026-05-20", "2026-12-31"])
+def test_report_as_of_a_past_date_matches_the_report_taken_that_day(db, day):
+    moment = checks.end_of_day(dt.date.fromisoformat(day), "America/Mexico_City")
+    steps = script()
+    apply(db, _until(steps, moment))
+    then = checks.report(db, P, as_of=moment).as_dict("es")
+    apply(db, [x for x in steps if dt.datetime.fromisoformat(x["at"]) > moment])
+    rebuilt = checks.report(db, P, as_of=moment).as_dict("es")
+    assert rebuilt == then
+    assert checks.report(db, P, as_of=REPORT_AT).as_dict("es") != then
+
+
+def test_timeline_shows_when_the_process_fell_out_of_compliance(sqlite_db):
+    apply(sqlite_db, broken("forum-cadence"))  # no session between 2026-10-01 and 2027-06-25
+    points = checks.timeline(sqlite_db, P, until=REPORT_AT)
+    status = {p["date"]: p["statuses"]["forum-cadence"] for p in points}
+    assert status["2027-03-31"] == "met" and status["2027-04-30"] == "not_met" and status["2027-07-01"] == "not_met"
+    stages = {p["date"]: p["stage"] for p in points}
+    assert stages["2026-01-31"] == "consultation" and stages["2026-02-28"] == "consultation"
+    assert stages["2027-07-01"] == "closed"

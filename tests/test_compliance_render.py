@@ -1,0 +1,198 @@
+"""The report as text, JSON, Markdown and a publishable HTML page; the ``cocrea check`` command;
+the page in a real headless browser at phone width."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from compliant_process import P, REPORT_AT, apply, broken, doc, ordered, script
+from sqlmodel import SQLModel
+
+import migrations
+from compliance.render import render
+from storage.db import make_engine
+from workflow import checks
+from workflow.cli import main
+
+PRIVATE = ("Ana Pérez", "ana@example.org")
+
+
+def _hostile(steps):
+    """A document whose title and link try to inject markup."""
+    bad = doc("evidence", "2026-06-06T12:00:00-06:00", "xss")
+    bad.update(title='<script>alert("x")</script>', ref="javascript:alert(1)")
+    return ordered(steps + [bad])
+
+
+@pytest.fixture
+def website_missing(sqlite_db):
+    apply(sqlite_db, _hostile(broken("website")))
+    return checks.report(sqlite_db, P, as_of=REPORT_AT)
+
+
+def test_json_has_every_rule_grouped_by_standard_with_a_summary(website_missing):
+    data = json.loads(render(website_missing, "json"))
+    assert [g["key"] for g in data["groups"]] == ["1", "2", "3", "4", "5", "commitments", "process"]
+    rules = {r["id"]: r for g in data["groups"] for r in g["rules"]}
+    assert rules["website"]["status"] == "not_met" and rules["website"]["level"] == "basic"
+    assert rules["website"]["next_step"].startswith("Publique la dirección de la página")
+    assert data["summary"]["basic_not_met"] == 1 and data["summary"]["compliant"] is False
+    assert data["summary_line"].startswith("No cumple 1 requisito(s) básico(s). 25 cumplen, 1 no cumplen")
+    assert data["contrary_to_process"]["flag"] is True
+    assert rules["forum-cadence"]["evidence"][0]["ref"] == "https://example.org/mx/acta-S1.pdf"
+
+
+def test_text_and_markdown(website_missing):
+    text = render(website_missing, "text")
+    assert "[✗] website (básico) Página pública del proceso: No cumple" in text
+    assert "Siguiente paso: Publique la dirección de la página del proceso" in text
+    md = render(website_missing, "markdown")
+    assert md.startswith("# Cumplimiento de los estándares de participación y cocreación")
+    assert "| ❌ No cumple | **website** Página pública del proceso | básico |" in md
+    assert "## Compromisos: valoración al estilo del IRM" in md
+    en = render(website_missing, "text", "en")
+    assert "[✗] website (basic) Public page of the process: Not met" in en
+
+
+def test_2017_report_is_grouped_by_phase_and_component(sqlite_db):
+    apply(sqlite_db, script())
+    report = checks.report(sqlite_db, P, as_of=REPORT_AT, ruleset="ogp-2017")
+    data = report.as_dict("es")
+    keys = [g["key"] for g in data["groups"]]
+    assert keys[0] == "throughout/dissemination" and "development/dialogue" in keys and keys[-1].startswith("implementation/")
+    assert data["groups"][0]["title"] == "A lo largo del ciclo · Difusión de información"
+    page = render(report, "html")
+    assert "Cuadro por fase y componente" in page and 'href="#g-development/dialogue"' in page
+
+
+def test_html_is_spanish_escaped_and_free_of_personal_data(website_missing):
+    page = render(website_missing, "html")
+    assert page.startswith("<!doctype html>") and '<html lang="es">' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page and 'href="https://example.org/mx/acta-S1.pdf"' in page
+    for formatted in (page, render(website_missing, "json"), render(website_missing, "markdown"), render(website_missing, "text")):
+        assert not any(x in formatted for x in PRIVATE)
+    assert "No cumple 1 requisito(s) básico(s)." in page
+    assert '<html lang="en">' in render(website_missing, "html", "en")
+
+
+# --- the command --------------------------------------------------------------------------
+
+@pytest.fixture
+def cli_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    from alembic import command
+    command.stamp(migrations.config(engine), "head")  # the schema is current; the CLI's upgrade is a no-op
+    apply(engine, script())
+    engine.dispose()
+    return url
+
+
+def test_cocrea_check_formats_as_of_and_output(cli_db, tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(main, ["--db", cli_db, "check", P, "--as-of", "2027-07-01"])
+    assert out.exit_code == 0, out.output
+    assert "Cumple todos los requisitos básicos exigibles." in out.output
+    out = runner.invoke(main, ["--db", cli_db, "check", P, "--as-of", "2026-03-18", "--format", "json"])
+    data = json.loads(out.output)
+    assert data["process"]["stage"] == "consultation" and data["as_of_date"] == "2026-03-18"
+    assert {r["id"]: r["status"] for g in data["groups"] for r in g["rules"]}["non-government-approval"] == "not_applicable"
+    target = tmp_path / "informe.html"
+    out = runner.invoke(main, ["--db", cli_db, "check", P, "--as-of", "2027-07-01", "--format", "html", "--output", str(target)])
+    assert out.exit_code == 0 and target.read_text(encoding="utf-8").startswith("<!doctype html>")
+    out = runner.invoke(main, ["--db", cli_db, "--lang", "en", "check", P, "--as-of", "2027-07-01", "--format", "markdown"])
+    assert out.output.startswith("# Compliance with the participation and co-creation standards")
+
+
+def test_cocrea_check_timeline_and_refusals(cli_db):
+    runner = CliRunner()
+    out = runner.invoke(main, ["--db", cli_db, "check", P, "--timeline", "--as-of", "2026-06-30"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0].startswith("Cumplimiento mes a mes") and lines[1].startswith("2026-01-31 [consultation]")
+    assert any(line.startswith("2026-06-30 [routes]") for line in lines)
+    assert runner.invoke(main, ["--db", cli_db, "check", "nadie"]).exit_code == 2
+    bad = runner.invoke(main, ["--db", cli_db, "check", P, "--as-of", "ayer"])
+    assert bad.exit_code == 2 and "bad_as_of" in bad.output
+    bad = runner.invoke(main, ["--db", cli_db, "check", P, "--ruleset", "no-existe"])
+    assert bad.exit_code == 2 and "compliance_unknown_ruleset" in bad.output
+
+
+def test_cocrea_ruleset_add_and_list(cli_db, tmp_path):
+    f = tmp_path / "reglas.yaml"
+    f.write_text("name: mx-local\nversion: '1'\nbase: inai-local\nremove: [open-participation]\n"
+                 "settings:\n  forum_max_gap_months: 4\n", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(main, ["--db", cli_db, "ruleset", "add", P, str(f), "--actor", "coord"])
+    assert out.exit_code == 3 and "process_closed" in out.output  # a closed process takes no new rule set
+    out = runner.invoke(main, ["--db", cli_db, "ruleset", "list"])
+    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [builtin]")
+
+
+def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    from alembic import command
+    command.stamp(migrations.config(engine), "head")
+    apply(engine, script()[:3])
+    f = tmp_path / "reglas.json"
+    f.write_text(json.dumps({"name": "mx-local", "version": "1", "base": "ogp-2022", "remove": ["open-participation"]}))
+    runner = CliRunner()
+    out = runner.invoke(main, ["--db", url, "ruleset", "add", P, str(f), "--actor", "coord", "--use"])
+    assert out.exit_code == 0, out.output
+    assert out.output.strip() == "mx-local v1: 25 reglas"
+    out = runner.invoke(main, ["--db", url, "ruleset", "list", P])
+    assert "mx-local v1 [custom]" in out.output
+    out = runner.invoke(main, ["--db", url, "history", P])
+    assert "register_ruleset" in out.output
+
+
+# --- a real browser, phone width ----------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium no está instalado")
+def test_html_report_reads_on_a_phone(website_missing, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "cumplimiento.html"
+    page_file.write_text(render(website_missing, "html"), encoding="utf-8")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(page_file.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            card = page.locator("#r-website")
+            assert "No cumple" in card.inner_text() and "Siguiente paso" in card.inner_text()
+            box = card.bounding_box()
+            assert box["width"] <= 390 and box["x"] >= 0
+            assert page.locator("article").count() == 26 + 1
+            assert page.evaluate("document.querySelectorAll('script').length") == 0
+            from axe_playwright_python.sync_playwright import Axe
+            assert Axe().run(page).violations_count == 0
+        finally:
+            browser.close()
+
+
+def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
+    import datetime as dt
+    steps = [x for x in script() if not (x["action"] == "publish_document" and x.get("kind") == "outreach")]
+    apply(sqlite_db, steps)
+    moment = checks.end_of_day(dt.date(2026, 2, 1), "America/Mexico_City")
+    data = checks.report(sqlite_db, P, as_of=moment).as_dict("es")
+    todo = [(t["id"], t["pending"]) for t in data["to_do"]]
+    assert ("outreach", True) in todo and all(p for _, p in todo)
+    t = next(t for t in data["to_do"] if t["id"] == "outreach")
+    assert t["pending_note"] == "aún no exigible: vence al terminar la consulta"
+    page = render(checks.report(sqlite_db, P, as_of=moment), "html")
+    assert 'href="#r-outreach"' in page

@@ -1,0 +1,147 @@
+"""The guide's own history, replayed: what went wrong in Mexico must be impossible here.
+
+- 2011, first action plan: the government presented commitments the organisations had not
+  agreed to, and they refused to endorse it. Here a plan's commitments are approved only by a
+  decision every required sector agrees to; without it the process cannot reach its routes.
+- 2017, third plan: civil society left the tripartite secretariat over the illegal digital
+  surveillance of its members; the secretariat never met again. Here the walk-out suspends
+  the process at once and nothing can be decided until civil society returns.
+"""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from builders import complete_stage, process_at
+from snapshots import refused
+from storage import models as m
+
+SURVEILLANCE = "Espionaje digital ilegal contra integrantes de organizaciones (2017)"
+
+
+def draft_government_plan(p) -> None:
+    """The government writes the plan's commitment on its own."""
+    p("add_agency", key="sfp", name="Secretaría de la Función Pública")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Portal de transparencia",
+      problem="Brecha", cause="Tabuladores opacos", objective="Publicar información", axes=["transparency"],
+      ambition="structural", outcome="Portal en línea", end_date="2026-12-31", agencies=["sfp"],
+      action_lines=["Publicar el portal"])
+
+
+def test_2011_a_plan_civil_society_objects_to_is_never_approved(db, clock):
+    p = process_at(db, clock, "commitments")
+    draft_government_plan(p)
+
+    # civil society objects: under consensus the approval is rejected
+    result = p.decide("approve_commitments", votes={"gob": "for", "garante": "for", "osc": "against"})
+    assert (result["status"], result["tally"]["objections"]) == ("rejected", ["osc"])
+    assert p.unmet() == ["commitments_approved_by_decision"]
+
+    # so the process cannot go on to the implementation routes
+    session = p.session()
+    advance = p("propose_decision", session=session, kind="advance")["decision"]
+    exc = refused(db, lambda: p("decide", decision=advance), "commitments_approved_by_decision")
+    assert exc.exit_code == 3 and exc.reasons[0].details["items"] == ["c1"]
+
+    # a session without civil society cannot decide anything at all
+    rump = p.session(present=["gob", "garante"])
+    approve = p("propose_decision", session=rump, kind="approve_commitments")["decision"]
+    exc = refused(db, lambda: p("decide", decision=approve), "session_not_quorate")
+    assert exc.reasons[0].details["missing_sectors"] == ["civil_society"]
+
+    # an extraordinary majority of government and guarantor over civil society's objection wins
+    # a general decision, but the plan's commitments need every required sector: still rejected
+    extraordinary = p.session(extraordinary=True, justification="Fecha límite ante la Alianza")
+    votes = {"gob": "for", "garante": "for", "osc": "against"}
+    general = p.decide("general", session=extraordinary, rule="majority", votes=votes, text="Presentar el plan")
+    assert general["status"] == "adopted"
+    forced = p.decide("approve_commitments", session=extraordinary, rule="majority", votes=votes)
+    assert forced["status"] == "rejected"
+    assert forced["tally"]["joint_agreement_missing"] == ["civil_society"]
+    assert (forced["tally"]["for"], forced["tally"]["against"]) == (2, 1)
+    assert p.unmet() == ["commitments_approved_by_decision"]
+    with Session(db) as s:
+        assert s.exec(select(m.Commitment.status)).all() == ["draft"]
+        assert s.exec(select(m.CommitmentVersion)).all() == []
+
+    # what the guide asks for instead: commitments agreed jointly, then the routes
+    agreed = p.decide("approve_commitments", votes={"gob": "for", "garante": "for", "osc": "for"})
+    assert (agreed["status"], agreed["approved"]) == ("adopted", ["c1"])
+    p.move("advance")
+    assert p.stage == "routes"
+
+
+def test_2017_the_walk_out_suspends_the_process_until_civil_society_returns(db, clock):
+    p = process_at(db, clock, "routes")
+    complete_stage(p, "routes")  # the work plans were under way
+    before = p.session()  # a session was sitting when civil society walked out
+
+    walk_out = p("withdraw_sector", actor="osc", sector="civil_society", reason=SURVEILLANCE)
+    assert walk_out["stage"] == "suspended" and walk_out["suspended_from"] == "routes"
+    st = p.status()
+    assert (st["stage"], st["suspended_from"], st["withdrawn_sectors"]) == ("suspended", "routes", ["civil_society"])
+    assert st["moves"][-1]["event"] == "suspend" and st["moves"][-1]["reason"] == SURVEILLANCE
+    assert [u["code"] for u in st["unmet"]] == ["required_sector_withdrawn"]
+
+    # the work of the stage cannot go on
+    refused(db, lambda: p("add_indicator", key="r9", commitment="c1", name="x", kind="result"), "process_suspended")
+
+    # every session is inquorate: the one sitting and any new one, whatever is proposed
+    for session in (before, p.session()):
+        for kind, extra in [("resume", {}), ("general", {"text": "Seguir sin sociedad civil"}),
+                            ("set_quorum_rule", {"quorum": {"sectors": {"government": 1, "guarantor": 1}}})]:
+            d = p("propose_decision", session=session, kind=kind, **extra)["decision"]
+            exc = refused(db, lambda: p("decide", decision=d), "session_not_quorate")
+            assert exc.reasons[0].details["missing_sectors"] == ["civil_society"]
+    refused(db, lambda: p("withdraw_sector", actor="osc", sector="civil_society", reason="otra vez"),
+            "sector_already_withdrawn")
+
+    # civil society returns; resuming still takes a decision of a quorate session of all three
+    p("return_sector", actor="osc", sector="civil_society", reason="Acuerdo de garantías de no vigilancia")
+    assert p.stage == "suspended" and p.unmet() == []
+    resumed = p.move("resume")
+    assert (resumed["from"], resumed["stage"]) == ("suspended", "routes")
+    st = p.status()
+    assert (st["stage"], st["suspended_from"], st["withdrawn_sectors"]) == ("routes", None, [])
+    with Session(db) as s:
+        assert len(s.exec(select(m.Activity)).all()) == 1  # the routes' work is where it was
+        changes = s.exec(select(m.StageChange).order_by(m.StageChange.id)).all()
+    suspend, resume = changes[-2:]
+    assert (suspend.event, suspend.decision_id) == ("suspend", None)  # automatic, on the walk-out
+    assert resume.event == "resume" and resume.decision_id is not None
+
+
+def test_the_resume_blocker_is_the_withdrawn_sector_itself(db, clock):
+    from storage import load_records
+    from workflow import engine
+
+    p = process_at(db, clock, "consultation")
+    p("withdraw_sector", actor="coord", sector="guarantor", reason="Cambio de comisionados")
+    with Session(db) as s:
+        records = load_records(s, s.exec(select(m.Process)).one())
+    [blocker] = engine.blockers(records, "resume")
+    assert (blocker.code, blocker.details["items"]) == ("required_sector_withdrawn", ["guarantor"])
+
+
+def test_reopening_keeps_the_later_stages_work_and_needs_a_reason(db, clock):
+    p = process_at(db, clock, "commitments")
+    session = p.session()
+    refused(db, lambda: p("propose_decision", session=session, kind="reopen", target="consultation"),
+            "reason_required")
+    refused(db, lambda: p("propose_decision", session=session, kind="reopen", target="consultation", reason="  "),
+            "reason_required")
+
+    def counts():
+        with Session(db) as s:
+            return {t.__name__: len(s.exec(select(t)).all())
+                    for t in (m.Channel, m.Input, m.Theme, m.SensitizationSession, m.WorkingTable, m.ProblemTree)}
+
+    kept = counts()
+    moved = p.move("reopen", target="consultation", reason="Faltó un canal para comunidades indígenas")
+    assert (moved["from"], moved["stage"]) == ("commitments", "consultation")
+    assert counts() == kept and all(kept.values())
+    assert p.status()["moves"][-1]["reason"] == "Faltó un canal para comunidades indígenas"
+
+    # the later stages' work still meets their criteria: each advance needs only its decision
+    for expected in ("sensitization", "planning", "causes", "commitments"):
+        p.move("advance")
+        assert p.stage == expected

@@ -1,0 +1,165 @@
+"""Templates, MIME and iCalendar: every kind in both languages, parsed back by the standard library."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+from email.policy import default
+from types import SimpleNamespace as NS
+
+import pytest
+from jinja2 import UndefinedError
+
+from notifications import ical
+from notifications.config import ConfigError, load
+from notifications.mime import Mail, build, clean_header
+from notifications.planner import due_reminders
+from notifications.render import Identity, Renderer
+from notifications.transport import EmlTransport, PermanentFailure
+from stages import Records
+from stages.reminders import RULES
+
+MX = dt.timezone(dt.timedelta(hours=-6))
+
+
+def rich_records() -> Records:
+    """One of everything a reminder can be about."""
+    process = NS(id=1, slug="jal", name="Ejercicio local Jalisco", stage="monitoring", suspended_from=None,
+                 timezone="America/Mexico_City", starts_on=dt.date(2026, 1, 15), term_months=12, settings={},
+                 created_at=dt.datetime(2026, 1, 15, tzinfo=MX))
+    people = [NS(id=1, handle="coord", name="Coordinación", role="coordinator", email="c@example.org", lang="es",
+                 agency_id=None, sector=None, active=True),
+              NS(id=2, handle="coord-en", name="Coordination", role="coordinator", email="ce@example.org", lang="en",
+                 agency_id=None, sector=None, active=True),
+              NS(id=3, handle="enlace", name="Enlace", role="liaison", email="l@example.org", lang="es", agency_id=10,
+                 sector=None, active=True),
+              NS(id=4, handle="liaison", name="Liaison", role="liaison", email="le@example.org", lang="en",
+                 agency_id=10, sector=None, active=True),
+              NS(id=5, handle="gob", name="Gobierno", role="member", email="g@example.org", lang="es",
+                 agency_id=None, sector="government", active=True)]
+    session = NS(id=7, key="S7", scheduled_for=dt.datetime(2026, 9, 25, 11, tzinfo=MX), place="Palacio",
+                 agenda=["Avances", "Asuntos generales"], extraordinary=True, justification="Urgencia",
+                 closed_at=None, minutes_ref=None, minutes_published_at=None)
+    held = NS(id=8, key="S6", scheduled_for=dt.datetime(2026, 9, 1, 11, tzinfo=MX), place="Palacio", agenda=["x"],
+              extraordinary=False, justification=None, closed_at=dt.datetime(2026, 9, 1, 13, tzinfo=MX),
+              minutes_ref=None, minutes_published_at=None)
+    activity = NS(id=20, key="a1", title="Publicar tabuladores", deliverable="Portal", agency_id=10, commitment_id=30,
+                  start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 9, 30), status="in_progress", percent=40,
+                  accepted_at=dt.datetime(2026, 5, 1, tzinfo=MX))
+    channel = NS(id=3, key="web", name="Encuesta", kind="online", opens_on=None, closes_on=dt.date(2026, 10, 5))
+    return Records(process=process, people=people, sessions=[session, held], activities=[activity],
+                   agencies=[NS(id=10, key="igualdad", name="Secretaría de Igualdad")],
+                   commitments=[NS(id=30, key="c1", title="Tabuladores abiertos")], channels=[channel])
+
+
+def contexts() -> dict[tuple[str, str], tuple[str, dict]]:
+    """(kind, lang) -> (key, context), from the planner over a few months."""
+    r = rich_records()
+    found: dict[tuple[str, str], tuple[str, dict]] = {}
+    day = dt.datetime(2026, 9, 1, 10, tzinfo=MX)
+    while day < dt.datetime(2027, 1, 20, tzinfo=MX):
+        for stage in ("monitoring", "consultation"):
+            r.process.stage = stage
+            for p in due_reminders(r, day):
+                found.setdefault((p.kind, p.lang), (p.key, p.context))
+        day += dt.timedelta(days=1)
+    return found
+
+
+CONTEXTS = contexts()
+
+
+def test_every_kind_is_planned_in_both_languages():
+    assert {k for k, _ in CONTEXTS} == {r.kind for r in RULES}
+    assert {lang for _, lang in CONTEXTS} == {"es", "en"}
+
+
+@pytest.mark.parametrize("kind, lang", sorted(CONTEXTS))
+def test_every_kind_renders_and_parses_back(kind, lang):
+    key, ctx = CONTEXTS[(kind, lang)]
+    renderer = Renderer(Identity("avisos@cocrea.example", "Cocrea Jalisco"))
+    rendered, data = renderer.message(key=key, kind=kind, lang=lang, to="x@example.org", to_name="Persona Ñandú",
+                                      context=ctx)
+    assert rendered.subject and "\n" not in rendered.subject
+    msg = email.message_from_bytes(data, policy=default)
+    assert msg["Subject"] == rendered.subject and msg["Message-ID"] == f"<{key}@cocrea.example>"
+    assert msg["To"].addresses[0].display_name == "Persona Ñandú"
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = msg.get_body(("html",)).get_content()
+    greeting, why, auto = (("Hola, ", "Recibe este correo porque", "Aviso automático de cocrea") if lang == "es"
+                           else ("Hello ", "You receive this email because", "An automatic notice from cocrea"))
+    assert text.startswith(greeting) and why in text and auto in text
+    assert f'<html lang="{lang}">' in html and why in html
+    assert "  \n" not in text and "\n\n\n" not in text  # tidy whitespace
+    attachments = [a.get_filename() for a in msg.iter_attachments()]
+    assert attachments == ([("sesion.ics" if lang == "es" else "session.ics")] if kind == "session_notice" else [])
+
+
+def test_spanish_reads_as_spanish():
+    _, ctx = CONTEXTS[("activity_upcoming", "es")]
+    r = Renderer().render("activity_upcoming", "es", ctx)
+    assert r.subject == "Faltan 14 días para que venza la actividad «Publicar tabuladores»"
+    assert "vence el 30 de septiembre de 2026, dentro de 14 días." in r.text
+    assert "Avance registrado: 40 % (en curso)" in r.text
+    _, ctx = CONTEXTS[("session_notice", "es")]
+    r = Renderer().render("session_notice", "es", ctx)
+    assert r.subject == "Sesión S7 extraordinaria del secretariado: viernes 25 de septiembre de 2026, 11:00 h"
+
+
+def test_missing_fields_fail_loudly():
+    _, ctx = CONTEXTS[("activity_overdue", "es")]
+    broken = {k: v for k, v in ctx.items() if k != "activity"}
+    with pytest.raises(UndefinedError):
+        Renderer().render("activity_overdue", "es", broken)
+
+
+def test_header_values_cannot_carry_line_breaks():
+    assert clean_header("Hola\r\nBcc: x@example.org\x00") == "Hola Bcc: x@example.org"
+    data = build(Mail(sender="a@example.org", sender_name="A\nB", to="b@example.org", to_name="Eve\r\nX-Evil: 1",
+                      subject="Asunto\r\nBcc: victim@example.org", text="t", html="<p>h</p>", message_id="k.1@x"))
+    head = data.split(b"\r\n\r\n", 1)[0].decode()
+    assert all(not line.startswith(("Bcc", "X-Evil")) for line in head.split("\r\n"))
+    msg = email.message_from_bytes(data, policy=default)
+    assert msg["Subject"] == "Asunto Bcc: victim@example.org" and msg["Bcc"] is None
+
+
+def test_calendar_lines_are_escaped_and_folded():
+    data = ical.session_event(uid="s@x", starts_at=dt.datetime(2026, 3, 10, 17, tzinfo=dt.timezone.utc),
+                              summary="Sesión; con, comas", location="Palacio de Gobierno",
+                              description="1. " + "Revisión de compromisos ñ " * 10,
+                              stamp=dt.datetime(2026, 3, 7, tzinfo=dt.timezone.utc))
+    lines = data.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines)
+    unfolded = data.decode().replace("\r\n ", "")
+    assert "SUMMARY:Sesión\\; con\\, comas" in unfolded and "DTSTART:20260310T170000Z" in unfolded
+    assert "DTEND:20260310T190000Z" in unfolded and unfolded.endswith("END:VCALENDAR\r\n")
+
+
+def test_eml_folder_is_written_atomically_and_a_repeat_overwrites(tmp_path):
+    lane = EmlTransport(tmp_path / "out").lane()
+    asyncio.run(lane.send("a@example.org", "b@example.org", b"one", "k.1"))
+    asyncio.run(lane.send("a@example.org", "b@example.org", b"two", "k.1"))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["k.1.eml"]
+    assert (tmp_path / "out" / "k.1.eml").read_bytes() == b"two"
+    with pytest.raises(PermanentFailure):
+        asyncio.run(lane.send("a@example.org", "not an address", b"x", "k.2"))
+
+
+def test_mail_settings_from_a_file_and_the_environment(tmp_path):
+    toml = tmp_path / "cocrea.toml"
+    toml.write_text('[smtp]\nhost = "smtp.example.org"\nsecurity = "tls"\nuser = "u"\npassword = "s3cr3t-pw"\n'
+                    '[delivery]\nbatch = 50\nmax_attempts = 3\n', encoding="utf-8")
+    c = load(toml, env={})
+    assert (c.smtp.host, c.smtp.effective_port, c.smtp.security, c.delivery.batch, c.delivery.max_attempts) == (
+        "smtp.example.org", 465, "tls", 50, 3)
+    assert "s3cr3t-pw" not in repr(c.smtp) and c.smtp.describe() == "smtp://u@smtp.example.org:465 (tls)"
+    c = load(toml, env={"COCREA_SMTP_PORT": "2525", "COCREA_SMTP_SECURITY": "starttls"})
+    assert (c.smtp.effective_port, c.smtp.security) == (2525, "starttls")
+    yaml_file = tmp_path / "cocrea.yaml"
+    yaml_file.write_text("smtp:\n  host: mail.local\n  security: none\n", encoding="utf-8")
+    assert load(yaml_file, env={}).smtp.effective_port == 25
+    assert not load(None, env={"COCREA_OUTBOX_DIR": str(tmp_path)}).smtp.uses_smtp  # no host: .eml files
+    with pytest.raises(ConfigError, match="security"):
+        load(None, env={"COCREA_SMTP_HOST": "h", "COCREA_SMTP_SECURITY": "ssl3"})
+    with pytest.raises(ConfigError, match="password"):
+        load(None, env={"COCREA_SMTP_HOST": "h", "COCREA_SMTP_USER": "u"})

@@ -1,0 +1,302 @@
+"""A real browser (Debian's chromium, headless, driven by Playwright) through the whole app.
+
+A coordinator walks a process from declaration to monitoring with the workspace's forms, a
+member votes, a liaison accepts an activity and reports progress, and a citizen reads the
+public page on a phone. Each page is audited with axe-core (no serious or critical
+violation), markup typed into the forms is shown as text and never runs, and screenshots
+are saved in ``test-artifacts/``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+from webkit import PASSWORD, app_for, live_server
+
+from storage.db import make_engine
+from workflow import actions
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+MEMBERS = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
+
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed: CI must install Debian's chromium package (.ci/run does)",
+                    pytrace=False)
+    pytest.skip("chromium is not installed (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def site(tmp_path, clock):
+    engine = make_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")
+    SQLModel.metadata.create_all(engine)
+
+    def do(action, actor="coord", **payload):
+        clock.advance(minutes=1)
+        return actions.apply(engine, action, payload, actor=actor,
+                             process="p" if action != "create_process" else None, clock=clock)
+
+    # What `cocrea init` and `cocrea user set-password` do before anyone opens a browser.
+    do("create_process", slug="p", name="Ejercicio local de prueba", template="inai_local", starts_on="2026-01-15",
+       coordinator_name="Coordinación del STL", coordinator_email="coord@example.org")
+    for handle, sector in MEMBERS:
+        do("add_person", handle=handle, name=f"Integrante {handle}", role="member", sector=sector,
+           email=f"{handle}@example.org")
+    for handle in ("coord", "gob"):
+        do("set_credentials", handle=handle, password=PASSWORD)
+    with live_server(app_for(engine, clock)) as url:
+        yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Person:
+    """One browser context (one person's cookies) with helpers over the real forms."""
+
+    def __init__(self, browser, url, **context):
+        self.ctx = browser.new_context(**context)
+        self.page = self.ctx.new_page()
+        self.url = url
+        self.dialogs: list[str] = []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def goto(self, path):
+        self.page.goto(self.url + path)
+        return self.page
+
+    def sign_in(self, handle, password=PASSWORD):
+        page = self.goto("/login")
+        page.select_option("select[name=process]", "p")
+        page.fill("input[name=handle]", handle)
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(self.url + "/w/p")
+
+    def act(self, action, ok=True, **fields):
+        page = self.goto(f"/w/p/do/{action}")
+        for key, value in fields.items():
+            if isinstance(value, bool):
+                page.set_checked(f'[name="{key}"]', value)
+            elif isinstance(value, list):
+                for v in value:
+                    page.check(f'[name="{key}"][value="{v}"]')
+            elif page.locator(f'[name="{key}"]').evaluate("e => e.tagName") == "SELECT":
+                page.select_option(f'[name="{key}"]', value)
+            else:
+                page.fill(f'[name="{key}"]', value)
+        page.click("main form.form > button[type=submit]")
+        if ok:
+            assert page.url == self.url + "/w/p", page.locator("#reasons").inner_text()
+            return page.locator(".flash").inner_text()
+        return page
+
+    def propose(self, event, **extra):
+        page = self.goto("/w/p")
+        form = page.locator(f"#move-{event} form")
+        for key, value in extra.items():
+            form.locator(f'[name="{key}"]').fill(value) if key == "reason" else form.locator(
+                f'[name="{key}"]').select_option(value)
+        form.locator("button[type=submit]").click()
+        return re.search(r"decision: ([^,]+)", page.locator(".flash").inner_text()).group(1)
+
+    def decide(self, decision, ok=True):
+        page = self.goto("/w/p")
+        page.click(f"#decision-{decision} form[action$='/do/decide'] button")
+        if ok:
+            assert page.url == self.url + "/w/p", page.locator("#reasons").inner_text()
+        return page
+
+    def move(self, event="advance", **extra):
+        return self.decide(self.propose(event, **extra))
+
+    def shot(self, name, full_page=True):
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+    def audit(self, label):
+        from axe_playwright_python.sync_playwright import Axe
+
+        result = Axe().run(self.page)
+        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, (label, bad)
+
+    def stage(self):
+        return self.goto("/api/processes/p/status") and self.page.evaluate(
+            "() => JSON.parse(document.body.innerText).stage")
+
+
+def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser):
+    url, engine = site
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    coord.audit("dashboard")
+
+    # --- declaration
+    coord.act("sign_declaration", signed_on="2026-01-20", document_ref="https://example.net/declaratoria.pdf",
+              signatories="Gobernador | Ejecutivo | government\nComisionada | Órgano garante | guarantor")
+    coord.act("convene_session", key="S1", scheduled_for="2026-01-27T10:00", place="Palacio de Gobierno",
+              agenda="Instalación del STL\nPaso a la consulta")
+    coord.act("record_attendance", session="S1", members=["gob", "garante", "osc"])
+    coord.move("advance", reason="Declaratoria firmada y STL instalado")
+    assert coord.stage() == "consultation"
+
+    # --- consultation: the panel lists the unmet criteria, and a refused move shows the same
+    dash = coord.goto("/w/p")
+    panel = dash.locator("#move-advance").inner_text()
+    assert "at_least_one_channel" in panel and "channel_for_excluded_groups" in panel
+    coord.shot("workspace-unmet-criteria")
+    coord.audit("dashboard with unmet criteria")
+    d = coord.propose("advance")
+    refused = coord.decide(d, ok=False)
+    assert refused.locator("#reasons").is_visible()
+    codes = refused.locator("#reasons .code").all_inner_texts()
+    assert codes == ["at_least_one_channel", "channel_for_excluded_groups", "inputs_received", "themes_prioritised"]
+    coord.shot("refused-move")
+    coord.audit("refused move")
+    # a refused form keeps what was typed
+    page = coord.act("add_theme", ok=False, key="mal clave", name="Tema que se conserva")
+    assert page.locator('[name="name"]').input_value() == "Tema que se conserva"
+    assert page.locator('[name="key"]').get_attribute("aria-invalid") == "true"
+    coord.audit("refused form")
+
+    coord.act("open_channel", key="web", kind="online", name="Consulta en línea", online=True,
+              announced_on="2026-02-01", opens_on="2026-02-15", closes_on="2026-03-15")
+    coord.act("open_channel", key="asamblea", kind="assembly", name="Asambleas comunitarias", aimed_at_excluded=True,
+              announced_on="2026-02-01", opens_on="2026-02-20", closes_on="2026-03-10")
+    coord.act("add_theme", key="genero", name=f"Brecha salarial {XSS}", description=f"Descripción {XSS}")
+    coord.act("record_input", key="i1", channel="web", text=f"Igualdad salarial {XSS}", received_on="2026-03-01",
+              contact_name="Ana Pérez", contact_email="ana@example.org")
+    coord.act("answer_input", input="i1", disposition="adopted", theme="genero", rationale=f"Prioritario {XSS}")
+    coord.act("prioritise_themes", themes="genero")
+    coord.decide(d)  # the same motion, now that its criteria are met
+    assert coord.stage() == "sensitization"
+
+    # --- sensitization, planning, causes
+    coord.act("record_sensitization_session", key="sen1", held_on="2026-03-20", place="Universidad",
+              topics=["what_is_open_government", "what_is_expected_of_each_actor", "how_the_plan_will_be_built",
+                      "how_it_works", "how_it_worked_elsewhere", "what_it_is_and_is_not"],
+              sectors="government = 3\nguarantor = 1\ncivil_society = 5")
+    coord.move()
+    coord.act("plan_working_table", key="mesa1", theme="genero", methodology="Árbol de problemas",
+              call_ref="https://example.net/convocatoria.pdf", facilitator="Facilitación imparcial",
+              held_on="2026-04-10", sectors="government = 2\ncivil_society = 3")
+    coord.move()
+    coord.act("record_problem_tree", key="arbol1", theme="genero", problem=f"Brecha salarial de 18 % {XSS}",
+              causes="Tabuladores opacos | sí\nPromociones discrecionales | no",
+              effects="Menor ingreso de las mujeres\nDesconfianza", solutions="sol1 | Publicar y auditar tabuladores")
+    coord.move()
+    assert coord.stage() == "commitments"
+
+    # --- commitments: drafted, approved jointly (a member votes), then routes
+    coord.act("add_agency", key="igualdad", name="Secretaría de Igualdad Sustantiva")
+    coord.act("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+              problem="Brecha salarial", cause="Tabuladores opacos", objective="Reducir la brecha",
+              axes=["transparency", "participation"], ambition="innovative", outcome="Tabuladores publicados",
+              end_date="2026-12-31", agencies="igualdad", action_lines="Diagnóstico\nPublicación")
+    approve = coord.act("propose_decision", session="S1", kind="approve_commitments", reason="Plan conjunto")
+    approve = re.search(r"decision: ([^,]+)", approve).group(1)
+    member = Person(browser, url, viewport={"width": 1024, "height": 800})
+    member.sign_in("gob")
+    vote = member.goto("/w/p")
+    assert vote.locator(f"#decision-{approve} form.vote").is_visible()
+    assert vote.locator("#moves").count() == 0  # no move panel for a member
+    vote.click(f"#decision-{approve} button[value=for]")
+    assert "gob: a favor" in member.goto("/w/p").locator(f"#decision-{approve}").inner_text()
+    member.shot("member-vote")
+    member.audit("member dashboard")
+    coord.decide(approve)
+    coord.move()
+    assert coord.stage() == "routes"
+
+    coord.act("add_person", handle="enlace", name="Enlace de Igualdad", role="liaison", agency="igualdad",
+              email="enlace@example.org")
+    coord.act("set_credentials", handle="enlace", password=PASSWORD)
+    coord.act("plan_activity", key="a1", commitment="c1", title="Publicar tabuladores", deliverable="Portal",
+              agency="igualdad", start_date="2026-06-01", end_date="2026-09-30")
+    coord.act("add_indicator", key="r1", commitment="c1", name="Brecha medida", kind="result", baseline="18 %",
+              target="12 %")
+    liaison = Person(browser, url, viewport={"width": 1024, "height": 800})
+    liaison.sign_in("enlace")
+    page = liaison.goto("/w/p")
+    page.click("#activity-a1 form[action$='/do/accept_activity'] button")
+    assert "aceptada" in liaison.goto("/w/p").locator("#activity-a1").inner_text()
+    coord.move()
+    assert coord.stage() == "monitoring"
+
+    # --- monitoring: the liaison reports progress with evidence
+    page = liaison.goto("/w/p")
+    form = page.locator("#activity-a1 form[action$='/do/report_progress']")
+    form.locator("[name=status]").select_option("in_progress")
+    form.locator("[name=percent]").fill("60")
+    form.locator("[name=evidence_ref]").fill("https://example.net/evidencia-a1.pdf")
+    form.locator("[name=reported_on]").fill("2026-07-15")
+    form.locator("button[type=submit]").click()
+    assert "60 %" in liaison.goto("/w/p").locator("#activity-a1").inner_text()
+    liaison.shot("liaison-progress")
+    liaison.audit("liaison dashboard")
+
+    # --- a citizen reads the public page, on a phone, without signing in
+    citizen = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = citizen.goto("/p/p")
+    assert page.locator(".timeline li[aria-current=step]").inner_text().startswith("8")
+    assert page.locator("#progress-overall").get_attribute("value") == "60"
+    assert page.locator("#tree-arbol1 .causes li.strategic").inner_text().startswith("Tabuladores opacos")
+    text = page.locator("main").inner_text()
+    assert "<script>window.__xss = 1</script>" in text  # shown as text
+    assert page.evaluate("() => window.__xss") is None  # never run
+    assert page.locator("main script").count() == 0 and page.locator("main img").count() == 0
+    assert "Ana Pérez" not in page.content() and "@example.org" not in page.content()
+    citizen.shot("public-phone")
+    citizen.audit("public page (phone)")
+    # no horizontal scrolling of the page itself on a phone
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.goto(url + "/idioma/en?next=/p/p")
+    assert "Monitoring" in page.locator(".timeline").inner_text()
+    citizen.audit("public page in English")
+    # reading works without JavaScript
+    nojs = Person(browser, url, viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = nojs.goto("/p/p")
+    assert page.locator("#commitment-c1 h3").inner_text().startswith("Tabuladores abiertos")
+    page.locator("#commitment-c1 summary").click()  # <details> opens without scripts
+    assert page.locator("#commitment-c1 .activities").is_visible()
+    nojs.shot("public-desktop-nojs")
+    for person in (coord, member, liaison, citizen, nojs):
+        assert person.dialogs == []
+
+
+def test_keyboard_alone_reaches_the_content_and_signs_in(site, browser):
+    url, _ = site
+    person = Person(browser, url, viewport={"width": 1280, "height": 900})
+    page = person.goto("/p/p")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page = person.goto("/login")
+    page.focus("select[name=process]")
+    page.keyboard.press("Tab")
+    page.keyboard.type("coord")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + "/w/p")
+    person.audit("login by keyboard")

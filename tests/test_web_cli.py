@@ -1,0 +1,66 @@
+"""``cocrea serve`` on the default SQLite file, and ``cocrea user`` setting credentials."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from builders import process_at
+from click.testing import CliRunner
+from webkit import free_port
+
+import migrations
+from workflow import accounts
+from workflow.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, clock):
+    migrations.command.stamp(migrations.config(sqlite_db), "head")  # the schema was made by create_all
+    process_at(sqlite_db, clock, "declaration")
+    url = str(sqlite_db.url)
+    runner = CliRunner()
+    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "gob", "--as", "coord"],
+                      input="una-contraseña-larga\nuna-contraseña-larga\n")
+    assert r.exit_code == 0, r.output
+    assert accounts.authenticate(sqlite_db, "p", "gob", "una-contraseña-larga").handle == "gob"
+    r = runner.invoke(main, ["--db", url, "user", "new-token", "p", "gob", "--as", "gob"])
+    assert r.exit_code == 0, r.output
+    token = r.output.strip()
+    assert token.startswith("cct_") and accounts.by_token(sqlite_db, token).handle == "gob"
+    # a member may not set another's credentials: refused, exit code 3, nothing written
+    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "osc", "--as", "gob", "--password",
+                             "otra-contraseña-larga"])
+    assert r.exit_code == 3 and "credentials_only_own" in r.output
+    assert accounts.authenticate(sqlite_db, "p", "osc", "otra-contraseña-larga") is None
+    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "gob", "--as", "gob", "--password", "corta"])
+    assert r.exit_code == 2 and "invalid_field" in r.output
+
+
+def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COCREA_SECRET_KEY": "k" * 32}
+    env.pop("COCREA_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).text == "ok":
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()
+            time.sleep(0.2)
+        home = httpx.get(f"http://127.0.0.1:{port}/")
+        assert home.status_code == 200 and '<html lang="es">' in home.text
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["info"]["title"] == "cocrea"
+        assert (tmp_path / "cocrea.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

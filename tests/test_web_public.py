@@ -1,0 +1,184 @@
+"""The public side of the web app, in process over a real database: the page, open data, privacy."""
+from __future__ import annotations
+
+import json
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from builders import process_at
+from webkit import PRIVATE_VALUES, client
+
+from workflow import public
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _monitoring(db, clock):
+    p = process_at(db, clock, "monitoring")
+    p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=40, reported_on="2026-08-01",
+      evidence_ref="https://example.net/evidencia-a1.pdf")
+    p("publish_document", kind="report", title="Informe de medio término", ref="https://example.net/informe.pdf")
+    return p
+
+
+def test_the_process_page_shows_where_it_stands_and_every_section(sqlite_db, clock):
+    _monitoring(sqlite_db, clock)
+    c = client(sqlite_db, clock)
+    html = c.get("/p/p").text
+    # the eight stages as a timeline, the current one marked
+    assert html.count('<li class="done"') == 7
+    assert '<li class="current" aria-current="step">' in html
+    assert "Seguimiento y monitoreo" in html and "etapa actual" in html
+    # the next move and its unmet criteria, with codes and reasons
+    assert "progress_reported_for_every_activity" not in html  # a1 has a report now
+    assert "midterm_event_held" in html and "No se ha realizado el evento público de medio término." in html
+    for section in ("where", "secretariat", "sessions", "decisions", "consultation", "sensitization", "trees",
+                    "commitments", "progress", "repository", "open-data"):
+        assert f'<section id="{section}"' in html
+    # secretariat with its sectors and members, sessions with agendas, decisions with their tally
+    assert "sociedad civil" in html and "Integrante osc" in html and "Orden del día" in html
+    assert "avanzar de etapa" in html and "adoptada" in html
+    # consultation: the reasoned response to each input
+    assert "Igualdad salarial" in html and "Tema prioritario" in html and "adoptada" in html
+    # the problem tree drawn: effects, problem, causes (strategic marked), solutions
+    assert '<figure class="tree" id="tree-arbol-genero"' in html
+    assert '<li class="strategic">Tabuladores opacos <strong>(estratégica)</strong></li>' in html
+    # commitments with axes, ambition and route; progress bars per activity and commitment
+    assert "transparencia" in html and "Ambición: proactiva" in html
+    assert '<progress id="progress-c1" max="100" value="40">' in html
+    assert '<progress id="progress-a-a1" max="100" value="40">' in html
+    assert '<progress id="progress-overall" max="100" value="40">' in html
+    # the dated repository: the document, the evidence
+    assert "Informe de medio término" in html and "https://example.net/evidencia-a1.pdf" in html
+    assert 'href="/p/p/feed.atom"' in html and 'href="/p/p/calendar.ics"' in html
+
+
+def test_no_personal_data_in_any_public_output(db, clock):
+    p = process_at(db, clock, "closed")
+    c = client(db, clock)
+    paths = ["/", "/p/p", "/p/p/data.json", "/p/p/feed.atom", "/p/p/calendar.ics", "/api/processes",
+             "/api/processes/p", "/api/processes/p/status", "/p/p?lang=en"]
+    paths += [f"/p/p/data/{t}.{fmt}" for t in public.TABLES for fmt in ("csv", "json")]
+    for path in paths:
+        r = c.get(path)
+        assert r.status_code == 200, path
+        for private in PRIVATE_VALUES:
+            assert private not in r.text, (path, private)
+    # and the values are really in the database, so the test could fail
+    from sqlmodel import Session, select
+
+    from storage.models import Input, Person
+    with Session(db) as s:
+        assert s.exec(select(Input.contact_name)).first() == "Ana Pérez"
+        assert all(x.endswith("@example.org") for x in s.exec(select(Person.email)) if x)
+    assert p.stage == "closed"
+
+
+def test_spanish_by_default_and_an_english_switch_that_works_without_javascript(sqlite_db, clock):
+    process_at(sqlite_db, clock, "consultation")
+    c = client(sqlite_db, clock)
+    es = c.get("/p/p").text
+    assert '<html lang="es">' in es and "Consulta sobre temas a tratar" in es
+    assert 'href="/idioma/en?next=%2Fp%2Fp"' in es
+    switched = c.get("/idioma/en?next=/p/p")
+    assert switched.status_code == 303 and switched.headers["location"] == "/p/p"
+    en = c.get("/p/p").text
+    assert '<html lang="en">' in en and "Consultation on the themes" in en
+    assert "No consultation channel has been opened." in en
+    # never a redirect to another site
+    assert c.get("/idioma/es?next=//evil.example/x").headers["location"] == "/"
+
+
+def test_pages_carry_an_etag_that_changes_with_every_write(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "consultation")
+    c = client(sqlite_db, clock)
+    first = c.get("/p/p")
+    etag = first.headers["etag"]
+    assert c.get("/p/p", headers={"If-None-Match": etag}).status_code == 304
+    p("add_theme", key="agua", name="Agua potable para todas")
+    second = c.get("/p/p", headers={"If-None-Match": etag})
+    assert second.status_code == 200 and second.headers["etag"] != etag
+    assert "Agua potable para todas" in second.text and "Agua potable para todas" not in first.text
+
+
+def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
+    p = _monitoring(sqlite_db, clock)
+    p("publish_document", kind="other", title="=HYPERLINK(\"http://x\")", ref="nota-1")
+    c = client(sqlite_db, clock)
+
+    rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/commitments.csv").text)))
+    assert rows[0]["key"] == "c1" and rows[0]["axes"] == "transparency" and rows[0]["progress"] == "40"
+    repo = list(csv.DictReader(io.StringIO(c.get("/p/p/data/repository.csv").text)))
+    assert any(r["title"] == "'=HYPERLINK(\"http://x\")" for r in repo)  # not a formula in a spreadsheet
+    assert c.get("/p/p/data/activities.json").json()[0]["percent"] == 40
+    assert c.get("/p/p/data/nope.csv").status_code == 404
+
+    feed = ET.fromstring(c.get("/p/p/feed.atom").content)
+    titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
+    assert any("Informe de medio término" in t for t in titles)
+    assert any("evidencia" in t or "a1" in t for t in titles)
+    assert feed.find(f"{ATOM}updated").text.endswith("Z")
+
+    ics = c.get("/p/p/calendar.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    raw = ics.content.decode("utf-8")
+    lines = raw.split("\r\n")
+    assert raw.endswith("\r\n") and lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    assert raw.count("BEGIN:VEVENT") == raw.count("END:VEVENT") >= 5
+    assert "UID:session-S1@p.cocrea" in raw and "UID:activity-a1-ends@p.cocrea" in raw
+    assert "DTSTART;VALUE=DATE:20260930" in raw  # the activity's deadline
+
+
+def test_an_unknown_process_is_a_404_in_html_and_json(sqlite_db, clock):
+    c = client(sqlite_db, clock)
+    page = c.get("/p/nada")
+    assert page.status_code == 404 and "nada" in page.text and "<html" in page.text
+    data = c.get("/p/nada/data.json")
+    assert data.status_code == 404 and data.json()["reasons"][0]["code"] == "not_found"
+    assert c.get("/api/processes/nada").status_code == 404
+
+
+def test_every_response_has_the_security_headers(sqlite_db, clock):
+    process_at(sqlite_db, clock, "declaration")
+    c = client(sqlite_db, clock)
+    for path in ("/", "/p/p", "/login", "/api/processes"):
+        headers = c.get(path).headers
+        assert "script-src 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_the_public_page_shows_the_compliance_report_and_links_the_full_one(sqlite_db, clock):
+    """The real checker (compliance/ via workflow.checks): summary, what is missing, the full
+    publishable report and its JSON, all public and without personal data."""
+    process_at(sqlite_db, clock, "consultation")
+    c = client(sqlite_db, clock)
+    html = c.get("/p/p").text
+    section = html[html.index('<section id="compliance"'):]
+    section = section[:section.index("</section>")]
+    assert "requisito" in section and 'href="/p/p/cumplimiento"' in section
+    assert "Qué falta" in section  # a process in consultation has unmet requirements
+    full = c.get("/p/p/cumplimiento")
+    assert full.status_code == 200 and full.headers["content-type"].startswith("text/html")
+    assert "<table" in full.text or "<section" in full.text
+    data = c.get("/p/p/cumplimiento.json").json()
+    assert data["summary"]["total"] == len([r for g in data["groups"] for r in g["rules"]])
+    assert c.get("/p/p/data.json").json()["compliance"]["summary"] == data["summary"]
+    for text in (html, full.text, json.dumps(data)):
+        assert "@example.org" not in text and "Ana Pérez" not in text
+
+
+def test_dependencies_point_one_way_nothing_below_web_imports_it():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for package in ("stages", "storage", "workflow"):
+        for path in (root / package).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                assert not any(n == "web" or n.startswith("web.") for n in names if node.col_offset == 0), path

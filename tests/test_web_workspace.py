@@ -1,0 +1,206 @@
+"""The coordinators' workspace, in process over a real SQLite file: sign-in, roles, forms, refusals."""
+from __future__ import annotations
+
+import json
+import re
+
+from builders import process_at
+from sqlmodel import Session, select
+from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
+
+from storage.accounts import Account
+from storage.models import Activity, Person, Vote
+from web.auth import RateLimiter
+from workflow import queries
+
+
+def _with_passwords(p, *handles):
+    for h in ("coord", *handles):
+        p("set_credentials", handle=h, password=PASSWORD)
+    return p
+
+
+def _post(c, path, data):
+    page = c.get(path if "/do/" in path else "/login")
+    return c.post(path, data={**data, "csrf": csrf_of(page.text)})
+
+
+def test_sign_in_needs_the_right_password_and_a_csrf_token(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "consultation")
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 401  # no password set yet
+    _with_passwords(p)
+    no_csrf = c.post("/login", data={"process": "p", "handle": "coord", "password": PASSWORD})
+    assert no_csrf.status_code == 403 and "csrf_failed" in no_csrf.text
+    wrong = sign_in(c, "p", "coord", "otra-contraseña")
+    assert wrong.status_code == 401 and "login_failed" in wrong.text
+    assert 'value="coord"' in wrong.text and "otra-contraseña" not in wrong.text  # kept, but never the password
+    ok = sign_in(c, "p", "coord")
+    assert ok.status_code == 303 and ok.headers["location"] == "/w/p"
+    cookie = ok.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    dash = c.get("/w/p")
+    assert dash.status_code == 200 and "Coordinación" in dash.text
+
+
+def test_sign_in_is_rate_limited_per_address_and_handle(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"))
+    c = client(sqlite_db, clock, limiter=RateLimiter(per_handle=3, per_address=10))
+    for _ in range(3):
+        assert sign_in(c, "p", "coord", "mala-contraseña").status_code == 401
+    blocked = sign_in(c, "p", "coord")  # even the right password waits now
+    assert blocked.status_code == 429 and "too_many_attempts" in blocked.text
+    assert int(blocked.headers["retry-after"]) > 0
+    assert p.stage == "declaration"
+
+
+def test_passwords_are_stored_hashed_and_never_audited(sqlite_db, clock):
+    _with_passwords(process_at(sqlite_db, clock, "declaration"), "gob")
+    with Session(sqlite_db) as s:
+        hashes = [a.password_hash for a in s.exec(select(Account))]
+    assert len(hashes) == 2 and all(h.startswith("$argon2id$") for h in hashes)
+    history = json.dumps(queries.history(sqlite_db, "p"), ensure_ascii=False)
+    assert PASSWORD not in history and "[dato personal omitido]" in history
+
+
+def test_a_changed_password_ends_other_sign_ins(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"), "gob")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "gob")
+    assert c.get("/w/p").status_code == 200
+    p("set_credentials", handle="gob", password="una-nueva-contraseña")
+    r = c.get("/w/p")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_the_move_panel_shows_unmet_criteria_and_a_refused_move_shows_the_same(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    dash = c.get("/w/p").text
+    codes = ["at_least_one_channel", "channel_for_excluded_groups", "inputs_received", "themes_prioritised"]
+    panel = dash.split('id="move-advance"')[1].split("</article>")[0]
+    assert all(code in panel for code in codes)
+    # convene a session and record attendance through the forms
+    r = _post(c, "/w/p/do/convene_session", {"key": "S9", "scheduled_for": "2026-02-01T10:00", "place": "Sala",
+                                             "agenda": "Instalación\nConsulta"})
+    assert r.status_code == 303, r.text
+    r = _post(c, "/w/p/do/record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on"})
+    assert r.status_code == 303, r.text
+    s9 = c.get("/w/p").text.split('id="session-S9"')[1].split("</article>")[0]
+    assert "Hay quórum." in s9 and "garante, gob, osc" in s9
+    r = _post(c, "/w/p/do/propose_decision", {"kind": "advance", "session": "S9", "reason": "Listos"})
+    assert r.status_code == 303, r.text
+    dash = c.get("/w/p").text
+    decision = re.search(r'id="decision-(D\d+)"', dash).group(1)
+    before = audit_count(sqlite_db)
+    refused = _post(c, "/w/p/do/decide", {"decision": decision})
+    assert refused.status_code == 409
+    assert all(code in refused.text for code in codes), re.findall(r"class=\"code\">(\w+)", refused.text)
+    assert "No se ha abierto ningún canal de consulta." in refused.text
+    assert f'value="{decision}"' in refused.text  # the form keeps what was sent
+    assert audit_count(sqlite_db) == before and p.stage == "consultation"
+
+
+def test_a_refused_form_keeps_what_the_user_typed(sqlite_db, clock):
+    _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    r = _post(c, "/w/p/do/open_channel", {"key": "bad key!", "kind": "survey", "name": "Encuesta a mano",
+                                          "announced_on": "2026-02-01", "aimed_at_excluded": "on"})
+    assert r.status_code == 400
+    assert "invalid_field" in r.text and 'aria-invalid="true"' in r.text
+    assert 'value="bad key!"' in r.text and 'value="Encuesta a mano"' in r.text
+    assert '<option value="survey" selected>' in r.text and 'value="2026-02-01"' in r.text
+    assert re.search(r'name="aimed_at_excluded" checked', r.text)
+    en = c.post("/w/p/do/open_channel?lang=en", data={"key": "bad key!", "kind": "survey", "name": "x",
+                                                      "csrf": csrf_of(r.text)})
+    assert "Invalid value in &#39;key&#39;" in en.text
+
+
+def test_forms_without_a_valid_csrf_token_write_nothing(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/add_theme", data={"key": "t9", "name": "Tema", "csrf": "forged"})
+    assert r.status_code == 403 and "csrf_failed" in r.text and 'value="Tema"' in r.text
+    assert audit_count(sqlite_db) == before and p.stage == "consultation"
+
+
+def test_each_role_sees_and_does_only_what_it_may(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "routes")
+    p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad")
+    p("plan_activity", key="a1", commitment="c1", title="Publicar", deliverable="Portal", agency="igualdad",
+      start_date="2026-06-01", end_date="2026-09-30")
+    p("add_agency", key="salud", name="Secretaría de Salud")
+    p("add_person", handle="enlace2", name="Enlace Salud", role="liaison", agency="salud")
+    p("plan_activity", key="a2", commitment="c1", title="Otra", deliverable="Informe", agency="salud",
+      start_date="2026-06-01", end_date="2026-07-01")
+    _with_passwords(p, "gob", "enlace")
+    member, liaison = client(sqlite_db, clock), client(sqlite_db, clock)
+    sign_in(member, "p", "gob")
+    sign_in(liaison, "p", "enlace")
+
+    # a member: no move panel, no coordinator action
+    dash = member.get("/w/p").text
+    assert 'id="moves"' not in dash and "/do/plan_activity" not in dash
+    before = audit_count(sqlite_db)
+    r = _post(member, "/w/p/do/add_indicator", {"commitment": "c1", "name": "X", "kind": "result"})
+    assert r.status_code == 403 and "actor_not_allowed" in r.text
+    assert audit_count(sqlite_db) == before
+
+    # a liaison sees only its agency's activities, and cannot accept another agency's
+    dash = liaison.get("/w/p").text
+    assert 'id="activity-a1"' in dash and 'id="activity-a2"' not in dash
+    r = _post(liaison, "/w/p/do/accept_activity", {"activity": "a2"})
+    assert r.status_code == 403 and "liaison_other_agency" in r.text
+    assert audit_count(sqlite_db) == before
+    with Session(sqlite_db) as s:
+        assert s.exec(select(Activity).where(Activity.key == "a2")).one().accepted_at is None
+    # a signed-in person of one process cannot enter another's workspace
+    assert member.get("/w/otro").status_code == 403
+
+
+def test_a_member_votes_only_in_its_own_name(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"), "gob")
+    key = p.session()
+    d = p("propose_decision", session=key, kind="general", text="Calendario de sesiones")["decision"]
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "gob")
+    dash = c.get("/w/p").text
+    assert 'name="position" value="against"' in dash
+    r = _post(c, "/w/p/do/cast_vote", {"decision": d, "position": "against", "member": "osc"})
+    assert r.status_code == 303
+    with Session(sqlite_db) as s:
+        votes = [(s.get(Person, v.person_id).handle, v.position) for v in s.exec(select(Vote))]
+    assert votes == [("gob", "against")]  # the web never votes for anyone but the signed-in member
+
+
+def test_the_public_reaches_no_write(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock)
+    before = audit_count(sqlite_db)
+    from workflow.actions import ACTIONS
+    for name in ACTIONS:
+        r = c.post(f"/w/p/do/{name}", data={"key": "x", "name": "y"})
+        assert r.status_code in (303, 404), name  # to the sign-in page (create_process has no form)
+        if r.status_code == 303:
+            assert r.headers["location"].startswith("/login")
+        assert c.post(f"/api/processes/p/actions/{name}", json={}).status_code in (401, 404, 405)
+    assert c.post("/w/p/account/token", data={}).status_code == 303
+    assert c.get("/w/p").headers["location"].startswith("/login")
+    assert audit_count(sqlite_db) == before and p.stage == "consultation"
+
+
+def test_an_api_token_is_created_from_the_account_page_and_shown_once(sqlite_db, clock):
+    _with_passwords(process_at(sqlite_db, clock, "declaration"), "gob")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "gob")
+    page = c.get("/w/p/account")
+    r = c.post("/w/p/account/token", data={"csrf": csrf_of(page.text)})
+    token = re.search(r'<code class="secret">(cct_[^<]+)</code>', r.text).group(1)
+    assert c.get("/w/p").status_code == 200  # still signed in after changing one's own credentials
+    api = c.get("/api/processes/p/workspace", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.json()["me"]["handle"] == "gob"
+    assert token not in c.get("/w/p/account").text

@@ -1,0 +1,76 @@
+"""A refusal leaves the database exactly as it was: one of each kind, each with its exit code,
+checked with a snapshot of every table (tests/snapshots.py) taken before and after."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from builders import Proc, complete_stage, process_at
+from snapshots import diff, refused, snapshot
+from storage import models as m
+from workflow.errors import InvalidInput, NotAllowed, NotFound, Refused, TransitionBlocked
+
+
+def test_the_snapshot_sees_any_change_and_refused_insists_on_a_refusal(db, clock):
+    p = Proc(db, clock)
+    before = snapshot(db)
+    p("add_agency", key="sfp", name="SFP")
+    changed = diff(before, snapshot(db))
+    assert set(changed) == {"agency", "audit_entry"} and len(changed["agency"]["new"]) == 1
+    with pytest.raises(AssertionError, match="not refused"):
+        refused(db, lambda: p("add_agency", key="imss", name="IMSS"))
+
+
+def advance_proposed(p, present=None) -> str:
+    """A session (everyone present, or ``present``) with an advance proposed; its key."""
+    return p("propose_decision", session=p.session(present), kind="advance")["decision"]
+
+
+def declared_then_advance_proposed_without_civil_society(p) -> str:
+    complete_stage(p, "declaration")
+    return advance_proposed(p, ["gob", "garante"])
+
+
+# why, setup (outside the refusal), the refused call, error class, code
+CASES = [
+    ("schema", lambda p: None, lambda p, _: p("add_agency", key="sfp"), InvalidInput, "invalid_field"),
+    # found by the API fuzzer: a session in year 1 made reminder planning overflow inside the transaction
+    ("date too early", lambda p: None, lambda p, _: p("convene_session", scheduled_for="0001-01-01T00:00:00+00:00",
+                                                     place="Sala", agenda=["Punto"]), InvalidInput, "invalid_field"),
+    ("date too late", lambda p: None, lambda p, _: p("convene_session", scheduled_for="9999-12-31T23:59:00-06:00",
+                                                    place="Sala", agenda=["Punto"]), InvalidInput, "invalid_field"),
+    ("unknown reference", lambda p: None, lambda p, _: p("record_attendance", session="S9", members=["gob"]),
+     NotFound, "not_found"),
+    ("role", lambda p: None, lambda p, _: p("add_agency", actor="gob", key="sfp", name="SFP"), NotAllowed,
+     "actor_not_allowed"),
+    ("stage", lambda p: None, lambda p, _: p("add_theme", key="agua", name="Agua"), Refused, "not_in_stage"),
+    ("exit criteria", advance_proposed, lambda p, d: p("decide", decision=d), TransitionBlocked,
+     "declaration_signed_by_executive_and_guarantor"),
+    ("quorum", declared_then_advance_proposed_without_civil_society, lambda p, d: p("decide", decision=d), Refused,
+     "session_not_quorate"),
+]
+
+
+@pytest.mark.parametrize("why,setup,call,error,code", CASES, ids=[c[0] for c in CASES])
+def test_each_kind_of_refusal_changes_nothing(db, clock, why, setup, call, error, code):
+    p = Proc(db, clock)
+    prepared = setup(p)
+    exc = refused(db, lambda: call(p, prepared), code)
+    assert type(exc) is error, why
+    assert exc.exit_code == (2 if issubclass(error, InvalidInput) else 3)
+
+
+def test_a_decision_whose_effect_is_refused_stays_open(db, clock):
+    """The vote is counted and the status set inside the transaction; the effect fails; all of it
+    is rolled back, so the decision can be taken again once the effect is possible."""
+    p = process_at(db, clock, "commitments")
+    session = p.session()
+    d = p("propose_decision", session=session, kind="approve_commitments")["decision"]
+    refused(db, lambda: p("decide", decision=d), "no_commitments_to_approve")
+    advance = p("propose_decision", session=session, kind="advance")["decision"]
+    refused(db, lambda: p("decide", decision=advance), "commitments_approved_by_decision")
+    with Session(db) as s:
+        assert {x.key: x.status for x in s.exec(select(m.Decision).where(m.Decision.key.in_([d, advance])))} == \
+            {d: "open", advance: "open"}
+    complete_stage(p, "commitments")  # drafts c1 and approves it in a new session
+    assert p("decide", decision=advance)["stage"] == "routes"

@@ -1,0 +1,152 @@
+"""configure_reminders (an audited action), the reminders commands, and the worker."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import json
+import threading
+import time
+from email.policy import default
+
+from alembic import command
+from builders import process_at
+from click.testing import CliRunner
+from mailserver import mail_config, smtp_server
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+import migrations
+from notifications.worker import Worker
+from storage.outbox import OutboxMessage
+from workflow import queries
+from workflow.cli import main
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+
+MX = dt.timezone(dt.timedelta(hours=-6))
+
+
+def in_routes(db, clock):
+    p = process_at(db, clock, "routes")
+    p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad",
+      email="enlace@example.org")
+    p("plan_activity", key="a1", commitment="c1", title="Publicar tabuladores", deliverable="Portal",
+      agency="igualdad", start_date="2026-02-01", end_date="2026-03-31")
+    with db.begin() as conn:  # the notices of the sessions that built the process are not under test here
+        conn.execute(delete(OutboxMessage.__table__))
+    return p
+
+
+def test_configure_reminders_is_an_audited_coordinator_action(db, clock):
+    p = in_routes(db, clock)
+    result = p("configure_reminders", activity_before_days=[10, 3, 10], off=["weekly_digest"], muted=["gob"])
+    assert result["reminders"] == {"activity_before_days": [10, 3], "off": ["weekly_digest"], "muted": ["gob"]}
+    last = queries.history(db, p.slug)[-1]
+    assert (last["action"], last["actor"], last["payload"]["activity_before_days"]) == (
+        "configure_reminders", "coord", [10, 3, 10])
+    from workflow import reminders as rem
+    plan = rem.plan(db, p.slug, dt.datetime(2026, 3, 21, 10, tzinfo=MX))
+    due = [(r["kind"], r["due_on"]) for r in plan["reminders"] if r["status"] == "due"]
+    assert due == [("activity_upcoming", "2026-03-21")]                     # 10 days before, no longer 14
+    assert plan["changed"] == ["activity_before_days", "muted", "off"]
+
+    assert isinstance(p.refused("configure_reminders", actor="gob", send_hour=8), NotAllowed)
+    bad = p.refused("configure_reminders", activity_before_days=[-1])
+    assert isinstance(bad, InvalidInput) and bad.codes == ["invalid_field"]
+    assert isinstance(p.refused("configure_reminders", off=["no_such_kind"]), InvalidInput)
+    assert isinstance(p.refused("configure_reminders", muted=["nadie"]), NotFound)
+    assert p("configure_reminders", reset=True)["reminders"]["activity_before_days"] == [14, 7, 1]
+
+
+def test_plan_send_and_status_commands_write_eml_files_without_smtp(sqlite_db, clock, tmp_path):
+    p = in_routes(sqlite_db, clock)
+    command.stamp(migrations.config(sqlite_db), "head")
+    runner = CliRunner()
+    env = {"COCREA_SMTP_HOST": "", "COCREA_OUTBOX_DIR": str(tmp_path / "outbox"), "COCREA_CONFIG": ""}
+    url = str(sqlite_db.url)
+
+    out = runner.invoke(main, ["--db", url, "reminders", "plan", p.slug, "--at", "2026-03-24T10:00-06:00"], env=env)
+    assert out.exit_code == 0, out.output
+    lines = {line.split()[1] + " " + line.split()[2]: line for line in out.output.splitlines() if line[:1] in "→·✓"}
+    assert "due: se envía ahora" in lines["2026-03-24 activity_upcoming"]
+    assert "superseded: sustituido" in lines["2026-03-17 activity_upcoming"]
+    assert "not_yet_due: aún no toca: 2026-03-30T09:00-06:00" in lines["2026-03-30 activity_upcoming"]
+    en = runner.invoke(main, ["--db", url, "--lang", "en", "reminders", "plan", p.slug, "--at",
+                              "2026-03-24T10:00-06:00", "--json"], env=env)
+    statuses = {(r["kind"], r["due_on"], r["recipient"]): r for r in json.loads(en.output)["reminders"]}
+    assert statuses[("activity_escalation", "2026-04-07", "coord")]["why"] == "the person has no email address"
+
+    sent = runner.invoke(main, ["--db", url, "reminders", "send", "--at", "2026-03-24T10:00-06:00", "--json"], env=env)
+    assert sent.exit_code == 0, sent.output
+    result = json.loads(sent.output)
+    assert result["sent"] == 1 and result["transport"].startswith(".eml → ")
+    (eml,) = (tmp_path / "outbox").iterdir()
+    msg = email.message_from_bytes(eml.read_bytes(), policy=default)
+    assert msg["To"] == "Enlace Igualdad <enlace@example.org>" and eml.name == f"{msg['X-Cocrea-Reminder']}.eml"
+    again = json.loads(runner.invoke(main, ["--db", url, "reminders", "send", "--at", "2026-03-24T11:00-06:00",
+                                            "--json"], env=env).output)
+    assert again["sent"] == 0 and len(list((tmp_path / "outbox").iterdir())) == 1
+
+    after = runner.invoke(main, ["--db", url, "reminders", "plan", p.slug, "--at", "2026-03-24T12:00-06:00"], env=env)
+    assert "sent: ya enviado (2026-03-24T16:00+00:00)" in after.output
+    status = runner.invoke(main, ["--db", url, "reminders", "status", p.slug], env=env)
+    assert "activity_upcoming" in status.output and "sent 1" in status.output
+
+
+def test_worker_ticks_with_apscheduler_and_a_restarted_worker_catches_up(sqlite_db, clock):
+    p = in_routes(sqlite_db, clock)
+    p("add_person", handle="ana", name="Ana", role="coordinator", email="ana@example.org")
+    with smtp_server() as (host, port, server):
+        config = mail_config(host, port)
+
+        def run_until(count: int) -> None:
+            stop = threading.Event()
+            worker = Worker(sqlite_db, config, clock=clock, every=0.05)
+            thread = threading.Thread(target=worker.run, kwargs={"stop": stop})
+            thread.start()
+            deadline = time.monotonic() + 30
+            while len(server.messages) < count and time.monotonic() < deadline:
+                time.sleep(0.02)
+            stop.set()
+            thread.join(timeout=30)
+            assert not thread.is_alive() and worker.ticks >= 1
+
+        clock.set(dt.datetime(2026, 3, 17, 10, tzinfo=MX))   # 14 days before 31 March
+        run_until(1)
+        assert [m.message["X-Cocrea-Reminder"].split(".")[0] for m in server.messages] == ["activity_upcoming"]
+
+        # Down from 17 March to 8 April: 7 days before, 1 day before, the day, overdue +1, +7 and the
+        # escalation all came due meanwhile. The restarted worker sends the latest of each series.
+        clock.set(dt.datetime(2026, 4, 8, 10, tzinfo=MX))
+        run_until(3)
+        time.sleep(0.2)
+    late = sorted((m.message["X-Cocrea-Reminder"].split(".")[0], m.rcpt_tos[0]) for m in server.messages[1:])
+    assert late == [("activity_escalation", "ana@example.org"), ("activity_overdue", "enlace@example.org")]
+    assert "hace 8 días" in str(server.messages[1].message["Subject"]) + str(server.messages[2].message["Subject"])
+    with Session(sqlite_db) as s:
+        left = {(r.kind, r.status, (r.last_error or "").split(":")[0]) for r in s.exec(select(OutboxMessage))
+                if r.status != "sent"}
+    # Ana was added while the builder's sessions were still ahead: their notices were queued for her then,
+    # and are cancelled when their turn comes, the sessions being long past.
+    assert left == {("session_notice", "cancelled", "session_held")}
+
+
+def test_worker_once_from_the_command_line(sqlite_db, clock, tmp_path):
+    in_routes(sqlite_db, clock)
+    command.stamp(migrations.config(sqlite_db), "head")
+    env = {"COCREA_SMTP_HOST": "", "COCREA_OUTBOX_DIR": str(tmp_path / "outbox"), "COCREA_CONFIG": ""}
+    out = CliRunner().invoke(main, ["--db", str(sqlite_db.url), "worker", "--once"], env=env)
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output.strip().splitlines()[-1])["claimed"] >= 0
+    bad = CliRunner().invoke(main, ["--db", str(sqlite_db.url), "worker", "--once"],
+                             env={**env, "COCREA_SMTP_HOST": "h", "COCREA_SMTP_SECURITY": "ssl3"})
+    assert bad.exit_code == 2 and "security" in bad.output
+
+
+def test_nothing_is_sent_for_a_closed_process(sqlite_db, clock):
+    from workflow import reminders as rem
+
+    p = process_at(sqlite_db, clock, "closed")
+    plan = rem.plan(sqlite_db, p.slug, clock.now() + dt.timedelta(days=400))
+    assert plan["reminders"] and not [r for r in plan["reminders"] if r["status"] == "due"]
+    assert {r["why"] for r in plan["reminders"] if r["status"] not in ("sent", "pending", "cancelled")} == {
+        "el proceso está cerrado"}

@@ -1,0 +1,72 @@
+"""Helpers for the web tests: the app on a real SQLite file, a live server on loopback,
+sign-in through the real form, and the private values a public page must never show."""
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from storage.models import AuditEntry
+from web import create_app
+from web.auth import RateLimiter
+
+PASSWORD = "contraseña-de-prueba"
+#: Every private value the builders record (people's emails, the input's contact).
+PRIVATE_VALUES = ("@example.org", "Ana Pérez", "ana@example.org")
+
+
+def app_for(engine, clock, **kw):
+    return create_app(engine, secret_key="test-secret-key", clock=clock, limiter=kw.pop("limiter", RateLimiter()), **kw)
+
+
+def client(engine, clock, **kw) -> TestClient:
+    return TestClient(app_for(engine, clock, **kw), base_url="http://testserver", follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(c: TestClient, process: str, handle: str, password: str = PASSWORD):
+    page = c.get("/login")
+    return c.post("/login", data={"process": process, "handle": handle, "password": password,
+                                  "csrf": csrf_of(page.text)})
+
+
+def audit_count(engine) -> int:
+    with Session(engine) as db:
+        return db.exec(select(func.count()).select_from(AuditEntry)).one()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(app) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 and a free port, in a thread; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,188 @@
+"""The JSON API: the same reads and actions as the CLI, over HTTP with a Bearer token.
+
+- ``GET /api/processes``, ``GET /api/processes/{slug}`` (the public view),
+  ``GET /api/processes/{slug}/status``: public, no token.
+- ``GET /api/processes/{slug}/history``, ``.../workspace``, ``.../audit``: token of a person
+  of that process.
+- ``POST /api/processes/{slug}/actions/{name}``: one route per action, its request body the
+  action's own schema; the token's person is the actor.
+
+Errors are ``{"error", "reasons": [{"code", "message", "details"}]}``: 400 invalid input,
+401 no or bad token, 403 not allowed, 404 no such process, 409 refused by the process
+rules. The body is validated by the action itself (``engine.validate``), so the API refuses
+exactly what the CLI and the forms refuse, with the same reasons.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from workflow import actions, public, queries, workspace
+from workflow.errors import CocreaError, InvalidInput, NotAllowed
+
+from . import auth
+from .i18n import web_reason
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+ERROR = {"description": "Refused: every reason, with a stable code",
+         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+READ_ERRORS = {404: ERROR, 400: ERROR}
+AUTH_ERRORS = {401: ERROR, 403: ERROR, 404: ERROR, 400: ERROR}
+ACTION_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+
+
+def _lang(request: Request) -> str:
+    q = request.query_params.get("lang")
+    if q in ("es", "en"):
+        return q
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "es"
+
+
+def _error(request: Request, exc: CocreaError, status: int) -> JSONResponse:
+    return JSONResponse(exc.as_dict(_lang(request)), status_code=status)
+
+
+def _identity(request: Request, slug: str):
+    """(identity, error response) for a token that must belong to a person of ``slug``."""
+    identity, problem = auth.bearer(request, request.app.state.engine)
+    if identity is None:
+        resp = _error(request, NotAllowed([web_reason(problem)]), 401)
+        resp.headers["WWW-Authenticate"] = "Bearer"
+        return None, resp
+    if identity.process != slug:
+        return None, _error(request, NotAllowed([web_reason("token_other_process", process=identity.process,
+                                                            slug=slug)]), 403)
+    return identity, None
+
+
+@router.get("/processes", summary="Every process, with its stage")
+async def list_processes(request: Request) -> list[dict[str, Any]]:
+    return await run_in_threadpool(public.processes, request.app.state.read_engine, _lang(request))
+
+
+@router.get("/processes/{slug}", summary="The public view of a process (no personal data)", responses=READ_ERRORS)
+async def get_process(request: Request, slug: str) -> dict[str, Any]:
+    return await run_in_threadpool(public.public_view, request.app.state.read_engine, slug, _lang(request))
+
+
+@router.get("/processes/{slug}/status", summary="Stage, next move and every unmet criterion", responses=READ_ERRORS)
+async def get_status(request: Request, slug: str) -> dict[str, Any]:
+    return await run_in_threadpool(queries.status, request.app.state.read_engine, slug, _lang(request))
+
+
+@router.get("/processes/{slug}/history", summary="The audit trail (personal data redacted)", responses=AUTH_ERRORS)
+async def get_history(request: Request, slug: str) -> Any:
+    identity, error = _identity(request, slug)
+    if error:
+        return error
+    return await run_in_threadpool(queries.history, request.app.state.engine, slug)
+
+
+@router.get("/processes/{slug}/audit", summary="Verify the audit trail's hash chain", responses=AUTH_ERRORS)
+async def verify_audit(request: Request, slug: str) -> Any:
+    identity, error = _identity(request, slug)
+    if error:
+        return error
+    return await run_in_threadpool(queries.verify_audit, request.app.state.engine, slug)
+
+
+@router.get("/processes/{slug}/workspace", summary="What the token's person may do now, and what blocks each move",
+            responses=AUTH_ERRORS)
+async def get_workspace(request: Request, slug: str) -> Any:
+    identity, error = _identity(request, slug)
+    if error:
+        return error
+    return await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle,
+                                   _lang(request))
+
+
+@router.get("/actions", summary="Every action: roles, stages, description")
+async def list_actions() -> list[dict[str, Any]]:
+    return [{"name": n, "roles": list(a.roles), "stages": list(a.stages), "while_suspended": a.while_suspended,
+             "description": a.doc, "schema": f"#/components/schemas/{a.schema.__name__}"}
+            for n, a in actions.ACTIONS.items() if not a.creates_process]
+
+
+def _action_route(name: str):
+    async def endpoint(request: Request, slug: str) -> Any:
+        identity, error = _identity(request, slug)
+        if error:
+            return error
+        raw = await request.body()
+        try:
+            payload = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return _error(request, InvalidInput([web_reason("bad_json", problem=str(exc).splitlines()[0])]), 400)
+        if not isinstance(payload, dict):
+            return _error(request, InvalidInput([web_reason("bad_json", problem=type(payload).__name__)]), 400)
+        try:
+            result = await run_in_threadpool(actions.apply, request.app.state.engine, name, payload,
+                                             actor=identity.handle, process=slug,
+                                clock=request.app.state.clock)
+        except CocreaError as exc:
+            from .app import error_status
+            return _error(request, exc, error_status(exc))
+        return {"action": name, "result": result}
+    endpoint.__name__ = f"action_{name}"
+    return endpoint
+
+
+for _name, _action in actions.ACTIONS.items():
+    if _action.creates_process:
+        continue  # a process is created with the CLI (its creator has no token yet)
+    router.add_api_route(
+        f"/processes/{{slug}}/actions/{_name}", _action_route(_name), methods=["POST"], name=f"action_{_name}",
+        summary=(_action.doc.splitlines()[0] if _action.doc else _name),
+        description=f"{_action.doc}\n\nWho: {', '.join(_action.roles)}. "
+                    f"When: {'stage ' + ' / '.join(_action.stages) if _action.stages else 'any open stage'}"
+                    f"{'; also while suspended' if _action.while_suspended else ''}.",
+        responses={200: {"description": "Applied; the action's result",
+                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionResult"}}}},
+                   **ACTION_ERRORS},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{_action.schema.__name__}"}}}},
+            "security": [{"bearerAuth": []}]})
+
+
+def install_openapi(app: FastAPI) -> None:
+    """The OpenAPI document, with every action's schema as its request body."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = doc.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        for action in actions.ACTIONS.values():
+            js = action.schema.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in js.pop("$defs", {}).items():
+                schemas.setdefault(name, sub)
+            schemas[action.schema.__name__] = js
+        schemas["Reason"] = {"type": "object", "required": ["code", "message", "details"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}
+        schemas["Error"] = {"type": "object", "required": ["error", "reasons"], "properties": {
+            "error": {"type": "string"}, "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}}}
+        schemas["ActionResult"] = {"type": "object", "required": ["action", "result"], "properties": {
+            "action": {"type": "string"}, "result": {"type": "object"}}}
+        components["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                        "description": "a token from the workspace's account page "
+                                                                       "or `cocrea user new-token`"}}
+        for path, item in doc.get("paths", {}).items():
+            for op in item.values():
+                if not isinstance(op, dict):
+                    continue
+                op.get("responses", {}).pop("422", None)  # validation errors answer 400 (see the handler)
+                if any(part in path for part in ("/history", "/workspace", "/audit")):
+                    op["security"] = [{"bearerAuth": []}]
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi

@@ -1,0 +1,198 @@
+"""The public side: no sign-in, Spanish by default with an English switch, open data.
+
+Every page is rendered from :func:`workflow.public.public_view` (no personal data) and is
+also offered as JSON and CSV; the repository has an Atom feed, sessions and deadlines an
+iCalendar feed. Pages are cached by the process's audit version and sent with an ETag.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import gzip
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from workflow import public
+from workflow.errors import NotFound
+
+from .i18n import web_reason
+from .opendata import atom, ical, to_csv
+from .render import render
+
+router = APIRouter(include_in_schema=False)
+MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compliance": "text/html; charset=utf-8",
+         "compliance.json": "application/json", "csv": "text/csv; charset=utf-8",
+         "atom": "application/atom+xml; charset=utf-8", "ics": "text/calendar; charset=utf-8"}
+
+
+def compliance_section(engine, slug: str, lang: str) -> dict[str, Any]:
+    """The compliance report for the public page: its summary, the contrary-to-process flag,
+    what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``)."""
+    from workflow import checks
+
+    data = checks.report(engine, slug).as_dict(lang)
+    en = lang == "en"
+    link = f"/p/{quote(slug)}/cumplimiento"
+    parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
+    flag = data["contrary_to_process"]
+    if flag.get("flag"):
+        parts.append(Markup("<p>{}</p><ul>").format(
+            "Actuación contraria al proceso (OGP):" if not en else "Acting contrary to process (OGP):"))
+        parts += [Markup("<li>{}</li>").format(c["message"]) for c in flag.get("causes", [])]
+        parts.append(Markup("</ul>"))
+    if data["to_do"]:
+        parts.append(Markup("<h3>{}</h3><ol>").format("Qué falta" if not en else "What is missing"))
+        parts += [Markup("<li><strong>{}</strong>: {}</li>").format(i["title"], i["next_step"]) for i in data["to_do"]]
+        parts.append(Markup("</ol>"))
+    parts.append(Markup('<p><a href="{}">{}</a> · <a href="{}.json">JSON</a></p>').format(
+        link, "Informe completo de cumplimiento" if not en else "Full compliance report", link))
+    return {"html": Markup("").join(parts), "data": data}
+
+
+def _lang(request: Request) -> str:
+    from .app import lang_of
+    return lang_of(request)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _both(make) -> tuple[bytes, bytes]:
+    """The body, and its gzip (made once per version of the page, not once per request)."""
+    body = make()
+    return body, gzip.compress(body, compresslevel=6, mtime=0)
+
+
+async def _cached(request: Request, slug: str, kind: str, lang: str, make) -> Response:
+    engine = request.app.state.read_engine
+    # The audit version changes with every write; the day, because compliance depends on time.
+    version = f"{await run_in_threadpool(public.version, engine, slug)}|{dt.date.today().isoformat()}"
+    etag = '"' + hashlib.sha256(f"{kind}|{lang}|{version}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding, Cookie"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    body, zipped = await run_in_threadpool(request.app.state.cache.get_or_make, (kind, slug, lang, version),
+                                           lambda: _both(make))
+    if "gzip" in request.headers.get("accept-encoding", "") and len(body) > 1024:
+        body, headers["Content-Encoding"] = zipped, "gzip"
+    return Response(body, media_type=MEDIA[kind.split(":")[0]], headers=headers)
+
+
+@router.get("/healthz")
+def healthz() -> PlainTextResponse:
+    """A trivial endpoint (the benchmark's baseline)."""
+    return PlainTextResponse("ok")
+
+
+@router.get("/idioma/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    from .app import LANG_COOKIE
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if code in ("es", "en"):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    lang = _lang(request)
+    items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang)
+    return Response(render("index.html", lang=lang, processes=items, request_path="/", identity=None),
+                    media_type=MEDIA["html"])
+
+
+@router.get("/p/{slug}")
+async def process_page(request: Request, slug: str) -> Response:
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+    path = f"/p/{quote(slug)}"
+
+    def make() -> bytes:
+        view = public.public_view(engine, slug, lang)
+        return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
+                      compliance=compliance_section(engine, slug, lang)).encode()
+    return await _cached(request, slug, "html", lang, make)
+
+
+@router.get("/p/{slug}/cumplimiento")
+async def compliance_page(request: Request, slug: str) -> Response:
+    """The full compliance report as a publishable page (compliance/templates/report.html.j2)."""
+    from compliance.render import render as render_report
+    from workflow import checks
+
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+    return await _cached(request, slug, "compliance", lang,
+                         lambda: render_report(checks.report(engine, slug), "html", lang).encode())
+
+
+@router.get("/p/{slug}/cumplimiento.json")
+async def compliance_json(request: Request, slug: str) -> Response:
+    from compliance.render import render as render_report
+    from workflow import checks
+
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+    return await _cached(request, slug, "compliance.json", lang,
+                         lambda: render_report(checks.report(engine, slug), "json", lang).encode())
+
+
+@router.get("/p/{slug}/data.json")
+async def process_json(request: Request, slug: str) -> Response:
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+
+    def make() -> bytes:
+        view = public.public_view(engine, slug, lang)
+        extra = compliance_section(engine, slug, lang)
+        if extra and extra.get("data") is not None:
+            view["compliance"] = extra["data"]
+        return json.dumps(view, ensure_ascii=False, indent=1).encode()
+    return await _cached(request, slug, "json", lang, make)
+
+
+@router.get("/p/{slug}/data/{name}.{fmt}")
+async def process_table(request: Request, slug: str, name: str, fmt: str) -> Response:
+    if name not in public.TABLES or fmt not in ("csv", "json"):
+        raise NotFound([web_reason("not_found_page", path=request.url.path)])
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+
+    def make() -> bytes:
+        view = public.public_view(engine, slug, lang)
+        if fmt == "csv":
+            return to_csv(view, name).encode("utf-8")
+        return json.dumps(public.table(view, name), ensure_ascii=False, indent=1).encode()
+    response = await _cached(request, slug, f"{fmt}:{name}", lang, make)
+    if fmt == "csv":
+        response.headers["Content-Disposition"] = f'inline; filename="{slug}-{name}.csv"'
+    return response
+
+
+@router.get("/p/{slug}/feed.atom")
+async def process_atom(request: Request, slug: str) -> Response:
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+    base = str(request.base_url).rstrip("/")
+    return await _cached(request, slug, f"atom:{base}", lang,
+                         lambda: atom(public.public_view(engine, slug, lang), base, lang).encode())
+
+
+@router.get("/p/{slug}/calendar.ics")
+async def process_ical(request: Request, slug: str) -> Response:
+    lang = _lang(request)
+    engine = request.app.state.read_engine
+    base = str(request.base_url).rstrip("/")
+    return await _cached(request, slug, f"ics:{base}", lang,
+                         lambda: ical(public.public_view(engine, slug, lang), base, lang).encode())

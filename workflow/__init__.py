@@ -1,0 +1,1 @@
+"""cocrea's composition root: actions, the engine, governance, the CLI."""

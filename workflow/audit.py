@@ -1,0 +1,82 @@
+"""The audit trail: append-only, one entry per applied action, hash-chained per process.
+
+Each entry stores ``body``, the canonical JSON of what happened (sequence, process, time,
+actor, action, payload with personal data redacted, result, previous hash), and
+``hash = sha256(body)``. Verifying recomputes every hash and link, and checks the columns
+against the body, so editing, deleting or reordering entries is detected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.models import AuditEntry
+
+from .errors import reason
+
+GENESIS = "0" * 64
+#: Payload keys that hold personal data; the audit trail keeps only that they were given.
+PRIVATE_KEYS = frozenset({"email", "contact_name", "contact_email", "password", "api_token",
+                          "coordinator_email"})
+REDACTED = "[dato personal omitido]"
+
+
+def is_private(key: str) -> bool:
+    """A payload key holding personal data: a known one, or any ``*_email`` (e.g. ``coordinator_email``)."""
+    return key in PRIVATE_KEYS or key.endswith("_email")
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (REDACTED if is_private(k) and v not in (None, "") else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def last_entry(session: Session, process_id: int) -> AuditEntry | None:
+    return session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id)
+                        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+
+
+def append(session: Session, *, process_id: int, at: dt.datetime, actor: str, action: str,
+           payload: dict, result: Any, session_key: str | None = None, reason_text: str = "") -> AuditEntry:
+    prev = last_entry(session, process_id)
+    seq = 1 if prev is None else prev.seq + 1
+    prev_hash = GENESIS if prev is None else prev.hash
+    body = canonical({"seq": seq, "process": process_id, "at": at.isoformat(), "actor": actor,
+                      "action": action, "payload": redact(payload), "result": redact(result),
+                      "session": session_key, "reason": reason_text, "prev": prev_hash})
+    entry = AuditEntry(process_id=process_id, seq=seq, at=at, actor=actor, action=action,
+                       session_key=session_key, reason=reason_text, body=body, prev_hash=prev_hash,
+                       hash=hashlib.sha256(body.encode()).hexdigest())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def verify(session: Session, process_id: int) -> list:
+    """Every broken link or altered entry, as reasons; empty when the chain holds."""
+    problems = []
+    prev_hash, expected_seq = GENESIS, 1
+    for e in session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id).order_by(AuditEntry.seq)):
+        body = json.loads(e.body)
+        if hashlib.sha256(e.body.encode()).hexdigest() != e.hash:
+            problems.append(reason("audit_hash_mismatch", seq=e.seq))
+        if e.prev_hash != prev_hash or body.get("prev") != prev_hash:
+            problems.append(reason("audit_link_broken", seq=e.seq))
+        if e.seq != expected_seq or body.get("seq") != e.seq:
+            problems.append(reason("audit_sequence_gap", seq=e.seq, expected=expected_seq))
+        if (body.get("actor"), body.get("action"), body.get("process"), body.get("at"), body.get("session"),
+                body.get("reason")) != (e.actor, e.action, e.process_id, e.at.isoformat(), e.session_key, e.reason):
+            problems.append(reason("audit_columns_altered", seq=e.seq))
+        prev_hash, expected_seq = e.hash, e.seq + 1
+    return problems

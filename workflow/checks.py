@@ -1,0 +1,111 @@
+"""Compliance reads: the report of a process now or as of a past date, and its timeline.
+
+Wires storage, the audit replay and the pure checker (``compliance``); writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from compliance import report as compliance_report
+from compliance import rulesets
+from compliance.report import Report
+from stages.base import add_months
+from storage import load_records
+from storage.models import Process
+
+from . import audit, replay
+from .clock import Clock, SystemClock
+from .errors import InvalidInput, not_found, reason
+
+
+def end_of_day(day: dt.date, timezone: str) -> dt.datetime:
+    """The last instant of ``day`` in the process's time zone, in UTC."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(timezone))
+    return (local - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)
+
+
+def parse_as_of(value: str, timezone: str) -> dt.datetime:
+    try:
+        if len(value) == 10:
+            return end_of_day(dt.date.fromisoformat(value), timezone)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput([reason("bad_as_of", value=value)]) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _process(db: Session, slug: str) -> Process:
+    p = db.exec(select(Process).where(Process.slug == slug)).first()
+    if p is None:
+        raise not_found("proceso", slug)
+    return p
+
+
+def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
+    try:
+        rs = rulesets.resolve(records.process, ruleset)
+    except rulesets.RuleSetError as exc:
+        raise InvalidInput(exc.reasons) from None
+    return compliance_report.run(records, moment, ruleset=rs)
+
+
+def process_timezone(db_engine: Engine, slug: str) -> str:
+    with Session(db_engine) as db:
+        return _process(db, slug).timezone
+
+
+def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
+           clock: Clock | None = None) -> Report:
+    """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail)."""
+    moment = (as_of or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
+    with Session(db_engine, expire_on_commit=False) as db:
+        p = _process(db, slug)
+        last = audit.last_entry(db, p.id)
+        if last is None or moment >= last.at:  # nothing happened since: today's rows are that moment's rows
+            return _run(load_records(db, p), moment, ruleset)
+    records = replay.records_as_of(db_engine, slug, moment)
+    if records is None:
+        raise not_found("proceso", f"{slug} @ {moment.isoformat()}")
+    return _run(records, moment, ruleset)
+
+
+def month_ends(start: dt.date, end: dt.date, timezone: str) -> list[dt.datetime]:
+    out, day = [], dt.date(start.year, start.month, 1)
+    while day <= end:
+        last = add_months(day, 1) - dt.timedelta(days=1)
+        out.append(end_of_day(min(last, end), timezone))
+        day = add_months(day, 1)
+    return out
+
+
+def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock: Clock | None = None,
+             until: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The status of every rule at the end of each month since the process was created,
+    rebuilt from the audit trail: when each requirement was met, and when it stopped being."""
+    now = (until or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
+    with Session(db_engine) as db:
+        p = _process(db, slug)
+        tz, created = p.timezone, p.created_at
+    start = created.astimezone(ZoneInfo(tz)).date()
+    moments = month_ends(start, now.astimezone(ZoneInfo(tz)).date(), tz)
+    moments[-1] = min(moments[-1], now)
+    out = []
+    for moment, records in replay.walk(db_engine, slug, moments):
+        if records is None:
+            continue
+        rep = _run(records, moment, ruleset)
+        out.append({"as_of": moment.isoformat(), "date": rep.facts.iso(moment), "stage": records.process.stage,
+                    "statuses": rep.statuses(), "counts": rep.counts(), "compliant": rep.compliant})
+    return out
+
+
+def load_process(db_engine: Engine, slug: str) -> Process:
+    with Session(db_engine, expire_on_commit=False) as db:
+        return _process(db, slug)

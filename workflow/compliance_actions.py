@@ -1,0 +1,143 @@
+"""Actions that feed the compliance checker: which rule set a process follows (and whether it
+gates stage moves), custom rule sets, the plan's history, and the IRM-style assessment.
+
+Registered in :data:`workflow.actions.ACTIONS` like every other action: validated, run by
+the engine in one transaction, audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional
+
+from pydantic import Field
+from sqlmodel import select
+
+from compliance import rulesets
+from compliance import settings as compliance_settings
+from compliance.irm import EARLY_RESULTS, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT
+from storage import models as m
+
+from .engine import ActionDef, Context
+from .errors import InvalidInput, not_found, reason, refuse
+from .schemas import Day, Key, Schema, Short
+
+PotentialForResults = Literal[POTENTIAL_FOR_RESULTS]  # type: ignore[valid-type]
+PotentialImpact = Literal[POTENTIAL_IMPACT]  # type: ignore[valid-type]
+EarlyResults = Literal[EARLY_RESULTS]  # type: ignore[valid-type]
+
+
+class ConfigureCompliance(Schema):
+    ruleset: Optional[str] = Field(None, description="rule set to check against (built in or registered)")
+    gate: Optional[bool] = Field(None, description="true: basic requirements due at a stage's end block leaving it")
+    settings: Optional[dict[str, Any]] = Field(None, description="threshold overrides; null removes one")
+
+
+class RegisterRuleset(Schema):
+    ruleset: dict[str, Any] = Field(description="definition: name, version, base, rules/add/remove, levels, settings")
+    use: bool = Field(False, description="also make it the process's rule set")
+
+
+class RecordPlanHistory(Schema):
+    first_plan: bool
+    previous_plan_ended_on: Optional[Day] = None
+    previous_plan_ref: Optional[Short] = None
+    previous_plan_acted_contrary: Optional[bool] = Field(None, description="the previous plan was found contrary to process")
+
+
+class AssessCommitment(Schema):
+    commitment: Key
+    potential_for_results: Optional[PotentialForResults] = None
+    potential_impact: Optional[PotentialImpact] = Field(None, description="older scale, for historical plans")
+    early_results: Optional[EarlyResults] = None
+    notes: str = Field("", max_length=5000)
+
+
+def _compliance_conf(ctx: Context) -> dict:
+    return dict((ctx.process.settings or {}).get("compliance") or {})
+
+
+def _store(ctx: Context, key: str, value: Any) -> None:
+    ctx.process.settings = {**(ctx.process.settings or {}), key: value}
+    ctx.db.add(ctx.process)
+
+
+def configure_compliance(ctx: Context, d: ConfigureCompliance):
+    """Choose the compliance rule set, turn the compliance gate on or off, override thresholds."""
+    if d.ruleset is None and d.gate is None and d.settings is None:
+        raise InvalidInput([reason("nothing_to_configure")])
+    conf = _compliance_conf(ctx)
+    if d.settings is not None:
+        current = dict(conf.get("settings") or {})
+        removals = [k for k, v in d.settings.items() if v is None]
+        good, problems = compliance_settings.validate({k: v for k, v in d.settings.items() if v is not None})
+        if problems:
+            raise InvalidInput(problems)
+        for k in removals:
+            current.pop(k, None)
+        conf["settings"] = {**current, **good}
+    if d.gate is not None:
+        conf["gate"] = d.gate
+    _store(ctx, "compliance", conf)
+    if d.ruleset is not None:
+        try:
+            rulesets.resolve(ctx.process, d.ruleset)
+        except rulesets.RuleSetError as exc:
+            raise InvalidInput(exc.reasons) from None
+        ctx.process.ruleset = d.ruleset
+    rs = rulesets.resolve(ctx.process)
+    return {"ruleset": rs.name, "version": rs.version, "gate": bool(conf.get("gate")),
+            "settings": conf.get("settings") or {}}
+
+
+def register_ruleset(ctx: Context, d: RegisterRuleset):
+    """Register (or replace with a new version) a rule set of the secretariat's own."""
+    try:
+        rs = rulesets.parse(d.ruleset)
+    except rulesets.RuleSetError as exc:
+        raise InvalidInput(exc.reasons) from None
+    conf = _compliance_conf(ctx)
+    conf["rulesets"] = {**(conf.get("rulesets") or {}), rs.name: d.ruleset}
+    _store(ctx, "compliance", conf)
+    if d.use:
+        ctx.process.ruleset = rs.name
+    return {"ruleset": rs.name, "version": rs.version, "rules": len(rs.rules), "in_use": ctx.process.ruleset == rs.name}
+
+
+def record_plan_history(ctx: Context, d: RecordPlanHistory):
+    """Record whether this is the first plan, and when the previous one ended (plan cadence)."""
+    if not d.first_plan and d.previous_plan_ended_on is None:
+        raise InvalidInput([reason("previous_plan_end_required")])
+    history = {"first_plan": d.first_plan,
+               "previous_plan_ended_on": None if d.first_plan else d.previous_plan_ended_on.isoformat(),
+               "previous_plan_ref": d.previous_plan_ref, "previous_plan_acted_contrary": d.previous_plan_acted_contrary}
+    _store(ctx, "plan_history", history)
+    return {"plan_history": history}
+
+
+def assess_commitment(ctx: Context, d: AssessCommitment):
+    """Record the secretariat's IRM-style judgement of a commitment (the latest one counts)."""
+    row = ctx.db.exec(select(m.Commitment).where(m.Commitment.process_id == ctx.process.id,
+                                                 m.Commitment.key == d.commitment)).first()
+    if row is None:
+        raise not_found("compromiso", d.commitment)
+    if row.status != "agreed":
+        raise refuse("commitment_not_agreed", commitment=d.commitment)
+    if d.potential_for_results is None and d.potential_impact is None and d.early_results is None:
+        raise InvalidInput([reason("assessment_empty")])
+    ctx.db.add(m.CommitmentAssessment(process_id=ctx.process.id, commitment_id=row.id,
+                                      potential_for_results=d.potential_for_results, potential_impact=d.potential_impact,
+                                      early_results=d.early_results, notes=d.notes, assessed_by=ctx.actor.handle,
+                                      assessed_at=ctx.now))
+    return {"commitment": d.commitment, **d.model_dump(exclude={"commitment", "notes"}, exclude_none=True)}
+
+
+def _a(handler, schema, **kw) -> ActionDef:
+    return ActionDef(handler.__name__, schema, ("coordinator",), handler, **kw)
+
+
+ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
+    _a(configure_compliance, ConfigureCompliance, while_suspended=True),
+    _a(register_ruleset, RegisterRuleset, while_suspended=True),
+    _a(record_plan_history, RecordPlanHistory, while_suspended=True),
+    _a(assess_commitment, AssessCommitment, while_suspended=True, while_closed=True),
+)}

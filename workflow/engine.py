@@ -1,0 +1,194 @@
+"""The single choke point: every action runs here, in one transaction, and every stage
+change goes through :func:`move`.
+
+``run`` validates the payload, locks the process row, checks who may act and whether the
+process's state admits the action, calls the handler, appends the audit entry, and
+commits. Any refusal raised on the way rolls the whole transaction back, so the database
+is left exactly as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from compliance.gates import gate_reasons
+from notifications import outbox
+from stages import BY_NAME, CLOSED, STAGES, SUSPENDED, Records
+from storage import load_records, transaction
+from storage.models import Person, Process, StageChange
+
+from . import audit, machine
+from .clock import Clock, SystemClock
+from .errors import InvalidInput, NotAllowed, TransitionBlocked, not_found, reason, refuse
+
+#: Actions recorded only while the process is in a stage that lists them in ``records``.
+STAGE_BOUND: dict[str, tuple[str, ...]] = {}
+for _stage in STAGES:
+    for _name in _stage.records:
+        if _name != "publish_document":
+            STAGE_BOUND.setdefault(_name, ())
+            STAGE_BOUND[_name] += (_stage.name,)
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    schema: type[BaseModel]
+    roles: tuple[str, ...]
+    handler: Callable[["Context", Any], dict]
+    while_suspended: bool = False  # governance actions stay possible while suspended
+    creates_process: bool = False
+    while_closed: bool = False  # the repository, minutes, credentials, assessments after the close
+
+    @property
+    def doc(self) -> str:
+        return (self.handler.__doc__ or "").strip()
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return STAGE_BOUND.get(self.name, ())
+
+
+@dataclass
+class Context:
+    """What a handler sees: the open transaction, the locked process, actor and time."""
+    db: Session
+    process: Process
+    actor: Person
+    now: dt.datetime
+    session_key: str | None = None
+    reason: str = ""
+    extra_audit: dict = field(default_factory=dict)
+
+    def records(self) -> Records:
+        self.db.flush()
+        return load_records(self.db, self.process)
+
+
+def validate(action: ActionDef, payload: dict) -> BaseModel:
+    try:
+        return action.schema.model_validate(payload)
+    except ValidationError as exc:
+        raise InvalidInput([reason("invalid_field", field=".".join(str(p) for p in e["loc"]) or "-",
+                                   problem=_problem(e)) for e in exc.errors()]) from None
+
+
+_PROBLEMS_ES = {"missing": "falta", "extra_forbidden": "campo desconocido", "string_too_short": "vacío",
+                "date_from_datetime_parsing": "fecha no válida", "date_parsing": "fecha no válida",
+                "datetime_parsing": "fecha y hora no válidas", "literal_error": "valor no admitido",
+                "int_parsing": "no es un número entero", "bool_parsing": "no es sí/no",
+                "date_out_of_range": "fecha fuera del rango admitido"}
+
+
+def _problem(err: dict) -> str:
+    es = _PROBLEMS_ES.get(err["type"])
+    return f"{es} ({err['msg']})" if es else err["msg"]
+
+
+def lock_process(db: Session, slug: str) -> Process:
+    stmt = select(Process).where(Process.slug == slug)
+    if db.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()  # SQLite already holds the write lock (BEGIN IMMEDIATE)
+    process = db.exec(stmt).first()
+    if process is None:
+        raise not_found("proceso", slug)
+    return process
+
+
+def find_actor(db: Session, process: Process, handle: str) -> Person:
+    person = db.exec(select(Person).where(Person.process_id == process.id, Person.handle == handle)).first()
+    if person is None or not person.active:
+        raise NotAllowed([reason("actor_unknown", actor=handle)])
+    return person
+
+
+
+def check_state(action: ActionDef, process: Process) -> None:
+    if process.stage == CLOSED and not action.while_closed:
+        raise refuse("process_closed")
+    if process.stage == SUSPENDED and not action.while_suspended:
+        raise refuse("process_suspended", stage=process.suspended_from)
+    if action.stages and process.stage != SUSPENDED and process.stage not in action.stages:
+        raise refuse("not_in_stage", action=action.name, allowed=" / ".join(action.stages), stage=process.stage)
+
+
+def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
+        clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
+    """Apply one action; returns its result or raises a :class:`CocreaError`."""
+    data = validate(action, payload)
+    current = (clock or SystemClock()).now()
+    now = at or current
+    if at is not None and at.tzinfo is not None and at > current:
+        raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
+    if now.tzinfo is None:
+        raise InvalidInput([reason("invalid_field", field="at", problem="sin zona horaria / no timezone")])
+    now = now.astimezone(dt.timezone.utc)
+    with transaction(db_engine) as db:
+        if action.creates_process:
+            result, ctx = action.handler(db, data, actor, now)
+        else:
+            if not process:
+                raise InvalidInput([reason("invalid_field", field="process", problem="falta / missing")])
+            proc = lock_process(db, process)
+            person = find_actor(db, proc, actor)
+            if person.role not in action.roles:
+                raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
+                                         allowed=", ".join(action.roles))])
+            check_state(action, proc)
+            last = audit.last_entry(db, proc.id)
+            if last is not None and now < last.at:
+                raise InvalidInput([reason("time_goes_backwards", at=now.isoformat(), last=last.at.isoformat())])
+            ctx = Context(db, proc, person, now)
+            result = action.handler(ctx, data)
+        outbox.enqueue_due(db, ctx.process, now)  # reminders the action made due, in its transaction
+        audit.append(db, process_id=ctx.process.id, at=now, actor=actor, action=action.name,
+                     payload=data.model_dump(mode="json", exclude_none=True), result=result,
+                     session_key=ctx.session_key, reason_text=ctx.reason)
+    return result
+
+
+# --- stage changes --------------------------------------------------------------------
+
+def blockers(records: Records, event: str, target: str | None = None, reason_text: str = "",
+             now: dt.datetime | None = None) -> list:
+    """Every reason the move cannot happen now (empty when it can); with a compliance gate,
+    also the failing basic requirements due at the end of the stage."""
+    process = records.process
+    state = process.stage
+    if not machine.allowed(state, event, target if event != "resume" else process.suspended_from):
+        if event == "reopen" and target and state in BY_NAME and target in BY_NAME:
+            return [reason("reopen_needs_earlier_stage", stage=state, target=target)]
+        return [reason("move_not_allowed", event=event, stage=state)]
+    if event in ("advance", "close"):
+        return BY_NAME[state].unmet(records) + gate_reasons(records, state, now)
+    if event == "resume":
+        withdrawn = sorted(records.withdrawn_sectors() & set(records.required_sectors))
+        return [reason("required_sector_withdrawn", items=withdrawn)] if withdrawn else []
+    if event == "reopen" and not reason_text.strip():
+        return [reason("reason_required")]
+    return []
+
+
+def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
+         reason_text: str = "") -> StageChange:
+    """Check, then change the stage and record it; the only code that assigns ``stage``."""
+    records = ctx.records()
+    found = blockers(records, event, target, reason_text, now=ctx.now)
+    if found:
+        raise TransitionBlocked(found)
+    process = ctx.process
+    before = process.stage
+    after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
+    process.suspended_from = before if event == "suspend" else None
+    process.stage = after
+    change = StageChange(process_id=process.id, event=event, from_stage=before, to_stage=after,
+                         decision_id=decision_id, reason=reason_text, at=ctx.now)
+    ctx.db.add(process)
+    ctx.db.add(change)
+    ctx.db.flush()
+    return change

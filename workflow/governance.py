@@ -1,0 +1,99 @@
+"""Sectors, sessions, quorum, consensus and the extraordinary majority counted by sector.
+
+Pure functions over rows; the one place these rules live.
+
+- A session is quorate when every required sector has at least its minimum of members
+  present (arrived, not left, sector not withdrawn) and, if set, the total present reaches
+  ``min_members``.
+- Consensus (default): adopted when no present member votes ``against``; abstentions and
+  silence do not block.
+- Majority (extraordinary sessions with a written justification only): each sector with
+  present members takes one position, the majority of its present members (a tie, or
+  nobody voting, is an abstention); adopted when more sectors are for than against.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from stages.base import Reason
+from stages.sectors import sector_label
+
+from .errors import reason
+from .messages import MESSAGES
+
+POSITIONS = ("for", "against", "abstain")
+RULES = ("consensus", "majority")
+
+
+@dataclass(frozen=True)
+class QuorumRule:
+    sectors: dict[str, int]
+    min_members: int = 0
+
+    @classmethod
+    def of(cls, quorum: dict) -> "QuorumRule":
+        return cls(dict(quorum.get("sectors") or {}), int(quorum.get("min_members") or 0))
+
+
+def present_members(attendance: Iterable, people_by_id: dict, withdrawn: set[str]) -> list:
+    """Members present now: attended, not left, active, their sector not withdrawn."""
+    present = {}
+    for a in attendance:
+        p = people_by_id.get(a.person_id)
+        if p is None or p.role != "member" or not p.active or p.sector in withdrawn:
+            continue
+        if a.left_at is None:
+            present[p.id] = p
+        else:
+            present.pop(p.id, None)
+    return list(present.values())
+
+
+def quorum_gaps(rule: QuorumRule, present: list, session_key: str) -> list[Reason]:
+    """Empty when quorate; otherwise one reason listing every gap."""
+    by_sector = Counter(p.sector for p in present)
+    gaps = [reason("quorum_sector_missing", sector=s, present=by_sector.get(s, 0), needed=max(n, 1))
+            for s, n in rule.sectors.items() if by_sector.get(s, 0) < max(n, 1)]
+    labelled = {"es": [], "en": []}
+    for g in gaps:
+        for lang in labelled:
+            labelled[lang].append(g.text.render(lang, **{**g.details, "sector": sector_label(g.details.get("sector", ""), lang)})
+                                  if "sector" in g.details else g.message(lang))
+    if rule.min_members and len(present) < rule.min_members:
+        gaps.append(reason("quorum_members_missing", present=len(present), needed=rule.min_members))
+    if not gaps:
+        return []
+    return [QuorumReason("session_not_quorate", MESSAGES["session_not_quorate"],
+                         {"session": session_key, "gaps": [g.code for g in gaps],
+                          "missing_sectors": [g.details["sector"] for g in gaps if "sector" in g.details]},
+                         labelled)]
+
+
+class QuorumReason(Reason):
+    """A quorum refusal whose listed gaps are rendered in the reader's language."""
+
+    def __init__(self, code, text, details, labelled):
+        super().__init__(code, text, details)
+        object.__setattr__(self, "_labelled", labelled)
+
+    def message(self, lang: str = "es") -> str:
+        return self.text.render(lang, session=self.details["session"], items="; ".join(self._labelled[lang]))
+
+
+def tally(rule: str, present: list, votes: dict[int, str]) -> tuple[bool, dict]:
+    """(adopted, tally) for a decision taken now; ``votes`` maps person id to position."""
+    counted = {p.id: votes.get(p.id, "abstain") for p in present}
+    if rule == "consensus":
+        objections = sorted(p.handle for p in present if counted[p.id] == "against")
+        return not objections, {"rule": "consensus", "present": sorted(p.handle for p in present),
+                                "objections": objections}
+    sectors: dict[str, str] = {}
+    for sector in sorted({p.sector for p in present}):
+        c = Counter(counted[p.id] for p in present if p.sector == sector)
+        sectors[sector] = "for" if c["for"] > c["against"] else "against" if c["against"] > c["for"] else "abstain"
+    n_for = sum(1 for v in sectors.values() if v == "for")
+    n_against = sum(1 for v in sectors.values() if v == "against")
+    return n_for > n_against, {"rule": "majority", "sectors": sectors, "for": n_for, "against": n_against,
+                               "present": sorted(p.handle for p in present)}

@@ -1,0 +1,318 @@
+"""The public view of a process: everything the OGP standards ask to publish, nothing personal.
+
+:func:`public_view` reads one process and returns a plain dict (JSON-ready: strings, numbers,
+lists) that the web pages, the open-data downloads, the feeds and the API all render. It is
+built field by field from the rows, never by dumping them, so the columns listed in
+``storage.models.PRIVATE_FIELDS`` (people's emails, the names and emails of citizens who sent
+inputs, credential hashes) cannot leak: they are never read here.
+
+Times are ISO 8601 in the process's time zone; dates are ISO dates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records
+from stages.sectors import sector_label
+from stages.sensitization import QUESTIONS
+from storage import load_records
+from storage.models import AuditEntry, Process
+
+from . import engine
+from .errors import not_found
+from .queries import next_event
+
+#: The tables offered as CSV/JSON downloads, in the order they are listed.
+TABLES = ("moves", "members", "sessions", "decisions", "channels", "themes", "inputs", "problem_trees",
+          "commitments", "activities", "indicators", "progress_reports", "public_events", "repository")
+
+ACTIVITY_STATUSES = ("completed", "in_progress", "delayed", "not_started")
+
+
+def version(db_engine: Engine, slug: str) -> str | None:
+    """The hash of the process's last audit entry: changes with every write (ETag, cache key)."""
+    with Session(db_engine) as db:
+        row = db.exec(select(AuditEntry.hash).join(Process, Process.id == AuditEntry.process_id)
+                      .where(Process.slug == slug).order_by(AuditEntry.seq.desc()).limit(1)).first()
+        if row is None and db.exec(select(Process.id).where(Process.slug == slug)).first() is None:
+            raise not_found("proceso", slug)
+        return row
+
+
+def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
+    with Session(db_engine) as db:
+        return [{"slug": p.slug, "name": p.name, "stage": p.stage, "stage_title": _stage_title(p.stage, lang),
+                 "starts_on": p.starts_on.isoformat(), "template": p.template}
+                for p in db.exec(select(Process).order_by(Process.id))]
+
+
+def public_view(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+    with Session(db_engine) as db:
+        process = db.exec(select(Process).where(Process.slug == slug)).first()
+        if process is None:
+            raise not_found("proceso", slug)
+        return build(load_records(db, process), lang)
+
+
+def _stage_title(stage: str, lang: str) -> str:
+    return BY_NAME[stage].title.render(lang) if stage in BY_NAME else stage
+
+
+class _Fmt:
+    def __init__(self, tz: str):
+        self.tz = ZoneInfo(tz)
+
+    def at(self, when: dt.datetime | None) -> str | None:
+        return when.astimezone(self.tz).isoformat(timespec="minutes") if when else None
+
+    @staticmethod
+    def day(when: dt.date | None) -> str | None:
+        return when.isoformat() if when else None
+
+
+def build(r: Records, lang: str = "es") -> dict[str, Any]:
+    """The public dict of one process from its records (pure: no I/O)."""
+    p, f = r.process, _Fmt(r.process.timezone)
+    people = {x.id: x for x in r.people}
+    agencies = {a.id: a for a in r.agencies}
+    agency_by_key = {a.key: a for a in r.agencies}
+    themes = {t.id: t for t in r.themes}
+    channels = {c.id: c for c in r.channels}
+    sessions = {s.id: s for s in r.sessions}
+    decisions = {d.id: d for d in r.decisions}
+    commitments = {c.id: c for c in r.commitments}
+
+    event = next_event(p.stage)
+    unmet = engine.blockers(r, event) if event else []
+
+    # --- where it stands ------------------------------------------------------------------
+    moves = [{"event": c.event, "from": c.from_stage, "to": c.to_stage, "at": f.at(c.at), "reason": c.reason,
+              "decision": decisions[c.decision_id].key if c.decision_id in decisions else None}
+             for c in r.stage_changes]
+    entered: dict[str, list[str]] = defaultdict(list)
+    left: dict[str, list[str]] = defaultdict(list)
+    for c in r.stage_changes:
+        if c.to_stage in BY_NAME:
+            entered[c.to_stage].append(f.at(c.at))
+        if c.from_stage in BY_NAME:
+            left[c.from_stage].append(f.at(c.at))
+    here = p.suspended_from if p.stage == SUSPENDED else p.stage
+    here_index = STAGE_NAMES.index(here) if here in STAGE_NAMES else len(STAGE_NAMES)
+    timeline = []
+    for i, name in enumerate(STAGE_NAMES):
+        state = "done" if i < here_index else "current" if i == here_index else "upcoming"
+        timeline.append({"stage": name, "number": i + 1, "title": _stage_title(name, lang), "state": state,
+                         "entered": entered.get(name, []), "left": left.get(name, [])})
+
+    # --- secretariat ----------------------------------------------------------------------
+    withdrawn = r.withdrawn_sectors()
+    required = r.required_sectors
+    members = [x for x in r.people if x.role == "member"]
+    sector_names = list(dict.fromkeys([*required, *(m.sector for m in members if m.sector)]))
+    sectors = []
+    for code in sector_names:
+        seated = [m for m in members if m.sector == code and m.active]
+        sectors.append({"sector": code, "label": sector_label(code, lang), "required": code in required,
+                        "min_present": required.get(code), "seated": len(seated), "withdrawn": code in withdrawn,
+                        "members": [_person(m) for m in seated]})
+    secretariat = {
+        "quorum": {"sectors": dict(required), "min_members": int((p.quorum or {}).get("min_members") or 0)},
+        "sectors": sectors,
+        "former_members": [_person(m) | {"left_at": f.at(m.left_at)} for m in members if not m.active],
+        "coordinators": [_person(x) for x in r.people if x.role == "coordinator" and x.active],
+        "withdrawals": [{"sector": w.sector, "label": sector_label(w.sector, lang), "at": f.at(w.withdrawn_at),
+                         "reason": w.reason, "returned_at": f.at(w.returned_at), "return_reason": w.return_reason}
+                        for w in r.withdrawals],
+    }
+
+    # --- sessions and decisions ---------------------------------------------------------------
+    attended: dict[int, list[str]] = defaultdict(list)
+    for a in r.attendance:
+        person = people.get(a.person_id)
+        if person and person.handle not in attended[a.session_id]:
+            attended[a.session_id].append(person.handle)
+    decision_rows = [{
+        "key": d.key, "session": sessions[d.session_id].key if d.session_id in sessions else None, "kind": d.kind,
+        "rule": d.rule, "status": d.status, "reason": d.reason, "proposed_at": f.at(d.proposed_at),
+        "decided_at": f.at(d.decided_at), "target": d.payload.get("target"), "text": d.payload.get("text"),
+        "commitments": d.payload.get("commitments") or ([d.payload["commitment"]] if d.payload.get("commitment") else []),
+        "tally": d.tally or {},
+    } for d in r.decisions]
+    by_session: dict[str, list[str]] = defaultdict(list)
+    for d in decision_rows:
+        by_session[d["session"]].append(d["key"])
+    session_rows = [{
+        "key": s.key, "scheduled_for": f.at(s.scheduled_for), "place": s.place, "agenda": list(s.agenda or []),
+        "extraordinary": s.extraordinary, "justification": s.justification, "convened_at": f.at(s.convened_at),
+        "closed_at": f.at(s.closed_at), "minutes_ref": s.minutes_ref, "minutes_published_at": f.at(s.minutes_published_at),
+        "attendance": attended.get(s.id, []), "decisions": by_session.get(s.key, []),
+    } for s in r.sessions]
+
+    # --- consultation -------------------------------------------------------------------------
+    inputs_per_theme = Counter(i.theme_id for i in r.inputs)
+    consultation = {
+        "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
+                      "aimed_at_excluded": c.aimed_at_excluded, "open_to_all": c.open_to_all,
+                      "announced_on": f.day(c.announced_on), "opens_on": f.day(c.opens_on),
+                      "closes_on": f.day(c.closes_on)} for c in r.channels],
+        "themes": [{"key": t.key, "name": t.name, "description": t.description, "priority": t.priority,
+                    "inputs": inputs_per_theme.get(t.id, 0)}
+                   for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
+        # Input.contact_name / contact_email are personal data: never read here.
+        "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
+                    "text": i.text, "sector": i.sector, "sector_label": sector_label(i.sector, lang),
+                    "received_on": f.day(i.received_on),
+                    "theme": themes[i.theme_id].key if i.theme_id in themes else None,
+                    "disposition": i.disposition, "rationale": i.rationale, "answered_at": f.at(i.answered_at)}
+                   for i in r.inputs],
+    }
+    consultation["answered"] = sum(1 for i in consultation["inputs"] if i["disposition"] and i["rationale"])
+
+    sensitization = [{"key": s.key, "held_on": f.day(s.held_on), "place": s.place,
+                      "topics": [{"code": t, "title": QUESTIONS[t].render(lang) if t in QUESTIONS else t}
+                                 for t in (s.topics or [])],
+                      "sectors": dict(s.sectors or {})} for s in r.sensitization_sessions]
+    working_tables = [{"key": w.key, "theme": themes[w.theme_id].key if w.theme_id in themes else None,
+                       "methodology": w.methodology, "call_ref": w.call_ref, "facilitator": w.facilitator,
+                       "held_on": f.day(w.held_on), "sectors": dict(w.sectors or {})} for w in r.working_tables]
+    problem_trees = [{"key": t.key, "theme": themes[t.theme_id].key if t.theme_id in themes else None,
+                      "theme_name": themes[t.theme_id].name if t.theme_id in themes else "",
+                      "problem": t.problem,
+                      "causes": [{"text": c.get("text", ""), "strategic": bool(c.get("strategic"))} for c in t.causes or []],
+                      "effects": list(t.effects or []),
+                      "solutions": [{"key": s.get("key"), "text": s.get("text", "")} for s in t.solutions or []],
+                      "sdg_targets": list(t.sdg_targets or [])} for t in r.problem_trees]
+
+    # --- commitments, routes, progress -----------------------------------------------------
+    reports_by_activity: dict[int, list] = defaultdict(list)
+    for rep in r.progress_reports:
+        reports_by_activity[rep.activity_id].append(rep)
+    activities_by_commitment: dict[int, list[dict]] = defaultdict(list)
+    activity_rows = []
+    for a in r.activities:
+        agency = agencies.get(a.agency_id)
+        row = {"key": a.key, "commitment": commitments[a.commitment_id].key if a.commitment_id in commitments else None,
+               "title": a.title, "deliverable": a.deliverable, "agency": agency.key if agency else None,
+               "agency_name": agency.name if agency else None, "start_date": f.day(a.start_date),
+               "end_date": f.day(a.end_date), "accepted_at": f.at(a.accepted_at), "status": a.status,
+               "percent": a.percent,
+               "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
+                            "reported_on": f.day(x.reported_on), "recorded_at": f.at(x.recorded_at)}
+                           for x in reports_by_activity.get(a.id, [])]}
+        activity_rows.append(row)
+        activities_by_commitment[a.commitment_id].append(row)
+    indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
+    indicator_rows = []
+    for i in r.indicators:
+        row = {"key": i.key, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
+               "name": i.name, "kind": i.kind, "baseline": i.baseline, "target": i.target}
+        indicator_rows.append(row)
+        indicators_by_commitment[i.commitment_id].append(row)
+    commitment_rows = []
+    for c in r.commitments:
+        acts = activities_by_commitment.get(c.id, [])
+        commitment_rows.append({
+            "key": c.key, "title": c.title, "theme": themes[c.theme_id].key if c.theme_id in themes else None,
+            "solution": c.solution_key, "problem": c.problem, "cause": c.cause, "objective": c.objective,
+            "axes": list(c.axes or []), "ambition": c.ambition, "outcome": c.outcome, "end_date": f.day(c.end_date),
+            "agencies": [{"key": k, "name": agency_by_key[k].name if k in agency_by_key else k} for k in c.agencies or []],
+            "action_lines": list(c.action_lines or []), "status": c.status, "version": c.version,
+            "final_status": c.final_status, "progress": _mean(a["percent"] for a in acts),
+            "activities": [a["key"] for a in acts], "activity_count": len(acts),
+            "indicators": indicators_by_commitment.get(c.id, []),
+        })
+    status_counts = Counter(a["status"] for a in activity_rows)
+    progress = {"overall": _mean(a["percent"] for a in activity_rows), "activities": len(activity_rows),
+                "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
+                "final_status": dict(Counter(c.final_status for c in r.commitments if c.final_status))}
+
+    public_events = [{"key": e.key, "kind": e.kind, "held_on": f.day(e.held_on), "place": e.place,
+                      "minutes_ref": e.minutes_ref} for e in r.public_events]
+
+    return {
+        "process": {"slug": p.slug, "name": p.name, "template": p.template, "stage": p.stage,
+                    "stage_title": _stage_title(p.stage, lang) if p.stage in BY_NAME else p.stage,
+                    "suspended_from": p.suspended_from, "closed": p.stage == CLOSED,
+                    "starts_on": p.starts_on.isoformat(), "term_ends_on": r.term_end.isoformat(),
+                    "timezone": p.timezone, "ruleset": p.ruleset, "spec_version": p.spec_version,
+                    "created_at": f.at(p.created_at)},
+        "lang": lang,
+        "next_move": event, "unmet": [u.as_dict(lang) for u in unmet],
+        "timeline": timeline, "moves": moves,
+        "declarations": [{"signed_on": f.day(d.signed_on), "document_ref": d.document_ref,
+                          "signatories": [{"name": s.get("name"), "role": s.get("role"), "sector": s.get("sector"),
+                                           "sector_label": sector_label(s.get("sector") or "", lang)}
+                                          for s in d.signatories or []]} for d in r.declarations],
+        "secretariat": secretariat,
+        "agencies": [{"key": a.key, "name": a.name,
+                      "liaisons": [x.name for x in r.people if x.role == "liaison" and x.active and x.agency_id == a.id]}
+                     for a in r.agencies],
+        "sessions": session_rows, "decisions": decision_rows,
+        "consultation": consultation, "sensitization": sensitization, "working_tables": working_tables,
+        "problem_trees": problem_trees, "commitments": commitment_rows, "activities": activity_rows,
+        "indicators": indicator_rows, "progress": progress,
+        "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
+                             for a in activity_rows for rep in a["reports"]], "public_events": public_events,
+        "repository": _repository(r, f, sessions, activity_rows),
+    }
+
+
+def _person(x) -> dict[str, Any]:
+    # Person.email is personal data: never read here.
+    return {"handle": x.handle, "name": x.name, "organisation": x.organisation, "sector": x.sector}
+
+
+def _mean(values) -> int:
+    values = list(values)
+    return round(sum(values) / len(values)) if values else 0
+
+
+def _repository(r: Records, f: _Fmt, sessions: dict, activity_rows: list[dict]) -> list[dict[str, Any]]:
+    """Every dated public document and piece of evidence, newest first."""
+    items = [{"at": f.at(d.published_at), "kind": d.kind, "title": d.title, "ref": d.ref, "stage": d.stage,
+              "id": f"document/{d.key}"} for d in r.documents if d.public]
+    for d in r.declarations:
+        items.append({"at": f.day(d.signed_on), "kind": "declaration", "title": "", "ref": d.document_ref,
+                      "stage": "declaration", "id": f"declaration/{d.signed_on.isoformat()}"})
+    for s in r.sessions:
+        if s.minutes_ref:
+            items.append({"at": f.at(s.minutes_published_at or s.closed_at), "kind": "minutes", "title": s.key,
+                          "ref": s.minutes_ref, "stage": None, "id": f"minutes/{s.key}"})
+    for e in r.public_events:
+        if e.minutes_ref:
+            items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": e.key, "ref": e.minutes_ref,
+                          "stage": "monitoring", "id": f"event/{e.key}"})
+    for a in activity_rows:
+        for n, rep in enumerate(a["reports"], 1):
+            if rep["evidence_ref"]:
+                items.append({"at": rep["recorded_at"], "kind": "evidence", "title": f"{a['key']}: {a['title']}",
+                              "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
+    items.sort(key=lambda x: x["at"] or "", reverse=True)
+    return items
+
+
+def table(view: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """One flat table of the public view, for CSV (lists joined with '; ')."""
+    if name == "members":
+        rows = [{"sector": s["sector"], "required": s["required"], "withdrawn": s["withdrawn"], **m}
+                for s in view["secretariat"]["sectors"] for m in s["members"]]
+    elif name in ("channels", "themes", "inputs"):
+        rows = view["consultation"][name]
+    else:
+        rows = view[name]
+    return [{k: _flat(v) for k, v in row.items() if k not in ("reports", "indicators")} for row in rows]
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(_flat(v) if not isinstance(v, dict) else str(v.get("key") or v.get("text") or v.get("name") or v)
+                         for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_flat(v)}" for k, v in value.items())
+    return value

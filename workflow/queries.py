@@ -1,0 +1,96 @@
+"""Reads: where a process stands, what blocks its next move, its history. No writes."""
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
+from storage import load_records
+from storage.models import AuditEntry, Process
+
+from . import audit, engine
+from .errors import AuditBroken, not_found
+
+
+def _process(db: Session, slug: str) -> Process:
+    p = db.exec(select(Process).where(Process.slug == slug)).first()
+    if p is None:
+        raise not_found("proceso", slug)
+    return p
+
+
+def next_event(stage: str) -> str | None:
+    if stage == STAGE_NAMES[-1]:
+        return "close"
+    if stage in STAGE_NAMES:
+        return "advance"
+    if stage == SUSPENDED:
+        return "resume"
+    return None
+
+
+def status(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+    with Session(db_engine) as db:
+        p = _process(db, slug)
+        r = load_records(db, p)
+        event = next_event(p.stage)
+        unmet = engine.blockers(r, event) if event else []
+        withdrawn = sorted(r.withdrawn_sectors())
+        seated: dict[str, int] = {}
+        for mbr in r.members:
+            seated[mbr.sector] = seated.get(mbr.sector, 0) + 1
+        stage = BY_NAME.get(p.stage)
+        return {
+            "process": p.slug, "name": p.name, "template": p.template, "stage": p.stage,
+            "stage_title": stage.title.render(lang) if stage else p.stage,
+            "stage_number": STAGE_NAMES.index(p.stage) + 1 if p.stage in STAGE_NAMES else None,
+            "suspended_from": p.suspended_from, "closed": p.stage == CLOSED,
+            "starts_on": p.starts_on.isoformat(), "term_ends_on": r.term_end.isoformat(),
+            "timezone": p.timezone, "spec_version": p.spec_version, "ruleset": p.ruleset,
+            "quorum": p.quorum, "seated": seated, "withdrawn_sectors": withdrawn,
+            "next_move": event, "ready": event is not None and not unmet,
+            "unmet": [u.as_dict(lang) for u in unmet],
+            "moves": [{"event": c.event, "from": c.from_stage, "to": c.to_stage, "at": _local(c.at, p.timezone),
+                       "reason": c.reason} for c in r.stage_changes],
+        }
+
+
+def _local(when, tz: str) -> str:
+    return when.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
+
+
+def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
+    import json
+
+    with Session(db_engine) as db:
+        p = _process(db, slug)
+        out = []
+        for e in db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)):
+            body = json.loads(e.body)
+            out.append({"seq": e.seq, "at": _local(e.at, p.timezone), "actor": e.actor, "action": e.action,
+                        "session": e.session_key, "reason": e.reason, "payload": body["payload"],
+                        "result": body["result"], "hash": e.hash})
+        return out
+
+
+def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
+    """Entries checked per process; raises :class:`AuditBroken` with every problem found."""
+    with Session(db_engine) as db:
+        processes = [_process(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
+        checked, problems = {}, []
+        for p in processes:
+            found = audit.verify(db, p.id)
+            problems += found
+            checked[p.slug] = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
+        if problems:
+            raise AuditBroken(problems)
+        return checked
+
+
+def processes(db_engine: Engine) -> list[dict[str, str]]:
+    with Session(db_engine) as db:
+        return [{"process": p.slug, "name": p.name, "stage": p.stage}
+                for p in db.exec(select(Process).order_by(Process.id))]

@@ -1,0 +1,309 @@
+"""Validated input schemas of the actions (one per action, same name in CamelCase)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from stages.commitments import AMBITION, AXES
+from stages.monitoring import FINAL_STATUS
+from stages.sensitization import QUESTIONS
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # a co-creation process lives in years a calendar can hold
+
+
+def _in_range(value):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError("date_out_of_range", "date outside {first}-{last}",
+                                  {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+SectorName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Text1 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$", max_length=254)]
+Axis = Literal[AXES]  # type: ignore[valid-type]
+Ambition = Literal[AMBITION]  # type: ignore[valid-type]
+Question = Literal[tuple(QUESTIONS)]  # type: ignore[valid-type]
+Final = Literal[FINAL_STATUS]  # type: ignore[valid-type]
+Role = Literal["coordinator", "member", "liaison"]
+DecisionKind = Literal["advance", "suspend", "resume", "reopen", "close", "approve_commitments",
+                       "amend_commitment", "set_quorum_rule", "general"]
+STAGE = Literal["declaration", "consultation", "sensitization", "planning", "causes", "commitments",
+                "routes", "monitoring"]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class QuorumRuleIn(Schema):
+    sectors: dict[SectorName, Annotated[int, Field(ge=1, le=100)]] = Field(
+        default_factory=lambda: {"government": 1, "guarantor": 1, "civil_society": 1},
+        description="required sector -> minimum members of it present")
+    min_members: Annotated[int, Field(ge=0, le=500)] = Field(0, description="minimum members present in all")
+
+
+class CreateProcess(Schema):
+    slug: Key = Field(description="short unique name used in commands and addresses")
+    name: Short
+    template: Literal["federal", "inai_local", "ogp_local"]
+    starts_on: Optional[Day] = Field(None, description="start of the term (default: today)")
+    term_months: Optional[Annotated[int, Field(ge=1, le=60)]] = Field(None, description="default from the template")
+    timezone: str = "America/Mexico_City"
+    ruleset: Optional[str] = Field(None, description="compliance rule set (default from the template)")
+    quorum: Optional[QuorumRuleIn] = None
+    coordinator_name: Short = Field(description="the actor becomes the first coordinator")
+    coordinator_email: Optional[Email] = None
+
+
+class AddPerson(Schema):
+    handle: Key
+    name: Short
+    role: Role
+    sector: Optional[SectorName] = Field(None, description="required for members")
+    organisation: Optional[Short] = None
+    email: Optional[Email] = Field(None, description="private; used only for notices")
+    agency: Optional[Key] = Field(None, description="required for liaisons")
+    lang: Literal["es", "en"] = "es"
+
+
+class RemovePerson(Schema):
+    handle: Key
+    reason: Text1
+
+
+class AddAgency(Schema):
+    key: Key
+    name: Short
+
+
+class SectorMove(Schema):
+    sector: SectorName
+    reason: Text1
+
+
+class ConveneSession(Schema):
+    key: Optional[Key] = None
+    scheduled_for: Moment
+    place: Short
+    agenda: list[Short] = Field(min_length=1)
+    extraordinary: bool = False
+    justification: Optional[Text1] = None
+
+
+class RecordAttendance(Schema):
+    session: Key
+    members: list[Key] = Field(min_length=1)
+    present: bool = Field(True, description="true: arrived; false: left the session")
+
+
+class CloseSession(Schema):
+    session: Key
+    minutes_ref: Optional[Short] = None
+
+
+class PublishMinutes(Schema):
+    session: Key
+    ref: Short
+
+
+class ProposeDecision(Schema):
+    key: Optional[Key] = None
+    session: Key
+    kind: DecisionKind
+    rule: Literal["consensus", "majority"] = "consensus"
+    reason: str = Field("", description="why; required to reopen")
+    target: Optional[STAGE] = Field(None, description="reopen: the earlier stage")
+    commitments: Optional[list[Key]] = Field(None, description="approve_commitments: which (default all drafts)")
+    commitment: Optional[Key] = Field(None, description="amend_commitment: which")
+    changes: Optional[dict] = Field(None, description="amend_commitment: new field values")
+    quorum: Optional[QuorumRuleIn] = Field(None, description="set_quorum_rule: the new rule")
+    text: Optional[Text1] = Field(None, description="general: what is agreed")
+
+
+class CastVote(Schema):
+    decision: Key
+    position: Literal["for", "against", "abstain"]
+    member: Optional[Key] = Field(None, description="if given, must be the actor")
+
+
+class Decide(Schema):
+    decision: Key
+
+
+class PublishDocument(Schema):
+    key: Optional[Key] = None
+    kind: Literal["rules", "timeline", "agenda", "minutes", "call", "report", "evidence", "declaration",
+                  "plan", "other", "website", "outreach", "consultation_report"]
+    title: Short
+    ref: Short
+    stage: Optional[STAGE] = None
+
+
+class Signatory(Schema):
+    name: Short
+    role: Short
+    sector: SectorName
+
+
+class SignDeclaration(Schema):
+    signed_on: Day
+    signatories: list[Signatory] = Field(min_length=1)
+    document_ref: Short
+
+
+class OpenChannel(Schema):
+    key: Key
+    kind: Literal["online", "survey", "workshop", "regional_table", "suggestion_box", "assembly", "other"]
+    name: Short
+    online: bool = False
+    aimed_at_excluded: bool = False
+    open_to_all: bool = True
+    announced_on: Optional[Day] = None
+    opens_on: Optional[Day] = None
+    closes_on: Optional[Day] = None
+
+
+class RecordInput(Schema):
+    key: Optional[Key] = None
+    channel: Key
+    text: Text1
+    sector: SectorName = "citizen"
+    contact_name: Optional[Short] = Field(None, description="private")
+    contact_email: Optional[Email] = Field(None, description="private")
+    received_on: Day
+    theme: Optional[Key] = None
+
+
+class AnswerInput(Schema):
+    input: Key
+    disposition: Literal["adopted", "merged", "not_adopted"]
+    rationale: Text1
+    theme: Optional[Key] = None
+
+
+class AddTheme(Schema):
+    key: Key
+    name: Short
+    description: str = ""
+
+
+class PrioritiseThemes(Schema):
+    themes: list[Key] = Field(min_length=1, description="in order of priority")
+
+
+class RecordSensitizationSession(Schema):
+    key: Optional[Key] = None
+    held_on: Day
+    place: str = ""
+    topics: list[Question] = Field(min_length=1)
+    sectors: dict[SectorName, Annotated[int, Field(ge=0)]] = Field(description="sector -> people attending")
+
+
+class PlanWorkingTable(Schema):
+    key: Optional[Key] = None
+    theme: Key
+    methodology: Text1
+    call_ref: Short
+    facilitator: Short
+    held_on: Day
+    sectors: dict[SectorName, Annotated[int, Field(ge=0)]]
+
+
+class Cause(Schema):
+    text: Text1
+    strategic: bool = False
+
+
+class Solution(Schema):
+    key: Key
+    text: Text1
+
+
+class RecordProblemTree(Schema):
+    key: Optional[Key] = None
+    theme: Key
+    problem: Text1
+    causes: list[Cause] = Field(min_length=1)
+    effects: list[Text1] = Field(min_length=1)
+    solutions: list[Solution] = []
+    sdg_targets: list[Short] = []
+
+
+class DraftCommitment(Schema):
+    key: Key
+    theme: Optional[Key] = None
+    solution: Optional[Key] = Field(None, description="the chosen solution's key in its problem tree")
+    title: Short
+    problem: str = ""
+    cause: str = ""
+    objective: str = ""
+    axes: list[Axis] = []
+    ambition: Optional[Ambition] = None
+    outcome: str = ""
+    end_date: Optional[Day] = None
+    agencies: list[Key] = []
+    action_lines: list[Short] = []
+
+
+class PlanActivity(Schema):
+    key: Optional[Key] = None
+    commitment: Key
+    title: Short
+    deliverable: Short
+    agency: Key
+    start_date: Day
+    end_date: Day
+
+
+class AcceptActivity(Schema):
+    activity: Key
+    document_ref: Optional[Short] = None
+
+
+class AddIndicator(Schema):
+    key: Optional[Key] = None
+    commitment: Key
+    name: Short
+    kind: Literal["result", "management"]
+    baseline: str = ""
+    target: str = ""
+
+
+class ReportProgress(Schema):
+    activity: Key
+    status: Literal["not_started", "in_progress", "completed", "delayed"]
+    percent: Annotated[int, Field(ge=0, le=100)]
+    evidence_ref: str = ""
+    reported_on: Day
+
+
+class HoldPublicEvent(Schema):
+    key: Optional[Key] = None
+    kind: Literal["midterm", "closing"]
+    held_on: Day
+    place: str = ""
+    minutes_ref: Optional[Short] = None
+
+
+class SetFinalStatus(Schema):
+    commitment: Key
+    status: Final
+
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{32,200}$")]
+
+
+class SetCredentials(Schema):
+    handle: Key = Field(description="whose credentials: the actor's own, or anyone's for a coordinator")
+    password: Optional[Password] = Field(None, description="secret; stored as an argon2id hash, never in clear")
+    api_token: Optional[Token] = Field(None, description="secret; a random token for the JSON API, stored hashed")
+    revoke_token: bool = Field(False, description="remove the API token")
