@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 import schemathesis
@@ -144,7 +145,7 @@ def test_fuzzed_calls_never_fail_inside_and_refusals_write_nothing(label, tmp_pa
                       operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
 
     @given(case=cases)
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=int(os.environ.get("COCREA_FUZZ_EXAMPLES", "20")), deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case):
         before = audit_count(engine)
         response = case.call(headers={"Authorization": f"Bearer {token}"})

@@ -22,6 +22,15 @@ def test_an_action_dated_after_now_is_refused_and_changes_nothing(db, clock):
     assert "later than now" in exc.messages("en")[0]
 
 
+def test_an_action_dated_before_any_calendar_we_keep_is_refused_and_changes_nothing(db, clock):
+    p = Proc(db, clock)
+    year_one = dt.datetime(1, 1, 2, tzinfo=UTC)
+    exc = refused(db, lambda: actions.apply(db, "add_agency", {"key": "sfp", "name": "SFP"}, actor=COORD,
+                                            process=p.slug, clock=clock, at=year_one), "invalid_field")
+    assert exc.exit_code == 2
+    assert "fuera del rango" in exc.messages("es")[0] and "«at»" in exc.messages("es")[0]
+
+
 def test_an_action_dated_in_the_past_is_recorded_at_that_time(db, clock):
     p = Proc(db, clock)
     last = p.status()["moves"][-1]["at"]
