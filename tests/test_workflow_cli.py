@@ -86,6 +86,11 @@ def test_apply_a_yaml_or_json_file(cli, name):
     assert result.output.strip() == "3 acciones aplicadas"
     assert queries.status(make_engine(cli.url), "jalisco")["seated"] == {"government": 1, "guarantor": 1,
                                                                         "civil_society": 1}
+    # people read sector names, in their language, not codes
+    assert ("Sectores con asiento: gobierno (poder ejecutivo) 1, órgano garante 1, sociedad civil 1"
+            in cli("status", "jalisco").output)
+    assert ("Seated sectors: government (executive) 1, guarantor body 1, civil society 1"
+            in cli("--lang", "en", "status", "jalisco").output)
 
 
 def test_apply_takes_the_process_from_the_command_line(cli):

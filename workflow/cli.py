@@ -15,6 +15,7 @@ import click
 import yaml
 
 import migrations
+from stages.sectors import sector_label
 from storage import describe, make_engine
 from storage.db import database_url
 
@@ -193,9 +194,10 @@ def print_status(ctx: Ctx, st: dict) -> str:
         stage = f"{st['stage_number']}/8 {st['stage_title']} ({st['stage']})"
     lines = [f"{st['name']} [{st['process']}]", f"  {ctx.t('stage')}: {stage}",
              f"  {ctx.t('term')}: {st['starts_on']} → {st['term_ends_on']} ({st['timezone']})",
-             f"  {ctx.t('seated')}: " + (", ".join(f"{k} {v}" for k, v in st["seated"].items()) or ctx.t("none"))]
+             f"  {ctx.t('seated')}: " + (", ".join(f"{sector_label(k, ctx.lang)} {v}" for k, v in st["seated"].items())
+                                          or ctx.t("none"))]
     if st["withdrawn_sectors"]:
-        lines.append(f"  {ctx.t('withdrawn')}: {', '.join(st['withdrawn_sectors'])}")
+        lines.append(f"  {ctx.t('withdrawn')}: " + ", ".join(sector_label(k, ctx.lang) for k in st["withdrawn_sectors"]))
     if st["next_move"]:
         lines.append(f"  {ctx.t('next')}: {st['next_move']} — " + (ctx.t("ready") if st["ready"] else ctx.t("unmet") + ":"))
         for u in st["unmet"]:
