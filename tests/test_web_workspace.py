@@ -41,6 +41,10 @@ def test_sign_in_needs_the_right_password_and_a_csrf_token(sqlite_db, clock):
     assert "httponly" in cookie and "samesite=lax" in cookie
     dash = c.get("/w/p")
     assert dash.status_code == 200 and "Coordinación" in dash.text
+    # the public pages are cached for everyone and offer "Entrar": a signed-in reader is told so there
+    again = c.get("/login")
+    assert again.status_code == 200 and 'id="already-signed-in"' in again.text and 'href="/w/p"' in again.text
+    assert 'id="already-signed-in"' not in client(sqlite_db, clock).get("/login").text
 
 
 def test_sign_in_is_rate_limited_per_address_and_handle(sqlite_db, clock):

@@ -73,8 +73,11 @@ def _signed_in(request: Request, slug: str):
 @router.get("/login")
 async def login_form(request: Request, next: str = "", process: str = "") -> Response:
     items = await run_in_threadpool(public.processes, request.app.state.read_engine, _lang(request))
+    # Public pages are cached for everyone and always offer "sign in": whoever is already
+    # signed in lands here, is told so and is offered the way to the workspace.
+    identity = auth.current(request, request.app.state.engine)
     return _page(request, "login.html", processes=items, values={"process": process, "handle": "", "next": next},
-                 reasons=[])
+                 reasons=[], identity=identity)
 
 
 @router.post("/login")
