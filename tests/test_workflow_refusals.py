@@ -74,3 +74,42 @@ def test_a_decision_whose_effect_is_refused_stays_open(db, clock):
             {d: "open", advance: "open"}
     complete_stage(p, "commitments")  # drafts c1 and approves it in a new session
     assert p("decide", decision=advance)["stage"] == "routes"
+
+
+def test_two_processes_created_at_once_with_one_slug_end_as_one_process_and_one_refusal(db, clock):
+    """The second creator cannot see the first one's uncommitted row (no process row to lock
+    yet): on PostgreSQL its insert waits on the unique index and fails when the first commits.
+    That must still be the ordinary refusal, not an internal error."""
+    import datetime as dt
+    import threading
+    import time
+
+    from workflow import actions
+
+    payload = {"slug": "jalisco", "name": "Jalisco", "template": "inai_local", "coordinator_name": "Ana"}
+    first = Session(db)
+    first.add(m.Process(slug="jalisco", name="Primero", template="inai_local", stage="declaration",
+                        starts_on=dt.date(2026, 1, 15), term_months=12, spec_version="1", ruleset="inai-local",
+                        created_at=clock.now()))
+    first.flush()  # holds the slug, uncommitted (and, on SQLite, the write lock)
+    outcome: dict = {}
+
+    def second() -> None:
+        try:
+            outcome["result"] = actions.apply(db, "create_process", payload, actor="ana", clock=clock)
+        except Exception as exc:  # noqa: BLE001 - the test inspects what came out
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)  # the second creator is now waiting on the first
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    error = outcome.get("error")
+    assert isinstance(error, InvalidInput), outcome
+    assert [r.code for r in error.reasons] == ["duplicate_key"] and error.exit_code == 2
+    with Session(db) as s:
+        assert [p.name for p in s.exec(select(m.Process))] == ["Primero"]
+        assert s.exec(select(m.AuditEntry)).all() == []

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from stages import SPEC_VERSION, STAGE_NAMES, TEMPLATES  # noqa: F401  (TEMPLATES re-exported for the CLI)
@@ -106,7 +107,10 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
                         timezone=d.timezone, spec_version=SPEC_VERSION, ruleset=d.ruleset or t.ruleset,
                         quorum=quorum, created_at=now)
     db.add(process)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # PostgreSQL: another create_process with this slug committed meanwhile
+        raise InvalidInput([reason("duplicate_key", kind="proceso", key=d.slug)]) from None
     db.add(m.Person(process_id=process.id, handle=actor, name=d.coordinator_name, role="coordinator",
                     email=d.coordinator_email, joined_at=now))
     db.add(m.StageChange(process_id=process.id, event="create", from_stage=None, to_stage=process.stage, at=now))
