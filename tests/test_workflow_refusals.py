@@ -113,3 +113,23 @@ def test_two_processes_created_at_once_with_one_slug_end_as_one_process_and_one_
     with Session(db) as s:
         assert [p.name for p in s.exec(select(m.Process))] == ["Primero"]
         assert s.exec(select(m.AuditEntry)).all() == []
+
+
+def test_a_move_is_decided_only_from_the_state_it_was_proposed_in(db, clock):
+    """A resume put to a session before a suspension is not a decision to resume from it: the
+    secretariat must propose it again once suspended (and the same for any move)."""
+    p = process_at(db, clock, "routes")
+    session = p.session()
+    early_resume = p("propose_decision", session=session, kind="resume")["decision"]
+    early_advance = p("propose_decision", session=session, kind="advance")["decision"]
+    p("withdraw_sector", actor="osc", sector="civil_society", reason="Retiro")
+    p("return_sector", actor="osc", sector="civil_society", reason="Regreso")
+    assert p.stage == "suspended"
+    later = p.session()
+    for stale, kind in ((early_resume, "resume"), (early_advance, "advance")):
+        exc = refused(db, lambda: p("decide", decision=stale), "decision_stale")
+        assert exc.reasons[0].details == {"decision": stale, "kind": kind, "proposed_in": "routes",
+                                          "stage": "suspended"}
+        assert "propóngala de nuevo" in exc.messages("es")[0] and "propose it again" in exc.messages("en")[0]
+    fresh = p("propose_decision", session=later, kind="resume")["decision"]
+    assert p("decide", decision=fresh)["stage"] == "routes"

@@ -265,6 +265,8 @@ def publish_minutes(ctx: Context, d: s.PublishMinutes):
     return {"session": session.key, "minutes": d.ref}
 
 
+#: Decision kinds that move the process (``engine.move`` events).
+MOVE_KINDS = ("advance", "suspend", "resume", "reopen", "close")
 #: Decision kinds whose subject is the plan: every required sector must agree.
 JOINT_KINDS = ("approve_commitments", "amend_commitment")
 _KIND_STAGES = {"approve_commitments": ("commitments",),
@@ -278,6 +280,8 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
         raise refuse("majority_only_in_extraordinary_session", session=session.key)
     _check_subject(ctx, d)
     payload = d.model_dump(mode="json", exclude_none=True, exclude={"key", "session", "kind", "rule", "reason"})
+    if d.kind in MOVE_KINDS:
+        payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
     key = d.key or _next_key(ctx, m.Decision, "D")
     if _find(ctx, m.Decision, key) is not None:
         raise InvalidInput([reason("duplicate_key", kind="decisión", key=key)])
@@ -352,6 +356,10 @@ def decide(ctx: Context, d: s.Decide):
     session = ctx.db.get(m.SecretariatSession, decision.session_id)
     _session(ctx, session.key)
     _check_kind_stage(ctx, decision.kind)  # the stage may have moved since the proposal
+    proposed_in = decision.payload.get("proposed_in")
+    if proposed_in and proposed_in != ctx.process.stage:
+        raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
+                     stage=ctx.process.stage)
     present = present_members(ctx, session)
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:

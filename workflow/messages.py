@@ -50,6 +50,10 @@ MESSAGES: dict[str, Text] = {
     "decision_not_open": Text("La decisión {decision} ya fue tomada ({status}).", "Decision {decision} was already taken ({status})."),
     "decision_kind_not_in_stage": Text("Una decisión «{kind}» no procede en la etapa «{stage}».",
                                        "A '{kind}' decision is not possible in stage '{stage}'."),
+    "decision_stale": Text("La decisión {decision} ({kind}) se propuso con el proceso en «{proposed_in}» y ahora está en "
+                           "«{stage}»: el proceso cambió desde la propuesta; propóngala de nuevo.",
+                           "Decision {decision} ({kind}) was proposed while the process was in '{proposed_in}' and it "
+                           "is now in '{stage}': the process moved since; propose it again."),
     "no_commitments_to_approve": Text("No hay compromisos en borrador que aprobar.", "There are no draft commitments to approve."),
     "commitment_agreed_needs_decision": Text("El compromiso {commitment} ya fue acordado: solo cambia por decisión del secretariado (amend_commitment).",
                                              "Commitment {commitment} is agreed: it changes only by a decision of the secretariat (amend_commitment)."),
