@@ -29,7 +29,8 @@ def tour_commands() -> list[list[str]]:
 
 def test_the_tour_lists_the_commands_it_promises():
     assert [args[0] if args[0] != "--lang" else args[2] for args in tour_commands()] == [
-        "init", "status", "apply", "status", "status", "history", "check", "audit", "actions", "reminders", "reminders"]
+        "init", "status", "apply", "status", "status", "history", "check", "audit", "actions", "reminders", "reminders",
+        "reminders"]
     assert tour_commands()[0][:3] == ["init", "--template", "inai_local"]
     assert ["apply", "docs/examples/secretariat.yaml"] in tour_commands()
 
