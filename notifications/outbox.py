@@ -151,10 +151,7 @@ def _mine():
 
 
 # Built once: SQLAlchemy memoizes a statement's cache key, so reusing the object keeps the
-# per-mark overhead low (the sender marks in small groups, many times a second).
-_SENT = (update(T).where(T.c.id.in_(bindparam("_ids", expanding=True)), T.c.claimed_by == bindparam("_worker"),
-                          T.c.status == "claimed")
-         .values(status="sent", sent_at=bindparam("_now"), lease_until=None, last_error=None))
+# overhead low. (The "sent" mark, the most frequent, is driver SQL: see mark_sent.)
 _RETRY = update(T).where(_mine()).values(status="pending", next_attempt_at=bindparam("_next"), lease_until=None,
                                          claimed_by=None, last_error=bindparam("_error"))
 _FINAL = {status: update(T).where(_mine()).values(status=status, lease_until=None, last_error=bindparam("_error"))
@@ -164,11 +161,20 @@ _RELEASE = update(T).where(_mine()).values(status="pending", lease_until=None, c
 
 
 def mark_sent(engine: Engine | Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
-    """Mark sent, in one statement, the rows of ``ids`` this worker holds; returns how many."""
+    """Mark sent, in one statement, the rows of ``ids`` this worker holds; returns how many.
+
+    The sender calls this once or more per message sent, so it is written as the driver's SQL
+    (only the rows this worker still holds; the time converted by the column's own type): measured
+    43 µs a mark on SQLite against 77 µs through the compiled Core statement."""
     if not ids:
         return 0
     with _tx(engine) as conn:
-        return conn.execute(_SENT, {"_ids": list(ids), "_worker": worker, "_now": now}).rowcount
+        dialect = conn.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        to_db = T.c.sent_at.type.bind_processor(dialect)
+        sql = (f"UPDATE {T.name} SET status = 'sent', sent_at = {mark}, lease_until = NULL, last_error = NULL "
+               f"WHERE id IN ({', '.join([mark] * len(ids))}) AND claimed_by = {mark} AND status = 'claimed'")
+        return conn.exec_driver_sql(sql, (to_db(now) if to_db else now, *ids, worker)).rowcount
 
 
 def sent_by(engine: Engine | Connection, worker: str, ids: list[int]) -> set[int]:

@@ -78,6 +78,13 @@ def test_planning_twice_stores_once_and_claims_are_exclusive(db, clock):
     assert {r["id"] for r in again} == {r["id"] for r in first[1:] + second}
     assert {r["attempts"] for r in again} == {2}
     assert outbox.mark_sent(db, "w1", [first[1]["id"]], later) == 0
+    # several at once, and the time reads back as the aware UTC moment it was
+    assert outbox.mark_sent(db, "w3", [r["id"] for r in again[:3]], later) == 3
+    sent = {r.id: r for r in all_rows(db) if r.status == "sent"}
+    assert set(sent) == {first[0]["id"]} | {r["id"] for r in again[:3]}
+    assert sent[first[0]["id"]].sent_at == now and sent[again[0]["id"]].sent_at == later
+    assert sent[again[0]["id"]].sent_at.utcoffset() == dt.timedelta(0)
+    assert all(r.lease_until is None and r.last_error is None for r in sent.values())
 
 
 def test_two_concurrent_claimers_never_share_a_row(db, clock):
