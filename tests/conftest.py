@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 
 import pytest
@@ -51,12 +52,26 @@ def _pg_engine():
     return engine
 
 
+def absent(service: str, why: str):
+    """A named external service is missing: a failure under CI (which must provide it, and
+    .ci/run sets CI), a skip saying which service and why on a developer's machine."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} — CI must provide {service}", pytrace=False)
+    pytest.skip(f"{why}; {service} tests skipped")
+
+
+def chromium_or_skip() -> str:
+    """Debian's chromium, which the browser tests drive through Playwright."""
+    path = shutil.which("chromium")
+    if path is None:
+        absent("chromium", "chromium no está instalado (apt-get install chromium)")
+    return path
+
+
 def pg_or_skip():
     engine = _pg_engine()
     if engine is None:
-        if os.environ.get("CI"):
-            pytest.fail(_pg_state["error"] + " — CI must provide PostgreSQL")
-        pytest.skip(_pg_state["error"])
+        absent("PostgreSQL", _pg_state["error"])
     return engine
 
 

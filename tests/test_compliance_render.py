@@ -3,10 +3,10 @@ the page in a real headless browser at phone width."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import chromium_or_skip
 from compliant_process import P, REPORT_AT, apply, broken, doc, ordered, script
 from sqlmodel import SQLModel
 
@@ -155,11 +155,8 @@ def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
 
 # --- a real browser, phone width ----------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium no está instalado")
 def test_html_report_reads_on_a_phone(website_missing, tmp_path):
+    chromium = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "cumplimiento.html"
@@ -167,7 +164,7 @@ def test_html_report_reads_on_a_phone(website_missing, tmp_path):
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=args)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(page_file.as_uri())

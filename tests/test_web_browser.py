@@ -8,32 +8,22 @@ are saved in ``test-artifacts/``.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlmodel import SQLModel
+from conftest import chromium_or_skip
 from webkit import PASSWORD, app_for, live_server
 
 from storage.db import make_engine
 from workflow import actions
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 MEMBERS = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
-
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed: CI must install Debian's chromium package (.ci/run does)",
-                    pytrace=False)
-    pytest.skip("chromium is not installed (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-
 
 @pytest.fixture
 def site(tmp_path, clock):
@@ -62,9 +52,10 @@ def site(tmp_path, clock):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    chromium = chromium_or_skip()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
         yield b
         b.close()
 
