@@ -39,6 +39,8 @@ CASES = [
                                                      place="Sala", agenda=["Punto"]), InvalidInput, "invalid_field"),
     ("date too late", lambda p: None, lambda p, _: p("convene_session", scheduled_for="9999-12-31T23:59:00-06:00",
                                                     place="Sala", agenda=["Punto"]), InvalidInput, "invalid_field"),
+    ("duplicate process", lambda p: None, lambda p, _: p("create_process", slug=p.slug, name="Otro", template="federal",
+                                                          coordinator_name="Otra"), InvalidInput, "duplicate_key"),
     ("unknown reference", lambda p: None, lambda p, _: p("record_attendance", session="S9", members=["gob"]),
      NotFound, "not_found"),
     ("role", lambda p: None, lambda p, _: p("add_agency", actor="gob", key="sfp", name="SFP"), NotAllowed,

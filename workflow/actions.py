@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, select
 from stages import SPEC_VERSION, STAGE_NAMES, TEMPLATES  # noqa: F401  (TEMPLATES re-exported for the CLI)
 from storage import models as m
 
-from . import accounts, engine, governance
+from . import accounts, engine, governance, machine
 from . import schemas as s
 from .clock import Clock
 from .engine import ActionDef, Context
@@ -94,8 +94,6 @@ def _dates(start: dt.date, end: dt.date) -> None:
 
 def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime):
     """Create a co-creation process from a template; the actor becomes its first coordinator."""
-    if db.exec(select(m.Process).where(m.Process.slug == d.slug)).first() is not None:
-        raise InvalidInput([reason("duplicate_key", kind="proceso", key=d.slug)])
     try:
         tz = ZoneInfo(d.timezone)
     except Exception:
@@ -109,7 +107,7 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
     db.add(process)
     try:
         db.flush()
-    except IntegrityError:  # PostgreSQL: another create_process with this slug committed meanwhile
+    except IntegrityError:  # the slug's unique index: taken before, or by a creator running at the same time
         raise InvalidInput([reason("duplicate_key", kind="proceso", key=d.slug)]) from None
     db.add(m.Person(process_id=process.id, handle=actor, name=d.coordinator_name, role="coordinator",
                     email=d.coordinator_email, joined_at=now))
@@ -265,8 +263,6 @@ def publish_minutes(ctx: Context, d: s.PublishMinutes):
     return {"session": session.key, "minutes": d.ref}
 
 
-#: Decision kinds that move the process (``engine.move`` events).
-MOVE_KINDS = ("advance", "suspend", "resume", "reopen", "close")
 #: Decision kinds whose subject is the plan: every required sector must agree.
 JOINT_KINDS = ("approve_commitments", "amend_commitment")
 _KIND_STAGES = {"approve_commitments": ("commitments",),
@@ -280,7 +276,7 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
         raise refuse("majority_only_in_extraordinary_session", session=session.key)
     _check_subject(ctx, d)
     payload = d.model_dump(mode="json", exclude_none=True, exclude={"key", "session", "kind", "rule", "reason"})
-    if d.kind in MOVE_KINDS:
+    if d.kind in machine.EVENTS:
         payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
     key = d.key or _next_key(ctx, m.Decision, "D")
     if _find(ctx, m.Decision, key) is not None:
@@ -424,8 +420,7 @@ def _effect_quorum(ctx: Context, decision: m.Decision) -> dict:
 
 
 _EFFECTS = {
-    "advance": _effect_move("advance"), "suspend": _effect_move("suspend"), "resume": _effect_move("resume"),
-    "reopen": _effect_move("reopen"), "close": _effect_move("close"), "approve_commitments": _effect_approve,
+    **{event: _effect_move(event) for event in machine.EVENTS}, "approve_commitments": _effect_approve,
     "amend_commitment": _effect_amend, "set_quorum_rule": _effect_quorum, "general": lambda ctx, dec: {},
 }
 

@@ -25,7 +25,7 @@ from storage.models import Person, Process, StageChange
 from . import audit, machine
 from .clock import Clock, SystemClock
 from .errors import InvalidInput, NotAllowed, TransitionBlocked, not_found, reason, refuse
-from .schemas import FIRST_YEAR, LAST_YEAR
+from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar
 
 #: Actions recorded only while the process is in a stage that lists them in ``records``.
 STAGE_BOUND: dict[str, tuple[str, ...]] = {}
@@ -128,7 +128,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
     if now.tzinfo is None:
         raise InvalidInput([reason("invalid_field", field="at", problem="sin zona horaria / no timezone")])
-    if not FIRST_YEAR <= now.year <= LAST_YEAR:
+    if not in_calendar(now):
         raise InvalidInput([reason("invalid_field", field="at",
                                    problem=f"{_PROBLEMS_ES['date_out_of_range']} / date outside {FIRST_YEAR}-{LAST_YEAR}")])
     now = now.astimezone(dt.timezone.utc)

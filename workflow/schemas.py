@@ -14,8 +14,13 @@ from stages.sensitization import QUESTIONS
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # a co-creation process lives in years a calendar can hold
 
 
+def in_calendar(value: dt.date) -> bool:
+    """The one check of the years a date or time may have (schemas and an action's ``at``)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
 def _in_range(value):
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not in_calendar(value):
         raise PydanticCustomError("date_out_of_range", "date outside {first}-{last}",
                                   {"first": FIRST_YEAR, "last": LAST_YEAR})
     return value
