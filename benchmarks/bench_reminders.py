@@ -43,7 +43,7 @@ from notifications.transport import SmtpTransport  # noqa: E402
 from storage import models as m  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from workflow import actions  # noqa: E402
-from workflow.clock import FixedClock  # noqa: E402
+from stages.clock import FixedClock  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 NOW = dt.datetime(2026, 6, 15, 10, tzinfo=MX)

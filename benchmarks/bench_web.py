@@ -46,7 +46,7 @@ def seed(url: str, commitments: int) -> None:
     from sqlmodel import SQLModel
 
     from storage.db import make_engine
-    from workflow.clock import FixedClock
+    from stages.clock import FixedClock
 
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)

@@ -23,6 +23,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
+from stages.clock import Clock, SystemClock
+
 from . import outbox
 from .config import MailConfig
 from .render import Identity, Renderer
@@ -33,21 +35,32 @@ log = logging.getLogger("cocrea.worker")
 UTC = dt.timezone.utc
 
 
-class _SystemClock:
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(UTC)
+def renderer_for(config: MailConfig) -> Renderer:
+    s = config.smtp
+    return Renderer(Identity(s.sender, s.sender_name, s.message_id_domain))
+
+
+def send_now(engine: Engine, config: MailConfig, *, clock: Clock | None = None, process: str | None = None,
+             process_id: int | None = None, worker: str | None = None) -> dict[str, Any]:
+    """One sweep (plan and enqueue what is due) and one delivery run, now (``cocrea reminders send``)."""
+    clock = clock or SystemClock()
+    swept = outbox.sweep(engine, clock.now(), process=process)
+    sender = Sender(engine, transport_for(config.smtp), renderer_for(config), clock=clock,
+                    policy=config.delivery, worker=worker, process_id=process_id)
+    stats = sender.run()
+    return {"planned": swept.due, "queued": swept.added, "processes": swept.processes, **stats.as_dict(),
+            "transport": sender.transport.describe()}
 
 
 class Worker:
     def __init__(self, engine: Engine, config: MailConfig, *, clock: Any = None, every: float = 60.0,
                  worker: str | None = None, concurrency: int | None = None):
         self.engine, self.config = engine, config
-        self.clock = clock or _SystemClock()
+        self.clock = clock or SystemClock()
         self.every = every
         self.worker = worker or worker_id()
-        s = config.smtp
-        self.renderer = Renderer(Identity(s.sender, s.sender_name, s.message_id_domain))
-        self.transport = transport_for(s)
+        self.renderer = renderer_for(config)
+        self.transport = transport_for(config.smtp)
         self.concurrency = concurrency
         self.ticks = 0
         self._scheduler: BlockingScheduler | None = None

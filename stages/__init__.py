@@ -24,7 +24,25 @@ STAGES: tuple[Stage, ...] = (
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 CLOSED = "closed"
 SUSPENDED = "suspended"
+#: The moves between stages (the machine in ``workflow.machine`` says which go where).
+EVENTS: tuple[str, ...] = ("advance", "suspend", "resume", "reopen", "close")
+#: What the secretariat can decide: a move, the plan's commitments, the quorum rule, anything else.
+DECISION_KINDS: tuple[str, ...] = (*EVENTS, "approve_commitments", "amend_commitment", "set_quorum_rule", "general")
 BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
+
+
+def _by_stage(attr: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for stage in STAGES:
+        for name in getattr(stage, attr):
+            out[name] = out.get(name, ()) + (stage.name,)
+    return out
+
+
+#: Stage-content action -> the stages it may be recorded in (``Stage.records``).
+RECORDED_IN: dict[str, tuple[str, ...]] = _by_stage("records")
+#: Plan decision kind -> the stages it may be proposed and decided in (``Stage.decisions``).
+DECIDED_IN: dict[str, tuple[str, ...]] = _by_stage("decisions")
 
 
 def _validate() -> None:
@@ -44,5 +62,5 @@ def _validate() -> None:
 _validate()
 reminders.validate_rules(STAGE_NAMES)
 
-__all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
+__all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "RECORDED_IN", "DECIDED_IN", "EVENTS", "DECISION_KINDS", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
            "Criterion", "Reason", "Records", "Text", "TEMPLATES", "Template", "add_months"]

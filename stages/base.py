@@ -139,12 +139,18 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Stage:
-    """One of the eight stages: its name, titles, what it records and its exit criteria."""
+    """One of the eight stages: its name, title, what it allows and its exit criteria.
+
+    ``records``: the actions of stage content, recorded only while the process is in this
+    stage. ``decisions``: the plan's decision kinds the secretariat may take in it (moves,
+    the quorum rule and general agreements may be decided in any open stage).
+    """
 
     name: str
     title: Text
     records: tuple[str, ...]
     criteria: tuple[Criterion, ...]
+    decisions: tuple[str, ...] = ()
 
     def unmet(self, records: Records) -> list[Reason]:
         return [r for c in self.criteria if (r := c.evaluate(records)) is not None]

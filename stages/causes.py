@@ -24,7 +24,7 @@ def _no_solution(r: Records) -> list:
 STAGE = Stage(
     name="causes",
     title=Text("Determinar causas de los problemas públicos", "Finding the causes of public problems"),
-    records=("record_problem_tree", "publish_document"),
+    records=("record_problem_tree",),
     criteria=(
         Criterion("problem_tree_per_priority_theme",
                   Text("Temas prioritarios sin árbol de problemas: {items}.", "Priority themes without a problem tree: {items}."),

@@ -38,7 +38,8 @@ def _not_approved(r: Records) -> list:
 STAGE = Stage(
     name="commitments",
     title=Text("Creación de compromisos", "Drafting the commitments"),
-    records=("draft_commitment", "publish_document"),
+    records=("draft_commitment",),
+    decisions=("approve_commitments", "amend_commitment"),
     criteria=(
         Criterion("every_solution_has_commitment",
                   Text("Soluciones elegidas sin compromiso redactado: {items}.", "Chosen solutions with no commitment drafted: {items}."),

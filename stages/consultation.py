@@ -22,8 +22,7 @@ def _unanswered(r: Records) -> list:
 STAGE = Stage(
     name="consultation",
     title=Text("Consulta sobre temas a tratar", "Consultation on the themes"),
-    records=("open_channel", "record_input", "answer_input", "add_theme", "prioritise_themes",
-             "publish_document"),
+    records=("open_channel", "record_input", "answer_input", "add_theme", "prioritise_themes"),
     criteria=(
         Criterion("at_least_one_channel",
                   Text("No se ha abierto ningún canal de consulta.", "No consultation channel has been opened."),

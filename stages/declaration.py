@@ -24,7 +24,7 @@ def _secretariat_installed(r: Records) -> list:
 STAGE = Stage(
     name="declaration",
     title=Text("Sumarse a gobierno abierto", "Joining open government"),
-    records=("sign_declaration", "publish_document"),
+    records=("sign_declaration",),
     criteria=(
         Criterion(
             "declaration_signed_by_executive_and_guarantor",

@@ -26,7 +26,8 @@ def _no_final(r: Records) -> list:
 STAGE = Stage(
     name="monitoring",
     title=Text("Seguimiento y monitoreo", "Monitoring"),
-    records=("report_progress", "hold_public_event", "set_final_status", "publish_document"),
+    records=("report_progress", "hold_public_event", "set_final_status"),
+    decisions=("amend_commitment",),
     criteria=(
         Criterion("progress_reported_for_every_activity",
                   Text("Actividades sin ningún reporte de avance: {items}.", "Activities with no progress report: {items}."),

@@ -22,7 +22,7 @@ def _single_sector(r: Records) -> list:
 STAGE = Stage(
     name="planning",
     title=Text("Planeación de los trabajos", "Planning the working tables"),
-    records=("plan_working_table", "publish_document"),
+    records=("plan_working_table",),
     criteria=(
         Criterion("working_table_per_priority_theme",
                   Text("Temas prioritarios sin mesa de trabajo: {items}.", "Priority themes without a working table: {items}."),

@@ -28,7 +28,8 @@ def _no_result_indicator(r: Records) -> list:
 STAGE = Stage(
     name="routes",
     title=Text("Ruta de implementación", "Implementation routes"),
-    records=("plan_activity", "accept_activity", "add_indicator", "publish_document"),
+    records=("plan_activity", "accept_activity", "add_indicator"),
+    decisions=("amend_commitment",),
     criteria=(
         Criterion("every_commitment_has_activities",
                   Text("Compromisos sin actividades en su plan de trabajo: {items}.",

@@ -30,7 +30,7 @@ def _sectors_absent(r: Records) -> list:
 STAGE = Stage(
     name="sensitization",
     title=Text("Sensibilización entre actores estratégicos", "Sensitization of strategic actors"),
-    records=("record_sensitization_session", "publish_document"),
+    records=("record_sensitization_session",),
     criteria=(
         Criterion("sensitization_session_held",
                   Text("No se ha realizado ninguna sesión de sensibilización.", "No sensitization session has been held."),

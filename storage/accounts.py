@@ -2,7 +2,7 @@
 
 ``password_hash`` is an argon2id hash (argon2-cffi); ``api_token_hash`` is the SHA-256 of a
 random 256-bit token (high entropy, so a fast hash is enough and allows an indexed lookup).
-Both are written only by the ``set_credentials`` action (``workflow.accounts``).
+Both are written only by the ``set_credentials`` action (``workflow.actions.accounts``).
 """
 from __future__ import annotations
 

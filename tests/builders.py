@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from workflow import actions, queries
-from workflow.errors import CocreaError
+from reads import status as queries
+from workflow import actions
+from stages.errors import CocreaError
 
 COORD = "coord"
 TRIPARTITE = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]

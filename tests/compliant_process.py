@@ -12,8 +12,8 @@ import datetime as dt
 from typing import Any, Callable
 
 from workflow import actions
-from workflow.clock import FixedClock
-from workflow.errors import CocreaError
+from stages.clock import FixedClock
+from stages.errors import CocreaError
 
 P = "mx"
 COORD = "coord"

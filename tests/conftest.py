@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401
 from storage.db import make_engine
 from workflow import actions
-from workflow.clock import FixedClock
+from stages.clock import FixedClock
 
 PG_URL = os.environ.get("COCREA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_state: dict = {}

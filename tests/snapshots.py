@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers every table)
-from workflow.errors import CocreaError
+from stages.errors import CocreaError
 
 
 def _select(table) -> str:

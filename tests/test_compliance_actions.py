@@ -6,9 +6,10 @@ import pytest
 from builders import Proc, complete_stage
 from compliant_process import P, REPORT_AT, apply, script
 
-from workflow.clock import FixedClock
-from workflow import actions, checks
-from workflow.errors import InvalidInput, Refused, TransitionBlocked
+from stages.clock import FixedClock
+from reads import checks
+from workflow import actions
+from stages.errors import InvalidInput, Refused, TransitionBlocked
 
 
 def _propose_advance(p: Proc) -> str:

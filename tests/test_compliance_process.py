@@ -13,7 +13,7 @@ from compliant_process import BREAKERS, ENFORCED, P, REPORT_AT, apply, apply_unt
 
 from compliance.rules import RULES
 from stages.base import add_months
-from workflow import checks
+from reads import checks
 
 
 def test_the_compliant_plan_meets_every_requirement(db):

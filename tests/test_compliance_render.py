@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 import migrations
 from compliance.render import render
 from storage.db import make_engine
-from workflow import checks
-from workflow.cli import main
+from reads import checks
+from cli.main import main
 
 PRIVATE = ("Ana Pérez", "ana@example.org")
 

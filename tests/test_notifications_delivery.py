@@ -109,7 +109,7 @@ def test_two_concurrent_claimers_never_share_a_row(db, clock):
 # --- processes killed and processes in parallel -----------------------------------------
 
 def cli(url: str, *args: str, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "workflow.cli", "--db", url, "reminders", *args],
+    return subprocess.Popen([sys.executable, "-m", "cli", "--db", url, "reminders", *args],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -10,7 +10,7 @@ from mailserver import Recorder, free_port, mail_config, smtp_server, tick
 from sqlmodel import Session, select
 
 from storage.outbox import OutboxMessage
-from workflow import reminders as rem
+from reads import reminders as rem
 
 DOMAIN = "cocrea.example"
 
@@ -130,7 +130,7 @@ def test_permanent_failures_are_recorded_and_shown_by_status(db, clock, smtp):
 
 
 def test_status_command_lists_failures(sqlite_db, clock, smtp, tmp_path, monkeypatch):
-    from workflow.cli import main
+    from cli.main import main
 
     host, port, server = smtp
     p = process_at(sqlite_db, clock, "consultation")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from workflow.cli import main
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,15 +12,16 @@ from sqlmodel import SQLModel
 from webkit import app_for, audit_count, client
 
 from storage.db import make_engine
-from workflow import accounts
+from reads import accounts
+from workflow.credentials import new_token
 from workflow.actions import ACTIONS
-from workflow.clock import FixedClock
+from stages.clock import FixedClock
 
 
 def _tokens(p, *handles):
     out = {}
     for h in handles:
-        out[h] = accounts.new_token()
+        out[h] = new_token()
         p("set_credentials", handle=h, api_token=out[h])
     return out
 

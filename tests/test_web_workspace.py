@@ -11,7 +11,7 @@ from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 from storage.accounts import Account
 from storage.models import Activity, Person, Vote
 from web.auth import RateLimiter
-from workflow import queries
+from reads import status as queries
 
 
 def _with_passwords(p, *handles):

@@ -20,11 +20,12 @@ from builders import Proc, process_at
 from snapshots import refused
 from storage import make_engine
 from storage import models as m
-from workflow import actions, queries
-from workflow.cli import main
-from workflow.clock import FixedClock
-from workflow.demo import script
-from workflow.errors import AuditBroken
+from reads import status as queries
+from workflow import actions
+from cli.main import main
+from stages.clock import FixedClock
+from cli.demo import script
+from stages.errors import AuditBroken
 
 EMAIL = re.compile(r"[^\s\"@]+@[^\s\"@]+\.[a-z]+")
 

@@ -14,9 +14,10 @@ from click.testing import CliRunner
 
 import migrations
 from storage import make_engine
-from workflow import checks, queries
-from workflow.cli import main
-from workflow.docgen import actions_markdown
+from reads import checks
+from reads import status as queries
+from cli.main import main
+from cli.docgen import actions_markdown
 
 TRIO = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
 

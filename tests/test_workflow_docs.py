@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.actions import ACTIONS
-from workflow.docgen import actions_markdown
+from cli.docgen import actions_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "actions.md"
 

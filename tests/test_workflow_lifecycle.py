@@ -2,7 +2,7 @@
 from builders import process_at
 
 from stages import STAGE_NAMES
-from workflow import queries
+from reads import status as queries
 
 
 def test_a_process_runs_from_declaration_to_closed(db, clock):

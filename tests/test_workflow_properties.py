@@ -37,9 +37,10 @@ from snapshots import diff, rows, snapshot, wipe
 from stages import BY_NAME, STAGE_NAMES
 from storage import load_records
 from storage import models as m
-from workflow import actions, machine, queries
-from workflow.clock import FixedClock
-from workflow.errors import CocreaError
+from reads import status as queries
+from workflow import actions, machine
+from stages.clock import FixedClock
+from stages.errors import CocreaError
 
 MEMBERS = [("gob", "government"), ("garante", "guarantor"), ("osc1", "civil_society"), ("osc2", "civil_society"),
            ("udg", "academia")]

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from builders import Proc, complete_stage, process_at
 from snapshots import diff, refused, snapshot
 from storage import models as m
-from workflow.errors import InvalidInput, NotAllowed, NotFound, Refused, TransitionBlocked
+from stages.errors import InvalidInput, NotAllowed, NotFound, Refused, TransitionBlocked
 
 
 def test_the_snapshot_sees_any_change_and_refused_insists_on_a_refusal(db, clock):

@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 import migrations
 from notifications.worker import Worker
 from storage.outbox import OutboxMessage
-from workflow import queries
-from workflow.cli import main
-from workflow.errors import InvalidInput, NotAllowed, NotFound
+from reads import status as queries
+from cli.main import main
+from stages.errors import InvalidInput, NotAllowed, NotFound
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 
@@ -43,7 +43,7 @@ def test_configure_reminders_is_an_audited_coordinator_action(db, clock):
     last = queries.history(db, p.slug)[-1]
     assert (last["action"], last["actor"], last["payload"]["activity_before_days"]) == (
         "configure_reminders", "coord", [10, 3, 10])
-    from workflow import reminders as rem
+    from reads import reminders as rem
     plan = rem.plan(db, p.slug, dt.datetime(2026, 3, 21, 10, tzinfo=MX))
     due = [(r["kind"], r["due_on"]) for r in plan["reminders"] if r["status"] == "due"]
     assert due == [("activity_upcoming", "2026-03-21")]                     # 10 days before, no longer 14
@@ -143,7 +143,7 @@ def test_worker_once_from_the_command_line(sqlite_db, clock, tmp_path):
 
 
 def test_nothing_is_sent_for_a_closed_process(sqlite_db, clock):
-    from workflow import reminders as rem
+    from reads import reminders as rem
 
     p = process_at(sqlite_db, clock, "closed")
     plan = rem.plan(sqlite_db, p.slug, clock.now() + dt.timedelta(days=400))

@@ -7,7 +7,7 @@ from builders import COORD, Proc
 from snapshots import refused
 
 from workflow import actions
-from workflow.clock import FixedClock
+from stages.clock import FixedClock
 
 UTC = dt.timezone.utc
 
@@ -37,7 +37,7 @@ def test_an_action_dated_in_the_past_is_recorded_at_that_time(db, clock):
     later = clock.now() + dt.timedelta(days=30)
     actions.apply(db, "add_agency", {"key": "sfp", "name": "SFP"}, actor=COORD, process=p.slug,
                   clock=FixedClock(later + dt.timedelta(days=1)), at=later)
-    from workflow import queries
+    from reads import status as queries
 
     entry = queries.history(db, p.slug)[-1]
     assert entry["action"] == "add_agency"

@@ -22,8 +22,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from workflow import actions, public, queries, workspace
-from workflow.errors import CocreaError, InvalidInput, NotAllowed
+from reads import public, workspace
+from reads import status as queries
+from workflow import actions
+from stages.errors import CocreaError, InvalidInput, NotAllowed
 
 from . import auth
 from .i18n import web_reason

@@ -1,8 +1,8 @@
 """The web application: public pages, the coordinators' workspace and the JSON API.
 
 ``create_app(engine)`` wires the three routers onto one FastAPI app. The app holds no
-domain rule: every write is ``workflow.actions.apply``; every read is ``workflow.public``,
-``workflow.workspace`` or ``workflow.queries``.
+domain rule: every write is ``workflow.actions.apply``; every read is ``reads.public``,
+``reads.workspace`` or ``reads.status``.
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from storage.db import is_sqlite, make_engine
-from workflow.clock import Clock, SystemClock
-from workflow.errors import CocreaError, InvalidInput, NotAllowed, NotFound, reason
+from reads import reader_engine
+from stages.clock import Clock, SystemClock
+from stages.errors import CocreaError, InvalidInput, NotAllowed, NotFound, reason
 
 from . import api, public_pages, workspace_pages
 from .auth import SESSION_COOKIE, SESSION_MAX_AGE, RateLimiter
@@ -127,13 +127,6 @@ def error_response(request: Request, exc: CocreaError, status: int | None = None
                         status_code=status)
 
 
-def _reader(engine: Engine) -> Engine:
-    """For SQLite, a second engine whose read transactions do not take the write lock."""
-    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
-        return engine
-    return make_engine(engine.url.render_as_string(hide_password=False), read_only=True)
-
-
 def create_app(engine: Engine, *, secret_key: str | None = None, https_only: bool | None = None,
                limiter: RateLimiter | None = None, read_engine: Engine | None = None,
                clock: Clock | None = None) -> FastAPI:
@@ -149,7 +142,7 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
                   description="Open Government co-creation processes: public reads and the actions of the "
                               "secretariat, with the same rules as the `cocrea` command.")
     app.state.engine = engine
-    app.state.read_engine = read_engine or _reader(engine)
+    app.state.read_engine = read_engine or reader_engine(engine)
     app.state.clock = clock or SystemClock()
     app.state.limiter = limiter or RateLimiter()
     app.state.cache = PageCache()

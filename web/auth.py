@@ -23,7 +23,7 @@ from typing import Callable
 from fastapi import Request
 from sqlalchemy.engine import Engine
 
-from workflow import accounts
+from reads import accounts
 
 SESSION_COOKIE = "cocrea_session"
 SESSION_MAX_AGE = 12 * 3600

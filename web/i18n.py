@@ -1,7 +1,7 @@
 """Words of the web interface in Spanish (default) and English.
 
 Domain messages (criteria, refusals) come with their own texts from ``stages`` and
-``workflow.messages``; this module holds only what the pages themselves say, plus the few
+``stages.reasons``; this module holds only what the pages themselves say, plus the few
 reasons the web layer gives on its own (sign-in, CSRF, tokens).
 """
 from __future__ import annotations

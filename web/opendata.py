@@ -1,6 +1,6 @@
 """Open-data renderings of the public view: CSV tables, an Atom feed, an iCalendar feed.
 
-Pure functions of the dict built by :func:`workflow.public.public_view`, so they can only
+Pure functions of the dict built by :func:`reads.public.public_view`, so they can only
 publish what that view holds (no personal data).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from workflow.public import table
+from reads.public import table
 
 from .i18n import label, ui
 

@@ -1,6 +1,6 @@
 """The public side: no sign-in, Spanish by default with an English switch, open data.
 
-Every page is rendered from :func:`workflow.public.public_view` (no personal data) and is
+Every page is rendered from :func:`reads.public.public_view` (no personal data) and is
 also offered as JSON and CSV; the repository has an Atom feed, sessions and deadlines an
 iCalendar feed. Pages are cached by the process's audit version and sent with an ETag.
 """
@@ -19,8 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from workflow import public
-from workflow.errors import NotFound
+from reads import public
+from stages.errors import NotFound
 
 from .i18n import web_reason
 from .opendata import atom, ical, to_csv
@@ -35,7 +35,7 @@ MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compli
 def compliance_section(engine, slug: str, lang: str) -> dict[str, Any]:
     """The compliance report for the public page: its summary, the contrary-to-process flag,
     what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``)."""
-    from workflow import checks
+    from reads import checks
 
     data = checks.report(engine, slug).as_dict(lang)
     en = lang == "en"
@@ -129,7 +129,7 @@ async def process_page(request: Request, slug: str) -> Response:
 async def compliance_page(request: Request, slug: str) -> Response:
     """The full compliance report as a publishable page (compliance/templates/report.html.j2)."""
     from compliance.render import render as render_report
-    from workflow import checks
+    from reads import checks
 
     lang = _lang(request)
     engine = request.app.state.read_engine
@@ -140,7 +140,7 @@ async def compliance_page(request: Request, slug: str) -> Response:
 @router.get("/p/{slug}/cumplimiento.json")
 async def compliance_json(request: Request, slug: str) -> Response:
     from compliance.render import render as render_report
-    from workflow import checks
+    from reads import checks
 
     lang = _lang(request)
     engine = request.app.state.read_engine

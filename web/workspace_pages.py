@@ -13,8 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from workflow import accounts, actions, public, workspace
-from workflow.errors import CocreaError, NotAllowed, NotFound
+from reads import accounts, public, workspace
+from workflow import actions
+from workflow import credentials
+from stages.errors import CocreaError, NotAllowed, NotFound
 
 from . import auth, forms
 from .i18n import action_title, ui, web_reason
@@ -154,7 +156,7 @@ async def new_token(request: Request, slug: str) -> Response:
     if not auth.csrf_ok(request, form.get("csrf")):
         return _page(request, "account.html", 403, identity=identity, slug=slug, token=None,
                      reasons=[web_reason("csrf_failed").as_dict(lang)])
-    token = accounts.new_token()
+    token = credentials.new_token()
     try:
         await run_in_threadpool(actions.apply, request.app.state.engine, "set_credentials",
                                 {"handle": identity.handle, "api_token": token}, actor=identity.handle, process=slug,
@@ -209,7 +211,7 @@ async def action_form(request: Request, slug: str, name: str) -> Response:
 
 
 def _not_allowed(identity, name: str):
-    from workflow.errors import reason
+    from stages.errors import reason
     return reason("actor_not_allowed", actor=identity.handle, role=identity.role, action=name,
                   allowed=", ".join(actions.ACTIONS[name].roles))
 

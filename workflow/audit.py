@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from storage.models import AuditEntry
 
-from .errors import reason
+from stages.errors import reason
 
 GENESIS = "0" * 64
 #: Payload keys that hold personal data; the audit trail keeps only that they were given.

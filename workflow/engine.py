@@ -18,23 +18,14 @@ from sqlmodel import Session, select
 
 from compliance.gates import gate_reasons
 from notifications import outbox
-from stages import BY_NAME, CLOSED, STAGES, SUSPENDED, Records
-from storage import load_records, transaction
+from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
+from storage import load_records, process_by_slug, transaction
 from storage.models import Person, Process, StageChange
 
 from . import audit, machine
-from .clock import Clock, SystemClock
-from .errors import InvalidInput, NotAllowed, TransitionBlocked, not_found, reason, refuse
+from stages.clock import Clock, SystemClock
+from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, not_found, reason, refuse
 from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar
-
-#: Actions recorded only while the process is in a stage that lists them in ``records``.
-STAGE_BOUND: dict[str, tuple[str, ...]] = {}
-for _stage in STAGES:
-    for _name in _stage.records:
-        if _name != "publish_document":
-            STAGE_BOUND.setdefault(_name, ())
-            STAGE_BOUND[_name] += (_stage.name,)
-
 
 @dataclass(frozen=True)
 class ActionDef:
@@ -52,7 +43,8 @@ class ActionDef:
 
     @property
     def stages(self) -> tuple[str, ...]:
-        return STAGE_BOUND.get(self.name, ())
+        """The stages this action is recorded in (stage content); empty: any open stage."""
+        return RECORDED_IN.get(self.name, ())
 
 
 @dataclass
@@ -71,9 +63,9 @@ class Context:
         return load_records(self.db, self.process)
 
 
-def validate(action: ActionDef, payload: dict) -> BaseModel:
+def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
     try:
-        return action.schema.model_validate(payload)
+        return schema.model_validate(payload)
     except ValidationError as exc:
         raise InvalidInput([reason("invalid_field", field=".".join(str(p) for p in e["loc"]) or "-",
                                    problem=_problem(e)) for e in exc.errors()]) from None
@@ -89,16 +81,6 @@ _PROBLEMS_ES = {"missing": "falta", "extra_forbidden": "campo desconocido", "str
 def _problem(err: dict) -> str:
     es = _PROBLEMS_ES.get(err["type"])
     return f"{es} ({err['msg']})" if es else err["msg"]
-
-
-def lock_process(db: Session, slug: str) -> Process:
-    stmt = select(Process).where(Process.slug == slug)
-    if db.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()  # SQLite already holds the write lock (BEGIN IMMEDIATE)
-    process = db.exec(stmt).first()
-    if process is None:
-        raise not_found("proceso", slug)
-    return process
 
 
 def find_actor(db: Session, process: Process, handle: str) -> Person:
@@ -121,7 +103,7 @@ def check_state(action: ActionDef, process: Process) -> None:
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
         clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
     """Apply one action; returns its result or raises a :class:`CocreaError`."""
-    data = validate(action, payload)
+    data = validate(action.schema, payload)
     current = (clock or SystemClock()).now()
     now = at or current
     if at is not None and at.tzinfo is not None and at > current:
@@ -138,7 +120,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         else:
             if not process:
                 raise InvalidInput([reason("invalid_field", field="process", problem="falta / missing")])
-            proc = lock_process(db, process)
+            proc = process_by_slug(db, process, for_update=True)
             person = find_actor(db, proc, actor)
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,

@@ -20,8 +20,8 @@ from typing import Iterable
 from stages.base import Reason
 from stages.sectors import sector_label
 
-from .errors import reason
-from .messages import MESSAGES
+from stages.errors import reason
+from stages.reasons import MESSAGES
 
 POSITIONS = ("for", "against", "abstain")
 RULES = ("consensus", "majority")

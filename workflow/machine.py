@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 from transitions import Machine, MachineError
 
-from stages import CLOSED, STAGE_NAMES, SUSPENDED
+from stages import CLOSED, EVENTS, STAGE_NAMES, SUSPENDED
 
-EVENTS = ("advance", "suspend", "resume", "reopen", "close")
 STATES = (*STAGE_NAMES, SUSPENDED, CLOSED)
 
 

@@ -7,9 +7,11 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from stages import DECISION_KINDS, STAGE_NAMES
 from stages.commitments import AMBITION, AXES
 from stages.monitoring import FINAL_STATUS
 from stages.sensitization import QUESTIONS
+from stages.templates import TRIPARTITE
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # a co-creation process lives in years a calendar can hold
 
@@ -38,10 +40,8 @@ Ambition = Literal[AMBITION]  # type: ignore[valid-type]
 Question = Literal[tuple(QUESTIONS)]  # type: ignore[valid-type]
 Final = Literal[FINAL_STATUS]  # type: ignore[valid-type]
 Role = Literal["coordinator", "member", "liaison"]
-DecisionKind = Literal["advance", "suspend", "resume", "reopen", "close", "approve_commitments",
-                       "amend_commitment", "set_quorum_rule", "general"]
-STAGE = Literal["declaration", "consultation", "sensitization", "planning", "causes", "commitments",
-                "routes", "monitoring"]
+DecisionKind = Literal[DECISION_KINDS]  # type: ignore[valid-type]
+STAGE = Literal[STAGE_NAMES]  # type: ignore[valid-type]
 
 
 class Schema(BaseModel):
@@ -50,7 +50,7 @@ class Schema(BaseModel):
 
 class QuorumRuleIn(Schema):
     sectors: dict[SectorName, Annotated[int, Field(ge=1, le=100)]] = Field(
-        default_factory=lambda: {"government": 1, "guarantor": 1, "civil_society": 1},
+        default_factory=lambda: dict(TRIPARTITE),
         description="required sector -> minimum members of it present")
     min_members: Annotated[int, Field(ge=0, le=500)] = Field(0, description="minimum members present in all")
 

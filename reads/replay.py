@@ -18,12 +18,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from stages import Records
-from storage import load_records, make_engine
+from storage import load_records, make_engine, process_by_slug
 from storage.models import AuditEntry, Process
 
-from . import actions, audit
-from .clock import FixedClock
-from .errors import AuditBroken, CocreaError, not_found, reason
+from workflow import actions, audit
+from stages.clock import FixedClock
+from stages.errors import AuditBroken, CocreaError, not_found, reason
 
 
 def _drop_redacted(value: Any) -> Any:
@@ -36,9 +36,7 @@ def _drop_redacted(value: Any) -> Any:
 
 def _entries(db_engine: Engine, slug: str) -> tuple[str, list[AuditEntry]]:
     with Session(db_engine) as db:
-        p = db.exec(select(Process).where(Process.slug == slug)).first()
-        if p is None:
-            raise not_found("proceso", slug)
+        p = process_by_slug(db, slug)
         problems = audit.verify(db, p.id)
         if problems:
             raise AuditBroken(problems)

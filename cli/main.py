@@ -9,60 +9,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import yaml
 
 import migrations
+from reads import status as queries
+from stages import TEMPLATES
+from stages.errors import CocreaError, InvalidInput, reason
 from stages.sectors import sector_label
-from storage import describe, make_engine
-from storage.db import database_url
+from storage import describe
+from workflow import actions
 
-from . import actions, queries
-from .errors import CocreaError, InvalidInput, reason
-
-LABELS = {
-    "es": {"db": "Base de datos", "stage": "Etapa", "suspended": "suspendido (desde «{0}»)", "closed": "cerrado",
-           "next": "Siguiente paso", "ready": "listo: se puede proponer al secretariado",
-           "unmet": "Criterios por cumplir", "refused": "Rechazado", "invalid": "Datos no válidos",
-           "internal": "Error interno", "applied": "{0} acciones aplicadas", "audit_ok": "Bitácora íntegra: {0} entradas verificadas",
-           "audit_bad": "La bitácora NO se verifica", "term": "Plazo", "seated": "Sectores con asiento",
-           "withdrawn": "Sectores retirados", "created": "Proceso creado", "none": "ninguno",
-           "stopped": "Se detuvo en la acción {0} ({1})"},
-    "en": {"db": "Database", "stage": "Stage", "suspended": "suspended (from '{0}')", "closed": "closed",
-           "next": "Next move", "ready": "ready: can be put to the secretariat",
-           "unmet": "Criteria still unmet", "refused": "Refused", "invalid": "Invalid input",
-           "internal": "Internal error", "applied": "{0} actions applied", "audit_ok": "Audit trail intact: {0} entries verified",
-           "audit_bad": "The audit trail does NOT verify", "term": "Term", "seated": "Seated sectors",
-           "withdrawn": "Withdrawn sectors", "created": "Process created", "none": "none",
-           "stopped": "Stopped at action {0} ({1})"},
-}
-
-
-class Ctx:
-    def __init__(self, db: str | None, lang: str):
-        self.url = database_url(db)
-        self.lang = lang
-        self._engine = None
-
-    def t(self, key: str, *args: Any) -> str:
-        return LABELS[self.lang][key].format(*args)
-
-    @property
-    def engine(self):
-        if self._engine is None:
-            self._engine = make_engine(self.url)
-            migrations.upgrade(self._engine)
-        return self._engine
-
-
-def fail(ctx: Ctx, exc: CocreaError, prefix: str = "") -> None:
-    head = ctx.t("invalid") if exc.exit_code == 2 else ctx.t("audit_bad") if exc.exit_code == 4 else ctx.t("refused")
-    click.echo(f"{prefix}{head}:", err=True)
-    for r in exc.reasons:
-        click.echo(f"  - [{r.code}] {r.message(ctx.lang)}", err=True)
-    sys.exit(exc.exit_code)
+from .context import LABELS, Ctx, fail, guard
+from .reminders import reminders, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,33 +35,15 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
     click_ctx.obj = Ctx(db, lang if lang in LABELS else "es")
 
 
-def _guard(fn):
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        ctx: Ctx = click.get_current_context().obj
-        try:
-            return fn(*args, **kwargs)
-        except CocreaError as exc:
-            fail(ctx, exc)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:  # an internal error: say so, exit 1
-            click.echo(f"{ctx.t('internal')}: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(1)
-    return wrapper
-
-
 @main.command()
-@click.option("--template", type=click.Choice(sorted(actions.TEMPLATES)), help="process template")
+@click.option("--template", type=click.Choice(sorted(TEMPLATES)), help="process template")
 @click.option("--slug", help="short name of the new process")
 @click.option("--name", help="full name of the new process")
 @click.option("--coordinator", "coordinator", help="handle of the first coordinator")
 @click.option("--coordinator-name", help="name of the first coordinator")
 @click.option("--starts-on", help="start of the term, YYYY-MM-DD")
 @click.pass_obj
-@_guard
+@guard
 def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
     """Create or upgrade the database; with --template and --slug, create a process."""
     ctx.engine
@@ -126,7 +68,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.pass_obj
-@_guard
+@guard
 def db_upgrade(ctx: Ctx) -> None:
     """Apply every pending migration."""
     engine = ctx.engine
@@ -150,7 +92,7 @@ def read_actions(path: str) -> list[dict]:
 @click.argument("file")
 @click.option("--process", help="process for items that do not name one")
 @click.pass_obj
-@_guard
+@guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:
     """Apply a YAML or JSON list of actions in order; stop at the first refusal."""
     items = read_actions(file)
@@ -175,7 +117,7 @@ def apply(ctx: Ctx, file: str, process: str | None) -> None:
 @click.argument("process")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @click.pass_obj
-@_guard
+@guard
 def status(ctx: Ctx, process: str, as_json: bool) -> None:
     """Where a process stands, and every unmet criterion of its next move."""
     st = queries.status(ctx.engine, process, ctx.lang)
@@ -209,7 +151,7 @@ def print_status(ctx: Ctx, st: dict) -> str:
 @click.argument("process")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-@_guard
+@guard
 def history(ctx: Ctx, process: str, as_json: bool) -> None:
     """The full history: who did what, when, in which session, why."""
     entries = queries.history(ctx.engine, process)
@@ -231,7 +173,7 @@ def audit() -> None:
 @audit.command("verify")
 @click.argument("process", required=False)
 @click.pass_obj
-@_guard
+@guard
 def audit_verify(ctx: Ctx, process: str | None) -> None:
     """Check the hash chain of one process (or all)."""
     checked = queries.verify_audit(ctx.engine, process)
@@ -254,7 +196,7 @@ def list_actions(markdown: bool) -> None:
 @main.command()
 @click.option("--db-file", default="cocrea-demo.db", show_default=True, help="SQLite file, recreated")
 @click.pass_obj
-@_guard
+@guard
 def demo(ctx: Ctx, db_file: str) -> None:
     """Run a complete local exercise, declaration to closed, on a fresh SQLite file."""
     from .demo import P, script
@@ -284,7 +226,7 @@ def demo(ctx: Ctx, db_file: str) -> None:
     click.echo("\n" + ctx.t("applied", count))
     click.echo(print_status(ctx, queries.status(ctx.engine, P, ctx.lang)))
     click.echo(ctx.t("audit_ok", sum(queries.verify_audit(ctx.engine, P).values())))
-    from . import checks
+    from reads import checks
 
     click.echo(checks.report(ctx.engine, P).as_dict(ctx.lang)["summary_line"])
     click.echo(f"\ncocrea --db sqlite:///{path} history {P}\ncocrea --db sqlite:///{path} check {P}")
@@ -299,7 +241,7 @@ def demo(ctx: Ctx, db_file: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_obj
-@_guard
+@guard
 def serve(ctx: Ctx, host: str, port: int) -> None:
     """Serve the public site, the workspace and the JSON API (docs/web.md)."""
     import uvicorn
@@ -322,7 +264,7 @@ def user() -> None:
 @click.option("--as", "actor", required=True, help="who does it: HANDLE itself, or a coordinator")
 @click.password_option("--password", prompt=True, confirmation_prompt=True, help="asked for when not given")
 @click.pass_obj
-@_guard
+@guard
 def user_set_password(ctx: Ctx, process: str, handle: str, actor: str, password: str) -> None:
     """Set a person's password for the web workspace."""
     result = actions.apply(ctx.engine, "set_credentials", {"handle": handle, "password": password},
@@ -335,10 +277,10 @@ def user_set_password(ctx: Ctx, process: str, handle: str, actor: str, password:
 @click.argument("handle")
 @click.option("--as", "actor", required=True, help="who does it: HANDLE itself, or a coordinator")
 @click.pass_obj
-@_guard
+@guard
 def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
     """Create (or replace) a person's JSON API token; printed once, stored hashed."""
-    from .accounts import new_token
+    from workflow.credentials import new_token
 
     token = new_token()
     actions.apply(ctx.engine, "set_credentials", {"handle": handle, "api_token": token}, actor=actor, process=process)
@@ -353,14 +295,14 @@ def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
 @click.option("--timeline", is_flag=True, help="status of every rule at the end of each month (from the audit trail)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write to FILE instead of printing")
 @click.pass_obj
-@_guard
+@guard
 def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | None, timeline: bool,
           output: str | None) -> None:
     """Compliance with the participation and co-creation standards: every rule, its evidence, what is missing."""
     from compliance.render import render
     from compliance.timeline import render_timeline
 
-    from . import checks
+    from reads import checks
 
     moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.engine, process)) if as_of else None
     if timeline:
@@ -383,12 +325,12 @@ def ruleset() -> None:
 @ruleset.command("list")
 @click.argument("process", required=False)
 @click.pass_obj
-@_guard
+@guard
 def ruleset_list(ctx: Ctx, process: str | None) -> None:
     """Built-in rule sets (and a process's own), with their rules and levels."""
     from compliance import rulesets
 
-    from . import checks
+    from reads import checks
 
     proc = checks.load_process(ctx.engine, process) if process else None
     for name in rulesets.known_names(proc):
@@ -403,7 +345,7 @@ def ruleset_list(ctx: Ctx, process: str | None) -> None:
 @click.option("--actor", required=True, help="coordinator who registers it")
 @click.option("--use", is_flag=True, help="also make it the process's rule set")
 @click.pass_obj
-@_guard
+@guard
 def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> None:
     """Register a rule set of the secretariat's own from a YAML or JSON file (an audited action)."""
     try:
@@ -414,8 +356,6 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
     result = actions.apply(ctx.engine, "register_ruleset", {"ruleset": data, "use": use}, actor=actor, process=process)
     click.echo(f"{result['ruleset']} v{result['version']}: {result['rules']} " + ("reglas" if ctx.lang == "es" else "rules"))
 
-
-from .cli_reminders import reminders, worker  # noqa: E402  (they build on Ctx and _guard above)
 
 main.add_command(reminders)
 main.add_command(worker)

@@ -2,7 +2,7 @@
 gates stage moves), custom rule sets, the plan's history, and the IRM-style assessment.
 
 Registered in :data:`workflow.actions.ACTIONS` like every other action: validated, run by
-the engine in one transaction, audited.
+the engine in one transaction, audited. Their input schemas live here, beside them.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from compliance import settings as compliance_settings
 from compliance.irm import EARLY_RESULTS, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT
 from storage import models as m
 
-from .engine import ActionDef, Context
-from .errors import InvalidInput, not_found, reason, refuse
-from .schemas import Day, Key, Schema, Short
+from stages.errors import InvalidInput, not_found, reason, refuse
+
+from ..engine import Context
+from ..schemas import Day, Key, Schema, Short
 
 PotentialForResults = Literal[POTENTIAL_FOR_RESULTS]  # type: ignore[valid-type]
 PotentialImpact = Literal[POTENTIAL_IMPACT]  # type: ignore[valid-type]
@@ -130,14 +131,3 @@ def assess_commitment(ctx: Context, d: AssessCommitment):
                                       assessed_at=ctx.now))
     return {"commitment": d.commitment, **d.model_dump(exclude={"commitment", "notes"}, exclude_none=True)}
 
-
-def _a(handler, schema, **kw) -> ActionDef:
-    return ActionDef(handler.__name__, schema, ("coordinator",), handler, **kw)
-
-
-ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
-    _a(configure_compliance, ConfigureCompliance, while_suspended=True),
-    _a(register_ruleset, RegisterRuleset, while_suspended=True),
-    _a(record_plan_history, RecordPlanHistory, while_suspended=True),
-    _a(assess_commitment, AssessCommitment, while_suspended=True, while_closed=True),
-)}

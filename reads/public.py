@@ -21,12 +21,12 @@ from sqlmodel import Session, select
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records
 from stages.sectors import sector_label
 from stages.sensitization import QUESTIONS
-from storage import load_records
+from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
 
-from . import engine
-from .errors import not_found
-from .queries import next_event
+from workflow import engine
+from stages.errors import not_found
+from .status import next_event
 
 #: The tables offered as CSV/JSON downloads, in the order they are listed.
 TABLES = ("moves", "members", "sessions", "decisions", "channels", "themes", "inputs", "problem_trees",
@@ -54,10 +54,7 @@ def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
 
 def public_view(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
     with Session(db_engine) as db:
-        process = db.exec(select(Process).where(Process.slug == slug)).first()
-        if process is None:
-            raise not_found("proceso", slug)
-        return build(load_records(db, process), lang)
+        return build(load_records(db, process_by_slug(db, slug)), lang)
 
 
 def _stage_title(stage: str, lang: str) -> str:

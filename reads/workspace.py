@@ -16,13 +16,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, STAGE_NAMES, SUSPENDED
-from storage import load_records
+from storage import load_records, process_by_slug
 from storage.models import Process
 
-from . import engine, governance, machine
-from .actions import ACTIONS
-from .errors import CocreaError, not_found
-from .queries import next_event
+from workflow import engine, governance, machine
+from workflow.actions import ACTIONS
+from stages.errors import CocreaError, not_found
+from .status import next_event
 
 
 def available_actions(process: Process, role: str) -> list[str]:
@@ -70,9 +70,7 @@ def _destination(state: str, event: str, target: str | None, suspended_from: str
 
 def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es") -> dict[str, Any]:
     with Session(db_engine) as db:
-        process = db.exec(select(Process).where(Process.slug == slug)).first()
-        if process is None:
-            raise not_found("proceso", slug)
+        process = process_by_slug(db, slug)
         r = load_records(db, process)
     people = {p.id: p for p in r.people}
     me = next((p for p in r.people if p.handle == handle and p.active), None)

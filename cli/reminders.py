@@ -2,32 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
 from notifications.config import ConfigError, load
-from notifications.worker import Worker
+from notifications.worker import Worker, send_now
 
-from . import reminders as rem
-from .clock import FixedClock, SystemClock
-from .errors import InvalidInput, reason
+from reads import reminders as rem
+from stages.clock import FixedClock, SystemClock
+from stages.errors import InvalidInput, reason
 
-if TYPE_CHECKING:
-    from .cli import Ctx
+from .context import Ctx, guard
 
-
-def _guard(fn):
-    """``cli._guard`` (errors to exit codes), looked up when called: cli imports this module."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from . import cli
-        return cli._guard(fn)(*args, **kwargs)
-    return wrapper
 
 LABELS = {
     "es": {"none": "No hay avisos que planear.", "none_due": "No hay nada que enviar ahora.",
@@ -82,7 +71,7 @@ def reminders() -> None:
 @click.option("--due", "only_due", is_flag=True, help="only what would be sent now")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-@_guard
+@guard
 def plan_cmd(ctx: Ctx, process: str, at: str | None, only_due: bool, as_json: bool) -> None:
     """What would be sent and why (and why not: suspended, already sent, not yet due...)."""
     result = rem.plan(ctx.engine, process, _at(at), ctx.lang)
@@ -108,11 +97,12 @@ def plan_cmd(ctx: Ctx, process: str, at: str | None, only_due: bool, as_json: bo
 @click.option("--at", "at", metavar="ISO", hidden=True, help="run as of this moment (scripts and tests)")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-@_guard
+@guard
 def send_cmd(ctx: Ctx, process: str | None, config_path: str | None, at: str | None, as_json: bool) -> None:
     """Run one sweep now: queue what is due, deliver everything ready."""
     when = _at(at)
-    result = rem.send(ctx.engine, _config(config_path), clock=FixedClock(when) if when else SystemClock(), slug=process)
+    result = send_now(ctx.engine, _config(config_path), clock=FixedClock(when) if when else SystemClock(),
+                      process=process, process_id=rem.process_id(ctx.engine, process) if process else None)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -123,7 +113,7 @@ def send_cmd(ctx: Ctx, process: str | None, config_path: str | None, at: str | N
 @click.argument("process", required=False)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-@_guard
+@guard
 def status_cmd(ctx: Ctx, process: str | None, as_json: bool) -> None:
     """Delivery status: counts, failures with the server's reply, retries pending."""
     result = rem.status(ctx.engine, process)
@@ -149,7 +139,7 @@ def status_cmd(ctx: Ctx, process: str | None, as_json: bool) -> None:
 @click.option("--config", "config_path", metavar="FILE", help="mail settings (TOML or YAML); default COCREA_CONFIG")
 @click.option("--concurrency", type=int, help="parallel SMTP connections (default from the settings)")
 @click.pass_obj
-@_guard
+@guard
 def worker(ctx: Ctx, every: float, once: bool, config_path: str | None, concurrency: int | None) -> None:
     """Send reminders as they come due: a sweep and a delivery every --every seconds."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")

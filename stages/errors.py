@@ -19,11 +19,11 @@ from typing import Any, Iterable
 
 from stages.base import Reason, Text
 
-from .messages import MESSAGES
+from .reasons import MESSAGES
 
 
 def reason(code: str, **details: Any) -> Reason:
-    """A reason from the message catalogue (``workflow.messages``)."""
+    """A reason from the message catalogue (``stages.reasons``)."""
     return Reason(code, MESSAGES[code], details)
 
 

@@ -15,12 +15,13 @@ from compliance import report as compliance_report
 from compliance import rulesets
 from compliance.report import Report
 from stages.base import add_months
-from storage import load_records
+from storage import load_records, process_by_slug
 from storage.models import Process
 
-from . import audit, replay
-from .clock import Clock, SystemClock
-from .errors import InvalidInput, not_found, reason
+from workflow import audit
+from . import replay
+from stages.clock import Clock, SystemClock
+from stages.errors import InvalidInput, not_found, reason
 
 
 def end_of_day(day: dt.date, timezone: str) -> dt.datetime:
@@ -41,12 +42,6 @@ def parse_as_of(value: str, timezone: str) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc)
 
 
-def _process(db: Session, slug: str) -> Process:
-    p = db.exec(select(Process).where(Process.slug == slug)).first()
-    if p is None:
-        raise not_found("proceso", slug)
-    return p
-
 
 def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
     try:
@@ -58,7 +53,7 @@ def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
 
 def process_timezone(db_engine: Engine, slug: str) -> str:
     with Session(db_engine) as db:
-        return _process(db, slug).timezone
+        return process_by_slug(db, slug).timezone
 
 
 def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
@@ -66,7 +61,7 @@ def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ru
     """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail)."""
     moment = (as_of or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
     with Session(db_engine, expire_on_commit=False) as db:
-        p = _process(db, slug)
+        p = process_by_slug(db, slug)
         last = audit.last_entry(db, p.id)
         if last is None or moment >= last.at:  # nothing happened since: today's rows are that moment's rows
             return _run(load_records(db, p), moment, ruleset)
@@ -91,7 +86,7 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
     rebuilt from the audit trail: when each requirement was met, and when it stopped being."""
     now = (until or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
     with Session(db_engine) as db:
-        p = _process(db, slug)
+        p = process_by_slug(db, slug)
         tz, created = p.timezone, p.created_at
     start = created.astimezone(ZoneInfo(tz)).date()
     moments = month_ends(start, now.astimezone(ZoneInfo(tz)).date(), tz)
@@ -108,4 +103,4 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
 
 def load_process(db_engine: Engine, slug: str) -> Process:
     with Session(db_engine, expire_on_commit=False) as db:
-        return _process(db, slug)
+        return process_by_slug(db, slug)

@@ -83,7 +83,7 @@ MESSAGES.update({
                                        "Give a password, a token, or revoke the token."),
 })
 
-# compliance actions (workflow/compliance_actions.py)
+# compliance actions (workflow/actions/compliance.py)
 MESSAGES.update({
     "commitment_not_agreed": Text("El compromiso {commitment} aún no está acordado: la valoración tipo IRM es de compromisos del plan.",
                                   "Commitment {commitment} is not agreed yet: IRM-style assessment is for the plan's commitments."),

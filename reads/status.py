@@ -8,18 +8,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
-from storage import load_records
+from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
 
-from . import audit, engine
-from .errors import AuditBroken, not_found
+from workflow import audit, engine
+from stages.errors import AuditBroken, not_found
 
-
-def _process(db: Session, slug: str) -> Process:
-    p = db.exec(select(Process).where(Process.slug == slug)).first()
-    if p is None:
-        raise not_found("proceso", slug)
-    return p
 
 
 def next_event(stage: str) -> str | None:
@@ -34,7 +28,7 @@ def next_event(stage: str) -> str | None:
 
 def status(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
     with Session(db_engine) as db:
-        p = _process(db, slug)
+        p = process_by_slug(db, slug)
         r = load_records(db, p)
         event = next_event(p.stage)
         unmet = engine.blockers(r, event) if event else []
@@ -66,7 +60,7 @@ def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
     import json
 
     with Session(db_engine) as db:
-        p = _process(db, slug)
+        p = process_by_slug(db, slug)
         out = []
         for e in db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)):
             body = json.loads(e.body)
@@ -79,7 +73,7 @@ def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
 def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
     """Entries checked per process; raises :class:`AuditBroken` with every problem found."""
     with Session(db_engine) as db:
-        processes = [_process(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
+        processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
         checked, problems = {}, []
         for p in processes:
             found = audit.verify(db, p.id)

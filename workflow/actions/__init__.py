@@ -1,0 +1,130 @@
+"""The actions: the only way anything is written, and their one explicit registry.
+
+Each action has a validated schema (``workflow.schemas``, or beside its handler), the roles
+that may perform it, and a handler run by :func:`workflow.engine.run` inside one
+transaction. The CLI, the web app and the scheduler call :func:`apply`; none re-implements
+a rule. One module per area:
+
+- :mod:`.people`: the process, its people, agencies, sectors withdrawing and returning;
+- :mod:`.sessions`: secretariat sessions, attendance, minutes, the public repository;
+- :mod:`.decisions`: motions, votes, decisions, and what each kind of decision does;
+- :mod:`.consultation`, :mod:`.preparation`, :mod:`.plan`, :mod:`.monitoring`: each stage's content;
+- :mod:`.compliance`, :mod:`.accounts`, :mod:`.reminders`: rule sets and assessments,
+  sign-in credentials, reminder settings.
+
+What a stage allows is data of the stage (``Stage.records``, ``Stage.decisions``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from sqlalchemy.engine import Engine
+
+from stages import DECISION_KINDS, RECORDED_IN
+from stages.clock import Clock
+from stages.errors import InvalidInput, reason
+
+from .. import engine
+from .. import schemas as s
+from ..engine import ActionDef
+from . import accounts, compliance, consultation, decisions, monitoring, people, plan, preparation, reminders, sessions
+
+COORD = ("coordinator",)
+MEMBER = ("member",)
+LIAISON = ("liaison", "coordinator")
+SELF = ("coordinator", "member", "liaison")
+GOV = {"while_suspended": True}  # governance: possible while the process is suspended
+
+
+def _a(handler, schema, roles=COORD, **kw) -> ActionDef:
+    return ActionDef(handler.__name__, schema, roles, handler, **kw)
+
+
+#: Every action, in the order they are listed to people (``cocrea actions``, docs/actions.md).
+ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
+    _a(people.create_process, s.CreateProcess, creates_process=True),
+    _a(people.add_person, s.AddPerson, **GOV),
+    _a(people.remove_person, s.RemovePerson, **GOV),
+    _a(people.add_agency, s.AddAgency, **GOV),
+    _a(people.withdraw_sector, s.SectorMove, ("coordinator", "member"), **GOV),
+    _a(people.return_sector, s.SectorMove, ("coordinator", "member"), **GOV),
+    _a(sessions.convene_session, s.ConveneSession, **GOV),
+    _a(sessions.record_attendance, s.RecordAttendance, **GOV),
+    _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True),  # the closing session's minutes come after the close
+    _a(sessions.publish_minutes, s.PublishMinutes, **GOV, while_closed=True),
+    _a(decisions.propose_decision, s.ProposeDecision, **GOV),
+    _a(decisions.cast_vote, s.CastVote, MEMBER, **GOV),
+    _a(decisions.decide, s.Decide, **GOV),
+    _a(sessions.publish_document, s.PublishDocument, **GOV, while_closed=True),
+    _a(consultation.sign_declaration, s.SignDeclaration),
+    _a(consultation.open_channel, s.OpenChannel),
+    _a(consultation.record_input, s.RecordInput),
+    _a(consultation.answer_input, s.AnswerInput),
+    _a(consultation.add_theme, s.AddTheme),
+    _a(consultation.prioritise_themes, s.PrioritiseThemes),
+    _a(preparation.record_sensitization_session, s.RecordSensitizationSession),
+    _a(preparation.plan_working_table, s.PlanWorkingTable),
+    _a(preparation.record_problem_tree, s.RecordProblemTree),
+    _a(plan.draft_commitment, s.DraftCommitment),
+    _a(plan.plan_activity, s.PlanActivity),
+    _a(plan.accept_activity, s.AcceptActivity, LIAISON),
+    _a(plan.add_indicator, s.AddIndicator),
+    _a(monitoring.report_progress, s.ReportProgress, LIAISON),
+    _a(monitoring.hold_public_event, s.HoldPublicEvent),
+    _a(monitoring.set_final_status, s.SetFinalStatus),
+    _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True),
+    _a(reminders.configure_reminders, reminders.ConfigureReminders, **GOV),
+    _a(compliance.configure_compliance, compliance.ConfigureCompliance, **GOV),
+    _a(compliance.register_ruleset, compliance.RegisterRuleset, **GOV),
+    _a(compliance.record_plan_history, compliance.RecordPlanHistory, **GOV),
+    _a(compliance.assess_commitment, compliance.AssessCommitment, **GOV, while_closed=True),
+)}
+
+
+def _check_registry() -> None:
+    missing = set(RECORDED_IN) - set(ACTIONS)
+    if missing:
+        raise ValueError(f"stages record actions that do not exist: {sorted(missing)}")
+    kinds = set(DECISION_KINDS)
+    if set(decisions.KINDS) != kinds:
+        raise ValueError(f"decision kinds without an effect, or effects without a kind: "
+                         f"{sorted(set(decisions.KINDS) ^ kinds)}")
+
+
+_check_registry()
+
+
+def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor: str, process: str | None = None,
+          clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
+    """Apply the named action; the one entry point for the CLI, the web app and the scheduler."""
+    if action not in ACTIONS:
+        raise InvalidInput([reason("unknown_action", action=action, known=", ".join(ACTIONS))])
+    return engine.run(db_engine, ACTIONS[action], dict(payload or {}), actor=actor, process=process,
+                      clock=clock, at=at)
+
+
+def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None = None,
+               default_process: str | None = None) -> list[dict]:
+    """Apply a list of ``{action, actor, process?, at?, ...payload}`` in order; stops at the first refusal."""
+    results = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or "action" not in item or "actor" not in item:
+            raise InvalidInput([reason("bad_file", problem=f"#{n}: action/actor missing")])
+        item = dict(item)
+        name, actor = item.pop("action"), item.pop("actor")
+        process = item.pop("process", default_process)
+        at = item.pop("at", None)
+        if isinstance(at, str):
+            try:
+                at = dt.datetime.fromisoformat(at)
+            except ValueError:
+                raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem=at)]) from None
+        if at is not None and not isinstance(at, dt.datetime):  # e.g. a bare date or a number in YAML
+            raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem=str(at))])
+        if isinstance(at, dt.datetime) and at.tzinfo is None:
+            raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem="sin zona horaria / no timezone")])
+        if name == "create_process":
+            default_process = item.get("slug", default_process)
+        results.append(apply(db_engine, name, item, actor=actor, process=process, clock=clock, at=at))
+    return results

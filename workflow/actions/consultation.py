@@ -1,0 +1,69 @@
+"""Declaration and consultation: the declaration, channels, inputs and their reasoned responses, themes."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage import models as m
+
+from .. import schemas as s
+from ..engine import Context
+from stages.errors import InvalidInput, reason
+from .lookup import check_dates, find, get, next_key, upsert
+
+
+def sign_declaration(ctx: Context, d: s.SignDeclaration):
+    """Record the declaration of political will, its signatories and document."""
+    ctx.db.add(m.Declaration(process_id=ctx.process.id, signed_on=d.signed_on, document_ref=d.document_ref,
+                             signatories=[x.model_dump() for x in d.signatories]))
+    return {"signed_on": d.signed_on.isoformat(), "sectors": sorted({x.sector for x in d.signatories})}
+
+
+def open_channel(ctx: Context, d: s.OpenChannel):
+    """Open (or correct) a consultation channel, with its announcement and dates."""
+    if d.opens_on and d.closes_on:
+        check_dates(d.opens_on, d.closes_on)
+    row = upsert(ctx, m.Channel, d.key, "c", **d.model_dump(exclude={"key"}))
+    return {"channel": row.key}
+
+
+def record_input(ctx: Context, d: s.RecordInput):
+    """Record a consultation input; contact data is kept private."""
+    channel = get(ctx, m.Channel, d.channel, "canal")
+    theme = get(ctx, m.Theme, d.theme, "tema") if d.theme else None
+    key = d.key or next_key(ctx, m.Input, "i")
+    if find(ctx, m.Input, key) is not None:
+        raise InvalidInput([reason("duplicate_key", kind="aportación", key=key)])
+    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
+                       contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
+                       theme_id=theme.id if theme else None))
+    return {"input": key}
+
+
+def answer_input(ctx: Context, d: s.AnswerInput):
+    """Give an input its reasoned response: disposition and rationale."""
+    row = get(ctx, m.Input, d.input, "aportación")
+    if d.theme:
+        row.theme_id = get(ctx, m.Theme, d.theme, "tema").id
+    row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now
+    ctx.db.add(row)
+    return {"input": row.key, "disposition": d.disposition}
+
+
+def add_theme(ctx: Context, d: s.AddTheme):
+    """Add (or rename) a theme raised by the consultation."""
+    row = upsert(ctx, m.Theme, d.key, "t", name=d.name, description=d.description)
+    return {"theme": row.key}
+
+
+def prioritise_themes(ctx: Context, d: s.PrioritiseThemes):
+    """Set the prioritised themes, in order; the others lose their priority."""
+    chosen = [get(ctx, m.Theme, k, "tema") for k in d.themes]
+    for t in ctx.db.exec(select(m.Theme).where(m.Theme.process_id == ctx.process.id)):
+        t.priority = None
+        ctx.db.add(t)
+    ctx.db.flush()
+    for rank, t in enumerate(chosen, 1):
+        t.priority = rank
+        ctx.db.add(t)
+    return {"themes": list(d.themes)}
+

@@ -1,0 +1,236 @@
+"""Decisions of the secretariat: a motion is proposed to a session, members vote, the session decides.
+
+Every kind of decision is one entry of :data:`KINDS`: what its motion must say (checked when
+it is proposed) and its one effect (carried out when it is adopted, in the same
+transaction). The stages where a plan decision may be taken are data of the stages
+(``Stage.decisions``, :data:`stages.DECIDED_IN`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlmodel import select
+
+from stages import DECIDED_IN, EVENTS
+from storage import models as m
+
+from .. import engine, governance
+from .. import schemas as s
+from ..engine import Context
+from stages.errors import InvalidInput, NotAllowed, Refused, reason, refuse
+from .lookup import find, get, next_key, present_members, session_row
+from .plan import apply_commitment_fields, commitment_fields
+
+
+def _missing(field: str) -> InvalidInput:
+    return InvalidInput([reason("invalid_field", field=field, problem="falta / missing")])
+
+
+# --- what each kind's motion must say ---------------------------------------------------
+
+
+def _check_nothing(ctx: Context, d: s.ProposeDecision) -> None:
+    return None
+
+
+def _check_reopen(ctx: Context, d: s.ProposeDecision) -> None:
+    if not d.target:
+        raise _missing("target")
+    if not d.reason.strip():
+        raise refuse("reason_required")
+
+
+def _check_approve(ctx: Context, d: s.ProposeDecision) -> None:
+    for key in d.commitments or []:
+        get(ctx, m.Commitment, key, "compromiso")
+
+
+def _check_amend(ctx: Context, d: s.ProposeDecision) -> None:
+    if not d.commitment or not d.changes:
+        raise _missing("commitment/changes")
+    validated_changes(ctx, d.commitment, d.changes)
+
+
+def _check_quorum(ctx: Context, d: s.ProposeDecision) -> None:
+    if d.quorum is None:
+        raise _missing("quorum")
+
+
+def _check_general(ctx: Context, d: s.ProposeDecision) -> None:
+    if not d.text:
+        raise _missing("text")
+
+
+def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
+    """An amendment's changes, validated as a whole commitment would be (the draft's schema)."""
+    row = get(ctx, m.Commitment, key, "compromiso")
+    current = commitment_fields(row)
+    merged = {**{k: v for k, v in current.items() if k not in ("theme", "solution")},
+              "key": key, "theme": None, "solution": None, **changes}
+    checked = engine.validate(s.DraftCommitment, merged)
+    return checked.model_dump(mode="json", include=set(changes))
+
+
+# --- what each kind does once adopted ----------------------------------------------------
+
+
+def _effect_move(event: str) -> Callable[[Context, m.Decision], dict]:
+    def effect(ctx: Context, decision: m.Decision) -> dict:
+        change = engine.move(ctx, event, target=decision.payload.get("target"), decision_id=decision.id,
+                             reason_text=decision.reason)
+        return {"from": change.from_stage, "stage": change.to_stage}
+    return effect
+
+
+def _record_version(ctx: Context, row: m.Commitment, decision: m.Decision) -> None:
+    ctx.db.add(m.CommitmentVersion(commitment_id=row.id, version=row.version, fields=commitment_fields(row),
+                                   decision_id=decision.id, recorded_at=ctx.now))
+
+
+def _effect_approve(ctx: Context, decision: m.Decision) -> dict:
+    keys = decision.payload.get("commitments")
+    rows = list(ctx.db.exec(select(m.Commitment).where(m.Commitment.process_id == ctx.process.id)))
+    chosen = [c for c in rows if (c.key in keys if keys else c.status == "draft")]
+    if not chosen or all(c.status == "agreed" for c in chosen):
+        raise refuse("no_commitments_to_approve")
+    for c in chosen:
+        if c.status != "agreed":
+            c.status = "agreed"
+            ctx.db.add(c)
+            _record_version(ctx, c, decision)
+    return {"approved": sorted(c.key for c in chosen)}
+
+
+def _effect_amend(ctx: Context, decision: m.Decision) -> dict:
+    key = decision.payload["commitment"]
+    changes = validated_changes(ctx, key, decision.payload["changes"])
+    row = get(ctx, m.Commitment, key, "compromiso")
+    apply_commitment_fields(ctx, row, changes)
+    row.version += 1
+    ctx.db.add(row)
+    _record_version(ctx, row, decision)
+    return {"commitment": key, "version": row.version}
+
+
+def _effect_quorum(ctx: Context, decision: m.Decision) -> dict:
+    ctx.process.quorum = decision.payload["quorum"]
+    ctx.db.add(ctx.process)
+    return {"quorum": ctx.process.quorum}
+
+
+def _effect_nothing(ctx: Context, decision: m.Decision) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class DecisionKind:
+    """A kind of decision: what its motion must say, and its one effect once adopted.
+
+    ``joint``: the plan's own decisions; under majority every required sector must be for.
+    ``move``: a stage move, decided only from the stage it was proposed in.
+    """
+
+    name: str
+    check: Callable[[Context, s.ProposeDecision], None]
+    effect: Callable[[Context, m.Decision], dict]
+    joint: bool = False
+    move: bool = False
+
+
+KINDS: dict[str, DecisionKind] = {k.name: k for k in (
+    *(DecisionKind(event, _check_reopen if event == "reopen" else _check_nothing, _effect_move(event), move=True)
+      for event in EVENTS),
+    DecisionKind("approve_commitments", _check_approve, _effect_approve, joint=True),
+    DecisionKind("amend_commitment", _check_amend, _effect_amend, joint=True),
+    DecisionKind("set_quorum_rule", _check_quorum, _effect_quorum),
+    DecisionKind("general", _check_general, _effect_nothing),
+)}
+
+
+def _check_kind_stage(ctx: Context, kind: str) -> None:
+    """Plan decisions belong to some stages; checked when proposed and again when decided."""
+    stage = ctx.process.stage
+    if kind in DECIDED_IN and stage not in DECIDED_IN[kind]:
+        raise refuse("decision_kind_not_in_stage", kind=kind, stage=stage)
+
+
+# --- the actions ---------------------------------------------------------------------------
+
+
+def propose_decision(ctx: Context, d: s.ProposeDecision):
+    """Put a motion to a session: a stage move, the plan's commitments, the quorum rule, or any agreement."""
+    session = session_row(ctx, d.session)
+    if d.rule == "majority" and not (session.extraordinary and session.justification):
+        raise refuse("majority_only_in_extraordinary_session", session=session.key)
+    kind = KINDS[d.kind]
+    _check_kind_stage(ctx, kind.name)
+    kind.check(ctx, d)
+    payload = d.model_dump(mode="json", exclude_none=True, exclude={"key", "session", "kind", "rule", "reason"})
+    if kind.move:
+        payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
+    key = d.key or next_key(ctx, m.Decision, "D")
+    if find(ctx, m.Decision, key) is not None:
+        raise InvalidInput([reason("duplicate_key", kind="decisión", key=key)])
+    row = m.Decision(process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
+                     rule=d.rule, reason=d.reason, proposed_at=ctx.now)
+    ctx.db.add(row)
+    ctx.reason = d.reason
+    return {"decision": key, "kind": d.kind, "rule": d.rule, "session": session.key}
+
+
+def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSession]:
+    decision = get(ctx, m.Decision, key, "decisión")
+    if decision.status != "open":
+        raise refuse("decision_not_open", decision=decision.key, status=decision.status)
+    session = ctx.db.get(m.SecretariatSession, decision.session_id)
+    session_row(ctx, session.key)
+    return decision, session
+
+
+def cast_vote(ctx: Context, d: s.CastVote):
+    """A member votes on an open decision, in its own name, while present."""
+    if d.member and d.member != ctx.actor.handle:
+        raise NotAllowed([reason("vote_only_for_self", actor=ctx.actor.handle, member=d.member)])
+    decision, session = _open_decision(ctx, d.decision)
+    if ctx.actor.id not in {p.id for p in present_members(ctx, session)}:
+        raise refuse("voter_not_present", actor=ctx.actor.handle, session=session.key)
+    vote = ctx.db.exec(select(m.Vote).where(m.Vote.decision_id == decision.id, m.Vote.person_id == ctx.actor.id)).first()
+    if vote is None:
+        vote = m.Vote(decision_id=decision.id, person_id=ctx.actor.id, position=d.position, cast_at=ctx.now)
+    vote.position, vote.cast_at = d.position, ctx.now
+    ctx.db.add(vote)
+    return {"decision": decision.key, "member": ctx.actor.handle, "position": d.position}
+
+
+def decide(ctx: Context, d: s.Decide):
+    """Take an open decision now: the session must be quorate at this moment; the rule
+    (consensus, or majority by sector) decides; an adopted decision takes effect at once, and
+    is refused whole, changing nothing, if its effect is not possible."""
+    decision, session = _open_decision(ctx, d.decision)
+    kind = KINDS[decision.kind]
+    _check_kind_stage(ctx, kind.name)  # the stage may have moved since the proposal
+    proposed_in = decision.payload.get("proposed_in")
+    if proposed_in and proposed_in != ctx.process.stage:
+        raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
+                     stage=ctx.process.stage)
+    present = present_members(ctx, session)
+    gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
+    if gaps:
+        raise Refused(gaps)
+    votes = {v.person_id: v.position for v in ctx.db.exec(select(m.Vote).where(m.Vote.decision_id == decision.id))}
+    adopted, tally = governance.tally(decision.rule, present, votes)
+    if adopted and kind.joint and decision.rule == "majority":
+        against = sorted(sec for sec, pos in tally["sectors"].items()
+                         if sec in ctx.process.quorum.get("sectors", {}) and pos != "for")
+        if against:
+            adopted, tally["joint_agreement_missing"] = False, against
+    decision.status = "adopted" if adopted else "rejected"
+    decision.decided_at, decision.tally = ctx.now, tally
+    ctx.db.add(decision)
+    ctx.reason = decision.reason
+    result: dict[str, Any] = {"decision": decision.key, "kind": decision.kind, "status": decision.status,
+                              "tally": tally}
+    if adopted:
+        result.update(kind.effect(ctx, decision))
+    return result

@@ -1,0 +1,82 @@
+"""Lookups shared by the actions: rows of the locked process by key, next free keys, people present.
+
+Every function takes the action's :class:`~workflow.engine.Context` and reads only rows of its
+process.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import SQLModel, select
+
+from storage import models as m
+
+from .. import governance
+from ..engine import Context
+from stages.errors import InvalidInput, not_found, reason, refuse
+
+
+def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "key") -> Any:
+    row = ctx.db.exec(select(model).where(model.process_id == ctx.process.id, getattr(model, field) == key)).first()
+    if row is None:
+        raise not_found(kind, key)
+    return row
+
+
+def find(ctx: Context, model: type[SQLModel], key: str | None) -> Any:
+    if key is None:
+        return None
+    return ctx.db.exec(select(model).where(model.process_id == ctx.process.id, model.key == key)).first()
+
+
+def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
+    n = len(ctx.db.exec(select(model.id).where(model.process_id == ctx.process.id)).all()) + 1
+    while find(ctx, model, f"{prefix}{n}") is not None:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def upsert(ctx: Context, model: type[SQLModel], key: str | None, prefix: str, **fields: Any) -> Any:
+    row = find(ctx, model, key)
+    if row is None:
+        row = model(process_id=ctx.process.id, key=key or next_key(ctx, model, prefix), **fields)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    ctx.db.add(row)
+    ctx.db.flush()
+    return row
+
+
+def session_row(ctx: Context, key: str, *, open_: bool = True) -> m.SecretariatSession:
+    """The session ``key``; refused when it must be open and is closed. Names the session in the audit entry."""
+    row = get(ctx, m.SecretariatSession, key, "sesión")
+    if open_ and row.closed_at is not None:
+        raise refuse("session_closed", session=key)
+    ctx.session_key = key
+    return row
+
+
+def people_by_id(ctx: Context) -> dict[int, m.Person]:
+    return {p.id: p for p in ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id))}
+
+
+def withdrawn_sectors(ctx: Context) -> set[str]:
+    return {w.sector for w in ctx.db.exec(select(m.SectorWithdrawal).where(
+        m.SectorWithdrawal.process_id == ctx.process.id, m.SectorWithdrawal.returned_at.is_(None)))}
+
+
+def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
+    attendance = ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id).order_by(m.Attendance.id))
+    return governance.present_members(attendance, people_by_id(ctx), withdrawn_sectors(ctx))
+
+
+def check_dates(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise InvalidInput([reason("dates_out_of_order", start=start.isoformat(), end=end.isoformat())])
+
+
+def find_person(ctx: Context, handle: str) -> m.Person | None:
+    return ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id, m.Person.handle == handle)).first()
+

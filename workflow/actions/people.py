@@ -1,0 +1,128 @@
+"""The process and its people: creating a process, coordinators, members and liaisons, agencies,
+and the withdrawal and return of a sector."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from stages import SPEC_VERSION, STAGE_NAMES, TEMPLATES
+from storage import models as m
+
+from .. import engine
+from .. import schemas as s
+from ..engine import Context
+from stages.errors import InvalidInput, NotAllowed, not_found, reason, refuse
+from .lookup import find, find_person, get, people_by_id, withdrawn_sectors
+
+
+
+def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime):
+    """Create a co-creation process from a template; the actor becomes its first coordinator."""
+    try:
+        tz = ZoneInfo(d.timezone)
+    except Exception:
+        raise InvalidInput([reason("invalid_field", field="timezone", problem=d.timezone)]) from None
+    t = TEMPLATES[d.template]
+    quorum = d.quorum.model_dump() if d.quorum else dict(t.quorum)
+    process = m.Process(slug=d.slug, name=d.name, template=t.name, stage=STAGE_NAMES[0],
+                        starts_on=d.starts_on or now.astimezone(tz).date(), term_months=d.term_months or t.term_months,
+                        timezone=d.timezone, spec_version=SPEC_VERSION, ruleset=d.ruleset or t.ruleset,
+                        quorum=quorum, created_at=now)
+    db.add(process)
+    try:
+        db.flush()
+    except IntegrityError:  # the slug's unique index: taken before, or by a creator running at the same time
+        raise InvalidInput([reason("duplicate_key", kind="proceso", key=d.slug)]) from None
+    db.add(m.Person(process_id=process.id, handle=actor, name=d.coordinator_name, role="coordinator",
+                    email=d.coordinator_email, joined_at=now))
+    db.add(m.StageChange(process_id=process.id, event="create", from_stage=None, to_stage=process.stage, at=now))
+    db.flush()
+    ctx = Context(db, process, None, now)  # type: ignore[arg-type]
+    return {"process": process.slug, "stage": process.stage, "term_months": process.term_months,
+            "ruleset": process.ruleset, "spec_version": process.spec_version}, ctx
+
+
+def add_person(ctx: Context, d: s.AddPerson):
+    """Add a coordinator, a secretariat member (with its sector) or an agency liaison."""
+    if find_person(ctx, d.handle) is not None:
+        raise InvalidInput([reason("duplicate_key", kind="persona", key=d.handle)])
+    if d.role == "member" and not d.sector:
+        raise InvalidInput([reason("invalid_field", field="sector", problem="falta / missing (member)")])
+    agency = None
+    if d.role == "liaison":
+        if not d.agency:
+            raise InvalidInput([reason("invalid_field", field="agency", problem="falta / missing (liaison)")])
+        agency = get(ctx, m.Agency, d.agency, "dependencia")
+    person = m.Person(process_id=ctx.process.id, handle=d.handle, name=d.name, role=d.role, email=d.email,
+                      sector=d.sector if d.role == "member" else None, organisation=d.organisation,
+                      agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
+    ctx.db.add(person)
+    return {"person": d.handle, "role": d.role, "sector": person.sector}
+
+
+def find_person(ctx: Context, handle: str) -> m.Person | None:
+    return ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id, m.Person.handle == handle)).first()
+
+
+def remove_person(ctx: Context, d: s.RemovePerson):
+    """A person leaves the process (kept in the records, no longer acts or counts)."""
+    person = find_person(ctx, d.handle)
+    if person is None or not person.active:
+        raise not_found("persona", d.handle)
+    person.active, person.left_at = False, ctx.now
+    ctx.db.add(person)
+    ctx.reason = d.reason
+    return {"person": d.handle, "active": False}
+
+
+def add_agency(ctx: Context, d: s.AddAgency):
+    """Register a responsible agency (dependencia)."""
+    if find(ctx, m.Agency, d.key) is not None:
+        raise InvalidInput([reason("duplicate_key", kind="dependencia", key=d.key)])
+    ctx.db.add(m.Agency(process_id=ctx.process.id, key=d.key, name=d.name))
+    return {"agency": d.key}
+
+
+def withdraw_sector(ctx: Context, d: s.SectorMove):
+    """A sector withdraws from the secretariat; if required, the process is suspended at once."""
+    if ctx.actor.role == "member" and ctx.actor.sector != d.sector:
+        raise NotAllowed([reason("actor_not_allowed", actor=ctx.actor.handle, role=f"member/{ctx.actor.sector}",
+                                 action=f"withdraw_sector {d.sector}", allowed=f"coordinator, member/{d.sector}")])
+    if d.sector in withdrawn_sectors(ctx):
+        raise refuse("sector_already_withdrawn", sector=d.sector)
+    ctx.db.add(m.SectorWithdrawal(process_id=ctx.process.id, sector=d.sector, withdrawn_at=ctx.now, reason=d.reason))
+    ctx.reason = d.reason
+    # Members of the sector leave every open session.
+    open_sessions = [x.id for x in ctx.db.exec(select(m.SecretariatSession).where(
+        m.SecretariatSession.process_id == ctx.process.id, m.SecretariatSession.closed_at.is_(None)))]
+    people = people_by_id(ctx)
+    if open_sessions:
+        for a in ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id.in_(open_sessions),
+                                                        m.Attendance.left_at.is_(None))):
+            if people[a.person_id].sector == d.sector:
+                a.left_at = ctx.now
+                ctx.db.add(a)
+    result: dict[str, Any] = {"sector": d.sector, "withdrawn": True, "stage": ctx.process.stage}
+    required = d.sector in (ctx.process.quorum or {}).get("sectors", {})
+    if required and ctx.process.stage in STAGE_NAMES:
+        engine.move(ctx, "suspend", reason_text=d.reason)
+        result.update(stage=ctx.process.stage, suspended_from=ctx.process.suspended_from)
+    return result
+
+
+def return_sector(ctx: Context, d: s.SectorMove):
+    """A withdrawn sector takes its seats again (resuming still needs a decision)."""
+    w = ctx.db.exec(select(m.SectorWithdrawal).where(m.SectorWithdrawal.process_id == ctx.process.id,
+                                                     m.SectorWithdrawal.sector == d.sector,
+                                                     m.SectorWithdrawal.returned_at.is_(None))).first()
+    if w is None:
+        raise refuse("sector_not_withdrawn", sector=d.sector)
+    w.returned_at, w.return_reason = ctx.now, d.reason
+    ctx.db.add(w)
+    ctx.reason = d.reason
+    return {"sector": d.sector, "withdrawn": False}
+
