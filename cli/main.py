@@ -15,9 +15,8 @@ import yaml
 
 import migrations
 from reads import status as queries
-from stages import TEMPLATES
+from stages import TEMPLATES, vocabulary
 from stages.errors import CocreaError, InvalidInput, reason
-from stages.sectors import sector_label
 from storage import describe
 from workflow import actions
 
@@ -50,8 +49,7 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
     click.echo(f"{ctx.t('db')}: {describe(ctx.url)}")
     if template or slug:
         if not (template and slug and name and coordinator):
-            raise InvalidInput([reason("invalid_field", field="--template/--slug/--name/--coordinator",
-                                       problem="se necesitan los cuatro / all four are needed")])
+            raise InvalidInput([reason("options_together", options="--template, --slug, --name, --coordinator")])
         payload = {"slug": slug, "name": name, "template": template,
                    "coordinator_name": coordinator_name or coordinator}
         if starts_on:
@@ -84,7 +82,7 @@ def read_actions(path: str) -> list[dict]:
     if isinstance(data, dict) and "actions" in data:
         data = data["actions"]
     if not isinstance(data, list):
-        raise InvalidInput([reason("bad_file", problem="se espera una lista de acciones / a list of actions is expected")])
+        raise InvalidInput([reason("bad_file_not_a_list")])
     return data
 
 
@@ -136,10 +134,10 @@ def print_status(ctx: Ctx, st: dict) -> str:
         stage = f"{st['stage_number']}/8 {st['stage_title']} ({st['stage']})"
     lines = [f"{st['name']} [{st['process']}]", f"  {ctx.t('stage')}: {stage}",
              f"  {ctx.t('term')}: {st['starts_on']} → {st['term_ends_on']} ({st['timezone']})",
-             f"  {ctx.t('seated')}: " + (", ".join(f"{sector_label(k, ctx.lang)} {v}" for k, v in st["seated"].items())
+             f"  {ctx.t('seated')}: " + (", ".join(f"{vocabulary.label('sector', k, ctx.lang)} {v}" for k, v in st["seated"].items())
                                           or ctx.t("none"))]
     if st["withdrawn_sectors"]:
-        lines.append(f"  {ctx.t('withdrawn')}: " + ", ".join(sector_label(k, ctx.lang) for k in st["withdrawn_sectors"]))
+        lines.append(f"  {ctx.t('withdrawn')}: " + ", ".join(vocabulary.label("sector", k, ctx.lang) for k in st["withdrawn_sectors"]))
     if st["next_move"]:
         lines.append(f"  {ctx.t('next')}: {st['next_move']} — " + (ctx.t("ready") if st["ready"] else ctx.t("unmet") + ":"))
         for u in st["unmet"]:
@@ -301,7 +299,6 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
     """Compliance with the participation and co-creation standards: every rule, its evidence, what is missing."""
     from compliance.render import render
     from compliance.timeline import render_timeline
-
     from reads import checks
 
     moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.engine, process)) if as_of else None
@@ -329,7 +326,6 @@ def ruleset() -> None:
 def ruleset_list(ctx: Ctx, process: str | None) -> None:
     """Built-in rule sets (and a process's own), with their rules and levels."""
     from compliance import rulesets
-
     from reads import checks
 
     proc = checks.load_process(ctx.engine, process) if process else None

@@ -8,15 +8,13 @@ import sys
 
 import click
 
-from notifications.config import ConfigError, load
+from notifications.config import load
 from notifications.worker import Worker, send_now
-
 from reads import reminders as rem
 from stages.clock import FixedClock, SystemClock
-from stages.errors import InvalidInput, reason
+from stages.errors import invalid_field
 
 from .context import Ctx, guard
-
 
 LABELS = {
     "es": {"none": "No hay avisos que planear.", "none_due": "No hay nada que enviar ahora.",
@@ -41,11 +39,7 @@ def _t(ctx: Ctx, key: str, *args, **kw) -> str:
 
 
 def _config(path: str | None):
-    try:
-        return load(path)
-    except ConfigError as exc:
-        raise InvalidInput([reason("invalid_field", field="correo / mail (COCREA_SMTP_*, --config)",
-                                   problem=str(exc))]) from None
+    return load(path)  # a setting that cannot be used: ConfigError, exit 5
 
 
 def _at(value: str | None) -> dt.datetime | None:
@@ -54,9 +48,9 @@ def _at(value: str | None) -> dt.datetime | None:
     try:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput([reason("invalid_field", field="--at", problem=value)]) from None
+        raise invalid_field("--at", "not_a_date", value=value) from None
     if when.tzinfo is None:
-        raise InvalidInput([reason("invalid_field", field="--at", problem="sin zona horaria / no timezone")])
+        raise invalid_field("--at", "needs_timezone", value=value)
     return when
 
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from i18n import Lazy
 from stages import Records
-from stages.base import Reason, Text
+from stages.base import Reason
+from stages.errors import RuleSetInvalid
 
 from .messages import MESSAGES
 from .model import NOT_ENOUGH_DATA, NOT_MET
 from .report import run
-from .rulesets import RuleSetError, gate_enabled, resolve
-
-
-def _escape(s: str) -> str:
-    return s.replace("{", "{{").replace("}", "}}")
+from .rulesets import gate_enabled, resolve
 
 
 def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -> list[Reason]:
@@ -28,15 +26,15 @@ def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -
         return []
     try:
         rs = resolve(records.process)
-    except RuleSetError as exc:
+    except RuleSetInvalid as exc:
         return list(exc.reasons)
     report = run(records, now or dt.datetime.now(dt.timezone.utc), ruleset=rs, leaving=stage)
     out = []
     for o in report.outcomes:
         if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):
             continue
-        text = Text(*(_escape(MESSAGES["gate"].render(lang, text=f"{o.rule.title.render(lang)} ({o.rule.id}): "
-                                                                   f"{o.result.message(lang)}")) for lang in ("es", "en")))
+        text = Lazy(lambda lang, o=o: MESSAGES["gate"].render(
+            lang, text=f"{o.rule.title.render(lang)} ({o.rule.id}): {o.result.message(lang)}"))
         out.append(Reason(o.rule.code, text, {"rule": o.rule.id, "status": o.status,
                                                "missing": [i.key for i in o.result.missing]}))
     return out

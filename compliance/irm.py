@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stages.base import Text as T
+from i18n import N_, Msg
 from stages.commitments import AMBITION, CORE_AXES
 
 from .facts import Facts
@@ -24,33 +24,31 @@ EARLY_RESULTS = ("worsened", "did_not_change", "marginal", "major", "outstanding
 JUDGEMENT_FIELDS = ("potential_for_results", "potential_impact", "early_results")
 
 #: The guide's table "Niveles de apertura en un Gobierno Abierto": examples per level and axis.
-OPENNESS: dict[str, dict[str, tuple[T, ...]]] = {
+OPENNESS: dict[str, dict[str, tuple[Msg, ...]]] = {
     "innovative": {
-        "transparency": (T("Portales de transparencia con insumos ciudadanos", "Transparency portals with citizen input"),
-                         T("Mecanismos de uso de datos por la ciudadanía", "Mechanisms for citizens to use data")),
-        "accountability": (T("Portales y mecanismos de contraloría ciudadana", "Citizen oversight portals and mechanisms"),
-                           T("Mecanismos de seguimiento y retroalimentación a acciones de gobierno",
-                             "Follow-up and feedback mechanisms on government action")),
-        "participation": (T("Co-creación multi-actor", "Multi-stakeholder co-creation"),
-                          T("Deliberación ciudadana", "Citizen deliberation"), T("Co-implementación", "Co-implementation")),
-        "innovation": (T("Plataforma o medio digital que habilita la participación ciudadana",
-                         "A digital platform or medium that enables citizen participation"),
-                       T("Información para especialistas y ciudadanía", "Information for specialists and citizens")),
+        "transparency": (N_("Transparency portals with citizen input"),
+                         N_("Mechanisms for citizens to use data")),
+        "accountability": (N_("Citizen oversight portals and mechanisms"),
+                           N_("Follow-up and feedback mechanisms on government action")),
+        "participation": (N_("Multi-stakeholder co-creation"),
+                          N_("Citizen deliberation"), N_("Co-implementation")),
+        "innovation": (N_("A digital platform or medium that enables citizen participation"),
+                       N_("Information for specialists and citizens")),
     },
     "proactive": {
-        "transparency": (T("Portales de transparencia", "Transparency portals"), T("Transparencia proactiva", "Proactive transparency"),
-                         T("Datos abiertos", "Open data")),
-        "accountability": (T("Seguimiento y visualización de casos de corrupción", "Tracking and visualising corruption cases"),
-                           T("Monitoreo de la información de acciones de gobierno", "Monitoring information on government action")),
-        "participation": (T("Insumos y argumentación ciudadana", "Citizen input and argument"),
-                          T("Deliberación ciudadana", "Citizen deliberation"), T("Monitoreo ciudadano", "Citizen monitoring")),
-        "innovation": (T("Portal o medio digital informativo", "An informative portal or digital medium"),),
+        "transparency": (N_("Transparency portals"), N_("Proactive transparency"),
+                         N_("Open data")),
+        "accountability": (N_("Tracking and visualising corruption cases"),
+                           N_("Monitoring information on government action")),
+        "participation": (N_("Citizen input and argument"),
+                          N_("Citizen deliberation"), N_("Citizen monitoring")),
+        "innovation": (N_("An informative portal or digital medium"),),
     },
     "structural": {
-        "transparency": (T("Reportes, información y datos de acciones de gobierno", "Reports, information and data on government action"),),
-        "accountability": (T("Reportes, información y datos de acciones de gobierno", "Reports, information and data on government action"),),
-        "participation": (T("Consultas ciudadanas", "Citizen consultations"),),
-        "innovation": (T("Portal o medio digital informativo", "An informative portal or digital medium"),),
+        "transparency": (N_("Reports, information and data on government action"),),
+        "accountability": (N_("Reports, information and data on government action"),),
+        "participation": (N_("Citizen consultations"),),
+        "innovation": (N_("An informative portal or digital medium"),),
     },
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from stages.base import Text
+from i18n import Msg
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import Facts
@@ -35,7 +35,7 @@ class Item:
     key: str
     date: str | None = None
     ref: str | None = None
-    note: Text | None = None
+    note: Msg | None = None
     fields: dict = field(default_factory=dict)
 
     def as_dict(self, lang: str = "es") -> dict[str, Any]:
@@ -48,13 +48,13 @@ class Result:
     """What a rule found. ``final``: a failure that waiting or acting now cannot undo."""
 
     status: str
-    summary: Text
+    summary: Msg
     details: dict = field(default_factory=dict)
     evidence: tuple[Item, ...] = ()
     evidence_total: int = 0
     missing: tuple[Item, ...] = ()
     missing_total: int = 0
-    next_step: Text | None = None
+    next_step: Msg | None = None
     final: bool = False
     pending: bool = False
 
@@ -70,31 +70,31 @@ def capped(rows: Sequence[Any], make: Callable[[Any], Item], limit: int = CAP) -
     return tuple(make(r) for r in rows[:limit]), len(rows)
 
 
-def result(status: str, summary: Text, *, evidence: Iterable[Item] | tuple = (), missing: Iterable[Item] | tuple = (),
-           evidence_total: int | None = None, missing_total: int | None = None, next_step: Text | None = None,
+def result(status: str, summary: Msg, *, evidence: Iterable[Item] | tuple = (), missing: Iterable[Item] | tuple = (),
+           evidence_total: int | None = None, missing_total: int | None = None, next_step: Msg | None = None,
            final: bool = False, **details: Any) -> Result:
     ev, mi = tuple(evidence), tuple(missing)
     return Result(status, summary, details, ev[:CAP], len(ev) if evidence_total is None else evidence_total,
                   mi[:CAP], len(mi) if missing_total is None else missing_total, next_step, final)
 
 
-def met(summary: Text, **kw: Any) -> Result:
+def met(summary: Msg, **kw: Any) -> Result:
     return result(MET, summary, **kw)
 
 
-def not_met(summary: Text, **kw: Any) -> Result:
+def not_met(summary: Msg, **kw: Any) -> Result:
     return result(NOT_MET, summary, **kw)
 
 
-def not_applicable(summary: Text, **kw: Any) -> Result:
+def not_applicable(summary: Msg, **kw: Any) -> Result:
     return result(NOT_APPLICABLE, summary, **kw)
 
 
-def not_enough_data(summary: Text, **kw: Any) -> Result:
+def not_enough_data(summary: Msg, **kw: Any) -> Result:
     return result(NOT_ENOUGH_DATA, summary, **kw)
 
 
-def as_pending(r: Result, due_title: Text) -> Result:
+def as_pending(r: Result, due_title: Msg) -> Result:
     """A failure of a requirement that is not due yet: reported as not applicable, for now."""
     return replace(r, status=NOT_APPLICABLE, pending=True, details={**r.details, "_due": due_title})
 
@@ -110,8 +110,8 @@ class Rule:
     """
 
     id: str
-    title: Text
-    condition: Text
+    title: Msg
+    condition: Msg
     standard: str
     phase: str
     component: str

@@ -7,7 +7,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .messages import COMPONENT, COMPONENT_SHORT, IRM, KIND, LABELS, LEVEL, PHASE, PHASE_SHORT
+from .messages import (
+    COMPONENT,
+    COMPONENT_SHORT,
+    IRM,
+    KIND,
+    LABELS,
+    LEVEL,
+    PHASE,
+    PHASE_SHORT,
+)
 from .model import COMPONENTS, PHASES, STATUSES
 from .report import Report
 
@@ -156,7 +165,7 @@ def html(data: dict, lang: str = "es") -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("report.html.j2")
-    labels = {k: v.render(lang) for k, v in LABELS.items() if "{" not in v.es}
+    labels = {k: v.render(lang) for k, v in LABELS.items() if "{" not in v.msgid}
     return template.render(
         d=data, stage_text=_stage(data, lang), lang=lang, L=labels, icon=ICON, status_label={k: v.render(lang) for k, v in STATUS.items()},
         kind_label={k: v.render(lang) for k, v in KIND.items()}, irm_label={k: v.render(lang) for k, v in IRM.items()},

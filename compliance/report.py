@@ -8,13 +8,33 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from i18n import Lazy, Msg
 from stages import BY_NAME, Records
-from stages.base import Text
 
 from . import irm
 from .facts import Facts
-from .messages import COMPONENT, CONTRARY, LABELS, LEVEL, PENDING, PHASE, STAGE_END, STANDARD, STATUS
-from .model import COMPONENTS, NOT_ENOUGH_DATA, NOT_MET, PHASES, STANDARD_GROUPS, STATUSES, Result, Rule, as_pending
+from .messages import (
+    COMPONENT,
+    CONTRARY,
+    LABELS,
+    LEVEL,
+    PENDING,
+    PHASE,
+    STAGE_END,
+    STANDARD,
+    STATUS,
+)
+from .model import (
+    COMPONENTS,
+    NOT_ENOUGH_DATA,
+    NOT_MET,
+    PHASES,
+    STANDARD_GROUPS,
+    STATUSES,
+    Result,
+    Rule,
+    as_pending,
+)
 from .rules import BY_ID
 from .rulesets import RuleSet, resolve
 
@@ -61,10 +81,10 @@ class Report:
     def failing(self, level: str | None = None) -> list[str]:
         return [o.rule.id for o in self.outcomes if o.status == NOT_MET and (level is None or o.level == level)]
 
-    def groups(self) -> list[tuple[str, Text, list[Outcome]]]:
+    def groups(self) -> list[tuple[str, Msg, list[Outcome]]]:
         if self.ruleset.group_by == "phase_component":
             keys = [(p, c) for p in PHASES for c in COMPONENTS]
-            found = [(f"{p}/{c}", Text(f"{PHASE[p].es} · {COMPONENT[c].es}", f"{PHASE[p].en} · {COMPONENT[c].en}"),
+            found = [(f"{p}/{c}", Lazy(lambda lang, p=p, c=c: f"{PHASE[p].render(lang)} · {COMPONENT[c].render(lang)}"),
                       [o for o in self.outcomes if (o.rule.phase, o.rule.component) == (p, c)]) for p, c in keys]
         else:
             found = [(g, STANDARD[g], [o for o in self.outcomes if o.rule.standard == g]) for g in STANDARD_GROUPS]

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from collections import Counter
 
-from stages.base import Text as T
+from i18n import N_, Msg
 
 from . import evidence as ev
 from .facts import Facts, count_in, criterion, is_url, plus_months
@@ -16,11 +16,9 @@ def forum_mixed(f: Facts) -> Result:
     unknown = [p for p in f.r.people if p.role == "member" and (p.joined_at is None or not p.sector)]
     if unknown:
         return not_enough_data(
-            T("Hay {count} integrante(s) sin sector o sin fecha de ingreso: no se puede saber quién tenía asiento.",
-              "{count} member(s) have no sector or joining date: who was seated cannot be told."),
+            N_("{count} member(s) have no sector or joining date: who was seated cannot be told."),
             missing=[Item("member", p.handle) for p in unknown], count=len(unknown),
-            next_step=T("Registre el sector y la fecha de ingreso de cada integrante.",
-                        "Record each member's sector and joining date."))
+            next_step=N_("Record each member's sector and joining date."))
     when = f.entered("consultation") if f.passed("declaration") and f.entered("consultation") else f.as_of
     members = f.members_at(when)
     seated = Counter(p.sector for p in members)
@@ -28,27 +26,22 @@ def forum_mixed(f: Facts) -> Result:
     non = sum(n for s, n in seated.items() if not f.is_government(s))
     gaps = []
     if not gov:
-        gaps.append(Item("sectors", "government", note=T("ningún integrante de gobierno", "no government member")))
+        gaps.append(Item("sectors", "government", note=N_("no government member")))
     if not non:
         gaps.append(Item("sectors", "non_government",
-                         note=T("ningún integrante no gubernamental", "no non-government member")))
+                         note=N_("no non-government member")))
     for s, need in sorted(f.r.required_sectors.items()):
         if seated.get(s, 0) < max(need, 1):
-            gaps.append(Item("sector", s, note=T("sector requerido: {have} de {need} asiento(s)",
-                                                  "required sector: {have} of {need} seat(s)"),
+            gaps.append(Item("sector", s, note=N_("required sector: {have} of {need} seat(s)"),
                              fields={"have": seated.get(s, 0), "need": max(need, 1)}))
-    evidence = [Item("sector", s, note=T("{n} integrante(s)", "{n} member(s)"), fields={"n": n})
+    evidence = [Item("sector", s, note=N_("{n} member(s)"), fields={"n": n})
                 for s, n in sorted(seated.items())]
     common = dict(date=f.iso(when), gov=gov, non=non, evidence=evidence)
     if not gaps:
-        return met(T("Al {date}: {gov} integrante(s) de gobierno y {non} no gubernamental(es); todos los sectores "
-                     "requeridos tienen asiento.",
-                     "On {date}: {gov} government and {non} non-government member(s); every required sector is seated."),
+        return met(N_("On {date}: {gov} government and {non} non-government member(s); every required sector is seated."),
                    **common)
-    return not_met(T("Al {date} el secretariado no es mixto o le faltan sectores requeridos.",
-                     "On {date} the secretariat is not mixed or lacks required sectors."), missing=gaps,
-                   next_step=T("Sume integrantes de los sectores que faltan (acción add_person) antes de iniciar la consulta.",
-                               "Add members of the missing sectors (action add_person) before the consultation starts."),
+    return not_met(N_("On {date} the secretariat is not mixed or lacks required sectors."), missing=gaps,
+                   next_step=N_("Add members of the missing sectors (action add_person) before the consultation starts."),
                    **common)
 
 
@@ -60,22 +53,16 @@ def forum_cadence(f: Facts) -> Result:
         due = plus_months(f.start, gap)
         if f.unknown_sessions:
             return not_enough_data(
-                T("Hay sesiones con fecha vencida sin asistencia ni cierre registrados: no se sabe si se celebraron.",
-                  "Sessions whose date has passed have neither attendance nor closing recorded: whether they met is unknown."),
+                N_("Sessions whose date has passed have neither attendance nor closing recorded: whether they met is unknown."),
                 missing=[ev.session(f, s) for s in f.unknown_sessions], gap=gap,
-                next_step=T("Registre la asistencia o el cierre de esas sesiones.",
-                            "Record the attendance or the closing of those sessions."))
+                next_step=N_("Record the attendance or the closing of those sessions."))
         if end > due:
-            return not_met(T("El secretariado no ha sesionado en los {gap} meses desde que se creó el proceso ({start}).",
-                             "The secretariat has not met in the {gap} months since the process was created ({start})."),
+            return not_met(N_("The secretariat has not met in the {gap} months since the process was created ({start})."),
                            missing=[Item("gap", f"{f.iso(f.start)}/{f.iso(end)}")], gap=gap, start=f.iso(f.start),
-                           final=True, next_step=T("Convoque y celebre una sesión del secretariado.",
-                                                   "Convene and hold a secretariat session."))
-        return not_applicable(T("El secretariado aún no se instala; su primera sesión vence el {due}.",
-                                "The secretariat is not installed yet; its first session is due by {due}."),
+                           final=True, next_step=N_("Convene and hold a secretariat session."))
+        return not_applicable(N_("The secretariat is not installed yet; its first session is due by {due}."),
                               due=f.iso(due), gap=gap,
-                              next_step=T("Instale el secretariado en sesión antes del {due}.",
-                                          "Install the secretariat in session before {due}."))
+                              next_step=N_("Install the secretariat in session before {due}."))
     points = [s.scheduled_for for s in held] + [end]
     long_gaps = [(a, b) for a, b in zip(points, points[1:]) if b > plus_months(a, gap)]
     longest = max((b - a).days for a, b in zip(points, points[1:])) if len(points) > 1 else 0
@@ -83,74 +70,61 @@ def forum_cadence(f: Facts) -> Result:
     details = dict(n=len(held), gap=gap, longest=longest, evidence=evidence, evidence_total=total)
     if not long_gaps:
         due = plus_months(held[-1].scheduled_for, gap)
-        step = None if f.closed_at else T("La próxima sesión debe celebrarse a más tardar el {due}.",
-                                          "The next session must be held by {due}.")
-        return met(T("{n} sesión(es) celebrada(s); el mayor intervalo fue de {longest} días (máximo {gap} meses).",
-                     "{n} session(s) held; the longest gap was {longest} days (at most {gap} months)."),
+        step = None if f.closed_at else N_("The next session must be held by {due}.")
+        return met(N_("{n} session(s) held; the longest gap was {longest} days (at most {gap} months)."),
                    next_step=step, due=f.iso(due), **details)
     doubtful = [s for s in f.unknown_sessions if any(a < s.scheduled_for < b for a, b in long_gaps)]
-    missing = [Item("gap", f"{f.iso(a)}/{f.iso(b)}", note=T("{days} días sin sesión", "{days} days without a session"),
+    missing = [Item("gap", f"{f.iso(a)}/{f.iso(b)}", note=N_("{days} days without a session"),
                     fields={"days": (b - a).days}) for a, b in long_gaps]
     if doubtful:
         return not_enough_data(
-            T("Hay intervalos de más de {gap} meses, pero en ellos hay sesiones sin asistencia ni cierre registrados.",
-              "There are gaps over {gap} months, but sessions in them have neither attendance nor closing recorded."),
+            N_("There are gaps over {gap} months, but sessions in them have neither attendance nor closing recorded."),
             missing=[ev.session(f, s) for s in doubtful] + missing,
-            next_step=T("Registre la asistencia o el cierre de esas sesiones.",
-                        "Record the attendance or the closing of those sessions."), **details)
-    return not_met(T("El secretariado pasó más de {gap} meses sin sesionar ({count} intervalo(s); el mayor, {longest} días).",
-                     "The secretariat went more than {gap} months without meeting ({count} gap(s); the longest {longest} days)."),
+            next_step=N_("Record the attendance or the closing of those sessions."), **details)
+    return not_met(N_("The secretariat went more than {gap} months without meeting ({count} gap(s); the longest {longest} days)."),
                    missing=missing, count=len(long_gaps), final=True,
-                   next_step=T("Sesione al menos cada {gap} meses; convoque una sesión cuanto antes.",
-                               "Meet at least every {gap} months; convene a session as soon as possible."), **details)
+                   next_step=N_("Meet at least every {gap} months; convene a session as soon as possible."), **details)
 
 
-def _documents_rule(f: Facts, kind: str, found: T, absent: T, step: T) -> Result:
+def _documents_rule(f: Facts, kind: str, found: Msg, absent: Msg, step: Msg) -> Result:
     docs = f.docs(kind)
     if docs:
         return met(found, evidence=[ev.document(f, d) for d in docs], count=len(docs))
     undated = [d for d in f.undated_docs if d.kind == kind]
     if undated:
-        return not_enough_data(T("Hay documentos de este tipo sin fecha de publicación: no se puede verificar.",
-                                 "There are documents of this kind without a publication date: cannot verify."),
+        return not_enough_data(N_("There are documents of this kind without a publication date: cannot verify."),
                                missing=[Item("document", d.key, ref=d.ref) for d in undated], next_step=step)
     hidden = [d for d in f.r.documents if d.kind == kind and not d.public]
-    return not_met(absent, missing=[Item("document", d.key, note=T("registrado, no público", "recorded, not public"))
+    return not_met(absent, missing=[Item("document", d.key, note=N_("recorded, not public"))
                                     for d in hidden] or [Item("document", kind)], next_step=step)
 
 
 def forum_rules_public(f: Facts) -> Result:
     return _documents_rule(
         f, "rules",
-        T("Las reglas del secretariado están publicadas ({count} documento(s)).",
-          "The secretariat's rules are published ({count} document(s))."),
-        T("Las reglas de funcionamiento y participación del secretariado no están publicadas.",
-          "The secretariat's operating and participation rules are not published."),
-        T("Publique las reglas del secretariado (publish_document, tipo «rules»).",
-          "Publish the secretariat's rules (publish_document, kind 'rules')."))
+        N_("The secretariat's rules are published ({count} document(s))."),
+        N_("The secretariat's operating and participation rules are not published."),
+        N_("Publish the secretariat's rules (publish_document, kind 'rules')."))
 
 
 def website(f: Facts) -> Result:
     sites = f.docs("website")
     good = [d for d in sites if is_url(d.ref)]
     start = f.entered("consultation") if f.passed("declaration") and f.entered("consultation") else None
-    step = T("Publique la dirección de la página del proceso (publish_document, tipo «website», con su URL).",
-             "Publish the process page's address (publish_document, kind 'website', with its URL).")
+    step = N_("Publish the process page's address (publish_document, kind 'website', with its URL).")
     if good:
         first = good[0]
         if start is not None and first.published_at > start:
-            return not_met(T("La página pública se registró el {date}, después de iniciar la consulta ({start}).",
-                             "The public page was recorded on {date}, after the consultation started ({start})."),
+            return not_met(N_("The public page was recorded on {date}, after the consultation started ({start})."),
                            evidence=[ev.document(f, first)], missing=[Item("window", f"{f.iso(start)}/{f.iso(first.published_at)}")],
                            date=f.iso(first.published_at), start=f.iso(start), final=True)
-        return met(T("El proceso tiene página pública desde el {date}.", "The process has a public page since {date}."),
+        return met(N_("The process has a public page since {date}."),
                    evidence=[ev.document(f, d) for d in good], date=f.iso(first.published_at))
     if sites or [d for d in f.undated_docs if d.kind == "website"]:
-        return not_enough_data(T("Hay una página registrada sin dirección web (http/https) o sin fecha: no se puede verificar.",
-                                 "A page is recorded without a web address (http/https) or a date: cannot verify."),
+        return not_enough_data(N_("A page is recorded without a web address (http/https) or a date: cannot verify."),
                                missing=[Item("document", d.key, ref=d.ref) for d in sites + f.undated_docs
                                         if d.kind == "website"], next_step=step)
-    return not_met(T("No hay página pública del proceso registrada.", "No public page of the process is recorded."),
+    return not_met(N_("No public page of the process is recorded."),
                    missing=[Item("document", "website")], next_step=step)
 
 
@@ -165,45 +139,35 @@ def repository_cadence(f: Facts) -> Result:
         if f.closed_at is not None:
             required = max(1, math.ceil(need * (end - start).days / max((first_end - start).days, 1)))
             if len(times) >= required:
-                return met(T("{count} publicación(es) en un proceso de menos de {window} meses (se requerían {required}).",
-                             "{count} publication(s) in a process shorter than {window} months ({required} required)."),
+                return met(N_("{count} publication(s) in a process shorter than {window} months ({required} required)."),
                            evidence=evidence, required=required, **details)
-            return not_met(T("Solo {count} publicación(es) en el repositorio; se requerían {required}.",
-                             "Only {count} publication(s) in the repository; {required} were required."),
+            return not_met(N_("Only {count} publication(s) in the repository; {required} were required."),
                            missing=[Item("window", f"{f.iso(start)}/{f.iso(end)}")], required=required, final=True,
                            **details)
         if len(times) >= need:
-            return met(T("{count} publicación(es) fechada(s) en el repositorio (mínimo {need} cada {window} meses).",
-                         "{count} dated publication(s) in the repository (at least {need} every {window} months)."),
+            return met(N_("{count} dated publication(s) in the repository (at least {need} every {window} months)."),
                        evidence=evidence, **details)
-        return not_applicable(T("Aún no se cumple el primer periodo de {window} meses (termina el {due}); van {count} de {need}.",
-                                "The first {window}-month window has not ended yet (it ends on {due}); {count} of {need} so far."),
+        return not_applicable(N_("The first {window}-month window has not ended yet (it ends on {due}); {count} of {need} so far."),
                               due=f.iso(first_end), evidence=evidence,
-                              next_step=T("Publique al menos {need} documentos fechados antes del {due}.",
-                                          "Publish at least {need} dated documents before {due}."), **details)
+                              next_step=N_("Publish at least {need} dated documents before {due}."), **details)
     last_start = plus_months_back(end, window)
     candidates = [(start, False)] + [(t, True) for t in times if start <= t <= last_start]
     worst = min(((count_in(times, t, plus_months(t, window), lo_open=open_), t) for t, open_ in candidates),
                 key=lambda x: x[0])
     if worst[0] >= need:
         deadline = plus_months(times[-need], window) if len(times) >= need else end
-        step = None if f.closed_at else T("La próxima publicación debe hacerse a más tardar el {due}.",
-                                          "The next publication is due by {due}.")
-        return met(T("{count} publicaciones; todo periodo de {window} meses tiene al menos {need}.",
-                     "{count} publications; every {window}-month window has at least {need}."),
+        step = None if f.closed_at else N_("The next publication is due by {due}.")
+        return met(N_("{count} publications; every {window}-month window has at least {need}."),
                    evidence=evidence, next_step=step, due=f.iso(deadline), **details)
     t = worst[1]
     missing = [Item("window", f"{f.iso(t)}/{f.iso(plus_months(t, window))}",
-                    note=T("{n} publicación(es)", "{n} publication(s)"), fields={"n": worst[0]})]
+                    note=N_("{n} publication(s)"), fields={"n": worst[0]})]
     if f.undated_docs:
-        return not_enough_data(T("Algún periodo de {window} meses tiene menos de {need} publicaciones, pero hay documentos sin fecha.",
-                                 "Some {window}-month window has fewer than {need} publications, but some documents are undated."),
+        return not_enough_data(N_("Some {window}-month window has fewer than {need} publications, but some documents are undated."),
                                missing=missing + [Item("document", d.key) for d in f.undated_docs], **details)
-    return not_met(T("Hubo un periodo de {window} meses con solo {worst} publicación(es) (mínimo {need}).",
-                     "A {window}-month window had only {worst} publication(s) (at least {need})."),
+    return not_met(N_("A {window}-month window had only {worst} publication(s) (at least {need})."),
                    missing=missing, worst=worst[0], final=True, evidence=evidence,
-                   next_step=T("Publique documentos fechados con regularidad: al menos {need} cada {window} meses.",
-                               "Publish dated documents regularly: at least {need} every {window} months."), **details)
+                   next_step=N_("Publish dated documents regularly: at least {need} every {window} months."), **details)
 
 
 def plus_months_back(when: dt.datetime, months: int) -> dt.datetime:
@@ -215,23 +179,20 @@ def stage_evidence(f: Facts) -> Result:
 
     done = [s for s in STAGE_NAMES if f.passed(s)]
     if not done:
-        return not_applicable(T("Ninguna etapa ha concluido todavía.", "No stage has ended yet."))
+        return not_applicable(N_("No stage has ended yet."))
     by_stage = Counter(d.stage for d in f.public_docs)
     lacking = [s for s in done if not by_stage.get(s)]
-    evidence = [ev.stage(s, T("{n} documento(s) público(s)", "{n} public document(s)"), n=by_stage[s])
+    evidence = [ev.stage(s, N_("{n} public document(s)"), n=by_stage[s])
                 for s in done if by_stage.get(s)]
     if not lacking:
-        return met(T("Cada etapa concluida ({count}) tiene al menos un documento público.",
-                     "Every ended stage ({count}) has at least one public document."), evidence=evidence, count=len(done))
-    step = T("Publique la evidencia de esas etapas (publish_document con «stage»).",
-             "Publish the evidence of those stages (publish_document with 'stage').")
+        return met(N_("Every ended stage ({count}) has at least one public document."), evidence=evidence, count=len(done))
+    step = N_("Publish the evidence of those stages (publish_document with 'stage').")
     unstaged = [d for d in f.public_docs if not d.stage]
     if unstaged:
-        return not_enough_data(T("Etapas concluidas sin documento atribuido, y hay documentos sin etapa: {items}.",
-                                 "Ended stages without an attributed document, and documents without a stage: {items}."),
+        return not_enough_data(N_("Ended stages without an attributed document, and documents without a stage: {items}."),
                                missing=[ev.stage(s) for s in lacking] + [ev.document(f, d) for d in unstaged],
                                items=", ".join(lacking), evidence=evidence, next_step=step)
-    return not_met(T("Etapas concluidas sin ningún documento público: {items}.", "Ended stages without any public document: {items}."),
+    return not_met(N_("Ended stages without any public document: {items}."),
                    missing=[ev.stage(s) for s in lacking], items=", ".join(lacking), evidence=evidence, next_step=step)
 
 
@@ -239,7 +200,7 @@ def minutes_published(f: Facts) -> Result:
     limit = f.s["minutes_max_days"]
     closed = [s for s in f.r.sessions if s.closed_at is not None and s.closed_at <= f.as_of]
     if not closed:
-        return not_applicable(T("Ninguna sesión se ha cerrado todavía.", "No session has been closed yet."), limit=limit)
+        return not_applicable(N_("No session has been closed yet."), limit=limit)
     late, unknown, waiting, ok = [], [], [], []
     for s in closed:
         deadline = s.closed_at + dt.timedelta(days=limit)
@@ -254,18 +215,15 @@ def minutes_published(f: Facts) -> Result:
     details = dict(limit=limit, count=len(closed))
     evidence = [ev.session(f, s) for s in ok]
     if late:
-        return not_met(T("Sesiones sin minuta publicada dentro de {limit} días: {n}.",
-                         "Sessions without minutes published within {limit} days: {n}."),
+        return not_met(N_("Sessions without minutes published within {limit} days: {n}."),
                        missing=[ev.session(f, s) for s in late], n=len(late), evidence=evidence,
-                       next_step=T("Publique las minutas pendientes (publish_minutes).", "Publish the pending minutes (publish_minutes)."),
+                       next_step=N_("Publish the pending minutes (publish_minutes)."),
                        **details)
     if unknown:
-        return not_enough_data(T("Hay minutas registradas sin fecha de publicación.", "Some minutes are recorded without a publication date."),
+        return not_enough_data(N_("Some minutes are recorded without a publication date."),
                                missing=[ev.session(f, s) for s in unknown], evidence=evidence, **details)
-    step = T("Publique la minuta de {items} a más tardar {limit} días después del cierre.",
-             "Publish the minutes of {items} within {limit} days of closing.") if waiting else None
-    return met(T("Las minutas de las {count} sesiones cerradas están publicadas o en plazo.",
-                 "The minutes of the {count} closed sessions are published or within their time limit."),
+    step = N_("Publish the minutes of {items} within {limit} days of closing.") if waiting else None
+    return met(N_("The minutes of the {count} closed sessions are published or within their time limit."),
                evidence=evidence, next_step=step, items=", ".join(s.key for s in waiting), **details)
 
 
@@ -273,7 +231,7 @@ def materials_before_meetings(f: Facts) -> Result:
     hours = f.s["materials_notice_hours"]
     due = f.sessions_due
     if not due:
-        return not_applicable(T("Aún no ha llegado la fecha de ninguna sesión.", "No session date has come yet."), hours=hours)
+        return not_applicable(N_("No session date has come yet."), hours=hours)
     unknown = [s for s in due if s.agenda_published_at is None]
     late = [s for s in due if s.agenda_published_at is not None
             and s.agenda_published_at > s.scheduled_for - dt.timedelta(hours=hours)]
@@ -281,52 +239,41 @@ def materials_before_meetings(f: Facts) -> Result:
     evidence, total = capped(ok, lambda s: ev.session(f, s))
     details = dict(hours=hours, count=len(due), evidence=evidence, evidence_total=total)
     if late:
-        return not_met(T("Sesiones cuyo orden del día y materiales se publicaron tarde: {n} de {count}.",
-                         "Sessions whose agenda and materials were published late: {n} of {count}."),
-                       missing=[ev.session(f, s, T("orden del día publicado {at}", "agenda published {at}"),
+        return not_met(N_("Sessions whose agenda and materials were published late: {n} of {count}."),
+                       missing=[ev.session(f, s, N_("agenda published {at}"),
                                            at=f.iso(s.agenda_published_at)) for s in late],
                        n=len(late), final=True,
-                       next_step=T("Convoque cada sesión con su orden del día antes de la fecha (convene_session).",
-                                   "Convene each session with its agenda before its date (convene_session)."), **details)
+                       next_step=N_("Convene each session with its agenda before its date (convene_session)."), **details)
     if unknown:
-        return not_enough_data(T("Sesiones sin fecha de publicación del orden del día: {n}.",
-                                 "Sessions without an agenda publication date: {n}."),
+        return not_enough_data(N_("Sessions without an agenda publication date: {n}."),
                                missing=[ev.session(f, s) for s in unknown], n=len(unknown), **details)
-    return met(T("Las {count} sesiones tuvieron su orden del día publicado antes de celebrarse.",
-                 "All {count} sessions had their agenda published before they met."), **details)
+    return met(N_("All {count} sessions had their agenda published before they met."), **details)
 
 
 def declaration_signed(f: Facts) -> Result:
     vague = [d for d in f.r.declarations if any(not (s or {}).get("sector") for s in (d.signatories or []))]
     offending = criterion("declaration", "declaration_signed_by_executive_and_guarantor").check(f.r)
-    step = T("Registre la declaratoria firmada por el ejecutivo y el órgano garante (sign_declaration).",
-             "Record the declaration signed by the executive and the guarantor body (sign_declaration).")
+    step = N_("Record the declaration signed by the executive and the guarantor body (sign_declaration).")
     if not offending:
-        return met(T("Declaratoria firmada por el ejecutivo y el órgano garante.",
-                     "Declaration signed by the executive and the guarantor body."),
+        return met(N_("Declaration signed by the executive and the guarantor body."),
                    evidence=[Item("declaration", d.signed_on.isoformat(), d.signed_on.isoformat(), d.document_ref)
                              for d in f.r.declarations])
     if vague:
-        return not_enough_data(T("Hay declaratorias cuyos firmantes no indican su sector.",
-                                 "Some declarations do not give their signatories' sectors."),
+        return not_enough_data(N_("Some declarations do not give their signatories' sectors."),
                                missing=[Item("declaration", str(d.signed_on)) for d in vague], next_step=step)
-    return not_met(T("Falta la declaratoria firmada por el ejecutivo y el órgano garante.",
-                     "The declaration signed by the executive and the guarantor body is missing."),
+    return not_met(N_("The declaration signed by the executive and the guarantor body is missing."),
                    missing=[Item("declaration", "declaration")], next_step=step)
 
 
 def plan_cadence(f: Facts) -> Result:
     months = f.s["plan_cadence_months"]
     history = (getattr(f.r.process, "settings", None) or {}).get("plan_history")
-    step_record = T("Registre si hubo un plan anterior y cuándo terminó (record_plan_history).",
-                    "Record whether there was a previous plan and when it ended (record_plan_history).")
+    step_record = N_("Record whether there was a previous plan and when it ended (record_plan_history).")
     if not history:
-        return not_enough_data(T("No se ha registrado si hubo un plan anterior ni cuándo terminó.",
-                                 "Whether there was a previous plan, and when it ended, is not recorded."),
+        return not_enough_data(N_("Whether there was a previous plan, and when it ended, is not recorded."),
                                missing=[Item("setting", "plan_history")], next_step=step_record, months=months)
     if history.get("first_plan"):
-        return not_applicable(T("Es el primer plan: no hay plan anterior con el cual medir el plazo.",
-                                "This is the first plan: there is no previous plan to measure against."), months=months)
+        return not_applicable(N_("This is the first plan: there is no previous plan to measure against."), months=months)
     ended = dt.date.fromisoformat(history["previous_plan_ended_on"])
     deadline = add_months_date(ended, months)
     details = dict(months=months, ended=ended.isoformat(), due=deadline.isoformat())
@@ -334,21 +281,17 @@ def plan_cadence(f: Facts) -> Result:
     if plan:
         when = f.day(plan[0].published_at)
         if when <= deadline:
-            return met(T("El plan se publicó el {date}, dentro de los {months} meses siguientes al fin del anterior ({ended}).",
-                         "The plan was published on {date}, within {months} months of the previous plan's end ({ended})."),
+            return met(N_("The plan was published on {date}, within {months} months of the previous plan's end ({ended})."),
                        evidence=[ev.document(f, plan[0])], date=when.isoformat(), **details)
-        return not_met(T("El plan se publicó el {date}, después del plazo ({due}).",
-                         "The plan was published on {date}, after the deadline ({due})."),
+        return not_met(N_("The plan was published on {date}, after the deadline ({due})."),
                        evidence=[ev.document(f, plan[0])], missing=[Item("plan", "plan", deadline.isoformat())],
                        date=when.isoformat(), final=True, **details)
     if f.today <= deadline:
-        return not_applicable(T("El nuevo plan aún no se publica; vence el {due}.", "The new plan is not published yet; it is due by {due}."),
-                              next_step=T("Publique el plan (publish_document, tipo «plan») antes del {due}.",
-                                          "Publish the plan (publish_document, kind 'plan') before {due}."), **details)
-    return not_met(T("No se publicó un nuevo plan dentro de los {months} meses siguientes al fin del anterior ({ended}).",
-                     "No new plan was published within {months} months of the previous plan's end ({ended})."),
+        return not_applicable(N_("The new plan is not published yet; it is due by {due}."),
+                              next_step=N_("Publish the plan (publish_document, kind 'plan') before {due}."), **details)
+    return not_met(N_("No new plan was published within {months} months of the previous plan's end ({ended})."),
                    missing=[Item("plan", "plan", deadline.isoformat())], final=True,
-                   next_step=T("Publique el plan (publish_document, tipo «plan»).", "Publish the plan (publish_document, kind 'plan')."),
+                   next_step=N_("Publish the plan (publish_document, kind 'plan')."),
                    **details)
 
 
@@ -361,18 +304,16 @@ def add_months_date(day: dt.date, months: int) -> dt.date:
 def plan_duration(f: Facts) -> Result:
     allowed = list(f.s["plan_durations_months"])
     if not allowed:
-        return not_applicable(T("El conjunto de reglas no fija duraciones de plan.", "The rule set sets no plan durations."))
+        return not_applicable(N_("The rule set sets no plan durations."))
     term = getattr(f.r.process, "term_months", None)
     details = dict(allowed=", ".join(str(a) for a in allowed), term=term)
     if not term:
-        return not_enough_data(T("No está registrada la duración del plan.", "The plan's duration is not recorded."),
+        return not_enough_data(N_("The plan's duration is not recorded."),
                                missing=[Item("setting", "term_months")], **details)
     if term in allowed:
-        return met(T("El plan dura {term} meses (admitidos: {allowed}).", "The plan lasts {term} months (allowed: {allowed})."),
-                   evidence=[Item("setting", "term_months", note=T("{term} meses", "{term} months"), fields={"term": term})],
+        return met(N_("The plan lasts {term} months (allowed: {allowed})."),
+                   evidence=[Item("setting", "term_months", note=N_("{term} months"), fields={"term": term})],
                    **details)
-    return not_met(T("El plan dura {term} meses; el conjunto de reglas admite {allowed}.",
-                     "The plan lasts {term} months; the rule set allows {allowed}."),
+    return not_met(N_("The plan lasts {term} months; the rule set allows {allowed}."),
                    missing=[Item("setting", "term_months")],
-                   next_step=T("Ajuste el plazo del proceso o el conjunto de reglas que lo rige.",
-                               "Adjust the process's term or the rule set it follows."), **details)
+                   next_step=N_("Adjust the process's term or the rule set it follows."), **details)

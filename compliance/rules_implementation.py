@@ -1,7 +1,7 @@
 """Rules for implementation, monitoring and reporting."""
 from __future__ import annotations
 
-from stages.base import Text as T
+from i18n import N_
 
 from . import evidence as ev
 from .facts import Facts, months_after, plus_months
@@ -15,7 +15,7 @@ def implementation_dialogue(f: Facts) -> Result:
     stage = f.s["implementation_starts_at"]
     start = f.entered(stage)
     if start is None:
-        return not_applicable(T("La implementación aún no empieza (etapa «{stage}»).", "Implementation has not started yet (stage '{stage}')."),
+        return not_applicable(N_("Implementation has not started yet (stage '{stage}')."),
                               stage=stage, need=need)
     end = f.end
     in_period = [s for s in f.held_sessions if start <= s.scheduled_for <= end]
@@ -41,34 +41,27 @@ def implementation_dialogue(f: Facts) -> Result:
         elif count < required:
             short.append((w0, min(w1, end), count, required))
         k += 1
-    evidence = [ev.session(f, s, T("sectores no gubernamentales presentes: {sectors}", "non-government sectors present: {sectors}"),
+    evidence = [ev.session(f, s, N_("non-government sectors present: {sectors}"),
                            sectors=", ".join(sorted(x for x in f.sectors_present(s) if not f.is_government(x)))) for s in with_cs]
     details = dict(need=need, count=len(with_cs), start=f.iso(start))
     if short:
-        missing = [Item("window", f"{f.iso(a)}/{f.iso(b)}", note=T("{n} de {req} sesión(es) con sociedad civil",
-                                                                   "{n} of {req} session(s) with civil society"),
+        missing = [Item("window", f"{f.iso(a)}/{f.iso(b)}", note=N_("{n} of {req} session(s) with civil society"),
                         fields={"n": n, "req": req}) for a, b, n, req in short]
         if any(a <= s.scheduled_for <= b for s in doubtful for a, b, _, _ in short):
-            return not_enough_data(T("Faltan sesiones con sociedad civil en algún año, pero hay sesiones sin asistencia registrada.",
-                                     "Some year lacks sessions with civil society, but some sessions have no attendance recorded."),
+            return not_enough_data(N_("Some year lacks sessions with civil society, but some sessions have no attendance recorded."),
                                    missing=[ev.session(f, s) for s in doubtful] + missing, evidence=evidence, **details)
-        return not_met(T("Durante la implementación hubo años con menos de {need} sesiones del secretariado con sociedad civil.",
-                         "During implementation some year had fewer than {need} secretariat sessions with civil society."),
+        return not_met(N_("During implementation some year had fewer than {need} secretariat sessions with civil society."),
                        missing=missing, evidence=evidence, final=True,
-                       next_step=T("Sesione con sociedad civil al menos {need} veces por año para presentar avances y recoger comentarios.",
-                                   "Meet with civil society at least {need} times a year to present progress and gather comments."),
+                       next_step=N_("Meet with civil society at least {need} times a year to present progress and gather comments."),
                        **details)
     step = None
     if pending is not None and pending[2] < need:
-        step = T("Faltan {left} sesión(es) con sociedad civil antes del {due}.", "{left} more session(s) with civil society are due by {due}.")
+        step = N_("{left} more session(s) with civil society are due by {due}.")
         details.update(left=need - pending[2], due=f.iso(pending[1]))
         if len(windows) == 1:
-            return not_applicable(T("Primer año de implementación en curso: {count} sesión(es) con sociedad civil de {need}; "
-                                    "se evalúa al cumplirse el año ({due}).",
-                                    "First implementation year under way: {count} of {need} session(s) with civil society; "
+            return not_applicable(N_("First implementation year under way: {count} of {need} session(s) with civil society; "
                                     "judged when the year ends ({due})."), evidence=evidence, next_step=step, **details)
-    return met(T("{count} sesión(es) del secretariado con sociedad civil durante la implementación (mínimo {need} por año).",
-                 "{count} secretariat session(s) with civil society during implementation (at least {need} a year)."),
+    return met(N_("{count} secretariat session(s) with civil society during implementation (at least {need} a year)."),
                evidence=evidence, next_step=step, **details)
 
 
@@ -76,7 +69,7 @@ def progress_reported(f: Facts) -> Result:
     months = f.s["progress_max_months"]
     start = f.entered(f.s["implementation_starts_at"])
     if start is None:
-        return not_applicable(T("La implementación aún no empieza.", "Implementation has not started yet."), months=months)
+        return not_applicable(N_("Implementation has not started yet."), months=months)
     end = f.end
     undated = [a for a in f.r.activities if a.start_date is None]
     overdue, waiting, started = [], [], 0
@@ -108,39 +101,33 @@ def progress_reported(f: Facts) -> Result:
         details["due"] = f.iso(min(d for _, d in waiting))
     if overdue:
         ms, total = capped(overdue, lambda x: ev.activity(
-            x[0], T("sin reporte de avance del {since} al {until}", "no progress report from {since} to {until}"),
+            x[0], N_("no progress report from {since} to {until}"),
             since=f.iso(x[1]), until=f.iso(x[2])))
-        return not_met(T("{count} periodo(s) de más de {months} meses sin reporte de avance de una actividad iniciada y no concluida.",
-                         "{count} period(s) of more than {months} months without a progress report of a started, unfinished activity."),
+        return not_met(N_("{count} period(s) of more than {months} months without a progress report of a started, unfinished activity."),
                        missing=ms, missing_total=total, count=total,
-                       next_step=T("Reporte el avance de esas actividades con su evidencia (report_progress).",
-                                   "Report those activities' progress with evidence (report_progress)."), **details)
+                       next_step=N_("Report those activities' progress with evidence (report_progress)."), **details)
     if undated:
         ms, total = capped(undated, ev.activity)
-        return not_enough_data(T("Actividades sin fecha de inicio: no se sabe si debían reportar.",
-                                 "Activities without a start date: whether they were due to report is unknown."),
+        return not_enough_data(N_("Activities without a start date: whether they were due to report is unknown."),
                                missing=ms, missing_total=total, **details)
     if not started:
-        return not_applicable(T("Ninguna actividad ha iniciado todavía.", "No activity has started yet."), **details)
-    step = T("Reporte el primer avance de {waiting} actividad(es) a más tardar el {due} (report_progress).",
-             "Report the first progress of {waiting} activit(y/ies) by {due} (report_progress).") if waiting else None
+        return not_applicable(N_("No activity has started yet."), **details)
+    step = N_("Report the first progress of {waiting} activit(y/ies) by {due} (report_progress).") if waiting else None
     if len(waiting) == started:
-        return not_applicable(T("Las {started} actividades iniciadas aún están en plazo para su primer reporte.",
-                                "The {started} started activities are still within the time for their first report."),
+        return not_applicable(N_("The {started} started activities are still within the time for their first report."),
                               next_step=step, **details)
     reports = [p for p in f.r.progress_reports if p.evidence_ref]
     key = {a.id: a.key for a in f.r.activities}
     evs, total = capped(reports, lambda p: Item("progress_report", key.get(p.activity_id, "?"), p.reported_on.isoformat(),
                                                 p.evidence_ref))
-    return met(T("Ninguna actividad iniciada lleva más de {months} meses sin reporte de avance ({started} iniciadas).",
-                 "No started activity has gone more than {months} months without a progress report ({started} started)."),
+    return met(N_("No started activity has gone more than {months} months without a progress report ({started} started)."),
                evidence=evs, evidence_total=total, next_step=step, **details)
 
 
 def implementation_progress(f: Facts) -> Result:
     start = f.entered(f.s["implementation_starts_at"])
     if start is None:
-        return not_applicable(T("La implementación aún no empieza.", "Implementation has not started yet."))
+        return not_applicable(N_("Implementation has not started yet."))
     ended = f.closed_at is not None or f.today >= f.term_end
     progressed = []
     for c in f.r.commitments:
@@ -151,18 +138,14 @@ def implementation_progress(f: Facts) -> Result:
                 break
     details = dict(n=len(progressed), total=len(f.r.commitments), end=f.term_end.isoformat())
     if progressed:
-        return met(T("{n} de {total} compromiso(s) muestran avance en su implementación.",
-                     "{n} of {total} commitment(s) show implementation progress."),
+        return met(N_("{n} of {total} commitment(s) show implementation progress."),
                    evidence=[ev.commitment(c) for c in progressed], **details)
-    step = T("Reporte el avance de las actividades (report_progress).", "Report the activities' progress (report_progress).")
+    step = N_("Report the activities' progress (report_progress).")
     if not ended:
-        return not_applicable(T("Ningún compromiso muestra avance todavía; se evalúa al final del plan ({end}).",
-                                "No commitment shows progress yet; this is judged at the end of the plan ({end})."),
+        return not_applicable(N_("No commitment shows progress yet; this is judged at the end of the plan ({end})."),
                               next_step=step, **details)
     if not f.r.progress_reports:
-        return not_enough_data(T("No hay ningún reporte de avance: no hay evidencia para juzgar la implementación.",
-                                 "There is no progress report: no evidence to judge implementation."),
+        return not_enough_data(N_("There is no progress report: no evidence to judge implementation."),
                                missing=[Item("progress_report", "progress_report")], next_step=step, **details)
-    return not_met(T("Al final del plan ningún compromiso pasó de «no iniciado».",
-                     "At the end of the plan no commitment moved past 'not started'."),
+    return not_met(N_("At the end of the plan no commitment moved past 'not started'."),
                    missing=[ev.commitment(c) for c in f.r.commitments], final=f.closed_at is not None, next_step=step, **details)

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from stages.base import Reason, Text
+from i18n import Given, LANGS, Msg, N_, Verbatim
+from stages.base import Reason
+from stages.errors import RuleSetInvalid
 
 from . import settings as st
 from .messages import MESSAGES
@@ -23,19 +25,11 @@ GROUPINGS = ("standard", "phase_component")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 
 
-class RuleSetError(Exception):
-    """A rule set that cannot be used; carries reasons like any refusal."""
-
-    def __init__(self, reasons: list[Reason]):
-        self.reasons = reasons
-        super().__init__("; ".join(r.message("en") for r in reasons))
-
-
 @dataclass(frozen=True)
 class RuleSet:
     name: str
     version: str
-    title: Text
+    title: Msg
     group_by: str
     rules: tuple[tuple[str, str], ...]  # (rule id, level), in report order
     settings: dict[str, Any] = field(default_factory=dict)
@@ -57,15 +51,14 @@ def _all(exclude: tuple[str, ...] = (), levels: dict[str, str] | None = None) ->
 
 BUILTIN: dict[str, RuleSet] = {rs.name: rs for rs in (
     RuleSet("ogp-2017", "2017.1",
-            Text("Estándares de participación y cocreación de OGP (2017)", "OGP Participation and Co-Creation Standards (2017)"),
+            N_("OGP Participation and Co-Creation Standards (2017)"),
             "phase_component", _all(exclude=("declaration-signed",)),
             {**st.defaults(), "plan_durations_months": [24]}),
     RuleSet("ogp-2022", "2022.1",
-            Text("Estándares de participación y cocreación de OGP (vigentes desde 2022)",
-                 "OGP Participation and Co-Creation Standards (in force since 2022)"),
+            N_("OGP Participation and Co-Creation Standards (in force since 2022)"),
             "standard", _all(exclude=("declaration-signed",)), st.defaults()),
     RuleSet("inai-local", "2019.1",
-            Text("Ejercicios locales de Gobierno Abierto del INAI (guía 2019)", "INAI local open government exercises (2019 guide)"),
+            N_("INAI local open government exercises (2019 guide)"),
             "standard", _all(levels={"minutes-published": "basic"}),
             {**st.defaults(), "plan_durations_months": [12]}),
 )}
@@ -89,7 +82,7 @@ def resolve(process: Any, name: str | None = None) -> RuleSet:
     elif name in BUILTIN:
         rs = BUILTIN[name]
     else:
-        raise RuleSetError([Reason("compliance_unknown_ruleset", MESSAGES["unknown_ruleset"],
+        raise RuleSetInvalid([Reason("compliance_unknown_ruleset", MESSAGES["unknown_ruleset"],
                                    {"ruleset": name, "known": ", ".join(known_names(process))})])
     overrides = conf.get("settings") or {}
     return replace(rs, settings={**rs.settings, **overrides}) if overrides else rs
@@ -126,7 +119,7 @@ def parse(data: Any) -> RuleSet:
     """A custom rule set from its definition (as read from YAML/JSON); raises with every problem."""
     problems: list[Reason] = []
     if not isinstance(data, dict):
-        raise RuleSetError([_bad("se espera un mapa / a mapping is expected")])
+        raise RuleSetInvalid([_bad("se espera un mapa / a mapping is expected")])
     allowed = {"name", "version", "title", "base", "group_by", "rules", "add", "remove", "levels", "settings"}
     for key in sorted(set(data) - allowed):
         problems.append(_bad(f"campo desconocido / unknown field «{key}»"))
@@ -143,12 +136,12 @@ def parse(data: Any) -> RuleSet:
     base = BUILTIN.get(base_name) if base_name else None
     title = data.get("title") or name or "-"
     if isinstance(title, dict):
-        title = Text(str(title.get("es") or title.get("en") or name), str(title.get("en") or title.get("es") or name))
+        title = Given({lang: title.get(lang) for lang in LANGS} | {"es": title.get("es") or title.get("en") or name})
     elif isinstance(title, str):
-        title = Text(title, title)
+        title = Verbatim(title)
     else:
         problems.append(_bad("«title»: texto o {es, en} / text or {es, en}"))
-        title = Text(str(name), str(name))
+        title = Verbatim(str(name))
     group_by = data.get("group_by") or (base.group_by if base else "standard")
     if group_by not in GROUPINGS:
         problems.append(_bad(f"«group_by»: {' | '.join(GROUPINGS)}"))
@@ -177,7 +170,7 @@ def parse(data: Any) -> RuleSet:
     good, bad = st.validate(data.get("settings") or {}, "settings")
     problems += bad
     if problems:
-        raise RuleSetError(problems)
+        raise RuleSetInvalid(problems)
     order = [r.id for r in RULES]
     rules = tuple(sorted(seen.items(), key=lambda x: order.index(x[0])))
     base_settings = dict(base.settings) if base else st.defaults()

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from i18n import N_, Msg
 from stages import STAGE_NAMES
-from stages.base import Reason, Text
+from stages.base import Reason
 
 from .messages import MESSAGES
 
@@ -20,54 +21,44 @@ class Setting:
     name: str
     kind: str  # int | int_list | str_list | stage
     default: Any
-    text: Text
+    text: Msg
     source: str
 
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("government_sectors", "str_list",
             ["government", "guarantor", "legislature", "judiciary", "municipality"],
-            Text("Sectores que cuentan como gobierno; los demás son no gubernamentales.",
-                 "Sectors that count as government; every other sector is non-government."), "cocrea"),
+            N_("Sectors that count as government; every other sector is non-government."), "cocrea"),
     Setting("forum_max_gap_months", "int", 6,
-            Text("Máximo de meses entre sesiones del secretariado.", "Most months between secretariat sessions."), "V"),
+            N_("Most months between secretariat sessions."), "V"),
     Setting("repository_min_updates", "int", 2,
-            Text("Publicaciones mínimas en el repositorio por ventana.", "Fewest repository publications per window."), "V"),
+            N_("Fewest repository publications per window."), "V"),
     Setting("repository_window_months", "int", 12,
-            Text("Ventana (meses) para contar publicaciones del repositorio.", "Window (months) for counting repository publications."), "V"),
+            N_("Window (months) for counting repository publications."), "V"),
     Setting("timeline_notice_days", "int", 14,
-            Text("Días de anticipación del calendario respecto a la primera actividad de consulta.",
-                 "Days the timeline must precede the first consultation activity."), "R"),
+            N_("Days the timeline must precede the first consultation activity."), "R"),
     Setting("outreach_min_activities", "int", 1,
-            Text("Actividades de difusión mínimas antes de cerrar la consulta.",
-                 "Fewest outreach activities before the consultation closes."), "R"),
+            N_("Fewest outreach activities before the consultation closes."), "R"),
     Setting("consultation_min_days", "int", 14,
-            Text("Días mínimos durante los que se reciben aportaciones.", "Fewest days during which input is received."), "R"),
+            N_("Fewest days during which input is received."), "R"),
     Setting("consultation_min_sectors", "int", 2,
-            Text("Sectores distintos mínimos entre quienes aportaron.", "Fewest distinct sectors among those who gave input."), "cocrea"),
+            N_("Fewest distinct sectors among those who gave input."), "cocrea"),
     Setting("materials_notice_hours", "int", 0,
-            Text("Horas mínimas entre la publicación del orden del día y la sesión (0: basta con antes).",
-                 "Fewest hours between publishing the agenda and the session (0: any time before)."), "cocrea"),
+            N_("Fewest hours between publishing the agenda and the session (0: any time before)."), "cocrea"),
     Setting("minutes_max_days", "int", 30,
-            Text("Días máximos para publicar la minuta de una sesión cerrada.",
-                 "Most days to publish the minutes of a closed session."), "cocrea"),
+            N_("Most days to publish the minutes of a closed session."), "cocrea"),
     Setting("implementation_starts_at", "stage", "monitoring",
-            Text("Etapa con la que empieza la implementación.", "Stage at which implementation starts."), "cocrea"),
+            N_("Stage at which implementation starts."), "cocrea"),
     Setting("implementation_min_sessions_per_year", "int", 2,
-            Text("Sesiones mínimas con sociedad civil por año de implementación.",
-                 "Fewest sessions with civil society per implementation year."), "V"),
+            N_("Fewest sessions with civil society per implementation year."), "V"),
     Setting("progress_max_months", "int", 6,
-            Text("Meses máximos sin reporte de avance de una actividad iniciada y no concluida.",
-                 "Most months without a progress report for a started, unfinished activity."), "R"),
+            N_("Most months without a progress report for a started, unfinished activity."), "R"),
     Setting("plan_cadence_months", "int", 12,
-            Text("Meses máximos entre el fin del plan anterior y la publicación del nuevo.",
-                 "Most months between the previous plan's end and the new plan's publication."), "V"),
+            N_("Most months between the previous plan's end and the new plan's publication."), "V"),
     Setting("plan_durations_months", "int_list", [24, 48],
-            Text("Duraciones de plan admitidas, en meses (vacío: cualquiera).",
-                 "Allowed plan durations, in months (empty: any)."), "V"),
+            N_("Allowed plan durations, in months (empty: any)."), "V"),
     Setting("completion_substantial_from", "int", 50,
-            Text("Porcentaje medio de avance desde el que el cumplimiento es «sustancial» (IRM).",
-                 "Mean progress percent from which completion is 'substantial' (IRM)."), "cocrea"),
+            N_("Mean progress percent from which completion is 'substantial' (IRM)."), "cocrea"),
 )}
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stages.base import Text
+from i18n import N_
 
 from .messages import STATUS
 from .render import ICON
 
-HEAD = Text("Cumplimiento mes a mes (reconstruido desde la bitácora)", "Compliance month by month (rebuilt from the audit trail)")
-CHANGED = Text("cambios", "changes")
-START = Text("inicio", "start")
+HEAD = N_("Compliance month by month (rebuilt from the audit trail)")
+CHANGED = N_("changes")
+START = N_("start")
 
 
 def changes(points: list[dict[str, Any]]) -> list[dict[str, Any]]:

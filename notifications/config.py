@@ -30,12 +30,10 @@ from typing import Any, Mapping
 
 import yaml
 
+from stages.errors import ConfigError
+
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-
-
-class ConfigError(ValueError):
-    """A mail setting that cannot be used; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,11 @@ import uuid
 from dataclasses import dataclass, field
 from email.utils import formataddr, formatdate
 
+from stages.errors import BadAddress
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 _ADDR = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[A-Za-z0-9.-]+$")
 MAX_HEADER = 300
-
-
-class BadAddress(ValueError):
-    """An address that cannot be put in a header or an SMTP envelope."""
 
 
 def clean_header(value: str, limit: int = MAX_HEADER) -> str:

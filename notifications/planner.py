@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from stages import BY_NAME, CLOSED, SUSPENDED, Records, add_months
+from stages import BY_NAME, CLOSED, SUSPENDED, Records, add_months, vocabulary
 from stages.base import Reason
 from stages.reminders import RULES, ReminderRule, effective_settings
-from stages.sectors import sector_label
 
 from .reasons import why
 
@@ -267,7 +266,7 @@ class _Subjects:
                         "suspended": p.stage == SUSPENDED},
             "recipient": {"name": person.name, "handle": person.handle, "role": person.role,
                           "agency": agency.name if agency else None,
-                          "sector": sector_label(person.sector, lang) if person.sector else None},
+                          "sector": vocabulary.label("sector", person.sector, lang) if person.sector else None},
         }
 
     def activity_item(self, a: Any) -> dict:

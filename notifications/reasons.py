@@ -1,35 +1,32 @@
 """Why a reminder is or is not sent: stable codes with Spanish and English messages."""
 from __future__ import annotations
 
-from stages.base import Reason, Text
+from i18n import N_, Msg
+from stages.base import Reason
 
-WHY: dict[str, Text] = {
+WHY: dict[str, Msg] = {
     # the planner
-    "due": Text("se envía ahora", "goes out now"),
-    "not_yet_due": Text("aún no toca: {due_at}", "not yet due: {due_at}"),
-    "superseded": Text("sustituido por un aviso posterior de la misma serie",
-                       "superseded by a later reminder of the same series"),
-    "date_passed": Text("la fecha ya pasó; un aviso para esa fecha no se envía tarde",
-                        "the date has passed; a notice for that date is not sent late"),
-    "process_closed": Text("el proceso está cerrado", "the process is closed"),
-    "process_suspended": Text("el proceso está suspendido", "the process is suspended"),
-    "not_in_stage": Text("no aplica en la etapa «{stage}»", "does not apply in stage '{stage}'"),
-    "kind_off": Text("este tipo de aviso está desactivado en el proceso",
-                     "this kind of reminder is switched off for the process"),
-    "muted": Text("la persona pidió no recibir avisos", "the person asked to receive no reminders"),
-    "no_email": Text("la persona no tiene correo registrado", "the person has no email address"),
-    "activity_completed": Text("la actividad se reportó concluida", "the activity was reported completed"),
-    "session_held": Text("la sesión ya se realizó o se cerró", "the session has already taken place or was closed"),
-    "minutes_published": Text("la minuta ya se publicó", "the minutes are published"),
-    "period_reported": Text("la dependencia ya reportó el avance de este periodo",
-                            "the agency has already reported this period"),
-    "nothing_to_report": Text("no hay nada pendiente que avisar", "nothing is pending"),
+    "due": N_("goes out now"),
+    "not_yet_due": N_("not yet due: {due_at}"),
+    "superseded": N_("superseded by a later reminder of the same series"),
+    "date_passed": N_("the date has passed; a notice for that date is not sent late"),
+    "process_closed": N_("the process is closed"),
+    "process_suspended": N_("the process is suspended"),
+    "not_in_stage": N_("does not apply in stage '{stage}'"),
+    "kind_off": N_("this kind of reminder is switched off for the process"),
+    "muted": N_("the person asked to receive no reminders"),
+    "no_email": N_("the person has no email address"),
+    "activity_completed": N_("the activity was reported completed"),
+    "session_held": N_("the session has already taken place or was closed"),
+    "minutes_published": N_("the minutes are published"),
+    "period_reported": N_("the agency has already reported this period"),
+    "nothing_to_report": N_("nothing is pending"),
     # the outbox
-    "pending": Text("en cola de envío", "queued for sending"),
-    "claimed": Text("enviándose", "being sent"),
-    "sent": Text("ya enviado ({sent_at})", "already sent ({sent_at})"),
-    "failed": Text("falló el envío: {error}", "sending failed: {error}"),
-    "cancelled": Text("cancelado antes de enviarse: {error}", "cancelled before sending: {error}"),
+    "pending": N_("queued for sending"),
+    "claimed": N_("being sent"),
+    "sent": N_("already sent ({sent_at})"),
+    "failed": N_("sending failed: {error}"),
+    "cancelled": N_("cancelled before sending: {error}"),
 }
 
 

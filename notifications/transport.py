@@ -18,25 +18,23 @@ from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
-from aiosmtplib import (SMTPException, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException,
-                        SMTPServerDisconnected)
+from aiosmtplib import (
+    SMTPException,
+    SMTPNotSupported,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+    SMTPServerDisconnected,
+)
+
+from stages.errors import (
+    BadAddress,
+    DeliveryFailure,
+    PermanentFailure,
+    TemporaryFailure,
+)
 
 from .config import SmtpSettings
-from .mime import BadAddress, check_address
-
-
-class DeliveryFailure(Exception):
-    def __init__(self, message: str, code: int | None = None):
-        super().__init__(message)
-        self.code = code
-
-
-class TemporaryFailure(DeliveryFailure):
-    pass
-
-
-class PermanentFailure(DeliveryFailure):
-    pass
+from .mime import check_address
 
 
 def _classify(code: int, message: str) -> DeliveryFailure:

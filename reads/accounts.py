@@ -16,7 +16,6 @@ from storage.models import Person, Process
 from workflow.credentials import TOKEN_PREFIX, password_matches, token_digest
 
 
-
 @dataclass(frozen=True)
 class Identity:
     """Who is signed in: a person of one process, and a stamp of their current credentials."""

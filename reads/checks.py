@@ -9,19 +9,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from compliance import report as compliance_report
 from compliance import rulesets
 from compliance.report import Report
 from stages.base import add_months
-from storage import load_records, process_by_slug
-from storage.models import Process
-
-from workflow import audit
-from . import replay
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, not_found, reason
+from storage import load_records, process_by_slug
+from storage.models import Process
+from workflow import audit
+
+from . import replay
 
 
 def end_of_day(day: dt.date, timezone: str) -> dt.datetime:
@@ -46,7 +46,7 @@ def parse_as_of(value: str, timezone: str) -> dt.datetime:
 def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
     try:
         rs = rulesets.resolve(records.process, ruleset)
-    except rulesets.RuleSetError as exc:
+    except rulesets.RuleSetInvalid as exc:
         raise InvalidInput(exc.reasons) from None
     return compliance_report.run(records, moment, ruleset=rs)
 
@@ -67,7 +67,7 @@ def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ru
             return _run(load_records(db, p), moment, ruleset)
     records = replay.records_as_of(db_engine, slug, moment)
     if records is None:
-        raise not_found("proceso", f"{slug} @ {moment.isoformat()}")
+        raise not_found("process", f"{slug} @ {moment.isoformat()}")
     return _run(records, moment, ruleset)
 
 

@@ -18,14 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records
-from stages.sectors import sector_label
+from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
+from stages.errors import not_found
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
-
 from workflow import engine
-from stages.errors import not_found
+
 from .status import next_event
 
 #: The tables offered as CSV/JSON downloads, in the order they are listed.
@@ -41,7 +40,7 @@ def version(db_engine: Engine, slug: str) -> str | None:
         row = db.exec(select(AuditEntry.hash).join(Process, Process.id == AuditEntry.process_id)
                       .where(Process.slug == slug).order_by(AuditEntry.seq.desc()).limit(1)).first()
         if row is None and db.exec(select(Process.id).where(Process.slug == slug)).first() is None:
-            raise not_found("proceso", slug)
+            raise not_found("process", slug)
         return row
 
 
@@ -115,7 +114,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
     sectors = []
     for code in sector_names:
         seated = [m for m in members if m.sector == code and m.active]
-        sectors.append({"sector": code, "label": sector_label(code, lang), "required": code in required,
+        sectors.append({"sector": code, "label": vocabulary.label("sector", code, lang), "required": code in required,
                         "min_present": required.get(code), "seated": len(seated), "withdrawn": code in withdrawn,
                         "members": [_person(m) for m in seated]})
     secretariat = {
@@ -123,7 +122,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
         "sectors": sectors,
         "former_members": [_person(m) | {"left_at": f.at(m.left_at)} for m in members if not m.active],
         "coordinators": [_person(x) for x in r.people if x.role == "coordinator" and x.active],
-        "withdrawals": [{"sector": w.sector, "label": sector_label(w.sector, lang), "at": f.at(w.withdrawn_at),
+        "withdrawals": [{"sector": w.sector, "label": vocabulary.label("sector", w.sector, lang), "at": f.at(w.withdrawn_at),
                          "reason": w.reason, "returned_at": f.at(w.returned_at), "return_reason": w.return_reason}
                         for w in r.withdrawals],
     }
@@ -163,7 +162,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
                    for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
         # Input.contact_name / contact_email are personal data: never read here.
         "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
-                    "text": i.text, "sector": i.sector, "sector_label": sector_label(i.sector, lang),
+                    "text": i.text, "sector": i.sector, "sector_label": vocabulary.label("sector", i.sector, lang),
                     "received_on": f.day(i.received_on),
                     "theme": themes[i.theme_id].key if i.theme_id in themes else None,
                     "disposition": i.disposition, "rationale": i.rationale, "answered_at": f.at(i.answered_at)}
@@ -244,7 +243,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
         "timeline": timeline, "moves": moves,
         "declarations": [{"signed_on": f.day(d.signed_on), "document_ref": d.document_ref,
                           "signatories": [{"name": s.get("name"), "role": s.get("role"), "sector": s.get("sector"),
-                                           "sector_label": sector_label(s.get("sector") or "", lang)}
+                                           "sector_label": vocabulary.label("sector", s.get("sector") or "", lang)}
                                           for s in d.signatories or []]} for d in r.declarations],
         "secretariat": secretariat,
         "agencies": [{"key": a.key, "name": a.name,

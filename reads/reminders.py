@@ -9,18 +9,14 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from notifications import outbox, snapshot
 from notifications.planner import plan as plan_points
 from notifications.reasons import why
 from stages.clock import SystemClock
-from stages.errors import not_found
 from stages.reminders import DEFAULT_SETTINGS, effective_settings
 from storage import process_by_slug
-from storage.models import Process
-
-
 
 
 def plan(db_engine: Engine, slug: str, at: dt.datetime | None = None, lang: str = "es") -> dict[str, Any]:

@@ -18,12 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from stages import Records
+from stages.clock import FixedClock
+from stages.errors import AuditBroken, CocreaError, reason
 from storage import load_records, make_engine, process_by_slug
 from storage.models import AuditEntry, Process
-
 from workflow import actions, audit
-from stages.clock import FixedClock
-from stages.errors import AuditBroken, CocreaError, not_found, reason
 
 
 def _drop_redacted(value: Any) -> Any:
@@ -37,7 +36,7 @@ def _drop_redacted(value: Any) -> Any:
 def _entries(db_engine: Engine, slug: str) -> tuple[str, list[AuditEntry]]:
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        problems = audit.verify(db, p.id)
+        problems = audit.verify(db, p)
         if problems:
             raise AuditBroken(problems)
         return p.slug, list(db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)))

@@ -8,12 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
+from stages.errors import AuditBroken
 from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
-
 from workflow import audit, engine
-from stages.errors import AuditBroken, not_found
-
 
 
 def next_event(stage: str) -> str | None:
@@ -76,7 +74,7 @@ def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
         processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
         checked, problems = {}, []
         for p in processes:
-            found = audit.verify(db, p.id)
+            found = audit.verify(db, p)
             problems += found
             checked[p.slug] = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
         if problems:

@@ -13,15 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from stages import BY_NAME, STAGE_NAMES, SUSPENDED
+from stages.errors import CocreaError, not_found
 from storage import load_records, process_by_slug
 from storage.models import Process
-
 from workflow import engine, governance, machine
 from workflow.actions import ACTIONS
-from stages.errors import CocreaError, not_found
+
 from .status import next_event
 
 
@@ -75,7 +75,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es") 
     people = {p.id: p for p in r.people}
     me = next((p for p in r.people if p.handle == handle and p.active), None)
     if me is None:
-        raise not_found("persona", handle)
+        raise not_found("person", handle)
     withdrawn = r.withdrawn_sectors()
     tz = ZoneInfo(process.timezone)
     rule = governance.QuorumRule.of(process.quorum or {})

@@ -4,8 +4,19 @@
 """
 from __future__ import annotations
 
-from . import causes, commitments, consultation, declaration, monitoring, planning, reminders, routes, sensitization
-from .base import Criterion, Reason, Records, Stage, Text, add_months
+from . import (
+    causes,
+    commitments,
+    consultation,
+    declaration,
+    monitoring,
+    planning,
+    reminders,
+    routes,
+    sensitization,
+)
+from .base import Criterion, Reason, Records, Stage, add_months
+from .errors import SpecError
 from .templates import TEMPLATES, Template
 
 SPEC_VERSION = "2026.1"
@@ -49,18 +60,18 @@ def _validate() -> None:
     expected = ("declaration", "consultation", "sensitization", "planning", "causes",
                 "commitments", "routes", "monitoring")
     if STAGE_NAMES != expected:
-        raise ValueError(f"stage order is {STAGE_NAMES}, expected {expected}")
+        raise SpecError(f"stage order is {STAGE_NAMES}, expected {expected}")
     codes = [c.code for s in STAGES for c in s.criteria]
     duplicated = {c for c in codes if codes.count(c) > 1}
     if duplicated:
-        raise ValueError(f"criterion codes used twice: {sorted(duplicated)}")
+        raise SpecError(f"criterion codes used twice: {sorted(duplicated)}")
     for code in codes:
         if not code.replace("_", "").isalnum() or code != code.lower():
-            raise ValueError(f"criterion code {code!r} is not snake_case")
+            raise SpecError(f"criterion code {code!r} is not snake_case")
 
 
 _validate()
 reminders.validate_rules(STAGE_NAMES)
 
 __all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "RECORDED_IN", "DECIDED_IN", "EVENTS", "DECISION_KINDS", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
-           "Criterion", "Reason", "Records", "Text", "TEMPLATES", "Template", "add_months"]
+           "Criterion", "Reason", "Records", "TEMPLATES", "Template", "add_months"]

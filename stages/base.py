@@ -15,43 +15,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-LANGS = ("es", "en")
+from i18n import Msg
 
-
-@dataclass(frozen=True)
-class Text:
-    """A message in both languages; ``str.format`` fields filled from details."""
-
-    es: str
-    en: str
-
-    def render(self, lang: str = "es", **fields: Any) -> str:
-        template = self.en if lang == "en" else self.es
-        try:
-            return template.format(**fields)
-        except (KeyError, IndexError):
-            return template
+from . import vocabulary
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why something is refused or unmet: a stable code, a message, the facts behind it."""
+    """Why something is refused or unmet: a stable code, a message, the facts behind it.
+
+    The message is rendered in the reader's language when asked; codes among the details are
+    shown by their names where the message says their kind (:mod:`stages.vocabulary`).
+    """
 
     code: str
-    text: Text
+    text: Msg
     details: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "es") -> str:
-        return self.text.render(lang, **{k: _fmt(v) for k, v in self.details.items()})
+        return vocabulary.render(self.text, lang, **self.details)
 
     def as_dict(self, lang: str = "es") -> dict[str, Any]:
         return {"code": self.code, "message": self.message(lang), "details": self.details}
-
-
-def _fmt(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return value
 
 
 @dataclass
@@ -126,7 +111,7 @@ class Criterion:
     """
 
     code: str
-    text: Text
+    text: Msg
     check: Check
 
     def evaluate(self, records: Records) -> Reason | None:
@@ -147,10 +132,14 @@ class Stage:
     """
 
     name: str
-    title: Text
     records: tuple[str, ...]
     criteria: tuple[Criterion, ...]
     decisions: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> Msg:
+        """The guide's name of the stage (:mod:`stages.vocabulary`)."""
+        return vocabulary.TERMS["stage"][self.name]
 
     def unmet(self, records: Records) -> list[Reason]:
         return [r for c in self.criteria if (r := c.evaluate(records)) is not None]

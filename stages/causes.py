@@ -1,7 +1,9 @@
 """Stage 5, *Determinar causas de los problemas públicos*: problem trees and solutions."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text
+from i18n import N_
+
+from .base import Criterion, Records, Stage
 
 
 def _theme_without_tree(r: Records) -> list:
@@ -23,20 +25,19 @@ def _no_solution(r: Records) -> list:
 
 STAGE = Stage(
     name="causes",
-    title=Text("Determinar causas de los problemas públicos", "Finding the causes of public problems"),
     records=("record_problem_tree",),
     criteria=(
         Criterion("problem_tree_per_priority_theme",
-                  Text("Temas prioritarios sin árbol de problemas: {items}.", "Priority themes without a problem tree: {items}."),
+                  N_("Priority themes without a problem tree: {items}."),
                   _theme_without_tree),
         Criterion("problem_trees_complete",
-                  Text("Árboles sin problema, causas o efectos: {items}.", "Problem trees missing problem, causes or effects: {items}."),
+                  N_("Problem trees missing problem, causes or effects: {items}."),
                   _incomplete),
         Criterion("strategic_cause_chosen",
-                  Text("Árboles sin causa estratégica elegida: {items}.", "Problem trees with no strategic cause chosen: {items}."),
+                  N_("Problem trees with no strategic cause chosen: {items}."),
                   _no_strategic),
         Criterion("solution_proposed",
-                  Text("Árboles sin solución propuesta: {items}.", "Problem trees with no solution proposed: {items}."),
+                  N_("Problem trees with no solution proposed: {items}."),
                   _no_solution),
     ),
 )

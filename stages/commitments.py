@@ -1,7 +1,9 @@
 """Stage 6, *Creación de compromisos*: each chosen solution written as a commitment."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text, empty_fields
+from i18n import N_
+
+from .base import Criterion, Records, Stage, empty_fields
 
 AXES = ("transparency", "participation", "accountability", "innovation")
 CORE_AXES = ("transparency", "participation", "accountability")
@@ -37,27 +39,23 @@ def _not_approved(r: Records) -> list:
 
 STAGE = Stage(
     name="commitments",
-    title=Text("Creación de compromisos", "Drafting the commitments"),
     records=("draft_commitment",),
     decisions=("approve_commitments", "amend_commitment"),
     criteria=(
         Criterion("every_solution_has_commitment",
-                  Text("Soluciones elegidas sin compromiso redactado: {items}.", "Chosen solutions with no commitment drafted: {items}."),
+                  N_("Chosen solutions with no commitment drafted: {items}."),
                   _solution_without_commitment),
         Criterion("commitments_complete",
-                  Text("Compromisos incompletos: {items}.", "Incomplete commitments: {items}."),
+                  N_("Incomplete commitments: {items}."),
                   _incomplete),
         Criterion("commitments_advance_core_value",
-                  Text("Compromisos sin eje de transparencia, participación o rendición de cuentas: {items}.",
-                       "Commitments with no transparency, participation or accountability axis: {items}."),
+                  N_("Commitments with no transparency, participation or accountability axis: {items}."),
                   _no_core_axis),
         Criterion("commitments_end_within_term",
-                  Text("Compromisos que terminan después del plazo del proceso: {items}.",
-                       "Commitments that end after the process's term: {items}."),
+                  N_("Commitments that end after the process's term: {items}."),
                   _outside_term),
         Criterion("commitments_approved_by_decision",
-                  Text("Compromisos no aprobados por decisión del secretariado: {items}.",
-                       "Commitments not approved by a decision of the secretariat: {items}."),
+                  N_("Commitments not approved by a decision of the secretariat: {items}."),
                   _not_approved),
     ),
 )

@@ -1,7 +1,9 @@
 """Stage 2, *Consulta sobre temas a tratar*: announced, inclusive, answered consultation."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text
+from i18n import N_
+
+from .base import Criterion, Records, Stage
 
 
 def _announced(r: Records) -> list:
@@ -21,29 +23,25 @@ def _unanswered(r: Records) -> list:
 
 STAGE = Stage(
     name="consultation",
-    title=Text("Consulta sobre temas a tratar", "Consultation on the themes"),
     records=("open_channel", "record_input", "answer_input", "add_theme", "prioritise_themes"),
     criteria=(
         Criterion("at_least_one_channel",
-                  Text("No se ha abierto ningún canal de consulta.", "No consultation channel has been opened."),
+                  N_("No consultation channel has been opened."),
                   lambda r: [] if r.channels else ["channels"]),
         Criterion("consultation_announced_before_opening",
-                  Text("Estos canales no se anunciaron antes de abrirse: {items}.",
-                       "These channels were not announced before they opened: {items}."),
+                  N_("These channels were not announced before they opened: {items}."),
                   _announced),
         Criterion("channel_for_excluded_groups",
-                  Text("Ningún canal está dirigido a grupos tradicionalmente excluidos.",
-                       "No channel is aimed at traditionally excluded groups."),
+                  N_("No channel is aimed at traditionally excluded groups."),
                   _excluded),
         Criterion("inputs_received",
-                  Text("No se ha registrado ninguna aportación.", "No input has been recorded."),
+                  N_("No input has been recorded."),
                   lambda r: [] if r.inputs else ["inputs"]),
         Criterion("themes_prioritised",
-                  Text("No hay temas priorizados.", "No theme has been prioritised."),
+                  N_("No theme has been prioritised."),
                   lambda r: [] if r.priority_themes else ["themes"]),
         Criterion("every_input_answered",
-                  Text("Aportaciones sin respuesta razonada (disposición y justificación): {items}.",
-                       "Inputs without a reasoned response (disposition and rationale): {items}."),
+                  N_("Inputs without a reasoned response (disposition and rationale): {items}."),
                   _unanswered),
     ),
 )

@@ -1,7 +1,9 @@
 """Stage 1, *Sumarse a gobierno abierto*: declaration of political will and the secretariat."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text
+from i18n import N_
+
+from .base import Criterion, Records, Stage
 
 
 def _declaration_signed(r: Records) -> list:
@@ -23,19 +25,16 @@ def _secretariat_installed(r: Records) -> list:
 
 STAGE = Stage(
     name="declaration",
-    title=Text("Sumarse a gobierno abierto", "Joining open government"),
     records=("sign_declaration",),
     criteria=(
         Criterion(
             "declaration_signed_by_executive_and_guarantor",
-            Text("Falta la declaratoria firmada por el ejecutivo y el órgano garante, con fecha y documento.",
-                 "The declaration signed by the executive and the guarantor body, with date and document, is missing."),
+            N_("The declaration signed by the executive and the guarantor body, with date and document, is missing."),
             _declaration_signed,
         ),
         Criterion(
             "secretariat_installed_with_required_sectors",
-            Text("El secretariado no tiene asiento ocupado por estos sectores requeridos: {items}.",
-                 "The secretariat has no seated member for these required sectors: {items}."),
+            N_("The secretariat has no seated member for these required sectors: {items}."),
             _secretariat_installed,
         ),
     ),

@@ -1,14 +1,23 @@
-"""The error tree. Every refusal carries its reasons (code, message es/en, details).
+"""The error tree: everything the project raises. Every error carries its reasons (a stable
+code, a message in the reader's language, the facts behind it) and an exit code.
 
 ::
 
     CocreaError                    exit 1  internal error (a bug, a broken database)
+    ├── SpecError                  exit 1  the project's own definitions disagree (raised at import)
+    ├── InvalidMove                exit 1  the machine was asked for a move that does not exist
     ├── InvalidInput               exit 2  bad input: schema, unknown reference, bad file
-    │   └── NotFound               exit 2  no such process / session / member ...
+    │   ├── NotFound               exit 2  no such process / session / member ...
+    │   ├── RuleSetInvalid         exit 2  a compliance rule set that cannot be used
+    │   └── BadAddress             exit 2  an email address that cannot be used in a message
     ├── Refused                    exit 3  refused by the process rules
     │   ├── NotAllowed             exit 3  the actor may not do this
     │   └── TransitionBlocked      exit 3  a stage move with unmet exit criteria
-    └── AuditBroken                exit 4  the audit chain does not verify
+    ├── AuditBroken                exit 4  the audit chain does not verify
+    ├── ConfigError                exit 5  a setting (database, mail) that cannot be used
+    └── DeliveryFailure                    a reminder not delivered (kept on its outbox row)
+        ├── TemporaryFailure               4xx, connection lost: retried
+        └── PermanentFailure               5xx, bad address: not retried
 
 A refusal is raised inside the action's transaction, so the database is left exactly as
 it was.
@@ -17,9 +26,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from stages.base import Reason, Text
+from i18n import Msg
+from stages.base import Reason
 
-from .reasons import MESSAGES
+from .reasons import FIELD_PROBLEMS, MESSAGES
 
 
 def reason(code: str, **details: Any) -> Reason:
@@ -32,7 +42,7 @@ class CocreaError(Exception):
 
     def __init__(self, reasons: Iterable[Reason] | Reason | str):
         if isinstance(reasons, str):
-            reasons = [Reason("internal_error", Text(reasons, reasons))]
+            reasons = [Reason("internal_error", Msg(reasons))]
         elif isinstance(reasons, Reason):
             reasons = [reasons]
         self.reasons: list[Reason] = list(reasons)
@@ -73,9 +83,68 @@ class AuditBroken(CocreaError):
     exit_code = 4
 
 
+class SpecError(CocreaError):
+    """The project's own definitions (stages, rules, reminders, actions) disagree: a bug, found at import."""
+
+
+class InvalidMove(CocreaError):
+    """A move the machine does not have; the engine asks ``blockers`` first, so this is a bug."""
+
+    def __init__(self, event: str, state: str, target: str | None):
+        self.event, self.state, self.target = event, state, target
+        super().__init__(f"{event} from {state} (target {target}) is not a move")
+
+
+class RuleSetInvalid(InvalidInput):
+    """A compliance rule set that cannot be used (unknown rule, bad level, bad setting...)."""
+
+
+class BadAddress(InvalidInput):
+    """An address that cannot be put in a header or an SMTP envelope."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__([reason("bad_address", address=address)])
+
+
+class ConfigError(CocreaError):
+    """A setting that cannot be used; the message names it."""
+    exit_code = 5
+
+    def __init__(self, problem: str):
+        super().__init__([reason("bad_setting", problem=problem)])
+
+
+class DeliveryFailure(CocreaError):
+    """A message the mail server did not take; ``code`` is its SMTP reply code, if any."""
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__([reason("delivery_failed", problem=message)])
+        self.code = code
+        self.args = (message,)
+
+
+class TemporaryFailure(DeliveryFailure):
+    pass
+
+
+class PermanentFailure(DeliveryFailure):
+    pass
+
+
 def refuse(code: str, **details: Any) -> Refused:
     return Refused([reason(code, **details)])
 
 
 def not_found(kind: str, key: Any) -> NotFound:
+    """``kind``: a code of the ``thing`` vocabulary (process, session, agency...)."""
     return NotFound([reason("not_found", kind=kind, key=key)])
+
+
+def field_reason(field: str, problem: str, **details: Any) -> Reason:
+    """An ``invalid_field`` reason: ``problem`` (a key of ``FIELD_PROBLEMS``) says what is wrong."""
+    return Reason("invalid_field", FIELD_PROBLEMS[problem], {"field": field, "problem": problem, **details})
+
+
+def invalid_field(field: str, problem: str, **details: Any) -> InvalidInput:
+    return InvalidInput([field_reason(field, problem, **details)])

@@ -1,7 +1,9 @@
 """Stage 4, *Planeación de los trabajos*: a working table per priority theme."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text, empty_fields
+from i18n import N_
+
+from .base import Criterion, Records, Stage, empty_fields
 
 TABLE_FIELDS = ("methodology", "call_ref", "facilitator", "held_on")
 
@@ -21,19 +23,16 @@ def _single_sector(r: Records) -> list:
 
 STAGE = Stage(
     name="planning",
-    title=Text("Planeación de los trabajos", "Planning the working tables"),
     records=("plan_working_table",),
     criteria=(
         Criterion("working_table_per_priority_theme",
-                  Text("Temas prioritarios sin mesa de trabajo: {items}.", "Priority themes without a working table: {items}."),
+                  N_("Priority themes without a working table: {items}."),
                   _theme_without_table),
         Criterion("working_tables_complete",
-                  Text("Mesas sin metodología, convocatoria, facilitación o fecha: {items}.",
-                       "Working tables missing methodology, call, facilitator or date: {items}."),
+                  N_("Working tables missing methodology, call, facilitator or date: {items}."),
                   _incomplete),
         Criterion("working_tables_multisector",
-                  Text("Mesas con participantes de un solo sector: {items}.",
-                       "Working tables with participants from a single sector: {items}."),
+                  N_("Working tables with participants from a single sector: {items}."),
                   _single_sector),
     ),
 )

@@ -1,103 +1,94 @@
-"""Messages for governance, permission and input reasons (stage criteria carry their own)."""
-from stages.base import Text
+"""The message of every reason the project gives for a refusal, by its stable code.
 
-MESSAGES: dict[str, Text] = {
+Exit criteria carry their own messages (``stages/<stage>.py``), and so do the compliance rules.
+Messages are English ids translated through ``i18n`` (Spanish in ``i18n/locale/es``); a field
+written ``{field:kind}`` shows a code by its name (:mod:`stages.vocabulary`).
+"""
+from __future__ import annotations
+
+from i18n import N_, NN_, Msg
+
+MESSAGES: dict[str, Msg] = {
     # input
-    "not_found": Text("No existe {kind} «{key}».", "There is no {kind} '{key}'."),
-    "invalid_field": Text("Dato no válido en «{field}»: {problem}.", "Invalid value in '{field}': {problem}."),
-    "unknown_action": Text("La acción «{action}» no existe. Acciones: {known}.", "There is no action '{action}'. Actions: {known}."),
-    "bad_file": Text("No se pudo leer el archivo: {problem}.", "The file could not be read: {problem}."),
-    "duplicate_key": Text("Ya existe {kind} con la clave «{key}».", "There is already a {kind} with key '{key}'."),
-    "time_in_future": Text("La fecha de la acción ({at}) es posterior a este momento ({now}); no se registran hechos futuros.",
-                           "The action's time ({at}) is later than now ({now}); future events are not recorded."),
-    "time_goes_backwards": Text("La fecha de la acción ({at}) es anterior al último registro de la bitácora ({last}).",
-                                "The action's time ({at}) is before the last audit entry ({last})."),
+    "not_found": N_("Not found: {kind:thing} '{key}'."),
+    "unknown_action": N_("There is no action '{action}'. Actions: {known}."),
+    "bad_file": N_("The file could not be read: {problem}."),
+    "options_together": N_("These options go together; give all of them: {options}."),
+    "bad_file_not_a_list": N_("The file must hold a list of actions."),
+    "bad_file_item": N_("Item {item} of the file must say 'action' and 'actor'."),
+    "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
+    "time_in_future": N_("The action's time ({at}) is later than now ({now}); future events are not recorded."),
+    "time_goes_backwards": N_("The action's time ({at}) is before the last audit entry ({last})."),
     # who may do what
-    "actor_unknown": Text("«{actor}» no participa en el proceso.", "'{actor}' takes no part in the process."),
-    "actor_not_allowed": Text("«{actor}» ({role}) no puede ejecutar «{action}»; pueden: {allowed}.",
-                              "'{actor}' ({role}) may not perform '{action}'; allowed: {allowed}."),
-    "vote_only_for_self": Text("Cada integrante vota solo por sí: «{actor}» no puede votar por «{member}».",
-                               "Members vote only for themselves: '{actor}' cannot vote for '{member}'."),
-    "only_members_vote": Text("Solo votan integrantes del secretariado; «{actor}» es {role}.",
-                              "Only secretariat members vote; '{actor}' is a {role}."),
-    "voter_not_present": Text("«{actor}» no está presente en la sesión {session}.", "'{actor}' is not present at session {session}."),
-    "liaison_other_agency": Text("«{actor}» es enlace de otra dependencia; la actividad {activity} es de «{agency}».",
-                                 "'{actor}' is the liaison of another agency; activity {activity} belongs to '{agency}'."),
+    "actor_unknown": N_("'{actor}' takes no part in the process."),
+    "actor_not_allowed": N_("'{actor}' ({role:role}) may not do this: {action:action}. Who may: {allowed:role}."),
+    "member_other_sector": N_("'{actor}' is a member of {actor_sector:sector}; only {sector:sector} or a coordinator may do this for {sector:sector}."),
+    "vote_only_for_self": N_("Members vote only for themselves: '{actor}' cannot vote for '{member}'."),
+    "voter_not_present": N_("'{actor}' is not present at session {session}."),
+    "liaison_other_agency": N_("'{actor}' is the liaison of another agency; activity {activity} belongs to '{agency}'."),
     # process state
-    "process_closed": Text("El proceso está cerrado; no admite cambios.", "The process is closed; it accepts no changes."),
-    "process_suspended": Text("El proceso está suspendido (desde la etapa «{stage}»); solo se pueden registrar sesiones y decisiones del secretariado.",
-                              "The process is suspended (from stage '{stage}'); only secretariat sessions and decisions can be recorded."),
-    "not_in_stage": Text("«{action}» se registra en la etapa «{allowed}»; el proceso está en «{stage}».",
-                         "'{action}' is recorded in stage '{allowed}'; the process is in '{stage}'."),
-    "move_not_allowed": Text("No se puede «{event}» desde «{stage}».", "Cannot '{event}' from '{stage}'."),
-    "reopen_needs_earlier_stage": Text("Solo se puede reabrir una etapa anterior a «{stage}»; «{target}» no lo es.",
-                                       "Only a stage before '{stage}' can be reopened; '{target}' is not."),
-    "reason_required": Text("Hace falta una razón escrita.", "A written reason is required."),
-    "required_sector_withdrawn": Text("Sectores requeridos retirados del secretariado: {items}.",
-                                      "Required sectors withdrawn from the secretariat: {items}."),
-    "sector_already_withdrawn": Text("El sector «{sector}» ya se había retirado.", "Sector '{sector}' has already withdrawn."),
-    "sector_not_withdrawn": Text("El sector «{sector}» no está retirado.", "Sector '{sector}' has not withdrawn."),
+    "process_closed": N_("The process is closed; it accepts no changes."),
+    "process_suspended": N_("The process is suspended (it was in the stage '{stage:stage}'); only secretariat sessions and decisions can be recorded."),
+    "not_in_stage": N_("{action:action}: recorded in the stage '{allowed:stage}'; the process is in '{stage:stage}'."),
+    "move_not_allowed": N_("Not possible from '{stage:stage}': {event:event}."),
+    "reopen_needs_earlier_stage": N_("Only a stage before '{stage:stage}' can be reopened; '{target:stage}' is not."),
+    "reason_required": N_("A written reason is required."),
+    "required_sector_withdrawn": N_("Required sectors withdrawn from the secretariat: {items:sector}."),
+    "sector_already_withdrawn": N_("The sector {sector:sector} has already withdrawn."),
+    "sector_not_withdrawn": N_("The sector {sector:sector} has not withdrawn."),
     # sessions and decisions
-    "session_closed": Text("La sesión {session} ya se cerró.", "Session {session} is closed."),
-    "session_not_quorate": Text("La sesión {session} no tiene quórum: {items}.", "Session {session} is not quorate: {items}."),
-    "quorum_sector_missing": Text("falta {sector} (presentes {present} de {needed})", "{sector} missing ({present} of {needed} present)"),
-    "quorum_members_missing": Text("faltan integrantes (presentes {present} de {needed})", "members missing ({present} of {needed} present)"),
-    "majority_only_in_extraordinary_session": Text(
-        "La votación por mayoría solo procede en sesión extraordinaria con justificación escrita; la sesión {session} no lo es.",
-        "A majority vote is allowed only in an extraordinary session with a written justification; session {session} is not one."),
-    "extraordinary_needs_justification": Text("Una sesión extraordinaria requiere justificación escrita.",
-                                              "An extraordinary session requires a written justification."),
-    "decision_not_open": Text("La decisión {decision} ya fue tomada ({status}).", "Decision {decision} was already taken ({status})."),
-    "decision_kind_not_in_stage": Text("Una decisión «{kind}» no procede en la etapa «{stage}».",
-                                       "A '{kind}' decision is not possible in stage '{stage}'."),
-    "decision_stale": Text("La decisión {decision} ({kind}) se propuso con el proceso en «{proposed_in}» y ahora está en "
-                           "«{stage}»: el proceso cambió desde la propuesta; propóngala de nuevo.",
-                           "Decision {decision} ({kind}) was proposed while the process was in '{proposed_in}' and it "
-                           "is now in '{stage}': the process moved since; propose it again."),
-    "no_commitments_to_approve": Text("No hay compromisos en borrador que aprobar.", "There are no draft commitments to approve."),
-    "commitment_agreed_needs_decision": Text("El compromiso {commitment} ya fue acordado: solo cambia por decisión del secretariado (amend_commitment).",
-                                             "Commitment {commitment} is agreed: it changes only by a decision of the secretariat (amend_commitment)."),
-    "commitment_lacks_civil_society": Text("Ningún integrante de sociedad civil presente respaldó el plan: {detail}.",
-                                           "No civil-society member present endorsed the plan: {detail}."),
-    "activity_not_accepted": Text("La actividad {activity} aún no ha sido aceptada por su dependencia.",
-                                  "Activity {activity} has not been accepted by its agency yet."),
-    "dates_out_of_order": Text("La fecha de inicio ({start}) es posterior a la de término ({end}).",
-                               "The start date ({start}) is after the end date ({end})."),
+    "session_closed": N_("Session {session} is closed."),
+    "session_not_quorate": N_("Session {session} is not quorate: {items}."),
+    "quorum_sector_missing": N_("{sector:sector} missing ({present} of {needed} present)"),
+    "quorum_members_missing": N_("members missing ({present} of {needed} present)"),
+    "majority_only_in_extraordinary_session": N_("A majority vote is allowed only in an extraordinary session with a written justification; session {session} is not one."),
+    "extraordinary_needs_justification": N_("An extraordinary session requires a written justification."),
+    "decision_not_open": N_("Decision {decision} was already taken ({status:decision_status})."),
+    "decision_kind_not_in_stage": N_("A decision to {kind:decision_kind} is not possible in the stage '{stage:stage}'."),
+    "decision_stale": N_("Decision {decision} ({kind:decision_kind}) was proposed while the process was in '{proposed_in:stage}' and it is now in '{stage:stage}': the process moved since; propose it again."),
+    "no_commitments_to_approve": N_("There are no draft commitments to approve."),
+    "commitment_agreed_needs_decision": N_("Commitment {commitment} is agreed: it changes only by a decision of the secretariat to amend it."),
+    "activity_not_accepted": N_("Activity {activity} has not been accepted by its agency yet."),
+    "dates_out_of_order": N_("The start date ({start}) is after the end date ({end})."),
+    # the audit trail
+    "audit_hash_mismatch": N_("Audit of {process}: entry {seq} was altered (its hash does not match)."),
+    "audit_link_broken": N_("Audit of {process}: entry {seq} does not link to the previous one."),
+    "audit_sequence_gap": N_("Audit of {process}: expected entry {expected}, found {seq} (entries missing or added)."),
+    "audit_columns_altered": N_("Audit of {process}: the columns of entry {seq} do not match its signed body."),
+    "replay_failed": N_("The process could not be rebuilt as of {at}: audit entry {seq} ({action:action}) could not be replayed: {problem}."),
+    "bad_as_of": N_("Invalid --as-of date: '{value}' (YYYY-MM-DD or an ISO date and time)."),
+    # credentials
+    "credentials_only_own": N_("'{actor}' may change only their own credentials, not those of '{handle}'."),
+    "credentials_nothing_to_set": N_("Give a password, a token, or revoke the token."),
+    # compliance actions
+    "commitment_not_agreed": N_("Commitment {commitment} is not agreed yet: the IRM-style assessment is for the plan's commitments."),
+    "assessment_empty": N_("Give at least one judgement: potential for results, potential impact or early results."),
+    "previous_plan_end_required": N_("If this is not the first plan, give the date the previous plan ended."),
+    "nothing_to_configure": N_("No change was given (rule set, gate or settings)."),
+    # settings and mail
+    "bad_setting": N_("A setting cannot be used: {problem}."),
+    "bad_address": N_("'{address}' cannot be used as an email address."),
+    "delivery_failed": N_("The message was not delivered: {problem}."),
 }
 
-MESSAGES.update({
-    "audit_hash_mismatch": Text("Bitácora: la entrada {seq} fue alterada (su hash no coincide).",
-                                "Audit: entry {seq} was altered (its hash does not match)."),
-    "audit_link_broken": Text("Bitácora: la entrada {seq} no enlaza con la anterior.",
-                              "Audit: entry {seq} does not link to the previous one."),
-    "audit_sequence_gap": Text("Bitácora: se esperaba la entrada {expected} y aparece la {seq} (faltan o sobran entradas).",
-                               "Audit: expected entry {expected}, found {seq} (entries missing or added)."),
-    "audit_columns_altered": Text("Bitácora: las columnas de la entrada {seq} no coinciden con su contenido firmado.",
-                                  "Audit: the columns of entry {seq} do not match its signed body."),
-})
-
-MESSAGES.update({
-    "credentials_only_own": Text("«{actor}» solo puede cambiar sus propias credenciales, no las de «{handle}».",
-                                 "'{actor}' may change only their own credentials, not those of '{handle}'."),
-    "credentials_nothing_to_set": Text("Indique una contraseña, un token o la revocación del token.",
-                                       "Give a password, a token, or revoke the token."),
-})
-
-# compliance actions (workflow/actions/compliance.py)
-MESSAGES.update({
-    "commitment_not_agreed": Text("El compromiso {commitment} aún no está acordado: la valoración tipo IRM es de compromisos del plan.",
-                                  "Commitment {commitment} is not agreed yet: IRM-style assessment is for the plan's commitments."),
-    "assessment_empty": Text("Indique al menos una valoración (potential_for_results, potential_impact o early_results).",
-                             "Give at least one judgement (potential_for_results, potential_impact or early_results)."),
-    "previous_plan_end_required": Text("Si no es el primer plan, indique cuándo terminó el anterior (previous_plan_ended_on).",
-                                       "If this is not the first plan, give the previous plan's end date (previous_plan_ended_on)."),
-    "nothing_to_configure": Text("No se indicó ningún cambio (ruleset, gate o settings).",
-                                 "No change was given (ruleset, gate or settings)."),
-})
-
-MESSAGES.update({
-    "replay_failed": Text("No se pudo reconstruir el proceso al {at}: la entrada {seq} de la bitácora ({action}) no se pudo repetir: {problem}.",
-                          "The process could not be rebuilt as of {at}: audit entry {seq} ({action}) could not be replayed: {problem}."),
-    "bad_as_of": Text("Fecha no válida para --as-of: «{value}» (AAAA-MM-DD o fecha y hora ISO).",
-                      "Invalid --as-of date: '{value}' (YYYY-MM-DD or an ISO date and time)."),
-})
+#: What is wrong with one field of an action's input: the message of an ``invalid_field`` reason
+#: (its ``problem`` detail names which).
+FIELD_PROBLEMS: dict[str, Msg] = {
+    "missing": N_("'{field}' is required."),
+    "missing_for_role": N_("'{field}' is required for {role:role}."),
+    "unknown": N_("'{field}' is not a field of this action."),
+    "too_short": NN_("'{field}' needs at least {min_length} character.",
+                     "'{field}' needs at least {min_length} characters.", count="min_length"),
+    "too_long": NN_("'{field}' takes at most {max_length} character.",
+                    "'{field}' takes at most {max_length} characters.", count="max_length"),
+    "not_a_date": N_("'{field}' is not a valid date or time: '{value}'."),
+    "needs_timezone": N_("'{field}' needs a time zone (e.g. 2026-03-01T10:00-06:00): '{value}'."),
+    "out_of_calendar": N_("'{field}' must be a date between {first} and {last}."),
+    "not_allowed_value": N_("'{field}' does not admit this value; it admits: {expected}."),
+    "not_a_number": N_("'{field}' must be a whole number."),
+    "not_yes_no": N_("'{field}' must be yes or no (true/false)."),
+    "number_range": N_("'{field}' is out of range: {limit}."),
+    "bad_format": N_("'{field}' does not have the expected form."),
+    "bad_timezone": N_("'{field}' is not a known time zone: '{value}'."),
+    "invalid": N_("'{field}' is not valid."),
+}

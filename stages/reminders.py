@@ -19,24 +19,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .base import Text
+from i18n import N_, Msg
+
+from .errors import SpecError
 
 #: Who receives a rule's reminders.
-AUDIENCES: dict[str, Text] = {
-    "liaisons": Text("enlaces de la dependencia responsable", "liaisons of the responsible agency"),
-    "coordinators": Text("coordinación del secretariado", "the secretariat's coordinators"),
-    "secretariat": Text("integrantes y coordinación del secretariado", "secretariat members and coordinators"),
+AUDIENCES: dict[str, Msg] = {
+    "liaisons": N_("liaisons of the responsible agency"),
+    "coordinators": N_("the secretariat's coordinators"),
+    "secretariat": N_("secretariat members and coordinators"),
 }
 
 #: The dates a rule can count from (the planner knows how to find each).
-ANCHORS: dict[str, Text] = {
-    "activity_end": Text("fecha de término de la actividad", "the activity's end date"),
-    "session_date": Text("fecha de la sesión", "the session's date"),
-    "session_closed": Text("fecha en que se cerró la sesión", "the date the session was closed"),
-    "channel_close": Text("cierre del canal de consulta", "the consultation channel's closing date"),
-    "term_end": Text("fin del plazo del proceso", "the end of the process's term"),
-    "progress_due": Text("fecha de entrega del reporte de avance periódico", "the periodic progress report's due date"),
-    "weekly": Text("día de la semana del resumen", "the digest's weekday"),
+ANCHORS: dict[str, Msg] = {
+    "activity_end": N_("the activity's end date"),
+    "session_date": N_("the session's date"),
+    "session_closed": N_("the date the session was closed"),
+    "channel_close": N_("the consultation channel's closing date"),
+    "term_end": N_("the end of the process's term"),
+    "progress_due": N_("the periodic progress report's due date"),
+    "weekly": N_("the digest's weekday"),
 }
 
 
@@ -52,7 +54,7 @@ class ReminderRule:
     """
 
     kind: str
-    title: Text
+    title: Msg
     audience: str
     anchor: str
     setting: str
@@ -73,29 +75,29 @@ class ReminderRule:
 ROUTES_AND_MONITORING = ("routes", "monitoring")
 
 RULES: tuple[ReminderRule, ...] = (
-    ReminderRule("activity_upcoming", Text("Actividad por vencer", "Activity coming due"),
+    ReminderRule("activity_upcoming", N_("Activity coming due"),
                  "liaisons", "activity_end", "activity_before_days", -1, "activity", ROUTES_AND_MONITORING),
-    ReminderRule("activity_due_today", Text("Actividad que vence hoy", "Activity due today"),
+    ReminderRule("activity_due_today", N_("Activity due today"),
                  "liaisons", "activity_end", "activity_on_day", 0, "activity", ROUTES_AND_MONITORING),
-    ReminderRule("activity_overdue", Text("Actividad vencida", "Activity overdue"),
+    ReminderRule("activity_overdue", N_("Activity overdue"),
                  "liaisons", "activity_end", "activity_overdue_days", 1, "activity", ROUTES_AND_MONITORING),
-    ReminderRule("activity_escalation", Text("Actividad vencida: aviso al secretariado", "Overdue activity: escalation"),
+    ReminderRule("activity_escalation", N_("Overdue activity: escalation"),
                  "coordinators", "activity_end", "escalation_after_days", 1, "activity_escalation",
                  ROUTES_AND_MONITORING),
-    ReminderRule("session_notice", Text("Aviso de sesión", "Session notice"),
+    ReminderRule("session_notice", N_("Session notice"),
                  "secretariat", "session_date", "session_before_days", -1, "session_notice",
                  while_suspended=True),
-    ReminderRule("minutes_pending", Text("Minuta pendiente de publicar", "Minutes still unpublished"),
+    ReminderRule("minutes_pending", N_("Minutes still unpublished"),
                  "secretariat", "session_closed", "minutes_after_days", 1, "minutes_pending",
                  while_suspended=True),
-    ReminderRule("consultation_closing", Text("Cierre de la consulta", "Consultation closing"),
+    ReminderRule("consultation_closing", N_("Consultation closing"),
                  "coordinators", "channel_close", "consultation_before_days", -1, "consultation_closing",
                  ("consultation",)),
-    ReminderRule("term_end", Text("Fin del plazo del proceso", "End of the process's term"),
+    ReminderRule("term_end", N_("End of the process's term"),
                  "coordinators", "term_end", "term_before_days", -1, "term_end"),
-    ReminderRule("progress_report_due", Text("Reporte de avance por entregar", "Progress report due"),
+    ReminderRule("progress_report_due", N_("Progress report due"),
                  "liaisons", "progress_due", "progress_before_days", -1, "progress_report", ("monitoring",)),
-    ReminderRule("weekly_digest", Text("Resumen semanal de plazos", "Weekly digest of deadlines"),
+    ReminderRule("weekly_digest", N_("Weekly digest of deadlines"),
                  "coordinators", "weekly", "digest_weekday", 0, "weekly_digest"),
 )
 
@@ -139,12 +141,12 @@ def validate_rules(stage_names: tuple[str, ...]) -> None:
     for rule in RULES:
         unknown = set(rule.stages) - set(stage_names)
         if unknown:
-            raise ValueError(f"reminder {rule.kind}: unknown stages {sorted(unknown)}")
+            raise SpecError(f"reminder {rule.kind}: unknown stages {sorted(unknown)}")
         if rule.audience not in AUDIENCES or rule.anchor not in ANCHORS or rule.setting not in DEFAULT_SETTINGS:
-            raise ValueError(f"reminder {rule.kind}: unknown audience, anchor or setting")
+            raise SpecError(f"reminder {rule.kind}: unknown audience, anchor or setting")
         if not rule.kind.replace("_", "").isalnum() or rule.kind != rule.kind.lower():
-            raise ValueError(f"reminder kind {rule.kind!r} is not snake_case")
+            raise SpecError(f"reminder kind {rule.kind!r} is not snake_case")
         if series.setdefault(rule.series, (rule.audience, rule.anchor)) != (rule.audience, rule.anchor):
-            raise ValueError(f"reminder series {rule.series} mixes audiences or anchors")
+            raise SpecError(f"reminder series {rule.series} mixes audiences or anchors")
     if len(BY_KIND) != len(RULES):
-        raise ValueError("reminder kinds used twice")
+        raise SpecError("reminder kinds used twice")

@@ -1,7 +1,9 @@
 """Stage 7, *Ruta de implementación para cada compromiso*: work plans and indicators."""
 from __future__ import annotations
 
-from .base import Criterion, Records, Stage, Text
+from i18n import N_
+
+from .base import Criterion, Records, Stage
 
 
 def _no_activities(r: Records) -> list:
@@ -27,25 +29,20 @@ def _no_result_indicator(r: Records) -> list:
 
 STAGE = Stage(
     name="routes",
-    title=Text("Ruta de implementación", "Implementation routes"),
     records=("plan_activity", "accept_activity", "add_indicator"),
     decisions=("amend_commitment",),
     criteria=(
         Criterion("every_commitment_has_activities",
-                  Text("Compromisos sin actividades en su plan de trabajo: {items}.",
-                       "Commitments with no activity in their work plan: {items}."),
+                  N_("Commitments with no activity in their work plan: {items}."),
                   _no_activities),
         Criterion("activities_scheduled_within_term",
-                  Text("Actividades sin dependencia responsable o con fechas fuera del plazo: {items}.",
-                       "Activities without a responsible agency or with dates outside the term: {items}."),
+                  N_("Activities without a responsible agency or with dates outside the term: {items}."),
                   _bad_schedule),
         Criterion("activities_accepted_by_agency",
-                  Text("Actividades no aceptadas formalmente por su dependencia: {items}.",
-                       "Activities not formally accepted by their agency: {items}."),
+                  N_("Activities not formally accepted by their agency: {items}."),
                   _not_accepted),
         Criterion("every_commitment_has_result_indicator",
-                  Text("Compromisos sin indicador de resultado (no solo de gestión): {items}.",
-                       "Commitments without a result indicator (not only management ones): {items}."),
+                  N_("Commitments without a result indicator (not only management ones): {items}."),
                   _no_result_indicator),
     ),
 )

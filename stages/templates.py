@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Text
+from i18n import N_, Msg
 
 TRIPARTITE = {"government": 1, "guarantor": 1, "civil_society": 1}
 
@@ -11,7 +11,7 @@ TRIPARTITE = {"government": 1, "guarantor": 1, "civil_society": 1}
 @dataclass(frozen=True)
 class Template:
     name: str
-    title: Text
+    title: Msg
     term_months: int
     ruleset: str
     quorum: dict = field(default_factory=lambda: {"sectors": dict(TRIPARTITE), "min_members": 0})
@@ -20,10 +20,8 @@ class Template:
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
-        Template("federal", Text("Plan de acción nacional OGP (compromisos a dos años)",
-                                 "OGP national action plan (two-year commitments)"), 24, "ogp-2022"),
-        Template("inai_local", Text("Ejercicio local INAI (compromisos a un año, meta de 12 meses)",
-                                    "INAI local exercise (one-year commitments, 12-month target)"), 12, "inai-local"),
-        Template("ogp_local", Text("OGP Local", "OGP Local"), 24, "ogp-2022"),
+        Template("federal", N_("OGP national action plan (two-year commitments)"), 24, "ogp-2022"),
+        Template("inai_local", N_("INAI local exercise (one-year commitments, 12-month target)"), 12, "inai-local"),
+        Template("ogp_local", N_("OGP Local"), 24, "ogp-2022"),
     )
 }

@@ -16,5 +16,5 @@ def process_by_slug(db: Session, slug: str, *, for_update: bool = False) -> Proc
         stmt = stmt.with_for_update()
     process = db.exec(stmt).first()
     if process is None:
-        raise not_found("proceso", slug)
+        raise not_found("process", slug)
     return process

@@ -17,7 +17,6 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage.db import make_engine
-from workflow import actions
 from stages.clock import FixedClock
 
 PG_URL = os.environ.get("COCREA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

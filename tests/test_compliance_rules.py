@@ -15,7 +15,7 @@ from compliance import BY_ID, RULES
 from compliance.report import run
 from compliance.rulesets import BUILTIN, RuleSet
 from stages import Records
-from stages.base import Text
+from i18n import Verbatim
 
 UTC = dt.timezone.utc
 STATUSES = ("met", "not_met", "not_applicable", "not_enough_data")
@@ -324,7 +324,7 @@ def check(rule_id: str, case) -> dict:
     made = case()
     records, as_of = made[0], made[1]
     overrides = made[2] if len(made) > 2 else {}
-    rs = RuleSet("t", "1", Text("t", "t"), "standard", ((rule_id, BY_ID[rule_id].level),),
+    rs = RuleSet("t", "1", Verbatim("t"), "standard", ((rule_id, BY_ID[rule_id].level),),
                  {**BUILTIN["ogp-2022"].settings, **overrides})
     report = run(records, as_of, ruleset=rs)
     return report.as_dict("es")["groups"][0]["rules"][0]
@@ -350,7 +350,7 @@ def test_rule_outcome(rule_id, status):
 def test_messages_exist_in_english_too():
     for rule_id, cases in CASES.items():
         made = cases["not_met"]()
-        rs = RuleSet("t", "1", Text("t", "t"), "standard", ((rule_id, "basic"),), BUILTIN["ogp-2022"].settings)
+        rs = RuleSet("t", "1", Verbatim("t"), "standard", ((rule_id, "basic"),), BUILTIN["ogp-2022"].settings)
         en = run(made[0], made[1], ruleset=rs).as_dict("en")["groups"][0]["rules"][0]
         es = run(made[0], made[1], ruleset=rs).as_dict("es")["groups"][0]["rules"][0]
         assert en["summary"] != es["summary"], rule_id

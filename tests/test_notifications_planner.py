@@ -9,6 +9,7 @@ import pytest
 from notifications.planner import due_reminders, plan
 from stages import Records
 from stages.reminders import DEFAULT_SETTINGS, RULES, effective_settings, validate_rules
+from stages.errors import SpecError
 
 MX = dt.timezone(dt.timedelta(hours=-6))  # America/Mexico_City has no DST since 2022
 
@@ -49,7 +50,7 @@ def due(r: Records, when: dt.datetime) -> list[tuple[str, str, str]]:
 def test_rules_are_data_with_defaults_and_validated():
     validate_rules(("routes", "monitoring", "consultation", "declaration", "sensitization", "planning", "causes",
                     "commitments"))
-    with pytest.raises(ValueError, match="unknown stages"):
+    with pytest.raises(SpecError, match="unknown stages"):
         validate_rules(("declaration",))
     assert {r.kind for r in RULES} >= {"activity_upcoming", "activity_due_today", "activity_overdue",
                                        "activity_escalation", "weekly_digest", "session_notice", "minutes_pending",

@@ -87,4 +87,4 @@ def test_through_real_actions(db, clock):
 def test_consultation_content_is_recorded_only_in_consultation(db, clock):
     p = process_at(db, clock, "declaration")
     exc = refused(db, lambda: p("open_channel", key="web", kind="online", name="En línea"), "not_in_stage")
-    assert exc.reasons[0].details["allowed"] == "consultation"
+    assert exc.reasons[0].details["allowed"] == ["consultation"]

@@ -1,7 +1,6 @@
 """Stage 8, monitoring: each exit criterion met and unmet, by its code; then closed."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 

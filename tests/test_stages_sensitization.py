@@ -1,7 +1,6 @@
 """Stage 3, sensitization: each exit criterion met and unmet, by its code."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 

@@ -12,7 +12,6 @@ from sqlmodel import SQLModel
 from webkit import app_for, audit_count, client
 
 from storage.db import make_engine
-from reads import accounts
 from workflow.credentials import new_token
 from workflow.actions import ACTIONS
 from stages.clock import FixedClock

@@ -119,7 +119,7 @@ def test_a_refused_form_keeps_what_the_user_typed(sqlite_db, clock):
     assert re.search(r'name="aimed_at_excluded" checked', r.text)
     en = c.post("/w/p/do/open_channel?lang=en", data={"key": "bad key!", "kind": "survey", "name": "x",
                                                       "csrf": csrf_of(r.text)})
-    assert "Invalid value in &#39;key&#39;" in en.text
+    assert "&#39;key&#39; does not have the expected form" in en.text
 
 
 def test_forms_without_a_valid_csrf_token_write_nothing(sqlite_db, clock):

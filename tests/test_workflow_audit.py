@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from builders import Proc, process_at
+from builders import Proc
 from snapshots import refused
 from storage import make_engine
 from storage import models as m

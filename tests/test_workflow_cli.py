@@ -73,7 +73,7 @@ def test_init_with_a_template_creates_the_process(cli):
 
 def test_init_needs_all_four_options_and_a_new_slug(cli):
     partial = cli("init", "--template", "federal", "--slug", "x")
-    assert partial.exit_code == 2 and "[invalid_field]" in partial.stderr
+    assert partial.exit_code == 2 and "[options_together]" in partial.stderr
     init(cli)
     again = cli("init", "--template", "inai_local", "--slug", "jalisco", "--name", "Otro", "--coordinator", "ana")
     assert again.exit_code == 2 and "[duplicate_key]" in again.stderr
@@ -109,15 +109,15 @@ def test_apply_stops_at_the_first_refusal_and_says_why(cli):
     assert result.exit_code == 3
     assert "3 acciones aplicadas" in result.stderr
     assert "Se detuvo en la acción 4 (open_channel). Rechazado:" in result.stderr
-    assert "[not_in_stage]" in result.stderr and "«consultation»" in result.stderr
+    assert "[not_in_stage]" in result.stderr and "«Consulta sobre temas a tratar»" in result.stderr
     actions_done = [e["action"] for e in queries.history(make_engine(cli.url), "jalisco")]
     assert actions_done == ["create_process", "add_person", "add_person", "add_person"]  # nothing after the refusal
 
 
 @pytest.mark.parametrize("items,code", [
-    ([{"actor": "ana", "process": "jalisco", "key": "sfp", "name": "SFP"}], "bad_file"),
-    (["add_agency"], "bad_file"),
-    ({"not": "a list"}, "bad_file"),
+    ([{"actor": "ana", "process": "jalisco", "key": "sfp", "name": "SFP"}], "bad_file_item"),
+    (["add_agency"], "bad_file_item"),
+    ({"not": "a list"}, "bad_file_not_a_list"),
     ([{"action": "add_agency", "actor": "ana", "process": "jalisco", "key": "sfp"}], "invalid_field"),
     ([{"action": "add_agency", "actor": "ana", "process": "jalisco", "key": "sfp", "name": "SFP", "color": "x"}],
      "invalid_field"),
@@ -183,7 +183,7 @@ def test_english_by_option_or_environment(cli):
         {"action": "open_channel", "actor": "ana", "process": "jalisco", "key": "w", "kind": "online", "name": "x"}]))
     assert refused.exit_code == 3
     assert "Stopped at action 1 (open_channel). Refused:" in refused.stderr
-    assert "is recorded in stage 'consultation'" in refused.stderr
+    assert "recorded in the stage 'Consultation on the themes'" in refused.stderr
     assert cli("status", "jalisco", env={"COCREA_LANG": "es"}).output.count("Etapa:") == 1
 
 

@@ -235,7 +235,7 @@ def test_a_withdrawn_sectors_members_do_not_count(db, clock):
     assert exc.reasons[0].details["gaps"] == ["quorum_members_missing"]
     refused(db, lambda: p("cast_vote", actor="udg", decision=d, position="for"), "voter_not_present")
     # a member may withdraw only its own sector
-    refused(db, lambda: p("withdraw_sector", actor="gob", sector="civil_society", reason="x"), "actor_not_allowed")
+    refused(db, lambda: p("withdraw_sector", actor="gob", sector="civil_society", reason="x"), "member_other_sector")
     p("return_sector", actor="udg", sector="academia", reason="Se acordó la metodología")
     p("record_attendance", session=session, members=["udg"])
     assert p("decide", decision=d)["status"] == "adopted"

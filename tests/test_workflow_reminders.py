@@ -139,7 +139,7 @@ def test_worker_once_from_the_command_line(sqlite_db, clock, tmp_path):
     assert json.loads(out.output.strip().splitlines()[-1])["claimed"] >= 0
     bad = CliRunner().invoke(main, ["--db", str(sqlite_db.url), "worker", "--once"],
                              env={**env, "COCREA_SMTP_HOST": "h", "COCREA_SMTP_SECURITY": "ssl3"})
-    assert bad.exit_code == 2 and "security" in bad.output
+    assert bad.exit_code == 5 and "security" in bad.output
 
 
 def test_nothing_is_sent_for_a_closed_process(sqlite_db, clock):

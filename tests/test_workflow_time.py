@@ -28,7 +28,7 @@ def test_an_action_dated_before_any_calendar_we_keep_is_refused_and_changes_noth
     exc = refused(db, lambda: actions.apply(db, "add_agency", {"key": "sfp", "name": "SFP"}, actor=COORD,
                                             process=p.slug, clock=clock, at=year_one), "invalid_field")
     assert exc.exit_code == 2
-    assert "fuera del rango" in exc.messages("es")[0] and "«at»" in exc.messages("es")[0]
+    assert "entre 1900 y 2199" in exc.messages("es")[0] and "«at»" in exc.messages("es")[0]
 
 
 def test_an_action_dated_in_the_past_is_recorded_at_that_time(db, clock):

@@ -24,10 +24,11 @@ from fastapi.responses import JSONResponse
 
 from reads import public, workspace
 from reads import status as queries
-from workflow import actions
 from stages.errors import CocreaError, InvalidInput, NotAllowed
+from workflow import actions
 
 from . import auth
+from .context import error_status, lang_of
 from .i18n import web_reason
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -39,15 +40,8 @@ AUTH_ERRORS = {401: ERROR, 403: ERROR, 404: ERROR, 400: ERROR}
 ACTION_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
 
 
-def _lang(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in ("es", "en"):
-        return q
-    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "es"
-
-
 def _error(request: Request, exc: CocreaError, status: int) -> JSONResponse:
-    return JSONResponse(exc.as_dict(_lang(request)), status_code=status)
+    return JSONResponse(exc.as_dict(lang_of(request)), status_code=status)
 
 
 def _identity(request: Request, slug: str):
@@ -65,17 +59,17 @@ def _identity(request: Request, slug: str):
 
 @router.get("/processes", summary="Every process, with its stage")
 async def list_processes(request: Request) -> list[dict[str, Any]]:
-    return await run_in_threadpool(public.processes, request.app.state.read_engine, _lang(request))
+    return await run_in_threadpool(public.processes, request.app.state.read_engine, lang_of(request))
 
 
 @router.get("/processes/{slug}", summary="The public view of a process (no personal data)", responses=READ_ERRORS)
 async def get_process(request: Request, slug: str) -> dict[str, Any]:
-    return await run_in_threadpool(public.public_view, request.app.state.read_engine, slug, _lang(request))
+    return await run_in_threadpool(public.public_view, request.app.state.read_engine, slug, lang_of(request))
 
 
 @router.get("/processes/{slug}/status", summary="Stage, next move and every unmet criterion", responses=READ_ERRORS)
 async def get_status(request: Request, slug: str) -> dict[str, Any]:
-    return await run_in_threadpool(queries.status, request.app.state.read_engine, slug, _lang(request))
+    return await run_in_threadpool(queries.status, request.app.state.read_engine, slug, lang_of(request))
 
 
 @router.get("/processes/{slug}/history", summary="The audit trail (personal data redacted)", responses=AUTH_ERRORS)
@@ -101,7 +95,7 @@ async def get_workspace(request: Request, slug: str) -> Any:
     if error:
         return error
     return await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle,
-                                   _lang(request))
+                                   lang_of(request))
 
 
 @router.get("/actions", summary="Every action: roles, stages, description")
@@ -128,7 +122,6 @@ def _action_route(name: str):
                                              actor=identity.handle, process=slug,
                                 clock=request.app.state.clock)
         except CocreaError as exc:
-            from .app import error_status
             return _error(request, exc, error_status(exc))
         return {"action": name, "result": result}
     endpoint.__name__ = f"action_{name}"

@@ -24,16 +24,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
-from stages.errors import CocreaError, InvalidInput, NotAllowed, NotFound, reason
+from stages.errors import CocreaError, InvalidInput, NotFound, reason
 
 from . import api, public_pages, workspace_pages
 from .auth import SESSION_COOKIE, SESSION_MAX_AGE, RateLimiter
+from .context import error_status, lang_of, wants_json
 from .i18n import web_reason
 from .render import render
 
 log = logging.getLogger("cocrea.web")
 STATIC = Path(__file__).parent / "static"
-LANG_COOKIE = "cocrea_lang"
 
 #: Sent with every response. No script runs on any page (the site works without JavaScript).
 SECURITY_HEADERS = [
@@ -91,30 +91,6 @@ class PageCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
-
-
-def lang_of(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in ("es", "en"):
-        return q
-    c = request.cookies.get(LANG_COOKIE)
-    return c if c in ("es", "en") else "es"
-
-
-def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".csv"))
-
-
-def error_status(exc: CocreaError) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, InvalidInput):
-        return 400
-    if isinstance(exc, NotAllowed):
-        return 403
-    if exc.exit_code == 3:
-        return 409
-    return 500
 
 
 def error_response(request: Request, exc: CocreaError, status: int | None = None) -> Any:

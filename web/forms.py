@@ -104,17 +104,17 @@ def fields_for(schema: type[BaseModel]) -> list[FormField]:
     return [_field(n, p, defs, n in required) for n, p in js.get("properties", {}).items() if n not in HIDDEN_ALWAYS]
 
 
-def _all(fields: list[FormField]) -> list[FormField]:
+def leaves(fields: list[FormField]) -> list[FormField]:
     out = []
     for f in fields:
-        out.extend(_all(f.children) if f.kind == "group" else [f])
+        out.extend(leaves(f.children) if f.kind == "group" else [f])
     return out
 
 
 def parse(schema: type[BaseModel], form: dict[str, Any], fixed: dict[str, Any] | None = None) -> dict[str, Any]:
     """The payload an action receives from a submitted form (``form``: name -> str or list)."""
     payload: dict[str, Any] = {}
-    for f in _all(fields_for(schema)):
+    for f in leaves(fields_for(schema)):
         raw = form.get(f.name)
         value = _value(f, raw)
         if value is _OMIT:
@@ -182,7 +182,7 @@ def _row(f: FormField, line: str) -> dict[str, Any]:
 def initial(fields: list[FormField], values: dict[str, Any]) -> dict[str, Any]:
     """Form values to show: what the user typed (kept on refusal) or each field's default."""
     out: dict[str, Any] = {}
-    for f in _all(fields):
+    for f in leaves(fields):
         if f.name in values:
             out[f.name] = values[f.name]
         elif f.kind == "checkbox":

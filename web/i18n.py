@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stages.base import Reason, Text
+from i18n import N_, Msg
+from stages.base import Reason
 
 LANGS = ("es", "en")
 
@@ -318,20 +319,17 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 #: Reasons the web layer gives by itself (no domain rule: who is signed in, forms, tokens).
-WEB_REASONS: dict[str, Text] = {
-    "login_failed": Text("Usuario o contraseña incorrectos.", "Wrong handle or password."),
-    "too_many_attempts": Text("Demasiados intentos fallidos; espere {minutes} minutos.",
-                              "Too many failed attempts; wait {minutes} minutes."),
-    "csrf_failed": Text("El formulario caducó o no vino de este sitio; recargue la página e intente de nuevo.",
-                        "The form expired or did not come from this site; reload the page and try again."),
-    "sign_in_required": Text("Entre con su usuario para continuar.", "Sign in to continue."),
-    "token_missing": Text("Falta el token (encabezado Authorization: Bearer …).", "The token is missing (Authorization: Bearer … header)."),
-    "token_invalid": Text("El token no es válido o fue revocado.", "The token is invalid or was revoked."),
-    "token_other_process": Text("El token es del proceso «{process}», no de «{slug}».",
-                                "The token belongs to process '{process}', not '{slug}'."),
-    "bad_json": Text("El cuerpo no es un objeto JSON válido: {problem}.", "The body is not a valid JSON object: {problem}."),
-    "wrong_process": Text("Su sesión es del proceso «{process}».", "Your sign-in is for process '{process}'."),
-    "not_found_page": Text("No existe la página «{path}».", "There is no page '{path}'."),
+WEB_REASONS: dict[str, Msg] = {
+    "login_failed": N_("Wrong handle or password."),
+    "too_many_attempts": N_("Too many failed attempts; wait {minutes} minutes."),
+    "csrf_failed": N_("The form expired or did not come from this site; reload the page and try again."),
+    "sign_in_required": N_("Sign in to continue."),
+    "token_missing": N_("The token is missing (Authorization: Bearer … header)."),
+    "token_invalid": N_("The token is invalid or was revoked."),
+    "token_other_process": N_("The token belongs to process '{process}', not '{slug}'."),
+    "bad_json": N_("The body is not a valid JSON object: {problem}."),
+    "wrong_process": N_("Your sign-in is for process '{process}'."),
+    "not_found_page": N_("There is no page '{path}'."),
 }
 
 

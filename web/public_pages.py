@@ -7,7 +7,6 @@ iCalendar feed. Pages are cached by the process's audit version and sent with an
 from __future__ import annotations
 
 import datetime as dt
-
 import gzip
 import hashlib
 import json
@@ -22,6 +21,7 @@ from markupsafe import Markup
 from reads import public
 from stages.errors import NotFound
 
+from .context import LANG_COOKIE, lang_of, safe_next
 from .i18n import web_reason
 from .opendata import atom, ical, to_csv
 from .render import render
@@ -56,18 +56,6 @@ def compliance_section(engine, slug: str, lang: str) -> dict[str, Any]:
     return {"html": Markup("").join(parts), "data": data}
 
 
-def _lang(request: Request) -> str:
-    from .app import lang_of
-    return lang_of(request)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 def _both(make) -> tuple[bytes, bytes]:
     """The body, and its gzip (made once per version of the page, not once per request)."""
     body = make()
@@ -97,8 +85,7 @@ def healthz() -> PlainTextResponse:
 
 @router.get("/idioma/{code}")
 def switch_language(code: str, next: str = "/") -> Response:
-    from .app import LANG_COOKIE
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if code in ("es", "en"):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
@@ -106,7 +93,7 @@ def switch_language(code: str, next: str = "/") -> Response:
 
 @router.get("/")
 async def index(request: Request) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang)
     return Response(render("index.html", lang=lang, processes=items, request_path="/", identity=None),
                     media_type=MEDIA["html"])
@@ -114,7 +101,7 @@ async def index(request: Request) -> Response:
 
 @router.get("/p/{slug}")
 async def process_page(request: Request, slug: str) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
     path = f"/p/{quote(slug)}"
 
@@ -131,7 +118,7 @@ async def compliance_page(request: Request, slug: str) -> Response:
     from compliance.render import render as render_report
     from reads import checks
 
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
     return await _cached(request, slug, "compliance", lang,
                          lambda: render_report(checks.report(engine, slug), "html", lang).encode())
@@ -142,7 +129,7 @@ async def compliance_json(request: Request, slug: str) -> Response:
     from compliance.render import render as render_report
     from reads import checks
 
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
     return await _cached(request, slug, "compliance.json", lang,
                          lambda: render_report(checks.report(engine, slug), "json", lang).encode())
@@ -150,7 +137,7 @@ async def compliance_json(request: Request, slug: str) -> Response:
 
 @router.get("/p/{slug}/data.json")
 async def process_json(request: Request, slug: str) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
 
     def make() -> bytes:
@@ -166,7 +153,7 @@ async def process_json(request: Request, slug: str) -> Response:
 async def process_table(request: Request, slug: str, name: str, fmt: str) -> Response:
     if name not in public.TABLES or fmt not in ("csv", "json"):
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
 
     def make() -> bytes:
@@ -182,7 +169,7 @@ async def process_table(request: Request, slug: str, name: str, fmt: str) -> Res
 
 @router.get("/p/{slug}/feed.atom")
 async def process_atom(request: Request, slug: str) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
     base = str(request.base_url).rstrip("/")
     return await _cached(request, slug, f"atom:{base}", lang,
@@ -191,7 +178,7 @@ async def process_atom(request: Request, slug: str) -> Response:
 
 @router.get("/p/{slug}/calendar.ics")
 async def process_ical(request: Request, slug: str) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.read_engine
     base = str(request.base_url).rstrip("/")
     return await _cached(request, slug, f"ics:{base}", lang,

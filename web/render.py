@@ -9,8 +9,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from stages import BY_NAME
-from stages.sectors import sector_label
+from stages import BY_NAME, vocabulary
 
 from . import i18n
 
@@ -50,7 +49,7 @@ def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(label=i18n.label, field_label=i18n.field_label, action_title=i18n.action_title,
-                       ui=i18n.ui, sector_label=sector_label, is_link=is_link, when=when)
+                       ui=i18n.ui, sector_label=lambda code, lang="es": vocabulary.label("sector", code, lang), is_link=is_link, when=when)
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
     return env
 

@@ -14,11 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reads import accounts, public, workspace
-from workflow import actions
-from workflow import credentials
 from stages.errors import CocreaError, NotAllowed, NotFound
+from workflow import actions, credentials
 
 from . import auth, forms
+from .context import error_status, lang_of, safe_next
 from .i18n import action_title, ui, web_reason
 from .render import render
 
@@ -26,18 +26,8 @@ router = APIRouter(include_in_schema=False)
 HIDDEN_FIELDS = {"set_credentials": {"api_token"}}
 
 
-def _lang(request: Request) -> str:
-    from .app import lang_of
-    return lang_of(request)
-
-
-def _status(exc: CocreaError) -> int:
-    from .app import error_status
-    return error_status(exc)
-
-
 def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
-    lang = ctx.pop("lang", None) or _lang(request)
+    lang = ctx.pop("lang", None) or lang_of(request)
     ctx.setdefault("identity", None)
     ctx.setdefault("request_path", request.url.path)
     ctx.setdefault("csrf", auth.csrf_token(request))
@@ -63,7 +53,7 @@ def _signed_in(request: Request, slug: str):
         target = "/login?" + urlencode({"next": request.url.path, "process": slug})
         return None, RedirectResponse(target, status_code=303)
     if identity.process != slug:
-        lang = _lang(request)
+        lang = lang_of(request)
         return None, _page(request, "error.html", 403, identity=identity, status=403,
                            reasons=[web_reason("wrong_process", process=identity.process).as_dict(lang)])
     return identity, None
@@ -74,7 +64,7 @@ def _signed_in(request: Request, slug: str):
 
 @router.get("/login")
 async def login_form(request: Request, next: str = "", process: str = "") -> Response:
-    items = await run_in_threadpool(public.processes, request.app.state.read_engine, _lang(request))
+    items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang_of(request))
     # Public pages are cached for everyone and always offer "sign in": whoever is already
     # signed in lands here, is told so and is offered the way to the workspace.
     identity = auth.current(request, request.app.state.engine)
@@ -84,10 +74,9 @@ async def login_form(request: Request, next: str = "", process: str = "") -> Res
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    from .public_pages import _safe_next
 
     form = await _form(request)
-    lang = _lang(request)
+    lang = lang_of(request)
     slug, handle = str(form.get("process", "")), str(form.get("handle", "")).strip()
     values = {"process": slug, "handle": handle, "next": str(form.get("next", ""))}
     items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang)
@@ -112,7 +101,7 @@ async def login(request: Request) -> Response:
         return again("login_failed", 401)
     limiter.succeeded(address, f"{slug}/{handle}")
     auth.sign_in(request, identity)
-    target = _safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
+    target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -132,7 +121,7 @@ async def dashboard(request: Request, slug: str) -> Response:
     identity, response = _signed_in(request, slug)
     if response:
         return response
-    lang = _lang(request)
+    lang = lang_of(request)
     view = await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle, lang)
     return _page(request, "dashboard.html", identity=identity, w=view, today=request.app.state.clock.now().date().isoformat())
 
@@ -152,7 +141,7 @@ async def new_token(request: Request, slug: str) -> Response:
     if response:
         return response
     form = await _form(request)
-    lang = _lang(request)
+    lang = lang_of(request)
     if not auth.csrf_ok(request, form.get("csrf")):
         return _page(request, "account.html", 403, identity=identity, slug=slug, token=None,
                      reasons=[web_reason("csrf_failed").as_dict(lang)])
@@ -162,7 +151,7 @@ async def new_token(request: Request, slug: str) -> Response:
                                 {"handle": identity.handle, "api_token": token}, actor=identity.handle, process=slug,
                                 clock=request.app.state.clock)
     except CocreaError as exc:
-        return _page(request, "account.html", _status(exc), identity=identity, slug=slug, token=None,
+        return _page(request, "account.html", error_status(exc), identity=identity, slug=slug, token=None,
                      reasons=[r.as_dict(lang) for r in exc.reasons])
     # The credentials changed, so the sign-in stamp did too: renew this session's.
     fresh = await run_in_threadpool(accounts.current_stamp, request.app.state.engine, slug, identity.handle)
@@ -201,7 +190,7 @@ async def action_form(request: Request, slug: str, name: str) -> Response:
     identity, response = _signed_in(request, slug)
     if response:
         return response
-    lang = _lang(request)
+    lang = lang_of(request)
     view = await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle, lang)
     reasons = []
     if identity.role not in actions.ACTIONS[name].roles:
@@ -218,16 +207,15 @@ def _not_allowed(identity, name: str):
 
 @router.post("/w/{slug}/do/{name}")
 async def action_submit(request: Request, slug: str, name: str) -> Response:
-    from .public_pages import _safe_next
 
     _action_or_404(request, name)
     identity, response = _signed_in(request, slug)
     if response:
         return response
-    lang = _lang(request)
+    lang = lang_of(request)
     engine = request.app.state.engine
     form = await _form(request)
-    values = {f.name: form.get(f.name, "") for f in forms._all(_fields(name))}
+    values = {f.name: form.get(f.name, "") for f in forms.leaves(_fields(name))}
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
@@ -243,10 +231,10 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
         result = await run_in_threadpool(actions.apply, engine, name, payload, actor=identity.handle, process=slug,
                                 clock=request.app.state.clock)
     except CocreaError as exc:
-        return await refused([r.as_dict(lang) for r in exc.reasons], _status(exc))
+        return await refused([r.as_dict(lang) for r in exc.reasons], error_status(exc))
     if name == "set_credentials" and payload.get("handle") == identity.handle:
         request.session["stamp"] = await run_in_threadpool(accounts.current_stamp, engine, slug, identity.handle)
     summary = ", ".join(f"{k}: {v}" for k, v in result.items() if not isinstance(v, (dict, list)))
     request.session["flash"] = [ui(lang, "done_ok", f"{action_title(lang, name)} — {summary}")]
-    target = _safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
+    target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)

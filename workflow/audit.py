@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from storage.models import AuditEntry
-
 from stages.errors import reason
+from storage.models import AuditEntry, Process
 
 GENESIS = "0" * 64
 #: Payload keys that hold personal data; the audit trail keeps only that they were given.
@@ -63,20 +62,22 @@ def append(session: Session, *, process_id: int, at: dt.datetime, actor: str, ac
     return entry
 
 
-def verify(session: Session, process_id: int) -> list:
-    """Every broken link or altered entry, as reasons; empty when the chain holds."""
+def verify(session: Session, process: Process) -> list:
+    """Every broken link or altered entry of ``process``'s chain, as reasons naming the process;
+    empty when the chain holds."""
+    process_id, slug = process.id, process.slug
     problems = []
     prev_hash, expected_seq = GENESIS, 1
     for e in session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id).order_by(AuditEntry.seq)):
         body = json.loads(e.body)
         if hashlib.sha256(e.body.encode()).hexdigest() != e.hash:
-            problems.append(reason("audit_hash_mismatch", seq=e.seq))
+            problems.append(reason("audit_hash_mismatch", process=slug, seq=e.seq))
         if e.prev_hash != prev_hash or body.get("prev") != prev_hash:
-            problems.append(reason("audit_link_broken", seq=e.seq))
+            problems.append(reason("audit_link_broken", process=slug, seq=e.seq))
         if e.seq != expected_seq or body.get("seq") != e.seq:
-            problems.append(reason("audit_sequence_gap", seq=e.seq, expected=expected_seq))
+            problems.append(reason("audit_sequence_gap", process=slug, seq=e.seq, expected=expected_seq))
         if (body.get("actor"), body.get("action"), body.get("process"), body.get("at"), body.get("session"),
                 body.get("reason")) != (e.actor, e.action, e.process_id, e.at.isoformat(), e.session_key, e.reason):
-            problems.append(reason("audit_columns_altered", seq=e.seq))
+            problems.append(reason("audit_columns_altered", process=slug, seq=e.seq))
         prev_hash, expected_seq = e.hash, e.seq + 1
     return problems

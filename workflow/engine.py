@@ -19,13 +19,14 @@ from sqlmodel import Session, select
 from compliance.gates import gate_reasons
 from notifications import outbox
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
+from stages.clock import Clock, SystemClock
+from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
 from storage import load_records, process_by_slug, transaction
 from storage.models import Person, Process, StageChange
 
 from . import audit, machine
-from stages.clock import Clock, SystemClock
-from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, not_found, reason, refuse
-from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar
+from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar, validation_reasons
+
 
 @dataclass(frozen=True)
 class ActionDef:
@@ -67,20 +68,7 @@ def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
     try:
         return schema.model_validate(payload)
     except ValidationError as exc:
-        raise InvalidInput([reason("invalid_field", field=".".join(str(p) for p in e["loc"]) or "-",
-                                   problem=_problem(e)) for e in exc.errors()]) from None
-
-
-_PROBLEMS_ES = {"missing": "falta", "extra_forbidden": "campo desconocido", "string_too_short": "vacío",
-                "date_from_datetime_parsing": "fecha no válida", "date_parsing": "fecha no válida",
-                "datetime_parsing": "fecha y hora no válidas", "literal_error": "valor no admitido",
-                "int_parsing": "no es un número entero", "bool_parsing": "no es sí/no",
-                "date_out_of_range": "fecha fuera del rango admitido"}
-
-
-def _problem(err: dict) -> str:
-    es = _PROBLEMS_ES.get(err["type"])
-    return f"{es} ({err['msg']})" if es else err["msg"]
+        raise InvalidInput(validation_reasons(exc)) from None
 
 
 def find_actor(db: Session, process: Process, handle: str) -> Person:
@@ -97,7 +85,7 @@ def check_state(action: ActionDef, process: Process) -> None:
     if process.stage == SUSPENDED and not action.while_suspended:
         raise refuse("process_suspended", stage=process.suspended_from)
     if action.stages and process.stage != SUSPENDED and process.stage not in action.stages:
-        raise refuse("not_in_stage", action=action.name, allowed=" / ".join(action.stages), stage=process.stage)
+        raise refuse("not_in_stage", action=action.name, allowed=list(action.stages), stage=process.stage)
 
 
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
@@ -109,22 +97,21 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
     if at is not None and at.tzinfo is not None and at > current:
         raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
     if now.tzinfo is None:
-        raise InvalidInput([reason("invalid_field", field="at", problem="sin zona horaria / no timezone")])
+        raise invalid_field("at", "needs_timezone", value=now.isoformat())
     if not in_calendar(now):
-        raise InvalidInput([reason("invalid_field", field="at",
-                                   problem=f"{_PROBLEMS_ES['date_out_of_range']} / date outside {FIRST_YEAR}-{LAST_YEAR}")])
+        raise invalid_field("at", "out_of_calendar", first=FIRST_YEAR, last=LAST_YEAR)
     now = now.astimezone(dt.timezone.utc)
     with transaction(db_engine) as db:
         if action.creates_process:
             result, ctx = action.handler(db, data, actor, now)
         else:
             if not process:
-                raise InvalidInput([reason("invalid_field", field="process", problem="falta / missing")])
+                raise invalid_field("process", "missing")
             proc = process_by_slug(db, process, for_update=True)
             person = find_actor(db, proc, actor)
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
-                                         allowed=", ".join(action.roles))])
+                                         allowed=list(action.roles))])
             check_state(action, proc)
             last = audit.last_entry(db, proc.id)
             if last is not None and now < last.at:

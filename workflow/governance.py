@@ -17,9 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+from stages import vocabulary
 from stages.base import Reason
-from stages.sectors import sector_label
-
 from stages.errors import reason
 from stages.reasons import MESSAGES
 
@@ -56,11 +55,6 @@ def quorum_gaps(rule: QuorumRule, present: list, session_key: str) -> list[Reaso
     by_sector = Counter(p.sector for p in present)
     gaps = [reason("quorum_sector_missing", sector=s, present=by_sector.get(s, 0), needed=max(n, 1))
             for s, n in rule.sectors.items() if by_sector.get(s, 0) < max(n, 1)]
-    labelled = {"es": [], "en": []}
-    for g in gaps:
-        for lang in labelled:
-            labelled[lang].append(g.text.render(lang, **{**g.details, "sector": sector_label(g.details.get("sector", ""), lang)})
-                                  if "sector" in g.details else g.message(lang))
     if rule.min_members and len(present) < rule.min_members:
         gaps.append(reason("quorum_members_missing", present=len(present), needed=rule.min_members))
     if not gaps:
@@ -68,18 +62,19 @@ def quorum_gaps(rule: QuorumRule, present: list, session_key: str) -> list[Reaso
     return [QuorumReason("session_not_quorate", MESSAGES["session_not_quorate"],
                          {"session": session_key, "gaps": [g.code for g in gaps],
                           "missing_sectors": [g.details["sector"] for g in gaps if "sector" in g.details]},
-                         labelled)]
+                         tuple(gaps))]
 
 
 class QuorumReason(Reason):
-    """A quorum refusal whose listed gaps are rendered in the reader's language."""
+    """A quorum refusal that lists each gap (a reason of its own) in the reader's language."""
 
-    def __init__(self, code, text, details, labelled):
+    def __init__(self, code, text, details, gaps: tuple[Reason, ...]):
         super().__init__(code, text, details)
-        object.__setattr__(self, "_labelled", labelled)
+        object.__setattr__(self, "gaps", gaps)
 
     def message(self, lang: str = "es") -> str:
-        return self.text.render(lang, session=self.details["session"], items="; ".join(self._labelled[lang]))
+        return vocabulary.render(self.text, lang, session=self.details["session"],
+                                 items="; ".join(g.message(lang) for g in self.gaps))
 
 
 def tally(rule: str, present: list, votes: dict[int, str]) -> tuple[bool, dict]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from transitions import Machine, MachineError
 
 from stages import CLOSED, EVENTS, STAGE_NAMES, SUSPENDED
+from stages.errors import InvalidMove
 
 STATES = (*STAGE_NAMES, SUSPENDED, CLOSED)
 
@@ -53,12 +54,6 @@ MACHINE = Machine(model=None, states=list(STATES), transitions=_transitions(), i
 class Position:
     """The plain object the machine moves: a copy of the process's stage."""
     state: str
-
-
-class InvalidMove(Exception):
-    def __init__(self, event: str, state: str, target: str | None):
-        self.event, self.state, self.target = event, state, target
-        super().__init__(f"{event} from {state} (target {target}) is not a move")
 
 
 def fire(state: str, event: str, target: str | None = None) -> str:

@@ -4,16 +4,58 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-from stages import DECISION_KINDS, STAGE_NAMES
+from stages import DECISION_KINDS, STAGE_NAMES, Reason
 from stages.commitments import AMBITION, AXES
+from stages.errors import field_reason
 from stages.monitoring import FINAL_STATUS
 from stages.sensitization import QUESTIONS
 from stages.templates import TRIPARTITE
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # a co-creation process lives in years a calendar can hold
+
+
+#: pydantic's error type -> the problem an ``invalid_field`` reason names (``stages.reasons.FIELD_PROBLEMS``).
+_PROBLEMS = {
+    "missing": "missing", "extra_forbidden": "unknown", "string_too_short": "too_short", "string_too_long": "too_long",
+    "too_short": "too_short", "too_long": "too_long",
+    "date_parsing": "not_a_date", "date_from_datetime_parsing": "not_a_date", "date_from_datetime_inexact": "not_a_date",
+    "datetime_parsing": "not_a_date", "datetime_from_date_parsing": "not_a_date", "date_type": "not_a_date",
+    "datetime_type": "not_a_date", "date_out_of_range": "out_of_calendar",
+    "literal_error": "not_allowed_value", "enum": "not_allowed_value",
+    "int_parsing": "not_a_number", "int_type": "not_a_number", "int_from_float": "not_a_number",
+    "bool_parsing": "not_yes_no", "bool_type": "not_yes_no",
+    "greater_than_equal": "number_range", "less_than_equal": "number_range", "greater_than": "number_range",
+    "less_than": "number_range", "string_pattern_mismatch": "bad_format",
+}
+
+
+def validation_reasons(exc: ValidationError) -> list[Reason]:
+    """One ``invalid_field`` reason per problem pydantic found, said in the reader's words."""
+    out = []
+    for e in exc.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "-"
+        problem = _PROBLEMS.get(e["type"], "invalid")
+        ctx = e.get("ctx") or {}
+        details: dict = {"value": str(e.get("input"))[:80]} if problem in ("not_a_date", "not_allowed_value") else {}
+        if problem == "too_short":
+            details["min_length"] = ctx.get("min_length", 1)
+        elif problem == "too_long":
+            details["max_length"] = ctx.get("max_length", 0)
+        elif problem == "out_of_calendar":
+            details.update(first=FIRST_YEAR, last=LAST_YEAR)
+        elif problem == "not_allowed_value":
+            details["expected"] = str(ctx.get("expected", "")).replace("'", "")
+        elif problem == "number_range":
+            limit = next(((op, v) for op, v in (("≥", ctx.get("ge")), ("≤", ctx.get("le")), (">", ctx.get("gt")),
+                                                 ("<", ctx.get("lt"))) if v is not None), ("", ""))
+            details["limit"] = f"{limit[0]} {limit[1]}".strip()
+        elif problem == "invalid":
+            details["detail"] = e.get("msg", "")
+        out.append(field_reason(field, problem, **details))
+    return out
 
 
 def in_calendar(value: dt.date) -> bool:

@@ -23,12 +23,23 @@ from sqlalchemy.engine import Engine
 
 from stages import DECISION_KINDS, RECORDED_IN
 from stages.clock import Clock
-from stages.errors import InvalidInput, reason
+from stages.errors import InvalidInput, SpecError, invalid_field, reason
 
 from .. import engine
 from .. import schemas as s
 from ..engine import ActionDef
-from . import accounts, compliance, consultation, decisions, monitoring, people, plan, preparation, reminders, sessions
+from . import (
+    accounts,
+    compliance,
+    consultation,
+    decisions,
+    monitoring,
+    people,
+    plan,
+    preparation,
+    reminders,
+    sessions,
+)
 
 COORD = ("coordinator",)
 MEMBER = ("member",)
@@ -85,10 +96,10 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
 def _check_registry() -> None:
     missing = set(RECORDED_IN) - set(ACTIONS)
     if missing:
-        raise ValueError(f"stages record actions that do not exist: {sorted(missing)}")
+        raise SpecError(f"stages record actions that do not exist: {sorted(missing)}")
     kinds = set(DECISION_KINDS)
     if set(decisions.KINDS) != kinds:
-        raise ValueError(f"decision kinds without an effect, or effects without a kind: "
+        raise SpecError(f"decision kinds without an effect, or effects without a kind: "
                          f"{sorted(set(decisions.KINDS) ^ kinds)}")
 
 
@@ -110,7 +121,7 @@ def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None 
     results = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or "action" not in item or "actor" not in item:
-            raise InvalidInput([reason("bad_file", problem=f"#{n}: action/actor missing")])
+            raise InvalidInput([reason("bad_file_item", item=n)])
         item = dict(item)
         name, actor = item.pop("action"), item.pop("actor")
         process = item.pop("process", default_process)
@@ -119,11 +130,11 @@ def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None 
             try:
                 at = dt.datetime.fromisoformat(at)
             except ValueError:
-                raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem=at)]) from None
+                raise invalid_field(f"#{n}.at", "not_a_date", value=at) from None
         if at is not None and not isinstance(at, dt.datetime):  # e.g. a bare date or a number in YAML
-            raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem=str(at))])
+            raise invalid_field(f"#{n}.at", "not_a_date", value=str(at))
         if isinstance(at, dt.datetime) and at.tzinfo is None:
-            raise InvalidInput([reason("invalid_field", field=f"#{n}.at", problem="sin zona horaria / no timezone")])
+            raise invalid_field(f"#{n}.at", "needs_timezone", value=at.isoformat())
         if name == "create_process":
             default_process = item.get("slug", default_process)
         results.append(apply(db_engine, name, item, actor=actor, process=process, clock=clock, at=at))

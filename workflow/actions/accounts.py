@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from stages.errors import InvalidInput, NotAllowed, not_found, reason
 from storage.accounts import Account
 from storage.models import Person
 
 from .. import schemas as s
 from ..credentials import hash_password, token_digest
 from ..engine import Context
-from stages.errors import InvalidInput, NotAllowed, not_found, reason
 
 
 def set_credentials(ctx: Context, d: s.SetCredentials):
@@ -24,7 +24,7 @@ def set_credentials(ctx: Context, d: s.SetCredentials):
         raise InvalidInput([reason("credentials_nothing_to_set")])
     person = ctx.db.exec(select(Person).where(Person.process_id == ctx.process.id, Person.handle == d.handle)).first()
     if person is None or not person.active:
-        raise not_found("persona", d.handle)
+        raise not_found("person", d.handle)
     account = ctx.db.exec(select(Account).where(Account.person_id == person.id)).first()
     if account is None:
         account = Account(person_id=person.id)

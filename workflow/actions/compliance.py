@@ -6,7 +6,6 @@ the engine in one transaction, audited. Their input schemas live here, beside th
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal, Optional
 
 from pydantic import Field
@@ -15,9 +14,8 @@ from sqlmodel import select
 from compliance import rulesets
 from compliance import settings as compliance_settings
 from compliance.irm import EARLY_RESULTS, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT
-from storage import models as m
-
 from stages.errors import InvalidInput, not_found, reason, refuse
+from storage import models as m
 
 from ..engine import Context
 from ..schemas import Day, Key, Schema, Short
@@ -82,7 +80,7 @@ def configure_compliance(ctx: Context, d: ConfigureCompliance):
     if d.ruleset is not None:
         try:
             rulesets.resolve(ctx.process, d.ruleset)
-        except rulesets.RuleSetError as exc:
+        except rulesets.RuleSetInvalid as exc:
             raise InvalidInput(exc.reasons) from None
         ctx.process.ruleset = d.ruleset
     rs = rulesets.resolve(ctx.process)
@@ -94,7 +92,7 @@ def register_ruleset(ctx: Context, d: RegisterRuleset):
     """Register (or replace with a new version) a rule set of the secretariat's own."""
     try:
         rs = rulesets.parse(d.ruleset)
-    except rulesets.RuleSetError as exc:
+    except rulesets.RuleSetInvalid as exc:
         raise InvalidInput(exc.reasons) from None
     conf = _compliance_conf(ctx)
     conf["rulesets"] = {**(conf.get("rulesets") or {}), rs.name: d.ruleset}
@@ -120,7 +118,7 @@ def assess_commitment(ctx: Context, d: AssessCommitment):
     row = ctx.db.exec(select(m.Commitment).where(m.Commitment.process_id == ctx.process.id,
                                                  m.Commitment.key == d.commitment)).first()
     if row is None:
-        raise not_found("compromiso", d.commitment)
+        raise not_found("commitment", d.commitment)
     if row.status != "agreed":
         raise refuse("commitment_not_agreed", commitment=d.commitment)
     if d.potential_for_results is None and d.potential_impact is None and d.early_results is None:

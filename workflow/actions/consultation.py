@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from stages.errors import InvalidInput, reason
 from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import InvalidInput, reason
 from .lookup import check_dates, find, get, next_key, upsert
 
 
@@ -28,11 +28,11 @@ def open_channel(ctx: Context, d: s.OpenChannel):
 
 def record_input(ctx: Context, d: s.RecordInput):
     """Record a consultation input; contact data is kept private."""
-    channel = get(ctx, m.Channel, d.channel, "canal")
-    theme = get(ctx, m.Theme, d.theme, "tema") if d.theme else None
+    channel = get(ctx, m.Channel, d.channel, "channel")
+    theme = get(ctx, m.Theme, d.theme, "theme") if d.theme else None
     key = d.key or next_key(ctx, m.Input, "i")
     if find(ctx, m.Input, key) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="aportación", key=key)])
+        raise InvalidInput([reason("duplicate_key", kind="input", key=key)])
     ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
                        contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
                        theme_id=theme.id if theme else None))
@@ -41,9 +41,9 @@ def record_input(ctx: Context, d: s.RecordInput):
 
 def answer_input(ctx: Context, d: s.AnswerInput):
     """Give an input its reasoned response: disposition and rationale."""
-    row = get(ctx, m.Input, d.input, "aportación")
+    row = get(ctx, m.Input, d.input, "input")
     if d.theme:
-        row.theme_id = get(ctx, m.Theme, d.theme, "tema").id
+        row.theme_id = get(ctx, m.Theme, d.theme, "theme").id
     row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now
     ctx.db.add(row)
     return {"input": row.key, "disposition": d.disposition}
@@ -57,7 +57,7 @@ def add_theme(ctx: Context, d: s.AddTheme):
 
 def prioritise_themes(ctx: Context, d: s.PrioritiseThemes):
     """Set the prioritised themes, in order; the others lose their priority."""
-    chosen = [get(ctx, m.Theme, k, "tema") for k in d.themes]
+    chosen = [get(ctx, m.Theme, k, "theme") for k in d.themes]
     for t in ctx.db.exec(select(m.Theme).where(m.Theme.process_id == ctx.process.id)):
         t.priority = None
         ctx.db.add(t)

@@ -13,18 +13,18 @@ from typing import Any, Callable
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS
+from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, reason, refuse
 from storage import models as m
 
 from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import InvalidInput, NotAllowed, Refused, reason, refuse
 from .lookup import find, get, next_key, present_members, session_row
 from .plan import apply_commitment_fields, commitment_fields
 
 
 def _missing(field: str) -> InvalidInput:
-    return InvalidInput([reason("invalid_field", field=field, problem="falta / missing")])
+    return invalid_field(field, "missing")
 
 
 # --- what each kind's motion must say ---------------------------------------------------
@@ -43,7 +43,7 @@ def _check_reopen(ctx: Context, d: s.ProposeDecision) -> None:
 
 def _check_approve(ctx: Context, d: s.ProposeDecision) -> None:
     for key in d.commitments or []:
-        get(ctx, m.Commitment, key, "compromiso")
+        get(ctx, m.Commitment, key, "commitment")
 
 
 def _check_amend(ctx: Context, d: s.ProposeDecision) -> None:
@@ -64,7 +64,7 @@ def _check_general(ctx: Context, d: s.ProposeDecision) -> None:
 
 def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
     """An amendment's changes, validated as a whole commitment would be (the draft's schema)."""
-    row = get(ctx, m.Commitment, key, "compromiso")
+    row = get(ctx, m.Commitment, key, "commitment")
     current = commitment_fields(row)
     merged = {**{k: v for k, v in current.items() if k not in ("theme", "solution")},
               "key": key, "theme": None, "solution": None, **changes}
@@ -105,7 +105,7 @@ def _effect_approve(ctx: Context, decision: m.Decision) -> dict:
 def _effect_amend(ctx: Context, decision: m.Decision) -> dict:
     key = decision.payload["commitment"]
     changes = validated_changes(ctx, key, decision.payload["changes"])
-    row = get(ctx, m.Commitment, key, "compromiso")
+    row = get(ctx, m.Commitment, key, "commitment")
     apply_commitment_fields(ctx, row, changes)
     row.version += 1
     ctx.db.add(row)
@@ -171,7 +171,7 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
         payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
     key = d.key or next_key(ctx, m.Decision, "D")
     if find(ctx, m.Decision, key) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="decisión", key=key)])
+        raise InvalidInput([reason("duplicate_key", kind="decision", key=key)])
     row = m.Decision(process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
                      rule=d.rule, reason=d.reason, proposed_at=ctx.now)
     ctx.db.add(row)
@@ -180,7 +180,7 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
 
 
 def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSession]:
-    decision = get(ctx, m.Decision, key, "decisión")
+    decision = get(ctx, m.Decision, key, "decision")
     if decision.status != "open":
         raise refuse("decision_not_open", decision=decision.key, status=decision.status)
     session = ctx.db.get(m.SecretariatSession, decision.session_id)

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlmodel import SQLModel, select
 
+from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
 from .. import governance
 from ..engine import Context
-from stages.errors import InvalidInput, not_found, reason, refuse
 
 
 def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "key") -> Any:
@@ -51,7 +51,7 @@ def upsert(ctx: Context, model: type[SQLModel], key: str | None, prefix: str, **
 
 def session_row(ctx: Context, key: str, *, open_: bool = True) -> m.SecretariatSession:
     """The session ``key``; refused when it must be open and is closed. Names the session in the audit entry."""
-    row = get(ctx, m.SecretariatSession, key, "sesión")
+    row = get(ctx, m.SecretariatSession, key, "session")
     if open_ and row.closed_at is not None:
         raise refuse("session_closed", session=key)
     ctx.session_key = key

@@ -1,11 +1,11 @@
 """Monitoring: progress reports, public events, final statuses."""
 from __future__ import annotations
 
+from stages.errors import refuse
 from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import refuse
 from .lookup import get, upsert
 from .plan import own_activity
 
@@ -32,7 +32,7 @@ def hold_public_event(ctx: Context, d: s.HoldPublicEvent):
 
 def set_final_status(ctx: Context, d: s.SetFinalStatus):
     """Record a commitment's final status at the close."""
-    row = get(ctx, m.Commitment, d.commitment, "compromiso")
+    row = get(ctx, m.Commitment, d.commitment, "commitment")
     row.final_status = d.status
     ctx.db.add(row)
     return {"commitment": row.key, "final_status": d.status}

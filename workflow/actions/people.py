@@ -10,14 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from stages import SPEC_VERSION, STAGE_NAMES, TEMPLATES
+from stages.errors import InvalidInput, NotAllowed, invalid_field, not_found, reason, refuse
 from storage import models as m
 
 from .. import engine
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import InvalidInput, NotAllowed, not_found, reason, refuse
 from .lookup import find, find_person, get, people_by_id, withdrawn_sectors
-
 
 
 def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime):
@@ -25,7 +24,7 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
     try:
         tz = ZoneInfo(d.timezone)
     except Exception:
-        raise InvalidInput([reason("invalid_field", field="timezone", problem=d.timezone)]) from None
+        raise invalid_field("timezone", "bad_timezone", value=d.timezone) from None
     t = TEMPLATES[d.template]
     quorum = d.quorum.model_dump() if d.quorum else dict(t.quorum)
     process = m.Process(slug=d.slug, name=d.name, template=t.name, stage=STAGE_NAMES[0],
@@ -36,7 +35,7 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
     try:
         db.flush()
     except IntegrityError:  # the slug's unique index: taken before, or by a creator running at the same time
-        raise InvalidInput([reason("duplicate_key", kind="proceso", key=d.slug)]) from None
+        raise InvalidInput([reason("duplicate_key", kind="process", key=d.slug)]) from None
     db.add(m.Person(process_id=process.id, handle=actor, name=d.coordinator_name, role="coordinator",
                     email=d.coordinator_email, joined_at=now))
     db.add(m.StageChange(process_id=process.id, event="create", from_stage=None, to_stage=process.stage, at=now))
@@ -49,14 +48,14 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
 def add_person(ctx: Context, d: s.AddPerson):
     """Add a coordinator, a secretariat member (with its sector) or an agency liaison."""
     if find_person(ctx, d.handle) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="persona", key=d.handle)])
+        raise InvalidInput([reason("duplicate_key", kind="person", key=d.handle)])
     if d.role == "member" and not d.sector:
-        raise InvalidInput([reason("invalid_field", field="sector", problem="falta / missing (member)")])
+        raise invalid_field("sector", "missing_for_role", role="member")
     agency = None
     if d.role == "liaison":
         if not d.agency:
-            raise InvalidInput([reason("invalid_field", field="agency", problem="falta / missing (liaison)")])
-        agency = get(ctx, m.Agency, d.agency, "dependencia")
+            raise invalid_field("agency", "missing_for_role", role="liaison")
+        agency = get(ctx, m.Agency, d.agency, "agency")
     person = m.Person(process_id=ctx.process.id, handle=d.handle, name=d.name, role=d.role, email=d.email,
                       sector=d.sector if d.role == "member" else None, organisation=d.organisation,
                       agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
@@ -64,15 +63,12 @@ def add_person(ctx: Context, d: s.AddPerson):
     return {"person": d.handle, "role": d.role, "sector": person.sector}
 
 
-def find_person(ctx: Context, handle: str) -> m.Person | None:
-    return ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id, m.Person.handle == handle)).first()
-
 
 def remove_person(ctx: Context, d: s.RemovePerson):
     """A person leaves the process (kept in the records, no longer acts or counts)."""
     person = find_person(ctx, d.handle)
     if person is None or not person.active:
-        raise not_found("persona", d.handle)
+        raise not_found("person", d.handle)
     person.active, person.left_at = False, ctx.now
     ctx.db.add(person)
     ctx.reason = d.reason
@@ -82,7 +78,7 @@ def remove_person(ctx: Context, d: s.RemovePerson):
 def add_agency(ctx: Context, d: s.AddAgency):
     """Register a responsible agency (dependencia)."""
     if find(ctx, m.Agency, d.key) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="dependencia", key=d.key)])
+        raise InvalidInput([reason("duplicate_key", kind="agency", key=d.key)])
     ctx.db.add(m.Agency(process_id=ctx.process.id, key=d.key, name=d.name))
     return {"agency": d.key}
 
@@ -90,8 +86,8 @@ def add_agency(ctx: Context, d: s.AddAgency):
 def withdraw_sector(ctx: Context, d: s.SectorMove):
     """A sector withdraws from the secretariat; if required, the process is suspended at once."""
     if ctx.actor.role == "member" and ctx.actor.sector != d.sector:
-        raise NotAllowed([reason("actor_not_allowed", actor=ctx.actor.handle, role=f"member/{ctx.actor.sector}",
-                                 action=f"withdraw_sector {d.sector}", allowed=f"coordinator, member/{d.sector}")])
+        raise NotAllowed([reason("member_other_sector", actor=ctx.actor.handle, actor_sector=ctx.actor.sector,
+                                 sector=d.sector)])
     if d.sector in withdrawn_sectors(ctx):
         raise refuse("sector_already_withdrawn", sector=d.sector)
     ctx.db.add(m.SectorWithdrawal(process_id=ctx.process.id, sector=d.sector, withdrawn_at=ctx.now, reason=d.reason))

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from stages.commitments import FIELDS as COMMITMENT_FIELDS
+from stages.errors import NotAllowed, reason, refuse
 from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import NotAllowed, reason, refuse
 from .lookup import check_dates, find, get, upsert
 
 
@@ -21,7 +21,7 @@ def commitment_fields(c: m.Commitment) -> dict:
 
 def apply_commitment_fields(ctx: Context, row: m.Commitment, fields: dict) -> None:
     for agency in fields.get("agencies") or []:
-        get(ctx, m.Agency, agency, "dependencia")
+        get(ctx, m.Agency, agency, "agency")
     for name, value in fields.items():
         if name == "end_date" and isinstance(value, str):
             value = dt.date.fromisoformat(value)
@@ -34,7 +34,7 @@ def draft_commitment(ctx: Context, d: s.DraftCommitment):
     row = find(ctx, m.Commitment, d.key)
     if row is not None and row.status != "draft":
         raise refuse("commitment_agreed_needs_decision", commitment=d.key)
-    theme = get(ctx, m.Theme, d.theme, "tema") if d.theme else None
+    theme = get(ctx, m.Theme, d.theme, "theme") if d.theme else None
     if row is None:
         row = m.Commitment(process_id=ctx.process.id, key=d.key, title=d.title)
     row.theme_id = theme.id if theme else None
@@ -47,8 +47,8 @@ def draft_commitment(ctx: Context, d: s.DraftCommitment):
 def plan_activity(ctx: Context, d: s.PlanActivity):
     """Plan an activity of a commitment's route, with its responsible agency and dates."""
     check_dates(d.start_date, d.end_date)
-    commitment = get(ctx, m.Commitment, d.commitment, "compromiso")
-    agency = get(ctx, m.Agency, d.agency, "dependencia")
+    commitment = get(ctx, m.Commitment, d.commitment, "commitment")
+    agency = get(ctx, m.Agency, d.agency, "agency")
     row = find(ctx, m.Activity, d.key)
     fields = dict(commitment_id=commitment.id, title=d.title, deliverable=d.deliverable, agency_id=agency.id,
                   start_date=d.start_date, end_date=d.end_date)
@@ -59,7 +59,7 @@ def plan_activity(ctx: Context, d: s.PlanActivity):
 
 
 def own_activity(ctx: Context, key: str) -> m.Activity:
-    row = get(ctx, m.Activity, key, "actividad")
+    row = get(ctx, m.Activity, key, "activity")
     if ctx.actor.role == "liaison" and row.agency_id != ctx.actor.agency_id:
         agency = ctx.db.get(m.Agency, row.agency_id)
         raise NotAllowed([reason("liaison_other_agency", actor=ctx.actor.handle, activity=key,
@@ -77,7 +77,7 @@ def accept_activity(ctx: Context, d: s.AcceptActivity):
 
 def add_indicator(ctx: Context, d: s.AddIndicator):
     """Add a result or management indicator to a commitment."""
-    commitment = get(ctx, m.Commitment, d.commitment, "compromiso")
+    commitment = get(ctx, m.Commitment, d.commitment, "commitment")
     row = upsert(ctx, m.Indicator, d.key, "ind", commitment_id=commitment.id, name=d.name, kind=d.kind,
                   baseline=d.baseline, target=d.target)
     return {"indicator": row.key}

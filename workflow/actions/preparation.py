@@ -17,7 +17,7 @@ def record_sensitization_session(ctx: Context, d: s.RecordSensitizationSession):
 
 def plan_working_table(ctx: Context, d: s.PlanWorkingTable):
     """Plan a working table for a theme: methodology, call, facilitator, date, sectors."""
-    theme = get(ctx, m.Theme, d.theme, "tema")
+    theme = get(ctx, m.Theme, d.theme, "theme")
     row = upsert(ctx, m.WorkingTable, d.key, "mesa", theme_id=theme.id, methodology=d.methodology,
                   call_ref=d.call_ref, facilitator=d.facilitator, held_on=d.held_on, sectors=dict(d.sectors))
     return {"working_table": row.key}
@@ -25,7 +25,7 @@ def plan_working_table(ctx: Context, d: s.PlanWorkingTable):
 
 def record_problem_tree(ctx: Context, d: s.RecordProblemTree):
     """Record a theme's problem tree: problem, causes (strategic ones marked), effects, solutions."""
-    theme = get(ctx, m.Theme, d.theme, "tema")
+    theme = get(ctx, m.Theme, d.theme, "theme")
     row = upsert(ctx, m.ProblemTree, d.key, "arbol", theme_id=theme.id, problem=d.problem,
                   causes=[c.model_dump() for c in d.causes], effects=list(d.effects),
                   solutions=[x.model_dump() for x in d.solutions], sdg_targets=list(d.sdg_targets))

@@ -9,11 +9,11 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field
 from sqlmodel import select
 
+from stages.errors import not_found
 from stages.reminders import BY_KIND, MAX_DAYS, effective_settings
 from storage.models import Person
 
 from ..engine import Context
-from stages.errors import not_found
 from ..schemas import Key, Schema
 
 Days = Annotated[list[Annotated[int, Field(ge=0, le=MAX_DAYS)]], Field(max_length=12)]
@@ -47,7 +47,7 @@ def configure_reminders(ctx: Context, d: ConfigureReminders):
     given = d.model_dump(exclude_none=True, exclude={"reset"})
     for handle in given.get("muted", []):
         if ctx.db.exec(select(Person).where(Person.process_id == ctx.process.id, Person.handle == handle)).first() is None:
-            raise not_found("persona", handle)
+            raise not_found("person", handle)
     for name in list(given):
         if isinstance(given[name], list) and name not in ("off", "muted"):
             given[name] = sorted(set(given[name]), reverse=True)

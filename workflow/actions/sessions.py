@@ -6,14 +6,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from stages import STAGE_NAMES
+from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
 from .. import governance
 from .. import schemas as s
 from ..engine import Context
-from stages.errors import InvalidInput, not_found, reason, refuse
 from .lookup import find, find_person, next_key, present_members, session_row
-
 
 
 def convene_session(ctx: Context, d: s.ConveneSession):
@@ -23,7 +22,7 @@ def convene_session(ctx: Context, d: s.ConveneSession):
     if d.scheduled_for.tzinfo is None:
         d.scheduled_for = d.scheduled_for.replace(tzinfo=ZoneInfo(ctx.process.timezone))
     if d.key and find(ctx, m.SecretariatSession, d.key) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="sesión", key=d.key)])
+        raise InvalidInput([reason("duplicate_key", kind="session", key=d.key)])
     row = m.SecretariatSession(process_id=ctx.process.id, key=d.key or next_key(ctx, m.SecretariatSession, "S"),
                                scheduled_for=d.scheduled_for, place=d.place, agenda=list(d.agenda),
                                extraordinary=d.extraordinary, justification=d.justification,
@@ -40,7 +39,7 @@ def record_attendance(ctx: Context, d: s.RecordAttendance):
     for handle in d.members:
         p = find_person(ctx, handle)
         if p is None or p.role != "member" or not p.active:
-            raise not_found("integrante", handle)
+            raise not_found("member", handle)
         people.append(p)
     open_rows = {a.person_id: a for a in ctx.db.exec(select(m.Attendance).where(
         m.Attendance.session_id == session.id, m.Attendance.left_at.is_(None)))}
@@ -81,7 +80,7 @@ def publish_document(ctx: Context, d: s.PublishDocument):
     """Publish a dated document or piece of evidence in the process's public repository."""
     key = d.key or next_key(ctx, m.Document, "doc")
     if find(ctx, m.Document, key) is not None:
-        raise InvalidInput([reason("duplicate_key", kind="documento", key=key)])
+        raise InvalidInput([reason("duplicate_key", kind="document", key=key)])
     ctx.db.add(m.Document(process_id=ctx.process.id, key=key, kind=d.kind, title=d.title, ref=d.ref,
                           stage=d.stage or (ctx.process.stage if ctx.process.stage in STAGE_NAMES else None),
                           published_at=ctx.now))

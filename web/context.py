@@ -1,0 +1,44 @@
+"""What every page and API route shares: the reader's language, where an error sends its
+status, and safe redirects. A leaf module: it imports nothing else of the web package."""
+from __future__ import annotations
+
+from fastapi import Request
+
+from stages.errors import CocreaError, InvalidInput, NotAllowed, NotFound
+
+LANGS = ("es", "en")
+LANG_COOKIE = "cocrea_lang"
+
+
+def lang_of(request: Request) -> str:
+    """The one rule for the reader's language, pages and API alike: ``?lang=``, then the
+    language cookie (the switch on every page), then Spanish. A browser's ``Accept-Language``
+    is not followed: the site is Spanish first, and English is a choice the reader makes."""
+    q = request.query_params.get("lang")
+    if q in LANGS:
+        return q
+    c = request.cookies.get(LANG_COOKIE)
+    return c if c in LANGS else "es"
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".csv"))
+
+
+def error_status(exc: CocreaError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, InvalidInput):
+        return 400
+    if isinstance(exc, NotAllowed):
+        return 403
+    if exc.exit_code == 3:
+        return 409
+    return 500
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
