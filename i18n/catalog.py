@@ -67,7 +67,9 @@ def update(lang: str, domain: str) -> Catalog:
     """The ``.po`` of ``domain`` brought up to date with the code (translations kept)."""
     template = extract(domain)
     catalog = read(lang, domain)
+    created = catalog.creation_date  # the header stays as it was: only messages change
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.creation_date = created
     catalog.obsolete.clear()
     with po_path(lang, domain).open("wb") as fp:
         write_po(fp, catalog, width=100, sort_by_file=True, ignore_obsolete=True)

@@ -11,7 +11,7 @@ from i18n import N_, NN_, Msg
 MESSAGES: dict[str, Msg] = {
     # input
     "not_found": N_("Not found: {kind:thing} '{key}'."),
-    "unknown_action": N_("There is no action '{action}'. Actions: {known}."),
+    "unknown_action": N_("There is no action '{name}'. Actions: {known}."),
     "bad_file": N_("The file could not be read: {problem}."),
     "options_together": N_("These options go together; give all of them: {options}."),
     "bad_file_not_a_list": N_("The file must hold a list of actions."),

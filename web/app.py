@@ -24,7 +24,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
-from stages.errors import CocreaError, InvalidInput, NotFound, reason
+from stages.errors import CocreaError, InvalidInput, NotFound
+from workflow.schemas import validation_reasons
 
 from . import api, public_pages, workspace_pages
 from .auth import SESSION_COOKIE, SESSION_MAX_AGE, RateLimiter
@@ -139,9 +140,7 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        problems = [reason("invalid_field", field=".".join(str(p) for p in e.get("loc", [])) or "-",
-                           problem=e.get("msg", "")) for e in exc.errors()]
-        return error_response(request, InvalidInput(problems), 400)
+        return error_response(request, InvalidInput(validation_reasons(exc.errors())), 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):

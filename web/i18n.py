@@ -323,7 +323,6 @@ WEB_REASONS: dict[str, Msg] = {
     "login_failed": N_("Wrong handle or password."),
     "too_many_attempts": N_("Too many failed attempts; wait {minutes} minutes."),
     "csrf_failed": N_("The form expired or did not come from this site; reload the page and try again."),
-    "sign_in_required": N_("Sign in to continue."),
     "token_missing": N_("The token is missing (Authorization: Bearer … header)."),
     "token_invalid": N_("The token is invalid or was revoked."),
     "token_other_process": N_("The token belongs to process '{process}', not '{slug}'."),

@@ -68,7 +68,7 @@ def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
     try:
         return schema.model_validate(payload)
     except ValidationError as exc:
-        raise InvalidInput(validation_reasons(exc)) from None
+        raise InvalidInput(validation_reasons(exc.errors())) from None
 
 
 def find_actor(db: Session, process: Process, handle: str) -> Person:

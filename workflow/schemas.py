@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from stages import DECISION_KINDS, STAGE_NAMES, Reason
@@ -32,10 +32,11 @@ _PROBLEMS = {
 }
 
 
-def validation_reasons(exc: ValidationError) -> list[Reason]:
-    """One ``invalid_field`` reason per problem pydantic found, said in the reader's words."""
+def validation_reasons(errors: list[dict]) -> list[Reason]:
+    """One ``invalid_field`` reason per problem pydantic found (``ValidationError.errors()``),
+    said in the reader's words."""
     out = []
-    for e in exc.errors():
+    for e in errors:
         field = ".".join(str(p) for p in e["loc"]) or "-"
         problem = _PROBLEMS.get(e["type"], "invalid")
         ctx = e.get("ctx") or {}

@@ -110,7 +110,7 @@ def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor:
           clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
     """Apply the named action; the one entry point for the CLI, the web app and the scheduler."""
     if action not in ACTIONS:
-        raise InvalidInput([reason("unknown_action", action=action, known=", ".join(ACTIONS))])
+        raise InvalidInput([reason("unknown_action", name=action, known=", ".join(ACTIONS))])
     return engine.run(db_engine, ACTIONS[action], dict(payload or {}), actor=actor, process=process,
                       clock=clock, at=at)
 
