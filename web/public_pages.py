@@ -186,7 +186,7 @@ async def process_atom(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     base = str(request.base_url).rstrip("/")
     return await _cached(request, slug, f"atom:{base}", lang,
-                         lambda: atom(public.public_view(engine, slug, lang), base, lang).encode())
+                         lambda: atom(public.public_view(engine, slug, lang), base, lang))
 
 
 @router.get("/p/{slug}/calendar.ics")
@@ -195,4 +195,4 @@ async def process_ical(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     base = str(request.base_url).rstrip("/")
     return await _cached(request, slug, f"ics:{base}", lang,
-                         lambda: ical(public.public_view(engine, slug, lang), base, lang).encode())
+                         lambda: ical(public.public_view(engine, slug, lang), base, lang))
