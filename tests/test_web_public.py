@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
 from builders import process_at
 from icalendar import Calendar
 from webkit import PRIVATE_VALUES, client
@@ -123,7 +124,7 @@ def test_pages_carry_an_etag_that_changes_with_every_write(sqlite_db, clock):
 def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     p = _monitoring(sqlite_db, clock)
     p("publish_document", kind="other", title="=HYPERLINK(\"http://x\")", ref="nota-1")
-    c = client(sqlite_db, clock)
+    c = client(sqlite_db, clock, public_url="https://cocrea.example.org")
 
     rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/commitments.csv").text)))
     assert rows[0]["key"] == "c1" and rows[0]["axes"] == "transparency" and rows[0]["progress"] == "40"
@@ -133,7 +134,7 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     assert c.get("/p/p/data/nope.csv").status_code == 404
 
     entries = atom_entries(c.get("/p/p/feed.atom").content)
-    page = "http://testserver/p/p"
+    page = "https://cocrea.example.org/p/p"
     report = entries[f"{page}#document/doc1"]
     assert report["title"] == "informe: Informe de medio término"
     assert report["link"] == report["summary"] == "https://example.net/informe.pdf"
@@ -181,6 +182,32 @@ def test_control_characters_in_texts_do_not_break_the_feeds(sqlite_db, clock):
         cal = Calendar.from_ical(c.get(f"/p/p/calendar.ics?lang={lang}").content)
         session = next(e for e in cal.walk("VEVENT") if e["UID"] == "session-S99@p.cocrea")
         assert session["LOCATION"] == "Sala2" and session["DESCRIPTION"] == "1. Puntouno"
+
+
+def test_feed_links_come_from_the_configured_address_never_from_the_host_header(sqlite_db, clock, monkeypatch):
+    _monitoring(sqlite_db, clock)
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+    def links(c) -> set[str]:
+        feed = ET.fromstring(c.get("/p/p/feed.atom", headers=forged).content)
+        found = {feed.find(f"{ATOM}id").text} | {e.text for e in feed.iter(f"{ATOM}id")}
+        found |= {link.get("href") for link in feed.iter(f"{ATOM}link")}
+        calendar = c.get("/p/p/calendar.ics", headers=forged)
+        assert b"evil.example" not in calendar.content
+        found |= {str(e["URL"]) for e in Calendar.from_ical(calendar.content).walk("VEVENT")}
+        return {link for link in found if not link.startswith("https://example.net/")}  # the documents' own links
+
+    c = client(sqlite_db, clock, public_url="https://cocrea.example.org/")
+    assert c.get("/p/p/feed.atom", headers=forged).status_code == 200
+    assert all(link.startswith("https://cocrea.example.org/p/p") for link in links(c))
+    assert "https://cocrea.example.org/p/p/feed.atom" in links(c)
+    monkeypatch.setenv("COCREA_PUBLIC_URL", "https://env.example.org")
+    assert all(link.startswith("https://env.example.org/p/p") for link in links(client(sqlite_db, clock)))
+    monkeypatch.delenv("COCREA_PUBLIC_URL")
+    assert all(link.startswith("http://127.0.0.1:8000/p/p") for link in links(client(sqlite_db, clock)))
+    for wrong in ("evil.example", "javascript:alert(1)", "https://", "https://x.example/?a=1"):
+        with pytest.raises(ValueError):
+            client(sqlite_db, clock, public_url=wrong)
 
 
 def test_an_unknown_process_is_a_404_in_html_and_json(sqlite_db, clock):
