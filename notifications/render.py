@@ -143,12 +143,12 @@ class Renderer:
         s, p = ctx["session"], ctx["process"]
         lang = ctx["lang"]
         head = "Sesión" if lang == "es" else "Session"
-        agenda = "\n".join(f"{n}. {item}" for n, item in enumerate(s["agenda"], 1))
-        data = ical.session_event(
+        event = ical.session_event(
             uid=f"session.{p['slug']}.{s['key']}@{self.identity.message_domain}",
             starts_at=dt.datetime.fromisoformat(s["starts_at"]),
-            summary=f"{head} {s['key']} — {p['name']}", location=s["place"],
-            description=agenda, stamp=dt.datetime.fromisoformat(ctx["today"] + "T00:00:00+00:00"))
+            summary=f"{head} {s['key']} — {p['name']}", place=s["place"], agenda=s["agenda"],
+            stamp=dt.datetime.fromisoformat(ctx["today"] + "T00:00:00+00:00"))
+        data = ical.calendar([event], method="PUBLISH")
         return Attachment("sesion.ics" if lang == "es" else "session.ics", "text/calendar; method=PUBLISH", data)
 
     def message(self, *, key: str, kind: str, lang: str, to: str, to_name: str, context: dict[str, Any],

@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "notifications": {"stages", "storage"},
     "workflow": {"stages", "storage", "compliance", "notifications"},
     "reads": {"stages", "storage", "compliance", "notifications", "workflow"},
-    "web": {"stages", "compliance", "workflow", "reads"},
+    "web": {"stages", "compliance", "notifications", "workflow", "reads"},
     "cli": {"stages", "storage", "compliance", "notifications", "workflow", "reads", "migrations", "web"},
     "migrations": {"stages", "storage"},
 }

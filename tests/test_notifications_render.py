@@ -8,6 +8,7 @@ from email.policy import default
 from types import SimpleNamespace as NS
 
 import pytest
+from icalendar import Calendar
 from jinja2 import UndefinedError
 
 from notifications import ical
@@ -123,16 +124,35 @@ def test_header_values_cannot_carry_line_breaks():
     assert msg["Subject"] == "Asunto Bcc: victim@example.org" and msg["Bcc"] is None
 
 
-def test_calendar_lines_are_escaped_and_folded():
-    data = ical.session_event(uid="s@x", starts_at=dt.datetime(2026, 3, 10, 17, tzinfo=dt.timezone.utc),
-                              summary="Sesión; con, comas", location="Palacio de Gobierno",
-                              description="1. " + "Revisión de compromisos ñ " * 10,
-                              stamp=dt.datetime(2026, 3, 7, tzinfo=dt.timezone.utc))
+def test_the_session_notice_carries_the_session_as_a_published_event():
+    _, ctx = CONTEXTS[("session_notice", "es")]
+    (ics,) = Renderer(Identity("avisos@cocrea.example")).render("session_notice", "es", ctx).attachments
+    assert ics.filename == "sesion.ics" and ics.content_type == "text/calendar; method=PUBLISH"
+    cal = Calendar.from_ical(ics.data)
+    assert cal["METHOD"] == "PUBLISH" and cal["VERSION"] == "2.0"
+    (event,) = cal.walk("VEVENT")
+    assert event["UID"] == "session.jal.S7@cocrea.example"  # the UID of earlier versions: no duplicate events
+    assert event.decoded("DTSTART") == dt.datetime(2026, 9, 25, 17, tzinfo=dt.timezone.utc)  # 11:00 in Mexico City
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == ical.DEFAULT_DURATION
+    assert event["SUMMARY"] == "Sesión S7 — Ejercicio local Jalisco" and event["LOCATION"] == "Palacio"
+    assert event["DESCRIPTION"] == "1. Avances\n2. Asuntos generales"
+    assert event["STATUS"] == "CONFIRMED"
+
+
+def test_calendar_text_is_escaped_folded_and_free_of_control_characters():
+    event = ical.session_event(uid="s@x", starts_at=dt.datetime(2026, 3, 10, 11, tzinfo=MX),
+                               summary="Sesión; con, comas\x00\x0b", place="Palacio\r\nde Gobierno\x1f",
+                               agenda=["Revisión de compromisos ñ " * 10, "Otro\x07 asunto"],
+                               stamp=dt.datetime(2026, 3, 7, tzinfo=dt.timezone.utc))
+    data = ical.calendar([event], method="PUBLISH")
     lines = data.split(b"\r\n")
-    assert all(len(line) <= 75 for line in lines)
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines) and len(lines) > 16  # folded
+    assert not any(c < 0x20 and c != 0x09 for line in lines for c in line)
     unfolded = data.decode().replace("\r\n ", "")
-    assert "SUMMARY:Sesión\\; con\\, comas" in unfolded and "DTSTART:20260310T170000Z" in unfolded
-    assert "DTEND:20260310T190000Z" in unfolded and unfolded.endswith("END:VCALENDAR\r\n")
+    assert "SUMMARY:Sesión\\; con\\, comas\r\n" in unfolded and "DTSTART:20260310T170000Z" in unfolded
+    (parsed,) = Calendar.from_ical(data).walk("VEVENT")
+    assert parsed["SUMMARY"] == "Sesión; con, comas" and parsed["LOCATION"] == "Palacio\nde Gobierno"
+    assert parsed["DESCRIPTION"] == "1. " + "Revisión de compromisos ñ " * 10 + "\n2. Otro asunto"
 
 
 def test_eml_folder_is_written_atomically_and_a_repeat_overwrites(tmp_path):

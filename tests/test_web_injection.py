@@ -13,17 +13,28 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from builders import Proc
+from icalendar import Calendar
 from webkit import PASSWORD, client, csrf_of, sign_in
 
 _counter = itertools.count(1)
 SHOWN: dict[int, str] = {}
 
 
+def _hostile(n: int, where: str) -> str:
+    return f"<script>alert({n})</script><img src=x onerror=alert({n})>\"'&{where}"
+
+
 def X(where: str) -> str:
     """A hostile string, numbered so a test can tell where each one is shown."""
     n = next(_counter)
     SHOWN[n] = where
-    return f"<script>alert({n})</script><img src=x onerror=alert({n})>\"'&{where}"
+    return _hostile(n, where)
+
+
+def typed(where: str) -> str:
+    """The one hostile string typed where ``where`` says."""
+    (n,) = [n for n, w in SHOWN.items() if w == where]
+    return _hostile(n, where)
 
 
 class Markup(HTMLParser):
@@ -129,8 +140,11 @@ def test_hostile_text_in_every_field_is_shown_as_text(sqlite_db, clock):
 
     # the feeds stay well-formed and carry the text literally
     feed = ET.fromstring(c.get("/p/p/feed.atom").content)
-    assert any("<script>alert(" in (e.text or "") for e in feed.iter())
-    assert "\r\n" in c.get("/p/p/calendar.ics").text
+    texts = [e.text or "" for e in feed.iter()]
+    assert any(t.endswith(": " + typed("document title")) for t in texts) and typed("document ref") in texts
+    (session,) = [e for e in Calendar.from_ical(c.get("/p/p/calendar.ics").content).walk("VEVENT")
+                  if e["UID"] == "session-S1@p.cocrea"]
+    assert session["LOCATION"] == typed("session place") and session["DESCRIPTION"] == "1. " + typed("agenda item")
 
     # the workspace pages, including a refused form that keeps what was typed
     sign_in(c, "p", "coord")

@@ -1,18 +1,36 @@
 """The public side of the web app, in process over a real database: the page, open data, privacy."""
 from __future__ import annotations
 
-import json
-
 import csv
+import datetime as dt
 import io
+import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from builders import process_at
+from icalendar import Calendar
 from webkit import PRIVATE_VALUES, client
 
+from notifications.ical import DEFAULT_DURATION
 from reads import public
+from stages.errors import ConfigError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+#: Every C0 control character but tab, newline and carriage return: none may appear in XML 1.0.
+CONTROL = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+
+
+def atom_entries(data: bytes) -> dict[str, dict]:
+    """The entries of an Atom feed by id, in the feed's order."""
+    entries = {}
+    for e in ET.fromstring(data).findall(f"{ATOM}entry"):
+        summary = e.find(f"{ATOM}summary")
+        entries[e.find(f"{ATOM}id").text] = {
+            "title": e.find(f"{ATOM}title").text, "link": e.find(f"{ATOM}link").get("href"),
+            "summary": summary.text if summary is not None else None,
+            "updated": dt.datetime.fromisoformat(e.find(f"{ATOM}updated").text)}
+    return entries
 
 
 def _monitoring(db, clock):
@@ -106,7 +124,7 @@ def test_pages_carry_an_etag_that_changes_with_every_write(sqlite_db, clock):
 def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     p = _monitoring(sqlite_db, clock)
     p("publish_document", kind="other", title="=HYPERLINK(\"http://x\")", ref="nota-1")
-    c = client(sqlite_db, clock)
+    c = client(sqlite_db, clock, public_url="https://cocrea.example.org")
 
     rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/commitments.csv").text)))
     assert rows[0]["key"] == "c1" and rows[0]["axes"] == "transparency" and rows[0]["progress"] == "40"
@@ -115,21 +133,81 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     assert c.get("/p/p/data/activities.json").json()[0]["percent"] == 40
     assert c.get("/p/p/data/nope.csv").status_code == 404
 
-    feed = ET.fromstring(c.get("/p/p/feed.atom").content)
-    titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
-    assert any("Informe de medio término" in t for t in titles)
-    assert any("evidencia" in t or "a1" in t for t in titles)
-    assert feed.find(f"{ATOM}updated").text.endswith("Z")
+    entries = atom_entries(c.get("/p/p/feed.atom").content)
+    page = "https://cocrea.example.org/p/p"
+    report = entries[f"{page}#document/doc1"]
+    assert report["title"] == "informe: Informe de medio término"
+    assert report["link"] == report["summary"] == "https://example.net/informe.pdf"
+    evidence = entries[f"{page}#evidence/a1/1"]
+    assert evidence["link"] == "https://example.net/evidencia-a1.pdf" and evidence["title"].startswith("evidencia: a1")
+    assert entries[f"{page}#document/doc2"]["link"] == page  # a reference that is not a URL links to the page
+    moves = [e for key, e in entries.items() if "#move-" in key]
+    assert len(moves) == len(c.get("/p/p/data/moves.json").json()) and moves[-1]["title"] == "Etapa: creación → declaratoria"
+    assert all(e["updated"].utcoffset() is not None for e in entries.values())
+    times = [e["updated"] for e in entries.values()]
+    assert times == sorted(times, reverse=True)  # newest first
 
     ics = c.get("/p/p/calendar.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
-    raw = ics.content.decode("utf-8")
-    lines = raw.split("\r\n")
-    assert raw.endswith("\r\n") and lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
-    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
-    assert raw.count("BEGIN:VEVENT") == raw.count("END:VEVENT") >= 5
-    assert "UID:session-S1@p.cocrea" in raw and "UID:activity-a1-ends@p.cocrea" in raw
-    assert "DTSTART;VALUE=DATE:20260930" in raw  # the activity's deadline
+    assert all(len(line) <= 75 for line in ics.content.split(b"\r\n"))  # folded
+    cal = Calendar.from_ical(ics.content)
+    assert cal["X-WR-CALNAME"] == "Proceso p" and "METHOD" not in cal
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    sessions = c.get("/p/p/data/sessions.json").json()
+    assert len(sessions) >= 5 and {f"session-{s['key']}@p.cocrea" for s in sessions} <= set(events)
+    for s in sessions:
+        event = events[f"session-{s['key']}@p.cocrea"]
+        start = event.decoded("DTSTART")
+        assert start.utcoffset() == dt.timedelta(0) and start == dt.datetime.fromisoformat(s["scheduled_for"])
+        assert event.decoded("DTEND") - start == DEFAULT_DURATION
+        assert event["SUMMARY"] == f"Sesión {s['key']} — Proceso p" and event["LOCATION"] == "Sala"
+        assert event["DESCRIPTION"] == "1. Orden del día" and event["URL"] == page
+    deadline = events["activity-a1-ends@p.cocrea"]
+    assert (deadline.decoded("DTSTART"), deadline.decoded("DTEND")) == (dt.date(2026, 9, 30), dt.date(2026, 10, 1))
+    assert deadline["SUMMARY"].startswith("Actividad a1: ") and "LOCATION" not in deadline
+
+
+def test_control_characters_in_texts_do_not_break_the_feeds(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "monitoring")
+    p("publish_document", kind="report", title=f"Informe{CONTROL}final", ref=f"nota{CONTROL}-1")
+    p("convene_session", key="S99", scheduled_for=(clock.now() + dt.timedelta(days=1)).isoformat(),
+      place=f"Sala{CONTROL}2", agenda=[f"Punto{CONTROL}uno"])
+    c = client(sqlite_db, clock)
+    for lang in ("es", "en"):
+        feed = c.get(f"/p/p/feed.atom?lang={lang}").content
+        ET.fromstring(feed)  # well-formed XML
+        entries = atom_entries(feed)
+        report = next(e for key, e in entries.items() if key.endswith("#document/doc1"))
+        assert report["title"].endswith(": Informefinal") and report["summary"] == "nota-1"
+        cal = Calendar.from_ical(c.get(f"/p/p/calendar.ics?lang={lang}").content)
+        session = next(e for e in cal.walk("VEVENT") if e["UID"] == "session-S99@p.cocrea")
+        assert session["LOCATION"] == "Sala2" and session["DESCRIPTION"] == "1. Puntouno"
+
+
+def test_feed_links_come_from_the_configured_address_never_from_the_host_header(sqlite_db, clock, monkeypatch):
+    _monitoring(sqlite_db, clock)
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+    def links(c) -> set[str]:
+        feed = ET.fromstring(c.get("/p/p/feed.atom", headers=forged).content)
+        found = {feed.find(f"{ATOM}id").text} | {e.text for e in feed.iter(f"{ATOM}id")}
+        found |= {link.get("href") for link in feed.iter(f"{ATOM}link")}
+        calendar = c.get("/p/p/calendar.ics", headers=forged)
+        assert b"evil.example" not in calendar.content
+        found |= {str(e["URL"]) for e in Calendar.from_ical(calendar.content).walk("VEVENT")}
+        return {link for link in found if not link.startswith("https://example.net/")}  # the documents' own links
+
+    c = client(sqlite_db, clock, public_url="https://cocrea.example.org/")
+    assert c.get("/p/p/feed.atom", headers=forged).status_code == 200
+    assert all(link.startswith("https://cocrea.example.org/p/p") for link in links(c))
+    assert "https://cocrea.example.org/p/p/feed.atom" in links(c)
+    monkeypatch.setenv("COCREA_PUBLIC_URL", "https://env.example.org")
+    assert all(link.startswith("https://env.example.org/p/p") for link in links(client(sqlite_db, clock)))
+    monkeypatch.delenv("COCREA_PUBLIC_URL")
+    assert all(link.startswith("http://127.0.0.1:8000/p/p") for link in links(client(sqlite_db, clock)))
+    for wrong in ("evil.example", "javascript:alert(1)", "https://", "https://x.example/?a=1"):
+        with pytest.raises(ConfigError):
+            client(sqlite_db, clock, public_url=wrong)
 
 
 def test_an_unknown_process_is_a_404_in_html_and_json(sqlite_db, clock):

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
-from stages.errors import CocreaError, InvalidInput, NotFound
+from stages.errors import CocreaError, ConfigError, InvalidInput, NotFound
 from workflow.schemas import validation_reasons
 
 from . import api, public_pages, workspace_pages
@@ -35,6 +36,8 @@ from .render import render
 
 log = logging.getLogger("cocrea.web")
 STATIC = Path(__file__).parent / "static"
+#: Where the site is reached when neither ``public_url`` nor ``COCREA_PUBLIC_URL`` says (``cocrea serve``'s default).
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 #: Sent with every response. No script runs on any page (the site works without JavaScript).
 SECURITY_HEADERS = [
@@ -104,11 +107,22 @@ def error_response(request: Request, exc: CocreaError, status: int | None = None
                         status_code=status)
 
 
+def public_address(url: str) -> str:
+    """The site's public address without a trailing slash; only an http(s) URL with a host."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"COCREA_PUBLIC_URL: an address like https://cocrea.example.org, not {url!r}")
+    return url.rstrip("/")
+
+
 def create_app(engine: Engine, *, secret_key: str | None = None, https_only: bool | None = None,
                limiter: RateLimiter | None = None, read_engine: Engine | None = None,
-               clock: Clock | None = None) -> FastAPI:
+               clock: Clock | None = None, public_url: str | None = None) -> FastAPI:
     """The app for one database. ``read_engine`` (optional) serves the public reads; ``clock``
-    (default: the system's) dates every action applied through the app."""
+    (default: the system's) dates every action applied through the app; ``public_url``
+    (default: ``COCREA_PUBLIC_URL``, else :data:`DEFAULT_PUBLIC_URL`) is the address the feeds
+    link to, never the request's Host header."""
     secret_key = secret_key or os.environ.get("COCREA_SECRET_KEY")
     if not secret_key:
         secret_key = secrets.token_urlsafe(48)
@@ -121,6 +135,11 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
     app.state.engine = engine
     app.state.read_engine = read_engine or reader_engine(engine)
     app.state.clock = clock or SystemClock()
+    public_url = public_url or os.environ.get("COCREA_PUBLIC_URL")
+    if not public_url:
+        public_url = DEFAULT_PUBLIC_URL
+        log.warning("COCREA_PUBLIC_URL is not set: the Atom and iCalendar feeds link to %s", public_url)
+    app.state.public_url = public_address(public_url)
     app.state.limiter = limiter or RateLimiter()
     app.state.cache = PageCache()
 

@@ -171,15 +171,15 @@ async def process_table(request: Request, slug: str, name: str, fmt: str) -> Res
 async def process_atom(request: Request, slug: str) -> Response:
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    base = str(request.base_url).rstrip("/")
-    return await _cached(request, slug, f"atom:{base}", lang,
-                         lambda: atom(public.public_view(engine, slug, lang), base, lang).encode())
+    base = request.app.state.public_url  # never the Host header: a forged one must not reach a cached feed
+    return await _cached(request, slug, "atom", lang,
+                         lambda: atom(public.public_view(engine, slug, lang), base, lang))
 
 
 @router.get("/p/{slug}/calendar.ics")
 async def process_ical(request: Request, slug: str) -> Response:
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    base = str(request.base_url).rstrip("/")
-    return await _cached(request, slug, f"ics:{base}", lang,
-                         lambda: ical(public.public_view(engine, slug, lang), base, lang).encode())
+    base = request.app.state.public_url  # never the Host header: a forged one must not reach a cached feed
+    return await _cached(request, slug, "ics", lang,
+                         lambda: ical(public.public_view(engine, slug, lang), base, lang))
