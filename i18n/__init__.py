@@ -134,6 +134,13 @@ class Lazy(Msg):
         return self.make(lang).replace("{", "{{").replace("}", "}}")
 
 
+def D_(text: str) -> str:
+    """Marks English text that must stay a plain string where it is written (a schema field's
+    description, read by pydantic and OpenAPI) and is translated where it is shown:
+    ``gettext(lang, description)``."""
+    return text
+
+
 def N_(msgid: str) -> Msg:
     """A message translated later."""
     return Msg(msgid)
@@ -151,10 +158,10 @@ def NC_(context: str, msgid: str) -> Msg:
 
 #: How Babel finds the messages in the code (``python -m i18n extract``): name -> argument spec.
 KEYWORDS = {
-    "N_": None, "NN_": (1, 2), "NC_": ((1, "c"), 2),
+    "N_": None, "NN_": (1, 2), "NC_": ((1, "c"), 2), "D_": None,
     "gettext": (2,), "ngettext": (2, 3), "pgettext": ((2, "c"), 3), "npgettext": ((2, "c"), 3, 4),
     "_": None,  # templates (jinja2.ext.i18n)
 }
 
-__all__ = ["LANGS", "DEFAULT", "Msg", "Verbatim", "Given", "Lazy", "N_", "NN_", "NC_", "gettext", "ngettext", "pgettext", "npgettext",
+__all__ = ["LANGS", "DEFAULT", "Msg", "Verbatim", "Given", "Lazy", "D_", "N_", "NN_", "NC_", "gettext", "ngettext", "pgettext", "npgettext",
            "translations", "lang_or_default"]
