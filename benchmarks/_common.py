@@ -204,6 +204,16 @@ def json_param(db: Database, value: Any) -> Any:
     return value
 
 
+def db_datetime(db: Database, when: dt.datetime) -> Any:
+    """An aware datetime as the product's column type stores it (naive UTC; text on SQLite)."""
+    naive = when.astimezone(UTC).replace(tzinfo=None)
+    return naive if db.schema else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def db_date(db: Database, day: dt.date) -> Any:
+    return day if db.schema else day.isoformat()
+
+
 # --- measuring -------------------------------------------------------------------------------
 
 
@@ -300,15 +310,19 @@ def record_tables() -> list[tuple[str, str | None, str | None]]:
     return out
 
 
-def raw_read_records(db: Database, conn, process_id: int) -> int:
+def raw_read_records(db: Database, conn, process_id: int, *, inputs: str = "rows") -> int:
     """Driver-level read of the process row and every row of its records (no ORM objects);
-    returns how many rows were read."""
+    returns how many rows were read. ``inputs="count"`` reads the consultation inputs as two
+    counts (all, answered) instead of as rows: what a read that shows totals needs."""
     mk = db.mark
     cur = conn.cursor()
     cur.execute(f"SELECT * FROM process WHERE id = {mk}", (process_id,))
     n = len(cur.fetchall())
     for table, parent, fk in record_tables():
-        if parent is None:
+        if table == "input" and inputs == "count":
+            cur.execute(f"SELECT count(*), count(answered_at) FROM input WHERE process_id = {mk}", (process_id,))
+            n += len(cur.fetchall())
+        elif parent is None:
             cur.execute(f'SELECT * FROM "{table}" WHERE process_id = {mk} ORDER BY id', (process_id,))
         else:
             cur.execute(f'SELECT c.* FROM "{table}" c JOIN "{parent}" p ON c."{fk}" = p.id '
@@ -355,20 +369,21 @@ def build_plan(engine, *, slug: str = "grande", stage: str = "closed", commitmen
             quorum={"sectors": {"government": 1, "guarantor": 1, "civil_society": 1}, "min_members": 0},
             settings={"plan_history": {"first_plan": False, "previous_plan_ended_on": "2025-12-31"}},
             created_at=at(dt.date(2026, 1, 10)))]).scalar_one()
-        people = [dict(process_id=pid, handle="coord", name="Coordinación", role="coordinator",
-                       email="coord@example.org", joined_at=at(dt.date(2026, 1, 10)), active=True, lang="es")]
-        people += [dict(process_id=pid, handle=f"m{i}", name=f"Integrante {i}", role="member",
-                        sector=SECTORS[i % len(SECTORS)], joined_at=at(dt.date(2026, 1, 10)), active=True, lang="es")
-                   for i in range(members)]
+        def person(handle: str, name: str, role: str, email: str | None = None, sector: str | None = None,
+                   agency_id: int | None = None) -> dict:
+            return dict(process_id=pid, handle=handle, name=name, role=role, email=email, sector=sector,
+                        agency_id=agency_id, joined_at=at(dt.date(2026, 1, 10)), active=True, lang="es")
+
+        people = [person("coord", "Coordinación", "coordinator", email="coord@example.org")]
+        people += [person(f"m{i}", f"Integrante {i}", "member", sector=SECTORS[i % len(SECTORS)]) for i in range(members)]
         c.execute(insert(m.Person), people)
         member_ids = list(c.execute(select(m.Person.id).where(m.Person.process_id == pid, m.Person.role == "member"))
                           .scalars())
         c.execute(insert(m.Agency), [dict(process_id=pid, key=f"ag{i}", name=f"Dependencia {i}") for i in range(agencies)])
         agency_ids = list(c.execute(select(m.Agency.id).where(m.Agency.process_id == pid).order_by(m.Agency.id))
                           .scalars())
-        c.execute(insert(m.Person), [dict(process_id=pid, handle=f"enlace{i}", name=f"Enlace {i}", role="liaison",
-                                          email=f"enlace{i}@example.org", agency_id=a, joined_at=at(dt.date(2026, 1, 10)),
-                                          active=True, lang="es") for i, a in enumerate(agency_ids)])
+        c.execute(insert(m.Person), [person(f"enlace{i}", f"Enlace {i}", "liaison", email=f"enlace{i}@example.org",
+                                            agency_id=a) for i, a in enumerate(agency_ids)])
         upto = STAGES.index(stage) if stage in STAGES else len(STAGES) - 1
         days = [dt.date(2026, 1, 20), dt.date(2026, 3, 20), dt.date(2026, 4, 10), dt.date(2026, 4, 20),
                 dt.date(2026, 5, 1), dt.date(2026, 6, 1), dt.date(2026, 7, 1)]
