@@ -280,10 +280,26 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def max_rss_mib() -> float:
-    import resource
+def _status_mib(field: str) -> float:
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(field + ":"))
+    return int(line.split()[1]) / 1024
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def rss_mib() -> float:
+    """This process's resident memory now (Linux /proc/self/status VmRSS)."""
+    return _status_mib("VmRSS")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since the last ``reset_peak_rss`` (VmHWM). Not
+    ``ru_maxrss``: on Linux it keeps the parent's peak across fork + exec, and cannot be reset."""
+    return _status_mib("VmHWM")
+
+
+def reset_peak_rss() -> None:
+    """Start the peak over from the current RSS (Linux clear_refs, value 5). Imports leave a peak
+    behind that is not the work's: argon2 hashes a dummy password at import (64 MiB)."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 # --- the tables a process owns -----------------------------------------------------------------

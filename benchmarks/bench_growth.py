@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (Database, Spread, add_inputs, build_plan, conditions, db_date, db_datetime,  # noqa: E402
-                     fmt_ratio, interleave, max_rss_mib, measure, raw_read_records)
+                     fmt_ratio, interleave, measure, peak_rss_mib, raw_read_records, reset_peak_rss)
 
 from workflow import actions, checks, public, queries  # noqa: E402
 from workflow.clock import FixedClock  # noqa: E402
@@ -172,6 +172,7 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
             plan = build_plan(db.engine, slug=f"lee{c}", stage="monitoring", commitments=c, activities=10 * c,
                               inputs=0, agencies=min(50, max(c, 1)))
             conn = db.raw()
+            reset_peak_rss()
             print(f"  {c} commitments, {10 * c} activities: fixture in {time.perf_counter() - t0:.1f} s")
             for size in sizes:
                 add_inputs(db.engine, plan, size)
@@ -212,7 +213,8 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
                     cpu = Spread([s.cpu for s in res[name]])
                     print(f"      {name:7} wall {w.fmt()}  CPU {cpu.fmt()}  / raw (wall) {fmt_ratio(w.ratio(raw_w))}"
                           f"  / raw-with-counts {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_counts']])))}")
-            print(f"    peak resident memory of this process so far: {max_rss_mib():.0f} MiB")
+            print(f"    peak resident memory of this process at {c} commitments (fixture growth and all reads): "
+                  f"{peak_rss_mib():.0f} MiB")
     print("  curve, median wall at each size / at the smallest size (aim: <= 1.20), and / raw read at that size:")
     for c in commitments:
         for name in ("raw", *READS):

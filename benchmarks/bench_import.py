@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (ROOT, SECTORS, Database, Spread, add_inputs, build_plan, conditions, fmt_ratio,  # noqa: E402
-                     server_cpu, track_backends)
+                     peak_rss_mib, reset_peak_rss, rss_mib, server_cpu, track_backends)
 
 from workflow import actions  # noqa: E402
 from workflow.clock import FixedClock  # noqa: E402
@@ -160,20 +160,11 @@ def record_one_by_one(db: Database, path: str, start: int, stop: int) -> int:
     return n
 
 
-def status_mib(field: str) -> float:
-    """A memory figure of this process from /proc/self/status (VmRSS now, VmHWM its peak). Not
-    ``ru_maxrss``: on Linux it keeps the parent's peak across fork + exec."""
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(field + ":"))
-    return int(line.split()[1]) / 1024
-
-
 def child(args) -> None:
     info = json.loads(args.child_info)
     db = Database.attach(**info)
-    # Imports leave a peak behind (argon2 hashes a dummy password at import, 64 MiB): reset the
-    # high-water mark to the current RSS so the peak is the work's (Linux clear_refs, value 5).
-    Path("/proc/self/clear_refs").write_text("5")
-    rss0 = status_mib("VmRSS")
+    reset_peak_rss()  # the peak is the work's, not the imports'
+    rss0 = rss_mib()
     backends = track_backends(db.engine)
     c0, t0 = time.process_time(), time.perf_counter()
     if args.child == "raw":
@@ -188,7 +179,7 @@ def child(args) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     srv = server_cpu(backends) - s0
     db.close()
-    peak = status_mib("VmHWM")
+    peak = peak_rss_mib()
     print(json.dumps({"rows": n, "wall": wall, "cpu": cpu, "server_cpu": srv, "rss_start_mib": rss0,
                       "peak_mib": peak}))
 
@@ -282,7 +273,7 @@ def main() -> None:
         w = Spread([x["wall"] for x in results["cocrea"]])
         cpu = Spread([x["cpu"] for x in results["cocrea"]])
         peak = Spread([x["peak_mib"] for x in results["cocrea"]])
-        print(f"== cocrea import_inputs (one action, the whole file)")
+        print("== cocrea import_inputs (one action, the whole file)")
         print(f"  wall {w.fmt(1, 's')}   client CPU {cpu.fmt(1, 's')}   peak RSS {peak.fmt(1, 'MiB', 0)}")
         ratio = w.ratio(raw_wall)
         print(f"  ratio cocrea / raw (wall): {fmt_ratio(ratio)}   (aim <= 2)")
