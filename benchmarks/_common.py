@@ -271,6 +271,15 @@ def interleave(contenders: dict[str, Callable[[int], Any]], repeat: int) -> dict
     return out
 
 
+def free_port() -> int:
+    """A free TCP port on loopback, for a server a benchmark starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def cpu_of(pid: int) -> float:
     """User + system CPU seconds of a process on this machine (Linux /proc), 0 if gone."""
     try:

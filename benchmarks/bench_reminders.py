@@ -41,7 +41,8 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Database, Spread, conditions, cpu_of, db_date, fmt_ratio, interleave, measure  # noqa: E402
+from _common import (Database, Spread, conditions, cpu_of, db_date, fmt_ratio, free_port, interleave,  # noqa: E402
+                     measure)
 
 from notifications import outbox, snapshot  # noqa: E402
 from notifications.config import DeliveryPolicy, SmtpSettings  # noqa: E402
@@ -55,12 +56,6 @@ from workflow.clock import FixedClock  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 NOW = dt.datetime(2026, 6, 15, 10, tzinfo=MX)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build(engine, activities: int, agencies: int, due_all: bool) -> int:
