@@ -460,10 +460,18 @@ def main() -> None:
                 many = Spread([x["tput"] for x in scaling[top][kind]])
                 print(f"  {kind}: throughput {top} writers / 1 writer = {fmt_ratio(many.ratio(one))}"
                       + ("   (aim >= 3)" if kind == "engine" else ""))
+        if 1 in scaling:
+            med1 = sorted(scaling[1]["engine"], key=lambda x: x["tput"])[len(scaling[1]["engine"]) // 2]
+            busy1 = (med1["client_cpu"] + med1["server_cpu"]) / med1["wall"]
+            print(f"  CPU ceiling: 1 engine writer keeps {busy1:.2f} cores busy (client + "
+                  + ("our PostgreSQL backends" if db_name == "PostgreSQL" else "SQLite, in the client")
+                  + f"); on {os.cpu_count()} idle cores W writers can reach at most ~{os.cpu_count() / busy1:.1f}x the "
+                  "1-writer throughput, less with the machine's other load")
         print(f"  what limits it here: {os.cpu_count()} cores shared by the client writers"
               + (", the PostgreSQL backends" if db_name == "PostgreSQL" else "")
-              + " and the other work on the machine; once (client + server) CPU per wall second nears the core count, "
-              "more writers cannot add throughput, so 4 writers can at best reach ~2x of 1 writer's CPU-bound rate. "
+              + " and the other work on the machine (see the load average); once (client + server) CPU per wall "
+              "second nears the core count, more writers cannot add throughput: with 2 cores, 3x from 4 writers needs "
+              "1 writer to keep less than 2/3 of a core busy, i.e. to spend most of its time waiting (commit flushes). "
               + ("On SQLite every write transaction takes the database lock (BEGIN IMMEDIATE): writers queue."
                  if db_name == "SQLite" else "Row locks do not conflict (each writer has its own processes)."))
 
