@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
+
+from _common import free_port  # noqa: E402
 
 SLUG = "bench"
 SERVER = """
@@ -71,12 +72,6 @@ def seed(url: str, commitments: int) -> None:
         p("report_progress", actor="enlace", activity=f"a{n}", status="in_progress", percent=(n * 7) % 101,
           reported_on="2026-08-01", evidence_ref=f"https://example.net/evidencia-{n}.pdf")
     engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(url: str, cache: bool) -> tuple[subprocess.Popen, str]:

@@ -1,0 +1,273 @@
+"""Growth benchmark: does the cost of one action, or of one read, grow with the process?
+
+1. ``record_input`` (through ``workflow.actions.apply``) on a process in consultation that
+   already holds 1k, 10k, 100k inputs (``--sizes``; the existing rows are written with a Core
+   bulk insert, a fixture). At each size ``--actions`` actions are timed in ``--repeat`` blocks,
+   each block interleaved with a block of raw driver transactions doing what recording an
+   input minimally needs, in the same database: lock the process row, look up the channel,
+   read the audit chain head, INSERT the input, INSERT a hash-chained audit entry (JSON body +
+   SHA-256), COMMIT.
+2. Reads at 10 and 1,000 commitments (``--commitments``; 10 activities, 2 indicators and 1
+   progress report per commitment) and each size of inputs, process in monitoring:
+   ``cocrea status`` (``workflow.queries.status``), ``cocrea check`` as JSON
+   (``workflow.checks.report`` + ``as_dict`` + ``json.dumps``) and the public page's data
+   (``workflow.public.public_view``: read + build, no HTML), each against a raw driver read of
+   the same rows (every row of the process's records: what the three load today), and,
+   for reference, the same raw read with inputs as two counts (what a read showing totals needs).
+
+Printed: min / median / max over the repeats, ratio to raw (within each repeat), and the curve
+(median cost at each size / median cost at the smallest size; aim: flat within 20 %).
+
+    PYTHONPATH=. python benchmarks/bench_growth.py [--sizes 1000,10000,100000]
+        [--commitments 10,1000] [--actions 200] [--repeat 3] [--db sqlite|postgresql://...] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (Database, Spread, add_inputs, build_plan, conditions, db_date, db_datetime,  # noqa: E402
+                     fmt_ratio, interleave, measure, peak_rss_mib, raw_read_records, reset_peak_rss)
+
+from workflow import actions, checks, public, queries  # noqa: E402
+from workflow.clock import FixedClock  # noqa: E402
+
+MX = dt.timezone(dt.timedelta(hours=-6))
+FIRST_AT = dt.datetime(2026, 3, 1, 10, 0, tzinfo=MX)  # consultation open (2026-02-16 .. 03-16)
+CLOCK = FixedClock(dt.datetime(2027, 6, 30, 12, 0, tzinfo=MX))
+
+
+# --- 1. record_input --------------------------------------------------------------------------
+
+
+class Recorder:
+    """Record inputs through the engine or as raw transactions, on one process, one time line."""
+
+    def __init__(self, db: Database, slug: str, pid: int):
+        self.db, self.slug, self.pid = db, slug, pid
+        self.n = 0
+        self.conn = db.raw()
+        mk = db.mark
+        lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+        self.sql_lock = f"SELECT id FROM process WHERE slug = {mk}{lock}"
+        self.sql_channel = f'SELECT id FROM channel WHERE process_id = {mk} AND "key" = {mk}'
+        self.sql_head = f"SELECT seq, hash FROM audit_entry WHERE process_id = {mk} ORDER BY seq DESC LIMIT 1"
+        self.sql_input = (f'INSERT INTO input (process_id, "key", channel_id, text, sector, contact_name, contact_email, '
+                          f'received_on) VALUES ({", ".join([mk] * 8)})')
+        self.sql_audit = (f"INSERT INTO audit_entry (process_id, seq, at, actor, action, session_key, reason, body, "
+                          f'prev_hash, hash) VALUES ({", ".join([mk] * 10)})')
+
+    def _next(self) -> tuple[int, dt.datetime]:
+        self.n += 1
+        return self.n, FIRST_AT + dt.timedelta(seconds=self.n)
+
+    @staticmethod
+    def payload(n: int, prefix: str) -> dict:
+        return {"key": f"{prefix}{n}", "channel": "ch0", "text": f"Aportación {n}: publicar el padrón de beneficiarios",
+                "sector": "citizen", "received_on": "2026-03-01", "contact_name": "Persona participante",
+                "contact_email": f"{prefix}{n}@correo.example"}
+
+    def engine(self) -> None:
+        n, when = self._next()
+        actions.apply(self.db.engine, "record_input", self.payload(n, "e"), actor="coord", process=self.slug,
+                      clock=CLOCK, at=when)
+
+    def raw(self) -> None:
+        n, when = self._next()
+        d, db, conn = self.payload(n, "r"), self.db, self.conn
+        db.begin(conn)
+        cur = conn.cursor()
+        cur.execute(self.sql_lock, (self.slug,))
+        pid = cur.fetchone()[0]
+        cur.execute(self.sql_channel, (pid, d["channel"]))
+        channel_id = cur.fetchone()[0]
+        cur.execute(self.sql_head, (pid,))
+        head = cur.fetchone()
+        seq, prev = (head[0] + 1, head[1]) if head else (1, "0" * 64)
+        cur.execute(self.sql_input, (pid, d["key"], channel_id, d["text"], d["sector"], d["contact_name"],
+                                     d["contact_email"], db_date(db, dt.date.fromisoformat(d["received_on"]))))
+        at_utc = when.astimezone(dt.timezone.utc)
+        body = json.dumps({"seq": seq, "process": pid, "at": at_utc.isoformat(), "actor": "coord",
+                           "action": "record_input", "payload": {**d, "contact_name": "-", "contact_email": "-"},
+                           "result": {"input": d["key"]}, "session": None, "reason": "", "prev": prev},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        cur.execute(self.sql_audit, (pid, seq, db_datetime(db, at_utc), "coord", "record_input", None, "", body, prev,
+                                     hashlib.sha256(body.encode()).hexdigest()))
+        cur.close()
+        db.commit(conn)
+
+
+def count_inputs(db: Database, pid: int) -> int:
+    conn = db.raw(autocommit=True)
+    cur = conn.cursor()
+    cur.execute(f"SELECT count(*) FROM input WHERE process_id = {db.mark}", (pid,))
+    n = cur.fetchone()[0]
+    conn.close()
+    return n
+
+
+def bench_record_input(url: str, sizes: list[int], n_actions: int, repeat: int) -> dict:
+    print(f"\n== 1. record_input at {', '.join(f'{s:,}' for s in sizes)} existing inputs "
+          f"({n_actions} engine actions per size in {repeat} blocks, each interleaved with a raw block)")
+    out = {}
+    with Database(url, "growth_rec") as db:
+        t0 = time.perf_counter()
+        plan = build_plan(db.engine, slug="crece", stage="consultation", commitments=0, activities=0, inputs=0,
+                          sessions=10, evidence=20)
+        rec = Recorder(db, plan.slug, plan.process_id)
+        per_block = max(n_actions // repeat, 1)
+        for size in sizes:
+            t1 = time.perf_counter()
+            add_inputs(db.engine, plan, size)
+            present = count_inputs(db, plan.process_id)
+            grow = time.perf_counter() - t1
+
+            def block(fn):
+                def run(_r):
+                    gc.collect()
+                    sample, _ = measure(lambda: [fn() for _ in range(per_block)])
+                    return sample
+                return run
+
+            res = interleave({"raw": block(rec.raw), "engine": block(rec.engine)}, repeat)
+            e_cpu = Spread([s.cpu / per_block for s in res["engine"]])
+            e_wall = Spread([s.wall / per_block for s in res["engine"]])
+            r_cpu = Spread([s.cpu / per_block for s in res["raw"]])
+            r_wall = Spread([s.wall / per_block for s in res["raw"]])
+            out[size] = (e_cpu, e_wall, r_cpu, r_wall)
+            print(f"  {present:>9,} inputs present (fixture grown in {grow:.1f} s): engine CPU {e_cpu.fmt()}  "
+                  f"wall {e_wall.fmt()} | raw CPU {r_cpu.fmt(digits=3)}  wall {r_wall.fmt(digits=3)} | "
+                  f"engine/raw CPU {fmt_ratio(e_cpu.ratio(r_cpu))}")
+        print(f"  (setup and growth {time.perf_counter() - t0:.0f} s)")
+    base = out[sizes[0]]
+    print("  curve, median per-action cost at each size / at the smallest (aim: <= 1.20):")
+    for size in sizes:
+        e_cpu, e_wall, r_cpu, r_wall = out[size]
+        print(f"    {size:>9,}: engine CPU {e_cpu.median / base[0].median:6.2f}  wall {e_wall.median / base[1].median:6.2f}"
+              f"   raw CPU {r_cpu.median / base[2].median:6.2f}  wall {r_wall.median / base[3].median:6.2f}")
+    return out
+
+
+# --- 2. reads ---------------------------------------------------------------------------------
+
+
+READS = ("status", "check", "public")
+
+
+def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int) -> dict:
+    print(f"\n== 2. reads at {', '.join(map(str, commitments))} commitments x "
+          f"{', '.join(f'{s:,}' for s in sizes)} inputs ({repeat} repeats, interleaved)")
+    out: dict = {}
+    for c in commitments:
+        with Database(url, f"growth_read{c}") as db:
+            t0 = time.perf_counter()
+            plan = build_plan(db.engine, slug=f"lee{c}", stage="monitoring", commitments=c, activities=10 * c,
+                              inputs=0, agencies=min(50, max(c, 1)))
+            conn = db.raw()
+            reset_peak_rss()
+            print(f"  {c} commitments, {10 * c} activities: fixture in {time.perf_counter() - t0:.1f} s")
+            for size in sizes:
+                add_inputs(db.engine, plan, size)
+                rows: dict = {}
+
+                def timed(fn):
+                    def run(_r):
+                        gc.collect()
+                        sample, result = measure(fn)
+                        rows.setdefault(fn.__name__, result)
+                        return sample
+                    return run
+
+                def raw():
+                    return raw_read_records(db, conn, plan.process_id)
+
+                def raw_counts():
+                    return raw_read_records(db, conn, plan.process_id, inputs="count")
+
+                def status():
+                    return queries.status(db.engine, plan.slug, "en")
+
+                def check():
+                    return len(json.dumps(checks.report(db.engine, plan.slug, as_of=plan.as_of).as_dict("en"),
+                                          ensure_ascii=False))
+
+                def public_page():
+                    return public.public_view(db.engine, plan.slug, "es")
+
+                res = interleave({"raw": timed(raw), "raw_counts": timed(raw_counts), "status": timed(status),
+                                  "check": timed(check), "public": timed(public_page)}, repeat)
+                out[(c, size)] = res
+                raw_w = Spread([s.wall for s in res["raw"]])
+                print(f"    {size:>9,} inputs: raw read of {rows['raw']:,} rows {raw_w.fmt()} wall "
+                      f"(inputs as counts: {Spread([s.wall for s in res['raw_counts']]).fmt()})")
+                for name in READS:
+                    w = Spread([s.wall for s in res[name]])
+                    cpu = Spread([s.cpu for s in res[name]])
+                    print(f"      {name:7} wall {w.fmt()}  CPU {cpu.fmt()}  / raw (wall) {fmt_ratio(w.ratio(raw_w))}"
+                          f"  / raw-with-counts {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_counts']])))}")
+            print(f"    peak resident memory of this process at {c} commitments (fixture growth and all reads): "
+                  f"{peak_rss_mib():.0f} MiB")
+    print("  curve, median at each size / at the smallest size, wall and client CPU (aim: <= 1.20), "
+          "and wall / raw read at that size:")
+    for c in commitments:
+        for name in ("raw", *READS):
+            base_w = Spread([s.wall for s in out[(c, sizes[0])][name]]).median
+            base_c = Spread([s.cpu for s in out[(c, sizes[0])][name]]).median
+            cells = []
+            for size in sizes:
+                w = Spread([s.wall for s in out[(c, size)][name]])
+                cpu = Spread([s.cpu for s in out[(c, size)][name]])
+                vs = "" if name == "raw" else f", {w.ratio(Spread([s.wall for s in out[(c, size)]['raw']])).median:.1f}x raw"
+                cells.append(f"{size:,}: {w.median / base_w:.2f} / {cpu.median / base_c:.2f}{vs}")
+            print(f"    {c:>5} commitments {name:7} " + "   ".join(cells))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="existing inputs, comma-separated")
+    ap.add_argument("--commitments", default="10,1000", help="commitments for the reads, comma-separated")
+    ap.add_argument("--actions", type=int, default=200, help="record_input actions timed at each size")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--db", default="sqlite", help="sqlite (a temporary file) or a postgresql:// URL")
+    ap.add_argument("--only", choices=("record_input", "reads"))
+    ap.add_argument("--quick", action="store_true", help="sizes 1000,10000; commitments 10,100; 30 actions; 2 repeats")
+    a = ap.parse_args()
+    if a.quick:
+        a.sizes, a.commitments, a.actions, a.repeat = "1000,10000", "10,100", 30, 2
+    sizes = sorted(int(s) for s in a.sizes.split(","))
+    commitments = sorted(int(c) for c in a.commitments.split(","))
+    db_name = "PostgreSQL" if a.db.startswith("postgresql") else "SQLite"
+    with Database(a.db, "probe") as probe:
+        print(f"bench_growth ({db_name}): {conditions(probe)}")
+    summary = [f"SUMMARY bench_growth [{db_name}, sizes {'/'.join(map(str, sizes))}]:"]
+    if a.only != "reads":
+        rec = bench_record_input(a.db, sizes, a.actions, a.repeat)
+        first, last = rec[sizes[0]], rec[sizes[-1]]
+        summary.append(f"record_input CPU {sizes[-1]:,}/{sizes[0]:,} = {last[0].median / first[0].median:.2f} "
+                       f"(aim <= 1.2), engine/raw CPU at {sizes[-1]:,} = {last[0].ratio(last[2]).median:.0f}x;")
+    if a.only != "record_input":
+        reads = bench_reads(a.db, sizes, commitments, a.repeat)
+        for name in READS:
+            cells = []
+            for c in commitments:
+                lo = Spread([s.cpu for s in reads[(c, sizes[0])][name]])
+                hi = Spread([s.cpu for s in reads[(c, sizes[-1])][name]])
+                hi_w = Spread([s.wall for s in reads[(c, sizes[-1])][name]])
+                raw_hi = Spread([s.wall for s in reads[(c, sizes[-1])]["raw"]])
+                cells.append(f"{c} commitments: CPU curve {hi.median / lo.median:.1f}, {hi_w.median:.2f} s wall = "
+                             f"{hi_w.ratio(raw_hi).median:.1f}x raw")
+            summary.append(f"{name} at {sizes[-1]:,} inputs ({'; '.join(cells)});")
+    print("\n" + " ".join(summary) + " aims: curve <= 1.2, reads <= 3x raw")
+
+
+if __name__ == "__main__":
+    main()
