@@ -1,8 +1,8 @@
 """Fixtures and measuring helpers shared by the benchmarks (not product code, never in tests).
 
 Product code is imported only through its stable entry points: ``workflow.actions``,
-``workflow.clock.FixedClock``, ``storage.make_engine``, ``storage.models`` (the table
-classes), ``workflow.queries``, ``workflow.checks``, ``workflow.public`` and ``notifications``.
+``stages.clock.FixedClock``, ``storage.make_engine``, ``storage.models`` (the table
+classes), ``reads.status``, ``reads.checks``, ``reads.public`` and ``notifications``.
 
 What is here:
 - ``Database``: a fresh place for a benchmark's rows (a new SQLite file, or a schema of its
@@ -551,7 +551,7 @@ def compliant_script(slug: str) -> list[dict]:
 def compliant_clock():
     import compliant_process as cp
 
-    from workflow.clock import FixedClock
+    from stages.clock import FixedClock
 
     return FixedClock(cp.REPORT_AT)
 

@@ -9,7 +9,7 @@ only reads.
 Measured in the same run, same database, interleaved, ``--repeat`` times (min / median / max):
   raw    a driver-level read (sqlite3 / psycopg cursors, no ORM objects) of the process row
          and every row of its records: the rows the check reads
-  check  what ``cocrea check --format json`` does: ``workflow.checks.report`` (read + every
+  check  what ``cocrea check --format json`` does: ``reads.checks.report`` (read + every
          rule + IRM assessment) + ``as_dict`` + ``json.dumps``
 Printed: check / raw per repeat (aim <= 3, issue 9: reads within 3x a raw read of the rows).
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (Database, Spread, build_plan, conditions, count_rows, fmt_ratio, interleave,  # noqa: E402
                      measure, peak_rss_mib, raw_read_records, reset_peak_rss, rss_mib)
 
-from workflow import checks  # noqa: E402
+from reads import checks  # noqa: E402
 
 
 def main() -> None:

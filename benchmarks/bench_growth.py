@@ -9,9 +9,9 @@
    SHA-256), COMMIT.
 2. Reads at 10 and 1,000 commitments (``--commitments``; 10 activities, 2 indicators and 1
    progress report per commitment) and each size of inputs, process in monitoring:
-   ``cocrea status`` (``workflow.queries.status``), ``cocrea check`` as JSON
-   (``workflow.checks.report`` + ``as_dict`` + ``json.dumps``) and the public page's data
-   (``workflow.public.public_view``: read + build, no HTML), each against a raw driver read of
+   ``cocrea status`` (``reads.status.status``), ``cocrea check`` as JSON
+   (``reads.checks.report`` + ``as_dict`` + ``json.dumps``) and the public page's data
+   (``reads.public.public_view``: read + build, no HTML), each against a raw driver read of
    the same rows (every row of the process's records: what the three load today), and,
    for reference, the same raw read with inputs as two counts (what a read showing totals needs).
 
@@ -37,8 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (Database, Spread, add_inputs, build_plan, conditions, db_date, db_datetime,  # noqa: E402
                      fmt_ratio, interleave, measure, peak_rss_mib, raw_read_records, reset_peak_rss)
 
-from workflow import actions, checks, public, queries  # noqa: E402
-from workflow.clock import FixedClock  # noqa: E402
+from reads import checks, public  # noqa: E402
+from reads import status as queries  # noqa: E402
+from workflow import actions  # noqa: E402
+from stages.clock import FixedClock  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 FIRST_AT = dt.datetime(2026, 3, 1, 10, 0, tzinfo=MX)  # consultation open (2026-02-16 .. 03-16)

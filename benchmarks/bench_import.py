@@ -44,7 +44,7 @@ from _common import (ROOT, SECTORS, Database, Spread, add_inputs, build_plan, co
                      peak_rss_mib, reset_peak_rss, rss_mib, server_cpu, track_backends)
 
 from workflow import actions  # noqa: E402
-from workflow.clock import FixedClock  # noqa: E402
+from stages.clock import FixedClock  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 FIRST_AT = dt.datetime(2026, 3, 1, 10, 0, tzinfo=MX)
