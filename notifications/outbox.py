@@ -72,10 +72,12 @@ def enqueue(conn: Connection | Session, planned: Sequence[Planned], now: dt.date
     return added
 
 
-def enqueue_due(db: Session, process: Process, now: dt.datetime) -> int:
-    """Plan one process inside the caller's transaction and store what is due."""
+def enqueue_due(db: Session, process: Process, now: dt.datetime, anchors: frozenset[str] | None = None) -> int:
+    """Plan one process inside the caller's transaction and store what is due; ``anchors``
+    limits it to the rules counting from what the action touched (``None``: every rule)."""
     db.flush()
-    return enqueue(db, due_reminders(snapshot.load(db, process), now, contexts=False), now)
+    records = snapshot.load(db, process, anchors, inputs=False)
+    return enqueue(db, due_reminders(records, now, contexts=False, anchors=anchors), now)
 
 
 @dataclass
@@ -101,7 +103,7 @@ def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> Sweep
             proc = db.execute(lock).scalars().first()
             if proc is None:
                 continue
-            due = due_reminders(snapshot.load(db, proc), now, contexts=False)
+            due = due_reminders(snapshot.load(db, proc, inputs=False), now, contexts=False)
             result.processes += 1
             result.due += len(due)
             result.added += enqueue(db, due, now)

@@ -69,10 +69,11 @@ def reminder_key(kind: str, process_id: int, subject: str, due_on: dt.date, pers
 
 
 def due_reminders(records: Records, now: dt.datetime, settings: dict | None = None, *,
-                  contexts: bool = True) -> list[Planned]:
+                  contexts: bool = True, anchors: frozenset[str] | None = None) -> list[Planned]:
     """The reminders to send now; with ``contexts=False`` their template fields are built
-    only when :meth:`Planned.template_context` is first called."""
-    found = list(_plan(records, now, settings, full=False))
+    only when :meth:`Planned.template_context` is first called. ``anchors`` limits the plan to
+    the rules counting from those dates (what an action touched); ``None``: every rule."""
+    found = list(_plan(records, now, settings, full=False, anchors=anchors))
     if contexts:
         for p in found:
             p.template_context()
@@ -137,7 +138,8 @@ def _people(records: Records) -> tuple[list, list, dict[int, list]]:
 # --- the planner ------------------------------------------------------------------------
 
 
-def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool) -> Iterator[Planned]:
+def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
+          anchors: frozenset[str] | None = None) -> Iterator[Planned]:
     settings = settings if settings is not None else effective_settings(records.process.settings)
     moment = _Moment(records, settings, now)
     builder = _Subjects(records, settings, moment)
@@ -146,6 +148,8 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool)
         by_anchor.setdefault(rule.anchor, []).append(rule)
     muted = set(settings.get("muted") or ())
     for anchor, rules in by_anchor.items():
+        if anchors is not None and anchor not in anchors:
+            continue
         series: dict[str, list[ReminderRule]] = {}
         for rule in rules:
             series.setdefault(rule.series, []).append(rule)

@@ -31,11 +31,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from storage.models import AuditEntry, Person, Process
+from storage.models import Person, Process
 
 from . import outbox, snapshot
 from .config import DeliveryPolicy
@@ -92,7 +92,7 @@ class _DueCache:
 
     def due(self, process_id: int, now: dt.datetime) -> dict[str, Planned]:
         with Session(self.engine) as db:
-            seq = db.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.process_id == process_id)).scalar()
+            seq = db.execute(select(Process.audit_seq).where(Process.id == process_id)).scalar()
             stamp = (seq, now.replace(second=0, microsecond=0))
             hit = self._cache.get(process_id)
             if hit and hit[0] == stamp:

@@ -14,13 +14,25 @@ from storage import models as m
 
 _TABLES = {"people": m.Person, "agencies": m.Agency, "commitments": m.Commitment, "activities": m.Activity,
            "progress_reports": m.ProgressReport, "sessions": m.SecretariatSession, "channels": m.Channel}
+#: What the rules counting from each anchor read (``stages.reminders.ANCHORS``); people always.
+_ACTIVITIES = ("agencies", "commitments", "activities")
+ANCHOR_TABLES: dict[str, tuple[str, ...]] = {
+    "activity_end": _ACTIVITIES, "progress_due": (*_ACTIVITIES, "progress_reports"),
+    "session_date": ("sessions",), "session_closed": ("sessions",), "channel_close": ("channels",),
+    "term_end": (), "weekly": (),
+}
 
 
-def load(db: Session, process: m.Process) -> Records:
+def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None, *, inputs: bool = True) -> Records:
+    """The rows the planner reads; with ``anchors``, only those the rules of these anchors need
+    (an action re-plans what it touched); ``inputs=False`` skips the input counts of the
+    consultation reminders' text (planning does not need them)."""
+    names = set(_TABLES) if anchors is None else {"people"}.union(*(ANCHOR_TABLES[a] for a in anchors))
     rows = {}
-    for name, model in _TABLES.items():
-        table = model.__table__
+    for name in names:
+        table = _TABLES[name].__table__
         rows[name] = db.execute(select(table).where(table.c.process_id == process.id).order_by(table.c.id)).all()
-    inputs = m.Input.__table__
-    rows["inputs"] = db.execute(select(inputs.c.id, inputs.c.channel_id).where(inputs.c.process_id == process.id)).all()
+    if inputs and (anchors is None or "channel_close" in anchors):
+        t = m.Input.__table__
+        rows["inputs"] = db.execute(select(t.c.id, t.c.channel_id).where(t.c.process_id == process.id)).all()
     return Records(process=process, **rows)

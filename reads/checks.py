@@ -19,7 +19,6 @@ from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, not_found, reason
 from storage import load_records, process_by_slug
 from storage.models import Process
-from workflow import audit
 
 from . import replay
 
@@ -62,8 +61,7 @@ def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ru
     moment = (as_of or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
     with Session(db_engine, expire_on_commit=False) as db:
         p = process_by_slug(db, slug)
-        last = audit.last_entry(db, p.id)
-        if last is None or moment >= last.at:  # nothing happened since: today's rows are that moment's rows
+        if p.audit_at is None or moment >= p.audit_at:  # nothing happened since: today's rows are that moment's rows
             return _run(load_records(db, p), moment, ruleset)
     records = replay.records_as_of(db_engine, slug, moment)
     if records is None:

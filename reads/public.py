@@ -19,10 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
-from stages.errors import not_found
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
-from storage.models import AuditEntry, Process
+from storage.models import Process
 from workflow import engine
 
 from .status import next_event
@@ -37,11 +36,7 @@ ACTIVITY_STATUSES = ("completed", "in_progress", "delayed", "not_started")
 def version(db_engine: Engine, slug: str) -> str | None:
     """The hash of the process's last audit entry: changes with every write (ETag, cache key)."""
     with Session(db_engine) as db:
-        row = db.exec(select(AuditEntry.hash).join(Process, Process.id == AuditEntry.process_id)
-                      .where(Process.slug == slug).order_by(AuditEntry.seq.desc()).limit(1)).first()
-        if row is None and db.exec(select(Process.id).where(Process.slug == slug)).first() is None:
-            raise not_found("process", slug)
-        return row
+        return process_by_slug(db, slug).audit_head
 
 
 def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:

@@ -57,6 +57,10 @@ class Replay:
             e = self._entries[self._next]
             body = json.loads(e.body)
             payload = _drop_redacted(body["payload"])
+            action = actions.ACTIONS.get(e.action)
+            generated = (body.get("result") or {}).get(action.result_key) if action and action.result_key else None
+            if isinstance(generated, str) and "key" not in payload:
+                payload["key"] = generated  # the key the action generated then, given back
             try:
                 actions.apply(self.engine, e.action, payload, actor=e.actor,
                               process=None if e.action == "create_process" else self.slug,

@@ -54,6 +54,7 @@ MESSAGES: dict[str, Msg] = {
     "audit_hash_mismatch": N_("Audit of {process}: entry {seq} was altered (its hash does not match)."),
     "audit_link_broken": N_("Audit of {process}: entry {seq} does not link to the previous one."),
     "audit_sequence_gap": N_("Audit of {process}: expected entry {expected}, found {seq} (entries missing or added)."),
+    "audit_head_mismatch": N_("Audit of {process}: the process says its chain ends at entry {seq}, but the chain ends at entry {last} (entries removed, or the process row edited)."),
     "audit_columns_altered": N_("Audit of {process}: the columns of entry {seq} do not match its signed body."),
     "replay_failed": N_("The process could not be rebuilt as of {at}: audit entry {seq} ({action:action}) could not be replayed: {problem}."),
     "bad_as_of": N_("Invalid --as-of date: '{value}' (YYYY-MM-DD or an ISO date and time)."),

@@ -42,6 +42,12 @@ class Process(SQLModel, table=True):
     quorum: dict = _json({})
     settings: dict = _json({})
     created_at: Optional[dt.datetime] = _utc(nullable=False)
+    #: The head of the process's audit chain: its newest entry's sequence number, hash and time.
+    audit_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    audit_head: Optional[str] = Field(default=None, max_length=64)
+    audit_at: Optional[dt.datetime] = _utc()
+    #: The last number given to generated keys, by prefix ("i" -> 1042: the next input is i1043).
+    counters: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class Person(SQLModel, table=True):

@@ -133,6 +133,12 @@ TAMPERING = [
     ("delete an entry", lambda db, e: _sql(db, "DELETE FROM audit_entry WHERE seq = 3"),
      {"audit_sequence_gap", "audit_link_broken"}),
     ("reorder two entries", _swap, {"audit_sequence_gap", "audit_link_broken"}),
+    # the newest entry removed: the chain alone still links; the head kept on the process row does not
+    ("delete the newest entry", lambda db, e: _sql(db, "DELETE FROM audit_entry WHERE seq = 7"),
+     {"audit_head_mismatch"}),
+    ("move the process's head back with the deletion", lambda db, e: (
+        _sql(db, "DELETE FROM audit_entry WHERE seq = 7"),
+        _sql(db, "UPDATE process SET audit_seq = 5, audit_head = :h", h=e[5].hash)), {"audit_head_mismatch"}),
 ]
 
 

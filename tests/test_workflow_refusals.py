@@ -16,7 +16,8 @@ def test_the_snapshot_sees_any_change_and_refused_insists_on_a_refusal(db, clock
     before = snapshot(db)
     p("add_agency", key="sfp", name="SFP")
     changed = diff(before, snapshot(db))
-    assert set(changed) == {"agency", "audit_entry"} and len(changed["agency"]["new"]) == 1
+    assert set(changed) == {"agency", "audit_entry", "process"} and len(changed["agency"]["new"]) == 1
+    assert len(changed["process"]["new"]) == 1  # the head of its audit chain moved
     with pytest.raises(AssertionError, match="not refused"):
         refused(db, lambda: p("add_agency", key="imss", name="IMSS"))
 

@@ -150,3 +150,32 @@ def test_nothing_is_sent_for_a_closed_process(sqlite_db, clock):
     assert plan["reminders"] and not [r for r in plan["reminders"] if r["status"] == "due"]
     assert {r["why"] for r in plan["reminders"] if r["status"] not in ("sent", "pending", "cancelled")} == {
         "el proceso está cerrado"}
+
+
+def _queued(db) -> list[str]:
+    with Session(db) as s:
+        return sorted(r.kind for r in s.exec(select(OutboxMessage)))
+
+
+def test_an_action_queues_only_the_reminders_of_what_it_touched_and_the_sweep_the_rest(db, clock):
+    from notifications import outbox
+
+    p = in_routes(db, clock)
+    clock.set(dt.datetime(2026, 3, 30, 10, tzinfo=MX))  # Monday; a1 ends 31 March: 1 day before is due
+    p("add_indicator", key="ind1", commitment="c1", name="Tabuladores publicados", kind="result")
+    assert _queued(db) == []  # an indicator makes no reminder due; time did, and time is the sweep's
+    p("accept_activity", actor="enlace", activity="a1")
+    assert _queued(db) == ["activity_upcoming"]  # the activity's own reminders, at once
+    swept = outbox.sweep(db, clock.now())
+    assert swept.added == 1 and _queued(db) == ["activity_upcoming", "weekly_digest"]  # Monday's digest
+    assert outbox.sweep(db, clock.now()).added == 0  # and nothing twice
+
+
+def test_generated_keys_do_not_depend_on_the_number_of_rows(db, clock):
+    p = process_at(db, clock, "consultation")
+    p("open_channel", key="c9", kind="online", name="En línea", online=True, announced_on="2026-01-20",
+      opens_on="2026-01-20", closes_on="2026-03-01")
+    first = p("record_input", channel="c9", text="Una", received_on="2026-01-21")["input"]
+    p("record_input", key=f"i{int(first[1:]) + 1}", channel="c9", text="Con clave propia", received_on="2026-01-21")
+    third = p("record_input", channel="c9", text="Otra", received_on="2026-01-21")["input"]
+    assert int(third[1:]) == int(first[1:]) + 2  # the key given by hand is skipped, not reused

@@ -41,23 +41,21 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def last_entry(session: Session, process_id: int) -> AuditEntry | None:
-    return session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id)
-                        .order_by(AuditEntry.seq.desc()).limit(1)).first()
-
-
-def append(session: Session, *, process_id: int, at: dt.datetime, actor: str, action: str,
+def append(session: Session, *, process: Process, at: dt.datetime, actor: str, action: str,
            payload: dict, result: Any, session_key: str | None = None, reason_text: str = "") -> AuditEntry:
-    prev = last_entry(session, process_id)
-    seq = 1 if prev is None else prev.seq + 1
-    prev_hash = GENESIS if prev is None else prev.hash
-    body = canonical({"seq": seq, "process": process_id, "at": at.isoformat(), "actor": actor,
+    """Append the next entry of ``process``'s chain and move the head kept on its row (the row is
+    locked by the action, so the chain never forks)."""
+    seq = process.audit_seq + 1
+    prev_hash = process.audit_head or GENESIS
+    body = canonical({"seq": seq, "process": process.id, "at": at.isoformat(), "actor": actor,
                       "action": action, "payload": redact(payload), "result": redact(result),
                       "session": session_key, "reason": reason_text, "prev": prev_hash})
-    entry = AuditEntry(process_id=process_id, seq=seq, at=at, actor=actor, action=action,
+    entry = AuditEntry(process_id=process.id, seq=seq, at=at, actor=actor, action=action,
                        session_key=session_key, reason=reason_text, body=body, prev_hash=prev_hash,
                        hash=hashlib.sha256(body.encode()).hexdigest())
+    process.audit_seq, process.audit_head, process.audit_at = seq, entry.hash, at
     session.add(entry)
+    session.add(process)
     session.flush()
     return entry
 
@@ -80,4 +78,6 @@ def verify(session: Session, process: Process) -> list:
                 body.get("reason")) != (e.actor, e.action, e.process_id, e.at.isoformat(), e.session_key, e.reason):
             problems.append(reason("audit_columns_altered", process=slug, seq=e.seq))
         prev_hash, expected_seq = e.hash, e.seq + 1
+    if (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):
+        problems.append(reason("audit_head_mismatch", process=slug, seq=process.audit_seq, last=expected_seq - 1))
     return problems

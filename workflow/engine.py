@@ -37,6 +37,12 @@ class ActionDef:
     while_suspended: bool = False  # governance actions stay possible while suspended
     creates_process: bool = False
     while_closed: bool = False  # the repository, minutes, credentials, assessments after the close
+    #: The field of the result that names a key the action generated when none was given (``"input"``):
+    #: a replay of the audit trail gives that key back, so it never depends on how keys are generated.
+    result_key: str | None = None
+    #: The reminder anchors (``stages.reminders.ANCHORS``) whose reminders the action may make due
+    #: at once; ``"*"``: every rule (people, settings). Time makes the rest due: the worker's sweep.
+    plans: frozenset[str] = frozenset()
 
     @property
     def doc(self) -> str:
@@ -58,6 +64,7 @@ class Context:
     session_key: str | None = None
     reason: str = ""
     extra_audit: dict = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)  # reminder anchors touched beyond the action's own
 
     def records(self) -> Records:
         self.db.flush()
@@ -113,13 +120,14 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
                                          allowed=list(action.roles))])
             check_state(action, proc)
-            last = audit.last_entry(db, proc.id)
-            if last is not None and now < last.at:
-                raise InvalidInput([reason("time_goes_backwards", at=now.isoformat(), last=last.at.isoformat())])
+            if proc.audit_at is not None and now < proc.audit_at:
+                raise InvalidInput([reason("time_goes_backwards", at=now.isoformat(), last=proc.audit_at.isoformat())])
             ctx = Context(db, proc, person, now)
             result = action.handler(ctx, data)
-        outbox.enqueue_due(db, ctx.process, now)  # reminders the action made due, in its transaction
-        audit.append(db, process_id=ctx.process.id, at=now, actor=actor, action=action.name,
+        anchors = action.plans | ctx.touched
+        if anchors:  # reminders the action made due, in its transaction: only the rules it touched
+            outbox.enqueue_due(db, ctx.process, now, None if "*" in anchors else frozenset(anchors))
+        audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
                      payload=data.model_dump(mode="json", exclude_none=True), result=result,
                      session_key=ctx.session_key, reason_text=ctx.reason)
     return result
@@ -159,6 +167,7 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
     process.suspended_from = before if event == "suspend" else None
     process.stage = after
+    ctx.touched.add("*")  # every rule may start or stop with the stage
     change = StageChange(process_id=process.id, event=event, from_stage=before, to_stage=after,
                          decision_id=decision_id, reason=reason_text, at=ctx.now)
     ctx.db.add(process)

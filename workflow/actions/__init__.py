@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from stages import DECISION_KINDS, RECORDED_IN
 from stages.clock import Clock
+from stages.reminders import ANCHORS
 from stages.errors import InvalidInput, SpecError, invalid_field, reason
 
 from .. import engine
@@ -46,6 +47,9 @@ MEMBER = ("member",)
 LIAISON = ("liaison", "coordinator")
 SELF = ("coordinator", "member", "liaison")
 GOV = {"while_suspended": True}  # governance: possible while the process is suspended
+#: The reminder anchors an action may make due at once (``ActionDef.plans``); moves add every rule.
+ALL = frozenset({"*"})
+ACTIVITY = frozenset({"activity_end", "progress_due"})
 
 
 def _a(handler, schema, roles=COORD, **kw) -> ActionDef:
@@ -54,38 +58,38 @@ def _a(handler, schema, roles=COORD, **kw) -> ActionDef:
 
 #: Every action, in the order they are listed to people (``cocrea actions``, docs/actions.md).
 ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
-    _a(people.create_process, s.CreateProcess, creates_process=True),
-    _a(people.add_person, s.AddPerson, **GOV),
-    _a(people.remove_person, s.RemovePerson, **GOV),
+    _a(people.create_process, s.CreateProcess, creates_process=True, plans=ALL),
+    _a(people.add_person, s.AddPerson, **GOV, plans=ALL),
+    _a(people.remove_person, s.RemovePerson, **GOV, plans=ALL),
     _a(people.add_agency, s.AddAgency, **GOV),
-    _a(people.withdraw_sector, s.SectorMove, ("coordinator", "member"), **GOV),
-    _a(people.return_sector, s.SectorMove, ("coordinator", "member"), **GOV),
-    _a(sessions.convene_session, s.ConveneSession, **GOV),
+    _a(people.withdraw_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),
+    _a(people.return_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),
+    _a(sessions.convene_session, s.ConveneSession, **GOV, result_key="session", plans=frozenset({"session_date"})),
     _a(sessions.record_attendance, s.RecordAttendance, **GOV),
-    _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True),  # the closing session's minutes come after the close
-    _a(sessions.publish_minutes, s.PublishMinutes, **GOV, while_closed=True),
-    _a(decisions.propose_decision, s.ProposeDecision, **GOV),
+    _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True, plans=frozenset({"session_closed"})),  # the closing session's minutes come after the close
+    _a(sessions.publish_minutes, s.PublishMinutes, **GOV, while_closed=True, plans=frozenset({"session_closed"})),
+    _a(decisions.propose_decision, s.ProposeDecision, **GOV, result_key="decision"),
     _a(decisions.cast_vote, s.CastVote, MEMBER, **GOV),
     _a(decisions.decide, s.Decide, **GOV),
-    _a(sessions.publish_document, s.PublishDocument, **GOV, while_closed=True),
+    _a(sessions.publish_document, s.PublishDocument, **GOV, while_closed=True, result_key="document"),
     _a(consultation.sign_declaration, s.SignDeclaration),
-    _a(consultation.open_channel, s.OpenChannel),
-    _a(consultation.record_input, s.RecordInput),
+    _a(consultation.open_channel, s.OpenChannel, result_key="channel", plans=frozenset({"channel_close"})),
+    _a(consultation.record_input, s.RecordInput, result_key="input"),
     _a(consultation.answer_input, s.AnswerInput),
-    _a(consultation.add_theme, s.AddTheme),
+    _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),
-    _a(preparation.record_sensitization_session, s.RecordSensitizationSession),
-    _a(preparation.plan_working_table, s.PlanWorkingTable),
-    _a(preparation.record_problem_tree, s.RecordProblemTree),
+    _a(preparation.record_sensitization_session, s.RecordSensitizationSession, result_key="sensitization_session"),
+    _a(preparation.plan_working_table, s.PlanWorkingTable, result_key="working_table"),
+    _a(preparation.record_problem_tree, s.RecordProblemTree, result_key="problem_tree"),
     _a(plan.draft_commitment, s.DraftCommitment),
-    _a(plan.plan_activity, s.PlanActivity),
-    _a(plan.accept_activity, s.AcceptActivity, LIAISON),
-    _a(plan.add_indicator, s.AddIndicator),
-    _a(monitoring.report_progress, s.ReportProgress, LIAISON),
-    _a(monitoring.hold_public_event, s.HoldPublicEvent),
+    _a(plan.plan_activity, s.PlanActivity, result_key="activity", plans=ACTIVITY),
+    _a(plan.accept_activity, s.AcceptActivity, LIAISON, plans=ACTIVITY),
+    _a(plan.add_indicator, s.AddIndicator, result_key="indicator"),
+    _a(monitoring.report_progress, s.ReportProgress, LIAISON, plans=ACTIVITY),
+    _a(monitoring.hold_public_event, s.HoldPublicEvent, result_key="event"),
     _a(monitoring.set_final_status, s.SetFinalStatus),
     _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True),
-    _a(reminders.configure_reminders, reminders.ConfigureReminders, **GOV),
+    _a(reminders.configure_reminders, reminders.ConfigureReminders, **GOV, plans=ALL),
     _a(compliance.configure_compliance, compliance.ConfigureCompliance, **GOV),
     _a(compliance.register_ruleset, compliance.RegisterRuleset, **GOV),
     _a(compliance.record_plan_history, compliance.RecordPlanHistory, **GOV),
@@ -97,6 +101,9 @@ def _check_registry() -> None:
     missing = set(RECORDED_IN) - set(ACTIONS)
     if missing:
         raise SpecError(f"stages record actions that do not exist: {sorted(missing)}")
+    unknown = {a for action in ACTIONS.values() for a in action.plans} - set(ANCHORS) - {"*"}
+    if unknown:
+        raise SpecError(f"actions plan reminders from unknown anchors: {sorted(unknown)}")
     kinds = set(DECISION_KINDS)
     if set(decisions.KINDS) != kinds:
         raise SpecError(f"decision kinds without an effect, or effects without a kind: "

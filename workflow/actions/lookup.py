@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 from stages.errors import InvalidInput, not_found, reason, refuse
@@ -31,9 +32,18 @@ def find(ctx: Context, model: type[SQLModel], key: str | None) -> Any:
 
 
 def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
-    n = len(ctx.db.exec(select(model.id).where(model.process_id == ctx.process.id)).all()) + 1
+    """The next free generated key (``i1``, ``i2``...): a counter kept on the process row, so the
+    cost does not grow with the process (a key someone gave by hand is skipped)."""
+    counters = dict(ctx.process.counters or {})
+    n = counters.get(prefix)
+    if n is None:  # first use on this process (or a database from before the counters)
+        n = ctx.db.exec(select(func.count()).select_from(model).where(model.process_id == ctx.process.id)).one()
+    n += 1
     while find(ctx, model, f"{prefix}{n}") is not None:
         n += 1
+    counters[prefix] = n
+    ctx.process.counters = counters
+    ctx.db.add(ctx.process)
     return f"{prefix}{n}"
 
 
