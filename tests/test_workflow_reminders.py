@@ -161,14 +161,15 @@ def test_an_action_queues_only_the_reminders_of_what_it_touched_and_the_sweep_th
     from notifications import outbox
 
     p = in_routes(db, clock)
-    clock.set(dt.datetime(2026, 3, 30, 10, tzinfo=MX))  # Monday; a1 ends 31 March: 1 day before is due
+    clock.set(dt.datetime(2026, 3, 24, 10, tzinfo=MX))  # a1 ends 31 March: 7 days before is due
     p("add_indicator", key="ind1", commitment="c1", name="Tabuladores publicados", kind="result")
     assert _queued(db) == []  # an indicator makes no reminder due; time did, and time is the sweep's
-    p("accept_activity", actor="enlace", activity="a1")
-    assert _queued(db) == ["activity_upcoming"]  # the activity's own reminders, at once
-    swept = outbox.sweep(db, clock.now())
-    assert swept.added == 1 and _queued(db) == ["activity_upcoming", "weekly_digest"]  # Monday's digest
-    assert outbox.sweep(db, clock.now()).added == 0  # and nothing twice
+    assert outbox.sweep(db, clock.now()).added == 1 and _queued(db) == ["activity_upcoming"]
+    clock.set(dt.datetime(2026, 3, 30, 10, tzinfo=MX))  # 1 day before
+    p("plan_activity", key="a1", commitment="c1", title="Publicar tabuladores", deliverable="Portal y acta",
+      agency="igualdad", start_date="2026-02-01", end_date="2026-03-31")
+    assert _queued(db) == ["activity_upcoming"] * 2  # the activity's own reminders, at once
+    assert outbox.sweep(db, clock.now()).added == 0  # nothing twice
 
 
 def test_generated_keys_do_not_depend_on_the_number_of_rows(db, clock):
