@@ -27,8 +27,9 @@ def next_event(stage: str) -> str | None:
 def status(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        r = load_records(db, p)
         event = next_event(p.stage)
+        needed = engine.reads_for(p, event) if event else ()
+        r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"})
         unmet = engine.blockers(r, event) if event else []
         withdrawn = sorted(r.withdrawn_sectors())
         seated: dict[str, int] = {}

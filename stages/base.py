@@ -39,6 +39,19 @@ class Reason:
         return {"code": self.code, "message": self.message(lang), "details": self.details}
 
 
+class NotLoaded:
+    """Stands for a table of :class:`Records` that was not read: any use of it is a bug (a
+    criterion reading what its stage did not declare in ``Stage.reads``), and says so."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def _fail(self, *_: Any) -> Any:
+        raise LookupError(f"records.{self.name} was not loaded (add it to the stage's reads)")
+
+    __iter__ = __len__ = __bool__ = __getitem__ = __contains__ = _fail
+
+
 @dataclass
 class Records:
     """Everything recorded about one process, as plain objects with attributes.
@@ -128,12 +141,14 @@ class Stage:
 
     ``records``: the actions of stage content, recorded only while the process is in this
     stage. ``decisions``: the plan's decision kinds the secretariat may take in it (moves,
-    the quorum rule and general agreements may be decided in any open stage).
+    the quorum rule and general agreements may be decided in any open stage). ``reads``: the
+    tables of :class:`Records` its criteria read (a stage move loads only those).
     """
 
     name: str
     records: tuple[str, ...]
     criteria: tuple[Criterion, ...]
+    reads: tuple[str, ...]
     decisions: tuple[str, ...] = ()
 
     @property

@@ -26,6 +26,7 @@ def _no_solution(r: Records) -> list:
 STAGE = Stage(
     name="causes",
     records=("record_problem_tree",),
+    reads=("themes", "problem_trees"),
     criteria=(
         Criterion("problem_tree_per_priority_theme",
                   N_("Priority themes without a problem tree: {items}."),

@@ -40,6 +40,7 @@ def _not_approved(r: Records) -> list:
 STAGE = Stage(
     name="commitments",
     records=("draft_commitment",),
+    reads=("commitments", "problem_trees"),
     decisions=("approve_commitments", "amend_commitment"),
     criteria=(
         Criterion("every_solution_has_commitment",

@@ -24,6 +24,7 @@ def _unanswered(r: Records) -> list:
 STAGE = Stage(
     name="consultation",
     records=("open_channel", "record_input", "answer_input", "add_theme", "prioritise_themes"),
+    reads=("channels", "inputs", "themes"),
     criteria=(
         Criterion("at_least_one_channel",
                   N_("No consultation channel has been opened."),

@@ -26,6 +26,7 @@ def _secretariat_installed(r: Records) -> list:
 STAGE = Stage(
     name="declaration",
     records=("sign_declaration",),
+    reads=("declarations", "people", "withdrawals"),
     criteria=(
         Criterion(
             "declaration_signed_by_executive_and_guarantor",

@@ -28,6 +28,7 @@ def _no_final(r: Records) -> list:
 STAGE = Stage(
     name="monitoring",
     records=("report_progress", "hold_public_event", "set_final_status"),
+    reads=("activities", "commitments", "progress_reports", "public_events"),
     decisions=("amend_commitment",),
     criteria=(
         Criterion("progress_reported_for_every_activity",

@@ -24,6 +24,7 @@ def _single_sector(r: Records) -> list:
 STAGE = Stage(
     name="planning",
     records=("plan_working_table",),
+    reads=("themes", "working_tables"),
     criteria=(
         Criterion("working_table_per_priority_theme",
                   N_("Priority themes without a working table: {items}."),

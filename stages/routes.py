@@ -30,6 +30,7 @@ def _no_result_indicator(r: Records) -> list:
 STAGE = Stage(
     name="routes",
     records=("plan_activity", "accept_activity", "add_indicator"),
+    reads=("activities", "commitments", "indicators"),
     decisions=("amend_commitment",),
     criteria=(
         Criterion("every_commitment_has_activities",

@@ -29,6 +29,7 @@ def _sectors_absent(r: Records) -> list:
 STAGE = Stage(
     name="sensitization",
     records=("record_sensitization_session",),
+    reads=("sensitization_sessions",),
     criteria=(
         Criterion("sensitization_session_held",
                   N_("No sensitization session has been held."),

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from typing import Iterable
+
 from stages import Records
+from stages.base import NotLoaded
 
 from . import models as m
 
@@ -19,17 +22,24 @@ _BY_PROCESS = {
 }
 
 
-def load_records(session: Session, process: m.Process) -> Records:
-    rows = {name: list(session.exec(select(model).where(model.process_id == process.id).order_by(model.id)))
-            for name, model in _BY_PROCESS.items()}
-    session_ids = [s.id for s in rows["sessions"]]
-    decision_ids = [d.id for d in rows["decisions"]]
-    rows["attendance"] = list(session.exec(
-        select(m.Attendance).where(m.Attendance.session_id.in_(session_ids)).order_by(m.Attendance.id))) if session_ids else []
-    rows["votes"] = list(session.exec(
-        select(m.Vote).where(m.Vote.decision_id.in_(decision_ids)).order_by(m.Vote.id))) if decision_ids else []
-    commitment_ids = [c.id for c in rows["commitments"]]
-    rows["commitment_versions"] = list(session.exec(
-        select(m.CommitmentVersion).where(m.CommitmentVersion.commitment_id.in_(commitment_ids))
-        .order_by(m.CommitmentVersion.id))) if commitment_ids else []
+#: Tables read through another: attendance by session, votes by decision, versions by commitment.
+_THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
+            "votes": ("decisions", m.Vote, m.Vote.decision_id),
+            "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
+
+
+def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None) -> Records:
+    """Everything recorded about ``process``; with ``only``, just those tables (the others are
+    :class:`stages.base.NotLoaded`, so a rule reading one it did not ask for fails loudly)."""
+    wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
+    for name in wanted & set(_THROUGH):
+        wanted.add(_THROUGH[name][0])
+    rows: dict = {name: list(session.exec(select(model).where(model.process_id == process.id).order_by(model.id)))
+                  for name, model in _BY_PROCESS.items() if name in wanted}
+    for name, (parent, model, column) in _THROUGH.items():
+        if name in wanted:
+            ids = [r.id for r in rows[parent]]
+            rows[name] = list(session.exec(select(model).where(column.in_(ids)).order_by(model.id))) if ids else []
+    for name in set(_BY_PROCESS) | set(_THROUGH):
+        rows.setdefault(name, NotLoaded(name))
     return Records(process=process, **rows)

@@ -173,3 +173,21 @@ def test_advance_from_monitoring_is_not_a_move_close_is(db, clock):
     refused(db, lambda: p("decide", decision=d), "move_not_allowed")
     p.move("close")
     assert p.stage == "closed"
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_a_stage_move_reads_only_the_tables_its_stage_declares(stage):
+    """``Stage.reads`` is all a move's exit criteria read: with every other table missing, the
+    criteria still decide; with the declared ones missing too, they fail loudly."""
+    from stages import BY_NAME
+    from stages.base import NotLoaded
+
+    spec = BY_NAME[stage]
+    fields = [f for f in Records.__dataclass_fields__ if f != "process"]
+    process = SimpleNamespace(id=1, stage=stage, quorum={"sectors": {"government": 1}}, starts_on=dt.date(2026, 1, 1),
+                              term_months=12, settings={}, timezone="America/Mexico_City")
+    records = Records(process=process, **{f: [] if f in spec.reads else NotLoaded(f) for f in fields})
+    assert all(r.code in {c.code for c in spec.criteria} for r in spec.unmet(records))
+    hidden = Records(process=process, **{f: NotLoaded(f) for f in fields})
+    with pytest.raises(LookupError, match="not loaded"):
+        spec.unmet(hidden)

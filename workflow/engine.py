@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from compliance.gates import gate_reasons
+from compliance.rulesets import gate_enabled
 from notifications import outbox
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
@@ -66,9 +67,9 @@ class Context:
     extra_audit: dict = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # reminder anchors touched beyond the action's own
 
-    def records(self) -> Records:
+    def records(self, only: Iterable[str] | None = None) -> Records:
         self.db.flush()
-        return load_records(self.db, self.process)
+        return load_records(self.db, self.process, only)
 
 
 def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
@@ -155,10 +156,18 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
     return []
 
 
+def reads_for(process: Process, event: str) -> tuple[str, ...] | None:
+    """The tables :func:`blockers` reads for ``event`` from where ``process`` is (``None``: all of
+    them, for a compliance gate reads the whole record)."""
+    if event in ("advance", "close") and process.stage in BY_NAME:
+        return None if gate_enabled(process) else BY_NAME[process.stage].reads
+    return ("withdrawals",) if event == "resume" else ()
+
+
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
          reason_text: str = "") -> StageChange:
     """Check, then change the stage and record it; the only code that assigns ``stage``."""
-    records = ctx.records()
+    records = ctx.records(reads_for(ctx.process, event))
     found = blockers(records, event, target, reason_text, now=ctx.now)
     if found:
         raise TransitionBlocked(found)
