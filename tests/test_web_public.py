@@ -142,7 +142,8 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     assert evidence["link"] == "https://example.net/evidencia-a1.pdf" and evidence["title"].startswith("evidencia: a1")
     assert entries[f"{page}#document/doc2"]["link"] == page  # a reference that is not a URL links to the page
     moves = [e for key, e in entries.items() if "#move-" in key]
-    assert len(moves) == len(c.get("/p/p/data/moves.json").json()) and moves[-1]["title"] == "Movimiento de etapa: creación del proceso → Sumarse a gobierno abierto"
+    assert len(moves) == len(c.get("/p/p/data/moves.json").json())
+    assert moves[-1]["title"] == "Movimiento de etapa: creación del proceso → Sumarse a gobierno abierto"
     assert all(e["updated"].utcoffset() is not None for e in entries.values())
     times = [e["updated"] for e in entries.values()]
     assert times == sorted(times, reverse=True)  # newest first

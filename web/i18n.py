@@ -10,6 +10,7 @@ gives by itself (sign-in, CSRF, tokens).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -213,6 +214,7 @@ ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
 LANGUAGE_NAMES = {"es": N_("Spanish"), "en": N_("English")}
 
 
+@functools.cache
 def _other_options() -> dict[str, Callable[[str, str], str | None]]:
     """Options named outside the vocabulary: sensitization questions, reminder kinds, the
     IRM's scales, languages."""

@@ -18,10 +18,9 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from i18n import gettext
 from notifications.ical import calendar, clean_text, event, session_event
 from reads.public import table
-
-from i18n import gettext
 from stages import vocabulary
 
 from .i18n import stage_name
@@ -105,7 +104,8 @@ def ical(view: dict, base_url: str, lang: str) -> bytes:
     stamp = _instant(p["created_at"])
     events = [session_event(uid=f"session-{s['key']}@{slug}.cocrea",
                             starts_at=dt.datetime.fromisoformat(s["scheduled_for"]),
-                            summary=gettext(lang, "Session {key} — {process}").format(key=s["key"], process=p["name"]), place=s["place"],
+                            summary=gettext(lang, "Session {key} — {process}").format(key=s["key"], process=p["name"]),
+                            place=s["place"],
                             agenda=s["agenda"], stamp=stamp, url=page)
               for s in view["sessions"]]
 

@@ -170,7 +170,8 @@ class ProposeDecision(Schema):
     rule: Literal["consensus", "majority"] = "consensus"
     reason: str = Field("", description=D_("why; required to reopen"))
     target: Optional[STAGE] = Field(None, description=D_("to reopen: the earlier stage to go back to"))
-    commitments: Optional[list[Key]] = Field(None, description=D_("to approve commitments: which ones (by default, every draft)"))
+    commitments: Optional[list[Key]] = Field(
+        None, description=D_("to approve commitments: which ones (by default, every draft)"))
     commitment: Optional[Key] = Field(None, description=D_("to amend a commitment: which one"))
     changes: Optional[dict] = Field(None, description=D_("to amend a commitment: the new values of its fields"))
     quorum: Optional[QuorumRuleIn] = Field(None, description=D_("to change the quorum rule: the new rule"))

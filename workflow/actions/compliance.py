@@ -33,7 +33,8 @@ class ConfigureCompliance(Schema):
 
 
 class RegisterRuleset(Schema):
-    ruleset: dict[str, Any] = Field(description=D_("definition: name, version, base, rules/add/remove, levels, settings"))
+    ruleset: dict[str, Any] = Field(
+        description=D_("definition: name, version, base, rules/add/remove, levels, settings"))
     use: bool = Field(False, description=D_("also make it the process's rule set"))
 
 
@@ -41,7 +42,8 @@ class RecordPlanHistory(Schema):
     first_plan: bool
     previous_plan_ended_on: Optional[Day] = None
     previous_plan_ref: Optional[Short] = None
-    previous_plan_acted_contrary: Optional[bool] = Field(None, description=D_("the previous plan was found contrary to process"))
+    previous_plan_acted_contrary: Optional[bool] = Field(
+        None, description=D_("the previous plan was found contrary to process"))
 
 
 class AssessCommitment(Schema):

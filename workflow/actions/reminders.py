@@ -31,7 +31,8 @@ class ConfigureReminders(Schema):
     activity_overdue_days: Optional[Days] = Field(None, description=D_("liaisons: days after the end date"))
     escalation_after_days: Optional[Days] = Field(None, description=D_("coordinators: days overdue"))
     session_before_days: Optional[Days] = Field(None, description=D_("secretariat: days before a session"))
-    minutes_after_days: Optional[Days] = Field(None, description=D_("secretariat: days after a session without minutes"))
+    minutes_after_days: Optional[Days] = Field(
+        None, description=D_("secretariat: days after a session without minutes"))
     consultation_before_days: Optional[Days] = Field(None, description=D_("coordinators: days before a channel closes"))
     term_before_days: Optional[Days] = Field(None, description=D_("coordinators: days before the term ends"))
     progress_every_months: Optional[Annotated[int, Field(ge=0, le=12)]] = Field(
