@@ -140,6 +140,8 @@ TERMS: dict[str, dict[str, Msg]] = {
         "website": NC_("document_kind", "website"),
         "outreach": NC_("document_kind", "outreach"),
         "consultation_report": NC_("document_kind", "consultation report"),
+        "event_midterm": NC_("document_kind", "minutes of the mid-term event"),
+        "event_closing": NC_("document_kind", "minutes of the closing event"),
     },
     "template": {
         "federal": NC_("template", "national plan (federal)"),

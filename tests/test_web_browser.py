@@ -107,7 +107,7 @@ class Person:
             form.locator(f'[name="{key}"]').fill(value) if key == "reason" else form.locator(
                 f'[name="{key}"]').select_option(value)
         form.locator("button[type=submit]").click()
-        return re.search(r"decision: ([^,]+)", page.locator(".flash").inner_text()).group(1)
+        return re.search(r"Se propuso la decisión «([^»]+)»", page.locator(".flash").inner_text()).group(1)
 
     def decide(self, decision, ok=True):
         page = self.goto("/w/p")
@@ -204,7 +204,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser):
               axes=["transparency", "participation"], ambition="innovative", outcome="Tabuladores publicados",
               end_date="2026-12-31", agencies="igualdad", action_lines="Diagnóstico\nPublicación")
     approve = coord.act("propose_decision", session="S1", kind="approve_commitments", reason="Plan conjunto")
-    approve = re.search(r"decision: ([^,]+)", approve).group(1)
+    approve = re.search(r"Se propuso la decisión «([^»]+)»", approve).group(1)
     member = Person(browser, url, viewport={"width": 1024, "height": 800})
     member.sign_in("gob")
     vote = member.goto("/w/p")

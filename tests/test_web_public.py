@@ -57,7 +57,7 @@ def test_the_process_page_shows_where_it_stands_and_every_section(sqlite_db, clo
         assert f'<section id="{section}"' in html
     # secretariat with its sectors and members, sessions with agendas, decisions with their tally
     assert "sociedad civil" in html and "Integrante osc" in html and "Orden del día" in html
-    assert "avanzar de etapa" in html and "adoptada" in html
+    assert "avanzar a la siguiente etapa" in html and "adoptada" in html
     # consultation: the reasoned response to each input
     assert "Igualdad salarial" in html and "Tema prioritario" in html and "adoptada" in html
     # the problem tree drawn: effects, problem, causes (strategic marked), solutions
@@ -142,7 +142,8 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     assert evidence["link"] == "https://example.net/evidencia-a1.pdf" and evidence["title"].startswith("evidencia: a1")
     assert entries[f"{page}#document/doc2"]["link"] == page  # a reference that is not a URL links to the page
     moves = [e for key, e in entries.items() if "#move-" in key]
-    assert len(moves) == len(c.get("/p/p/data/moves.json").json()) and moves[-1]["title"] == "Etapa: creación → declaratoria"
+    assert len(moves) == len(c.get("/p/p/data/moves.json").json())
+    assert moves[-1]["title"] == "Movimiento de etapa: creación del proceso → Sumarse a gobierno abierto"
     assert all(e["updated"].utcoffset() is not None for e in entries.values())
     times = [e["updated"] for e in entries.values()]
     assert times == sorted(times, reverse=True)  # newest first
@@ -247,3 +248,16 @@ def test_the_public_page_shows_the_compliance_report_and_links_the_full_one(sqli
     assert c.get("/p/p/data.json").json()["compliance"]["summary"] == data["summary"]
     for text in (html, full.text, json.dumps(data)):
         assert "@example.org" not in text and "Ana Pérez" not in text
+
+
+def test_error_pages_speak_the_readers_language(sqlite_db, clock):
+    c = client(sqlite_db, clock)
+    es = c.get("/p/nada/no/existe")
+    assert es.status_code == 404 and '<html lang="es">' in es.text and "No encontrado" in es.text
+    wrong_method = c.get("/logout")  # only POST signs out
+    assert wrong_method.status_code == 405 and '<html lang="es">' in wrong_method.text
+    assert "Esta dirección no puede atender esa solicitud (error HTTP 405)." in wrong_method.text
+    en = c.get("/logout?lang=en")
+    assert '<html lang="en">' in en.text and "This address cannot answer that request (HTTP error 405)." in en.text
+    assert "Method Not Allowed" not in es.text + en.text
+    assert c.get("/api/nada", headers={"accept": "application/json"}).json()["reasons"][0]["code"] == "not_found_page"

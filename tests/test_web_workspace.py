@@ -119,7 +119,8 @@ def test_a_refused_form_keeps_what_the_user_typed(sqlite_db, clock):
     assert re.search(r'name="aimed_at_excluded" checked', r.text)
     en = c.post("/w/p/do/open_channel?lang=en", data={"key": "bad key!", "kind": "survey", "name": "x",
                                                       "csrf": csrf_of(r.text)})
-    assert "&#39;key&#39; does not have the expected form" in en.text
+    assert "&#39;Key&#39; does not have the expected form" in en.text  # the field by its label
+    assert "«Clave» no tiene la forma esperada" in r.text
 
 
 def test_forms_without_a_valid_csrf_token_write_nothing(sqlite_db, clock):
@@ -208,3 +209,93 @@ def test_an_api_token_is_created_from_the_account_page_and_shown_once(sqlite_db,
     api = c.get("/api/processes/p/workspace", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 200 and api.json()["me"]["handle"] == "gob"
     assert token not in c.get("/w/p/account").text
+
+
+def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"), "gob")
+    key = p.session()
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    r = _post(c, "/w/p/do/propose_decision", {"kind": "general", "session": key, "text": "Calendario"})
+    assert r.status_code == 303
+    page = c.get("/w/p").text
+    decision = re.search(r'id="decision-(D\d+)"', page).group(1)
+    flash = page.split('<div class="flash" role="status">')[1].split("</div>")[0]
+    assert f"Se propuso la decisión «{decision}» en la sesión «{key}»: acuerdo general (consenso)." in flash
+    assert "Cerrar sesión" not in page and "Clausurar una sesión del secretariado" in page  # never "log out"
+    p("cast_vote", actor="osc", decision=decision, position="against")
+    r = _post(c, "/w/p/do/decide", {"decision": decision})
+    assert r.status_code == 303  # taken: the decision is rejected
+    page = c.get("/w/p").text
+    assert 'class="flash"' not in page  # never a success box
+    notice = page.split('<div class="reasons notice-refused" role="status">')[1].split("</div>")[0]
+    assert f"Rechazada: la decisión «{decision}» (acuerdo general) no se adoptó; objeciones de: osc." in notice
+    r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "password": "otra-contraseña-larga"})
+    assert r.status_code == 303
+    flash = c.get("/w/p").text.split('<div class="flash" role="status">')[1].split("</div>")[0]
+    assert "Se cambió la contraseña de «gob»." in flash
+    assert not re.search(r"\b(True|False|None)\b|_set\b", flash)
+
+
+def test_the_result_sentences_have_no_python_data():
+    from web.i18n import said
+
+    samples = {
+        "add_person": {"person": "ana", "role": "member", "sector": "civil_society"},
+        "withdraw_sector": {"sector": "civil_society", "withdrawn": True, "stage": "suspended",
+                            "suspended_from": "consultation"},
+        "record_attendance": {"session": "S1", "present": ["gob", "osc"], "quorate": False},
+        "decide": {"decision": "D1", "kind": "advance", "status": "adopted", "tally": {}, "from": "declaration",
+                   "stage": "consultation"},
+        "sign_declaration": {"signed_on": "2026-01-20", "sectors": ["government", "guarantor"]},
+        "set_credentials": {"person": "ana", "password_set": False, "api_token_set": True, "api_token_revoked": False},
+        "register_ruleset": {"ruleset": "propio", "version": "1", "rules": 1, "in_use": True},
+        "configure_reminders": {"reminders": {"send_hour": 9}},
+        "close_session": {"session": "S1", "closed": True},
+    }
+    es = {name: said("es", name, result).text for name, result in samples.items()}
+    assert es["add_person"] == "Se agregó a «ana» como integrante del secretariado. Sector: sociedad civil."
+    assert es["withdraw_sector"].endswith("El proceso queda suspendido.")
+    assert es["record_attendance"].endswith("2 integrantes presentes: gob, osc. Todavía no hay quórum.")
+    assert "«Consulta sobre temas a tratar»" in es["decide"]
+    assert es["sign_declaration"].startswith("Se registró la declaratoria firmada el 20 ene 2026.")
+    assert es["set_credentials"] == "Se creó un token nuevo de la API para «ana»."
+    assert "con 1 regla." in es["register_ruleset"]
+    assert es["close_session"] == "Se clausuró la sesión «S1»."
+    for lang in ("es", "en"):
+        for name, result in samples.items():
+            text = said(lang, name, result).text
+            assert not re.search(r"\b(True|False|None)\b|[{}]|_", text), (lang, name, text)
+    rejected = said("es", "decide", {"decision": "D2", "kind": "advance", "status": "rejected",
+                                     "tally": {"rule": "majority", "sectors": {}, "for": 1, "against": 2}})
+    assert rejected.refused and rejected.text.startswith("Rechazada: la decisión «D2» (avanzar a la siguiente etapa)")
+
+
+def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
+    from i18n import gettext
+    from web import forms
+    from web.i18n import ACTION_FIELD_LABELS, FIELD_LABELS, field_hint, option_kind, option_label
+    from workflow.actions import ACTIONS
+
+    missing, untranslated, unnamed = [], [], []
+    for name, action in ACTIONS.items():
+        if action.creates_process:
+            continue
+        todo = list(forms.fields_for(action.schema))
+        while todo:
+            f = todo.pop()
+            todo += f.children
+            for field in [f.name.split(".")[-1], *f.columns]:
+                if (name, field) not in ACTION_FIELD_LABELS and field not in FIELD_LABELS:
+                    missing.append((name, field))
+            if f.description and gettext("es", f.description) == f.description:
+                untranslated.append((name, f.name, f.description))
+            if f.description:
+                assert gettext("es", f.description) in field_hint("es", name, f)
+                assert f.description in field_hint("en", name, f)
+            if f.options:
+                assert option_kind(name, f.name), (name, f.name)
+            unnamed += [o for o in f.options if option_label("es", name, f.name, o) == o]
+    assert missing == [] and untranslated == []
+    assert set(unnamed) <= {"marginal"}  # every choice offered by its name (that one is Spanish too)
+    assert len({m.msgid for m in FIELD_LABELS.values()}) == len(FIELD_LABELS)  # no label said twice

@@ -165,13 +165,13 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
     async def _http_error(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404:
             return error_response(request, NotFound([web_reason("not_found_page", path=request.url.path)]), 404)
+        lang = lang_of(request)
+        problem = web_reason("http_error", status=exc.status_code).as_dict(lang)
         if wants_json(request):
-            return JSONResponse({"error": "HTTPError", "reasons": [{"code": "http_error", "message": str(exc.detail),
-                                                                    "details": {}}]},
+            return JSONResponse({"error": "HTTPError", "reasons": [problem]},
                                 status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return HTMLResponse(render("error.html", lang=lang_of(request), request_path=request.url.path,
-                                   status=exc.status_code, identity=None,
-                                   reasons=[{"code": "http_error", "message": str(exc.detail), "details": {}}]),
-                            status_code=exc.status_code)
+        return HTMLResponse(render("error.html", lang=lang, request_path=request.url.path,
+                                   status=exc.status_code, identity=None, reasons=[problem]),
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     return app

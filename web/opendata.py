@@ -18,10 +18,12 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from i18n import gettext
 from notifications.ical import calendar, clean_text, event, session_event
 from reads.public import table
+from stages import vocabulary
 
-from .i18n import label, ui
+from .i18n import stage_name
 
 PRODID = "-//cocrea//public calendar//ES"
 #: Spreadsheets run cells starting with these as formulas: such values get a leading quote.
@@ -64,16 +66,18 @@ def atom(view: dict, base_url: str, lang: str) -> bytes:
     page = f"{base_url}/p/{p['slug']}"
     entries: list[tuple[dt.datetime, str, str, str, str | None]] = []  # (updated, id, title, summary, link)
     for item in view["repository"]:
-        title = f"{label(lang, item['kind'])}: {item['title']}" if item["title"] else label(lang, item["kind"])
+        kind = vocabulary.label("document_kind", item["kind"], lang)
+        title = f"{kind}: {item['title']}" if item["title"] else kind
         link = item["ref"] if item["ref"].startswith(("http://", "https://")) else None
         entries.append((_instant(item["at"]), f"{page}#{item['id']}", title, item["ref"], link))
     for m in view["moves"]:
-        title = f"{ui(lang, 'stage')}: {label(lang, m['event'])} → {label(lang, m['to'])}"
+        title = gettext(lang, "Stage move: {event} → {stage}").format(
+            event=vocabulary.label("event", m["event"], lang), stage=stage_name(lang, m["to"]))
         entries.append((_instant(m["at"]), f"{page}#move-{m['at']}-{m['event']}", title, m["reason"] or "", None))
     entries.sort(key=lambda e: e[0], reverse=True)
     feed = FeedGenerator()
     feed.language(lang)
-    feed.title(clean_text(f"{p['name']} — {ui(lang, 'repository')}"))
+    feed.title(clean_text(f"{p['name']} — {gettext(lang, 'Document repository')}"))
     feed.id(page)
     feed.updated(entries[0][0] if entries else _instant(p["created_at"]))
     feed.link(href=page, rel="alternate", type="text/html")
@@ -100,7 +104,8 @@ def ical(view: dict, base_url: str, lang: str) -> bytes:
     stamp = _instant(p["created_at"])
     events = [session_event(uid=f"session-{s['key']}@{slug}.cocrea",
                             starts_at=dt.datetime.fromisoformat(s["scheduled_for"]),
-                            summary=f"{ui(lang, 'session')} {s['key']} — {p['name']}", place=s["place"],
+                            summary=gettext(lang, "Session {key} — {process}").format(key=s["key"], process=p["name"]),
+                            place=s["place"],
                             agenda=s["agenda"], stamp=stamp, url=page)
               for s in view["sessions"]]
 
@@ -111,13 +116,15 @@ def ical(view: dict, base_url: str, lang: str) -> bytes:
                                 summary=summary, url=page))
 
     for c in view["consultation"]["channels"]:
-        day(f"channel-{c['key']}-opens", c["opens_on"], f"{ui(lang, 'opens')}: {c['name']}")
-        day(f"channel-{c['key']}-closes", c["closes_on"], f"{ui(lang, 'closes')}: {c['name']}")
+        day(f"channel-{c['key']}-opens", c["opens_on"], gettext(lang, "Opens: {channel}").format(channel=c["name"]))
+        day(f"channel-{c['key']}-closes", c["closes_on"], gettext(lang, "Closes: {channel}").format(channel=c["name"]))
     for a in view["activities"]:
-        day(f"activity-{a['key']}-ends", a["end_date"], f"{ui(lang, 'activity')} {a['key']}: {a['title']}")
+        day(f"activity-{a['key']}-ends", a["end_date"],
+            gettext(lang, "Activity {key}: {title}").format(key=a["key"], title=a["title"]))
     for c in view["commitments"]:
-        day(f"commitment-{c['key']}-ends", c["end_date"], f"{ui(lang, 'ends')}: {c['title']}")
+        day(f"commitment-{c['key']}-ends", c["end_date"],
+            gettext(lang, "Commitment ends: {title}").format(title=c["title"]))
     for e in view["public_events"]:
-        day(f"event-{e['key']}", e["held_on"], f"{ui(lang, 'public_events')}: {label(lang, e['kind'])}")
-    day("term-ends", p["term_ends_on"], f"{ui(lang, 'term')}: {p['name']}")
+        day(f"event-{e['key']}", e["held_on"], vocabulary.label("public_event", e["kind"], lang))
+    day("term-ends", p["term_ends_on"], gettext(lang, "End of the term: {process}").format(process=p["name"]))
     return calendar(events, prodid=PRODID, name=p["name"])

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from i18n import gettext
 from reads import public
 from stages.errors import NotFound
 
@@ -38,21 +39,19 @@ def compliance_section(engine, slug: str, lang: str) -> dict[str, Any]:
     from reads import checks
 
     data = checks.report(engine, slug).as_dict(lang)
-    en = lang == "en"
     link = f"/p/{quote(slug)}/cumplimiento"
     parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
     flag = data["contrary_to_process"]
     if flag.get("flag"):
-        parts.append(Markup("<p>{}</p><ul>").format(
-            "Actuación contraria al proceso (OGP):" if not en else "Acting contrary to process (OGP):"))
+        parts.append(Markup("<p>{}</p><ul>").format(gettext(lang, "Acting contrary to process (OGP):")))
         parts += [Markup("<li>{}</li>").format(c["message"]) for c in flag.get("causes", [])]
         parts.append(Markup("</ul>"))
     if data["to_do"]:
-        parts.append(Markup("<h3>{}</h3><ol>").format("Qué falta" if not en else "What is missing"))
+        parts.append(Markup("<h3>{}</h3><ol>").format(gettext(lang, "What is missing")))
         parts += [Markup("<li><strong>{}</strong>: {}</li>").format(i["title"], i["next_step"]) for i in data["to_do"]]
         parts.append(Markup("</ol>"))
     parts.append(Markup('<p><a href="{}">{}</a> · <a href="{}.json">JSON</a></p>').format(
-        link, "Informe completo de cumplimiento" if not en else "Full compliance report", link))
+        link, gettext(lang, "Full compliance report"), link))
     return {"html": Markup("").join(parts), "data": data}
 
 

@@ -1,7 +1,14 @@
-"""Jinja2 templates (autoescaped, StrictUndefined) and the filters the pages share."""
+"""Jinja2 templates (autoescaped, StrictUndefined), one environment per language.
+
+Each environment has gettext installed for its language (``jinja2.ext.i18n``, newstyle:
+``{{ _("Stage") }}``, ``{% trans count=n %}...{% pluralize %}...{% endtrans %}``) and the
+helpers the pages share, bound to that language: ``label(kind, code)`` (a code's name from
+:mod:`stages.vocabulary`), ``stage(code)``, ``when(iso)``, the form fields' labels, options
+and hints. The environments are made once and kept.
+"""
 from __future__ import annotations
 
-import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -9,57 +16,54 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from stages import BY_NAME, vocabulary
+import i18n as text
+from stages import vocabulary
 
 from . import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
-MONTHS = {"es": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
-          "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]}
+#: The other language of the site, named in itself (the switch on every page).
+SWITCH = {"es": ("en", "English"), "en": ("es", "Español")}
 
 
 def when(value: str | None, lang: str = "es") -> Markup:
     """``<time>`` for an ISO date or date-time string, readable in the page's language."""
     if not value:
         return Markup("")
-    try:
-        if len(value) == 10:
-            d = dt.date.fromisoformat(value)
-            text = f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
-        else:
-            t = dt.datetime.fromisoformat(value)
-            text = f"{t.day} {MONTHS[lang][t.month - 1]} {t.year}, {t:%H:%M}"
-    except ValueError:
+    shown = i18n.date_text(value, lang)
+    if shown == value:
         return Markup.escape(value)
-    return Markup('<time datetime="{0}">{1}</time>').format(value, text)
-
-
-def stage_name(lang: str, code: str | None) -> str:
-    """A stage's title (the guide's name), or the label of ``suspended``/``closed``."""
-    if code in BY_NAME:
-        return BY_NAME[code].title.render(lang)
-    return i18n.label(lang, code)
+    return Markup('<time datetime="{0}">{1}</time>').format(value, shown)
 
 
 def is_link(ref: str | None) -> bool:
     return bool(ref) and str(ref).startswith(("https://", "http://"))
 
 
-def make_env() -> Environment:
+@functools.cache
+def environment(lang: str) -> Environment:
+    """The templates' environment for ``lang``, with its translations installed (made once)."""
+    lang = text.lang_or_default(lang)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(label=i18n.label, field_label=i18n.field_label, action_title=i18n.action_title,
-                       ui=i18n.ui, sector_label=lambda code, lang="es": vocabulary.label("sector", code, lang), is_link=is_link, when=when)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True  # as the messages are extracted (i18n.catalog)
+    env.install_gettext_translations(text.translations(lang), newstyle=True)
+    env.globals.update(
+        lang=lang, switch=SWITCH[lang], is_link=is_link,
+        when=lambda value: when(value, lang),
+        label=lambda kind, code: vocabulary.label(kind, code, lang),
+        stage=lambda code: i18n.stage_name(lang, code),
+        field_label=lambda name, action=None: i18n.field_label(lang, name, action),
+        option_label=lambda action, name, code: i18n.option_label(lang, action, name, code),
+        option_kind=i18n.option_kind,
+        field_hint=lambda action, f, listed=False: i18n.field_hint(lang, action, f, listed),
+        table_name=lambda code: i18n.table_name(lang, code),
+    )
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
     return env
 
 
-ENV = make_env()
-
-
 def render(template: str, **context: Any) -> str:
-    lang = context.get("lang", "es")
-    context.setdefault("t", lambda key, *args: i18n.ui(lang, key, *args))
-    context.setdefault("L", lambda value: i18n.label(lang, value))
-    context.setdefault("S", lambda code: stage_name(lang, code))
-    return ENV.get_template(template).render(**context)
+    lang = text.lang_or_default(context.pop("lang", None))
+    return environment(lang).get_template(template).render(lang=lang, **context)

@@ -19,7 +19,7 @@ from workflow import actions, credentials
 
 from . import auth, forms
 from .context import error_status, lang_of, safe_next
-from .i18n import action_title, ui, web_reason
+from .i18n import form_reason, said, web_reason
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,8 @@ def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLR
     ctx.setdefault("identity", None)
     ctx.setdefault("request_path", request.url.path)
     ctx.setdefault("csrf", auth.csrf_token(request))
-    ctx.setdefault("flash", request.session.pop("flash", []))
+    ctx.setdefault("flash", [n if isinstance(n, dict) else {"text": str(n), "refused": False}
+                             for n in request.session.pop("flash", [])])
     return HTMLResponse(render(template, lang=lang, **ctx), status_code=code,
                         headers={"Cache-Control": "no-store"})
 
@@ -202,7 +203,7 @@ async def action_form(request: Request, slug: str, name: str) -> Response:
 def _not_allowed(identity, name: str):
     from stages.errors import reason
     return reason("actor_not_allowed", actor=identity.handle, role=identity.role, action=name,
-                  allowed=", ".join(actions.ACTIONS[name].roles))
+                  allowed=list(actions.ACTIONS[name].roles))
 
 
 @router.post("/w/{slug}/do/{name}")
@@ -231,10 +232,9 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
         result = await run_in_threadpool(actions.apply, engine, name, payload, actor=identity.handle, process=slug,
                                 clock=request.app.state.clock)
     except CocreaError as exc:
-        return await refused([r.as_dict(lang) for r in exc.reasons], error_status(exc))
+        return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
     if name == "set_credentials" and payload.get("handle") == identity.handle:
         request.session["stamp"] = await run_in_threadpool(accounts.current_stamp, engine, slug, identity.handle)
-    summary = ", ".join(f"{k}: {v}" for k, v in result.items() if not isinstance(v, (dict, list)))
-    request.session["flash"] = [ui(lang, "done_ok", f"{action_title(lang, name)} — {summary}")]
+    request.session["flash"] = [said(lang, name, result).as_dict()]
     target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from i18n import D_
 from stages import DECISION_KINDS, STAGE_NAMES, Reason
 from stages.commitments import AMBITION, AXES
 from stages.errors import field_reason
@@ -94,20 +95,20 @@ class Schema(BaseModel):
 class QuorumRuleIn(Schema):
     sectors: dict[SectorName, Annotated[int, Field(ge=1, le=100)]] = Field(
         default_factory=lambda: dict(TRIPARTITE),
-        description="required sector -> minimum members of it present")
-    min_members: Annotated[int, Field(ge=0, le=500)] = Field(0, description="minimum members present in all")
+        description=D_("required sector -> minimum members of it present"))
+    min_members: Annotated[int, Field(ge=0, le=500)] = Field(0, description=D_("minimum members present in all"))
 
 
 class CreateProcess(Schema):
-    slug: Key = Field(description="short unique name used in commands and addresses")
+    slug: Key = Field(description=D_("short unique name used in commands and addresses"))
     name: Short
     template: Literal["federal", "inai_local", "ogp_local"]
-    starts_on: Optional[Day] = Field(None, description="start of the term (default: today)")
-    term_months: Optional[Annotated[int, Field(ge=1, le=60)]] = Field(None, description="default from the template")
+    starts_on: Optional[Day] = Field(None, description=D_("start of the term (default: today)"))
+    term_months: Optional[Annotated[int, Field(ge=1, le=60)]] = Field(None, description=D_("default from the template"))
     timezone: str = "America/Mexico_City"
-    ruleset: Optional[str] = Field(None, description="compliance rule set (default from the template)")
+    ruleset: Optional[str] = Field(None, description=D_("compliance rule set (default from the template)"))
     quorum: Optional[QuorumRuleIn] = None
-    coordinator_name: Short = Field(description="the actor becomes the first coordinator")
+    coordinator_name: Short = Field(description=D_("the actor becomes the first coordinator"))
     coordinator_email: Optional[Email] = None
 
 
@@ -115,10 +116,10 @@ class AddPerson(Schema):
     handle: Key
     name: Short
     role: Role
-    sector: Optional[SectorName] = Field(None, description="required for members")
+    sector: Optional[SectorName] = Field(None, description=D_("required for members"))
     organisation: Optional[Short] = None
-    email: Optional[Email] = Field(None, description="private; used only for notices")
-    agency: Optional[Key] = Field(None, description="required for liaisons")
+    email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
+    agency: Optional[Key] = Field(None, description=D_("required for liaisons"))
     lang: Literal["es", "en"] = "es"
 
 
@@ -149,7 +150,7 @@ class ConveneSession(Schema):
 class RecordAttendance(Schema):
     session: Key
     members: list[Key] = Field(min_length=1)
-    present: bool = Field(True, description="true: arrived; false: left the session")
+    present: bool = Field(True, description=D_("they arrived at the session, or they left it"))
 
 
 class CloseSession(Schema):
@@ -167,19 +168,20 @@ class ProposeDecision(Schema):
     session: Key
     kind: DecisionKind
     rule: Literal["consensus", "majority"] = "consensus"
-    reason: str = Field("", description="why; required to reopen")
-    target: Optional[STAGE] = Field(None, description="reopen: the earlier stage")
-    commitments: Optional[list[Key]] = Field(None, description="approve_commitments: which (default all drafts)")
-    commitment: Optional[Key] = Field(None, description="amend_commitment: which")
-    changes: Optional[dict] = Field(None, description="amend_commitment: new field values")
-    quorum: Optional[QuorumRuleIn] = Field(None, description="set_quorum_rule: the new rule")
-    text: Optional[Text1] = Field(None, description="general: what is agreed")
+    reason: str = Field("", description=D_("why; required to reopen"))
+    target: Optional[STAGE] = Field(None, description=D_("to reopen: the earlier stage to go back to"))
+    commitments: Optional[list[Key]] = Field(
+        None, description=D_("to approve commitments: which ones (by default, every draft)"))
+    commitment: Optional[Key] = Field(None, description=D_("to amend a commitment: which one"))
+    changes: Optional[dict] = Field(None, description=D_("to amend a commitment: the new values of its fields"))
+    quorum: Optional[QuorumRuleIn] = Field(None, description=D_("to change the quorum rule: the new rule"))
+    text: Optional[Text1] = Field(None, description=D_("for a general agreement: what is agreed"))
 
 
 class CastVote(Schema):
     decision: Key
     position: Literal["for", "against", "abstain"]
-    member: Optional[Key] = Field(None, description="if given, must be the actor")
+    member: Optional[Key] = Field(None, description=D_("if given, must be the actor"))
 
 
 class Decide(Schema):
@@ -224,8 +226,8 @@ class RecordInput(Schema):
     channel: Key
     text: Text1
     sector: SectorName = "citizen"
-    contact_name: Optional[Short] = Field(None, description="private")
-    contact_email: Optional[Email] = Field(None, description="private")
+    contact_name: Optional[Short] = Field(None, description=D_("private"))
+    contact_email: Optional[Email] = Field(None, description=D_("private"))
     received_on: Day
     theme: Optional[Key] = None
 
@@ -244,7 +246,7 @@ class AddTheme(Schema):
 
 
 class PrioritiseThemes(Schema):
-    themes: list[Key] = Field(min_length=1, description="in order of priority")
+    themes: list[Key] = Field(min_length=1, description=D_("in order of priority"))
 
 
 class RecordSensitizationSession(Schema):
@@ -252,7 +254,7 @@ class RecordSensitizationSession(Schema):
     held_on: Day
     place: str = ""
     topics: list[Question] = Field(min_length=1)
-    sectors: dict[SectorName, Annotated[int, Field(ge=0)]] = Field(description="sector -> people attending")
+    sectors: dict[SectorName, Annotated[int, Field(ge=0)]] = Field(description=D_("sector -> people attending"))
 
 
 class PlanWorkingTable(Schema):
@@ -288,7 +290,7 @@ class RecordProblemTree(Schema):
 class DraftCommitment(Schema):
     key: Key
     theme: Optional[Key] = None
-    solution: Optional[Key] = Field(None, description="the chosen solution's key in its problem tree")
+    solution: Optional[Key] = Field(None, description=D_("the chosen solution's key in its problem tree"))
     title: Short
     problem: str = ""
     cause: str = ""
@@ -351,7 +353,7 @@ Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{32,200}$")]
 
 
 class SetCredentials(Schema):
-    handle: Key = Field(description="whose credentials: the actor's own, or anyone's for a coordinator")
-    password: Optional[Password] = Field(None, description="secret; stored as an argon2id hash, never in clear")
-    api_token: Optional[Token] = Field(None, description="secret; a random token for the JSON API, stored hashed")
-    revoke_token: bool = Field(False, description="remove the API token")
+    handle: Key = Field(description=D_("whose credentials: the actor's own, or anyone's for a coordinator"))
+    password: Optional[Password] = Field(None, description=D_("secret; stored as an argon2id hash, never in clear"))
+    api_token: Optional[Token] = Field(None, description=D_("secret; a random token for the JSON API, stored hashed"))
+    revoke_token: bool = Field(False, description=D_("remove the API token"))

@@ -14,6 +14,7 @@ from sqlmodel import select
 from compliance import rulesets
 from compliance import settings as compliance_settings
 from compliance.irm import EARLY_RESULTS, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT
+from i18n import D_
 from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
@@ -26,27 +27,29 @@ EarlyResults = Literal[EARLY_RESULTS]  # type: ignore[valid-type]
 
 
 class ConfigureCompliance(Schema):
-    ruleset: Optional[str] = Field(None, description="rule set to check against (built in or registered)")
-    gate: Optional[bool] = Field(None, description="true: basic requirements due at a stage's end block leaving it")
-    settings: Optional[dict[str, Any]] = Field(None, description="threshold overrides; null removes one")
+    ruleset: Optional[str] = Field(None, description=D_("rule set to check against (built in or registered)"))
+    gate: Optional[bool] = Field(None, description=D_("basic requirements due at a stage's end block leaving it"))
+    settings: Optional[dict[str, Any]] = Field(None, description=D_("threshold overrides; null removes one"))
 
 
 class RegisterRuleset(Schema):
-    ruleset: dict[str, Any] = Field(description="definition: name, version, base, rules/add/remove, levels, settings")
-    use: bool = Field(False, description="also make it the process's rule set")
+    ruleset: dict[str, Any] = Field(
+        description=D_("definition: name, version, base, rules/add/remove, levels, settings"))
+    use: bool = Field(False, description=D_("also make it the process's rule set"))
 
 
 class RecordPlanHistory(Schema):
     first_plan: bool
     previous_plan_ended_on: Optional[Day] = None
     previous_plan_ref: Optional[Short] = None
-    previous_plan_acted_contrary: Optional[bool] = Field(None, description="the previous plan was found contrary to process")
+    previous_plan_acted_contrary: Optional[bool] = Field(
+        None, description=D_("the previous plan was found contrary to process"))
 
 
 class AssessCommitment(Schema):
     commitment: Key
     potential_for_results: Optional[PotentialForResults] = None
-    potential_impact: Optional[PotentialImpact] = Field(None, description="older scale, for historical plans")
+    potential_impact: Optional[PotentialImpact] = Field(None, description=D_("older scale, for historical plans"))
     early_results: Optional[EarlyResults] = None
     notes: str = Field("", max_length=5000)
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field
 from sqlmodel import select
 
+from i18n import D_
 from stages.errors import not_found
 from stages.reminders import BY_KIND, MAX_DAYS, effective_settings
 from storage.models import Person
@@ -23,23 +24,24 @@ Kind = Literal[tuple(BY_KIND)]  # type: ignore[valid-type]
 class ConfigureReminders(Schema):
     """Only the fields given change; ``reset`` first returns every setting to its default."""
 
-    reset: bool = Field(False, description="back to the defaults before applying the fields given")
-    send_hour: Optional[Annotated[int, Field(ge=0, le=23)]] = Field(None, description="local hour reminders go out")
-    activity_before_days: Optional[Days] = Field(None, description="liaisons: days before an activity's end date")
-    activity_on_day: Optional[bool] = Field(None, description="liaisons: on the end date")
-    activity_overdue_days: Optional[Days] = Field(None, description="liaisons: days after the end date")
-    escalation_after_days: Optional[Days] = Field(None, description="coordinators: days overdue")
-    session_before_days: Optional[Days] = Field(None, description="secretariat: days before a session")
-    minutes_after_days: Optional[Days] = Field(None, description="secretariat: days after a session without minutes")
-    consultation_before_days: Optional[Days] = Field(None, description="coordinators: days before a channel closes")
-    term_before_days: Optional[Days] = Field(None, description="coordinators: days before the term ends")
+    reset: bool = Field(False, description=D_("back to the defaults before applying the fields given"))
+    send_hour: Optional[Annotated[int, Field(ge=0, le=23)]] = Field(None, description=D_("local hour reminders go out"))
+    activity_before_days: Optional[Days] = Field(None, description=D_("liaisons: days before an activity's end date"))
+    activity_on_day: Optional[bool] = Field(None, description=D_("liaisons: on the end date"))
+    activity_overdue_days: Optional[Days] = Field(None, description=D_("liaisons: days after the end date"))
+    escalation_after_days: Optional[Days] = Field(None, description=D_("coordinators: days overdue"))
+    session_before_days: Optional[Days] = Field(None, description=D_("secretariat: days before a session"))
+    minutes_after_days: Optional[Days] = Field(
+        None, description=D_("secretariat: days after a session without minutes"))
+    consultation_before_days: Optional[Days] = Field(None, description=D_("coordinators: days before a channel closes"))
+    term_before_days: Optional[Days] = Field(None, description=D_("coordinators: days before the term ends"))
     progress_every_months: Optional[Annotated[int, Field(ge=0, le=12)]] = Field(
-        None, description="progress report cadence in months (0: none)")
-    progress_before_days: Optional[Days] = Field(None, description="liaisons: days before a progress report is due")
-    digest_weekday: Optional[Annotated[int, Field(ge=0, le=6)]] = Field(None, description="0 Monday ... 6 Sunday")
+        None, description=D_("progress report cadence in months (0: none)"))
+    progress_before_days: Optional[Days] = Field(None, description=D_("liaisons: days before a progress report is due"))
+    digest_weekday: Optional[Annotated[int, Field(ge=0, le=6)]] = Field(None, description=D_("0 Monday ... 6 Sunday"))
     digest_horizon_days: Optional[Annotated[int, Field(ge=1, le=MAX_DAYS)]] = None
-    off: Optional[list[Kind]] = Field(None, description="kinds of reminder switched off")
-    muted: Optional[list[Key]] = Field(None, description="handles of people who receive no reminders")
+    off: Optional[list[Kind]] = Field(None, description=D_("kinds of reminder switched off"))
+    muted: Optional[list[Key]] = Field(None, description=D_("handles of people who receive no reminders"))
 
 
 def configure_reminders(ctx: Context, d: ConfigureReminders):
