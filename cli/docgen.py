@@ -20,8 +20,9 @@ def _type(prop: dict[str, Any]) -> str:
         return f"list of {_type(prop.get('items', {}))}"
     if t == "object":
         return "mapping"
+    limit = f" (at most {prop['maxLength']} characters)" if "maxLength" in prop and "pattern" not in prop else ""
     return {"string": "text", "integer": "integer", "boolean": "yes/no"}.get(t, t) + (
-        f" ({prop['format']})" if "format" in prop else "")
+        f" ({prop['format']})" if "format" in prop else "") + limit
 
 
 def actions_markdown() -> str:
@@ -30,7 +31,8 @@ def actions_markdown() -> str:
            "`tests/test_workflow_docs.py` fails when this file is stale. Every write to a process is one",
            "of these actions, applied in one transaction and recorded in the audit trail. In a file for",
            "`cocrea apply`, each item is `{action, actor, process, at?, ...fields}`; `at` (optional,",
-           "timezone-aware) dates the action for migrating past records and may not go back in time.", ""]
+           "timezone-aware) dates the action for migrating past records and may not go back in time.",
+           "Free text never holds control characters other than line breaks and tabs.", ""]
     for name, a in ACTIONS.items():
         schema = a.schema.model_json_schema()
         defs = schema.get("$defs", {})

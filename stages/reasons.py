@@ -92,4 +92,6 @@ FIELD_PROBLEMS: dict[str, Msg] = {
     "bad_format": N_("'{field}' does not have the expected form."),
     "bad_timezone": N_("'{field}' is not a known time zone: '{value}'."),
     "invalid": N_("'{field}' is not valid."),
+    "control_characters": N_("'{field}' has control characters; only text, line breaks and tabs are accepted."),
+    "not_text": N_("'{field}' must be text."),
 }

@@ -96,26 +96,38 @@ def check_state(action: ActionDef, process: Process) -> None:
         raise refuse("not_in_stage", action=action.name, allowed=list(action.stages), stage=process.stage)
 
 
-def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
-        clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
-    """Apply one action; returns its result or raises a :class:`CocreaError`."""
-    data = validate(action.schema, payload)
-    current = (clock or SystemClock()).now()
+def moment(clock: Clock, at: dt.datetime | None) -> dt.datetime:
+    """The action's time: ``at`` (a past fact being recorded) or the clock's now, in UTC."""
+    current = clock.now()
     now = at or current
-    if at is not None and at.tzinfo is not None and at > current:
-        raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
     if now.tzinfo is None:
         raise invalid_field("at", "needs_timezone", value=now.isoformat())
+    if at is not None and at > current:
+        raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
     if not in_calendar(now):
         raise invalid_field("at", "out_of_calendar", first=FIRST_YEAR, last=LAST_YEAR)
-    now = now.astimezone(dt.timezone.utc)
+    return now.astimezone(dt.timezone.utc)
+
+
+def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
+        clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
+    """Apply one action; returns its result or raises a :class:`CocreaError`.
+
+    The time of the action is read after the process is locked: two people acting on one
+    process at once are applied one after the other, each at its own time."""
+    data = validate(action.schema, payload)
+    clock = clock or SystemClock()
+    if at is not None:
+        moment(clock, at)  # a bad ``at`` is refused before anything is locked
     with transaction(db_engine) as db:
         if action.creates_process:
+            now = moment(clock, at)
             result, ctx = action.handler(db, data, actor, now)
         else:
             if not process:
                 raise invalid_field("process", "missing")
             proc = process_by_slug(db, process, for_update=True)
+            now = moment(clock, at)
             person = find_actor(db, proc, actor)
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -30,6 +31,7 @@ _PROBLEMS = {
     "bool_parsing": "not_yes_no", "bool_type": "not_yes_no",
     "greater_than_equal": "number_range", "less_than_equal": "number_range", "greater_than": "number_range",
     "less_than": "number_range", "string_pattern_mismatch": "bad_format",
+    "control_characters": "control_characters", "string_type": "not_text",
 }
 
 
@@ -72,12 +74,34 @@ def _in_range(value):
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def _no_control(value: str) -> str:
+    """Text people read: no control characters but newline and tab (a carriage return before a
+    newline is dropped)."""
+    value = value.replace("\r\n", "\n")
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_characters", "control characters are not allowed")
+    return value
+
+
+def _text(min_length: int, max_length: int) -> object:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_no_control)]
+
+
 Day = Annotated[dt.date, AfterValidator(_in_range)]
 Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 SectorName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-Text1 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+#: The limits of free text, one per kind of text (docs/actions.md shows each field's).
+SHORT_MAX, TEXT_MAX, INPUT_MAX = 300, 5000, 10000
+Short = _text(1, SHORT_MAX)            # a name, a title, a place, a reference: required
+Line = _text(0, SHORT_MAX)             # the same, optional (may be empty)
+Text1 = _text(1, TEXT_MAX)             # a reason, a rationale, a problem, a methodology: required
+Note = _text(0, TEXT_MAX)              # the same, optional
+InputText = _text(1, INPUT_MAX)        # what a participant said in a consultation
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$", max_length=254)]
 Axis = Literal[AXES]  # type: ignore[valid-type]
 Ambition = Literal[AMBITION]  # type: ignore[valid-type]
@@ -105,7 +129,7 @@ class CreateProcess(Schema):
     template: Literal["federal", "inai_local", "ogp_local"]
     starts_on: Optional[Day] = Field(None, description=D_("start of the term (default: today)"))
     term_months: Optional[Annotated[int, Field(ge=1, le=60)]] = Field(None, description=D_("default from the template"))
-    timezone: str = "America/Mexico_City"
+    timezone: Short = "America/Mexico_City"
     ruleset: Optional[str] = Field(None, description=D_("compliance rule set (default from the template)"))
     quorum: Optional[QuorumRuleIn] = None
     coordinator_name: Short = Field(description=D_("the actor becomes the first coordinator"))
@@ -168,7 +192,7 @@ class ProposeDecision(Schema):
     session: Key
     kind: DecisionKind
     rule: Literal["consensus", "majority"] = "consensus"
-    reason: str = Field("", description=D_("why; required to reopen"))
+    reason: Note = Field("", description=D_("why; required to reopen"))
     target: Optional[STAGE] = Field(None, description=D_("to reopen: the earlier stage to go back to"))
     commitments: Optional[list[Key]] = Field(
         None, description=D_("to approve commitments: which ones (by default, every draft)"))
@@ -224,7 +248,7 @@ class OpenChannel(Schema):
 class RecordInput(Schema):
     key: Optional[Key] = None
     channel: Key
-    text: Text1
+    text: InputText
     sector: SectorName = "citizen"
     contact_name: Optional[Short] = Field(None, description=D_("private"))
     contact_email: Optional[Email] = Field(None, description=D_("private"))
@@ -242,7 +266,7 @@ class AnswerInput(Schema):
 class AddTheme(Schema):
     key: Key
     name: Short
-    description: str = ""
+    description: Note = ""
 
 
 class PrioritiseThemes(Schema):
@@ -252,7 +276,7 @@ class PrioritiseThemes(Schema):
 class RecordSensitizationSession(Schema):
     key: Optional[Key] = None
     held_on: Day
-    place: str = ""
+    place: Line = ""
     topics: list[Question] = Field(min_length=1)
     sectors: dict[SectorName, Annotated[int, Field(ge=0)]] = Field(description=D_("sector -> people attending"))
 
@@ -292,12 +316,12 @@ class DraftCommitment(Schema):
     theme: Optional[Key] = None
     solution: Optional[Key] = Field(None, description=D_("the chosen solution's key in its problem tree"))
     title: Short
-    problem: str = ""
-    cause: str = ""
-    objective: str = ""
+    problem: Note = ""
+    cause: Note = ""
+    objective: Note = ""
     axes: list[Axis] = []
     ambition: Optional[Ambition] = None
-    outcome: str = ""
+    outcome: Note = ""
     end_date: Optional[Day] = None
     agencies: list[Key] = []
     action_lines: list[Short] = []
@@ -323,15 +347,15 @@ class AddIndicator(Schema):
     commitment: Key
     name: Short
     kind: Literal["result", "management"]
-    baseline: str = ""
-    target: str = ""
+    baseline: Line = ""
+    target: Line = ""
 
 
 class ReportProgress(Schema):
     activity: Key
     status: Literal["not_started", "in_progress", "completed", "delayed"]
     percent: Annotated[int, Field(ge=0, le=100)]
-    evidence_ref: str = ""
+    evidence_ref: Line = ""
     reported_on: Day
 
 
@@ -339,7 +363,7 @@ class HoldPublicEvent(Schema):
     key: Optional[Key] = None
     kind: Literal["midterm", "closing"]
     held_on: Day
-    place: str = ""
+    place: Line = ""
     minutes_ref: Optional[Short] = None
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 
 from stages import DECISION_KINDS, RECORDED_IN
 from stages.clock import Clock
-from stages.reminders import ANCHORS
 from stages.errors import InvalidInput, SpecError, invalid_field, reason
+from stages.reminders import ANCHORS
 
 from .. import engine
 from .. import schemas as s

@@ -19,7 +19,7 @@ from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
 from ..engine import Context
-from ..schemas import Day, Key, Schema, Short
+from ..schemas import Day, Key, Note, Schema, Short
 
 PotentialForResults = Literal[POTENTIAL_FOR_RESULTS]  # type: ignore[valid-type]
 PotentialImpact = Literal[POTENTIAL_IMPACT]  # type: ignore[valid-type]
@@ -27,7 +27,7 @@ EarlyResults = Literal[EARLY_RESULTS]  # type: ignore[valid-type]
 
 
 class ConfigureCompliance(Schema):
-    ruleset: Optional[str] = Field(None, description=D_("rule set to check against (built in or registered)"))
+    ruleset: Optional[Short] = Field(None, description=D_("rule set to check against (built in or registered)"))
     gate: Optional[bool] = Field(None, description=D_("basic requirements due at a stage's end block leaving it"))
     settings: Optional[dict[str, Any]] = Field(None, description=D_("threshold overrides; null removes one"))
 
@@ -51,7 +51,7 @@ class AssessCommitment(Schema):
     potential_for_results: Optional[PotentialForResults] = None
     potential_impact: Optional[PotentialImpact] = Field(None, description=D_("older scale, for historical plans"))
     early_results: Optional[EarlyResults] = None
-    notes: str = Field("", max_length=5000)
+    notes: Note = ""
 
 
 def _compliance_conf(ctx: Context) -> dict:
