@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
+from stages.clock import Clock, SystemClock
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
 from storage.models import Process
@@ -46,9 +47,9 @@ def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
                 for p in db.exec(select(Process).order_by(Process.id))]
 
 
-def public_view(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
     with Session(db_engine) as db:
-        return build(load_records(db, process_by_slug(db, slug)), lang)
+        return build(load_records(db, process_by_slug(db, slug), now=(clock or SystemClock()).now()), lang)
 
 
 def _stage_title(stage: str, lang: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
+from stages.clock import Clock, SystemClock
 from stages.errors import AuditBroken
 from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
@@ -24,12 +25,14 @@ def next_event(stage: str) -> str | None:
     return None
 
 
-def status(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+def status(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
+    """Where the process stands now (``clock``: the system's by default) and what blocks its next move."""
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
-        r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"})
+        r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
+                         now=(clock or SystemClock()).now())
         unmet = engine.blockers(r, event) if event else []
         withdrawn = sorted(r.withdrawn_sectors())
         seated: dict[str, int] = {}

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from stages import BY_NAME, STAGE_NAMES, SUSPENDED
+from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, not_found
 from storage import load_records, process_by_slug
 from storage.models import Process
@@ -68,10 +69,10 @@ def _destination(state: str, event: str, target: str | None, suspended_from: str
         return None
 
 
-def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es") -> dict[str, Any]:
+def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
     with Session(db_engine) as db:
         process = process_by_slug(db, slug)
-        r = load_records(db, process)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
     people = {p.id: p for p in r.people}
     me = next((p for p in r.people if p.handle == handle and p.active), None)
     if me is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import (
     causes,
+    chronology,
     commitments,
     consultation,
     declaration,
@@ -50,6 +51,10 @@ def _by_stage(attr: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+#: Every rule of time and coherence of the records, by code (``stages.chronology``).
+_TIME_RULES = (*chronology.GENERAL, *consultation.TIME_RULES, *monitoring.TIME_RULES)
+TIME_RULES = {r.code: r for r in _TIME_RULES}
+
 #: Stage-content action -> the stages it may be recorded in (``Stage.records``).
 RECORDED_IN: dict[str, tuple[str, ...]] = _by_stage("records")
 #: Plan decision kind -> the stages it may be proposed and decided in (``Stage.decisions``).
@@ -61,7 +66,7 @@ def _validate() -> None:
                 "commitments", "routes", "monitoring")
     if STAGE_NAMES != expected:
         raise SpecError(f"stage order is {STAGE_NAMES}, expected {expected}")
-    codes = [c.code for s in STAGES for c in s.criteria]
+    codes = [c.code for s in STAGES for c in s.criteria] + [r.code for r in _TIME_RULES]
     duplicated = {c for c in codes if codes.count(c) > 1}
     if duplicated:
         raise SpecError(f"criterion codes used twice: {sorted(duplicated)}")
@@ -73,5 +78,5 @@ def _validate() -> None:
 _validate()
 reminders.validate_rules(STAGE_NAMES)
 
-__all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "RECORDED_IN", "DECIDED_IN", "EVENTS", "DECISION_KINDS", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
+__all__ = ["STAGES", "STAGE_NAMES", "BY_NAME", "RECORDED_IN", "DECIDED_IN", "EVENTS", "DECISION_KINDS", "TIME_RULES", "CLOSED", "SUSPENDED", "SPEC_VERSION", "Stage",
            "Criterion", "Reason", "Records", "TEMPLATES", "Template", "add_months"]

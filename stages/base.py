@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from i18n import Msg
 
@@ -85,6 +86,8 @@ class Records:
     stage_changes: list = field(default_factory=list)
     commitment_versions: list = field(default_factory=list)
     commitment_assessments: list = field(default_factory=list)
+    #: The moment the records are judged at (a move's time, a read's now): time rules need it.
+    now: dt.datetime | None = None
 
     # Derived views used by several criteria -------------------------------------------
     @property
@@ -101,6 +104,13 @@ class Records:
     @property
     def priority_themes(self) -> list:
         return sorted((t for t in self.themes if t.priority is not None), key=lambda t: t.priority)
+
+    @property
+    def today(self) -> dt.date | None:
+        """The date of ``now`` where the process is (``None`` when no moment was given)."""
+        if self.now is None:
+            return None
+        return self.now.astimezone(ZoneInfo(getattr(self.process, "timezone", None) or "America/Mexico_City")).date()
 
     @property
     def term_end(self) -> dt.date:

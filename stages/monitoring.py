@@ -1,9 +1,12 @@
 """Stage 8, *Seguimiento y monitoreo*: progress, public events, final status."""
 from __future__ import annotations
 
+import datetime as dt
+
 from i18n import N_
 
 from .base import Criterion, Records, Stage
+from .chronology import TimeRule, settings_of
 
 FINAL_STATUS = ("fulfilled", "partially_fulfilled", "not_fulfilled")
 
@@ -23,6 +26,43 @@ def _minutes(r: Records) -> list:
 
 def _no_final(r: Records) -> list:
     return [c.key for c in r.commitments if c.final_status not in FINAL_STATUS]
+
+
+def expected_final(percents: list[int]) -> str:
+    """The final status a commitment's activities support: all complete, some progress, none."""
+    if percents and all(p >= 100 for p in percents):
+        return "fulfilled"
+    return "partially_fulfilled" if any(p > 0 for p in percents) else "not_fulfilled"
+
+
+#: What is reported agrees with itself and with time: a report follows its activity's start;
+#: a completed activity is at 100 %; a percentage does not go down without a reason; the public
+#: events fall in the implementation period; a final status agrees with the activities (or the
+#: secretariat decided otherwise, with its reasons).
+TIME_RULES: tuple[TimeRule, ...] = (
+    TimeRule("progress_after_activity_start",
+             N_("Activity {activity} starts on {start_date}; progress cannot be reported for {reported_on}."),
+             lambda reported_on, start_date=None, **_: start_date is None or reported_on >= start_date),
+    TimeRule("completed_means_full",
+             N_("An activity reported as completed is at 100 %, not {percent} %."),
+             lambda status, percent, **_: status != "completed" or percent == 100),
+    TimeRule("progress_never_drops_without_reason",
+             N_("Activity {activity} was at {previous} %; reporting {percent} % needs a written reason."),
+             lambda percent, previous, reason="", **_: percent >= previous or bool(reason.strip())),
+    TimeRule("event_inside_implementation",
+             N_("A public event is held within the implementation period ({starts_on} to {ends_on}), "
+                "not on {held_on}."),
+             lambda held_on, starts_on, ends_on, **_: starts_on <= held_on <= ends_on),
+    TimeRule("final_status_agrees_with_progress",
+             N_("The activities of commitment {commitment} support «{expected:final_status}», not "
+                "«{status:final_status}»; another status needs a decision of the secretariat that says why."),
+             lambda status, expected, decision=None, **_: status == expected or decision is not None),
+)
+
+
+def implementation_period(process, term_end) -> tuple:
+    """From the start of the term to its end plus the closing event's grace."""
+    return process.starts_on, term_end + dt.timedelta(days=settings_of(process)["closing_event_grace_days"])
 
 
 STAGE = Stage(

@@ -15,6 +15,8 @@ class Template:
     term_months: int
     ruleset: str
     quorum: dict = field(default_factory=lambda: {"sectors": dict(TRIPARTITE), "min_members": 0})
+    #: The template's own numbers for the time rules (``stages.chronology.DEFAULTS`` otherwise).
+    chronology: dict = field(default_factory=dict)
 
 
 TEMPLATES: dict[str, Template] = {

@@ -210,6 +210,13 @@ TERMS: dict[str, dict[str, Msg]] = {
         "record_plan_history": NC_("action", "Record the previous plans"),
         "assess_commitment": NC_("action", "Assess a commitment (IRM-style)"),
     },
+    "fact": {
+        "declaration": NC_("fact", "The declaration's signature"),
+        "input": NC_("fact", "The input"),
+        "sensitization_session": NC_("fact", "The sensitization session"),
+        "progress_report": NC_("fact", "The progress report"),
+        "public_event": NC_("fact", "The public event"),
+    },
 }
 
 

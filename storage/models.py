@@ -164,6 +164,7 @@ class Channel(SQLModel, table=True):
     announced_on: Optional[dt.date] = None
     opens_on: Optional[dt.date] = None
     closes_on: Optional[dt.date] = None
+    accepts_late: bool = False
 
 
 class Theme(SQLModel, table=True):
@@ -188,6 +189,7 @@ class Input(SQLModel, table=True):
     contact_name: Optional[str] = None
     contact_email: Optional[str] = None
     received_on: dt.date
+    late: bool = False  # received after its channel closed (the channel takes late inputs)
     theme_id: Optional[int] = Field(default=None, foreign_key="theme.id")
     disposition: Optional[str] = None  # adopted | merged | not_adopted
     rationale: Optional[str] = None
@@ -262,6 +264,7 @@ class Commitment(SQLModel, table=True):
     status: str = "draft"  # draft | agreed
     version: int = 1
     final_status: Optional[str] = None
+    final_decision_id: Optional[int] = Field(default=None, foreign_key="decision.id")  # justifies a final status
 
 
 class CommitmentVersion(SQLModel, table=True):
@@ -288,6 +291,7 @@ class Activity(SQLModel, table=True):
     end_date: Optional[dt.date] = None
     accepted_at: Optional[dt.datetime] = _utc()
     accepted_by: Optional[str] = None
+    acceptance_ref: Optional[str] = None  # the official letter (oficio) of the agency's acceptance
     status: str = "not_started"
     percent: int = 0
 
@@ -314,6 +318,7 @@ class ProgressReport(SQLModel, table=True):
     evidence_ref: str = ""
     reported_on: dt.date
     reported_by: str
+    reason: str = ""  # why the percentage went down, when it did
     recorded_at: Optional[dt.datetime] = _utc(nullable=False)
 
 

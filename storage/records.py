@@ -1,9 +1,10 @@
 """Loading everything about one process into :class:`stages.Records`."""
 from __future__ import annotations
 
-from sqlmodel import Session, select
-
+import datetime as dt
 from typing import Iterable
+
+from sqlmodel import Session, select
 
 from stages import Records
 from stages.base import NotLoaded
@@ -28,7 +29,8 @@ _THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
             "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
 
 
-def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None) -> Records:
+def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
+                 now: dt.datetime | None = None) -> Records:
     """Everything recorded about ``process``; with ``only``, just those tables (the others are
     :class:`stages.base.NotLoaded`, so a rule reading one it did not ask for fails loudly)."""
     wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
@@ -42,4 +44,4 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
             rows[name] = list(session.exec(select(model).where(column.in_(ids)).order_by(model.id))) if ids else []
     for name in set(_BY_PROCESS) | set(_THROUGH):
         rows.setdefault(name, NotLoaded(name))
-    return Records(process=process, **rows)
+    return Records(process=process, now=now, **rows)

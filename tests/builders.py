@@ -9,6 +9,7 @@ from workflow import actions
 from stages.errors import CocreaError
 
 COORD = "coord"
+MX = dt.timezone(dt.timedelta(hours=-6))
 TRIPARTITE = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
 
 
@@ -50,10 +51,18 @@ class Proc:
     def unmet(self) -> list[str]:
         return [u["code"] for u in self.status()["unmet"]]
 
+    def on(self, day: str) -> None:
+        """Live up to ``day`` (10:00 in Mexico City): facts of that day can be recorded now.
+        The clock only moves forward."""
+        when = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(10), MX)
+        if when > self.clock.now():
+            self.clock.set(when)
+
     def session(self, present: list[str] | None = None, **kw: Any) -> str:
+        """A session convened now for the next hour (the next action happens once it began)."""
         self.n_sessions += 1
         key = f"S{self.n_sessions}"
-        when = self.clock.now() + dt.timedelta(days=1)
+        when = self.clock.now() + dt.timedelta(hours=2)
         self("convene_session", key=key, scheduled_for=when.isoformat(), place="Sala", agenda=["Orden del día"], **kw)
         attending = self.members if present is None else present
         if attending:
@@ -78,18 +87,21 @@ def complete_stage(p: Proc, stage: str) -> None:
 
 
 def _declaration(p: Proc) -> None:
+    p.on("2026-01-20")
     p("sign_declaration", signed_on="2026-01-20", document_ref="decl.pdf",
       signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"},
                    {"name": "Comisionada", "role": "Órgano garante", "sector": "guarantor"}])
 
 
 def _consultation(p: Proc) -> None:
+    p.on("2026-02-01")  # announced two weeks before it opens, open from 15 February to 15 March
     p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on="2026-02-01",
       opens_on="2026-02-15", closes_on="2026-03-15")
     p("open_channel", key="asamblea", kind="assembly", name="Asambleas", aimed_at_excluded=True,
       announced_on="2026-02-01", opens_on="2026-02-15", closes_on="2026-03-15")
     p("add_theme", key="genero", name="Brecha salarial de género")
     p("add_theme", key="agua", name="Agua")
+    p.on("2026-03-01")
     p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on="2026-03-01",
       contact_name="Ana Pérez", contact_email="ana@example.org")
     p("answer_input", input="i1", disposition="adopted", rationale="Tema prioritario", theme="genero")
@@ -98,6 +110,7 @@ def _consultation(p: Proc) -> None:
 
 def _sensitization(p: Proc) -> None:
     from stages.sensitization import QUESTIONS
+    p.on("2026-03-20")
     p("record_sensitization_session", key="sen1", held_on="2026-03-20", topics=list(QUESTIONS),
       sectors={"government": 3, "guarantor": 1, "civil_society": 5})
 
@@ -132,9 +145,12 @@ def _routes(p: Proc) -> None:
 
 
 def _monitoring(p: Proc) -> None:
+    p.on("2026-07-01")
+    p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-01", minutes_ref="minuta1.pdf")
+    p.on("2026-10-01")
     p("report_progress", actor="enlace", activity="a1", status="completed", percent=100, reported_on="2026-10-01",
       evidence_ref="evidencia.pdf")
-    p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-01", minutes_ref="minuta1.pdf")
+    p.on("2026-12-01")
     p("hold_public_event", key="cierre", kind="closing", held_on="2026-12-01", minutes_ref="minuta2.pdf")
     p("set_final_status", commitment="c1", status="fulfilled")
 

@@ -62,7 +62,9 @@ def test_gate_ignores_advanced_rules_and_rules_that_run_on_the_calendar(db, cloc
     complete_stage(p, "consultation")  # one sector gave input; no outreach, no consultation report
     d = _propose_advance(p)
     codes = p.refused("decide", decision=d).codes
-    assert codes == ["compliance_outreach", "compliance_consultation_period", "compliance_inputs_documented"]
+    # the consultation lived its dates (announced 1 Feb, open 15 Feb): the timeline's notice is judged too
+    assert codes == ["compliance_timeline_notice", "compliance_outreach", "compliance_consultation_period",
+                     "compliance_inputs_documented"]
     assert "compliance_open_participation" not in codes  # advanced
     assert "compliance_forum_cadence" not in codes  # calendar
 

@@ -16,10 +16,13 @@ D = dt.date
 def complete():
     """Two channels announced before opening (one for excluded groups), an answered input, a priority."""
     return records(
-        channels=[row(key="web", announced_on=D(2026, 2, 1), opens_on=D(2026, 2, 15), aimed_at_excluded=False),
-                  row(key="asamblea", announced_on=D(2026, 2, 1), opens_on=D(2026, 2, 20), aimed_at_excluded=True)],
+        channels=[row(key="web", announced_on=D(2026, 2, 1), opens_on=D(2026, 2, 15), closes_on=None,
+                      aimed_at_excluded=False),
+                  row(key="asamblea", announced_on=D(2026, 2, 1), opens_on=D(2026, 2, 20), closes_on=None,
+                      aimed_at_excluded=True)],
         inputs=[row(key="i1", disposition="adopted", rationale="Se integra al tema de género")],
         themes=[row(id=1, key="genero", priority=1), row(id=2, key="agua", priority=None)],
+        now=dt.datetime(2026, 3, 15, 12, tzinfo=dt.timezone.utc),  # a month after it opened
     )
 
 
@@ -35,6 +38,12 @@ CASES = [
     ("themes_prioritised", "no theme prioritised", lambda r: edit(r.themes[0], priority=None)),
     ("every_input_answered", "input without disposition", lambda r: edit(r.inputs[0], disposition=None)),
     ("every_input_answered", "input with a blank rationale", lambda r: edit(r.inputs[0], rationale="   ")),
+    ("consultation_open_long_enough", "left five days after it opened",
+     lambda r: edit(r, now=dt.datetime(2026, 2, 20, 18, tzinfo=dt.timezone.utc))),
+    ("consultation_open_long_enough", "closed ten days after it opened",
+     lambda r: [edit(c, closes_on=D(2026, 2, 25)) for c in r.channels]),
+    ("consultation_announced_in_advance", "announced three days before",
+     lambda r: [edit(c, announced_on=D(2026, 2, 12)) for c in r.channels]),
 ]
 
 

@@ -69,7 +69,7 @@ class Context:
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         self.db.flush()
-        return load_records(self.db, self.process, only)
+        return load_records(self.db, self.process, only, now=self.now)
 
 
 def validate(schema: type[BaseModel], payload: dict) -> BaseModel:

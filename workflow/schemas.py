@@ -243,6 +243,7 @@ class OpenChannel(Schema):
     announced_on: Optional[Day] = None
     opens_on: Optional[Day] = None
     closes_on: Optional[Day] = None
+    accepts_late: bool = Field(False, description=D_("inputs received after it closes are still taken (and marked late)"))
 
 
 class RecordInput(Schema):
@@ -357,6 +358,7 @@ class ReportProgress(Schema):
     percent: Annotated[int, Field(ge=0, le=100)]
     evidence_ref: Line = ""
     reported_on: Day
+    reason: Note = Field("", description=D_("why the percentage went down, when it did"))
 
 
 class HoldPublicEvent(Schema):
@@ -370,6 +372,8 @@ class HoldPublicEvent(Schema):
 class SetFinalStatus(Schema):
     commitment: Key
     status: Final
+    decision: Optional[Key] = Field(None, description=D_(
+        "an adopted decision of the secretariat that justifies a status other than what the activities show"))
 
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]

@@ -8,40 +8,47 @@ from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from .lookup import check_dates, find, get, next_key, upsert
+from .lookup import find, get, next_key, not_in_future, require, today, upsert
 
 
 def sign_declaration(ctx: Context, d: s.SignDeclaration):
     """Record the declaration of political will, its signatories and document."""
+    not_in_future(ctx, "declaration", d.signed_on)
     ctx.db.add(m.Declaration(process_id=ctx.process.id, signed_on=d.signed_on, document_ref=d.document_ref,
                              signatories=[x.model_dump() for x in d.signatories]))
     return {"signed_on": d.signed_on.isoformat(), "sectors": sorted({x.sector for x in d.signatories})}
 
 
 def open_channel(ctx: Context, d: s.OpenChannel):
-    """Open (or correct) a consultation channel, with its announcement and dates."""
-    if d.opens_on and d.closes_on:
-        check_dates(d.opens_on, d.closes_on)
+    """Open (or correct) a consultation channel, with its announcement and dates (they may lie
+    ahead: a channel is announced before it opens)."""
+    require("channel_dates_in_order", announced_on=d.announced_on, opens_on=d.opens_on, closes_on=d.closes_on)
     row = upsert(ctx, m.Channel, d.key, "c", **d.model_dump(exclude={"key"}))
     return {"channel": row.key}
 
 
 def record_input(ctx: Context, d: s.RecordInput):
-    """Record a consultation input; contact data is kept private."""
+    """Record a consultation input, received through a channel while it was open (or late, where
+    the channel takes late inputs, and then marked late); contact data is kept private."""
     channel = get(ctx, m.Channel, d.channel, "channel")
+    not_in_future(ctx, "input", d.received_on)
+    require("input_inside_channel_window", received_on=d.received_on, opens_on=channel.opens_on,
+            closes_on=channel.closes_on, accepts_late=channel.accepts_late)
+    late = channel.closes_on is not None and d.received_on > channel.closes_on
     theme = get(ctx, m.Theme, d.theme, "theme") if d.theme else None
     key = d.key or next_key(ctx, m.Input, "i")
     if find(ctx, m.Input, key) is not None:
         raise InvalidInput([reason("duplicate_key", kind="input", key=key)])
     ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
                        contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
-                       theme_id=theme.id if theme else None))
-    return {"input": key}
+                       late=late, theme_id=theme.id if theme else None))
+    return {"input": key, "late": True} if late else {"input": key}
 
 
 def answer_input(ctx: Context, d: s.AnswerInput):
     """Give an input its reasoned response: disposition and rationale."""
     row = get(ctx, m.Input, d.input, "input")
+    require("answer_after_input", input=row.key, received_on=row.received_on, answered_on=today(ctx))
     if d.theme:
         row.theme_id = get(ctx, m.Theme, d.theme, "theme").id
     row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
+from stages import TIME_RULES, chronology
+from stages.chronology import local_today
 from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
@@ -64,6 +66,8 @@ def session_row(ctx: Context, key: str, *, open_: bool = True) -> m.SecretariatS
     row = get(ctx, m.SecretariatSession, key, "session")
     if open_ and row.closed_at is not None:
         raise refuse("session_closed", session=key)
+    if open_:
+        session_started(ctx, row)
     ctx.session_key = key
     return row
 
@@ -85,6 +89,25 @@ def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Perso
 def check_dates(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise InvalidInput([reason("dates_out_of_order", start=start.isoformat(), end=end.isoformat())])
+
+
+def today(ctx: Context) -> dt.date:
+    """The date it is where the process is, at the action's time."""
+    return local_today(ctx.now, ctx.process.timezone)
+
+
+def require(code: str, **facts) -> None:
+    """Refuse unless the dates (or the figures) of the facts agree (``stages.TIME_RULES[code]``)."""
+    chronology.require(TIME_RULES, code, **facts)
+
+
+def not_in_future(ctx: Context, what: str, date: dt.date) -> None:
+    require("fact_not_in_future", what=what, date=date, today=today(ctx))
+
+
+def session_started(ctx: Context, session: m.SecretariatSession) -> None:
+    """Attendance, motions, votes, decisions and the close happen once the session has begun."""
+    require("session_has_started", session=session.key, starts=session.scheduled_for, now=ctx.now)
 
 
 def find_person(ctx: Context, handle: str) -> m.Person | None:

@@ -1,39 +1,62 @@
 """Monitoring: progress reports, public events, final statuses."""
 from __future__ import annotations
 
+from sqlmodel import select
+
+from stages import Records
 from stages.errors import refuse
+from stages.monitoring import expected_final, implementation_period
 from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from .lookup import get, upsert
+from .lookup import get, not_in_future, require, upsert
 from .plan import own_activity
 
 
 def report_progress(ctx: Context, d: s.ReportProgress):
-    """Report an activity's progress (status, percent, evidence)."""
+    """Report an activity's progress (status, percent, evidence) as of a date on or after it started;
+    a completed activity is at 100 %, and a lower percentage than before needs a reason."""
     row = own_activity(ctx, d.activity)
     if row.accepted_at is None:
         raise refuse("activity_not_accepted", activity=row.key)
+    not_in_future(ctx, "progress_report", d.reported_on)
+    require("progress_after_activity_start", activity=row.key, reported_on=d.reported_on, start_date=row.start_date)
+    require("completed_means_full", status=d.status, percent=d.percent)
+    require("progress_never_drops_without_reason", activity=row.key, percent=d.percent, previous=row.percent,
+            reason=d.reason)
     ctx.db.add(m.ProgressReport(process_id=ctx.process.id, activity_id=row.id, status=d.status, percent=d.percent,
-                                evidence_ref=d.evidence_ref, reported_on=d.reported_on,
+                                evidence_ref=d.evidence_ref, reported_on=d.reported_on, reason=d.reason,
                                 reported_by=ctx.actor.handle, recorded_at=ctx.now))
+    if d.reason:
+        ctx.reason = d.reason
     row.status, row.percent = d.status, d.percent
     ctx.db.add(row)
     return {"activity": row.key, "status": d.status, "percent": d.percent}
 
 
 def hold_public_event(ctx: Context, d: s.HoldPublicEvent):
-    """Record a public mid-term or closing event and its minutes."""
+    """Record a public mid-term or closing event, held within the implementation period, and its minutes."""
+    not_in_future(ctx, "public_event", d.held_on)
+    starts_on, ends_on = implementation_period(ctx.process, Records(process=ctx.process).term_end)
+    require("event_inside_implementation", held_on=d.held_on, starts_on=starts_on, ends_on=ends_on)
     row = upsert(ctx, m.PublicEvent, d.key, "ev", kind=d.kind, held_on=d.held_on, place=d.place,
-                  minutes_ref=d.minutes_ref)
+                 minutes_ref=d.minutes_ref)
     return {"event": row.key}
 
 
 def set_final_status(ctx: Context, d: s.SetFinalStatus):
-    """Record a commitment's final status at the close."""
+    """Record a commitment's final status at the close: what its activities show, or another
+    status the secretariat decided, with the decision that says why."""
     row = get(ctx, m.Commitment, d.commitment, "commitment")
-    row.final_status = d.status
+    percents = list(ctx.db.exec(select(m.Activity.percent).where(m.Activity.commitment_id == row.id)))
+    decision = None
+    if d.decision:
+        decision = get(ctx, m.Decision, d.decision, "decision")
+        if decision.status != "adopted":
+            raise refuse("decision_not_adopted", decision=decision.key, status=decision.status)
+    require("final_status_agrees_with_progress", commitment=row.key, status=d.status,
+            expected=expected_final(percents), decision=decision.key if decision else None)
+    row.final_status, row.final_decision_id = d.status, decision.id if decision else None
     ctx.db.add(row)
     return {"commitment": row.key, "final_status": d.status}
-

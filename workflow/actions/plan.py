@@ -68,9 +68,9 @@ def own_activity(ctx: Context, key: str) -> m.Activity:
 
 
 def accept_activity(ctx: Context, d: s.AcceptActivity):
-    """The responsible agency formally accepts an activity assigned to it."""
+    """The responsible agency formally accepts an activity assigned to it (with its official letter, if given)."""
     row = own_activity(ctx, d.activity)
-    row.accepted_at, row.accepted_by = ctx.now, ctx.actor.handle
+    row.accepted_at, row.accepted_by, row.acceptance_ref = ctx.now, ctx.actor.handle, d.document_ref
     ctx.db.add(row)
     return {"activity": row.key, "accepted_by": ctx.actor.handle}
 

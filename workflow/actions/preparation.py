@@ -5,11 +5,12 @@ from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from .lookup import get, upsert
+from .lookup import get, not_in_future, upsert
 
 
 def record_sensitization_session(ctx: Context, d: s.RecordSensitizationSession):
     """Record a sensitization session: questions covered and attendance by sector."""
+    not_in_future(ctx, "sensitization_session", d.held_on)
     row = upsert(ctx, m.SensitizationSession, d.key, "sen", held_on=d.held_on, place=d.place,
                   topics=list(d.topics), sectors=dict(d.sectors))
     return {"sensitization_session": row.key}
