@@ -131,7 +131,8 @@ def test_cocrea_ruleset_add_and_list(cli_db, tmp_path):
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "add", P, str(f), "--actor", "coord"])
     assert out.exit_code == 3 and "process_closed" in out.output  # a closed process takes no new rule set
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "list"])
-    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [builtin]")
+    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [incluido]")
+    assert "forum-mixed (básico)" in out.output
 
 
 def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
@@ -148,9 +149,9 @@ def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
     assert out.exit_code == 0, out.output
     assert out.output.strip() == "mx-local v1: 25 reglas"
     out = runner.invoke(main, ["--db", url, "ruleset", "list", P])
-    assert "mx-local v1 [custom]" in out.output
+    assert "mx-local v1 [propio del secretariado]" in out.output
     out = runner.invoke(main, ["--db", url, "history", P])
-    assert "register_ruleset" in out.output
+    assert "Registrar un conjunto de reglas propio: mx-local v1" in out.output
 
 
 # --- a real browser, phone width ----------------------------------------------------------
