@@ -190,8 +190,11 @@ SPANISH_TOO = {"general", "academia"}  # codes that are Spanish words
 
 def test_status_shows_no_raw_stage_or_event_code(cli):
     init(cli)
-    apply(cli, SECRETARIAT)
     raw = CODES - SPANISH_TOO
+    out = cli("status", "jalisco").output
+    assert _words_outside_brackets(out) & raw == set(), out
+    assert "sectores requeridos: gobierno (poder ejecutivo), órgano garante, sociedad civil." in out
+    apply(cli, SECRETARIAT)
     out = cli("status", "jalisco").output
     assert _words_outside_brackets(out) & raw == set(), out
     assert "Etapa: 1/8 Sumarse a gobierno abierto\n" in out
