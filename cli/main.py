@@ -41,7 +41,7 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--template", type=click.Choice(sorted(TEMPLATES)), help=D_("process template"))
 @option("--slug", help=D_("short name of the new process"))
 @option("--name", help=D_("full name of the new process"))
-@option("--coordinator", "coordinator", help=D_("handle of the first coordinator"))
+@option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
 @option("--coordinator-name", help=D_("name of the first coordinator"))
 @option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
 @click.pass_obj
@@ -104,7 +104,7 @@ def applied(lang: str, count: int) -> str:
 @main.command(help=D_("Apply a YAML or JSON list of actions, in order. Stops at the first refusal and says "
                       "why; says how each decision came out."))
 @argument("file")
-@option("--process", help=D_("process for items that do not name one"))
+@option("--process", metavar=D_("PROCESS"), help=D_("process for items that do not name one"))
 @click.pass_obj
 @guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:

@@ -132,7 +132,6 @@ class Group(Command, click.Group):
     """A group of commands; its subcommands and subgroups are of these classes too."""
 
     command_class = Command
-    group_class: type = None  # set below: subgroups are plain Groups, not the root
 
     @property
     def subcommand_metavar(self) -> str | None:
@@ -143,7 +142,7 @@ class Group(Command, click.Group):
         self._subcommand_metavar = value
 
 
-Group.group_class = Group
+Group.group_class = Group  # subgroups are Groups (not the root's class)
 
 
 class Cocrea(Group):
