@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from i18n import D_, N_, gettext, ngettext
+from i18n import D_, N_, gettext, ngettext, pgettext
 from stages import TEMPLATES, vocabulary
 from stages.errors import CocreaError, InvalidInput, reason
 
@@ -163,7 +163,7 @@ def print_status(ctx: Ctx, st: dict) -> str:
     if st["next_move"]:
         state = (gettext(lang, "ready: can be put to the secretariat") if st["ready"]
                  else gettext(lang, "criteria still unmet:"))
-        rows.append((gettext(lang, "Next move"), f"{vocabulary.label('event', st['next_move'], lang)} — {state}"))
+        rows.append((pgettext(lang, "status", "Next move"), f"{vocabulary.label('event', st['next_move'], lang)} — {state}"))
     lines = [f"{st['name']} [{st['process']}]", *(f"  {head}: {text}" for head, text in rows)]
     for u in st["unmet"] if st["next_move"] else []:
         lines.append(f"    - [{u['code']}] {u['message']}")
