@@ -99,7 +99,7 @@ def _raw_codes() -> set[str]:
 #: Codes that are Spanish words too.
 SPANISH_TOO = {"plan", "general", "federal"}
 #: The catalogues checked for raw codes (each area joins when its texts are reviewed).
-CHECKED_DOMAINS = ("core", "web")
+CHECKED_DOMAINS = ("core", "web", "compliance")
 
 
 def test_no_spanish_message_shows_a_code_raw():
