@@ -2,7 +2,8 @@
 report is rendered in the reader's language."""
 from __future__ import annotations
 
-from i18n import N_, NN_
+from i18n import N_, NN_, Lazy
+from stages import STAGE_NAMES, vocabulary
 
 STATUS = {
     "met": N_("Met"),
@@ -35,16 +36,10 @@ STANDARD = {
     "commitments": N_("Design of the commitments (IRM and guide criteria)"),
     "process": N_("Plan calendar and progress (acting-contrary-to-process criteria)"),
 }
-STAGE_END = {
-    "declaration": N_("when the declaration stage ends"),
-    "consultation": N_("when the consultation ends"),
-    "sensitization": N_("when sensitization ends"),
-    "planning": N_("when planning ends"),
-    "causes": N_("when the causes stage ends"),
-    "commitments": N_("when the commitments stage ends"),
-    "routes": N_("when the routes stage ends"),
-    "monitoring": N_("when monitoring closes"),
-}
+#: When a requirement falls due: at the end of a stage (by its name).
+DUE_AT_END = N_("when the stage '{stage:stage}' ends")
+STAGE_END = {stage: Lazy(lambda lang, stage=stage: vocabulary.render(DUE_AT_END, lang, stage=stage))
+             for stage in STAGE_NAMES}
 KIND = {
     "session": N_("session"), "document": N_("document"),
     "decision": N_("decision"), "channel": N_("channel"),

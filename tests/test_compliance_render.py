@@ -194,6 +194,6 @@ def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     todo = [(t["id"], t["pending"]) for t in data["to_do"]]
     assert ("outreach", True) in todo and all(p for _, p in todo)
     t = next(t for t in data["to_do"] if t["id"] == "outreach")
-    assert t["pending_note"] == "aún no exigible: vence al terminar la consulta"
+    assert t["pending_note"] == "aún no exigible: vence al terminar la etapa «Consulta sobre temas a tratar»"
     page = render(checks.report(sqlite_db, P, as_of=moment), "html")
     assert 'href="#r-outreach"' in page
