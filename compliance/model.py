@@ -32,7 +32,9 @@ def show(msg: Msg, lang: str, fields: dict) -> str:
     """``msg`` in ``lang``: codes by their names (``{field:kind}``), plurals by the number, and
     fields that are messages themselves (a counted phrase, a list of names) said in ``lang`` too."""
     shown = {k: (v.render(lang) if isinstance(v, Msg) else v) for k, v in fields.items()}
-    return vocabulary.render(msg, lang, **shown)
+    if ":" in msg.msgid or any(isinstance(v, (list, tuple, set)) for v in shown.values()):
+        return vocabulary.render(msg, lang, **shown)
+    return msg.render(lang, **shown)  # no code to name, nothing to join: plain str.format is enough
 
 
 def counted(msg: Msg, n: int, **fields: Any) -> Msg:
