@@ -40,10 +40,10 @@ from .mime import Attachment, Mail, build, clean_header
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-MONTHS = (NC_("month", "January"), NC_("month", "February"), NC_("month", "March"), NC_("month", "April"),
-          NC_("month", "May"), NC_("month", "June"), NC_("month", "July"), NC_("month", "August"),
-          NC_("month", "September"), NC_("month", "October"), NC_("month", "November"),
-          NC_("month", "December"))
+MONTHS = (NC_("month name", "January"), NC_("month name", "February"), NC_("month name", "March"), NC_("month name", "April"),
+          NC_("month name", "May"), NC_("month name", "June"), NC_("month name", "July"), NC_("month name", "August"),
+          NC_("month name", "September"), NC_("month name", "October"), NC_("month name", "November"),
+          NC_("month name", "December"))
 WEEKDAYS = (NC_("weekday", "Monday"), NC_("weekday", "Tuesday"), NC_("weekday", "Wednesday"),
             NC_("weekday", "Thursday"), NC_("weekday", "Friday"), NC_("weekday", "Saturday"),
             NC_("weekday", "Sunday"))
