@@ -266,3 +266,18 @@ def test_the_templates_say_nothing_outside_gettext():
         if words:
             left[path.name] = words
     assert left == {}
+
+
+def test_no_other_catalogue_says_our_messages_differently():
+    """The domains share one chain of translations: the same English (and context) in another
+    area's catalogue must read the same, or one area would show the other's words."""
+    from i18n import DOMAINS, catalog
+
+    def read(domain: str) -> dict:
+        return {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                for m in catalog.read("es", domain) if m.id}
+
+    ours = read("notifications")
+    differ = [(domain, key) for domain in DOMAINS if domain != "notifications" and catalog.po_path("es", domain).exists()
+              for key, text in read(domain).items() if key in ours and ours[key] != text]
+    assert differ == []
