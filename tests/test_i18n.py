@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from i18n import NN_, catalog, gettext
+from notifications.reasons import WHY
 from stages import vocabulary
 from stages.errors import field_reason, reason
 from stages.reasons import FIELD_PROBLEMS, MESSAGES
@@ -49,7 +50,8 @@ def _reason_tables() -> dict[str, dict]:
     from compliance.reasons import MESSAGES as COMPLIANCE_REASONS
     from web.i18n import WEB_REASONS
 
-    return {"stages/reasons.py": MESSAGES, "web/i18n.py": WEB_REASONS, "compliance/reasons.py": COMPLIANCE_REASONS}
+    return {"stages/reasons.py": MESSAGES, "web/i18n.py": WEB_REASONS, "compliance/reasons.py": COMPLIANCE_REASONS,
+            "notifications/reasons.py": WHY}
 
 
 def test_every_reason_raised_has_a_message_and_every_message_is_raised():
@@ -127,7 +129,7 @@ CODE_FIELDS = {"stage": "stage", "target": "stage", "proposed_in": "stage", "all
                "event": "event", "action": "action", "role": "role", "kind": None, "status": None}
 
 
-@pytest.mark.parametrize("table", [MESSAGES, FIELD_PROBLEMS], ids=["reasons", "field problems"])
+@pytest.mark.parametrize("table", [MESSAGES, FIELD_PROBLEMS, WHY], ids=["reasons", "field problems", "reminders"])
 def test_fields_holding_codes_are_shown_by_their_names(table):
     bare = {}
     for code, msg in table.items():
@@ -150,7 +152,7 @@ def _raw_codes() -> set[str]:
 #: Codes that are Spanish words too.
 SPANISH_TOO = {"plan", "general", "federal"}
 #: The catalogues checked for raw codes (each area joins when its texts are reviewed).
-CHECKED_DOMAINS = ("core", "web", "cli", "compliance")
+CHECKED_DOMAINS = ("core", "web", "cli", "compliance", "notifications")
 
 
 def test_no_spanish_message_shows_a_code_raw():
