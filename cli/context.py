@@ -1,56 +1,76 @@
 """What every command shares: the database it works on, the reader's language, and how a
 refusal becomes a message and an exit code (0 done; 1 internal error; 2 bad input; 3 refused
-by the process rules; 4 audit chain broken)."""
+by the process rules; 4 audit chain broken).
+
+The engine, the migrations and the storage are imported when a command first needs the
+database, not before: ``cocrea --help`` reads none of them.
+"""
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
 
 import click
 
-import migrations
+from i18n import gettext
 from stages.errors import CocreaError
-from storage import make_engine
-from storage.db import database_url
-
-LABELS = {
-    "es": {"db": "Base de datos", "stage": "Etapa", "suspended": "suspendido (desde «{0}»)", "closed": "cerrado",
-           "next": "Siguiente paso", "ready": "listo: se puede proponer al secretariado",
-           "unmet": "Criterios por cumplir", "refused": "Rechazado", "invalid": "Datos no válidos",
-           "internal": "Error interno", "applied": "{0} acciones aplicadas", "audit_ok": "Bitácora íntegra: {0} entradas verificadas",
-           "audit_bad": "La bitácora NO se verifica", "term": "Plazo", "seated": "Sectores con asiento",
-           "withdrawn": "Sectores retirados", "created": "Proceso creado", "none": "ninguno",
-           "stopped": "Se detuvo en la acción {0} ({1})"},
-    "en": {"db": "Database", "stage": "Stage", "suspended": "suspended (from '{0}')", "closed": "closed",
-           "next": "Next move", "ready": "ready: can be put to the secretariat",
-           "unmet": "Criteria still unmet", "refused": "Refused", "invalid": "Invalid input",
-           "internal": "Internal error", "applied": "{0} actions applied", "audit_ok": "Audit trail intact: {0} entries verified",
-           "audit_bad": "The audit trail does NOT verify", "term": "Term", "seated": "Seated sectors",
-           "withdrawn": "Withdrawn sectors", "created": "Process created", "none": "none",
-           "stopped": "Stopped at action {0} ({1})"},
-}
 
 
 class Ctx:
     def __init__(self, db: str | None, lang: str):
-        self.url = database_url(db)
+        self.db = db
         self.lang = lang
+        self._url: str | None = None
         self._engine = None
 
-    def t(self, key: str, *args: Any) -> str:
-        return LABELS[self.lang][key].format(*args)
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            from storage.db import database_url
+
+            self._url = database_url(self.db)
+        return self._url
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self._url = value
 
     @property
     def engine(self):
         if self._engine is None:
+            import migrations
+            from storage import make_engine
+
             self._engine = make_engine(self.url)
             migrations.upgrade(self._engine)
         return self._engine
 
+    def described(self) -> str:
+        """``Base de datos: SQLite: ./cocrea.db``."""
+        from storage import describe
+
+        return gettext(self.lang, "Database: {where}").format(where=describe(self.url))
+
+    def people(self, process: str | None) -> dict[str, tuple[str, str | None]]:
+        """Names and sectors of a process's people by handle (one small read), to show people by name."""
+        if not process:
+            return {}
+        from sqlmodel import Session, select
+
+        from storage import process_by_slug
+        from storage.models import Person
+
+        with Session(self.engine) as db:
+            p = process_by_slug(db, process)
+            rows = db.exec(select(Person.handle, Person.name, Person.sector).where(Person.process_id == p.id))
+            return {handle: (name, sector) for handle, name, sector in rows}
+
 
 def fail(ctx: Ctx, exc: CocreaError, prefix: str = "") -> None:
-    head = ctx.t("invalid") if exc.exit_code == 2 else ctx.t("audit_bad") if exc.exit_code == 4 else ctx.t("refused")
+    head = (gettext(ctx.lang, "Invalid input") if exc.exit_code == 2
+            else gettext(ctx.lang, "The audit trail does NOT verify") if exc.exit_code == 4
+            else gettext(ctx.lang, "A setting cannot be used") if exc.exit_code == 5
+            else gettext(ctx.lang, "Refused"))
     click.echo(f"{prefix}{head}:", err=True)
     for r in exc.reasons:
         click.echo(f"  - [{r.code}] {r.message(ctx.lang)}", err=True)
@@ -69,6 +89,7 @@ def guard(fn):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # an internal error: say so, exit 1
-            click.echo(f"{ctx.t('internal')}: {type(exc).__name__}: {exc}", err=True)
+            head = gettext(ctx.lang, "Internal error")
+            click.echo(f"{head}: {type(exc).__name__}: {exc}", err=True)
             sys.exit(1)
     return wrapper

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from i18n import N_, Msg
+
 P = "jalisco-2025"
 COORD = "coordinacion"
 MEMBERS = [
@@ -54,8 +56,9 @@ def evidence(stage: str, day: str, title: str, kind: str = "evidence") -> dict:
                 ref=f"https://example.org/jalisco/{slug}.pdf")
 
 
-def script() -> Iterator[tuple[str, dict, bool]]:
-    """(what it shows, action, expected to be refused)."""
+def script() -> Iterator[tuple[str | Msg, dict, bool]]:
+    """(what it shows, action, expected to be refused); what a refused step shows is a message
+    for the reader (the other labels only mark the script's parts)."""
     yield "crear", {"action": "create_process", "actor": COORD, "at": _at("2025-01-15", 9), "slug": P,
                     "name": "Ejercicio local de Gobierno Abierto Jalisco 2025", "template": "inai_local",
                     "starts_on": "2025-01-15", "coordinator_name": "Coordinación del STL",
@@ -116,7 +119,7 @@ def script() -> Iterator[tuple[str, dict, bool]]:
                 agenda=["Resultados de la consulta"]), False)
     yield "consulta", step("record_attendance", "2025-03-18", session="S2", members=ALL), False
     yield "consulta", step("propose_decision", "2025-03-18", 11, key="S2-D1", session="S2", kind="advance"), False
-    yield "se propone avanzar con la aportación i4 aún sin respuesta razonada", step("decide", "2025-03-18", 11, decision="S2-D1"), True
+    yield N_("moving on is proposed while input i4 has no reasoned response"), step("decide", "2025-03-18", 11, decision="S2-D1"), True
     yield "consulta", step("answer_input", "2025-03-18", 12, input="i4", disposition="merged", theme="brecha",
                            rationale="Se integra al compromiso de brecha salarial."), False
     yield "consulta", step("decide", "2025-03-18", 12, decision="S2-D1"), False
@@ -136,7 +139,7 @@ def script() -> Iterator[tuple[str, dict, bool]]:
     yield "sensibilización", step("record_attendance", "2025-04-01", session="S3",
                                   members=[h for h in ALL if h not in ("osc1", "osc2")]), False
     yield "sensibilización", step("propose_decision", "2025-04-01", 11, key="S3-D1", session="S3", kind="advance"), False
-    yield "se propone avanzar en una sesión sin sociedad civil presente", step("decide", "2025-04-01", 11, decision="S3-D1"), True
+    yield N_("moving on is proposed in a session without civil society present"), step("decide", "2025-04-01", 11, decision="S3-D1"), True
     yield "sensibilización", step("record_attendance", "2025-04-01", 12, session="S3", members=["osc1"]), False
     yield "sensibilización", step("decide", "2025-04-01", 12, decision="S3-D1"), False
     yield "sensibilización", step("close_session", "2025-04-01", 13, session="S3",

@@ -2,51 +2,55 @@
 
 Exit codes: 0 done; 1 internal error; 2 bad input; 3 refused by the process rules;
 4 audit chain broken.
+
+Everything printed is in the reader's language (``--lang``, ``COCREA_LANG``, Spanish by
+default), help included (:mod:`cli.text`). The engine, the reads and the web app are imported
+inside the commands that use them, so ``cocrea --help`` starts fast.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import click
-import yaml
 
-import migrations
-from reads import status as queries
+from i18n import D_, N_, gettext, ngettext, pgettext
 from stages import TEMPLATES, vocabulary
 from stages.errors import CocreaError, InvalidInput, reason
-from storage import describe
-from workflow import actions
 
-from .context import LABELS, Ctx, fail, guard
+from . import describe as says
+from .context import Ctx, fail, guard
 from .reminders import reminders, worker
+from .text import Cocrea, Option, argument, option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", metavar="URL", help="SQLAlchemy URL (default: COCREA_DATABASE_URL or ./cocrea.db)")
-@click.option("--lang", type=click.Choice(["es", "en"]), default=lambda: os.environ.get("COCREA_LANG", "es"),
-              help="language of messages (default: COCREA_LANG or es)")
+@click.group(cls=Cocrea, context_settings={"help_option_names": ["-h", "--help"]},
+             help=D_("cocrea: co-creation processes of Open Government action plans."))
+@option("--db", "db", metavar="URL", help=D_("SQLAlchemy URL (default: COCREA_DATABASE_URL or ./cocrea.db)"))
+@option("--lang", type=click.Choice(["es", "en"]), default=lambda: os.environ.get("COCREA_LANG", "es"),
+        help=D_("language of messages and help (default: COCREA_LANG or es)"))
 @click.pass_context
 def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
-    """cocrea: co-creation processes of Open Government action plans."""
-    click_ctx.obj = Ctx(db, lang if lang in LABELS else "es")
+    click_ctx.obj = Ctx(db, lang)
 
 
-@main.command()
-@click.option("--template", type=click.Choice(sorted(TEMPLATES)), help="process template")
-@click.option("--slug", help="short name of the new process")
-@click.option("--name", help="full name of the new process")
-@click.option("--coordinator", "coordinator", help="handle of the first coordinator")
-@click.option("--coordinator-name", help="name of the first coordinator")
-@click.option("--starts-on", help="start of the term, YYYY-MM-DD")
+@main.command(help=D_("Create or upgrade the database. With --template and --slug, also create a process."))
+@option("--template", type=click.Choice(sorted(TEMPLATES)), help=D_("process template"))
+@option("--slug", help=D_("short name of the new process"))
+@option("--name", help=D_("full name of the new process"))
+@option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
+@option("--coordinator-name", help=D_("name of the first coordinator"))
+@option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
 @click.pass_obj
 @guard
 def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
-    """Create or upgrade the database; with --template and --slug, create a process."""
+    from workflow import actions
+
     ctx.engine
-    click.echo(f"{ctx.t('db')}: {describe(ctx.url)}")
+    click.echo(ctx.described())
     if template or slug:
         if not (template and slug and name and coordinator):
             raise InvalidInput([reason("options_together", options="--template, --slug, --name, --coordinator")])
@@ -55,25 +59,31 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
         if starts_on:
             payload["starts_on"] = starts_on
         result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator)
-        click.echo(f"{ctx.t('created')}: {result['process']} ({template}, {result['term_months']} meses/months, "
-                   f"{result['ruleset']})")
+        click.echo(ngettext(ctx.lang, "Process created: {process} ({template}, term of {count} month, rule set {ruleset})",
+                            "Process created: {process} ({template}, term of {count} months, rule set {ruleset})",
+                            result["term_months"]).format(
+            process=result["process"], template=vocabulary.label("template", template, ctx.lang),
+            count=result["term_months"], ruleset=result["ruleset"]))
 
 
-@main.group()
+@main.group(help=D_("Database schema."))
 def db() -> None:
-    """Database schema."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=D_("Apply every pending migration."))
 @click.pass_obj
 @guard
 def db_upgrade(ctx: Ctx) -> None:
-    """Apply every pending migration."""
+    import migrations
+
     engine = ctx.engine
-    click.echo(f"{ctx.t('db')}: {describe(ctx.url)} @ {migrations.current(engine)}")
+    click.echo(f"{ctx.described()} @ {migrations.current(engine)}")
 
 
 def read_actions(path: str) -> list[dict]:
+    import yaml
+
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         data = yaml.safe_load(text) if not path.endswith(".json") else json.loads(text)
@@ -86,38 +96,49 @@ def read_actions(path: str) -> list[dict]:
     return data
 
 
-@main.command()
-@click.argument("file")
-@click.option("--process", help="process for items that do not name one")
+def applied(lang: str, count: int) -> str:
+    """``1 acción aplicada``, ``2 acciones aplicadas``."""
+    return ngettext(lang, "{count} action applied", "{count} actions applied", count).format(count=count)
+
+
+@main.command(help=D_("Apply a YAML or JSON list of actions, in order. Stops at the first refusal and says "
+                      "why; says how each decision came out."))
+@argument("file")
+@option("--process", metavar=D_("PROCESS"), help=D_("process for items that do not name one"))
 @click.pass_obj
 @guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:
-    """Apply a YAML or JSON list of actions in order; stop at the first refusal."""
+    from workflow import actions
+
     items = read_actions(file)
     done = 0
     for item in items:
         try:
-            actions.apply_many(ctx.engine, [item], default_process=process)
+            (result,) = actions.apply_many(ctx.engine, [item], default_process=process)
         except CocreaError as exc:
-            name = item.get("action") if isinstance(item, dict) else "?"
-            if ctx.lang == "en":
-                click.echo(ctx.t("applied", done), err=True)
-            else:
-                click.echo(ctx.t("applied", done), err=True)
-            fail(ctx, exc, prefix=ctx.t("stopped", done + 1, name) + ". ")
-        if isinstance(item, dict) and item.get("action") == "create_process":
+            name = item.get("action") if isinstance(item, dict) else None
+            click.echo(applied(ctx.lang, done), err=True)
+            stopped = gettext(ctx.lang, "Stopped at action {n} ({action}).").format(
+                n=done + 1, action=says.title(name, ctx.lang) if isinstance(name, str) else "?")
+            fail(ctx, exc, prefix=stopped + " ")
+        if item.get("action") == "create_process":
             process = item.get("slug", process)
+        elif item.get("action") == "decide":
+            people = ctx.people(item.get("process", process)) if says.needs_names(result) else None
+            click.echo(says.decision_outcome(result, ctx.lang, people))
         done += 1
-    click.echo(ctx.t("applied", done))
+    click.echo(applied(ctx.lang, done))
 
 
-@main.command()
-@click.argument("process")
-@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@main.command(help=D_("Where a process stands. Its stage, term, seated sectors and every unmet criterion of its next "
+                      "move."))
+@argument("process")
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
 def status(ctx: Ctx, process: str, as_json: bool) -> None:
-    """Where a process stands, and every unmet criterion of its next move."""
+    from reads import status as queries
+
     st = queries.status(ctx.engine, process, ctx.lang)
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2))
@@ -126,84 +147,114 @@ def status(ctx: Ctx, process: str, as_json: bool) -> None:
 
 
 def print_status(ctx: Ctx, st: dict) -> str:
+    lang = ctx.lang
     if st["stage"] == "suspended":
-        stage = ctx.t("suspended", st["suspended_from"])
+        stage = vocabulary.render(SUSPENDED_FROM, lang, stage=st["suspended_from"])
     elif st["closed"]:
-        stage = ctx.t("closed")
+        stage = vocabulary.label("state", "closed", lang)
     else:
-        stage = f"{st['stage_number']}/8 {st['stage_title']} ({st['stage']})"
-    lines = [f"{st['name']} [{st['process']}]", f"  {ctx.t('stage')}: {stage}",
-             f"  {ctx.t('term')}: {st['starts_on']} → {st['term_ends_on']} ({st['timezone']})",
-             f"  {ctx.t('seated')}: " + (", ".join(f"{vocabulary.label('sector', k, ctx.lang)} {v}" for k, v in st["seated"].items())
-                                          or ctx.t("none"))]
+        stage = f"{st['stage_number']}/8 {st['stage_title']}"
+    seated = ", ".join(f"{vocabulary.label('sector', k, lang)} {v}" for k, v in st["seated"].items())
+    term = f"{st['starts_on']} → {st['term_ends_on']} ({st['timezone']})"
+    rows = [(gettext(lang, "Stage"), stage), (gettext(lang, "Term"), term),
+            (gettext(lang, "Seated sectors"), seated or gettext(lang, "none"))]
     if st["withdrawn_sectors"]:
-        lines.append(f"  {ctx.t('withdrawn')}: " + ", ".join(vocabulary.label("sector", k, ctx.lang) for k in st["withdrawn_sectors"]))
+        rows.append((gettext(lang, "Withdrawn sectors"), vocabulary.labels("sector", st["withdrawn_sectors"], lang)))
     if st["next_move"]:
-        lines.append(f"  {ctx.t('next')}: {st['next_move']} — " + (ctx.t("ready") if st["ready"] else ctx.t("unmet") + ":"))
-        for u in st["unmet"]:
-            lines.append(f"    - [{u['code']}] {u['message']}")
+        state = (gettext(lang, "ready: can be put to the secretariat") if st["ready"]
+                 else gettext(lang, "criteria still unmet:"))
+        rows.append((pgettext(lang, "status", "Next move"), f"{vocabulary.label('event', st['next_move'], lang)} — {state}"))
+    lines = [f"{st['name']} [{st['process']}]", *(f"  {head}: {text}" for head, text in rows)]
+    for u in st["unmet"] if st["next_move"] else []:
+        lines.append(f"    - [{u['code']}] {u['message']}")
     return "\n".join(lines)
 
 
-@main.command()
-@click.argument("process")
-@click.option("--json", "as_json", is_flag=True)
+SUSPENDED_FROM = N_("suspended (from '{stage:stage}')")
+
+
+@main.command(help=D_("The full history of a process. Who did what, when, in which session, why."))
+@argument("process")
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
 def history(ctx: Ctx, process: str, as_json: bool) -> None:
-    """The full history: who did what, when, in which session, why."""
+    from reads import status as queries
+
     entries = queries.history(ctx.engine, process)
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
+    people = ctx.people(process) if any(says.needs_names(e["result"]) for e in entries
+                                        if e["action"] == "decide" and isinstance(e["result"], dict)) else None
     for e in entries:
         where = f" [{e['session']}]" if e["session"] else ""
+        what = says.did(e["action"], e["result"], ctx.lang, people)
         why = f" — {e['reason']}" if e["reason"] else ""
-        result = ", ".join(f"{k}={v}" for k, v in e["result"].items() if k != "tally") if isinstance(e["result"], dict) else ""
-        click.echo(f"{e['seq']:>4} {e['at']} {e['actor']:<16} {e['action']}{where}{why}  {result}")
+        at = f"{e['at'][:10]} {e['at'][11:16]}"
+        click.echo(f"{e['seq']:>4} {at} {e['actor']:<16} {says.title(e['action'], ctx.lang)}{where}"
+                   f"{': ' + what if what else ''}{why}")
 
 
-@main.group()
+@main.group(help=D_("The audit trail."))
 def audit() -> None:
-    """The audit trail."""
+    pass
 
 
-@audit.command("verify")
-@click.argument("process", required=False)
+@audit.command("verify", help=D_("Check the hash chain of one process (or all)."))
+@argument("process", required=False)
 @click.pass_obj
 @guard
 def audit_verify(ctx: Ctx, process: str | None) -> None:
-    """Check the hash chain of one process (or all)."""
+    from reads import status as queries
+
     checked = queries.verify_audit(ctx.engine, process)
-    click.echo(ctx.t("audit_ok", sum(checked.values())) + "".join(f"\n  {k}: {v}" for k, v in checked.items()))
+    click.echo(audit_line(ctx.lang, sum(checked.values())))
+    for slug, n in checked.items():
+        click.echo(f"  {slug}: " + ngettext(ctx.lang, "{count} entry", "{count} entries", n).format(count=n))
 
 
-@main.command("actions")
-@click.option("--markdown", is_flag=True, help="print docs/actions.md")
-def list_actions(markdown: bool) -> None:
-    """List the actions (or print their reference in Markdown)."""
-    from .docgen import actions_markdown
+def audit_line(lang: str, n: int) -> str:
+    return ngettext(lang, "Audit trail intact: {count} entry verified", "Audit trail intact: {count} entries verified",
+                    n).format(count=n)
+
+
+@main.command("actions", help=D_("List the actions and what each does. With --markdown, print their reference."))
+@option("--markdown", is_flag=True, help=D_("print docs/actions.md, the reference of every field (in English)"))
+@click.pass_obj
+def list_actions(ctx: Ctx, markdown: bool) -> None:
+    from workflow.actions import ACTIONS
 
     if markdown:
+        from .docgen import actions_markdown
+
         click.echo(actions_markdown(), nl=False)
         return
-    for name, a in actions.ACTIONS.items():
-        click.echo(f"{name:<30} {a.doc.splitlines()[0] if a.doc else ''}")
+    width = min(shutil.get_terminal_size().columns, 100)
+    for name in ACTIONS:
+        click.echo(f"{name}: {says.title(name, ctx.lang)}")
+        click.echo(click.wrap_text(says.description(name, ctx.lang), width=width, initial_indent="    ",
+                                   subsequent_indent="    "))
 
 
-@main.command()
-@click.option("--db-file", default="cocrea-demo.db", show_default=True, help="SQLite file, recreated")
+@main.command(help=D_("Run a complete local exercise, from start to close. From the declaration to the "
+                      "close, on a fresh SQLite file."))
+@option("--db-file", default="cocrea-demo.db", show_default=True, metavar=D_("FILE"),
+        help=D_("SQLite file, recreated"))
 @click.pass_obj
 @guard
 def demo(ctx: Ctx, db_file: str) -> None:
-    """Run a complete local exercise, declaration to closed, on a fresh SQLite file."""
+    from reads import checks
+    from reads import status as queries
+    from workflow import actions
+
     from .demo import P, script
 
     path = Path(db_file).resolve()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx.url = f"sqlite:///{path}"
-    click.echo(f"{ctx.t('db')}: {describe(ctx.url)}")
+    click.echo(ctx.described())
     last_stage, count = None, 0
     for label, item, expected_refusal in script():
         try:
@@ -212,72 +263,72 @@ def demo(ctx: Ctx, db_file: str) -> None:
         except CocreaError as exc:
             if not expected_refusal:
                 raise
-            click.echo(f"\n  ✗ {ctx.t('refused')} «{item['action']}» ({label}):")
+            shown = label.render(ctx.lang) if hasattr(label, "render") else label
+            refused = gettext(ctx.lang, "Refused: '{action}' ({why}):").format(
+                action=says.title(item["action"], ctx.lang), why=shown)
+            click.echo(f"\n  ✗ {refused}")
             for msg in exc.messages(ctx.lang):
                 click.echo(f"      {msg}")
             continue
         stage = queries.status(ctx.engine, P, ctx.lang)
         if stage["stage"] != last_stage:
             last_stage = stage["stage"]
-            title = stage["stage_title"] if not stage["closed"] else ctx.t("closed")
-            click.echo(f"\n→ {stage['stage_number'] or '·'} {title} [{stage['stage']}]  ({item.get('at', '')[:10]})")
-    click.echo("\n" + ctx.t("applied", count))
+            title = stage["stage_title"] if not stage["closed"] else vocabulary.label("state", "closed", ctx.lang)
+            click.echo(f"\n→ {stage['stage_number'] or '·'} {title}  ({item.get('at', '')[:10]})")
+    click.echo("\n" + applied(ctx.lang, count))
     click.echo(print_status(ctx, queries.status(ctx.engine, P, ctx.lang)))
-    click.echo(ctx.t("audit_ok", sum(queries.verify_audit(ctx.engine, P).values())))
-    from reads import checks
-
+    click.echo(audit_line(ctx.lang, sum(queries.verify_audit(ctx.engine, P).values())))
     click.echo(checks.report(ctx.engine, P).as_dict(ctx.lang)["summary_line"])
     click.echo(f"\ncocrea --db sqlite:///{path} history {P}\ncocrea --db sqlite:///{path} check {P}")
-
-
 
 
 # --- the web app and sign-in credentials ------------------------------------------------
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", default=8000, show_default=True, type=int)
+@main.command(help=D_("Serve the web app. The public site, the workspace and the JSON API (docs/web.md)."))
+@option("--host", default="127.0.0.1", show_default=True, help=D_("address to listen on"))
+@option("--port", default=8000, show_default=True, type=int, help=D_("port to listen on"))
 @click.pass_obj
 @guard
 def serve(ctx: Ctx, host: str, port: int) -> None:
-    """Serve the public site, the workspace and the JSON API (docs/web.md)."""
     import uvicorn
 
     from web import create_app
 
-    click.echo(f"{ctx.t('db')}: {describe(ctx.url)}")
+    click.echo(ctx.described())
     click.echo(f"http://{host}:{port}/")
     uvicorn.run(create_app(ctx.engine), host=host, port=port, log_level="info", proxy_headers=False)
 
 
-@main.group()
+@main.group(help=D_("Sign-in credentials of the people of a process. Stored hashed."))
 def user() -> None:
-    """Sign-in credentials of the people of a process (stored hashed)."""
+    pass
 
 
-@user.command("set-password")
-@click.argument("process")
-@click.argument("handle")
-@click.option("--as", "actor", required=True, help="who does it: HANDLE itself, or a coordinator")
-@click.password_option("--password", prompt=True, confirmation_prompt=True, help="asked for when not given")
+@user.command("set-password", help=D_("Set a person's password for the web workspace."))
+@argument("process")
+@argument("handle")
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself, or a coordinator"))
+@click.password_option("--password", cls=Option, prompt=D_("Password"), confirmation_prompt=True,
+                       help=D_("asked for when not given"))
 @click.pass_obj
 @guard
 def user_set_password(ctx: Ctx, process: str, handle: str, actor: str, password: str) -> None:
-    """Set a person's password for the web workspace."""
+    from workflow import actions
+
     result = actions.apply(ctx.engine, "set_credentials", {"handle": handle, "password": password},
                            actor=actor, process=process)
-    click.echo(f"{result['person']}: ok")
+    click.echo(gettext(ctx.lang, "Password set for {person}.").format(person=result["person"]))
 
 
-@user.command("new-token")
-@click.argument("process")
-@click.argument("handle")
-@click.option("--as", "actor", required=True, help="who does it: HANDLE itself, or a coordinator")
+@user.command("new-token", help=D_("Create (or replace) a person's JSON API token. Printed once, stored hashed."))
+@argument("process")
+@argument("handle")
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself, or a coordinator"))
 @click.pass_obj
 @guard
 def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
-    """Create (or replace) a person's JSON API token; printed once, stored hashed."""
+    from workflow import actions
     from workflow.credentials import new_token
 
     token = new_token()
@@ -285,18 +336,19 @@ def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
     click.echo(token)
 
 
-@main.command()
-@click.argument("process")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
-@click.option("--as-of", "as_of", metavar="DATE", help="as of a past date (YYYY-MM-DD, end of that day) or ISO time")
-@click.option("--ruleset", help="check against another rule set (read only; default: the process's)")
-@click.option("--timeline", is_flag=True, help="status of every rule at the end of each month (from the audit trail)")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write to FILE instead of printing")
+@main.command(help=D_("Compliance with the participation and co-creation standards. Every rule, its "
+                      "evidence, what is missing."))
+@argument("process")
+@option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True,
+        help=D_("output format"))
+@option("--as-of", "as_of", metavar=D_("DATE"), help=D_("as of a past date (YYYY-MM-DD, end of that day) or ISO time"))
+@option("--ruleset", help=D_("check against another rule set (read only; default: the process's)"))
+@option("--timeline", is_flag=True, help=D_("status of every rule at the end of each month (from the audit trail)"))
+@option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help=D_("write to FILE instead of printing"))
 @click.pass_obj
 @guard
 def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | None, timeline: bool,
           output: str | None) -> None:
-    """Compliance with the participation and co-creation standards: every rule, its evidence, what is missing."""
     from compliance.render import render
     from compliance.timeline import render_timeline
     from reads import checks
@@ -314,43 +366,54 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
         click.echo(out, nl=False)
 
 
-@main.group()
+@main.group(help=D_("Compliance rule sets."))
 def ruleset() -> None:
-    """Compliance rule sets."""
+    pass
 
 
-@ruleset.command("list")
-@click.argument("process", required=False)
+#: Where a rule set comes from.
+SOURCES = {"builtin": N_("built in"), "custom": N_("the secretariat's own")}
+
+
+@ruleset.command("list", help=D_("The rule sets, with their rules and levels. The built-in ones, and a process's own."))
+@argument("process", required=False)
 @click.pass_obj
 @guard
 def ruleset_list(ctx: Ctx, process: str | None) -> None:
-    """Built-in rule sets (and a process's own), with their rules and levels."""
     from compliance import rulesets
+    from compliance.messages import LEVEL
     from reads import checks
 
     proc = checks.load_process(ctx.engine, process) if process else None
     for name in rulesets.known_names(proc):
         rs = rulesets.resolve(proc, name) if proc is not None else rulesets.BUILTIN[name]
-        click.echo(f"{rs.name} v{rs.version} [{rs.source}] {rs.title.render(ctx.lang)}")
-        click.echo("  " + ", ".join(f"{rid} ({lvl})" for rid, lvl in rs.rules))
+        source = SOURCES[rs.source].render(ctx.lang) if rs.source in SOURCES else rs.source
+        click.echo(f"{rs.name} v{rs.version} [{source}] {rs.title.render(ctx.lang)}")
+        click.echo("  " + ", ".join(f"{rid} ({LEVEL[lvl].render(ctx.lang) if lvl in LEVEL else lvl})"
+                                    for rid, lvl in rs.rules))
 
 
-@ruleset.command("add")
-@click.argument("process")
-@click.argument("file")
-@click.option("--actor", required=True, help="coordinator who registers it")
-@click.option("--use", is_flag=True, help="also make it the process's rule set")
+@ruleset.command("add", help=D_("Register a rule set of the secretariat's own. From a YAML or JSON file "
+                                "(an audited action)."))
+@argument("process")
+@argument("file")
+@option("--actor", required=True, metavar=D_("HANDLE"), help=D_("coordinator who registers it"))
+@option("--use", is_flag=True, help=D_("also make it the process's rule set"))
 @click.pass_obj
 @guard
 def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> None:
-    """Register a rule set of the secretariat's own from a YAML or JSON file (an audited action)."""
+    import yaml
+
+    from workflow import actions
+
     try:
         text = Path(file).read_text(encoding="utf-8")
         data = json.loads(text) if file.endswith(".json") else yaml.safe_load(text)
     except (OSError, yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
     result = actions.apply(ctx.engine, "register_ruleset", {"ruleset": data, "use": use}, actor=actor, process=process)
-    click.echo(f"{result['ruleset']} v{result['version']}: {result['rules']} " + ("reglas" if ctx.lang == "es" else "rules"))
+    click.echo(f"{result['ruleset']} v{result['version']}: "
+               + ngettext(ctx.lang, "{count} rule", "{count} rules", result["rules"]).format(count=result["rules"]))
 
 
 main.add_command(reminders)

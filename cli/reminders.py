@@ -1,44 +1,39 @@
-"""``cocrea reminders plan|send|status`` and ``cocrea worker``: parse, call, print."""
+"""``cocrea reminders plan|send|status`` and ``cocrea worker``: parse, call, print.
+
+Kinds of reminder are shown by their titles (``stages.reminders``), statuses in words; the
+notifications and the reads are imported inside the commands.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import sys
 
 import click
 
-from notifications.config import load
-from notifications.worker import Worker, send_now
-from reads import reminders as rem
-from stages.clock import FixedClock, SystemClock
+from i18n import D_, NC_, NN_, gettext, ngettext
 from stages.errors import invalid_field
 
 from .context import Ctx, guard
+from .text import Command, Group, argument, option
 
-LABELS = {
-    "es": {"none": "No hay avisos que planear.", "none_due": "No hay nada que enviar ahora.",
-           "counts": "Avisos por tipo y estado", "failed": "Fallidos", "retrying": "En reintento",
-           "sent": "{sent} enviados, {retried} por reintentar, {failed} fallidos, {cancelled} cancelados "
-                   "({queued} nuevos en cola) — {transport}",
-           "empty": "La bandeja de salida está vacía.",
-           "changed": "Ajustes cambiados respecto a los predeterminados",
-           "worker": "Trabajador iniciado ({0}); Ctrl-C para detener."},
-    "en": {"none": "No reminders to plan.", "none_due": "Nothing to send now.",
-           "counts": "Reminders by kind and status", "failed": "Failed", "retrying": "Retrying",
-           "sent": "{sent} sent, {retried} to retry, {failed} failed, {cancelled} cancelled "
-                   "({queued} newly queued) — {transport}",
-           "empty": "The outbox is empty.",
-           "changed": "Settings changed from the defaults",
-           "worker": "Worker started ({0}); Ctrl-C to stop."},
+#: Outbox statuses as counts people read (``reminders status``).
+OUTBOX_COUNTS = {
+    "pending": NN_("{count} queued", "{count} queued"),
+    "claimed": NN_("{count} being sent", "{count} being sent"),
+    "sent": NN_("{count} sent", "{count} sent"),
+    "failed": NN_("{count} failed", "{count} failed"),
+    "cancelled": NN_("{count} cancelled", "{count} cancelled"),
 }
-
-
-def _t(ctx: Ctx, key: str, *args, **kw) -> str:
-    return LABELS[ctx.lang][key].format(*args, **kw)
+#: ``reminders send``: what one sweep did.
+SENT = (("sent", OUTBOX_COUNTS["sent"]), ("retried", NN_("{count} to retry", "{count} to retry")),
+        ("failed", OUTBOX_COUNTS["failed"]), ("cancelled", OUTBOX_COUNTS["cancelled"]))
+NEWLY_QUEUED = NN_("{count} newly queued", "{count} newly queued")
+NEXT_ATTEMPT = NC_("reminder", "next attempt {at}")
 
 
 def _config(path: str | None):
+    from notifications.config import load
+
     return load(path)  # a setting that cannot be used: ConfigError, exit 5
 
 
@@ -54,20 +49,27 @@ def _at(value: str | None) -> dt.datetime | None:
     return when
 
 
-@click.group()
+def kind_title(kind: str, lang: str) -> str:
+    from stages.reminders import BY_KIND
+
+    return BY_KIND[kind].title.render(lang) if kind in BY_KIND else kind
+
+
+@click.group(cls=Group, help=D_("Deadline reminders: what is due, sending, delivery status."))
 def reminders() -> None:
-    """Deadline reminders: what is due, sending, delivery status."""
+    pass
 
 
-@reminders.command("plan")
-@click.argument("process")
-@click.option("--at", "at", metavar="ISO", help="plan as of this moment (default: now), e.g. 2026-09-29T10:00-06:00")
-@click.option("--due", "only_due", is_flag=True, help="only what would be sent now")
-@click.option("--json", "as_json", is_flag=True)
+@reminders.command("plan", help=D_("What would be sent, and why. And why not: suspended, already sent, not yet due..."))
+@argument("process")
+@option("--at", "at", metavar="ISO", help=D_("plan as of this moment (default: now), e.g. 2026-09-29T10:00-06:00"))
+@option("--due", "only_due", is_flag=True, help=D_("only what would be sent now"))
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
 def plan_cmd(ctx: Ctx, process: str, at: str | None, only_due: bool, as_json: bool) -> None:
-    """What would be sent and why (and why not: suspended, already sent, not yet due...)."""
+    from reads import reminders as rem
+
     result = rem.plan(ctx.engine, process, _at(at), ctx.lang)
     if only_due:
         result["reminders"] = [r for r in result["reminders"] if r["status"] == "due"]
@@ -76,70 +78,90 @@ def plan_cmd(ctx: Ctx, process: str, at: str | None, only_due: bool, as_json: bo
         return
     rows = sorted(result["reminders"], key=lambda r: (r["due_on"], r["kind"], r["recipient"]))
     if not rows:
-        click.echo(_t(ctx, "none_due" if only_due else "none"))
+        click.echo(gettext(ctx.lang, "Nothing to send now.") if only_due else gettext(ctx.lang, "No reminders to plan."))
+    titles = {r["kind"]: kind_title(r["kind"], ctx.lang) for r in rows}
+    wide = max((len(t) for t in titles.values()), default=0)
     for r in rows:
         mark = "→" if r["status"] == "due" else "✓" if r["status"] == "sent" else "·"
-        click.echo(f"{mark} {r['due_on']}  {r['kind']:<22} {r['recipient']:<14} {r['subject'][:40]:<40}  "
-                   f"{r['status']}: {r['why']}")
+        click.echo(f"{mark} {r['due_on']}  {titles[r['kind']]:<{wide}}  {r['recipient']:<14} {r['subject'][:40]:<40}  "
+                   f"{r['why']}")
     if result["changed"]:
-        click.echo(f"\n{_t(ctx, 'changed')}: " + ", ".join(f"{k}={result['settings'][k]}" for k in result["changed"]))
+        click.echo("\n" + gettext(ctx.lang, "Settings changed from the defaults") + ": "
+                   + ", ".join(f"{k} = {result['settings'][k]}" for k in result["changed"]))
 
 
-@reminders.command("send")
-@click.argument("process", required=False)
-@click.option("--config", "config_path", metavar="FILE", help="mail settings (TOML or YAML); default COCREA_CONFIG")
-@click.option("--at", "at", metavar="ISO", hidden=True, help="run as of this moment (scripts and tests)")
-@click.option("--json", "as_json", is_flag=True)
+@reminders.command("send", help=D_("Run one sweep now. Queue what is due, deliver everything ready."))
+@argument("process", required=False)
+@option("--config", "config_path", metavar=D_("FILE"), help=D_("mail settings (TOML or YAML); default COCREA_CONFIG"))
+@option("--at", "at", metavar="ISO", hidden=True, help=D_("run as of this moment (scripts and tests)"))
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
 def send_cmd(ctx: Ctx, process: str | None, config_path: str | None, at: str | None, as_json: bool) -> None:
-    """Run one sweep now: queue what is due, deliver everything ready."""
+    from notifications.worker import send_now
+    from reads import reminders as rem
+    from stages.clock import FixedClock, SystemClock
+
     when = _at(at)
     result = send_now(ctx.engine, _config(config_path), clock=FixedClock(when) if when else SystemClock(),
                       process=process, process_id=rem.process_id(ctx.engine, process) if process else None)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    click.echo(_t(ctx, "sent", **result))
+    counts = ", ".join(msg.render(ctx.lang, count=result.get(key, 0)) for key, msg in SENT)
+    queued = NEWLY_QUEUED.render(ctx.lang, count=result.get("queued", 0))
+    click.echo(f"{counts} ({queued}) — {result['transport']}")
 
 
-@reminders.command("status")
-@click.argument("process", required=False)
-@click.option("--json", "as_json", is_flag=True)
+@reminders.command("status", help=D_("Delivery status. Counts, failures with the server's reply, retries pending."))
+@argument("process", required=False)
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
 def status_cmd(ctx: Ctx, process: str | None, as_json: bool) -> None:
-    """Delivery status: counts, failures with the server's reply, retries pending."""
+    from reads import reminders as rem
+
     result = rem.status(ctx.engine, process)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     if not result["counts"]:
-        click.echo(_t(ctx, "empty"))
+        click.echo(gettext(ctx.lang, "The outbox is empty."))
         return
-    click.echo(_t(ctx, "counts") + ":")
+    click.echo(gettext(ctx.lang, "Reminders by kind and status") + ":")
     for kind, by_status in sorted(result["counts"].items()):
-        click.echo(f"  {kind:<22} " + ", ".join(f"{s} {n}" for s, n in sorted(by_status.items())))
-    for label, items in (("failed", result["failed"]), ("retrying", result["retrying"])):
+        click.echo(f"  {kind_title(kind, ctx.lang)}: " + ", ".join(
+            OUTBOX_COUNTS[s].render(ctx.lang, count=n) if s in OUTBOX_COUNTS else f"{s} {n}"
+            for s, n in sorted(by_status.items())))
+    for head, items in ((gettext(ctx.lang, "Failed"), result["failed"]),
+                        (gettext(ctx.lang, "Retrying"), result["retrying"])):
         if items:
-            click.echo(f"\n{_t(ctx, label)}:")
+            click.echo(f"\n{head}:")
             for r in items:
-                click.echo(f"  {r['key']}  ({r['attempts']}×, {r['next_attempt_at']})  {r['error']}")
+                tries = ngettext(ctx.lang, "{count} attempt", "{count} attempts", r["attempts"]).format(count=r["attempts"])
+                after = f", {NEXT_ATTEMPT.render(ctx.lang, at=r['next_attempt_at'])}" if r["next_attempt_at"] else ""
+                click.echo(f"  {r['key']}  ({tries}{after})  {r['error']}")
 
 
-@click.command()
-@click.option("--every", default=60.0, show_default=True, help="seconds between ticks")
-@click.option("--once", is_flag=True, help="one tick (sweep and delivery), then exit")
-@click.option("--config", "config_path", metavar="FILE", help="mail settings (TOML or YAML); default COCREA_CONFIG")
-@click.option("--concurrency", type=int, help="parallel SMTP connections (default from the settings)")
+@click.command(cls=Command, help=D_("Send reminders as they come due. A sweep and a delivery every --every seconds."))
+@option("--every", default=60.0, show_default=True, help=D_("seconds between ticks"))
+@option("--once", is_flag=True, help=D_("one tick (sweep and delivery), then exit"))
+@option("--config", "config_path", metavar=D_("FILE"), help=D_("mail settings (TOML or YAML); default COCREA_CONFIG"))
+@option("--concurrency", type=int, help=D_("parallel SMTP connections (default from the settings)"))
 @click.pass_obj
 @guard
 def worker(ctx: Ctx, every: float, once: bool, config_path: str | None, concurrency: int | None) -> None:
-    """Send reminders as they come due: a sweep and a delivery every --every seconds."""
+    import logging
+    import sys
+
+    from notifications.worker import Worker
+    from stages.clock import SystemClock
+
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     w = Worker(ctx.engine, _config(config_path), clock=SystemClock(), every=every, concurrency=concurrency)
     if once:
         click.echo(json.dumps(w.tick(), ensure_ascii=False))
         return
-    w.run(on_start=lambda: click.echo(_t(ctx, "worker", w.transport.describe()), err=True))
+    started = gettext(ctx.lang, "Sending reminders as they come due ({transport}); Ctrl-C to stop.")
+    w.run(on_start=lambda: click.echo(started.format(transport=w.transport.describe()), err=True))

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from i18n import Msg, Verbatim
+from i18n import Msg, N_, Verbatim
 
 from .facts import Facts
 from .model import Item
+
+
+#: A document or a channel as the evidence lists it: its kind by name, then its title.
+DOCUMENT = N_("{kind:document_kind}: {title}")
+CHANNEL = N_("{name} ({kind:channel_kind})")
+#: A document that should be there and is not.
+WANTED = N_("a public document of kind '{kind:document_kind}'")
 
 
 def plain(text: str) -> Msg:
@@ -15,7 +22,14 @@ def plain(text: str) -> Msg:
 
 
 def document(f: Facts, d: Any, why: Msg | None = None, **fields: Any) -> Item:
-    return Item("document", d.key, f.iso(d.published_at), d.ref, why or plain(f"{d.kind}: {d.title}"), fields)
+    if why is None:
+        why, fields = DOCUMENT, {"kind": d.kind, "title": d.title}
+    return Item("document", d.key, f.iso(d.published_at), d.ref, why, fields)
+
+
+def wanted_document(kind: str, date: str | None = None) -> Item:
+    """What is missing: a public document of ``kind`` (a code of the ``document_kind`` vocabulary)."""
+    return Item("document", kind, date, name=WANTED, fields={"kind": kind})
 
 
 def session(f: Facts, s: Any, why: Msg | None = None, **fields: Any) -> Item:
@@ -23,8 +37,9 @@ def session(f: Facts, s: Any, why: Msg | None = None, **fields: Any) -> Item:
 
 
 def channel(c: Any, why: Msg | None = None, **fields: Any) -> Item:
-    return Item("channel", c.key, c.opens_on.isoformat() if c.opens_on else None, None,
-                why or plain(f"{c.name} ({c.kind})"), fields)
+    if why is None:
+        why, fields = CHANNEL, {"name": c.name, "kind": c.kind}
+    return Item("channel", c.key, c.opens_on.isoformat() if c.opens_on else None, None, why, fields)
 
 
 def input_(i: Any, why: Msg | None = None, **fields: Any) -> Item:

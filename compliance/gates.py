@@ -15,7 +15,7 @@ from stages import Records
 from stages.base import Reason
 from stages.errors import RuleSetInvalid
 
-from .messages import MESSAGES
+from .reasons import GATE
 from .model import NOT_ENOUGH_DATA, NOT_MET
 from .report import run
 from .rulesets import gate_enabled, resolve
@@ -33,8 +33,8 @@ def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -
     for o in report.outcomes:
         if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):
             continue
-        text = Lazy(lambda lang, o=o: MESSAGES["gate"].render(
-            lang, text=f"{o.rule.title.render(lang)} ({o.rule.id}): {o.result.message(lang)}"))
+        text = Lazy(lambda lang, o=o: GATE.render(lang, rule=o.rule.title.render(lang), id=o.rule.id,
+                                                  summary=o.result.message(lang)))
         out.append(Reason(o.rule.code, text, {"rule": o.rule.id, "status": o.status,
                                                "missing": [i.key for i in o.result.missing]}))
     return out

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from i18n import Msg
+from i18n import Lazy, Msg
+from stages import vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import Facts
@@ -27,9 +28,37 @@ STANDARD_GROUPS = ("1", "2", "3", "4", "5", "commitments", "process")
 CAP = 25
 
 
+def show(msg: Msg, lang: str, fields: dict) -> str:
+    """``msg`` in ``lang``: codes by their names (``{field:kind}``), plurals by the number, and
+    fields that are messages themselves (a counted phrase, a list of names) said in ``lang`` too."""
+    shown = {k: (v.render(lang) if isinstance(v, Msg) else v) for k, v in fields.items()}
+    if ":" in msg.msgid or any(isinstance(v, (list, tuple, set)) for v in shown.values()):
+        return vocabulary.render(msg, lang, **shown)
+    return msg.render(lang, **shown)  # no code to name, nothing to join: plain str.format is enough
+
+
+def counted(msg: Msg, n: int, **fields: Any) -> Msg:
+    """A plural phrase bound to its number, to be said inside another message:
+    ``counted(NN_("{count} member", "{count} members"), 3)``."""
+    return Lazy(lambda lang: vocabulary.render(msg, lang, count=n, **fields))
+
+
+def named(names: dict[str, Msg], codes: Iterable[str]) -> Msg:
+    """Codes of a local vocabulary (``names``: code -> Msg) joined by their names in the reader's language."""
+    codes = list(codes)
+    return Lazy(lambda lang: ", ".join(names[c].render(lang) if c in names else c for c in codes))
+
+
+
+
 @dataclass(frozen=True)
 class Item:
-    """A piece of evidence (or of missing evidence): what it is, its key, date and link."""
+    """A piece of evidence (or of missing evidence): what it is, its key, date and link.
+
+    ``name``: what the item is, in words, when its key is not something a reader knows it by
+    (what is missing: "an online channel", "the plan's term"); otherwise the item is its kind
+    and its key ("session S3"); a sector or a stage is shown by its name ("civil society").
+    """
 
     kind: str
     key: str
@@ -37,10 +66,28 @@ class Item:
     ref: str | None = None
     note: Msg | None = None
     fields: dict = field(default_factory=dict)
+    name: Msg | None = None
+
+    def text(self, lang: str = "es") -> str:
+        from .messages import KIND, SPAN, STAGE_ITEM
+
+        if self.name is not None:
+            return show(self.name, lang, self.fields)
+        if self.kind == "sector":
+            return vocabulary.label("sector", self.key, lang)
+        if self.kind == "stage":
+            return vocabulary.render(STAGE_ITEM, lang, stage=self.key)
+        kind = KIND[self.kind].render(lang) if self.kind in KIND else self.kind
+        if self.kind in ("window", "gap") and self.key.count("/") == 1:
+            start, end = self.key.split("/")
+            key = SPAN.render(lang, start=start, end=end)
+        else:
+            key = self.key
+        return f"{kind} {key}"
 
     def as_dict(self, lang: str = "es") -> dict[str, Any]:
-        return {"kind": self.kind, "key": self.key, "date": self.date, "ref": self.ref,
-                "note": self.note.render(lang, **self.fields) if self.note is not None else None}
+        return {"kind": self.kind, "key": self.key, "text": self.text(lang), "date": self.date, "ref": self.ref,
+                "note": show(self.note, lang, self.fields) if self.note is not None else None}
 
 
 @dataclass(frozen=True)
@@ -59,10 +106,10 @@ class Result:
     pending: bool = False
 
     def message(self, lang: str = "es") -> str:
-        return self.summary.render(lang, **self.details)
+        return show(self.summary, lang, self.details)
 
     def next_message(self, lang: str = "es") -> str | None:
-        return self.next_step.render(lang, **self.details) if self.next_step else None
+        return show(self.next_step, lang, self.details) if self.next_step else None
 
 
 def capped(rows: Sequence[Any], make: Callable[[Any], Item], limit: int = CAP) -> tuple[tuple[Item, ...], int]:

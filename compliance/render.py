@@ -1,23 +1,18 @@
 """The report as text (terminal), JSON, Markdown or a publishable HTML page (es by default)."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .messages import (
-    COMPONENT,
-    COMPONENT_SHORT,
-    IRM,
-    KIND,
-    LABELS,
-    LEVEL,
-    PHASE,
-    PHASE_SHORT,
-)
-from .model import COMPONENTS, PHASES, STATUSES
+from i18n import lang_or_default, translations
+from stages import vocabulary
+
+from .messages import COMPONENT, COMPONENT_SHORT, IRM, LABELS, LEVEL, PHASE, PHASE_SHORT, STATUS
+from .model import COMPONENTS, PHASES, STATUSES, show
 from .report import Report
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -38,12 +33,11 @@ def render(report: Report, fmt: str = "text", lang: str = "es") -> str:
 
 
 def _l(key: str, lang: str, **kw: Any) -> str:
-    return LABELS[key].render(lang, **kw)
+    return show(LABELS[key], lang, kw)
 
 
 def item_text(i: dict, lang: str) -> str:
-    kind = KIND.get(i["kind"])
-    parts = [f"{kind.render(lang) if kind else i['kind']} {i['key']}"]
+    parts = [i["text"]]
     if i.get("date"):
         parts.append(f"({i['date']})")
     if i.get("note"):
@@ -65,8 +59,8 @@ def _stage(data: dict, lang: str) -> str:
     if p["stage"] == "closed":
         return _l("closed", lang)
     if p["stage"] == "suspended":
-        return f"{_l('suspended', lang)} ({p['suspended_from']})"
-    return f"{p['stage_title']} ({p['stage']})" if p.get("stage_title") else p["stage"]
+        return _l("suspended", lang, stage=p["suspended_from"])
+    return p.get("stage_title") or vocabulary.label("stage", p["stage"], lang)
 
 
 def _contrary_lines(data: dict, lang: str) -> list[str]:
@@ -81,13 +75,13 @@ def _contrary_lines(data: dict, lang: str) -> list[str]:
 def text(data: dict, lang: str = "es") -> str:
     rs, p = data["ruleset"], data["process"]
     out = [_l("title", lang), f"{p['name']} [{p['slug']}] · {_l('stage', lang)}: {_stage(data, lang)}",
-           f"{_l('ruleset', lang)}: {rs['name']} v{rs['version']} ({rs['title']}) · {_l('as_of', lang)} {data['as_of_date']}",
+           f"{_l('ruleset', lang)}: {rs['title']}, {rs['name']} v{rs['version']} · {_l('as_of', lang)} {data['as_of_date']}",
            "", data["summary_line"], "", f"{_l('contrary', lang)}:", *("  " + x for x in _contrary_lines(data, lang))]
     for g in data["groups"]:
         out += ["", f"== {g['title']} =="]
         for r in g["rules"]:
             pending = f" ({r['pending_note']})" if r.get("pending_note") else ""
-            out.append(f"  [{ICON[r['status']]}] {r['id']} ({r['level_label']}) {r['title']}: {r['status_label']}{pending}")
+            out.append(f"  [{ICON[r['status']]}] {r['title']} ({r['level_label']}): {r['status_label']}{pending} · {r['id']}")
             out.append(f"      {r['summary']}")
             for label, key, total in (("evidence", "evidence", "evidence_total"), ("missing", "missing", "missing_total")):
                 lines = _items(r[key], r[total], lang)
@@ -123,13 +117,13 @@ def markdown(data: dict, lang: str = "es") -> str:
                 "|---|---|---|---|---|"]
         for r in g["rules"]:
             status = f"{EMOJI[r['status']]} {r['status_label']}" + (f" ({r['pending_note']})" if r.get("pending_note") else "")
-            out.append(f"| {_cell(status)} | **{r['id']}** {_cell(r['title'])} | {r['level_label']} | {_cell(r['summary'])} "
+            out.append(f"| {_cell(status)} | **{_cell(r['title'])}** `{r['id']}` | {r['level_label']} | {_cell(r['summary'])} "
                        f"| {_cell(r['next_step'])} |")
         out.append("")
         for r in g["rules"]:
             ev, mi = _items(r["evidence"], r["evidence_total"], lang), _items(r["missing"], r["missing_total"], lang)
             if ev or mi:
-                out.append(f"- **{r['id']}**")
+                out.append(f"- **{_cell(r['title'])}** `{r['id']}`")
                 out += [f"  - {_l('evidence', lang)}: {_cell(x)}" for x in ev]
                 out += [f"  - {_l('missing', lang)}: {_cell(x)}" for x in mi]
     if data["commitments"]:
@@ -159,24 +153,25 @@ def _grid(data: dict) -> list[dict]:
     return rows
 
 
-def html(data: dict, lang: str = "es") -> str:
-    from .messages import STATUS
-
+@functools.cache
+def _environment(lang: str) -> Environment:
+    """The report template's environment in ``lang``: its texts through gettext (``jinja2.ext.i18n``),
+    and ``msg|say(**fields)`` for the labels kept as messages (statuses, phases, components...)."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.get_template("report.html.j2")
-    labels = {k: v.render(lang) for k, v in LABELS.items() if "{" not in v.msgid}
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True  # as the messages are extracted (i18n.catalog)
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.filters["say"] = lambda msg, **fields: show(msg, lang, fields)
+    env.globals.update(STATUS=STATUS, LEVEL=LEVEL, IRM=IRM, PHASE=PHASE, COMPONENT=COMPONENT, PHASE_SHORT=PHASE_SHORT,
+                       COMPONENT_SHORT=COMPONENT_SHORT, STATUSES=STATUSES, icon=ICON)
+    return env
+
+
+def html(data: dict, lang: str = "es") -> str:
+    lang = lang_or_default(lang)
+    template = _environment(lang).get_template("report.html.j2")
     return template.render(
-        d=data, stage_text=_stage(data, lang), lang=lang, L=labels, icon=ICON, status_label={k: v.render(lang) for k, v in STATUS.items()},
-        kind_label={k: v.render(lang) for k, v in KIND.items()}, irm_label={k: v.render(lang) for k, v in IRM.items()},
-        level_label={k: v.render(lang) for k, v in LEVEL.items()},
-        more=lambda n: LABELS["more"].render(lang, n=n),
-        to_raise=lambda level: LABELS["to_raise"].render(lang, level=level),
-        not_compliant=LABELS["not_compliant"].render(lang, n=data["summary"]["basic_not_met"]),
+        d=data, stage_text=_stage(data, lang), lang=lang,
         grid=_grid(data) if data["ruleset"]["group_by"] == "phase_component" else None,
-        phase_label={k: v.render(lang) for k, v in PHASE_SHORT.items()},
-        component_label={k: v.render(lang) for k, v in COMPONENT_SHORT.items()},
-        component_title={k: v.render(lang) for k, v in COMPONENT.items()},
-        phase_title={k: v.render(lang) for k, v in PHASE.items()},
         is_link=lambda ref: isinstance(ref, str) and ref.lower().startswith(("https://", "http://")),
     )

@@ -34,6 +34,7 @@ from .model import (
     Result,
     Rule,
     as_pending,
+    show,
 )
 from .rules import BY_ID
 from .rulesets import RuleSet, resolve
@@ -96,15 +97,11 @@ class Report:
 
     def summary_line(self, lang: str = "es") -> str:
         c = self.counts()
-        head = LABELS["compliant"] if self.compliant else LABELS["not_compliant"]
-        line = LABELS["line"].render(lang, **c, ruleset=self.ruleset.name, version=self.ruleset.version,
-                                     as_of=self.facts.iso(self.as_of))
-        extra = ""
+        parts = [LABELS["compliant"].render(lang) if self.compliant else
+                 LABELS["not_compliant"].render(lang, count=c["basic_not_met"])]
         if c["basic_not_enough_data"]:
-            extra = " " + LABELS["ned_basic"].render(lang, n=c["basic_not_enough_data"])
-        if self.compliant:
-            return f"{head.render(lang)}{extra} {line}"
-        return f"{head.render(lang, n=c['basic_not_met'])}{extra} {line}"
+            parts.append(LABELS["ned_basic"].render(lang, count=c["basic_not_enough_data"]))
+        return " ".join(parts + [self.counts_line(lang)])
 
     def outcome_dict(self, o: Outcome, lang: str) -> dict[str, Any]:
         r = o.result
@@ -112,7 +109,7 @@ class Report:
         shown = {k: (", ".join(str(x) for x in v) if isinstance(v, list) else v) for k, v in self.ruleset.settings.items()}
         out = {
             "id": o.rule.id, "code": o.rule.code, "title": o.rule.title.render(lang),
-            "condition": o.rule.condition.render(lang, **shown), "level": o.level, "level_label": LEVEL[o.level].render(lang),
+            "condition": show(o.rule.condition, lang, shown), "level": o.level, "level_label": LEVEL[o.level].render(lang),
             "standard": o.rule.standard, "phase": o.rule.phase, "component": o.rule.component, "due": o.rule.due,
             "status": r.status, "status_label": STATUS[r.status].render(lang), "pending": r.pending,
             "summary": r.message(lang),
@@ -149,7 +146,9 @@ class Report:
         def rank(o: Outcome) -> tuple:
             return (o.result.pending, o.level != "basic", o.status != NOT_MET)
 
-        return [{"id": o.rule.id, "title": o.rule.title.render(lang), "level": o.level, "status": o.status,
+        return [{"id": o.rule.id, "title": o.rule.title.render(lang), "level": o.level,
+                 "level_label": LEVEL[o.level].render(lang), "status": o.status,
+                 "status_label": STATUS[o.status].render(lang),
                  "pending": o.result.pending, "next_step": o.result.next_message(lang),
                  "pending_note": PENDING.render(lang, due=o.result.details["_due"].render(lang)) if o.result.pending else None}
                 for o in sorted(self.outcomes, key=rank)
@@ -158,8 +157,13 @@ class Report:
     def contrary_dict(self, lang: str) -> dict[str, Any]:
         c = self.contrary
         return {"flag": c["flag"], "procedural_review": c["procedural_review"],
-                "causes": [{"code": code, "rules": rules, "message": CONTRARY[code].render(lang, **details)}
+                "causes": [{"code": code, "rules": rules, "message": CONTRARY[code].render(lang, **self._named(rules, details, lang))}
                            for code, rules, details in c["causes"]]}
+
+    @staticmethod
+    def _named(rules: list[str], details: dict, lang: str) -> dict:
+        """A cause's fields, its rules named by their titles."""
+        return {**details, "rules": "; ".join(BY_ID[r].title.render(lang) for r in rules)}
 
 
 @contextmanager
@@ -202,7 +206,7 @@ def contrary_to_process(report: Report) -> dict[str, Any]:
     minimum = [o.rule.id for o in report.outcomes
                if o.level == "basic" and o.rule.standard in MINIMUM_STANDARDS and o.status == NOT_MET]
     if minimum:
-        causes.append(("minimum_requirement", minimum, {"rules": ", ".join(minimum)}))
+        causes.append(("minimum_requirement", minimum, {}))
     progress = by_id.get("implementation-progress")
     if progress is not None and progress.status == NOT_MET:
         causes.append(("no_progress", ["implementation-progress"], {}))

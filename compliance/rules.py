@@ -7,7 +7,7 @@ rules from here and may change their level and settings.
 """
 from __future__ import annotations
 
-from i18n import N_
+from i18n import N_, NN_
 from stages import STAGE_NAMES
 from stages.errors import SpecError
 
@@ -31,14 +31,14 @@ RULES: tuple[Rule, ...] = (
        N_("From installation to now (or the close) no more than {forum_max_gap_months} months pass between sessions held."),
        "1", "throughout", "dialogue", "basic", None, ("sessions", "attendance"), ("forum_max_gap_months",), cy.forum_cadence),
     _r("forum-rules-public", N_("The secretariat's rules are public"),
-       N_("The secretariat's operating and participation rules are published (a public document of kind 'rules')."),
+       N_("The secretariat's operating and participation rules are published as a public document."),
        "1", "throughout", "ownership", "basic", "declaration", ("documents",), (), cy.forum_rules_public),
     _r("non-government-approval", N_("Plan approved with civil society's agreement"),
        N_("Every agreed version of every commitment was approved by a decision with non-government members present and not objecting (consensus), or voting for it by sector (majority)."),
        "1", "development", "ownership", "basic", "commitments", ("commitments", "commitment_versions", "decisions", "people"),
        ("government_sectors",), dv.non_government_approval),
     _r("website", N_("Public page of the process"),
-       N_("A public web page of the process (a document of kind 'website' with a URL) exists from before the consultation starts."),
+       N_("The process has a public web page (recorded with its web address) from before the consultation starts."),
        "2", "throughout", "dissemination", "basic", "declaration", ("documents", "stage_changes"), (), cy.website),
     _r("repository-cadence", N_("Repository kept up to date"),
        N_("Every {repository_window_months}-month window of the cycle has at least {repository_min_updates} dated publications in the repository."),
@@ -62,7 +62,9 @@ RULES: tuple[Rule, ...] = (
        "3", "development", "dissemination", "basic", "consultation", ("documents", "channels"), ("timeline_notice_days",),
        dv.timeline_notice),
     _r("outreach", N_("Outreach about the consultation"),
-       N_("At least {outreach_min_activities} outreach activit(y/ies) recorded before the consultation closes."),
+       NN_("At least {outreach_min_activities} outreach activity recorded before the consultation closes.",
+           "At least {outreach_min_activities} outreach activities recorded before the consultation closes.",
+           count="outreach_min_activities"),
        "3", "development", "dissemination", "basic", "consultation", ("documents", "channels"), ("outreach_min_activities",),
        dv.outreach),
     _r("channels", N_("Online and in-person channels"),
@@ -79,7 +81,7 @@ RULES: tuple[Rule, ...] = (
        "3", "development", "dialogue", "basic", "consultation", ("channels", "inputs"),
        ("consultation_min_days", "consultation_min_sectors"), dv.consultation_period),
     _r("inputs-documented", N_("Inputs documented"),
-       N_("A public consultation report (kind 'consultation_report', personal data removed) is published after the last input."),
+       N_("A public report of the consultation (personal data removed) is published after the last input."),
        "4", "development", "dissemination", "basic", "consultation", ("inputs", "documents"), (), dv.inputs_documented),
     _r("reasoned-response", N_("A reasoned response to every input"),
        N_("Every input has a disposition (adopted, merged, not adopted) and a rationale, recorded before the plan is published."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from i18n import N_, Msg
+from i18n import N_, NN_, Msg
 from stages.base import empty_fields
 
 from . import evidence as ev
@@ -14,14 +14,23 @@ from .model import (
     Item,
     Result,
     capped,
+    counted,
     met,
+    named,
     not_applicable,
     not_enough_data,
     not_met,
 )
 
 NO_CHANNEL = N_("No consultation channel has been opened.")
-OPEN_CHANNEL = N_("Open the consultation channels (open_channel).")
+OPEN_CHANNEL = N_("Open the consultation channels ('{action:action}').")
+OPEN = "open_channel"
+PUBLISH = "publish_document"
+#: What is missing when there is no channel of some sort.
+ONLINE = Item("channel", "online", name=N_("an online channel"))
+IN_PERSON = Item("channel", "in_person", name=N_("an in-person channel"))
+FOR_EXCLUDED = Item("channel", "excluded_groups", name=N_("a channel aimed at excluded groups"))
+OPEN_TO_ALL = Item("channel", "open_to_all", name=N_("an activity open to anyone"))
 
 
 def timeline_notice(f: Facts) -> Result:
@@ -36,17 +45,17 @@ def timeline_notice(f: Facts) -> Result:
                                next_step=N_("Record each channel's opening date."))
     first = min(opens)
     deadline = first - dt.timedelta(days=days)
-    details = dict(days=days, first=first.isoformat(), due=deadline.isoformat())
+    details = dict(days=days, first=first.isoformat(), due=deadline.isoformat(), action=PUBLISH, kind="timeline")
     timelines = f.docs("timeline")
     on_time = [d for d in timelines if f.day(d.published_at) <= deadline]
-    step = N_("Publish the timeline and ways to take part (publish_document, kind 'timeline') by {due}.")
+    step = N_("Publish the timeline and ways to take part ('{action:action}', kind '{kind:document_kind}') by {due}.")
     if on_time:
         return met(N_("The timeline was published on {date}, {days} or more days before the first activity ({first})."),
                    evidence=[ev.document(f, d) for d in on_time], date=f.iso(on_time[0].published_at), **details)
     if f.today <= deadline:
         return not_applicable(N_("The timeline is not published yet; it is due by {due}."), next_step=step, **details)
     return not_met(N_("The timeline was not published {days} days before the first activity ({first})."),
-                   evidence=[ev.document(f, d) for d in timelines], missing=[Item("document", "timeline", deadline.isoformat())],
+                   evidence=[ev.document(f, d) for d in timelines], missing=[ev.wanted_document("timeline", deadline.isoformat())],
                    final=True, **details)
 
 
@@ -54,78 +63,87 @@ def outreach(f: Facts) -> Result:
     need = f.s["outreach_min_activities"]
     end = f.consultation_end
     docs = [d for d in f.docs("outreach") if end is None or f.day(d.published_at) <= end]
-    details = dict(need=need, count=len(docs), end=end.isoformat() if end else "-")
-    step = N_("Record the consultation's outreach activities (publish_document, kind 'outreach').")
+    details = dict(need=need, count=len(docs), end=end.isoformat() if end else "-", action=PUBLISH, kind="outreach")
+    step = N_("Record the consultation's outreach activities ('{action:action}', kind '{kind:document_kind}').")
     if len(docs) >= need:
-        return met(N_("{count} outreach activit(y/ies) before the consultation closed (at least {need})."),
+        return met(NN_("{count} outreach activity before the consultation closed (at least {need}).",
+                       "{count} outreach activities before the consultation closed (at least {need})."),
                    evidence=[ev.document(f, d) for d in docs], **details)
     undated = [d for d in f.undated_docs if d.kind == "outreach"]
     if undated:
         return not_enough_data(N_("Some outreach activities are undated."),
                                missing=[Item("document", d.key) for d in undated], next_step=step, **details)
-    return not_met(N_("Only {count} outreach activit(y/ies) before the consultation closed; {need} required."),
-                   missing=[Item("document", "outreach")], next_step=step, **details)
+    return not_met(NN_("Only {count} outreach activity before the consultation closed; {need} required.",
+                       "Only {count} outreach activities before the consultation closed; {need} required."),
+                   missing=[ev.wanted_document("outreach")], next_step=step, **details)
 
 
 def channels(f: Facts) -> Result:
     chs = f.r.channels
     if not chs:
-        return not_met(NO_CHANNEL, missing=[Item("channel", "online"), Item("channel", "in_person")], next_step=OPEN_CHANNEL)
+        return not_met(NO_CHANNEL, missing=[ONLINE, IN_PERSON], next_step=OPEN_CHANNEL, action=OPEN)
     online = [c for c in chs if c.online or c.kind == "online"]
     in_person = [c for c in chs if not c.online and c.kind in IN_PERSON_KINDS]
     unclear = [c for c in chs if not c.online and c.kind not in IN_PERSON_KINDS and c.kind != "online"]
     evidence = [ev.channel(c) for c in online + in_person]
     if online and in_person:
-        return met(N_("{n_online} online and {n_person} in-person channel(s)."),
-                   evidence=evidence, n_online=len(online), n_person=len(in_person))
-    lacking = ([] if online else [Item("channel", "online")]) + ([] if in_person else [Item("channel", "in_person")])
+        return met(N_("{online} and {in_person}."), evidence=evidence,
+                   online=counted(NN_("{count} online channel", "{count} online channels"), len(online)),
+                   in_person=counted(NN_("{count} in-person channel", "{count} in-person channels"), len(in_person)))
+    lacking = ([] if online else [ONLINE]) + ([] if in_person else [IN_PERSON])
     if unclear:
         return not_enough_data(N_("Whether these channels are in person or online is unknown: {items}."),
                                missing=[ev.channel(c) for c in unclear] + lacking, evidence=evidence,
                                items=", ".join(c.key for c in unclear),
-                               next_step=N_("State each channel's kind (open_channel: kind, online)."))
+                               next_step=N_("State each channel's kind ('{action:action}': its kind and whether it is online)."),
+                               action=OPEN)
     return not_met(N_("The consultation needs at least one online and one in-person channel."),
-                   missing=lacking, evidence=evidence, next_step=OPEN_CHANNEL)
+                   missing=lacking, evidence=evidence, next_step=OPEN_CHANNEL, action=OPEN)
 
 
 def channel_excluded_groups(f: Facts) -> Result:
     if not f.r.channels:
-        return not_met(NO_CHANNEL, missing=[Item("channel", "excluded_groups")], next_step=OPEN_CHANNEL)
+        return not_met(NO_CHANNEL, missing=[FOR_EXCLUDED], next_step=OPEN_CHANNEL, action=OPEN)
     offending = criterion("consultation", "channel_for_excluded_groups").check(f.r)
     aimed = [c for c in f.r.channels if c.aimed_at_excluded]
     if not offending:
-        return met(N_("Channel(s) aimed at traditionally excluded groups: {items}."),
-                   evidence=[ev.channel(c) for c in aimed], items=", ".join(c.key for c in aimed))
+        return met(NN_("Channel aimed at traditionally excluded groups: {items}.",
+                       "Channels aimed at traditionally excluded groups: {items}.", count="n"),
+                   evidence=[ev.channel(c) for c in aimed], items=", ".join(c.key for c in aimed), n=len(aimed))
     unclear = [c for c in f.r.channels if c.aimed_at_excluded is None]
-    step = N_("Open an ad hoc channel for excluded groups (open_channel with aimed_at_excluded).")
+    step = N_("Open an ad hoc channel for excluded groups ('{action:action}', marked as aimed at excluded groups).")
     if unclear:
         return not_enough_data(N_("Whether these channels are aimed at excluded groups is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step)
+                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step,
+                               action=OPEN)
     return not_met(N_("No channel is aimed at traditionally excluded groups."),
-                   missing=[Item("channel", "excluded_groups")], next_step=step)
+                   missing=[FOR_EXCLUDED], next_step=step, action=OPEN)
 
 
 def open_participation(f: Facts) -> Result:
     if not f.r.channels:
-        return not_met(NO_CHANNEL, missing=[Item("channel", "open_to_all")], next_step=OPEN_CHANNEL)
+        return not_met(NO_CHANNEL, missing=[OPEN_TO_ALL], next_step=OPEN_CHANNEL, action=OPEN)
     open_ = [c for c in f.r.channels if c.open_to_all is True]
     if open_:
-        return met(N_("Consultation activit(y/ies) open to anyone: {items}."),
-                   evidence=[ev.channel(c) for c in open_], items=", ".join(c.key for c in open_))
+        return met(NN_("Consultation activity open to anyone: {items}.",
+                       "Consultation activities open to anyone: {items}.", count="n"),
+                   evidence=[ev.channel(c) for c in open_], items=", ".join(c.key for c in open_), n=len(open_))
     unclear = [c for c in f.r.channels if c.open_to_all is None]
-    step = N_("Open at least one activity to anyone (open_channel with open_to_all).")
+    step = N_("Open at least one activity to anyone ('{action:action}', marked as open to anyone).")
     if unclear:
         return not_enough_data(N_("Whether these channels are open to anyone is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step)
+                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step,
+                               action=OPEN)
     return not_met(N_("No consultation activity is open to anyone."),
-                   missing=[Item("channel", "open_to_all")], next_step=step)
+                   missing=[OPEN_TO_ALL], next_step=step, action=OPEN)
 
 
 def consultation_period(f: Facts) -> Result:
     days, sectors_needed = f.s["consultation_min_days"], f.s["consultation_min_sectors"]
     chs = f.r.channels
     if not chs:
-        return not_met(NO_CHANNEL, missing=[Item("channel", "period")], next_step=OPEN_CHANNEL, days=days)
+        return not_met(NO_CHANNEL, missing=[Item("channel", "period", name=N_("the consultation's dates"))],
+                       next_step=OPEN_CHANNEL, days=days, action=OPEN)
     undated = [c for c in chs if c.opens_on is None or c.closes_on is None]
     if undated:
         return not_enough_data(N_("Channels without opening or closing dates: {items}."),
@@ -134,20 +152,23 @@ def consultation_period(f: Facts) -> Result:
     first, last = min(c.opens_on for c in chs), max(c.closes_on for c in chs)
     span = (last - first).days + 1
     sectors = sorted({i.sector for i in f.r.inputs if i.sector})
-    details = dict(days=days, span=span, first=first.isoformat(), last=last.isoformat(), n_inputs=len(f.r.inputs),
-                   n_sectors=len(sectors), sectors=", ".join(sectors), need_sectors=sectors_needed)
+    details = dict(days=days, span=span, first=first.isoformat(), last=last.isoformat(), need_sectors=sectors_needed)
     evidence = [ev.channel(c) for c in chs] + [ev.sector(s) for s in sectors]
     missing = []
     if span < days:
         missing.append(Item("window", f"{first}/{last}", note=N_("{span} days; {days} required"),
                             fields={"span": span, "days": days}))
     if len(sectors) < sectors_needed:
-        missing.append(Item("sectors", "inputs", note=N_("{n} sector(s) gave input; {need} required"),
-                            fields={"n": len(sectors), "need": sectors_needed}))
+        missing.append(Item("sectors", "inputs", name=N_("sectors that gave input"),
+                            note=NN_("{count} sector gave input; {need} required", "{count} sectors gave input; {need} required"),
+                            fields={"count": len(sectors), "need": sectors_needed}))
     if not missing:
-        return met(N_("Consultation open {span} days ({first} to {last}); {n_inputs} input(s) from {n_sectors} sectors ({sectors})."),
-                   evidence=evidence, **details)
-    return not_met(N_("The consultation lasted {span} days with input from {n_sectors} sector(s); {days} days and {need_sectors} sectors are required."),
+        return met(N_("Consultation open {span} days ({first} to {last}); {inputs} from {sectors}."), evidence=evidence,
+                   inputs=counted(NN_("{count} input", "{count} inputs"), len(f.r.inputs)),
+                   sectors=counted(NN_("{count} sector ({names:sector})", "{count} sectors ({names:sector})"), len(sectors),
+                                   names=sectors), **details)
+    return not_met(N_("The consultation lasted {span} days with input from {sectors}; {days} days and {need_sectors} sectors are required."),
+                   sectors=counted(NN_("{count} sector", "{count} sectors"), len(sectors)),
                    evidence=evidence, missing=missing,
                    next_step=N_("Extend the consultation period and reach more sectors."), **details)
 
@@ -166,15 +187,17 @@ def inputs_documented(f: Facts) -> Result:
     covering = [d for d in reports if f.day(d.published_at) >= last]
     details = dict(n=len(inputs), last=last.isoformat())
     if covering:
-        return met(N_("All {n} inputs are documented in the public consultation report (personal data removed)."),
+        return met(NN_("The input is documented in the public consultation report (personal data removed).",
+                       "All {n} inputs are documented in the public consultation report (personal data removed).", count="n"),
                    evidence=[ev.document(f, d) for d in covering], **details)
     covered_until = max((f.day(d.published_at) for d in reports), default=None)
     pending = [i for i in inputs if covered_until is None or i.received_on > covered_until]
     ms, total = capped(pending, ev.input_)
-    return not_met(N_("{count} input(s) are in no public consultation report."),
+    return not_met(NN_("{count} input is in no public consultation report.",
+                       "{count} inputs are in no public consultation report."),
                    missing=ms, missing_total=total, count=total, evidence=[ev.document(f, d) for d in reports],
-                   next_step=N_("Publish the report of inputs without personal data (publish_document, kind 'consultation_report')."),
-                   **details)
+                   next_step=N_("Publish the report of inputs without personal data ('{action:action}', kind '{kind:document_kind}')."),
+                   action=PUBLISH, kind="consultation_report", **details)
 
 
 def reasoned_response(f: Facts) -> Result:
@@ -194,21 +217,23 @@ def reasoned_response(f: Facts) -> Result:
             undated.append(i)
         elif plan_at is not None and when > plan_at:
             late.append(i)
-    details = dict(n=len(inputs), answered=answered, plan=f.iso(plan_at) or "-")
-    step = N_("Give every input a reasoned response (answer_input: disposition and rationale) before the plan is published.")
+    details = dict(n=len(inputs), answered=answered, plan=f.iso(plan_at) or "-", action="answer_input")
+    step = N_("Give every input a reasoned response ('{action:action}': disposition and rationale) before the plan is published.")
     if unanswered or late:
         ms = tuple(ev.input_(i, N_("no reasoned response")) for i in unanswered[:CAP]) + \
             tuple(ev.input_(i, N_("answered after the plan")) for i in late[:CAP])
         total = len(unanswered) + len(late)
-        return not_met(N_("{count} of {n} input(s) without a reasoned response before the plan."),
+        return not_met(N_("Inputs without a reasoned response before the plan: {count} of {n}."),
                        missing=ms[:CAP], missing_total=total, count=total, final=bool(plan_at), next_step=step, **details)
     if undated and plan_at:
         ms, total = capped(undated, ev.input_)
         return not_enough_data(N_("Responses without a date: whether they came before the plan ({plan}) is unknown."),
                                missing=ms, missing_total=total, **details)
-    return met(N_("All {n} inputs have a disposition and a rationale{before}."),
-               evidence_total=answered, evidence=[ev.input_(i) for i in inputs[:CAP]],
-               before=f" (antes del plan, {f.iso(plan_at)})" if plan_at else "", **details)
+    said = (NN_("The input has a disposition and a rationale (before the plan, {plan}).",
+                "All {n} inputs have a disposition and a rationale (before the plan, {plan}).", count="n") if plan_at else
+            NN_("The input has a disposition and a rationale.", "All {n} inputs have a disposition and a rationale.",
+                count="n"))
+    return met(said, evidence_total=answered, evidence=[ev.input_(i) for i in inputs[:CAP]], **details)
 
 
 def non_government_approval(f: Facts) -> Result:
@@ -234,16 +259,19 @@ def non_government_approval(f: Facts) -> Result:
                 unknown.append(ev.decision(f, d, N_("tally without members present")))
             else:
                 bad.append((c, d, problem))
-    evidence = [ev.decision(f, d, N_("non-government present: {sectors}"),
-                            sectors=", ".join(sorted(_non_gov_present(f, d)))) for d in good.values()]
+    evidence = [ev.decision(f, d, N_("non-government present: {sectors:sector}"),
+                            sectors=sorted(_non_gov_present(f, d))) for d in good.values()]
     if bad:
         return not_met(N_("Commitments approved without the agreement of non-government members: {items}."),
-                       missing=[ev.decision(f, d, problem) for _, d, problem in bad], evidence=evidence,
+                       missing=[ev.decision(f, d, why, **fields) for _, d, (why, fields) in bad], evidence=evidence,
                        items=", ".join(sorted({c.key for c, _, _ in bad})), final=True,
-                       next_step=N_("Put the commitments to a joint decision with civil society present (amend_commitment / approve_commitments)."))
+                       next_step=N_("Put the commitments to a joint decision with civil society present "
+                                    "('{action:action}': {kinds:decision_kind})."),
+                       action="propose_decision", kinds=["approve_commitments", "amend_commitment"])
     if unknown:
         return not_enough_data(N_("How some commitments were approved cannot be verified."), missing=unknown, evidence=evidence)
-    return met(N_("All {n} commitments were approved with the agreement of non-government members."),
+    return met(NN_("The commitment was approved with the agreement of non-government members.",
+                   "All {n} commitments were approved with the agreement of non-government members.", count="n"),
                evidence=evidence, n=len(agreed))
 
 
@@ -252,21 +280,22 @@ def _non_gov_present(f: Facts, d) -> set[str]:
     return {p.sector for h in present if (p := f.people_by_handle.get(h)) and not f.is_government(p.sector)}
 
 
-def _joint_problem(f: Facts, d) -> Msg | str | None:
+def _joint_problem(f: Facts, d) -> tuple[Msg, dict] | str | None:
+    """Why a decision is not a joint one (a message and its fields), "unknown", or None."""
     tally = d.tally or {}
     if d.status != "adopted" or "present" not in tally:
         return "unknown"
     non_gov = _non_gov_present(f, d)
     if not non_gov:
-        return N_("approved with no non-government member present")
+        return N_("approved with no non-government member present"), {}
     if tally.get("rule") == "majority":
         against = sorted(s for s, pos in (tally.get("sectors") or {}).items() if s in non_gov and pos != "for")
         if against:
-            return N_("non-government sectors that did not vote for it: {sectors}")
+            return N_("non-government sectors that did not vote for it: {sectors:sector}"), {"sectors": against}
     objecting = [h for h in tally.get("objections") or []
                  if (p := f.people_by_handle.get(h)) and not f.is_government(p.sector)]
     if objecting:
-        return N_("with objections from non-government members")
+        return N_("with objections from non-government members"), {}
     return None
 
 
@@ -284,11 +313,18 @@ def relevance(f: Facts) -> Result:
     if unknown:
         return not_enough_data(N_("Commitments without recorded axes: {items}."),
                                missing=[ev.commitment(c) for c in unknown], items=", ".join(c.key for c in unknown), next_step=step)
-    return met(N_("All {n} commitments advance at least one OGP value."),
-               evidence=[ev.commitment(c, N_("axes: {axes}"), axes=", ".join(c.axes)) for c in cs], n=len(cs))
+    return met(NN_("The commitment advances at least one OGP value.",
+                   "All {n} commitments advance at least one OGP value.", count="n"),
+               evidence=[ev.commitment(c, N_("axes: {axes:axis}"), axes=list(c.axes)) for c in cs], n=len(cs))
 
 
 TEMPLATE_FIELDS = ("title", "problem", "objective", "outcome", "axes", "end_date", "agencies")
+#: The parts of a commitment's template, as a reader names them.
+TEMPLATE_NAMES = {
+    "title": N_("title"), "problem": N_("problem"), "objective": N_("objective"), "outcome": N_("expected result"),
+    "axes": N_("axes"), "end_date": N_("end date"), "agencies": N_("responsible agency"),
+    "milestones": N_("milestones"), "baseline": N_("baseline"),
+}
 
 
 def commitment_template(f: Facts) -> Result:
@@ -307,7 +343,7 @@ def commitment_template(f: Facts) -> Result:
         if c.id not in with_baseline:
             missing.append("baseline")
         if missing:
-            gaps.append(ev.commitment(c, N_("missing: {fields}"), fields=", ".join(missing)))
+            gaps.append(ev.commitment(c, N_("missing: {fields}"), fields=named(TEMPLATE_NAMES, missing)))
     step = N_("Complete the template: problem with baseline, objective, expected result, axes, dates, agency and milestones.")
     if gaps:
         return not_met(N_("Commitments with an incomplete template: {n}."),
@@ -315,7 +351,8 @@ def commitment_template(f: Facts) -> Result:
     if unknown:
         return not_enough_data(N_("Some commitments' start dates are unknown."),
                                missing=unknown, next_step=step)
-    return met(N_("All {n} commitments have a complete template, with baseline and milestones."),
+    return met(NN_("The commitment has a complete template, with baseline and milestones.",
+                   "All {n} commitments have a complete template, with baseline and milestones.", count="n"),
                evidence=[ev.commitment(c) for c in cs], n=len(cs))
 
 
@@ -330,14 +367,16 @@ def milestones_verifiable(f: Facts) -> Result:
     details = dict(start=f.r.process.starts_on.isoformat(), end=f.term_end.isoformat(), n=len(acts))
     if bad:
         ms, total = capped(bad, ev.activity)
-        return not_met(N_("{count} activit(y/ies) without a verifiable deliverable, agency or valid dates."),
+        return not_met(NN_("{count} activity without a verifiable deliverable, agency or valid dates.",
+                           "{count} activities without a verifiable deliverable, agency or valid dates."),
                        missing=ms, missing_total=total, count=total, next_step=step, **details)
     if undated:
         ms, total = capped(undated, ev.activity)
-        return not_enough_data(N_("{count} activit(y/ies) without dates."),
+        return not_enough_data(NN_("{count} activity without dates.", "{count} activities without dates."),
                                missing=ms, missing_total=total, count=total, next_step=step, **details)
     evs, total = capped(acts, ev.activity)
-    return met(N_("All {n} activities have a deliverable, an agency and dates within the term."),
+    return met(NN_("The activity has a deliverable, an agency and dates within the term.",
+                   "All {n} activities have a deliverable, an agency and dates within the term.", count="n"),
                evidence=evs, evidence_total=total, **details)
 
 
@@ -348,15 +387,18 @@ def result_indicators(f: Facts) -> Result:
     offending = set(criterion("routes", "every_commitment_has_result_indicator").check(f.r))
     lacking = [c for c in cs if c.key in offending]
     unclear = {i.commitment_id for i in f.r.indicators if i.kind not in ("result", "management")}
-    step = N_("Add a result indicator, not only management ones, to every commitment (add_indicator, kind 'result').")
+    step = N_("Add a result indicator, not only management ones, to every commitment ('{action:action}', "
+              "kind '{kind:indicator_kind}').")
+    how = dict(action="add_indicator", kind="result")
     results = [i for i in f.r.indicators if i.kind == "result"]
     evidence = [Item("indicator", i.key, note=ev.plain(i.name)) for i in results[:25]]
     if lacking and any(c.id in unclear for c in lacking):
         return not_enough_data(N_("Indicators without a kind (result or management) belong to commitments without a result indicator."),
-                               missing=[ev.commitment(c) for c in lacking if c.id in unclear], next_step=step, evidence=evidence)
+                               missing=[ev.commitment(c) for c in lacking if c.id in unclear], next_step=step, evidence=evidence,
+                               **how)
     if lacking:
         return not_met(N_("Commitments without a result indicator: {items}."),
                        missing=[ev.commitment(c) for c in lacking], items=", ".join(c.key for c in lacking), next_step=step,
-                       evidence=evidence)
+                       evidence=evidence, **how)
     return met(N_("Every commitment has at least one result indicator."),
                evidence=evidence, evidence_total=len(results))

@@ -18,10 +18,12 @@ from stages.base import Reason
 from stages.errors import RuleSetInvalid
 
 from . import settings as st
-from .messages import MESSAGES
+from .reasons import compliance_reason
 from .rules import BY_ID, RULES
 
 GROUPINGS = ("standard", "phase_component")
+FIELDS = ("name", "version", "title", "base", "group_by", "rules", "add", "remove", "levels", "settings")
+LEVELS = ("basic", "advanced")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 
 
@@ -82,8 +84,8 @@ def resolve(process: Any, name: str | None = None) -> RuleSet:
     elif name in BUILTIN:
         rs = BUILTIN[name]
     else:
-        raise RuleSetInvalid([Reason("compliance_unknown_ruleset", MESSAGES["unknown_ruleset"],
-                                   {"ruleset": name, "known": ", ".join(known_names(process))})])
+        raise RuleSetInvalid([compliance_reason("compliance_unknown_ruleset", ruleset=name,
+                                                known=", ".join(known_names(process)))])
     overrides = conf.get("settings") or {}
     return replace(rs, settings={**rs.settings, **overrides}) if overrides else rs
 
@@ -92,24 +94,24 @@ def gate_enabled(process: Any) -> bool:
     return bool(_conf(process).get("gate"))
 
 
-def _bad(problem: str) -> Reason:
-    return Reason("compliance_bad_ruleset", MESSAGES["bad_ruleset"], {"problem": problem})
+def _bad(field: str, problem: str, **details: Any) -> Reason:
+    """What is wrong in a rule set's definition: ``problem`` (a key of ``reasons.PROBLEMS``) in ``field``."""
+    return compliance_reason("compliance_bad_ruleset", field=field, problem=problem, **details)
 
 
 def _rule_list(value: Any, where: str, problems: list[Reason]) -> list[tuple[str, str | None]]:
     if not isinstance(value, list):
-        problems.append(_bad(f"«{where}» debe ser una lista / must be a list"))
+        problems.append(_bad(where, "not_a_list"))
         return []
     out = []
     for item in value:
         rid, level = (item, None) if isinstance(item, str) else (
             (item.get("id"), item.get("level")) if isinstance(item, dict) else (None, None))
         if rid not in BY_ID:
-            problems.append(Reason("compliance_unknown_rule", MESSAGES["unknown_rule"],
-                                   {"rule": rid, "known": ", ".join(BY_ID)}))
+            problems.append(compliance_reason("compliance_unknown_rule", rule=rid, known=", ".join(BY_ID)))
             continue
-        if level not in (None, "basic", "advanced"):
-            problems.append(_bad(f"{rid}: level «{level}» (basic | advanced)"))
+        if level not in (None, *LEVELS):
+            problems.append(_bad(where, "bad_level", rule=rid, value=level))
             continue
         out.append((rid, level))
     return out
@@ -119,20 +121,19 @@ def parse(data: Any) -> RuleSet:
     """A custom rule set from its definition (as read from YAML/JSON); raises with every problem."""
     problems: list[Reason] = []
     if not isinstance(data, dict):
-        raise RuleSetInvalid([_bad("se espera un mapa / a mapping is expected")])
-    allowed = {"name", "version", "title", "base", "group_by", "rules", "add", "remove", "levels", "settings"}
-    for key in sorted(set(data) - allowed):
-        problems.append(_bad(f"campo desconocido / unknown field «{key}»"))
+        raise RuleSetInvalid([_bad("ruleset", "not_a_mapping", known=", ".join(FIELDS))])
+    for key in sorted(set(data) - set(FIELDS), key=str):
+        problems.append(_bad(str(key), "unknown_field", known=", ".join(FIELDS)))
     name, version = data.get("name"), data.get("version")
     if not isinstance(name, str) or not NAME.match(name):
-        problems.append(_bad("«name»: minúsculas, números, . _ - / lowercase, digits, . _ -"))
+        problems.append(_bad("name", "bad_name"))
     elif name in BUILTIN:
-        problems.append(_bad(f"«{name}» es un conjunto integrado / is built in; use another name"))
+        problems.append(_bad("name", "builtin_name", value=name))
     if not isinstance(version, (str, int, float)) or str(version).strip() == "":
-        problems.append(_bad("«version» es obligatorio / is required"))
+        problems.append(_bad("version", "required"))
     base_name = data.get("base")
     if base_name is not None and base_name not in BUILTIN:
-        problems.append(_bad(f"«base»: {base_name} ({', '.join(BUILTIN)})"))
+        problems.append(_bad("base", "unknown_base", value=base_name, known=", ".join(BUILTIN)))
     base = BUILTIN.get(base_name) if base_name else None
     title = data.get("title") or name or "-"
     if isinstance(title, dict):
@@ -140,33 +141,35 @@ def parse(data: Any) -> RuleSet:
     elif isinstance(title, str):
         title = Verbatim(title)
     else:
-        problems.append(_bad("«title»: texto o {es, en} / text or {es, en}"))
+        problems.append(_bad("title", "bad_title"))
         title = Verbatim(str(name))
     group_by = data.get("group_by") or (base.group_by if base else "standard")
     if group_by not in GROUPINGS:
-        problems.append(_bad(f"«group_by»: {' | '.join(GROUPINGS)}"))
+        problems.append(_bad("group_by", "not_allowed_value", value=group_by, known=", ".join(GROUPINGS)))
     if "rules" in data:
         chosen = _rule_list(data["rules"], "rules", problems)
     elif base is not None:
         chosen = [(rid, lvl) for rid, lvl in base.rules]
     else:
-        problems.append(_bad("«rules» o «base» / 'rules' or 'base' is required"))
+        problems.append(_bad("rules", "rules_or_base"))
         chosen = []
     chosen += _rule_list(data.get("add", []), "add", problems)
     removed = {rid for rid, _ in _rule_list(data.get("remove", []), "remove", problems)}
     levels = data.get("levels") or {}
     if not isinstance(levels, dict):
-        problems.append(_bad("«levels»: {regla: basic|advanced} / {rule: basic|advanced}"))
+        problems.append(_bad("levels", "not_a_mapping_of_levels"))
         levels = {}
     for rid, level in levels.items():
-        if rid not in BY_ID or level not in ("basic", "advanced"):
-            problems.append(_bad(f"levels.{rid}: {level}"))
+        if rid not in BY_ID:
+            problems.append(_bad("levels", "unknown_rule", rule=rid))
+        elif level not in LEVELS:
+            problems.append(_bad("levels", "bad_level", rule=rid, value=level))
     seen: dict[str, str] = {}
     for rid, level in chosen:
         if rid not in removed:
             seen[rid] = levels.get(rid) or level or BY_ID[rid].level
     if not seen and not problems:
-        problems.append(_bad("ninguna regla / no rules"))
+        problems.append(_bad("rules", "no_rules"))
     good, bad = st.validate(data.get("settings") or {}, "settings")
     problems += bad
     if problems:

@@ -13,7 +13,7 @@ from i18n import N_, Msg
 from stages import STAGE_NAMES
 from stages.base import Reason
 
-from .messages import MESSAGES
+from .reasons import compliance_reason
 
 
 @dataclass(frozen=True)
@@ -69,27 +69,26 @@ def defaults() -> dict[str, Any]:
 def validate(values: Any, where: str = "settings") -> tuple[dict[str, Any], list[Reason]]:
     """The values that are valid, and a reason for each that is not."""
     if not isinstance(values, dict):
-        return {}, [Reason("compliance_bad_setting", MESSAGES["bad_setting"],
-                           {"setting": where, "problem": "se espera un mapa / a mapping is expected"})]
+        return {}, [compliance_reason("compliance_bad_setting", field=where, problem="not_a_mapping")]
     good: dict[str, Any] = {}
     problems: list[Reason] = []
     for name, value in values.items():
         spec = SETTINGS.get(name)
-        problem = None
+        problem, details = None, {}
         if spec is None:
-            problem = "no existe / unknown; " + ", ".join(SETTINGS)
+            problem, details = "unknown", {"known": ", ".join(SETTINGS)}
         elif spec.kind == "int" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            problem = "entero >= 0 / integer >= 0"
+            problem = "not_a_whole_number"
         elif spec.kind == "int_list" and not (isinstance(value, list) and all(
                 isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
-            problem = "lista de enteros > 0 / list of integers > 0"
+            problem = "not_a_list_of_numbers"
         elif spec.kind == "str_list" and not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
-            problem = "lista de textos / list of strings"
+            problem = "not_a_list_of_texts"
         elif spec.kind == "stage" and value not in STAGE_NAMES:
-            problem = "etapa / stage: " + ", ".join(STAGE_NAMES)
+            problem, details = "not_a_stage", {"known": ", ".join(STAGE_NAMES), "value": value}
         if problem:
-            problems.append(Reason("compliance_bad_setting", MESSAGES["bad_setting"],
-                                   {"setting": f"{where}.{name}", "problem": problem}))
+            problems.append(compliance_reason("compliance_bad_setting", field=f"{where}.{name}", problem=problem,
+                                              **details))
         else:
             good[name] = value
     return good, problems

@@ -5,13 +5,13 @@ import json
 from typing import Any
 
 from i18n import N_
+from stages import vocabulary
 
 from .messages import STATUS
 from .render import ICON
+from .rules import BY_ID
 
 HEAD = N_("Compliance month by month (rebuilt from the audit trail)")
-CHANGED = N_("changes")
-START = N_("start")
 
 
 def changes(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,10 +31,11 @@ def render_timeline(points: list[dict[str, Any]], fmt: str = "text", lang: str =
     lines = [HEAD.render(lang)]
     for p in rows:
         c = p["counts"]
-        lines.append(f"{p['date']} [{p['stage']}] {ICON['met']}{c['met']} {ICON['not_met']}{c['not_met']} "
+        lines.append(f"{p['date']} [{vocabulary.label('stage', p['stage'], lang)}] {ICON['met']}{c['met']} {ICON['not_met']}{c['not_met']} "
                      f"{ICON['not_applicable']}{c['not_applicable']} {ICON['not_enough_data']}{c['not_enough_data']}")
         for rid, (old, new) in p["changed"].items():
             if old is None:
                 continue
-            lines.append(f"    {rid}: {STATUS[old].render(lang)} → {STATUS[new].render(lang)}")
+            title = BY_ID[rid].title.render(lang) if rid in BY_ID else rid
+            lines.append(f"    {title}: {STATUS[old].render(lang)} → {STATUS[new].render(lang)}")
     return "\n".join(lines) + "\n"

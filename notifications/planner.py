@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from stages import BY_NAME, CLOSED, SUSPENDED, Records, add_months, vocabulary
+from stages import CLOSED, SUSPENDED, Records, add_months
 from stages.base import Reason
 from stages.reminders import RULES, ReminderRule, effective_settings
 
@@ -257,20 +257,17 @@ class _Subjects:
             return self.coordinators if audience == "coordinators" else self.secretariat
         return people
 
-    # common context ---------------------------------------------------------------
+    # common context: codes (stage, sector, role, status) stay codes; the templates show their names
     def base(self, kind: str, person: Any, due_on: dt.date | None = None) -> dict:
         p = self.r.process
-        lang = person.lang or "es"
-        stage = BY_NAME.get(p.suspended_from if p.stage == SUSPENDED else p.stage)
         agency = self.agencies.get(person.agency_id) if person.agency_id else None
         return {
-            "kind": kind, "lang": lang, "today": self.m.today.isoformat(),
+            "kind": kind, "lang": person.lang or "es", "today": self.m.today.isoformat(),
             "process": {"name": p.name, "slug": p.slug, "stage": p.stage, "timezone": p.timezone,
-                        "stage_title": stage.title.render(lang) if stage else p.stage,
+                        "current_stage": p.suspended_from if p.stage == SUSPENDED else p.stage,
                         "suspended": p.stage == SUSPENDED},
             "recipient": {"name": person.name, "handle": person.handle, "role": person.role,
-                          "agency": agency.name if agency else None,
-                          "sector": vocabulary.label("sector", person.sector, lang) if person.sector else None},
+                          "agency": agency.name if agency else None, "sector": person.sector or None},
         }
 
     def activity_item(self, a: Any) -> dict:

@@ -1,4 +1,5 @@
-"""Why a reminder is or is not sent: stable codes with Spanish and English messages."""
+"""Why a reminder is or is not sent: stable codes, with messages in English translated in the
+``notifications`` catalogue (codes among the details shown by their names, ``{stage:stage}``)."""
 from __future__ import annotations
 
 from i18n import N_, Msg
@@ -12,7 +13,7 @@ WHY: dict[str, Msg] = {
     "date_passed": N_("the date has passed; a notice for that date is not sent late"),
     "process_closed": N_("the process is closed"),
     "process_suspended": N_("the process is suspended"),
-    "not_in_stage": N_("does not apply in stage '{stage}'"),
+    "not_in_stage": N_("does not apply in the stage '{stage:stage}'"),
     "kind_off": N_("this kind of reminder is switched off for the process"),
     "muted": N_("the person asked to receive no reminders"),
     "no_email": N_("the person has no email address"),

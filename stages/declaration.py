@@ -35,7 +35,7 @@ STAGE = Stage(
         ),
         Criterion(
             "secretariat_installed_with_required_sectors",
-            N_("The secretariat has no seated member for these required sectors: {items}."),
+            N_("The secretariat has no seated member for these required sectors: {items:sector}."),
             _secretariat_installed,
         ),
     ),

@@ -38,7 +38,7 @@ STAGE = Stage(
                   N_("Guide questions not covered: {items}."),
                   _uncovered),
         Criterion("sensitization_attended_by_required_sectors",
-                  N_("Required sectors that attended no sensitization session: {items}."),
+                  N_("Required sectors that attended no sensitization session: {items:sector}."),
                   _sectors_absent),
     ),
 )

@@ -145,7 +145,7 @@ def test_irm_assessment_shows_derived_and_recorded_values(db):
     assert amb["level"] == "proactive" and "Datos abiertos" in amb["examples"]["transparency"]
     assert amb["next_level"] == "innovative"
     assert "Portales de transparencia con insumos ciudadanos" in amb["next_examples"]["transparency"]
-    assert "Co-creación multi-actor" in amb["next_examples"]["participation"]
+    assert "Cocreación multiactor" in amb["next_examples"]["participation"]
 
 
 def test_irm_completion_is_derived_from_progress_reports(db, clock):

@@ -39,21 +39,23 @@ def test_json_has_every_rule_grouped_by_standard_with_a_summary(website_missing)
     assert rules["website"]["status"] == "not_met" and rules["website"]["level"] == "basic"
     assert rules["website"]["next_step"].startswith("Publique la dirección de la página")
     assert data["summary"]["basic_not_met"] == 1 and data["summary"]["compliant"] is False
-    assert data["summary_line"].startswith("No cumple 1 requisito(s) básico(s). 25 cumplen, 1 no cumplen")
+    assert data["summary_line"].startswith("No cumple 1 requisito básico. Cumplen: 25; no cumplen: 1;")
+    assert rules["website"]["missing"][0]["text"] == "un documento público de tipo «sitio web»"
     assert data["contrary_to_process"]["flag"] is True
     assert rules["forum-cadence"]["evidence"][0]["ref"] == "https://example.org/mx/acta-S1.pdf"
 
 
 def test_text_and_markdown(website_missing):
     text = render(website_missing, "text")
-    assert "[✗] website (básico) Página pública del proceso: No cumple" in text
+    assert "[✗] Página pública del proceso (básico): No cumple · website" in text
     assert "Siguiente paso: Publique la dirección de la página del proceso" in text
     md = render(website_missing, "markdown")
     assert md.startswith("# Cumplimiento de los estándares de participación y cocreación")
-    assert "| ❌ No cumple | **website** Página pública del proceso | básico |" in md
+    assert "| ❌ No cumple | **Página pública del proceso** `website` | básico |" in md
     assert "## Compromisos: valoración al estilo del IRM" in md
     en = render(website_missing, "text", "en")
-    assert "[✗] website (basic) Public page of the process: Not met" in en
+    assert "[✗] Public page of the process (basic): Not met · website" in en
+    assert "Next step: Publish the process page's address ('Publish a document', kind 'website'" in en
 
 
 def test_2017_report_is_grouped_by_phase_and_component(sqlite_db):
@@ -75,8 +77,10 @@ def test_html_is_spanish_escaped_and_free_of_personal_data(website_missing):
     assert 'href="javascript:' not in page and 'href="https://example.org/mx/acta-S1.pdf"' in page
     for formatted in (page, render(website_missing, "json"), render(website_missing, "markdown"), render(website_missing, "text")):
         assert not any(x in formatted for x in PRIVATE)
-    assert "No cumple 1 requisito(s) básico(s)." in page
-    assert '<html lang="en">' in render(website_missing, "html", "en")
+    assert "No cumple 1 requisito básico." in page and "Por atender" in page and "Siguiente paso" in page
+    en = render(website_missing, "html", "en")
+    assert '<html lang="en">' in en and "1 basic requirement not met." in en and "To do" in en
+    assert "Siguiente" not in en and "Next step" not in page
 
 
 # --- the command --------------------------------------------------------------------------
@@ -114,8 +118,8 @@ def test_cocrea_check_timeline_and_refusals(cli_db):
     out = runner.invoke(main, ["--db", cli_db, "check", P, "--timeline", "--as-of", "2026-06-30"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    assert lines[0].startswith("Cumplimiento mes a mes") and lines[1].startswith("2026-01-31 [consultation]")
-    assert any(line.startswith("2026-06-30 [routes]") for line in lines)
+    assert lines[0].startswith("Cumplimiento mes a mes") and lines[1].startswith("2026-01-31 [Consulta sobre temas a tratar]")
+    assert any(line.startswith("2026-06-30 [Ruta de implementación]") for line in lines)
     assert runner.invoke(main, ["--db", cli_db, "check", "nadie"]).exit_code == 2
     bad = runner.invoke(main, ["--db", cli_db, "check", P, "--as-of", "ayer"])
     assert bad.exit_code == 2 and "bad_as_of" in bad.output
@@ -131,7 +135,8 @@ def test_cocrea_ruleset_add_and_list(cli_db, tmp_path):
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "add", P, str(f), "--actor", "coord"])
     assert out.exit_code == 3 and "process_closed" in out.output  # a closed process takes no new rule set
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "list"])
-    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [builtin]")
+    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [incluido]")
+    assert "forum-mixed (básico)" in out.output
 
 
 def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
@@ -148,9 +153,9 @@ def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
     assert out.exit_code == 0, out.output
     assert out.output.strip() == "mx-local v1: 25 reglas"
     out = runner.invoke(main, ["--db", url, "ruleset", "list", P])
-    assert "mx-local v1 [custom]" in out.output
+    assert "mx-local v1 [propio del secretariado]" in out.output
     out = runner.invoke(main, ["--db", url, "history", P])
-    assert "register_ruleset" in out.output
+    assert "Registrar un conjunto de reglas propio: mx-local v1" in out.output
 
 
 # --- a real browser, phone width ----------------------------------------------------------
@@ -190,6 +195,6 @@ def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     todo = [(t["id"], t["pending"]) for t in data["to_do"]]
     assert ("outreach", True) in todo and all(p for _, p in todo)
     t = next(t for t in data["to_do"] if t["id"] == "outreach")
-    assert t["pending_note"] == "aún no exigible: vence al terminar la consulta"
+    assert t["pending_note"] == "aún no exigible: vence al terminar la etapa «Consulta sobre temas a tratar»"
     page = render(checks.report(sqlite_db, P, as_of=moment), "html")
     assert 'href="#r-outreach"' in page

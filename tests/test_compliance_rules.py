@@ -360,8 +360,8 @@ def test_messages_exist_in_english_too():
 def test_a_failure_not_due_yet_is_reported_as_pending_not_as_a_pass():
     out = check("website", CASES["website"]["not_applicable"])
     assert out["status"] == "not_applicable" and out["pending"]
-    assert out["missing_total"] == 1 and "website" in out["next_step"]
-    assert "vence al terminar la etapa de declaratoria" in out["pending_note"]
+    assert out["missing_total"] == 1 and "«Publicar un documento», tipo «sitio web»" in out["next_step"]
+    assert "vence al terminar la etapa «Sumarse a gobierno abierto»" in out["pending_note"]
 
 
 def test_base_process_meets_every_rule_of_each_builtin_ruleset():

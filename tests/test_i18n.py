@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from i18n import NN_, catalog, gettext
+from notifications.reasons import WHY
 from stages import vocabulary
 from stages.errors import field_reason, reason
 from stages.reasons import FIELD_PROBLEMS, MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("stages", "storage", "workflow", "reads", "compliance", "notifications", "web", "cli")
-RAISING = {"reason", "refuse", "web_reason"}  # functions whose first argument is a reason code
+RAISING = {"reason", "refuse", "web_reason", "compliance_reason"}  # functions whose first argument is a reason code
 
 
 def _calls(name_set: set[str]) -> dict[str, list[str]]:
@@ -46,9 +47,11 @@ def test_the_catalogues_are_whole_translated_and_compiled():
 
 def _reason_tables() -> dict[str, dict]:
     """Every table of reason messages: one shape (code -> Msg), one per area that gives reasons."""
+    from compliance.reasons import MESSAGES as COMPLIANCE_REASONS
     from web.i18n import WEB_REASONS
 
-    return {"stages/reasons.py": MESSAGES, "web/i18n.py": WEB_REASONS}
+    return {"stages/reasons.py": MESSAGES, "web/i18n.py": WEB_REASONS, "compliance/reasons.py": COMPLIANCE_REASONS,
+            "notifications/reasons.py": WHY}
 
 
 def test_every_reason_raised_has_a_message_and_every_message_is_raised():
@@ -60,6 +63,56 @@ def test_every_reason_raised_has_a_message_and_every_message_is_raised():
         source = "\n".join(p.read_text(encoding="utf-8") for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py")
                            if str(p.relative_to(ROOT)) != where)
         assert [code for code in table if f'"{code}"' not in source] == [], where
+
+
+def test_compliance_builds_reasons_only_through_its_table():
+    """No ``Reason(...)`` in compliance but in ``compliance_reason`` itself (a gate reason carries
+    its rule's own code, ``compliance_<rule id>``, and says :data:`compliance.reasons.GATE`)."""
+    built = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in (ROOT / "compliance").rglob("*.py")
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Reason"]
+    assert {b.split(":")[0] for b in built} == {"compliance/gates.py", "compliance/reasons.py"}
+
+
+def test_every_compliance_problem_raised_has_a_message_and_every_message_is_raised():
+    from compliance.reasons import MESSAGES as COMPLIANCE_REASONS, PROBLEMS
+
+    assert set(PROBLEMS) <= set(COMPLIANCE_REASONS)
+    raised: dict[str, set[str]] = {}
+    for path in (ROOT / "compliance").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            fn = node.func.id if isinstance(node.func, ast.Name) else None
+            strings = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if fn == "_bad" and node.args and isinstance(node.args[-1], ast.Constant):  # rulesets._bad(field, problem)
+                raised.setdefault("compliance_bad_ruleset", set()).add(node.args[-1].value)
+            elif fn == "compliance_reason" and "problem" in keywords:
+                raised.setdefault(strings[0], set()).add(keywords["problem"])
+    settings = (ROOT / "compliance" / "settings.py").read_text(encoding="utf-8")
+    raised.setdefault("compliance_bad_setting", set()).update(
+        p for p in PROBLEMS["compliance_bad_setting"] if f'"{p}"' in settings)
+    assert {code: set(table) for code, table in PROBLEMS.items()} == raised
+
+
+def test_compliance_reasons_read_in_each_language():
+    from compliance import rulesets
+    from compliance.reasons import GATE
+    from stages.errors import RuleSetInvalid
+
+    with pytest.raises(RuleSetInvalid) as bad:
+        rulesets.parse({"name": "Mío", "version": "", "rules": "website", "colour": 1,
+                        "settings": {"forum_max_gap_months": -1, "implementation_starts_at": "later"}})
+    es, en = bad.value.messages("es"), bad.value.messages("en")
+    assert "El conjunto de reglas no se puede usar: «colour» no es un campo de un conjunto de reglas" in es[0]
+    assert any("«name» admite minúsculas" in m for m in es) and any("'rules' must be a list." in m for m in en)
+    assert "Un ajuste de cumplimiento no se puede usar: «settings.forum_max_gap_months» debe ser un número entero" \
+        in " ".join(es)
+    assert not [m for m in es + en if " / " in m or "{" in m]
+    assert [r.details["problem"] for r in bad.value.reasons if r.code == "compliance_bad_ruleset"] == \
+        ["unknown_field", "bad_name", "required", "not_a_list"]
+    assert {"{rule}", "{summary}"} <= {"{" + f + "}" for _, f, _, _ in string.Formatter().parse(GATE.msgid) if f}
 
 
 def test_every_field_problem_is_used():
@@ -76,7 +129,7 @@ CODE_FIELDS = {"stage": "stage", "target": "stage", "proposed_in": "stage", "all
                "event": "event", "action": "action", "role": "role", "kind": None, "status": None}
 
 
-@pytest.mark.parametrize("table", [MESSAGES, FIELD_PROBLEMS], ids=["reasons", "field problems"])
+@pytest.mark.parametrize("table", [MESSAGES, FIELD_PROBLEMS, WHY], ids=["reasons", "field problems", "reminders"])
 def test_fields_holding_codes_are_shown_by_their_names(table):
     bare = {}
     for code, msg in table.items():
@@ -99,7 +152,7 @@ def _raw_codes() -> set[str]:
 #: Codes that are Spanish words too.
 SPANISH_TOO = {"plan", "general", "federal"}
 #: The catalogues checked for raw codes (each area joins when its texts are reviewed).
-CHECKED_DOMAINS = ("core", "web")
+CHECKED_DOMAINS = ("core", "web", "cli", "compliance", "notifications")
 
 
 def test_no_spanish_message_shows_a_code_raw():

@@ -108,7 +108,9 @@ def test_completion_suspension_closing_and_stage_stop_reminders():
     assert {p.status for p in plan(records(stage="closed"), when)} == {"process_closed"}
     planning = records(stage="planning")
     assert {p.reason.message("en") for p in plan(planning, when) if p.kind == "activity_upcoming"} == {
-        "does not apply in stage 'planning'"}
+        "does not apply in the stage 'Planning the working tables'"}
+    assert {p.reason.message("es") for p in plan(planning, when) if p.kind == "activity_upcoming"} == {
+        "no aplica en la etapa «Planeación de los trabajos»"}
 
 
 def test_settings_change_offsets_switch_kinds_off_and_mute_people():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
+import re
 from email.policy import default
 from types import SimpleNamespace as NS
 
@@ -15,7 +16,7 @@ from notifications import ical
 from notifications.config import ConfigError, load
 from notifications.mime import Mail, build, clean_header
 from notifications.planner import due_reminders
-from notifications.render import Identity, Renderer
+from notifications.render import Identity, Renderer, environment
 from notifications.transport import EmlTransport, PermanentFailure
 from stages import Records
 from stages.reminders import RULES
@@ -104,7 +105,74 @@ def test_spanish_reads_as_spanish():
     assert "Avance registrado: 40 % (en curso)" in r.text
     _, ctx = CONTEXTS[("session_notice", "es")]
     r = Renderer().render("session_notice", "es", ctx)
-    assert r.subject == "Sesión S7 extraordinaria del secretariado: viernes 25 de septiembre de 2026, 11:00 h"
+    assert r.subject == "Sesión extraordinaria S7 del secretariado: viernes 25 de septiembre de 2026, 11:00 h"
+    assert "Recibe este correo porque coordina el secretariado" in r.text
+
+
+def _variant(kind: str, lang: str, **fields) -> dict:
+    _, ctx = CONTEXTS[(kind, lang)]
+    return {**ctx, **fields}
+
+
+@pytest.mark.parametrize("lang, one, many", [("es", "1 día", "2 días"), ("en", "1 day", "2 days")])
+def test_day_counts_agree_with_the_number(lang, one, many):
+    render = Renderer().render
+    for kind, field in (("activity_overdue", "days_overdue"), ("activity_escalation", "days_overdue"),
+                        ("minutes_pending", "days_since"), ("term_end", "days_left"),
+                        ("activity_upcoming", "days_left"), ("consultation_closing", "days_left")):
+        texts = {n: render(kind, lang, _variant(kind, lang, **{field: n})) for n in (1, 2)}
+        two = texts[2].subject + texts[2].text
+        assert many in two, (kind, two)
+        if kind not in ("activity_upcoming", "consultation_closing"):  # 1 day ahead reads "tomorrow"
+            assert one in texts[1].subject + texts[1].text, kind
+        for r in texts.values():
+            assert not re.search(r"\b1 (días|days)\b", r.subject + r.text + r.html), kind
+    es = render("term_end", "es", _variant("term_end", "es", days_left=1))
+    assert es.subject == "Falta 1 día para que termine el plazo del proceso «Ejercicio local Jalisco»"
+    _, ctx = CONTEXTS[("consultation_closing", "es")]
+    assert "se ha registrado 1 aportación" in render("consultation_closing", "es", {**ctx, "inputs_count": 1}).text
+    assert "Aún no se ha registrado ninguna" in render("consultation_closing", "es", {**ctx, "inputs_count": 0}).text
+
+
+def test_codes_are_shown_by_their_names():
+    render = Renderer().render
+    ctx = _variant("session_notice", "es")
+    member = render("session_notice", "es", {**ctx, "recipient": {**ctx["recipient"], "role": "member",
+                                                                   "sector": "civil_society"}})
+    assert "Sector que representa: sociedad civil." in member.text and "civil_society" not in member.html
+    coord = render("minutes_pending", "es", _variant("minutes_pending", "es"))
+    assert "con la acción «Configurar los recordatorios»" in coord.text  # not configure_reminders
+    assert "fue clausurada el" in coord.text  # a secretariat session is clausurada, never "cerrada"
+    assert "publish_minutes" not in coord.text and "configure_reminders" not in coord.html
+    liaison = render("activity_upcoming", "en", _variant("activity_upcoming", "en"))
+    assert 'with the action "Report progress" (activity a1)' in liaison.text and "report_progress" not in liaison.html
+    assert "Progress recorded: 40% (in progress)" in liaison.text
+    ctx = _variant("term_end", "es")
+    suspended = {**ctx, "process": {**ctx["process"], "stage": "suspended", "current_stage": "consultation",
+                                    "suspended": True}}
+    assert "Etapa actual: Consulta sobre temas a tratar (el proceso está suspendido)." in render(
+        "term_end", "es", suspended).text
+    for kind, lang in CONTEXTS:
+        r = render(kind, lang, CONTEXTS[(kind, lang)][1])
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", r.subject + r.text), (kind, lang)
+
+
+def test_html_escapes_what_people_wrote_and_text_keeps_it():
+    ctx = _variant("activity_overdue", "es")
+    ctx = {**ctx, "activity": {**ctx["activity"], "title": "<b>Tabuladores</b> & más"}}
+    r = Renderer().render("activity_overdue", "es", ctx)
+    assert "«<strong>&lt;b&gt;Tabuladores&lt;/b&gt; &amp; más</strong>»" in r.html and "<b>" not in r.html
+    assert "La actividad «<b>Tabuladores</b> & más» venció el 30 de septiembre de 2026" in r.text
+
+
+def test_one_environment_per_language_made_once():
+    assert environment("es") is environment("es") and environment("en") is not environment("es")
+    renderer = Renderer()
+    _, ctx = CONTEXTS[("activity_overdue", "en")]
+    renderer.render("activity_overdue", "en", ctx)
+    compiled = dict(renderer._cache)
+    renderer.render("activity_overdue", "en", ctx)
+    assert renderer._cache == compiled and all(t is compiled[k] for k, t in renderer._cache.items())
 
 
 def test_missing_fields_fail_loudly():
@@ -183,3 +251,33 @@ def test_mail_settings_from_a_file_and_the_environment(tmp_path):
         load(None, env={"COCREA_SMTP_HOST": "h", "COCREA_SMTP_SECURITY": "ssl3"})
     with pytest.raises(ConfigError, match="password"):
         load(None, env={"COCREA_SMTP_HOST": "h", "COCREA_SMTP_USER": "u"})
+
+
+def test_the_templates_say_nothing_outside_gettext():
+    """Every word of the emails is in a {% trans %} block or _(): the templates hold no text of their own."""
+    from notifications.render import TEMPLATES
+
+    left = {}
+    for path in sorted(TEMPLATES.iterdir()):
+        source = path.read_text(encoding="utf-8")
+        source = re.sub(r"{%\+? trans.*?{% endtrans \+?%}", " ", source, flags=re.DOTALL)
+        source = re.sub(r"{{.*?}}|{%.*?%}|<[^>]*>", " ", source, flags=re.DOTALL)
+        words = re.findall(r"[^\W\d_]{2,}", source)
+        if words:
+            left[path.name] = words
+    assert left == {}
+
+
+def test_no_other_catalogue_says_our_messages_differently():
+    """The domains share one chain of translations: the same English (and context) in another
+    area's catalogue must read the same, or one area would show the other's words."""
+    from i18n import DOMAINS, catalog
+
+    def read(domain: str) -> dict:
+        return {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                for m in catalog.read("es", domain) if m.id}
+
+    ours = read("notifications")
+    differ = [(domain, key) for domain in DOMAINS if domain != "notifications" and catalog.po_path("es", domain).exists()
+              for key, text in read(domain).items() if key in ours and ours[key] != text]
+    assert differ == []

@@ -150,7 +150,10 @@ def test_status_command_lists_failures(sqlite_db, clock, smtp, tmp_path, monkeyp
     command.stamp(migrations.config(sqlite_db), "head")
     out = CliRunner().invoke(main, ["--db", url, "reminders", "status", p.slug])
     assert out.exit_code == 0, out.output
-    assert "session_notice" in out.output and "failed 1" in out.output and "554" in out.output
+    from cli.reminders import kind_title
+
+    assert f"  {kind_title('session_notice', 'es')}: " in out.output and "1 fallido" in out.output
+    assert "554" in out.output and "session_notice:" not in out.output
 
 
 def test_a_server_that_is_down_delays_delivery_and_loses_nothing(sqlite_db, clock):

@@ -53,17 +53,20 @@ def test_the_readme_tour_runs(tmp_path, monkeypatch):
     assert "Proceso creado: jalisco" in init and "cocrea.db" in init
     first_status = outputs["status jalisco"]
     assert "1/8" in first_status and "[declaration_signed_by_executive_and_guarantor]" in first_status
-    assert outputs["apply docs/examples/secretariat.yaml"].strip() == "10 acciones aplicadas"
+    assert outputs["apply docs/examples/secretariat.yaml"].splitlines() == [
+        "S1-D1 (avanzar a la siguiente etapa): adoptada por consenso; el proceso pasa a «Consulta sobre temas a tratar»",
+        "10 acciones aplicadas"]
     st = json.loads(outputs["status jalisco --json"])
     assert (st["stage"], st["stage_number"]) == ("consultation", 2)
     assert st["seated"] == {"government": 1, "guarantor": 1, "civil_society": 1, "municipality": 1, "academia": 1}
     assert [m["to"] for m in st["moves"]] == ["declaration", "consultation"]
-    assert "Stage: 2/8 Consultation on the themes (consultation)" in outputs["--lang en status jalisco"]
+    assert "Stage: 2/8 Consultation on the themes\n" in outputs["--lang en status jalisco"]
     assert english.output == outputs["--lang en status jalisco"]
     history = outputs["history jalisco"]
-    assert "decide [S1] — Declaratoria firmada y secretariado instalado" in history
+    assert ("Tomar la decisión [S1]: S1-D1 (avanzar a la siguiente etapa): adoptada por consenso; el proceso pasa a "
+            "«Consulta sobre temas a tratar» — Declaratoria firmada y secretariado instalado") in history
     assert "contacto@colectivo.example" not in history
     assert "Bitácora íntegra: 11 entradas verificadas" in outputs["audit verify"]
-    assert "sign_declaration" in outputs["actions"]
+    assert "sign_declaration: Registrar la declaratoria\n" in outputs["actions"]
     check = outputs["check jalisco"]
     assert "requisito" in check and "forum-mixed" in check  # the report names its rules by id

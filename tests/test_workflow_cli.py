@@ -66,7 +66,8 @@ def test_init_without_a_template_creates_the_database_only(cli):
 
 def test_init_with_a_template_creates_the_process(cli):
     result = init(cli)
-    assert "Proceso creado: jalisco (inai_local, 12 meses/months, inai-local)" in result.output
+    assert ("Proceso creado: jalisco (ejercicio local INAI, plazo de 12 meses, conjunto de reglas inai-local)"
+            in result.output)
     st = queries.status(make_engine(cli.url), "jalisco")
     assert (st["stage"], st["starts_on"], st["term_ends_on"]) == ("declaration", "2026-01-15", "2027-01-15")
 
@@ -108,7 +109,7 @@ def test_apply_stops_at_the_first_refusal_and_says_why(cli):
     result = cli("apply", write(cli, "a.yaml", items))
     assert result.exit_code == 3
     assert "3 acciones aplicadas" in result.stderr
-    assert "Se detuvo en la acción 4 (open_channel). Rechazado:" in result.stderr
+    assert "Se detuvo en la acción 4 (Abrir un canal de consulta). Rechazado:" in result.stderr
     assert "[not_in_stage]" in result.stderr and "«Consulta sobre temas a tratar»" in result.stderr
     actions_done = [e["action"] for e in queries.history(make_engine(cli.url), "jalisco")]
     assert actions_done == ["create_process", "add_person", "add_person", "add_person"]  # nothing after the refusal
@@ -162,7 +163,8 @@ def test_status_in_text_and_json(cli):
     init(cli)
     text = cli("status", "jalisco")
     assert text.exit_code == 0
-    assert "Etapa: 1/8 Sumarse a gobierno abierto (declaration)" in text.output
+    assert "Etapa: 1/8 Sumarse a gobierno abierto\n" in text.output
+    assert "Siguiente paso: avanzar a la siguiente etapa — criterios por cumplir:" in text.output
     assert "[declaration_signed_by_executive_and_guarantor]" in text.output
     as_json = cli("status", "jalisco", "--json")
     st = json.loads(as_json.output)
@@ -176,13 +178,13 @@ def test_english_by_option_or_environment(cli):
     init(cli)
     for result in (cli("--lang", "en", "status", "jalisco"), cli("status", "jalisco", env={"COCREA_LANG": "en"})):
         assert result.exit_code == 0
-        assert "Stage: 1/8 Joining open government (declaration)" in result.output
-        assert "Next move: advance — Criteria still unmet:" in result.output
+        assert "Stage: 1/8 Joining open government\n" in result.output
+        assert "Next move: advance to the next stage — criteria still unmet:" in result.output
         assert "The secretariat has no seated member for these required sectors" in result.output
     refused = cli("--lang", "en", "apply", write(cli, "a.yaml", [
         {"action": "open_channel", "actor": "ana", "process": "jalisco", "key": "w", "kind": "online", "name": "x"}]))
     assert refused.exit_code == 3
-    assert "Stopped at action 1 (open_channel). Refused:" in refused.stderr
+    assert "Stopped at action 1 (Open a consultation channel). Refused:" in refused.stderr
     assert "recorded in the stage 'Consultation on the themes'" in refused.stderr
     assert cli("status", "jalisco", env={"COCREA_LANG": "es"}).output.count("Etapa:") == 1
 
@@ -193,28 +195,43 @@ def test_history_and_audit_verify(cli):
     history = cli("history", "jalisco")
     assert history.exit_code == 0
     lines = history.output.strip().splitlines()
-    assert len(lines) == 4 and "create_process" in lines[0] and "add_person" in lines[3]
+    assert len(lines) == 4 and "Crear un proceso: jalisco, plazo de 12 meses" in lines[0]
+    assert lines[3].endswith("Agregar una persona (integrante, coordinación o enlace): osc, integrante del "
+                             "secretariado, sociedad civil")
+    assert "create_process" not in history.output and "civil_society" not in history.output
     assert "gob@example.org" not in history.output
     as_json = json.loads(cli("history", "jalisco", "--json").output)
     assert [e["seq"] for e in as_json] == [1, 2, 3, 4]
     verify = cli("audit", "verify")
     assert verify.exit_code == 0 and "Bitácora íntegra: 4 entradas verificadas" in verify.output
+    assert "  jalisco: 4 entradas" in verify.output
 
 
 def test_actions_lists_every_action_and_prints_the_reference(cli):
     listing = cli("actions")
     assert listing.exit_code == 0
     from workflow.actions import ACTIONS
-    assert [line.split()[0] for line in listing.output.strip().splitlines()] == list(ACTIONS)
+    names = [line.split(":")[0] for line in listing.output.strip().splitlines() if not line.startswith(" ")]
+    assert names == list(ACTIONS)
+    # each action by its name and its whole description, in the reader's language
+    assert "decide: Tomar la decisión\n" in listing.output
+    decide = listing.output.split("decide: Tomar la decisión\n", 1)[1].split("\npublish_document:", 1)[0]
+    assert " ".join(decide.split()).endswith("si su efecto no es posible, se rechaza completa, sin cambiar nada.")
+    english = cli("--lang", "en", "actions").output
+    assert "decide: Take the decision\n" in english and "changing nothing, if its effect is not" in english
+    # the reference is the English one, whatever the language of the session
     assert cli("actions", "--markdown").output == actions_markdown()
 
 
 def test_demo_runs_to_closed_and_shows_refusals(cli):
     result = cli("demo", "--db-file", str(cli.tmp / "demo.db"))
     assert result.exit_code == 0, result.output
-    assert result.output.count("✗ Rechazado") >= 1
+    assert result.output.count("✗ Rechazado: «Tomar la decisión» (se propone avanzar") == 2
+    assert "→ 2 Consulta sobre temas a tratar  (2025-01-27)" in result.output
+    assert "[consultation]" not in result.output and "«decide»" not in result.output
     assert "Aportaciones sin respuesta razonada (disposición y justificación): i4." in result.output
-    assert "Etapa: cerrado" in result.output and "Bitácora íntegra" in result.output
+    assert "Etapa: cerrado" in result.output and "Bitácora íntegra: 131 entradas verificadas" in result.output
+    assert "131 acciones aplicadas" in result.output
     demo_db = make_engine(f"sqlite:///{cli.tmp / 'demo.db'}")
     assert queries.status(demo_db, "jalisco-2025")["closed"]
     # The demo is a process that meets the standards: the checker says so, from its own records.

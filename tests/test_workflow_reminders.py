@@ -20,6 +20,7 @@ from notifications.worker import Worker
 from storage.outbox import OutboxMessage
 from reads import status as queries
 from cli.main import main
+from cli.reminders import kind_title
 from stages.errors import InvalidInput, NotAllowed, NotFound
 
 MX = dt.timezone(dt.timedelta(hours=-6))
@@ -66,10 +67,16 @@ def test_plan_send_and_status_commands_write_eml_files_without_smtp(sqlite_db, c
 
     out = runner.invoke(main, ["--db", url, "reminders", "plan", p.slug, "--at", "2026-03-24T10:00-06:00"], env=env)
     assert out.exit_code == 0, out.output
-    lines = {line.split()[1] + " " + line.split()[2]: line for line in out.output.splitlines() if line[:1] in "→·✓"}
-    assert "due: se envía ahora" in lines["2026-03-24 activity_upcoming"]
-    assert "superseded: sustituido" in lines["2026-03-17 activity_upcoming"]
-    assert "not_yet_due: aún no toca: 2026-03-30T09:00-06:00" in lines["2026-03-30 activity_upcoming"]
+    rows = [line for line in out.output.splitlines() if line[:1] in "→·✓"]
+    upcoming = kind_title("activity_upcoming", "es")
+
+    def row(day: str) -> str:
+        return next(line for line in rows if line[2:12] == day and f"  {upcoming} " in line)
+
+    assert row("2026-03-24").startswith("→ ") and row("2026-03-24").endswith("  se envía ahora")
+    assert "  sustituido" in row("2026-03-17")
+    assert row("2026-03-30").endswith("  aún no toca: 2026-03-30T09:00-06:00")
+    assert "activity_upcoming" not in out.output and "not_yet_due" not in out.output  # kinds and statuses in words
     en = runner.invoke(main, ["--db", url, "--lang", "en", "reminders", "plan", p.slug, "--at",
                               "2026-03-24T10:00-06:00", "--json"], env=env)
     statuses = {(r["kind"], r["due_on"], r["recipient"]): r for r in json.loads(en.output)["reminders"]}
@@ -87,9 +94,9 @@ def test_plan_send_and_status_commands_write_eml_files_without_smtp(sqlite_db, c
     assert again["sent"] == 0 and len(list((tmp_path / "outbox").iterdir())) == 1
 
     after = runner.invoke(main, ["--db", url, "reminders", "plan", p.slug, "--at", "2026-03-24T12:00-06:00"], env=env)
-    assert "sent: ya enviado (2026-03-24T16:00+00:00)" in after.output
+    assert "  ya enviado (2026-03-24T16:00+00:00)" in after.output
     status = runner.invoke(main, ["--db", url, "reminders", "status", p.slug], env=env)
-    assert "activity_upcoming" in status.output and "sent 1" in status.output
+    assert f"  {upcoming}: 1 enviado" in status.output
 
 
 def test_worker_ticks_with_apscheduler_and_a_restarted_worker_catches_up(sqlite_db, clock):
