@@ -34,8 +34,10 @@ DESCRIPTIONS: dict[str, Msg] = {
                  "changing nothing, if its effect is not possible."),
     "publish_document": N_("Publish a dated document or piece of evidence in the process's public repository."),
     "sign_declaration": N_("Record the declaration of political will, its signatories and document."),
-    "open_channel": N_("Open (or correct) a consultation channel, with its announcement and dates."),
-    "record_input": N_("Record a consultation input; contact data is kept private."),
+    "open_channel": N_("Open (or correct) a consultation channel, with its announcement and dates (they may lie ahead: "
+                       "a channel is announced before it opens)."),
+    "record_input": N_("Record a consultation input, received through a channel while it was open (or late, where the "
+                       "channel takes late inputs, and then marked late); contact data is kept private."),
     "answer_input": N_("Give an input its reasoned response: disposition and rationale."),
     "add_theme": N_("Add (or rename) a theme raised by the consultation."),
     "prioritise_themes": N_("Set the prioritised themes, in order; the others lose their priority."),
@@ -45,11 +47,15 @@ DESCRIPTIONS: dict[str, Msg] = {
                               "solutions."),
     "draft_commitment": N_("Draft (or redraft) a commitment; once agreed it changes only by decision."),
     "plan_activity": N_("Plan an activity of a commitment's route, with its responsible agency and dates."),
-    "accept_activity": N_("The responsible agency formally accepts an activity assigned to it."),
+    "accept_activity": N_("The responsible agency formally accepts an activity assigned to it (with its official letter, "
+                          "if given)."),
     "add_indicator": N_("Add a result or management indicator to a commitment."),
-    "report_progress": N_("Report an activity's progress (status, percent, evidence)."),
-    "hold_public_event": N_("Record a public mid-term or closing event and its minutes."),
-    "set_final_status": N_("Record a commitment's final status at the close."),
+    "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started; "
+                          "a completed activity is at 100 %, and a lower percentage than before needs a reason."),
+    "hold_public_event": N_("Record a public mid-term or closing event, held within the implementation period, and its "
+                            "minutes."),
+    "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
+                           "the secretariat decided, with the decision that says why."),
     "set_credentials": N_("Set a person's sign-in password and/or API token (stored hashed; own, or anyone's for a "
                           "coordinator)."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "

@@ -5,8 +5,8 @@ import datetime as dt
 from typing import Any
 
 from reads import status as queries
-from workflow import actions
 from stages.errors import CocreaError
+from workflow import actions
 
 COORD = "coord"
 MX = dt.timezone(dt.timedelta(hours=-6))
@@ -43,10 +43,10 @@ class Proc:
 
     @property
     def stage(self) -> str:
-        return queries.status(self.db, self.slug)["stage"]
+        return queries.status(self.db, self.slug, clock=self.clock)["stage"]
 
     def status(self, lang: str = "es") -> dict:
-        return queries.status(self.db, self.slug, lang)
+        return queries.status(self.db, self.slug, lang, clock=self.clock)
 
     def unmet(self) -> list[str]:
         return [u["code"] for u in self.status()["unmet"]]
@@ -59,11 +59,12 @@ class Proc:
             self.clock.set(when)
 
     def session(self, present: list[str] | None = None, **kw: Any) -> str:
-        """A session convened now for the next hour (the next action happens once it began)."""
+        """A session convened now for tomorrow; the clock then lives up to it (its next actions happen in it)."""
         self.n_sessions += 1
         key = f"S{self.n_sessions}"
-        when = self.clock.now() + dt.timedelta(hours=2)
+        when = self.clock.now() + dt.timedelta(days=1)
         self("convene_session", key=key, scheduled_for=when.isoformat(), place="Sala", agenda=["Orden del día"], **kw)
+        self.clock.set(when - dt.timedelta(hours=1))  # the next action, an hour later, is at its start
         attending = self.members if present is None else present
         if attending:
             self("record_attendance", session=key, members=attending)
@@ -94,15 +95,15 @@ def _declaration(p: Proc) -> None:
 
 
 def _consultation(p: Proc) -> None:
-    p.on("2026-02-01")  # announced two weeks before it opens, open from 15 February to 15 March
-    p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on="2026-02-01",
-      opens_on="2026-02-15", closes_on="2026-03-15")
+    p.on("2026-01-21")  # announced two weeks before it opens, open from 4 February to 4 March
+    p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on="2026-01-21",
+      opens_on="2026-02-04", closes_on="2026-03-04")
     p("open_channel", key="asamblea", kind="assembly", name="Asambleas", aimed_at_excluded=True,
-      announced_on="2026-02-01", opens_on="2026-02-15", closes_on="2026-03-15")
+      announced_on="2026-01-21", opens_on="2026-02-04", closes_on="2026-03-04")
     p("add_theme", key="genero", name="Brecha salarial de género")
     p("add_theme", key="agua", name="Agua")
-    p.on("2026-03-01")
-    p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on="2026-03-01",
+    p.on("2026-02-18")  # two weeks open: the consultation may end
+    p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on="2026-02-18",
       contact_name="Ana Pérez", contact_email="ana@example.org")
     p("answer_input", input="i1", disposition="adopted", rationale="Tema prioritario", theme="genero")
     p("prioritise_themes", themes=["genero"])
@@ -110,8 +111,8 @@ def _consultation(p: Proc) -> None:
 
 def _sensitization(p: Proc) -> None:
     from stages.sensitization import QUESTIONS
-    p.on("2026-03-20")
-    p("record_sensitization_session", key="sen1", held_on="2026-03-20", topics=list(QUESTIONS),
+    p.on("2026-02-19")
+    p("record_sensitization_session", key="sen1", held_on="2026-02-19", topics=list(QUESTIONS),
       sectors={"government": 3, "guarantor": 1, "civil_society": 5})
 
 

@@ -11,9 +11,9 @@ import copy
 import datetime as dt
 from typing import Any, Callable
 
-from workflow import actions
 from stages.clock import FixedClock
 from stages.errors import CocreaError
+from workflow import actions
 
 P = "mx"
 COORD = "coord"
@@ -234,7 +234,6 @@ BREAKERS: dict[str, Callable[[list[dict]], list[dict]]] = {
     "outreach": lambda s: _without(s, action="publish_document", kind="outreach"),
     "channels": lambda s: _set(s, {"action": "open_channel", "key": "asamblea"}, online=True),
     "open-participation": lambda s: [x.update(open_to_all=False) for x in s if x["action"] == "open_channel"] and s,
-    "consultation-period": _short_consultation,
     "inputs-documented": lambda s: _without(s, action="publish_document", kind="consultation_report"),
     "reasoned-response": lambda s: ordered(s + [doc("plan", at("2026-03-10"), "borrador-plan")]),
     "implementation-dialogue": _gov_only_in("S8", "S9"),
@@ -256,6 +255,7 @@ ENFORCED: dict[str, tuple[Callable[[list[dict]], list[dict]], str]] = {
     "result-indicators": (lambda s: _set(s, {"action": "add_indicator", "key": "r1"}, kind="management"),
                           "every_commitment_has_result_indicator"),
     "declaration-signed": (lambda s: _without(s, action="sign_declaration"), "declaration_signed_by_executive_and_guarantor"),
+    "consultation-period": (_short_consultation, "consultation_open_long_enough"),
 }
 
 

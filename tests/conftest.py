@@ -16,8 +16,8 @@ from sqlalchemy import event, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
-from storage.db import make_engine
 from stages.clock import FixedClock
+from storage.db import make_engine
 
 PG_URL = os.environ.get("COCREA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_state: dict = {}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from builders import Proc, complete_stage
-from compliant_process import P, REPORT_AT, apply, script
+from compliant_process import REPORT_AT, P, apply, script
 
-from stages.clock import FixedClock
 from reads import checks
-from workflow import actions
+from stages.clock import FixedClock
 from stages.errors import InvalidInput, Refused, TransitionBlocked
+from workflow import actions
 
 
 def _propose_advance(p: Proc) -> str:
@@ -154,9 +154,11 @@ def test_irm_completion_is_derived_from_progress_reports(db, clock):
     c = checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]
     assert c["completion"]["value"] == "no_evidence" and c["completion"]["label"] == "no evidence available"
     assert c["potential_for_results"]["value"] is None
+    p.on("2026-07-01")
     p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=30, reported_on="2026-07-01")
     c = checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]
     assert c["completion"]["value"] == "limited"
+    p.on("2026-08-01")
     p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=70, reported_on="2026-08-01")
     assert checks.report(db, p.slug, clock=clock).as_dict("en")["commitments"][0]["fields"]["completion"]["value"] == "substantial"
 

@@ -9,11 +9,11 @@ import datetime as dt
 
 import pytest
 from builders import process_at
-from compliant_process import BREAKERS, ENFORCED, P, REPORT_AT, apply, apply_until_refused, broken, script
+from compliant_process import BREAKERS, ENFORCED, REPORT_AT, P, apply, apply_until_refused, broken, script
 
 from compliance.rules import RULES
-from stages.base import add_months
 from reads import checks
+from stages.base import add_months
 
 
 def test_the_compliant_plan_meets_every_requirement(db):

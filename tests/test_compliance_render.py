@@ -6,15 +6,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from compliant_process import REPORT_AT, P, apply, broken, doc, ordered, script
 from conftest import chromium_or_skip
-from compliant_process import P, REPORT_AT, apply, broken, doc, ordered, script
 from sqlmodel import SQLModel
 
 import migrations
-from compliance.render import render
-from storage.db import make_engine
-from reads import checks
 from cli.main import main
+from compliance.render import render
+from reads import checks
+from storage.db import make_engine
 
 PRIVATE = ("Ana Pérez", "ana@example.org")
 

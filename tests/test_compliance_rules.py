@@ -14,8 +14,8 @@ import pytest
 from compliance import BY_ID, RULES
 from compliance.report import run
 from compliance.rulesets import BUILTIN, RuleSet
-from stages import Records
 from i18n import Verbatim
+from stages import Records
 
 UTC = dt.timezone.utc
 STATUSES = ("met", "not_met", "not_applicable", "not_enough_data")

@@ -9,10 +9,10 @@
 """
 from __future__ import annotations
 
-from sqlmodel import Session, select
-
 from builders import complete_stage, process_at
 from snapshots import refused
+from sqlmodel import Session, select
+
 from storage import models as m
 
 SURVEILLANCE = "Espionaje digital ilegal contra integrantes de organizaciones (2017)"

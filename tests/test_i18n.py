@@ -75,7 +75,8 @@ def test_compliance_builds_reasons_only_through_its_table():
 
 
 def test_every_compliance_problem_raised_has_a_message_and_every_message_is_raised():
-    from compliance.reasons import MESSAGES as COMPLIANCE_REASONS, PROBLEMS
+    from compliance.reasons import MESSAGES as COMPLIANCE_REASONS
+    from compliance.reasons import PROBLEMS
 
     assert set(PROBLEMS) <= set(COMPLIANCE_REASONS)
     raised: dict[str, set[str]] = {}

@@ -6,12 +6,12 @@ import uuid
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import PG_URL, pg_or_skip
 from sqlalchemy import event, inspect, text
 from sqlmodel import SQLModel
 
 import migrations
 import storage.models  # noqa: F401
-from conftest import PG_URL, pg_or_skip
 from storage import make_engine
 
 

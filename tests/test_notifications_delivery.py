@@ -20,9 +20,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 import migrations
-from notifications import outbox
+from notifications import outbox, snapshot
 from notifications.planner import due_reminders
-from notifications import snapshot
 from storage.models import Process
 from storage.outbox import OutboxMessage
 

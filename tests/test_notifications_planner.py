@@ -8,8 +8,8 @@ import pytest
 
 from notifications.planner import due_reminders, plan
 from stages import Records
-from stages.reminders import DEFAULT_SETTINGS, RULES, effective_settings, validate_rules
 from stages.errors import SpecError
+from stages.reminders import DEFAULT_SETTINGS, RULES, effective_settings, validate_rules
 
 MX = dt.timezone(dt.timedelta(hours=-6))  # America/Mexico_City has no DST since 2022
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from builders import process_at
+from mailserver import mail_config, smtp_server, tick
 from sqlmodel import Session, select
 
 from storage.models import Activity, Agency
-from mailserver import mail_config, smtp_server, tick
 
 MX = ZoneInfo("America/Mexico_City")
 
@@ -44,15 +44,27 @@ def test_the_reminder_timeline_of_a_process(db, clock, smtp):
     server.on_message = lambda m: received.append(
         (clock.now().astimezone(MX).date().isoformat(), m.message["X-Cocrea-Reminder"].split(".")[0],
          m.rcpt_tos[0].split("@")[0], m.message["X-Cocrea-Reminder"].split(".")[2]))
+    def convene(key: str, day: str) -> None:
+        p("convene_session", key=key, scheduled_for=day_at(dt.date.fromisoformat(day), 11).isoformat(),
+          place="Sala", agenda=["Orden del día"])
+
+    def meet(key: str, kind: str, **payload) -> None:
+        clock.set(day_at(clock.now().astimezone(MX).date(), 11))
+        p("record_attendance", session=key, members=p.members)
+        p.decide(kind, session=key, **payload)
+
     events = {
         "2026-03-20": lambda: p("withdraw_sector", sector="civil_society", reason="Retiro por vigilancia ilegal"),
-        "2026-03-27": lambda: (p("return_sector", sector="civil_society", reason="Acuerdo de garantías"),
-                               p.move("resume", reason="Regresa sociedad civil")),
+        # a secretariat session is convened the day before it meets (the worker's tick that day sends its notice)
+        "2026-03-26": lambda: (p("return_sector", sector="civil_society", reason="Acuerdo de garantías"),
+                               convene("R", "2026-03-27")),
+        "2026-03-27": lambda: meet("R", "resume", reason="Regresa sociedad civil"),
         "2026-04-08": lambda: (p("plan_activity", key="a2", commitment="c1", title="Actividad a2",
                                  deliverable="Entregable", agency="igualdad", start_date="2026-02-01",
                                  end_date="2026-05-05"),
                                p("accept_activity", actor="enlace", activity="a2")),
-        "2026-04-15": lambda: p.move("advance"),
+        "2026-04-14": lambda: convene("M", "2026-04-15"),
+        "2026-04-15": lambda: meet("M", "advance"),
         "2026-04-27": lambda: p("report_progress", actor="enlace", activity="a2", status="completed", percent=100,
                                 reported_on="2026-04-27", evidence_ref="https://example.org/a2.pdf"),
     }
@@ -85,19 +97,19 @@ def test_the_reminder_timeline_of_a_process(db, clock, smtp):
     ], liaison
     coordinator = [(d, k) for d, k, r, s in received if r == "ana"]
     assert coordinator == [
-        ("2026-03-27", "session_notice"),               # the session convened to resume (while suspended)
+        ("2026-03-26", "session_notice"),               # the session convened to resume (while suspended)
         # Monday 23 March: suspended, no digest (a missed digest is not sent late)
         ("2026-03-30", "weekly_digest"),
         ("2026-04-06", "weekly_digest"),
         ("2026-04-07", "activity_escalation"),          # a1 overdue past 7 days
         ("2026-04-13", "weekly_digest"),
-        ("2026-04-15", "session_notice"),               # the session that moves to monitoring
+        ("2026-04-14", "session_notice"),               # the session that moves to monitoring, convened the day before
         ("2026-04-20", "weekly_digest"),
         ("2026-04-27", "weekly_digest"),
         ("2026-05-04", "weekly_digest"),
     ], coordinator
     members = sorted((d, k, r) for d, k, r, s in received if r in ("gob", "garante", "osc"))
-    assert members == sorted((d, "session_notice", r) for d in ("2026-03-27", "2026-04-15")
+    assert members == sorted((d, "session_notice", r) for d in ("2026-03-26", "2026-04-14")
                              for r in ("gob", "garante", "osc"))
     assert len(received) == len(liaison) + len(coordinator) + len(members)
     assert len({m.message_id for m in server.messages}) == len(server.messages)  # nothing twice

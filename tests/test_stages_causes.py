@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
 from snapshots import refused

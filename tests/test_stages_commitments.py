@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from builders import complete_stage, process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
 from snapshots import refused

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from builders import process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
 from snapshots import refused
@@ -77,17 +76,21 @@ def test_offending_items_are_named():
 def test_through_real_actions(db, clock):
     p = process_at(db, clock, STAGE)
     assert p.unmet() == ["at_least_one_channel", "channel_for_excluded_groups", "inputs_received", "themes_prioritised"]
+    p.on("2026-02-20")
     p("open_channel", key="web", kind="online", name="En línea", announced_on="2026-02-15", opens_on="2026-02-15")
     p("open_channel", key="asamblea", kind="assembly", name="Asambleas", aimed_at_excluded=True,
-      announced_on="2026-02-01", opens_on="2026-02-10")
+      announced_on="2026-02-01", opens_on="2026-02-15")
     p("record_input", key="i1", channel="web", text="Agua potable", received_on="2026-02-20",
       contact_name="Ana Pérez", contact_email="ana@example.org")
     p("add_theme", key="agua", name="Agua")
     p("prioritise_themes", themes=["agua"])
-    assert p.unmet() == ["consultation_announced_before_opening", "every_input_answered"]
+    assert p.unmet() == ["consultation_announced_before_opening", "every_input_answered",
+                         "consultation_open_long_enough"]  # open five days of the fourteen required
     assert p.status()["unmet"][0]["details"]["items"] == ["web"]
     p("open_channel", key="web", kind="online", name="En línea", announced_on="2026-02-01", opens_on="2026-02-15")
     p("answer_input", input="i1", disposition="adopted", rationale="Tema prioritario", theme="agua")
+    assert p.unmet() == ["consultation_open_long_enough"]
+    p.on("2026-03-01")  # fourteen days after the channels opened
     assert p.unmet() == []
     p.move("advance")
     assert p.stage == "sensitization"

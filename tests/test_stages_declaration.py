@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from builders import Proc
 from handmade import criteria_codes, edit, items, records, row, unmet
 
@@ -80,6 +79,7 @@ def test_through_real_actions(db, clock):
     p = Proc(db, clock, members=[("gob", "government"), ("garante", "guarantor")])
     assert p.unmet() == ["declaration_signed_by_executive_and_guarantor", "secretariat_installed_with_required_sectors"]
     assert p.status()["unmet"][1]["details"]["items"] == ["civil_society"]
+    p.on("2026-01-21")
     p("sign_declaration", signed_on="2026-01-20", document_ref="declaratoria.pdf",
       signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"}])
     assert p.unmet() == ["declaration_signed_by_executive_and_guarantor", "secretariat_installed_with_required_sectors"]

@@ -1,9 +1,7 @@
 """Stage 8, monitoring: each exit criterion met and unmet, by its code; then closed."""
 from __future__ import annotations
 
-
 import pytest
-
 from builders import process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
 from snapshots import refused
@@ -63,6 +61,7 @@ def test_through_real_actions(db, clock):
     assert p.status()["next_move"] == "close"
     assert p.unmet() == ["progress_reported_for_every_activity", "midterm_event_held", "closing_event_held",
                          "final_status_for_every_commitment"]
+    p.on("2026-12-01")
     p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-01")
     p("hold_public_event", key="cierre", kind="closing", held_on="2026-12-01", minutes_ref="minuta2.pdf")
     assert p.unmet() == ["progress_reported_for_every_activity", "event_minutes_published",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from builders import process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
 

@@ -1,11 +1,10 @@
 """Stage 3, sensitization: each exit criterion met and unmet, by its code."""
 from __future__ import annotations
 
-
 import pytest
-
 from builders import process_at
 from handmade import criteria_codes, edit, items, records, row, unmet
+
 from stages.sensitization import QUESTIONS
 
 STAGE = "sensitization"
@@ -67,6 +66,7 @@ def test_through_real_actions(db, clock):
     p = process_at(db, clock, STAGE)
     assert p.unmet() == ["sensitization_session_held", "sensitization_questions_covered",
                          "sensitization_attended_by_required_sectors"]
+    p.on("2026-03-27")
     p("record_sensitization_session", key="sen1", held_on="2026-03-20", topics=ALL_QUESTIONS[:5],
       sectors={"government": 3, "guarantor": 1})
     assert p.unmet() == ["sensitization_questions_covered", "sensitization_attended_by_required_sectors"]

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, settings
 from sqlmodel import SQLModel
 from webkit import app_for, audit_count, client
 
-from storage.db import make_engine
-from workflow.credentials import new_token
-from workflow.actions import ACTIONS
 from stages.clock import FixedClock
+from storage.db import make_engine
+from workflow.actions import ACTIONS
+from workflow.credentials import new_token
 
 
 def _tokens(p, *handles):

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from webkit import free_port
 
 import migrations
-from reads import accounts
 from cli.main import main
+from reads import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 

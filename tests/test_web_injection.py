@@ -66,6 +66,7 @@ def _hostile_process(db, clock) -> Proc:
     p("add_person", handle="enlace", name=X("liaison name"), role="liaison", agency="igualdad")
     for h in ("coord", "enlace"):
         p("set_credentials", handle=h, password=PASSWORD)
+    p.on("2026-01-20")
     p("sign_declaration", signed_on="2026-01-20", document_ref=X("declaration ref"),
       signatories=[{"name": X("signatory"), "role": X("signatory role"), "sector": "government"},
                    {"name": "Comisionada", "role": "Garante", "sector": "guarantor"}])
@@ -73,6 +74,7 @@ def _hostile_process(db, clock) -> Proc:
     s1 = "S1"
     p("convene_session", key=s1, scheduled_for="2026-01-25T10:00:00-06:00", place=X("session place"),
       agenda=[X("agenda item")])
+    p.on("2026-01-25")  # the session has begun (it stays open through the whole process)
     p("record_attendance", session=s1, members=["gob", "garante", "osc", "cs2"])
     general = p("propose_decision", session=s1, kind="general", text=X("agreement text"),
                 reason=X("decision reason"))["decision"]
@@ -83,15 +85,17 @@ def _hostile_process(db, clock) -> Proc:
         p("decide", decision=d)
 
     advance()
-    p("open_channel", key="web", kind="online", name=X("channel name"), announced_on="2026-02-01",
+    p("open_channel", key="web", kind="online", name=X("channel name"), announced_on="2026-01-26",
       opens_on="2026-02-10", aimed_at_excluded=True)
     p("add_theme", key="genero", name=X("theme name"), description=X("theme description"))
+    p.on("2026-03-01")
     p("record_input", key="i1", channel="web", text=X("input text"), received_on="2026-03-01",
       contact_name=X("PRIVATE contact"))
     p("answer_input", input="i1", disposition="adopted", rationale=X("rationale"), theme="genero")
     p("prioritise_themes", themes=["genero"])
     advance()
     from stages.sensitization import QUESTIONS
+    p.on("2026-03-20")
     p("record_sensitization_session", key="sen1", held_on="2026-03-20", place=X("sensitization place"),
       topics=list(QUESTIONS), sectors={"government": 1, "guarantor": 1, "civil_society": 1})
     advance()
@@ -115,6 +119,7 @@ def _hostile_process(db, clock) -> Proc:
     p("add_indicator", key="r1", commitment="c1", name=X("indicator"), kind="result", baseline=X("baseline"),
       target=X("target"))
     advance()
+    p.on("2026-07-15")
     p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=30, reported_on="2026-07-01",
       evidence_ref=X("evidence ref"))
     p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-15", place=X("event place"),

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from builders import process_at
 from icalendar import Calendar
+from sqlalchemy import text as sql
 from webkit import PRIVATE_VALUES, client
 
 from notifications.ical import DEFAULT_DURATION
@@ -35,6 +36,7 @@ def atom_entries(data: bytes) -> dict[str, dict]:
 
 def _monitoring(db, clock):
     p = process_at(db, clock, "monitoring")
+    p.on("2026-08-01")
     p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=40, reported_on="2026-08-01",
       evidence_ref="https://example.net/evidencia-a1.pdf")
     p("publish_document", kind="report", title="Informe de medio término", ref="https://example.net/informe.pdf")
@@ -170,9 +172,16 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
 
 def test_control_characters_in_texts_do_not_break_the_feeds(sqlite_db, clock):
     p = process_at(sqlite_db, clock, "monitoring")
-    p("publish_document", kind="report", title=f"Informe{CONTROL}final", ref=f"nota{CONTROL}-1")
+    refused = p.refused("publish_document", kind="report", title=f"Informe{CONTROL}final", ref="nota-1")
+    assert refused.reasons[0].details["problem"] == "control_characters"  # the actions refuse them now ...
+    p("publish_document", kind="report", title="Informe final", ref="nota-1")
     p("convene_session", key="S99", scheduled_for=(clock.now() + dt.timedelta(days=1)).isoformat(),
-      place=f"Sala{CONTROL}2", agenda=[f"Punto{CONTROL}uno"])
+      place="Sala 2", agenda=["Punto uno"])
+    with sqlite_db.begin() as conn:  # ... but rows recorded before that rule may hold them
+        conn.execute(sql("UPDATE document SET title = :t, ref = :r"), {"t": f"Informe{CONTROL}final",
+                                                                         "r": f"nota{CONTROL}-1"})
+        conn.execute(sql("UPDATE secretariat_session SET place = :p, agenda = :a WHERE key = 'S99'"),
+                     {"p": f"Sala{CONTROL}2", "a": json.dumps([f"Punto{CONTROL}uno"])})
     c = client(sqlite_db, clock)
     for lang in ("es", "en"):
         feed = c.get(f"/p/p/feed.atom?lang={lang}").content

@@ -1,6 +1,7 @@
 """The coordinators' workspace, in process over a real SQLite file: sign-in, roles, forms, refusals."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -8,10 +9,10 @@ from builders import process_at
 from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
+from reads import status as queries
 from storage.accounts import Account
 from storage.models import Activity, Person, Vote
 from web.auth import RateLimiter
-from reads import status as queries
 
 
 def _with_passwords(p, *handles):
@@ -89,6 +90,7 @@ def test_the_move_panel_shows_unmet_criteria_and_a_refused_move_shows_the_same(s
     r = _post(c, "/w/p/do/convene_session", {"key": "S9", "scheduled_for": "2026-02-01T10:00", "place": "Sala",
                                              "agenda": "Instalación\nConsulta"})
     assert r.status_code == 303, r.text
+    clock.set(dt.datetime(2026, 2, 1, 10, 5, tzinfo=dt.timezone(dt.timedelta(hours=-6))))  # the session has begun
     r = _post(c, "/w/p/do/record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on"})
     assert r.status_code == 303, r.text
     s9 = c.get("/w/p").text.split('id="session-S9"')[1].split("</article>")[0]

@@ -12,20 +12,20 @@ import json
 import re
 
 import pytest
+from builders import Proc
 from click.testing import CliRunner
+from snapshots import refused
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from builders import Proc
-from snapshots import refused
+from cli.demo import script
+from cli.main import main
+from reads import status as queries
+from stages.clock import FixedClock
+from stages.errors import AuditBroken
 from storage import make_engine
 from storage import models as m
-from reads import status as queries
 from workflow import actions
-from cli.main import main
-from stages.clock import FixedClock
-from cli.demo import script
-from stages.errors import AuditBroken
 
 EMAIL = re.compile(r"[^\s\"@]+@[^\s\"@]+\.[a-z]+")
 

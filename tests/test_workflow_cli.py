@@ -13,11 +13,11 @@ import yaml
 from click.testing import CliRunner
 
 import migrations
-from storage import make_engine
+from cli.docgen import actions_markdown
+from cli.main import main
 from reads import checks
 from reads import status as queries
-from cli.main import main
-from cli.docgen import actions_markdown
+from storage import make_engine
 
 TRIO = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.actions import ACTIONS
 from cli.docgen import actions_markdown
+from workflow.actions import ACTIONS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "actions.md"
 

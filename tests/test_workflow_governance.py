@@ -10,9 +10,9 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-
 from builders import Proc, process_at
 from snapshots import refused
+
 from workflow import governance
 
 T0 = dt.datetime(2026, 3, 1, 16, tzinfo=dt.timezone.utc)

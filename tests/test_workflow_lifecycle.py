@@ -1,8 +1,8 @@
 """A whole process through real decisions, on SQLite and PostgreSQL."""
 from builders import process_at
 
-from stages import STAGE_NAMES
 from reads import status as queries
+from stages import STAGE_NAMES
 
 
 def test_a_process_runs_from_declaration_to_closed(db, clock):

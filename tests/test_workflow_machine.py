@@ -13,9 +13,9 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-
 from builders import Proc, complete_stage, process_at
 from snapshots import refused
+
 from stages import STAGE_NAMES, Records
 from workflow import engine, machine
 

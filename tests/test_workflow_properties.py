@@ -28,19 +28,19 @@ import datetime as dt
 import json
 from collections import Counter
 
+from builders import FILL, Proc, process_at
 from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
+from snapshots import diff, rows, snapshot, wipe
 from sqlmodel import Session, select
 
-from builders import FILL, Proc, process_at
-from snapshots import diff, rows, snapshot, wipe
-from stages import BY_NAME, STAGE_NAMES
-from storage import load_records
-from storage import models as m
 from reads import status as queries
-from workflow import actions, machine
+from stages import BY_NAME, STAGE_NAMES
 from stages.clock import FixedClock
 from stages.errors import CocreaError
+from storage import load_records
+from storage import models as m
+from workflow import actions, machine
 
 MEMBERS = [("gob", "government"), ("garante", "guarantor"), ("osc1", "civil_society"), ("osc2", "civil_society"),
            ("udg", "academia")]

@@ -3,12 +3,12 @@ checked with a snapshot of every table (tests/snapshots.py) taken before and aft
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
-
 from builders import Proc, complete_stage, process_at
 from snapshots import diff, refused, snapshot
-from storage import models as m
+from sqlmodel import Session, select
+
 from stages.errors import InvalidInput, NotAllowed, NotFound, Refused, TransitionBlocked
+from storage import models as m
 
 
 def test_the_snapshot_sees_any_change_and_refused_insists_on_a_refusal(db, clock):

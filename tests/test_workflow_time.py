@@ -6,8 +6,8 @@ import datetime as dt
 from builders import COORD, Proc
 from snapshots import refused
 
-from workflow import actions
 from stages.clock import FixedClock
+from workflow import actions
 
 UTC = dt.timezone.utc
 

@@ -60,6 +60,7 @@ FIELD_LABELS: dict[str, Msg] = {
     "agency": N_("Agency"),
     "agenda": N_("Agenda"),
     "aimed_at_excluded": N_("Aimed at traditionally excluded groups"),
+    "accepts_late": N_("Takes late inputs"),
     "ambition": N_("Ambition level"),
     "announced_on": N_("Announced on"),
     "api_token": N_("API token"),
