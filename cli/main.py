@@ -329,11 +329,12 @@ def user_set_password(ctx: Ctx, process: str, handle: str, actor: str, password:
 @guard
 def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
     from workflow import actions
-    from workflow.credentials import new_token
+    from workflow.credentials import collecting
 
-    token = new_token()
-    actions.apply(ctx.engine, "set_credentials", {"handle": handle, "api_token": token}, actor=actor, process=process)
-    click.echo(token)
+    with collecting() as issued:  # the server makes the token (issue 12); only its hash is kept
+        actions.apply(ctx.engine, "set_credentials", {"handle": handle, "new_token": True}, actor=actor,
+                      process=process)
+    click.echo(issued[0].value)
 
 
 @main.command(help=D_("Compliance with the participation and co-creation standards. Every rule, its "
