@@ -69,6 +69,19 @@ def test_logout_ends_the_session_and_a_copied_cookie_stops_working(sqlite_db, cl
     assert not _signed_in(thief)
 
 
+def test_signing_in_again_as_someone_else_ends_the_previous_session(sqlite_db, clock):
+    _process(sqlite_db, clock, "gob")
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 303
+    before = _copy(c)
+    page = c.get("/login")
+    assert 'id="already-signed-in"' in page.text
+    r = c.post("/login", data={"process": "p", "handle": "gob", "password": PASSWORD, "csrf": csrf_of(page.text)})
+    assert r.status_code == 303
+    assert "Integrante gob" in c.get("/w/p/account").text
+    assert not _signed_in(before)  # the coordinator's session ended with the switch
+
+
 def test_a_password_change_ends_every_session_of_that_person_and_only_theirs(sqlite_db, clock):
     p = _process(sqlite_db, clock, "gob")
     here, there, coord = client(sqlite_db, clock), client(sqlite_db, clock), client(sqlite_db, clock)

@@ -67,14 +67,14 @@ def _guess(url: str, handle: str, password: str, start: threading.Barrier | None
         return c.post("/login", data=form).status_code
 
 
-def test_parallel_guesses_on_two_web_processes_get_at_most_the_allowed_checks(file_db, clock, monkeypatch):
+def test_parallel_guesses_on_two_web_processes_get_at_most_the_allowed_checks(db, clock, monkeypatch):
     """120 wrong guesses at once on one account, split between two app instances sharing the
-    database (two web processes): at most 5 passwords are checked; then even the right
-    password waits the backoff, and is let in once it has passed."""
-    _process(file_db, clock, "gob")
+    database (two web processes), on SQLite and on PostgreSQL: at most 5 passwords are
+    checked; then even the right password waits the backoff, and is let in once it has passed."""
+    _process(db, clock, "gob")
     checks = _count_password_checks(monkeypatch)
     start = threading.Barrier(GUESSES)
-    with live_server(app_for(file_db, clock)) as one, live_server(app_for(file_db, clock)) as two:
+    with live_server(app_for(db, clock)) as one, live_server(app_for(db, clock)) as two:
         with ThreadPoolExecutor(GUESSES) as pool:
             statuses = list(pool.map(lambda n: _guess(one if n % 2 else two, "gob", f"mala-{n:04d}-contraseña", start),
                                      range(GUESSES)))
@@ -95,10 +95,10 @@ def test_parallel_guesses_on_two_web_processes_get_at_most_the_allowed_checks(fi
     assert PASSWORD in checks
 
 
-def test_the_backoff_doubles_and_a_success_clears_it(file_db, clock, monkeypatch):
-    _process(file_db, clock, "gob")
+def test_the_backoff_doubles_and_a_success_clears_it(db, clock, monkeypatch):
+    _process(db, clock, "gob")
     checks = _count_password_checks(monkeypatch)
-    c = client(file_db, clock)
+    c = client(db, clock)
     waits = []
     for _ in range(4):
         for _ in range(6):
@@ -112,7 +112,7 @@ def test_the_backoff_doubles_and_a_success_clears_it(file_db, clock, monkeypatch
     assert sign_in(c, "p", "gob").status_code == 303
     assert len(checks) == before + 1
     # a success forgets the failures: five more tries before any wait
-    other = client(file_db, clock)
+    other = client(db, clock)
     assert [sign_in(other, "p", "gob", "mala-contraseña").status_code for _ in range(5)] == [401] * 5
 
 

@@ -47,7 +47,8 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
 
 def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COCREA_SECRET_KEY": "k" * 32}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # no key to set: sessions are kept by the server
+    env.pop("COCREA_SECRET_KEY", None)
     env.pop("COCREA_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

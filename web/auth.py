@@ -169,8 +169,12 @@ async def identity(request: Request) -> accounts.Identity | None:
 
 
 async def sign_in(request: Request, response: Response, who: accounts.Identity) -> None:
-    """Start a new session (never reuse one) and remember this browser for this person."""
+    """Start a new session (never reuse one: a session this browser had ends) and remember this
+    browser for this person."""
     engine, at = request.app.state.engine, now(request)
+    old = _cookie(request, SESSION_COOKIE)
+    if old:
+        await run_in_threadpool(accounts.end_session, engine, old)
     value = await run_in_threadpool(accounts.start_session, engine, who, at)
     set_cookie(request, response, SESSION_COOKIE, value)
     device = _cookie(request, DEVICE_COOKIE)
@@ -217,10 +221,10 @@ async def take_flash(request: Request) -> list[dict]:
 # --- CSRF ----------------------------------------------------------------------------------------
 
 
-def csrf_token(request: Request) -> str:
+async def csrf_token(request: Request) -> str:
     """The token the forms of this page carry: the session's, or (not signed in) the value of
     the CSRF cookie, made now when the browser has none (:func:`keep_csrf` sets it)."""
-    found = getattr(request.state, "sign_in", None)
+    found = await current(request)
     if found is not None:
         return found.csrf
     token = _cookie(request, CSRF_COOKIE)
@@ -252,8 +256,9 @@ def same_site(request: Request) -> bool:
     return origin.lower() in own
 
 
-def csrf_ok(request: Request, submitted: object) -> bool:
-    found = getattr(request.state, "sign_in", None)
+async def csrf_ok(request: Request, submitted: object) -> bool:
+    """Whether a post carries this browser's token and comes from this site."""
+    found = await current(request)
     expected = found.csrf if found is not None else _cookie(request, CSRF_COOKIE)
     return bool(same_site(request) and expected and isinstance(submitted, str) and submitted
                 and secrets.compare_digest(expected.encode(), submitted.encode("utf-8", "surrogatepass")))

@@ -34,8 +34,10 @@ async def _page(request: Request, template: str, code: int = 200, **ctx: Any) ->
     lang = ctx.pop("lang", None) or lang_of(request)
     ctx.setdefault("identity", None)
     ctx.setdefault("request_path", request.url.path)
-    ctx.setdefault("csrf", auth.csrf_token(request))
-    ctx.setdefault("flash", await auth.take_flash(request))
+    if "csrf" not in ctx:
+        ctx["csrf"] = await auth.csrf_token(request)
+    if "flash" not in ctx:
+        ctx["flash"] = await auth.take_flash(request)
     response = HTMLResponse(render(template, lang=lang, **ctx), status_code=code,
                             headers={"Cache-Control": "no-store"})
     auth.keep_csrf(request, response)
@@ -99,7 +101,7 @@ async def login(request: Request) -> Response:
         response.headers.update(headers or {})
         return response
 
-    if not auth.csrf_ok(request, form.get("csrf")):
+    if not await auth.csrf_ok(request, form.get("csrf")):
         return await again("csrf_failed", 403)
     attempt = await auth.check_password(request, slug, handle, str(form.get("password", "")))
     if attempt.wait > 0:
@@ -116,9 +118,8 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     form = await _form(request)
-    await auth.current(request)
     response = RedirectResponse("/", status_code=303)
-    if auth.csrf_ok(request, form.get("csrf")):
+    if await auth.csrf_ok(request, form.get("csrf")):
         await auth.sign_out(request, response)
     return response
 
@@ -150,7 +151,7 @@ async def access(request: Request) -> Response:
         response.headers.update(headers or {})
         return response
 
-    if not auth.csrf_ok(request, form.get("csrf")):
+    if not await auth.csrf_ok(request, form.get("csrf")):
         return await again([web_reason("csrf_failed")], 403)
     password = str(form.get("password", ""))
     if password != str(form.get("repeat", "")):
@@ -227,7 +228,7 @@ async def _account_post(request: Request, slug: str):
     if response:
         return None, None, response
     form = await _form(request)
-    if not auth.csrf_ok(request, form.get("csrf")):
+    if not await auth.csrf_ok(request, form.get("csrf")):
         return None, None, await _account_page(request, slug, identity, 403,
                                                [web_reason("csrf_failed").as_dict(lang_of(request))])
     return identity, form, None
@@ -386,7 +387,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
                                        identity.handle, lang)
         return await _action_page(request, slug, name, identity, values, reasons, status, view["choices"])
 
-    if not auth.csrf_ok(request, form.get("csrf")):
+    if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
     try:
         payload = _payload(name, form)
