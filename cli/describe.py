@@ -50,8 +50,8 @@ DESCRIPTIONS: dict[str, Msg] = {
     "report_progress": N_("Report an activity's progress (status, percent, evidence)."),
     "hold_public_event": N_("Record a public mid-term or closing event and its minutes."),
     "set_final_status": N_("Record a commitment's final status at the close."),
-    "set_credentials": N_("Set a person's sign-in password and/or API token (stored hashed; own, or anyone's for a "
-                          "coordinator)."),
+    "set_credentials": N_("Set one's own password or make one's own API token, revoke a token, or (coordinators) "
+                          "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "
                               "trail)."),
     "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on or off, override "
