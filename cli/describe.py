@@ -56,8 +56,8 @@ DESCRIPTIONS: dict[str, Msg] = {
                             "minutes."),
     "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
                            "the secretariat decided, with the decision that says why."),
-    "set_credentials": N_("Set a person's sign-in password and/or API token (stored hashed; own, or anyone's for a "
-                          "coordinator)."),
+    "set_credentials": N_("Set one's own password or make one's own API token, revoke a token, or (coordinators) "
+                          "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "
                               "trail)."),
     "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on or off, override "

@@ -308,7 +308,8 @@ def user() -> None:
 @user.command("set-password", help=D_("Set a person's password for the web workspace."))
 @argument("process")
 @argument("handle")
-@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself, or a coordinator"))
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself (no one sets "
+                                                                       "another's password or token)"))
 @click.password_option("--password", cls=Option, prompt=D_("Password"), confirmation_prompt=True,
                        help=D_("asked for when not given"))
 @click.pass_obj
@@ -321,19 +322,21 @@ def user_set_password(ctx: Ctx, process: str, handle: str, actor: str, password:
     click.echo(gettext(ctx.lang, "Password set for {person}.").format(person=result["person"]))
 
 
-@user.command("new-token", help=D_("Create (or replace) a person's JSON API token. Printed once, stored hashed."))
+@user.command("new-token", help=D_("Make (or replace) one's own JSON API token. Printed once, stored hashed."))
 @argument("process")
 @argument("handle")
-@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself, or a coordinator"))
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it: HANDLE itself (no one sets "
+                                                                       "another's password or token)"))
 @click.pass_obj
 @guard
 def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
     from workflow import actions
-    from workflow.credentials import new_token
+    from workflow.credentials import collecting
 
-    token = new_token()
-    actions.apply(ctx.engine, "set_credentials", {"handle": handle, "api_token": token}, actor=actor, process=process)
-    click.echo(token)
+    with collecting() as issued:  # the server makes the token (issue 12); only its hash is kept
+        actions.apply(ctx.engine, "set_credentials", {"handle": handle, "new_token": True}, actor=actor,
+                      process=process)
+    click.echo(issued[0].value)
 
 
 @main.command(help=D_("Compliance with the participation and co-creation standards. Every rule, its "

@@ -1,6 +1,7 @@
 """The read side: typed views of a process shared by the CLI, the web pages and the API.
 
-Nothing here writes. Modules: :mod:`.status` (where a process stands, its history, the audit
+Nothing here writes a fact of a process (only the actions do); :mod:`.accounts` also keeps the
+bookkeeping of signing in (sessions, sign-in limits), which is not one. Modules: :mod:`.status` (where a process stands, its history, the audit
 check), :mod:`.public` (everything the standards ask to publish, nothing personal),
 :mod:`.workspace` (what a signed-in person may do now), :mod:`.checks` (the compliance report,
 also as of a past date through :mod:`.replay`), :mod:`.reminders`, :mod:`.accounts`.

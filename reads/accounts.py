@@ -1,24 +1,47 @@
-"""Who is signed in: checking a password or an API token, and re-reading a signed-in identity.
+"""Who is signed in, and the bookkeeping of signing in.
 
-Secrets are compared through :mod:`workflow.credentials`; nothing here writes.
+Reads (give them the read engine: on SQLite its transactions never take the write lock):
+:func:`authenticate` (a password), :func:`token_identity` (an API token), :func:`session`
+(a signed-in browser), :func:`account_view`. A password is checked *after* the row is read
+and the transaction closed: argon2 never runs inside a transaction.
+
+Bookkeeping (sessions, sign-in limits, known browsers: ``storage.accounts``) is not a fact of
+the process and is not audited. It is written here, each change in its own short transaction
+on the write engine, with nothing slow inside:
+
+- :func:`reserve` counts an attempt **before** its password is checked, atomically against
+  every key it names (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL),
+  so parallel guesses in any number of web processes cannot check more passwords than the
+  limit allows. A key that reached its free attempts waits an exponential backoff.
+- :func:`start_session`, :func:`touch`, :func:`end_session`, :func:`end_sessions_of`, the flash.
+- :func:`remember_device`, :func:`device_owner`.
+
+Credentials themselves are written only by the ``set_credentials`` action.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
+from typing import Iterable
 
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage.accounts import Account
+from storage import transaction
+from storage.accounts import Account, SignInDevice, SignInLimit, SignInSession
 from storage.models import Person, Process
 from workflow.credentials import TOKEN_PREFIX, password_matches, token_digest
+
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is signed in: a person of one process, and a stamp of their current credentials."""
+    """Who is signed in: a person of one process."""
 
     process: str
     person_id: int
@@ -27,65 +50,267 @@ class Identity:
     role: str
     sector: str | None
     agency_id: int | None
-    stamp: str
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.process, self.handle)
 
 
-def _stamp(account: Account) -> str:
-    """Changes whenever the password or token changes: old sign-ins end with it."""
-    basis = f"{account.password_hash}|{account.api_token_hash}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:16]
-
-
-def _identity(process: Process, person: Person, account: Account) -> Identity:
+def _identity(process: Process, person: Person) -> Identity:
     return Identity(process.slug, person.id, person.handle, person.name, person.role, person.sector,
-                    person.agency_id, _stamp(account))
+                    person.agency_id)
 
 
-def _row(db: Session, slug: str, handle: str):
-    return db.exec(select(Process, Person, Account).join(Person, Person.process_id == Process.id)
-                   .join(Account, Account.person_id == Person.id, isouter=True)
+def digest(secret: str) -> str:
+    """The SHA-256 a random secret (a session, a known browser) is kept as."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _person(db: Session, slug: str, handle: str):
+    if not (_KEY.match(slug or "") and _KEY.match(handle or "")):
+        return None
+    return db.exec(select(Process, Person).join(Person, Person.process_id == Process.id)
                    .where(Process.slug == slug, Person.handle == handle)).first()
 
 
-def authenticate(db_engine: Engine, slug: str, handle: str, password: str) -> Identity | None:
-    """The identity when the password matches an active person's; else ``None``."""
-    with Session(db_engine) as db:
-        row = _row(db, slug, handle)
-        hashed = row[2].password_hash if row and row[2] and row[1].active else None
-        if not password_matches(hashed, password):
-            return None
-        return _identity(*row)
+# --- passwords and tokens ------------------------------------------------------------------
 
 
-def by_token(db_engine: Engine, token: str) -> Identity | None:
-    """The identity owning this API token, if it is an active person's."""
-    if not token.startswith(TOKEN_PREFIX):
+def person_id_of(read_engine: Engine, slug: str, handle: str) -> int | None:
+    with Session(read_engine) as db:
+        row = _person(db, slug, handle)
+        return row[1].id if row and row[1].active else None
+
+
+def authenticate(read_engine: Engine, slug: str, handle: str, password: str) -> Identity | None:
+    """The identity when the password matches an active person's; else ``None``. The row is
+    read first and the transaction closed: the (slow) check runs outside it."""
+    with Session(read_engine) as db:
+        row = _person(db, slug, handle)
+        identity, hashed = None, None
+        if row and row[1].active:
+            identity = _identity(*row)
+            account = db.exec(select(Account).where(Account.person_id == row[1].id)).first()
+            hashed = account.password_hash if account else None
+    if not password_matches(hashed, password) or identity is None:
         return None
-    with Session(db_engine) as db:
+    return identity
+
+
+def token_identity(read_engine: Engine, token: str, now: dt.datetime | None = None,
+                   valid: dt.timedelta | None = None) -> tuple[Identity | None, str | None]:
+    """(identity, problem) for an API token: ``token_invalid`` (unknown, revoked, of someone who
+    left) or ``token_expired`` (older than ``valid`` at ``now``)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None, "token_invalid"
+    with Session(read_engine) as db:
         row = db.exec(select(Process, Person, Account).join(Person, Person.process_id == Process.id)
                       .join(Account, Account.person_id == Person.id)
                       .where(Account.api_token_hash == token_digest(token))).first()
-        if row is None or not row[1].active:
+    if row is None or not row[1].active:
+        return None, "token_invalid"
+    made = row[2].api_token_created_at
+    if now is not None and valid is not None and (made is None or now >= made + valid):
+        return None, "token_expired"
+    return _identity(row[0], row[1]), None
+
+
+def by_token(read_engine: Engine, token: str, now: dt.datetime | None = None,
+             valid: dt.timedelta | None = None) -> Identity | None:
+    """The identity owning this API token, if it is valid."""
+    return token_identity(read_engine, token, now, valid)[0]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What the account page shows (no secret, no hash)."""
+
+    has_password: bool
+    token_made_at: dt.datetime | None
+
+
+def account_view(read_engine: Engine, person_id: int) -> AccountView:
+    with Session(read_engine) as db:
+        a = db.exec(select(Account).where(Account.person_id == person_id)).first()
+    if a is None:
+        return AccountView(False, None)
+    return AccountView(a.password_hash is not None, a.api_token_created_at if a.api_token_hash else None)
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A signed-in browser: who, its CSRF token, when it was last seen, what to say once."""
+
+    identity: Identity
+    digest: str
+    csrf: str
+    created_at: dt.datetime
+    seen_at: dt.datetime
+    flash: str | None
+
+
+def start_session(engine: Engine, identity: Identity, now: dt.datetime) -> str:
+    """A new session for ``identity``; returns the cookie's value (only its digest is stored)."""
+    value = secrets.token_urlsafe(32)
+    with transaction(engine) as db:
+        db.add(SignInSession(digest=digest(value), person_id=identity.person_id, csrf=secrets.token_urlsafe(32),
+                             created_at=now, seen_at=now))
+    return value
+
+
+def session(read_engine: Engine, value: str, now: dt.datetime, idle: dt.timedelta,
+            lifetime: dt.timedelta) -> SignIn | None:
+    """The session of a cookie's value, if it is still open: not ended, used within ``idle``,
+    younger than ``lifetime``, of a person still in the process."""
+    if not value or len(value) > 200:
+        return None
+    with Session(read_engine) as db:
+        row = db.exec(select(SignInSession, Person, Process).join(Person, Person.id == SignInSession.person_id)
+                      .join(Process, Process.id == Person.process_id)
+                      .where(SignInSession.digest == digest(value))).first()
+    if row is None:
+        return None
+    s, person, process = row
+    if not person.active or now >= s.seen_at + idle or now >= s.created_at + lifetime:
+        return None
+    return SignIn(_identity(process, person), s.digest, s.csrf, s.created_at, s.seen_at, s.flash)
+
+
+def touch(engine: Engine, sign_in: SignIn, now: dt.datetime) -> None:
+    """Mark the session used now (the caller does it at most every few minutes)."""
+    with transaction(engine) as db:
+        db.exec(update(SignInSession).where(SignInSession.digest == sign_in.digest).values(seen_at=now))
+
+
+def end_session(engine: Engine, value: str) -> None:
+    with transaction(engine) as db:
+        db.exec(delete(SignInSession).where(SignInSession.digest == digest(value)))
+
+
+def end_sessions_of(engine: Engine, person_id: int, keep: str | None = None) -> int:
+    """End every session of a person, except the one whose digest is ``keep``; how many ended."""
+    with transaction(engine) as db:
+        q = delete(SignInSession).where(SignInSession.person_id == person_id)
+        if keep:
+            q = q.where(SignInSession.digest != keep)
+        return db.exec(q).rowcount or 0
+
+
+def set_flash(engine: Engine, sign_in_digest: str, text: str | None) -> None:
+    with transaction(engine) as db:
+        db.exec(update(SignInSession).where(SignInSession.digest == sign_in_digest).values(flash=text))
+
+
+def forget_old(engine: Engine, now: dt.datetime, idle: dt.timedelta, lifetime: dt.timedelta,
+               forget_after: dt.timedelta, device_days: dt.timedelta) -> None:
+    """Delete ended sessions, counts nobody needs any more, and expired known browsers."""
+    with transaction(engine) as db:
+        db.exec(delete(SignInSession).where((SignInSession.seen_at < now - idle)
+                                            | (SignInSession.created_at < now - lifetime)))
+        db.exec(delete(SignInLimit).where(SignInLimit.updated_at < now - forget_after,
+                                          (SignInLimit.blocked_until.is_(None)) | (SignInLimit.blocked_until < now)))
+        db.exec(delete(SignInDevice).where(SignInDevice.created_at < now - device_days))
+
+
+# --- known browsers ---------------------------------------------------------------------------
+
+
+def remember_device(engine: Engine, person_id: int, now: dt.datetime) -> str:
+    value = secrets.token_urlsafe(32)
+    with transaction(engine) as db:
+        db.add(SignInDevice(digest=digest(value), person_id=person_id, created_at=now))
+    return value
+
+
+def device_owner(read_engine: Engine, value: str, now: dt.datetime, device_days: dt.timedelta) -> int | None:
+    """The person a known browser's cookie was given to, while it is valid."""
+    if not value or len(value) > 200:
+        return None
+    with Session(read_engine) as db:
+        d = db.exec(select(SignInDevice).where(SignInDevice.digest == digest(value))).first()
+    return d.person_id if d and now < d.created_at + device_days else None
+
+
+# --- sign-in limits ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``free`` failed attempts, then a wait that doubles with each further failure, from
+    ``first_wait`` up to ``longest_wait``; the count is forgotten after ``forget_after`` quiet."""
+
+    free: int
+    first_wait: dt.timedelta
+    longest_wait: dt.timedelta
+    forget_after: dt.timedelta = dt.timedelta(days=1)
+
+    def wait(self, failures: int) -> dt.timedelta | None:
+        if failures < self.free:
             return None
-        return _identity(*row)
+        return min(self.first_wait * (2 ** min(failures - self.free, 30)), self.longest_wait)
 
 
-def current(db_engine: Engine, slug: str, handle: str, stamp: str) -> Identity | None:
-    """Re-read a signed-in identity; ``None`` if the person left or their credentials changed."""
-    with Session(db_engine) as db:
-        row = _row(db, slug, handle)
-        if row is None or row[2] is None or not row[1].active:
-            return None
-        identity = _identity(*row)
-        return identity if secrets.compare_digest(identity.stamp, stamp) else None
+def account_key(slug: str, handle: str) -> str:
+    if _KEY.match(slug or "") and _KEY.match(handle or ""):
+        return f"account:{slug}/{handle}"
+    return "account:?" + hashlib.sha256(f"{slug}/{handle}".encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
-def current_stamp(db_engine: Engine, slug: str, handle: str) -> str | None:
-    """The stamp of a person's credentials now (to renew one's own sign-in after changing them)."""
-    with Session(db_engine) as db:
-        row = _row(db, slug, handle)
-        return _stamp(row[2]) if row and row[2] else None
+def _insert_missing(db: Session, keys: Iterable[str], now: dt.datetime) -> None:
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    rows = [{"key": k, "failures": 0, "updated_at": now} for k in keys]
+    db.exec(insert(SignInLimit).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _rows(db: Session, keys: dict[str, Limit], now: dt.datetime) -> dict[str, SignInLimit]:
+    _insert_missing(db, sorted(keys), now)
+    rows = {r.key: r for r in db.exec(select(SignInLimit).where(SignInLimit.key.in_(sorted(keys)))
+                                      .order_by(SignInLimit.key).with_for_update())}
+    for key, limit in keys.items():
+        r = rows[key]
+        if r.failures and r.updated_at + limit.forget_after < now and not (r.blocked_until and r.blocked_until > now):
+            r.failures, r.blocked_until = 0, None
+    return rows
+
+
+def reserve(engine: Engine, keys: dict[str, Limit], now: dt.datetime) -> float:
+    """Count one attempt against every key, before its password is checked. Returns the seconds
+    to wait when a key is still waiting (nothing is counted then), else 0."""
+    with transaction(engine) as db:
+        rows = _rows(db, keys, now)
+        waits = [(r.blocked_until - now).total_seconds() for r in rows.values()
+                 if r.blocked_until is not None and r.blocked_until > now]
+        if waits:
+            return max(waits)
+        for key, limit in keys.items():
+            r = rows[key]
+            r.failures += 1
+            r.updated_at = now
+            wait = limit.wait(r.failures)
+            r.blocked_until = now + wait if wait else None
+            db.add(r)
+    return 0.0
+
+
+def release(engine: Engine, clear: Iterable[str], give_back: dict[str, Limit], now: dt.datetime) -> None:
+    """After a right password: the keys of ``clear`` (the account, the browser) start again from
+    zero; each key of ``give_back`` (the address) has the attempt taken back."""
+    clear = set(clear)
+    with transaction(engine) as db:
+        rows = _rows(db, {**{k: Limit(1, dt.timedelta(0), dt.timedelta(0)) for k in clear}, **give_back}, now)
+        for key, r in rows.items():
+            if key in clear:
+                r.failures, r.blocked_until = 0, None
+            else:
+                r.failures = max(0, r.failures - 1)
+                if give_back[key].wait(r.failures) is None:
+                    r.blocked_until = None
+            r.updated_at = now
+            db.add(r)

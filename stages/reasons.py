@@ -61,7 +61,7 @@ MESSAGES: dict[str, Msg] = {
     "bad_as_of": N_("Invalid --as-of date: '{value}' (YYYY-MM-DD or an ISO date and time)."),
     # credentials
     "credentials_only_own": N_("'{actor}' may change only their own credentials, not those of '{handle}'."),
-    "credentials_nothing_to_set": N_("Give a password, a token, or revoke the token."),
+    "credentials_nothing_to_set": N_("Give a new password, ask for a new token, revoke the token or reset the access."),
     # compliance actions
     "commitment_not_agreed": N_("Commitment {commitment} is not agreed yet: the IRM-style assessment is for the plan's commitments."),
     "assessment_empty": N_("Give at least one judgement: potential for results, potential impact or early results."),
@@ -96,3 +96,15 @@ FIELD_PROBLEMS: dict[str, Msg] = {
     "control_characters": N_("'{field}' has control characters; only text, line breaks and tabs are accepted."),
     "not_text": N_("'{field}' must be text."),
 }
+
+# credentials: who may set which secret (issue 12)
+MESSAGES.update({
+    "password_only_owner": N_("Only '{handle}' may choose their password; a coordinator can reset their access "
+                              "instead, and they receive a one-time code to choose a new one."),
+    "token_only_owner": N_("Only '{handle}' may ask for their API token: it is shown once, to its owner only."),
+    "reset_by_coordinator": N_("Only a coordinator may reset someone's access."),
+    "reset_access_alone": N_("Resetting the access ends the password and the token: give no password, token "
+                             "or code with it."),
+    "reset_code_needs_password": N_("Give the new password together with the one-time code."),
+    "reset_code_invalid": N_("The code is wrong, has expired or was already used; ask the coordination for a new one."),
+})

@@ -1,16 +1,18 @@
 """A real browser (Debian's chromium, headless, driven by Playwright) through the whole app.
 
 A coordinator walks a process from declaration to monitoring with the workspace's forms, a
-member votes, a liaison accepts an activity and reports progress, and a citizen reads the
-public page on a phone. Each page is audited with axe-core (no serious or critical
+member votes, the coordinator resets a liaison's access and the liaison chooses a password with
+the one-time code it received by email, accepts an activity and reports progress, and a citizen
+reads the public page on a phone. Each page is audited with axe-core (no serious or critical
 violation), markup typed into the forms is shown as text and never runs, and screenshots
 are saved in ``test-artifacts/``.
 """
 from __future__ import annotations
 
 import datetime as dt
-
+import email
 import re
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from conftest import chromium_or_skip
 from sqlmodel import SQLModel
 from webkit import PASSWORD, app_for, live_server
 
+from notifications.config import MailConfig, SmtpSettings
 from storage.db import make_engine
 from workflow import actions
 
@@ -44,8 +47,9 @@ def site(tmp_path, clock):
         do("add_person", handle=handle, name=f"Integrante {handle}", role="member", sector=sector,
            email=f"{handle}@example.org")
     for handle in ("coord", "gob"):
-        do("set_credentials", handle=handle, password=PASSWORD)
-    with live_server(app_for(engine, clock)) as url:
+        do("set_credentials", actor=handle, handle=handle, password=PASSWORD)  # each their own
+    mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
+    with live_server(app_for(engine, clock, mail=mail)) as url:
         yield url, engine
     engine.dispose()
 
@@ -81,6 +85,16 @@ class Person:
         page.select_option("select[name=process]", "p")
         page.fill("input[name=handle]", handle)
         page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(self.url + "/w/p")
+
+    def redeem(self, handle, code, password=PASSWORD):
+        """Choose a password with a one-time code, on the page its email links to."""
+        page = self.goto(f"/acceso?process=p&handle={handle}")
+        page.fill("input[name=code]", code)
+        page.fill("input[name=password]", password)
+        page.fill("input[name=repeat]", password)
+        self.audit("one-time code page")
         page.click("main form button[type=submit]")
         page.wait_for_url(self.url + "/w/p")
 
@@ -233,13 +247,19 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
 
     coord.act("add_person", handle="enlace", name="Enlace de Igualdad", role="liaison", agency="igualdad",
               email="enlace@example.org")
-    coord.act("set_credentials", handle="enlace", password=PASSWORD)
+    done = coord.act("set_credentials", ok=False, handle="enlace", reset_access=True)
+    assert done.locator("#sent-enlace").is_visible() and done.locator("#access-code").count() == 0
+    coord.audit("access reset")
+    (eml,) = list((Path(engine.url.database).parent / "mail").iterdir())
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "enlace@example.org"
+    code = re.search(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b", message.get_body(("plain",)).get_content()).group(0)
     coord.act("plan_activity", key="a1", commitment="c1", title="Publicar tabuladores", deliverable="Portal",
               agency="igualdad", start_date="2026-06-01", end_date="2026-09-30")
     coord.act("add_indicator", key="r1", commitment="c1", name="Brecha medida", kind="result", baseline="18 %",
               target="12 %")
     liaison = Person(browser, url, viewport={"width": 1024, "height": 800})
-    liaison.sign_in("enlace")
+    liaison.redeem("enlace", code)  # signed in with the password it chose
     page = liaison.goto("/w/p")
     page.click("#activity-a1 form[action$='/do/accept_activity'] button")
     assert "aceptada" in liaison.goto("/w/p").locator("#activity-a1").inner_text()

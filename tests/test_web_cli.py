@@ -24,7 +24,7 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
     process_at(sqlite_db, clock, "declaration")
     url = str(sqlite_db.url)
     runner = CliRunner()
-    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "gob", "--as", "coord"],
+    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "gob", "--as", "gob"],
                       input="una-contraseña-larga\nuna-contraseña-larga\n")
     assert r.exit_code == 0, r.output
     assert accounts.authenticate(sqlite_db, "p", "gob", "una-contraseña-larga").handle == "gob"
@@ -32,7 +32,11 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
     assert r.exit_code == 0, r.output
     token = r.output.strip()
     assert token.startswith("cct_") and accounts.by_token(sqlite_db, token).handle == "gob"
-    # a member may not set another's credentials: refused, exit code 3, nothing written
+    # nobody sets another's password, not even a coordinator: refused, exit code 3, nothing written
+    r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "osc", "--as", "coord", "--password",
+                             "otra-contraseña-larga"])
+    assert r.exit_code == 3 and "password_only_owner" in r.output
+    # a member may not touch another's credentials at all
     r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "osc", "--as", "gob", "--password",
                              "otra-contraseña-larga"])
     assert r.exit_code == 3 and "credentials_only_own" in r.output
@@ -43,7 +47,8 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
 
 def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COCREA_SECRET_KEY": "k" * 32}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # no key to set: sessions are kept by the server
+    env.pop("COCREA_SECRET_KEY", None)
     env.pop("COCREA_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

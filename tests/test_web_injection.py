@@ -65,7 +65,7 @@ def _hostile_process(db, clock) -> Proc:
     p("add_agency", key="igualdad", name=X("agency name"))
     p("add_person", handle="enlace", name=X("liaison name"), role="liaison", agency="igualdad")
     for h in ("coord", "enlace"):
-        p("set_credentials", handle=h, password=PASSWORD)
+        p("set_credentials", actor=h, handle=h, password=PASSWORD)
     p.on("2026-01-20")
     p("sign_declaration", signed_on="2026-01-20", document_ref=X("declaration ref"),
       signatories=[{"name": X("signatory"), "role": X("signatory role"), "sector": "government"},

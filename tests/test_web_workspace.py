@@ -10,14 +10,15 @@ from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
 from reads import status as queries
+from reads.accounts import Limit
 from storage.accounts import Account
 from storage.models import Activity, Person, Vote
-from web.auth import RateLimiter
+from web.auth import Settings
 
 
 def _with_passwords(p, *handles):
     for h in ("coord", *handles):
-        p("set_credentials", handle=h, password=PASSWORD)
+        p("set_credentials", actor=h, handle=h, password=PASSWORD)  # each sets their own
     return p
 
 
@@ -48,14 +49,15 @@ def test_sign_in_needs_the_right_password_and_a_csrf_token(sqlite_db, clock):
     assert 'id="already-signed-in"' not in client(sqlite_db, clock).get("/login").text
 
 
-def test_sign_in_is_rate_limited_per_address_and_handle(sqlite_db, clock):
+def test_sign_in_is_rate_limited_per_account(sqlite_db, clock):
     p = _with_passwords(process_at(sqlite_db, clock, "declaration"))
-    c = client(sqlite_db, clock, limiter=RateLimiter(per_handle=3, per_address=10))
+    c = client(sqlite_db, clock, settings=Settings(account=Limit(3, dt.timedelta(seconds=30), dt.timedelta(hours=1))))
     for _ in range(3):
         assert sign_in(c, "p", "coord", "mala-contraseña").status_code == 401
     blocked = sign_in(c, "p", "coord")  # even the right password waits now
     assert blocked.status_code == 429 and "too_many_attempts" in blocked.text
-    assert int(blocked.headers["retry-after"]) > 0
+    assert "Demasiados intentos fallidos; espere 1 minuto." in blocked.text
+    assert int(blocked.headers["retry-after"]) == 31
     assert p.stage == "declaration"
 
 
@@ -73,7 +75,7 @@ def test_a_changed_password_ends_other_sign_ins(sqlite_db, clock):
     c = client(sqlite_db, clock)
     sign_in(c, "p", "gob")
     assert c.get("/w/p").status_code == 200
-    p("set_credentials", handle="gob", password="una-nueva-contraseña")
+    p("set_credentials", actor="gob", handle="gob", password="una-nueva-contraseña")
     r = c.get("/w/p")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
@@ -232,10 +234,11 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     assert 'class="flash"' not in page  # never a success box
     notice = page.split('<div class="reasons notice-refused" role="status">')[1].split("</div>")[0]
     assert f"Rechazada: la decisión «{decision}» (acuerdo general) no se adoptó; objeciones de: osc." in notice
-    r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "password": "otra-contraseña-larga"})
+    p("set_credentials", actor="gob", handle="gob", new_token=True)
+    r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
     assert r.status_code == 303
     flash = c.get("/w/p").text.split('<div class="flash" role="status">')[1].split("</div>")[0]
-    assert "Se cambió la contraseña de «gob»." in flash
+    assert "Se revocó el token de la API de «gob»." in flash
     assert not re.search(r"\b(True|False|None)\b|_set\b", flash)
 
 

@@ -15,7 +15,6 @@ from sqlmodel import Session, func, select
 
 from storage.models import AuditEntry
 from web import create_app
-from web.auth import RateLimiter
 
 PASSWORD = "contraseña-de-prueba"
 #: Every private value the builders record (people's emails, the input's contact).
@@ -23,7 +22,7 @@ PRIVATE_VALUES = ("@example.org", "Ana Pérez", "ana@example.org")
 
 
 def app_for(engine, clock, **kw):
-    return create_app(engine, secret_key="test-secret-key", clock=clock, limiter=kw.pop("limiter", RateLimiter()), **kw)
+    return create_app(engine, clock=clock, **kw)
 
 
 def client(engine, clock, **kw) -> TestClient:

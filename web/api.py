@@ -15,6 +15,7 @@ exactly what the CLI and the forms refuse, with the same reasons.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -25,7 +26,7 @@ from fastapi.responses import JSONResponse
 from reads import public, workspace
 from reads import status as queries
 from stages.errors import CocreaError, InvalidInput, NotAllowed
-from workflow import actions
+from workflow import actions, credentials
 
 from . import auth
 from .context import error_status, lang_of
@@ -40,13 +41,103 @@ AUTH_ERRORS = {401: ERROR, 403: ERROR, 404: ERROR, 400: ERROR}
 ACTION_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
 
 
+# --- input that must never reach the database ---------------------------------------------------
+# PostgreSQL cannot store a NUL byte (psycopg raises) and no text needs one; an unpaired surrogate
+# cannot be encoded at all; JSON nested thousands deep exhausts the parser's recursion; an integer
+# of thousands of digits exceeds Python's conversion limit and no column can hold it.
+
+MAX_BODY = 1024 * 1024  # a JSON body; the largest legitimate one (a rule set) is a few kilobytes
+MAX_DIGITS = 15  # |n| < 10**15: every number of the domain (days, percents, counts, years) fits
+MAX_DEPTH = 32  # the schemas of the actions nest four levels at most
+
+
+class InputRefused(InvalidInput):
+    """Input refused before it reaches an action (status 400; ``body_too_large``: 413)."""
+
+    def __init__(self, code: str, **details: Any):
+        super().__init__([web_reason(code, **details)])
+        self.code = code
+
+
+def check_text(value: str) -> str:
+    """``value`` unchanged, or refused when it holds a NUL byte or an unpaired surrogate."""
+    if "\x00" in value:
+        raise InputRefused("bad_character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputRefused("bad_character") from None
+    return value
+
+
+def check_value(value: Any) -> Any:
+    """Walk parsed input (no recursion): nesting at most :data:`MAX_DEPTH` deep, text
+    without NUL or unpaired surrogates, whole numbers of at most :data:`MAX_DIGITS` digits,
+    finite decimals."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise InputRefused("json_too_deep", limit=MAX_DEPTH)
+        if isinstance(item, str):
+            check_text(item)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if abs(item) >= 10 ** MAX_DIGITS:
+                raise InputRefused("number_too_large")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise InputRefused("number_too_large")
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                check_text(str(k))
+                todo.append((v, depth + 1))
+        elif isinstance(item, (list, tuple)):
+            todo.extend((v, depth + 1) for v in item)
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise InputRefused("number_too_large")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise InputRefused("number_too_large")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise InputRefused("bad_json", problem=text)
+
+
+def parse_json(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a request's body, or :class:`InputRefused` saying what is wrong."""
+    if len(raw) > MAX_BODY:
+        raise InputRefused("body_too_large", limit=MAX_BODY // 1024)
+    try:
+        payload = json.loads(raw.decode("utf-8") if raw else "{}", parse_int=_int, parse_float=_float,
+                             parse_constant=_constant)
+    except RecursionError:
+        raise InputRefused("json_too_deep", limit=MAX_DEPTH) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputRefused("bad_json", problem=str(exc).splitlines()[0][:200]) from None
+    if not isinstance(payload, dict):
+        raise InputRefused("bad_json", problem=type(payload).__name__)
+    return check_value(payload)
+
+
 def _error(request: Request, exc: CocreaError, status: int) -> JSONResponse:
     return JSONResponse(exc.as_dict(lang_of(request)), status_code=status)
 
 
-def _identity(request: Request, slug: str):
+async def _identity(request: Request, slug: str):
     """(identity, error response) for a token that must belong to a person of ``slug``."""
-    identity, problem = auth.bearer(request, request.app.state.engine)
+    identity, problem = await auth.bearer(request)
     if identity is None:
         resp = _error(request, NotAllowed([web_reason(problem)]), 401)
         resp.headers["WWW-Authenticate"] = "Bearer"
@@ -74,27 +165,27 @@ async def get_status(request: Request, slug: str) -> dict[str, Any]:
 
 @router.get("/processes/{slug}/history", summary="The audit trail (personal data redacted)", responses=AUTH_ERRORS)
 async def get_history(request: Request, slug: str) -> Any:
-    identity, error = _identity(request, slug)
+    identity, error = await _identity(request, slug)
     if error:
         return error
-    return await run_in_threadpool(queries.history, request.app.state.engine, slug)
+    return await run_in_threadpool(queries.history, request.app.state.read_engine, slug)
 
 
 @router.get("/processes/{slug}/audit", summary="Verify the audit trail's hash chain", responses=AUTH_ERRORS)
 async def verify_audit(request: Request, slug: str) -> Any:
-    identity, error = _identity(request, slug)
+    identity, error = await _identity(request, slug)
     if error:
         return error
-    return await run_in_threadpool(queries.verify_audit, request.app.state.engine, slug)
+    return await run_in_threadpool(queries.verify_audit, request.app.state.read_engine, slug)
 
 
 @router.get("/processes/{slug}/workspace", summary="What the token's person may do now, and what blocks each move",
             responses=AUTH_ERRORS)
 async def get_workspace(request: Request, slug: str) -> Any:
-    identity, error = _identity(request, slug)
+    identity, error = await _identity(request, slug)
     if error:
         return error
-    return await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle,
+    return await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
                                    lang_of(request))
 
 
@@ -107,23 +198,33 @@ async def list_actions() -> list[dict[str, Any]]:
 
 def _action_route(name: str):
     async def endpoint(request: Request, slug: str) -> Any:
-        identity, error = _identity(request, slug)
+        identity, error = await _identity(request, slug)
         if error:
             return error
-        raw = await request.body()
         try:
-            payload = json.loads(raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return _error(request, InvalidInput([web_reason("bad_json", problem=str(exc).splitlines()[0])]), 400)
-        if not isinstance(payload, dict):
-            return _error(request, InvalidInput([web_reason("bad_json", problem=type(payload).__name__)]), 400)
+            payload = parse_json(await request.body())
+        except InputRefused as exc:
+            return _error(request, exc, 413 if exc.code == "body_too_large" else 400)
+
+        def apply():
+            with credentials.collecting() as issued:
+                result = actions.apply(request.app.state.engine, name, payload, actor=identity.handle, process=slug,
+                                       clock=request.app.state.clock)
+            return result, issued
+
         try:
-            result = await run_in_threadpool(actions.apply, request.app.state.engine, name, payload,
-                                             actor=identity.handle, process=slug,
-                                clock=request.app.state.clock)
+            result, issued = await run_in_threadpool(apply)
         except CocreaError as exc:
             return _error(request, exc, error_status(exc))
-        return {"action": name, "result": result}
+        if name != "set_credentials":
+            return {"action": name, "result": result}
+        # a secret it made: the actor's own token, or a code to hand over in person, shown once;
+        # a code for someone with an email goes there and is never in this answer
+        handover = await auth.hand_over(request, issued)
+        out = {"action": name, "result": result, "issued": handover.shown}
+        if handover.unsent:
+            out["undelivered"] = handover.unsent
+        return out
     endpoint.__name__ = f"action_{name}"
     return endpoint
 
@@ -164,7 +265,12 @@ def install_openapi(app: FastAPI) -> None:
         schemas["Error"] = {"type": "object", "required": ["error", "reasons"], "properties": {
             "error": {"type": "string"}, "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}}}
         schemas["ActionResult"] = {"type": "object", "required": ["action", "result"], "properties": {
-            "action": {"type": "string"}, "result": {"type": "object"}}}
+            "action": {"type": "string"}, "result": {"type": "object"},
+            "issued": {"type": "array", "items": {"type": "object"},
+                       "description": "set_credentials: what it made for the caller to keep (its own new token, "
+                                      "or a one-time code to hand over in person), shown this once"},
+            "undelivered": {"type": "array", "items": {"type": "object"},
+                            "description": "set_credentials: codes whose email could not be sent"}}}
         components["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                         "description": "a token from the workspace's account page "
                                                                        "or `cocrea user new-token`"}}

@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
+from dataclasses import replace
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from notifications.config import MailConfig
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, ConfigError, InvalidInput, NotFound
 from workflow.schemas import validation_reasons
 
 from . import api, public_pages, workspace_pages
-from .auth import SESSION_COOKIE, SESSION_MAX_AGE, RateLimiter
+from .auth import Settings
 from .context import error_status, lang_of, wants_json
 from .i18n import web_reason
 from .render import render
@@ -46,27 +48,73 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                            b"interest-cohort=(), browsing-topics=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
 ]
+#: Over HTTPS: browsers come back only over HTTPS for a year (no ``includeSubDomains``: other
+#: sites of the institute's domain are not this app's to decide).
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+#: A request body larger than this is refused before it is read (the API allows 1 MiB of JSON).
+MAX_REQUEST = 2 * 1024 * 1024
 
 
-class SecurityHeaders:
-    """A pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``)."""
+def _bad_text(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
-    def __init__(self, app):
+
+class Guard:
+    """A pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``) in front of every route:
+
+    - refuses, with a 400 in words, a path or query holding a control character (a NUL byte
+      reached PostgreSQL and made psycopg raise), and a declared body over :data:`MAX_REQUEST`;
+    - adds :data:`SECURITY_HEADERS` (and HSTS over HTTPS) to every response, and
+      ``Cache-Control: no-store`` to any response setting a cookie or answering a token.
+    """
+
+    def __init__(self, app, https: bool = False):
         self.app = app
+        self.https = https
+
+    def _refusal(self, scope, code: str, status: int, **details):
+        async def answer(receive, send):
+            request = Request(scope, receive)
+            response = error_response(request, InvalidInput([web_reason(code, **details)]), status)
+            await response(scope, receive, send)
+        return answer
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        https = self.https or scope.get("scheme") == "https"
+        headers = dict(scope.get("headers") or [])
+        token = b"authorization" in headers
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in SECURITY_HEADERS if k not in names]
+                present = list(message.get("headers", []))
+                names = {k.lower() for k, _ in present}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if https and HSTS[0] not in names:
+                    extra.append(HSTS)
+                if (b"set-cookie" in names or token) and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = present + extra
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        app = self.app
+        query = unquote_to_bytes(scope.get("query_string", b"") or b"")
+        if _bad_text(scope.get("path", "")) or any(b < 32 or b == 127 for b in query):
+            scope["query_string"] = b""  # not read back by the refusal
+            app = self._refusal(scope, "bad_character", 400)
+        else:
+            declared = headers.get(b"content-length", b"0")
+            if not declared.isdigit() or int(declared) > MAX_REQUEST:
+                app = self._refusal(scope, "body_too_large", 413, limit=MAX_REQUEST // 1024)
+        if app is self.app:
+            return await app(scope, receive, send_with_headers)
+        return await app(receive, send_with_headers)
 
 
 class PageCache:
@@ -116,19 +164,23 @@ def public_address(url: str) -> str:
     return url.rstrip("/")
 
 
-def create_app(engine: Engine, *, secret_key: str | None = None, https_only: bool | None = None,
-               limiter: RateLimiter | None = None, read_engine: Engine | None = None,
-               clock: Clock | None = None, public_url: str | None = None) -> FastAPI:
-    """The app for one database. ``read_engine`` (optional) serves the public reads; ``clock``
-    (default: the system's) dates every action applied through the app; ``public_url``
-    (default: ``COCREA_PUBLIC_URL``, else :data:`DEFAULT_PUBLIC_URL`) is the address the feeds
-    link to, never the request's Host header."""
-    secret_key = secret_key or os.environ.get("COCREA_SECRET_KEY")
-    if not secret_key:
-        secret_key = secrets.token_urlsafe(48)
-        log.warning("COCREA_SECRET_KEY is not set: a random key is used, so sign-ins end when the server restarts")
-    if https_only is None:
-        https_only = os.environ.get("COCREA_HTTPS_ONLY", "") not in ("", "0", "false")
+def create_app(engine: Engine, *, https_only: bool | None = None, settings: Settings | None = None,
+               read_engine: Engine | None = None, clock: Clock | None = None, public_url: str | None = None,
+               mail: MailConfig | None = None, trusted_proxies: list[str] | None = None,
+               secret_key: str | None = None) -> FastAPI:
+    """The app for one database. ``read_engine`` (optional) serves the reads; ``clock`` (default:
+    the system's) dates every action applied through the app and the sign-in bookkeeping;
+    ``public_url`` (default: ``COCREA_PUBLIC_URL``, else :data:`DEFAULT_PUBLIC_URL`) is the
+    address the feeds and the access-code emails link to, never the request's Host header;
+    ``settings`` (default: :meth:`web.auth.Settings.from_env`) the sessions, tokens and sign-in
+    limits, ``https_only`` and ``trusted_proxies`` overriding theirs; ``mail`` (default:
+    ``notifications.config.load()`` when a code is first emailed) where access codes are sent.
+    ``secret_key`` is accepted and unused: sessions are kept by the server and need no key."""
+    settings = settings or Settings.from_env()
+    if https_only is not None:
+        settings = replace(settings, https=https_only)
+    if trusted_proxies is not None:
+        settings = replace(settings, trusted_proxies=tuple(trusted_proxies))
     app = FastAPI(title="cocrea", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   description="Open Government co-creation processes: public reads and the actions of the "
                               "secretariat, with the same rules as the `cocrea` command.")
@@ -140,12 +192,13 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
         public_url = DEFAULT_PUBLIC_URL
         log.warning("COCREA_PUBLIC_URL is not set: the Atom and iCalendar feeds link to %s", public_url)
     app.state.public_url = public_address(public_url)
-    app.state.limiter = limiter or RateLimiter()
+    app.state.settings = settings
+    app.state.mail = mail
     app.state.cache = PageCache()
 
-    app.add_middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=https_only)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Guard, https=settings.https)
+    if settings.trusted_proxies:  # outermost: the client's address and scheme for everything else
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     app.include_router(public_pages.router)
@@ -156,6 +209,18 @@ def create_app(engine: Engine, *, secret_key: str | None = None, https_only: boo
     @app.exception_handler(CocreaError)
     async def _cocrea_error(request: Request, exc: CocreaError):
         return error_response(request, exc)
+
+    @app.exception_handler(DataError)
+    async def _not_storable(request: Request, exc: DataError):
+        # a value the database refuses (out of its type's range ...): the input's fault, said as such
+        log.info("refused by the database: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return error_response(request, InvalidInput([web_reason("value_not_storable")]), 400)
+
+    @app.exception_handler(StatementError)
+    async def _not_bindable(request: Request, exc: StatementError):
+        if isinstance(exc.orig, (OverflowError, ValueError, UnicodeError)):  # SQLite: an integer past 64 bits
+            return error_response(request, InvalidInput([web_reason("value_not_storable")]), 400)
+        raise exc
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

@@ -63,7 +63,6 @@ FIELD_LABELS: dict[str, Msg] = {
     "accepts_late": N_("Takes late inputs"),
     "ambition": N_("Ambition level"),
     "announced_on": N_("Announced on"),
-    "api_token": N_("API token"),
     "axes": N_("Axes"),
     "baseline": N_("Baseline"),
     "call_ref": N_("Call (link or reference)"),
@@ -109,6 +108,7 @@ FIELD_LABELS: dict[str, Msg] = {
     "minutes_ref": N_("Minutes (link or reference)"),
     "muted": N_("People who receive no reminders"),
     "name": N_("Name"),
+    "new_token": N_("Make a new API token"),
     "notes": N_("Notes"),
     "objective": N_("Objective"),
     "off": N_("Reminders switched off"),
@@ -137,6 +137,8 @@ FIELD_LABELS: dict[str, Msg] = {
     "ref": N_("Link or reference"),
     "reported_on": N_("Date of the report"),
     "reset": N_("First return every setting to its default"),
+    "reset_access": N_("Reset the access: end the password, the token and the sessions, and give a one-time code"),
+    "reset_code": N_("One-time code"),
     "revoke_token": N_("Revoke the current API token"),
     "role": N_("Role"),
     "rule": N_("Decision rule"),
@@ -386,6 +388,11 @@ MORE: dict[str, Msg] = {
     "password_set": N_("The password of '{person}' was changed."),
     "api_token_set": N_("A new API token was created for '{person}'."),
     "api_token_revoked": N_("The API token of '{person}' was revoked."),
+    "access_restored": N_("'{person}' chose a new password with their one-time code."),
+    "access_reset_email": N_("The access of '{person}' was reset: their password, token and sessions ended, and a "
+                             "one-time code to choose a new password goes to their email."),
+    "access_reset_in_person": N_("The access of '{person}' was reset: their password, token and sessions ended. "
+                                 "Hand them the one-time code below, in person."),
     "nothing_changed": N_("The credentials of '{person}' did not change."),
     "rejected_consensus": N_("Rejected: the decision '{decision}' ({kind:decision_kind}) was not adopted; "
                              "objections from: {objections}."),
@@ -414,7 +421,11 @@ def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
         return Notice(say(MORE["rejected_consensus"], objections=", ".join(tally.get("objections") or [])),
                       refused=True)
     if action == "set_credentials":
-        parts = [say(MORE[k]) for k in ("password_set", "api_token_set", "api_token_revoked") if r.get(k)]
+        if r.get("access_reset"):
+            return Notice(say(MORE["access_reset_email" if r.get("delivery") == "email" else "access_reset_in_person"]))
+        keys = ("access_restored",) if r.get("access_restored") else ("password_set", "api_token_set",
+                                                                      "api_token_revoked")
+        parts = [say(MORE[k]) for k in keys if r.get(k)]
         return Notice(" ".join(parts) or say(MORE["nothing_changed"]))
     msg = DONE.get(action)
     if msg is None:
@@ -466,11 +477,21 @@ WEB_REASONS: dict[str, Msg] = {
     "csrf_failed": N_("The form expired or did not come from this site; reload the page and try again."),
     "token_missing": N_("The token is missing (Authorization: Bearer … header)."),
     "token_invalid": N_("The token is invalid or was revoked."),
+    "token_expired": N_("The token has expired; make a new one on your account page."),
     "token_other_process": N_("The token belongs to the process '{process}', not to '{slug}'."),
     "bad_json": N_("The body is not a valid JSON object: {problem}."),
     "wrong_process": N_("You are signed in to the process '{process}', not to this one."),
     "not_found_page": N_("There is no page '{path}'."),
     "http_error": N_("This address cannot answer that request (HTTP error {status})."),
+    # input refused before it reaches an action
+    "bad_character": N_("The request holds a character that text cannot contain (a NUL byte, a control character "
+                        "in an address, or a broken Unicode character)."),
+    "json_too_deep": N_("The data is nested too deeply (at most {limit} levels)."),
+    "number_too_large": N_("A number is too large (at most 15 digits)."),
+    "body_too_large": N_("The request is too large (at most {limit} KiB)."),
+    "value_not_storable": N_("A value is out of the range that can be recorded."),
+    # signing in and access codes
+    "passwords_differ": N_("The new password and its repetition differ."),
 }
 
 

@@ -13,51 +13,65 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from i18n import ngettext
 from reads import accounts, public, workspace
-from stages.errors import CocreaError, NotAllowed, NotFound
+from stages.errors import CocreaError, NotAllowed, NotFound, reason
 from workflow import actions, credentials
 
 from . import auth, forms
+from .api import MAX_DEPTH, InputRefused, check_text, check_value
 from .context import error_status, lang_of, safe_next
 from .i18n import form_reason, said, web_reason
 from .render import render
 
 router = APIRouter(include_in_schema=False)
-HIDDEN_FIELDS = {"set_credentials": {"api_token"}}
+#: Fields of ``set_credentials`` its form does not offer: one's password and token are changed on
+#: the account page (the password only with the current one); a code is typed on ``/acceso``.
+HIDDEN_FIELDS = {"set_credentials": {"password", "new_token", "reset_code"}}
 
 
-def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
+async def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
     lang = ctx.pop("lang", None) or lang_of(request)
     ctx.setdefault("identity", None)
     ctx.setdefault("request_path", request.url.path)
-    ctx.setdefault("csrf", auth.csrf_token(request))
-    ctx.setdefault("flash", [n if isinstance(n, dict) else {"text": str(n), "refused": False}
-                             for n in request.session.pop("flash", [])])
-    return HTMLResponse(render(template, lang=lang, **ctx), status_code=code,
-                        headers={"Cache-Control": "no-store"})
+    if "csrf" not in ctx:
+        ctx["csrf"] = await auth.csrf_token(request)
+    if "flash" not in ctx:
+        ctx["flash"] = await auth.take_flash(request)
+    response = HTMLResponse(render(template, lang=lang, **ctx), status_code=code,
+                            headers={"Cache-Control": "no-store"})
+    auth.keep_csrf(request, response)
+    return response
 
 
 async def _form(request: Request) -> dict[str, Any]:
+    """The submitted form, every value a string (a list when repeated); a NUL byte or an unpaired
+    surrogate in a name or a value is refused (:class:`web.api.InputRefused`)."""
     data = await request.form()
     out: dict[str, Any] = {}
     for key in data.keys():
-        values = [v for v in data.getlist(key) if isinstance(v, str)]
+        check_text(key)
+        values = [check_text(v) for v in data.getlist(key) if isinstance(v, str)]
         out[key] = values if len(values) > 1 else (values[0] if values else "")
     return out
 
 
-def _signed_in(request: Request, slug: str):
+async def _signed_in(request: Request, slug: str):
     """(identity, redirect-or-error response)."""
-    engine = request.app.state.engine
-    identity = auth.current(request, engine)
+    identity = await auth.identity(request)
     if identity is None:
         target = "/login?" + urlencode({"next": request.url.path, "process": slug})
         return None, RedirectResponse(target, status_code=303)
     if identity.process != slug:
         lang = lang_of(request)
-        return None, _page(request, "error.html", 403, identity=identity, status=403,
-                           reasons=[web_reason("wrong_process", process=identity.process).as_dict(lang)])
+        return None, await _page(request, "error.html", 403, identity=identity, status=403,
+                                 reasons=[web_reason("wrong_process", process=identity.process).as_dict(lang)])
     return identity, None
+
+
+def _too_many(wait: float):
+    minutes = max(1, -(-int(wait) // 60))
+    return web_reason("too_many_attempts", minutes=minutes), {"Retry-After": str(int(wait) + 1)}
 
 
 # --- sign-in ---------------------------------------------------------------------------
@@ -68,96 +82,230 @@ async def login_form(request: Request, next: str = "", process: str = "") -> Res
     items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang_of(request))
     # Public pages are cached for everyone and always offer "sign in": whoever is already
     # signed in lands here, is told so and is offered the way to the workspace.
-    identity = auth.current(request, request.app.state.engine)
-    return _page(request, "login.html", processes=items, values={"process": process, "handle": "", "next": next},
-                 reasons=[], identity=identity)
+    identity = await auth.identity(request)
+    return await _page(request, "login.html", processes=items, reasons=[], identity=identity,
+                       values={"process": process, "handle": "", "next": next})
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-
     form = await _form(request)
     lang = lang_of(request)
     slug, handle = str(form.get("process", "")), str(form.get("handle", "")).strip()
     values = {"process": slug, "handle": handle, "next": str(form.get("next", ""))}
     items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang)
 
-    def again(code: str, status: int, **details) -> HTMLResponse:
-        return _page(request, "login.html", status, processes=items, values=values,
-                     reasons=[web_reason(code, **details).as_dict(lang)])
-
-    if not auth.csrf_ok(request, form.get("csrf")):
-        return again("csrf_failed", 403)
-    address = request.client.host if request.client else "-"
-    limiter: auth.RateLimiter = request.app.state.limiter
-    wait = limiter.blocked(address, f"{slug}/{handle}")
-    if wait > 0:
-        response = again("too_many_attempts", 429, minutes=max(1, round(wait / 60)))
-        response.headers["Retry-After"] = str(int(wait) + 1)
+    async def again(code: str, status: int, headers: dict | None = None, **details) -> HTMLResponse:
+        response = await _page(request, "login.html", status, processes=items, values=values,
+                               reasons=[web_reason(code, **details).as_dict(lang)])
+        response.headers.update(headers or {})
         return response
-    identity = await run_in_threadpool(accounts.authenticate, request.app.state.engine, slug, handle,
-                                       str(form.get("password", "")))
-    if identity is None:
-        limiter.failed(address, f"{slug}/{handle}")
-        return again("login_failed", 401)
-    limiter.succeeded(address, f"{slug}/{handle}")
-    auth.sign_in(request, identity)
+
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        return await again("csrf_failed", 403)
+    attempt = await auth.check_password(request, slug, handle, str(form.get("password", "")))
+    if attempt.wait > 0:
+        problem, headers = _too_many(attempt.wait)
+        return await again(problem.code, 429, headers, **problem.details)
+    if attempt.identity is None:
+        return await again("login_failed", 401)
     target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
-    return RedirectResponse(target, status_code=303)
+    response = RedirectResponse(target, status_code=303)
+    await auth.sign_in(request, response, attempt.identity)
+    return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     form = await _form(request)
-    if auth.csrf_ok(request, form.get("csrf")):
-        auth.sign_out(request)
-    return RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    if await auth.csrf_ok(request, form.get("csrf")):
+        await auth.sign_out(request, response)
+    return response
 
 
-# --- dashboard -------------------------------------------------------------------------
+# --- a one-time code: choosing a new password after a reset ---------------------------------
+
+
+@router.get("/acceso")
+async def access_form(request: Request, process: str = "", handle: str = "") -> Response:
+    check_text(process), check_text(handle)
+    items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang_of(request))
+    return await _page(request, "access.html", processes=items, reasons=[],
+                       values={"process": process, "handle": handle})
+
+
+@router.post("/acceso")
+async def access(request: Request) -> Response:
+    """The person types the code they received and their new password: the code is counted
+    like a password (the same limits) and checked by the action, which uses it up."""
+    form = await _form(request)
+    lang = lang_of(request)
+    slug, handle = str(form.get("process", "")), str(form.get("handle", "")).strip()
+    values = {"process": slug, "handle": handle}
+    items = await run_in_threadpool(public.processes, request.app.state.read_engine, lang)
+
+    async def again(reasons: list, status: int, headers: dict | None = None) -> HTMLResponse:
+        response = await _page(request, "access.html", status, processes=items, values=values,
+                               reasons=[r if isinstance(r, dict) else r.as_dict(lang) for r in reasons])
+        response.headers.update(headers or {})
+        return response
+
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        return await again([web_reason("csrf_failed")], 403)
+    password = str(form.get("password", ""))
+    if password != str(form.get("repeat", "")):
+        return await again([web_reason("passwords_differ")], 400)
+    s, at = auth.settings(request), auth.now(request)
+    keys = {accounts.account_key(slug, handle): s.account,
+            "address:" + auth.client_address(request)[:150]: s.address}
+    wait = await run_in_threadpool(accounts.reserve, request.app.state.engine, keys, at)
+    if wait > 0:
+        problem, headers = _too_many(wait)
+        return await again([problem], 429, headers)
+    payload = {"handle": handle, "reset_code": str(form.get("code", "")), "password": password}
+    try:
+        await run_in_threadpool(actions.apply, request.app.state.engine, "set_credentials", payload, actor=handle,
+                                process=slug, clock=request.app.state.clock)
+    except CocreaError as exc:
+        if isinstance(exc, NotAllowed) and any(r.code == "actor_unknown" for r in exc.reasons):
+            exc = NotAllowed([reason("reset_code_invalid", handle=handle)])  # who exists is not told
+        status = 400 if isinstance(exc, NotAllowed) else error_status(exc)
+        return await again([form_reason(lang, "set_credentials", r) for r in exc.reasons], status)
+    await auth.release_account(request, slug, handle)
+    who = await run_in_threadpool(accounts.authenticate, request.app.state.read_engine, slug, handle, password)
+    response = RedirectResponse(f"/w/{quote(slug)}", status_code=303)
+    if who is not None:
+        await auth.sign_in(request, response, who)
+    return response
+
+
+# --- dashboard and account ---------------------------------------------------------------
 
 
 @router.get("/w/{slug}")
 async def dashboard(request: Request, slug: str) -> Response:
-    identity, response = _signed_in(request, slug)
+    identity, response = await _signed_in(request, slug)
     if response:
         return response
     lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle, lang)
-    return _page(request, "dashboard.html", identity=identity, w=view, today=request.app.state.clock.now().date().isoformat())
+    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang)
+    return await _page(request, "dashboard.html", identity=identity, w=view,
+                       today=request.app.state.clock.now().date().isoformat())
+
+
+async def _account_page(request: Request, slug: str, identity, status: int = 200, reasons: list | None = None,
+                        handover: auth.Handover | None = None) -> HTMLResponse:
+    view = await run_in_threadpool(accounts.account_view, request.app.state.read_engine, identity.person_id)
+    expires = auth.token_expires(request, view.token_made_at)
+    lang, s = lang_of(request), auth.settings(request)
+    return await _page(request, "account.html", status, identity=identity, slug=slug, account=view,
+                       idle=_duration(lang, s.idle), lifetime=_duration(lang, s.lifetime),
+                       token_made=view.token_made_at.isoformat() if view.token_made_at else None,
+                       token_expires=expires.isoformat() if expires else None,
+                       handover=handover, reasons=reasons or [])
+
+
+def _duration(lang: str, span) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60:
+        return ngettext(lang, "{count} minute", "{count} minutes", minutes).format(count=minutes)
+    return ngettext(lang, "{count} hour", "{count} hours", minutes // 60).format(count=minutes // 60)
 
 
 @router.get("/w/{slug}/account")
 async def account(request: Request, slug: str) -> Response:
-    identity, response = _signed_in(request, slug)
+    identity, response = await _signed_in(request, slug)
     if response:
         return response
-    return _page(request, "account.html", identity=identity, slug=slug, token=None, reasons=[])
+    return await _account_page(request, slug, identity)
+
+
+async def _account_post(request: Request, slug: str):
+    """(identity, form, error response) for a post of the account page."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return None, None, response
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        return None, None, await _account_page(request, slug, identity, 403,
+                                               [web_reason("csrf_failed").as_dict(lang_of(request))])
+    return identity, form, None
+
+
+async def _own_credentials(request: Request, slug: str, identity, payload: dict):
+    """Apply ``set_credentials`` for oneself, collecting what it makes; (issued, error page)."""
+    def apply() -> list:
+        with credentials.collecting() as issued:
+            actions.apply(request.app.state.engine, "set_credentials", {"handle": identity.handle, **payload},
+                          actor=identity.handle, process=slug, clock=request.app.state.clock)
+        return issued
+
+    try:
+        return await run_in_threadpool(apply), None
+    except CocreaError as exc:
+        lang = lang_of(request)
+        return None, await _account_page(request, slug, identity, error_status(exc),
+                                         [form_reason(lang, "set_credentials", r) for r in exc.reasons])
 
 
 @router.post("/w/{slug}/account/token")
 async def new_token(request: Request, slug: str) -> Response:
-    """Create an API token for the signed-in person and show it once."""
-    identity, response = _signed_in(request, slug)
+    """Make a new API token for the signed-in person and show it once."""
+    identity, form, response = await _account_post(request, slug)
     if response:
         return response
-    form = await _form(request)
+    issued, response = await _own_credentials(request, slug, identity, {"new_token": True})
+    if response:
+        return response
+    return await _account_page(request, slug, identity, handover=await auth.hand_over(request, issued))
+
+
+@router.post("/w/{slug}/account/token/revoke")
+async def revoke_token(request: Request, slug: str) -> Response:
+    identity, form, response = await _account_post(request, slug)
+    if response:
+        return response
+    _, response = await _own_credentials(request, slug, identity, {"revoke_token": True})
+    return response or RedirectResponse(f"/w/{quote(slug)}/account", status_code=303)
+
+
+@router.post("/w/{slug}/account/password")
+async def change_password(request: Request, slug: str) -> Response:
+    """A new password, given the current one (checked under the sign-in limits): every other
+    session of the person ends; this one goes on in a new session."""
+    identity, form, response = await _account_post(request, slug)
+    if response:
+        return response
     lang = lang_of(request)
-    if not auth.csrf_ok(request, form.get("csrf")):
-        return _page(request, "account.html", 403, identity=identity, slug=slug, token=None,
-                     reasons=[web_reason("csrf_failed").as_dict(lang)])
-    token = credentials.new_token()
-    try:
-        await run_in_threadpool(actions.apply, request.app.state.engine, "set_credentials",
-                                {"handle": identity.handle, "api_token": token}, actor=identity.handle, process=slug,
-                                clock=request.app.state.clock)
-    except CocreaError as exc:
-        return _page(request, "account.html", error_status(exc), identity=identity, slug=slug, token=None,
-                     reasons=[r.as_dict(lang) for r in exc.reasons])
-    # The credentials changed, so the sign-in stamp did too: renew this session's.
-    fresh = await run_in_threadpool(accounts.current_stamp, request.app.state.engine, slug, identity.handle)
-    request.session["stamp"] = fresh
-    return _page(request, "account.html", identity=identity, slug=slug, token=token, reasons=[])
+    password = str(form.get("password", ""))
+    if password != str(form.get("repeat", "")):
+        return await _account_page(request, slug, identity, 400, [web_reason("passwords_differ").as_dict(lang)])
+    attempt = await auth.check_password(request, slug, identity.handle, str(form.get("current", "")))
+    if attempt.wait > 0:
+        problem, headers = _too_many(attempt.wait)
+        page = await _account_page(request, slug, identity, 429, [problem.as_dict(lang)])
+        page.headers.update(headers)
+        return page
+    if attempt.identity is None:
+        return await _account_page(request, slug, identity, 401, [web_reason("login_failed").as_dict(lang)])
+    _, response = await _own_credentials(request, slug, identity, {"password": password})
+    if response:
+        return response
+    response = RedirectResponse(f"/w/{quote(slug)}/account", status_code=303)
+    await auth.sign_in(request, response, identity)  # the action ended every session, this one too
+    return response
+
+
+@router.post("/w/{slug}/account/sessions")
+async def end_other_sessions(request: Request, slug: str) -> Response:
+    identity, form, response = await _account_post(request, slug)
+    if response:
+        return response
+    current = await auth.current(request)
+    await run_in_threadpool(accounts.end_sessions_of, request.app.state.engine, identity.person_id, current.digest)
+    return RedirectResponse(f"/w/{quote(slug)}/account", status_code=303)
 
 
 # --- one form per action ---------------------------------------------------------------
@@ -168,14 +316,14 @@ def _fields(name: str) -> list[forms.FormField]:
     return [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
 
 
-def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
-                 choices: dict) -> HTMLResponse:
+async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
+                       choices: dict) -> HTMLResponse:
     fields = _fields(name)
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
-    return _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
-                 values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
-                 next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
-                                                          for r in reasons if r["code"] == "invalid_field"])
+    return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
+                       values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
+                       next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
+                                                                for r in reasons if r["code"] == "invalid_field"])
 
 
 def _action_or_404(request: Request, name: str):
@@ -188,29 +336,44 @@ def _action_or_404(request: Request, name: str):
 @router.get("/w/{slug}/do/{name}")
 async def action_form(request: Request, slug: str, name: str) -> Response:
     _action_or_404(request, name)
-    identity, response = _signed_in(request, slug)
+    identity, response = await _signed_in(request, slug)
     if response:
         return response
     lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.engine, slug, identity.handle, lang)
+    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang)
     reasons = []
     if identity.role not in actions.ACTIONS[name].roles:
         exc = NotAllowed([_not_allowed(identity, name)])
         reasons = [r.as_dict(lang) for r in exc.reasons]
-    return _action_page(request, slug, name, identity, dict(request.query_params), reasons, 200, view["choices"])
+    values = {k: check_text(v) for k, v in request.query_params.items()}
+    return await _action_page(request, slug, name, identity, values, reasons, 200, view["choices"])
 
 
 def _not_allowed(identity, name: str):
-    from stages.errors import reason
     return reason("actor_not_allowed", actor=identity.handle, role=identity.role, action=name,
                   allowed=list(actions.ACTIONS[name].roles))
 
 
+def _payload(name: str, form: dict) -> dict:
+    """The action's payload from the form; deep JSON or an enormous number in a JSON field is
+    refused here like in the API (:func:`web.api.check_value`)."""
+    try:
+        payload = forms.parse(actions.ACTIONS[name].schema, form)
+    except RecursionError:
+        raise InputRefused("json_too_deep", limit=MAX_DEPTH) from None
+    except ValueError:  # an integer past Python's digit limit, in a JSON field
+        raise InputRefused("number_too_large") from None
+    for hidden in HIDDEN_FIELDS.get(name, ()):
+        payload.pop(hidden, None)
+    check_value(payload)
+    return payload
+
+
 @router.post("/w/{slug}/do/{name}")
 async def action_submit(request: Request, slug: str, name: str) -> Response:
-
     _action_or_404(request, name)
-    identity, response = _signed_in(request, slug)
+    identity, response = await _signed_in(request, slug)
     if response:
         return response
     lang = lang_of(request)
@@ -220,21 +383,32 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
-        view = await run_in_threadpool(workspace.workspace_view, engine, slug, identity.handle, lang)
-        return _action_page(request, slug, name, identity, values, reasons, status, view["choices"])
+        view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug,
+                                       identity.handle, lang)
+        return await _action_page(request, slug, name, identity, values, reasons, status, view["choices"])
 
-    if not auth.csrf_ok(request, form.get("csrf")):
+    if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
-    payload = forms.parse(actions.ACTIONS[name].schema, form)
-    for hidden in HIDDEN_FIELDS.get(name, ()):
-        payload.pop(hidden, None)
     try:
-        result = await run_in_threadpool(actions.apply, engine, name, payload, actor=identity.handle, process=slug,
-                                clock=request.app.state.clock)
+        payload = _payload(name, form)
+    except InputRefused as exc:
+        return await refused([r.as_dict(lang) for r in exc.reasons], 400)
+
+    def apply():
+        with credentials.collecting() as issued:
+            result = actions.apply(engine, name, payload, actor=identity.handle, process=slug,
+                                   clock=request.app.state.clock)
+        return result, issued
+
+    try:
+        result, issued = await run_in_threadpool(apply)
     except CocreaError as exc:
         return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
-    if name == "set_credentials" and payload.get("handle") == identity.handle:
-        request.session["stamp"] = await run_in_threadpool(accounts.current_stamp, engine, slug, identity.handle)
-    request.session["flash"] = [said(lang, name, result).as_dict()]
+    notice = said(lang, name, result).as_dict()
+    if issued:  # a code to hand over, or one sent by email: said on this page, once
+        handover = await auth.hand_over(request, issued)
+        return await _page(request, "handover.html", identity=await auth.identity(request), slug=slug,
+                           handover=handover, notice=notice)
+    await auth.flash(request, notice)
     target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)

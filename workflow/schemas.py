@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from i18n import D_
@@ -376,12 +376,35 @@ class SetFinalStatus(Schema):
         "an adopted decision of the secretariat that justifies a status other than what the activities show"))
 
 
-Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
-Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{32,200}$")]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200, strip_whitespace=False)]
+AccessCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{16,40}$")]
 
 
 class SetCredentials(Schema):
-    handle: Key = Field(description=D_("whose credentials: the actor's own, or anyone's for a coordinator"))
-    password: Optional[Password] = Field(None, description=D_("secret; stored as an argon2id hash, never in clear"))
-    api_token: Optional[Token] = Field(None, description=D_("secret; a random token for the JSON API, stored hashed"))
+    """No secret comes from outside but the owner's own password: tokens and access codes are
+    made by the server. The password is hashed here, while the payload is validated, so the
+    slow argon2 hash never runs inside the action's transaction."""
+
+    handle: Key = Field(description=D_("whose credentials: the actor's own; a coordinator may revoke "
+                                       "another person's token or reset their access"))
+    password: Optional[Password] = Field(None, description=D_("the actor's own new password; stored as an "
+                                                              "argon2id hash, never in clear"))
+    new_token: bool = Field(False, description=D_("make a new API token for the actor (replaces the current one; "
+                                                  "shown once)"))
     revoke_token: bool = Field(False, description=D_("remove the API token"))
+    reset_access: bool = Field(False, description=D_("coordinators: end the person's password, token and sessions "
+                                                     "and give them a one-time code to choose a new password"))
+    # exclude: never in the payload the audit trail keeps (used up, but a secret all the same)
+    reset_code: Optional[AccessCode] = Field(None, exclude=True,
+                                             description=D_("the one-time code received, with the new password"))
+    _password_hash: Optional[str] = PrivateAttr(None)
+
+    def model_post_init(self, context: object, /) -> None:
+        if self.password:
+            from .credentials import hash_password
+
+            self._password_hash = hash_password(self.password)
+
+    @property
+    def password_hash(self) -> Optional[str]:
+        return self._password_hash
