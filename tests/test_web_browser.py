@@ -151,10 +151,13 @@ class Person:
             "() => JSON.parse(document.body.innerText).stage")
 
 
-def _on(clock, day: str, hour: int = 12) -> None:
-    """The site lives up to ``day``: what happened that day can be recorded (the clock only moves forward)."""
+def _on(clock, day: str, hour: int = 12, *people: tuple) -> None:
+    """The site lives up to ``day``: what happened that day can be recorded (the clock only moves forward).
+    Days pass, so sign-ins end for inactivity: ``people`` (person, handle) sign in again."""
     when = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), dt.timezone(dt.timedelta(hours=-6)))
     clock.set(max(when, clock.now()))
+    for person, handle in people:
+        person.sign_in(handle)
 
 
 def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, clock):
@@ -164,12 +167,12 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     coord.audit("dashboard")
 
     # --- declaration
-    _on(clock, "2026-01-20")
+    _on(clock, "2026-01-20", 12, (coord, "coord"))
     coord.act("sign_declaration", signed_on="2026-01-20", document_ref="https://example.net/declaratoria.pdf",
               signatories="Gobernador | Ejecutivo | government\nComisionada | Órgano garante | guarantor")
     coord.act("convene_session", key="S1", scheduled_for="2026-01-27T10:00", place="Palacio de Gobierno",
               agenda="Instalación del STL\nPaso a la consulta")
-    _on(clock, "2026-01-27", 10)  # the session begins (it stays open for the whole exercise)
+    _on(clock, "2026-01-27", 10, (coord, "coord"))  # the session begins (it stays open for the whole exercise)
     coord.act("record_attendance", session="S1", members=["gob", "garante", "osc"])
     coord.move("advance", reason="Declaratoria firmada y STL instalado")
     assert coord.stage() == "consultation"
@@ -193,13 +196,13 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     assert page.locator('[name="key"]').get_attribute("aria-invalid") == "true"
     coord.audit("refused form")
 
-    _on(clock, "2026-02-01")
+    _on(clock, "2026-02-01", 12, (coord, "coord"))
     coord.act("open_channel", key="web", kind="online", name="Consulta en línea", online=True,
               announced_on="2026-02-01", opens_on="2026-02-15", closes_on="2026-03-15")
     coord.act("open_channel", key="asamblea", kind="assembly", name="Asambleas comunitarias", aimed_at_excluded=True,
               announced_on="2026-02-01", opens_on="2026-02-20", closes_on="2026-03-10")
     coord.act("add_theme", key="genero", name=f"Brecha salarial {XSS}", description=f"Descripción {XSS}")
-    _on(clock, "2026-03-01")
+    _on(clock, "2026-03-01", 12, (coord, "coord"))
     coord.act("record_input", key="i1", channel="web", text=f"Igualdad salarial {XSS}", received_on="2026-03-01",
               contact_name="Ana Pérez", contact_email="ana@example.org")
     coord.act("answer_input", input="i1", disposition="adopted", theme="genero", rationale=f"Prioritario {XSS}")
@@ -208,7 +211,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     assert coord.stage() == "sensitization"
 
     # --- sensitization, planning, causes
-    _on(clock, "2026-03-20")
+    _on(clock, "2026-03-20", 12, (coord, "coord"))
     coord.act("record_sensitization_session", key="sen1", held_on="2026-03-20", place="Universidad",
               topics=["what_is_open_government", "what_is_expected_of_each_actor", "how_the_plan_will_be_built",
                       "how_it_works", "how_it_worked_elsewhere", "what_it_is_and_is_not"],
@@ -267,12 +270,12 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     assert coord.stage() == "monitoring"
 
     # --- monitoring: the liaison reports progress with evidence
+    _on(clock, "2026-07-15", 12, (liaison, "enlace"), (coord, "coord"))
     page = liaison.goto("/w/p")
     form = page.locator("#activity-a1 form[action$='/do/report_progress']")
     form.locator("[name=status]").select_option("in_progress")
     form.locator("[name=percent]").fill("60")
     form.locator("[name=evidence_ref]").fill("https://example.net/evidencia-a1.pdf")
-    _on(clock, "2026-07-15")
     form.locator("[name=reported_on]").fill("2026-07-15")
     form.locator("button[type=submit]").click()
     assert "60 %" in liaison.goto("/w/p").locator("#activity-a1").inner_text()

@@ -93,6 +93,7 @@ def test_the_move_panel_shows_unmet_criteria_and_a_refused_move_shows_the_same(s
                                              "agenda": "Instalación\nConsulta"})
     assert r.status_code == 303, r.text
     clock.set(dt.datetime(2026, 2, 1, 10, 5, tzinfo=dt.timezone(dt.timedelta(hours=-6))))  # the session has begun
+    sign_in(c, "p", "coord")  # days passed: the sign-in ended for inactivity
     r = _post(c, "/w/p/do/record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on"})
     assert r.status_code == 303, r.text
     s9 = c.get("/w/p").text.split('id="session-S9"')[1].split("</article>")[0]
