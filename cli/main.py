@@ -192,8 +192,11 @@ def history(ctx: Ctx, process: str, as_json: bool) -> None:
         what = says.did(e["action"], e["result"], ctx.lang, people)
         why = f" — {e['reason']}" if e["reason"] else ""
         at = f"{e['at'][:10]} {e['at'][11:16]}"
+        late = e["recorded_at"][:16] != e["at"][:16]
+        recorded = (" " + gettext(ctx.lang, "(recorded {when})").format(
+            when=f"{e['recorded_at'][:10]} {e['recorded_at'][11:16]}")) if late else ""
         click.echo(f"{e['seq']:>4} {at} {e['actor']:<16} {says.title(e['action'], ctx.lang)}{where}"
-                   f"{': ' + what if what else ''}{why}")
+                   f"{': ' + what if what else ''}{why}{recorded}")
 
 
 @main.group(help=D_("The audit trail."))

@@ -66,7 +66,8 @@ def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
         out = []
         for e in db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)):
             body = json.loads(e.body)
-            out.append({"seq": e.seq, "at": _local(e.at, p.timezone), "actor": e.actor, "action": e.action,
+            out.append({"seq": e.seq, "at": _local(e.at, p.timezone),
+                        "recorded_at": _local(e.recorded_at or e.at, p.timezone), "actor": e.actor, "action": e.action,
                         "session": e.session_key, "reason": e.reason, "payload": body["payload"],
                         "result": body["result"], "hash": e.hash})
         return out

@@ -353,7 +353,8 @@ class AuditEntry(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = _fk("process.id")
     seq: int
-    at: Optional[dt.datetime] = _utc(nullable=False)
+    at: Optional[dt.datetime] = _utc(nullable=False)  # when the fact happened (the action's time)
+    recorded_at: Optional[dt.datetime] = _utc()  # when it was recorded (later than ``at`` for a migrated past)
     actor: str
     action: str
     session_key: Optional[str] = None

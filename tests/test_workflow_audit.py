@@ -183,3 +183,20 @@ def test_cocrea_audit_verify_exits_4_on_a_broken_chain(tmp_path):
     assert broken.exit_code == 4
     assert "[audit_columns_altered]" in broken.stderr and "NO se verifica" in broken.stderr
     db.dispose()
+
+
+def test_a_past_fact_keeps_when_it_happened_and_when_it_was_recorded(db, clock):
+    p = Proc(db, clock)
+    happened = clock.now() + dt.timedelta(hours=5)
+    clock.advance(days=30)  # recorded a month later, from the minutes of that day
+    actions.apply(db, "add_agency", {"key": "sfp", "name": "SFP"}, actor="coord", process=p.slug, clock=clock,
+                  at=happened)
+    last = queries.history(db, p.slug)[-1]
+    assert dt.datetime.fromisoformat(last["at"]) == happened
+    assert dt.datetime.fromisoformat(last["recorded_at"]) == clock.now()
+    assert queries.verify_audit(db, p.slug)
+    _sql(db, "UPDATE audit_entry SET recorded_at = :r WHERE seq = :s", r=dt.datetime(2020, 1, 1),
+         s=last["seq"])
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_audit(db, p.slug)
+    assert caught.value.codes == ["audit_columns_altered"]

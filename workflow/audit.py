@@ -42,15 +42,19 @@ def canonical(data: Any) -> str:
 
 
 def append(session: Session, *, process: Process, at: dt.datetime, actor: str, action: str,
-           payload: dict, result: Any, session_key: str | None = None, reason_text: str = "") -> AuditEntry:
+           payload: dict, result: Any, session_key: str | None = None, reason_text: str = "",
+           recorded_at: dt.datetime | None = None) -> AuditEntry:
     """Append the next entry of ``process``'s chain and move the head kept on its row (the row is
-    locked by the action, so the chain never forks)."""
+    locked by the action, so the chain never forks). ``at`` is when the fact happened (the
+    action's time); ``recorded_at`` when it was written down, if later (a past fact migrated)."""
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
+    recorded_at = recorded_at or at
     body = canonical({"seq": seq, "process": process.id, "at": at.isoformat(), "actor": actor,
                       "action": action, "payload": redact(payload), "result": redact(result),
-                      "session": session_key, "reason": reason_text, "prev": prev_hash})
-    entry = AuditEntry(process_id=process.id, seq=seq, at=at, actor=actor, action=action,
+                      "session": session_key, "reason": reason_text, "prev": prev_hash,
+                      "recorded": recorded_at.isoformat()})
+    entry = AuditEntry(process_id=process.id, seq=seq, at=at, recorded_at=recorded_at, actor=actor, action=action,
                        session_key=session_key, reason=reason_text, body=body, prev_hash=prev_hash,
                        hash=hashlib.sha256(body.encode()).hexdigest())
     process.audit_seq, process.audit_head, process.audit_at = seq, entry.hash, at
@@ -74,8 +78,10 @@ def verify(session: Session, process: Process) -> list:
             problems.append(reason("audit_link_broken", process=slug, seq=e.seq))
         if e.seq != expected_seq or body.get("seq") != e.seq:
             problems.append(reason("audit_sequence_gap", process=slug, seq=e.seq, expected=expected_seq))
+        recorded = e.recorded_at.isoformat() if e.recorded_at else None
         if (body.get("actor"), body.get("action"), body.get("process"), body.get("at"), body.get("session"),
-                body.get("reason")) != (e.actor, e.action, e.process_id, e.at.isoformat(), e.session_key, e.reason):
+                body.get("reason"), body.get("recorded")) != (e.actor, e.action, e.process_id, e.at.isoformat(),
+                                                             e.session_key, e.reason, recorded):
             problems.append(reason("audit_columns_altered", process=slug, seq=e.seq))
         prev_hash, expected_seq = e.hash, e.seq + 1
     if (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):

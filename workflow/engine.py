@@ -98,6 +98,11 @@ def check_state(action: ActionDef, process: Process) -> None:
 
 def moment(clock: Clock, at: dt.datetime | None) -> dt.datetime:
     """The action's time: ``at`` (a past fact being recorded) or the clock's now, in UTC."""
+    return moments(clock, at)[0]
+
+
+def moments(clock: Clock, at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+    """(when the fact happened, when it is recorded): ``at`` or now, and now; in UTC."""
     current = clock.now()
     now = at or current
     if now.tzinfo is None:
@@ -106,7 +111,7 @@ def moment(clock: Clock, at: dt.datetime | None) -> dt.datetime:
         raise InvalidInput([reason("time_in_future", at=at.isoformat(), now=current.isoformat())])
     if not in_calendar(now):
         raise invalid_field("at", "out_of_calendar", first=FIRST_YEAR, last=LAST_YEAR)
-    return now.astimezone(dt.timezone.utc)
+    return now.astimezone(dt.timezone.utc), current.astimezone(dt.timezone.utc)
 
 
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
@@ -121,13 +126,13 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     with transaction(db_engine) as db:
         if action.creates_process:
-            now = moment(clock, at)
+            now, recorded = moments(clock, at)
             result, ctx = action.handler(db, data, actor, now)
         else:
             if not process:
                 raise invalid_field("process", "missing")
             proc = process_by_slug(db, process, for_update=True)
-            now = moment(clock, at)
+            now, recorded = moments(clock, at)
             person = find_actor(db, proc, actor)
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
@@ -142,7 +147,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             outbox.enqueue_due(db, ctx.process, now, None if "*" in anchors else frozenset(anchors))
         audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
                      payload=data.model_dump(mode="json", exclude_none=True), result=result,
-                     session_key=ctx.session_key, reason_text=ctx.reason)
+                     session_key=ctx.session_key, reason_text=ctx.reason, recorded_at=recorded)
     return result
 
 
