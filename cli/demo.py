@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from i18n import N_, Msg
+from stages.templates import TRIPARTITE
 
 P = "jalisco-2025"
 COORD = "coordinacion"
@@ -63,7 +64,7 @@ def script() -> Iterator[tuple[str | Msg, dict, bool]]:
                     "name": "Ejercicio local de Gobierno Abierto Jalisco 2025", "template": "inai_local",
                     "starts_on": "2025-01-15", "coordinator_name": "Coordinación del STL",
                     "coordinator_email": "coordinacion@example.org",
-                    "quorum": {"sectors": {"government": 1, "guarantor": 1, "civil_society": 1}, "min_members": 6}}, False
+                    "quorum": {"sectors": dict(TRIPARTITE), "min_members": 6}}, False
     for h, name, sector in MEMBERS:
         yield "secretariado", step("add_person", "2025-01-15", handle=h, name=name, role="member", sector=sector,
                                    organisation=name, email=f"{h}@example.org"), False

@@ -13,6 +13,7 @@ import datetime as dt
 from i18n import Lazy
 from stages import Records
 from stages.base import Reason
+from stages.clock import SystemClock
 from stages.errors import RuleSetInvalid
 
 from .reasons import GATE
@@ -28,7 +29,7 @@ def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -
         rs = resolve(records.process)
     except RuleSetInvalid as exc:
         return list(exc.reasons)
-    report = run(records, now or dt.datetime.now(dt.timezone.utc), ruleset=rs, leaving=stage)
+    report = run(records, now or SystemClock().now(), ruleset=rs, leaving=stage)
     out = []
     for o in report.outcomes:
         if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):

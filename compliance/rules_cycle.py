@@ -8,7 +8,7 @@ from collections import Counter
 from i18n import N_, NN_, Msg
 
 from . import evidence as ev
-from .facts import Facts, count_in, criterion, is_url, plus_months
+from .facts import Facts, count_in, criterion, is_url, months_after, plus_months
 from .model import Item, Result, capped, counted, met, not_applicable, not_enough_data, not_met
 
 
@@ -168,7 +168,7 @@ def repository_cadence(f: Facts) -> Result:
                               next_step=NN_("Publish at least {need} dated document before {due}.",
                                             "Publish at least {need} dated documents before {due}.", count="need"),
                               **details)
-    last_start = plus_months_back(end, window)
+    last_start = plus_months(end, -window)
     candidates = [(start, False)] + [(t, True) for t in times if start <= t <= last_start]
     worst = min(((count_in(times, t, plus_months(t, window), lo_open=open_), t) for t, open_ in candidates),
                 key=lambda x: x[0])
@@ -188,10 +188,6 @@ def repository_cadence(f: Facts) -> Result:
                        "A {window}-month window had only {worst} publications (at least {need}).", count="worst"),
                    missing=missing, worst=worst[0], final=True, evidence=evidence,
                    next_step=N_("Publish dated documents regularly: at least {need} every {window} months."), **details)
-
-
-def plus_months_back(when: dt.datetime, months: int) -> dt.datetime:
-    return plus_months(when, -months)
 
 
 def stage_evidence(f: Facts) -> Result:
@@ -303,7 +299,7 @@ def plan_cadence(f: Facts) -> Result:
     if history.get("first_plan"):
         return not_applicable(N_("This is the first plan: there is no previous plan to measure against."), months=months)
     ended = dt.date.fromisoformat(history["previous_plan_ended_on"])
-    deadline = add_months_date(ended, months)
+    deadline = months_after(ended, months)
     details = dict(months=months, ended=ended.isoformat(), due=deadline.isoformat(), action=PUBLISH, kind="plan")
     new_plan = Item("plan", "plan", deadline.isoformat(), name=N_("the new action plan"))
     plan = f.docs("plan")
@@ -323,12 +319,6 @@ def plan_cadence(f: Facts) -> Result:
                    missing=[new_plan], final=True,
                    next_step=N_("Publish the plan ('{action:action}', kind '{kind:document_kind}')."),
                    **details)
-
-
-def add_months_date(day: dt.date, months: int) -> dt.date:
-    from stages.base import add_months
-
-    return add_months(day, months)
 
 
 TERM = Item("setting", "term_months", name=N_("the plan's term"))

@@ -1,8 +1,8 @@
 """Where messages go: an SMTP server (aiosmtplib), or a folder of .eml files.
 
 A transport hands out *lanes*; a lane sends one message at a time and keeps its SMTP
-connection open between messages (TECH-NOTES: a persistent connection is 2-3x faster than
-one per message). Failures are classified for the sender:
+connection open between messages (it saves the connection, TLS handshake and login of
+every message but the first). Failures are classified for the sender:
 
 - :class:`TemporaryFailure`: a 4xx reply, a refused or dropped connection, a timeout, a
   failed login or TLS negotiation — retried later with backoff;

@@ -3,9 +3,10 @@
 What must survive a restart lives in the database: the process records (what is due is
 recomputed from them at every tick) and the outbox rows (what was queued, claimed, sent).
 APScheduler only holds one in-memory interval job, so there is no job store to share
-between workers (TECH-NOTES: a shared 3.11 job store runs jobs twice) and no one-off job
-to drop while the worker is down: the first tick after a restart catches up on every
-reminder that came due meanwhile (the latest point of each series; see stages.reminders).
+between workers (one job store shared by several APScheduler 3.11 schedulers runs jobs
+twice) and no one-off job to drop while the worker is down: the first tick after a restart
+catches up on every reminder that came due meanwhile (the latest point of each series; see
+stages.reminders).
 
 Ticks never overlap within a worker (``max_instances=1``, ``coalesce=True``); any number
 of workers may run against the same database (claims are exclusive, inserts idempotent).

@@ -19,9 +19,9 @@ from sqlmodel import Session, SQLModel, select
 
 from stages import Records
 from stages.clock import FixedClock
-from stages.errors import AuditBroken, CocreaError, reason
+from stages.errors import AuditBroken, CocreaError, NotFound, reason
 from storage import load_records, make_engine, process_by_slug
-from storage.models import AuditEntry, Process
+from storage.models import AuditEntry
 from workflow import actions, audit
 
 
@@ -73,8 +73,11 @@ class Replay:
 
     def records(self) -> Records | None:
         with Session(self.engine, expire_on_commit=False) as db:
-            p = db.exec(select(Process).where(Process.slug == self.slug)).first()
-            return None if p is None else load_records(db, p)
+            try:
+                p = process_by_slug(db, self.slug)
+            except NotFound:
+                return None
+            return load_records(db, p)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -53,6 +53,9 @@ class TimeRule:
 
 
 def _show(value: Any) -> Any:
+    """A fact as a message shows it: a date in ISO form, a missing one as a dash (never "None")."""
+    if value is None:
+        return "—"
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 

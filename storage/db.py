@@ -1,8 +1,8 @@
 """Database engines: a SQLite file by default, any SQLAlchemy URL by ``COCREA_DATABASE_URL``.
 
 SQLite runs in WAL mode with a busy timeout, foreign keys on, and every transaction opened
-with ``BEGIN IMMEDIATE`` so concurrent writers queue instead of losing updates (see
-TECH-NOTES: deferred transactions lost updates or raised "database is locked").
+with ``BEGIN IMMEDIATE`` so concurrent writers queue instead of losing updates (deferred
+transactions lost updates or raised "database is locked": ``tests/test_workflow_concurrency.py``).
 """
 from __future__ import annotations
 

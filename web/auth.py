@@ -55,6 +55,9 @@ CSRF_COOKIE = "cocrea_csrf"
 DEVICE_COOKIE = "cocrea_device"
 
 
+MINUTE, HOUR = dt.timedelta(minutes=1), dt.timedelta(hours=1)
+
+
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw in (None, ""):
@@ -103,9 +106,9 @@ class Settings:
         account_free = _whole(env, "COCREA_SIGNIN_ACCOUNT_ATTEMPTS", base.account.free)
         address_free = _whole(env, "COCREA_SIGNIN_ADDRESS_ATTEMPTS", base.address.free)
         proxies = tuple(p.strip() for p in env.get("COCREA_TRUSTED_PROXIES", "").split(",") if p.strip())
-        return cls(idle=dt.timedelta(minutes=_number(env, "COCREA_SESSION_IDLE_MINUTES", 120)),
-                   lifetime=dt.timedelta(hours=_number(env, "COCREA_SESSION_HOURS", 12)),
-                   token_valid=dt.timedelta(days=_whole(env, "COCREA_TOKEN_DAYS", 90)),
+        return cls(idle=dt.timedelta(minutes=_number(env, "COCREA_SESSION_IDLE_MINUTES", base.idle / MINUTE)),
+                   lifetime=dt.timedelta(hours=_number(env, "COCREA_SESSION_HOURS", base.lifetime / HOUR)),
+                   token_valid=dt.timedelta(days=_whole(env, "COCREA_TOKEN_DAYS", base.token_valid.days)),
                    account=Limit(account_free, base.account.first_wait, base.account.longest_wait),
                    address=Limit(address_free, base.address.first_wait, base.address.longest_wait),
                    https=env.get("COCREA_HTTPS_ONLY", "") not in ("", "0", "false"),

@@ -6,7 +6,6 @@ iCalendar feed. Pages are cached by the process's audit version and sent with an
 """
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import hashlib
 import json
@@ -64,7 +63,7 @@ def _both(make) -> tuple[bytes, bytes]:
 async def _cached(request: Request, slug: str, kind: str, lang: str, make) -> Response:
     engine = request.app.state.read_engine
     # The audit version changes with every write; the day, because compliance depends on time.
-    version = f"{await run_in_threadpool(public.version, engine, slug)}|{dt.date.today().isoformat()}"
+    version = f"{await run_in_threadpool(public.version, engine, slug)}|{request.app.state.clock.now().date().isoformat()}"
     etag = '"' + hashlib.sha256(f"{kind}|{lang}|{version}".encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding, Cookie"}
     if request.headers.get("if-none-match") == etag:

@@ -2,8 +2,8 @@
 
 One shared :class:`transitions.Machine` is built once from ``stages.STAGES`` with
 ``auto_transitions=False`` (no ``to_<state>`` shortcut) and fired on small plain objects
-that are never registered with it (TECH-NOTES: fastest, and SQLModel rows cannot be
-models). Events:
+that are never registered with it (no machine or model is built per action, and SQLModel
+rows cannot be ``transitions`` models). Events:
 
 - ``advance``: each stage to the next one only;
 - ``suspend``: any open stage to ``suspended`` (the stage left is remembered by the caller);

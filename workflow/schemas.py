@@ -130,7 +130,7 @@ class CreateProcess(Schema):
     starts_on: Optional[Day] = Field(None, description=D_("start of the term (default: today)"))
     term_months: Optional[Annotated[int, Field(ge=1, le=60)]] = Field(None, description=D_("default from the template"))
     timezone: Short = "America/Mexico_City"
-    ruleset: Optional[str] = Field(None, description=D_("compliance rule set (default from the template)"))
+    ruleset: Optional[Short] = Field(None, description=D_("compliance rule set (default from the template)"))
     quorum: Optional[QuorumRuleIn] = None
     coordinator_name: Short = Field(description=D_("the actor becomes the first coordinator"))
     coordinator_email: Optional[Email] = None
