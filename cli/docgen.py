@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.actions import ACTIONS
+from workflow.actions import ACTIONS, decisions
 
 from .describe import description, title
 
@@ -30,6 +30,19 @@ def _type(prop: dict[str, Any]) -> str:
     limit = f" (at most {prop['maxLength']} characters)" if "maxLength" in prop and "pattern" not in prop else ""
     return {"string": "text", "integer": "integer", "boolean": "yes/no"}.get(t, t) + (
         f" ({prop['format']})" if "format" in prop else "") + limit
+
+
+def _motion_fields() -> list[str]:
+    """Which fields each kind of motion takes (``decisions.KINDS``); any other is refused."""
+    out = ["", "What each kind of decision takes besides "
+           + ", ".join(f"`{f}`" for f in decisions.COMMON_FIELDS)
+           + "; a field a kind does not take is refused (`not_for_this_kind`):", "",
+           "| kind | fields | required |", "|---|---|---|"]
+    for kind in decisions.KINDS.values():
+        required = [f"`{f}`" for f in kind.required] + (["`reason`"] if kind.reason else [])
+        out.append(f"| `{kind.name}` | {', '.join(f'`{f}`' for f in kind.fields) or '-'} | "
+                   f"{', '.join(required) or '-'} |")
+    return out
 
 
 def actions_markdown() -> str:
@@ -59,5 +72,7 @@ def actions_markdown() -> str:
         for dname, d in defs.items():
             fields = ", ".join(f"`{k}` ({_type(v)})" for k, v in d.get("properties", {}).items())
             out.append(f"\n{dname}: {fields}")
+        if name == "propose_decision":
+            out += _motion_fields()
         out.append("")
     return "\n".join(out).rstrip() + "\n"

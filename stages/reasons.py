@@ -46,6 +46,8 @@ MESSAGES: dict[str, Msg] = {
     "decision_not_open": N_("Decision {decision} was already taken ({status:decision_status})."),
     "decision_kind_not_in_stage": N_("A decision to {kind:decision_kind} is not possible in the stage '{stage:stage}'."),
     "decision_stale": N_("Decision {decision} ({kind:decision_kind}) was proposed while the process was in '{proposed_in:stage}' and it is now in '{stage:stage}': the process moved since; propose it again."),
+    "not_for_this_kind": N_("'{field}' means nothing for a decision to {kind:decision_kind}, so it is not accepted; besides the session, the rule and the reason, this kind of decision takes: {fields}."),
+    "advance_only_to_next_stage": N_("An advance goes to the next stage only: from '{stage:stage}' that is '{next:stage}', not '{target:stage}'."),
     "decision_not_adopted": N_("Decision {decision} was not adopted ({status:decision_status}); only an adopted decision can be cited."),
     "no_commitments_to_approve": N_("There are no draft commitments to approve."),
     "commitment_agreed_needs_decision": N_("Commitment {commitment} is agreed: it changes only by a decision of the secretariat to amend it."),

@@ -52,7 +52,8 @@ def test_reads_are_public_and_writes_need_a_token_of_that_process(sqlite_db, clo
     assert r.status_code == 403 and r.json()["reasons"][0]["code"] == "token_other_process"
     assert audit_count(sqlite_db) == before
     ok = c.post("/api/processes/p/actions/add_theme", json={"key": "t1", "name": "Agua"}, headers=_bearer(tok["coord"]))
-    assert ok.status_code == 200 and ok.json() == {"action": "add_theme", "result": {"theme": "t1"}}
+    assert ok.status_code == 200 and ok.json() == {"action": "add_theme", "result": {"theme": "t1"},
+                                               "said": {"text": "Se agregó el tema «t1».", "refused": False}}
     assert audit_count(sqlite_db) == before + 1
     history = c.get("/api/processes/p/history", headers=_bearer(tok["coord"])).json()
     assert history[-1]["action"] == "add_theme" and history[-1]["actor"] == "coord"

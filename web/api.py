@@ -30,7 +30,7 @@ from workflow import actions, credentials
 
 from . import auth
 from .context import error_status, lang_of
-from .i18n import web_reason
+from .i18n import said, web_reason
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -216,8 +216,8 @@ def _action_route(name: str):
             result, issued = await run_in_threadpool(apply)
         except CocreaError as exc:
             return _error(request, exc, error_status(exc))
-        if name != "set_credentials":
-            return {"action": name, "result": result}
+        if name != "set_credentials":  # what it did, in a sentence (a decision: adopted or rejected, and why)
+            return {"action": name, "result": result, "said": said(lang_of(request), name, result).as_dict()}
         # a secret it made: the actor's own token, or a code to hand over in person, shown once;
         # a code for someone with an email goes there and is never in this answer
         handover = await auth.hand_over(request, issued)
@@ -266,6 +266,9 @@ def install_openapi(app: FastAPI) -> None:
             "error": {"type": "string"}, "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}}}
         schemas["ActionResult"] = {"type": "object", "required": ["action", "result"], "properties": {
             "action": {"type": "string"}, "result": {"type": "object"},
+            "said": {"type": "object", "description": "what the action did, in a sentence of the request's "
+                                                       "language (`text`); `refused`: true for a decision taken "
+                                                       "and rejected (its result says why: rule, objections, tally)"},
             "issued": {"type": "array", "items": {"type": "object"},
                        "description": "set_credentials: what it made for the caller to keep (its own new token, "
                                       "or a one-time code to hand over in person), shown this once"},

@@ -17,6 +17,7 @@ from i18n import ngettext
 from reads import accounts, public, workspace
 from stages.errors import CocreaError, NotAllowed, NotFound, reason
 from workflow import actions, credentials
+from workflow.actions import decisions
 
 from . import auth, forms
 from .api import MAX_DEPTH, InputRefused, check_text, check_value
@@ -311,16 +312,31 @@ async def end_other_sessions(request: Request, slug: str) -> Response:
 # --- one form per action ---------------------------------------------------------------
 
 
-def _fields(name: str) -> list[forms.FormField]:
-    hidden = HIDDEN_FIELDS.get(name, set())
+def _fields(name: str, values: dict | None = None) -> list[forms.FormField]:
+    """The form's fields; a motion whose kind is chosen shows only the fields of that kind
+    (``decisions.KINDS``: the one table of what each kind's motion takes)."""
+    hidden = set(HIDDEN_FIELDS.get(name, set()))
+    kind = (values or {}).get("kind")
+    if name == "propose_decision" and isinstance(kind, str) and kind in decisions.KINDS:
+        hidden |= set(decisions.MOTION_FIELDS) - set(decisions.KINDS[kind].fields)
     return [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+
+
+def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
+    """For a motion: one link per kind of decision, keeping what the query already says."""
+    if name != "propose_decision":
+        return []
+    keep = {k: v for k, v in values.items() if k in ("session", "next") and isinstance(v, str) and v}
+    return [{"kind": k, "href": "?" + urlencode({**keep, "kind": k}),
+             "chosen": values.get("kind") == k} for k in decisions.KINDS]
 
 
 async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
                        choices: dict) -> HTMLResponse:
-    fields = _fields(name)
+    fields = _fields(name, values)
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
     return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
+                       kinds=_kind_links(name, values),
                        values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
                        next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
                                                                 for r in reasons if r["code"] == "invalid_field"])
@@ -380,6 +396,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     engine = request.app.state.engine
     form = await _form(request)
     values = {f.name: form.get(f.name, "") for f in forms.leaves(_fields(name))}
+    values = {k: v for k, v in values.items() if k in {f.name for f in forms.leaves(_fields(name, values))}}
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:

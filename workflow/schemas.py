@@ -193,7 +193,7 @@ class ProposeDecision(Schema):
     kind: DecisionKind
     rule: Literal["consensus", "majority"] = "consensus"
     reason: Note = Field("", description=D_("why; required to reopen"))
-    target: Optional[STAGE] = Field(None, description=D_("to reopen: the earlier stage to go back to"))
+    target: Optional[STAGE] = Field(None, description=D_("to reopen: the earlier stage to go back to; to advance (optional): the next stage"))
     commitments: Optional[list[Key]] = Field(
         None, description=D_("to approve commitments: which ones (by default, every draft)"))
     commitment: Optional[Key] = Field(None, description=D_("to amend a commitment: which one"))

@@ -108,6 +108,9 @@ def _check_registry() -> None:
     if set(decisions.KINDS) != kinds:
         raise SpecError(f"decision kinds without an effect, or effects without a kind: "
                          f"{sorted(set(decisions.KINDS) ^ kinds)}")
+    for kind in decisions.KINDS.values():
+        if not set(kind.required) <= set(kind.fields) <= set(decisions.MOTION_FIELDS):
+            raise SpecError(f"decision kind {kind.name}: fields {kind.fields}, required {kind.required}")
 
 
 _check_registry()

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from sqlmodel import select
 
-from stages import DECIDED_IN, EVENTS
+from stages import DECIDED_IN, EVENTS, STAGE_NAMES
 from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, reason, refuse
 from storage import models as m
 
@@ -34,11 +34,16 @@ def _check_nothing(ctx: Context, d: s.ProposeDecision) -> None:
     return None
 
 
-def _check_reopen(ctx: Context, d: s.ProposeDecision) -> None:
-    if not d.target:
-        raise _missing("target")
-    if not d.reason.strip():
-        raise refuse("reason_required")
+def _check_advance(ctx: Context, d: s.ProposeDecision) -> None:
+    """An advance goes to the next stage; a target, if the motion names one, must be that stage."""
+    if d.target is None:
+        return
+    stage = ctx.process.stage
+    following = STAGE_NAMES[STAGE_NAMES.index(stage) + 1] if stage in STAGE_NAMES[:-1] else None
+    if following is None:
+        raise refuse("move_not_allowed", event="advance", stage=stage)
+    if d.target != following:
+        raise refuse("advance_only_to_next_stage", stage=stage, target=d.target, next=following)
 
 
 def _check_approve(ctx: Context, d: s.ProposeDecision) -> None:
@@ -47,19 +52,9 @@ def _check_approve(ctx: Context, d: s.ProposeDecision) -> None:
 
 
 def _check_amend(ctx: Context, d: s.ProposeDecision) -> None:
-    if not d.commitment or not d.changes:
-        raise _missing("commitment/changes")
+    if not d.changes:
+        raise _missing("changes")
     validated_changes(ctx, d.commitment, d.changes)
-
-
-def _check_quorum(ctx: Context, d: s.ProposeDecision) -> None:
-    if d.quorum is None:
-        raise _missing("quorum")
-
-
-def _check_general(ctx: Context, d: s.ProposeDecision) -> None:
-    if not d.text:
-        raise _missing("text")
 
 
 def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
@@ -123,10 +118,18 @@ def _effect_nothing(ctx: Context, decision: m.Decision) -> dict:
     return {}
 
 
+#: The fields every motion has; each other field of ``ProposeDecision`` belongs to some kinds only.
+COMMON_FIELDS = ("key", "session", "kind", "rule", "reason")
+MOTION_FIELDS = tuple(f for f in s.ProposeDecision.model_fields if f not in COMMON_FIELDS)
+
+
 @dataclass(frozen=True)
 class DecisionKind:
-    """A kind of decision: what its motion must say, and its one effect once adopted.
+    """A kind of decision: the fields its motion takes, what it must say, and its one effect once adopted.
 
+    ``fields``: the fields of the motion (beyond :data:`COMMON_FIELDS`) this kind uses; any other
+    is refused when proposed (``not_for_this_kind``), never silently ignored. ``required``: those
+    of them it cannot do without. ``reason``: a written reason is required.
     ``joint``: the plan's own decisions; under majority every required sector must be for.
     ``move``: a stage move, decided only from the stage it was proposed in.
     """
@@ -134,18 +137,40 @@ class DecisionKind:
     name: str
     check: Callable[[Context, s.ProposeDecision], None]
     effect: Callable[[Context, m.Decision], dict]
+    fields: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    reason: bool = False
     joint: bool = False
     move: bool = False
 
 
+#: Every kind of decision and what its motion says: the one table of which field means what.
 KINDS: dict[str, DecisionKind] = {k.name: k for k in (
-    *(DecisionKind(event, _check_reopen if event == "reopen" else _check_nothing, _effect_move(event), move=True)
-      for event in EVENTS),
-    DecisionKind("approve_commitments", _check_approve, _effect_approve, joint=True),
-    DecisionKind("amend_commitment", _check_amend, _effect_amend, joint=True),
-    DecisionKind("set_quorum_rule", _check_quorum, _effect_quorum),
-    DecisionKind("general", _check_general, _effect_nothing),
+    DecisionKind("advance", _check_advance, _effect_move("advance"), fields=("target",), move=True),
+    DecisionKind("suspend", _check_nothing, _effect_move("suspend"), move=True),
+    DecisionKind("resume", _check_nothing, _effect_move("resume"), move=True),
+    DecisionKind("reopen", _check_nothing, _effect_move("reopen"), fields=("target",), required=("target",),
+                 reason=True, move=True),
+    DecisionKind("close", _check_nothing, _effect_move("close"), move=True),
+    DecisionKind("approve_commitments", _check_approve, _effect_approve, fields=("commitments",), joint=True),
+    DecisionKind("amend_commitment", _check_amend, _effect_amend, fields=("commitment", "changes"),
+                 required=("commitment", "changes"), joint=True),
+    DecisionKind("set_quorum_rule", _check_nothing, _effect_quorum, fields=("quorum",), required=("quorum",)),
+    DecisionKind("general", _check_nothing, _effect_nothing, fields=("text",), required=("text",)),
 )}
+
+
+def check_motion_fields(kind: DecisionKind, d: s.ProposeDecision) -> None:
+    """Every field the motion gives means something for its kind, and none it needs is missing."""
+    for name in MOTION_FIELDS:
+        if getattr(d, name) is not None and name not in kind.fields:
+            raise InvalidInput([reason("not_for_this_kind", field=name, kind=kind.name,
+                                       fields=", ".join(kind.fields) or "—")])
+    for name in kind.required:
+        if getattr(d, name) in (None, "", {}, []):
+            raise _missing(name)
+    if kind.reason and not d.reason.strip():
+        raise refuse("reason_required")
 
 
 def _check_kind_stage(ctx: Context, kind: str) -> None:
@@ -164,6 +189,7 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
     if d.rule == "majority" and not (session.extraordinary and session.justification):
         raise refuse("majority_only_in_extraordinary_session", session=session.key)
     kind = KINDS[d.kind]
+    check_motion_fields(kind, d)
     _check_kind_stage(ctx, kind.name)
     kind.check(ctx, d)
     payload = d.model_dump(mode="json", exclude_none=True, exclude={"key", "session", "kind", "rule", "reason"})
