@@ -44,9 +44,12 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
 @option("--coordinator-name", help=D_("name of the first coordinator"))
 @option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
+@option("--at", "at", metavar=D_("TIME"), help=D_("when the process was created, for one already under way "
+                                                  "(ISO time with its offset, e.g. 2025-01-15T09:00-06:00; "
+                                                  "default: now)"))
 @click.pass_obj
 @guard
-def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
+def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on, at) -> None:
     from workflow import actions
 
     ctx.engine
@@ -58,7 +61,8 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
                    "coordinator_name": coordinator_name or coordinator}
         if starts_on:
             payload["starts_on"] = starts_on
-        result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator)
+        result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator,
+                               at=actions.parse_at(at, "--at"))
         click.echo(ngettext(ctx.lang, "Process created: {process} ({template}, term of {count} month, rule set {ruleset})",
                             "Process created: {process} ({template}, term of {count} months, rule set {ruleset})",
                             result["term_months"]).format(
