@@ -280,7 +280,8 @@ def test_actions_lists_every_action_and_prints_the_reference(cli):
 def test_demo_runs_to_closed_and_shows_refusals(cli):
     result = cli("demo", "--db-file", str(cli.tmp / "demo.db"))
     assert result.exit_code == 0, result.output
-    assert result.output.count("✗ Rechazado: «Tomar la decisión» (se propone avanzar") == 2
+    assert "Se aplica docs/examples/whole-process.yaml, como lo hace «cocrea apply»:" in result.output
+    assert result.output.count("✗ Rechazado, como prevé el archivo: «Tomar la decisión»:") == 2
     assert "→ 2 Consulta sobre temas a tratar  (2025-01-27)" in result.output
     assert "[consultation]" not in result.output and "«decide»" not in result.output
     assert "Aportaciones sin respuesta razonada (disposición y justificación): i4." in result.output
