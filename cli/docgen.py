@@ -53,7 +53,9 @@ def actions_markdown() -> str:
            "stale. Every write to a process is one of these actions, applied in one transaction and",
            "recorded in the audit trail. In a file for `cocrea apply`, each item is",
            "`{action, actor, process, at?, ...fields}`; `at` (optional, timezone-aware) dates the action",
-           "for migrating past records and may not go back in time. Free text never holds control",
+           "for migrating past records and may not go back in time. An item may also say",
+           "`expect_refusal: <code>`: it is refused on purpose (an example showing why) and the file goes",
+           "on; a refusal for another reason, or no refusal, stops the file. Free text never holds control",
            "characters other than line breaks and tabs.", ""]
     for name, a in ACTIONS.items():
         schema = a.schema.model_json_schema()

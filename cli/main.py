@@ -44,9 +44,12 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
 @option("--coordinator-name", help=D_("name of the first coordinator"))
 @option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
+@option("--at", "at", metavar=D_("TIME"), help=D_("when the process was created, for one already under way "
+                                                  "(ISO time with its offset, e.g. 2025-01-15T09:00-06:00; "
+                                                  "default: now)"))
 @click.pass_obj
 @guard
-def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
+def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on, at) -> None:
     from workflow import actions
 
     ctx.engine
@@ -58,7 +61,8 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
                    "coordinator_name": coordinator_name or coordinator}
         if starts_on:
             payload["starts_on"] = starts_on
-        result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator)
+        result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator,
+                               at=actions.parse_at(at, "--at"))
         click.echo(ngettext(ctx.lang, "Process created: {process} ({template}, term of {count} month, rule set {ruleset})",
                             "Process created: {process} ({template}, term of {count} months, rule set {ruleset})",
                             result["term_months"]).format(
@@ -101,6 +105,48 @@ def applied(lang: str, count: int) -> str:
     return ngettext(lang, "{count} action applied", "{count} actions applied", count).format(count=count)
 
 
+#: The key of an item that is refused on purpose (an example showing why): the stable code of its reason.
+EXPECT = "expect_refusal"
+
+
+def apply_items(ctx: Ctx, items: list, process: str | None, after=None) -> int:
+    """Apply a file's items in order: the one path of ``cocrea apply`` and ``cocrea demo``.
+
+    Stops at the first refusal and says why, unless the item expects that refusal
+    (``expect_refusal: <code>``): then it shows the reasons and goes on (a refusal writes nothing).
+    An item that expects a refusal and is applied stops the file. ``after(item, result, process)``
+    is called after each applied item. Returns how many were applied."""
+    from workflow import actions
+
+    done = 0
+    for n, item in enumerate(items, 1):
+        expected = item.get(EXPECT) if isinstance(item, dict) else None
+        if isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k != EXPECT}
+        name = item.get("action") if isinstance(item, dict) else None
+        title = says.title(name, ctx.lang) if isinstance(name, str) else "?"
+        stopped = gettext(ctx.lang, "Stopped at action {n} ({action}).").format(n=n, action=title)
+        try:
+            (result,) = actions.apply_many(ctx.engine, [item], default_process=process)
+        except CocreaError as exc:
+            if expected is not None and expected in exc.codes:
+                click.echo(gettext(ctx.lang, "✗ Refused, as the file expects: '{action}':").format(action=title))
+                for r in exc.reasons:
+                    click.echo(f"  - [{r.code}] {r.message(ctx.lang)}")
+                continue
+            click.echo(applied(ctx.lang, done), err=True)
+            fail(ctx, exc, prefix=stopped + " ")
+        if expected is not None:  # it should have been refused: the file no longer says what happens
+            click.echo(applied(ctx.lang, done + 1), err=True)
+            fail(ctx, InvalidInput([reason("refusal_expected", item=n, expected=str(expected))]), prefix=stopped + " ")
+        if item.get("action") == "create_process":
+            process = item.get("slug", process)
+        if after is not None:
+            after(item, result, process)
+        done += 1
+    return done
+
+
 @main.command(help=D_("Apply a YAML or JSON list of actions, in order. Stops at the first refusal and says "
                       "why; says how each decision came out."))
 @argument("file")
@@ -108,26 +154,12 @@ def applied(lang: str, count: int) -> str:
 @click.pass_obj
 @guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:
-    from workflow import actions
-
-    items = read_actions(file)
-    done = 0
-    for item in items:
-        try:
-            (result,) = actions.apply_many(ctx.engine, [item], default_process=process)
-        except CocreaError as exc:
-            name = item.get("action") if isinstance(item, dict) else None
-            click.echo(applied(ctx.lang, done), err=True)
-            stopped = gettext(ctx.lang, "Stopped at action {n} ({action}).").format(
-                n=done + 1, action=says.title(name, ctx.lang) if isinstance(name, str) else "?")
-            fail(ctx, exc, prefix=stopped + " ")
-        if item.get("action") == "create_process":
-            process = item.get("slug", process)
-        elif item.get("action") == "decide":
+    def outcome(item: dict, result: dict, process: str | None) -> None:
+        if item.get("action") == "decide":
             people = ctx.people(item.get("process", process)) if says.needs_names(result) else None
             click.echo(says.decision_outcome(result, ctx.lang, people))
-        done += 1
-    click.echo(applied(ctx.lang, done))
+
+    click.echo(applied(ctx.lang, apply_items(ctx, read_actions(file), process, outcome)))
 
 
 @main.command(help=D_("Where a process stands. Its stage, term, seated sectors and every unmet criterion of its next "
@@ -249,35 +281,32 @@ def list_actions(ctx: Ctx, markdown: bool) -> None:
 def demo(ctx: Ctx, db_file: str) -> None:
     from reads import checks
     from reads import status as queries
-    from workflow import actions
 
-    from .demo import P, script
+    from .demo import EXAMPLE, process_of
 
+    items = read_actions(str(EXAMPLE))
+    P = process_of(items)
     path = Path(db_file).resolve()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx.url = f"sqlite:///{path}"
     click.echo(ctx.described())
-    last_stage, count = None, 0
-    for label, item, expected_refusal in script():
-        try:
-            actions.apply_many(ctx.engine, [item])
-            count += 1
-        except CocreaError as exc:
-            if not expected_refusal:
-                raise
-            shown = label.render(ctx.lang) if hasattr(label, "render") else label
-            refused = gettext(ctx.lang, "Refused: '{action}' ({why}):").format(
-                action=says.title(item["action"], ctx.lang), why=shown)
-            click.echo(f"\n  ✗ {refused}")
-            for msg in exc.messages(ctx.lang):
-                click.echo(f"      {msg}")
-            continue
+    click.echo(gettext(ctx.lang, "Applying {file}, as 'cocrea apply' does:").format(
+        file=EXAMPLE.relative_to(EXAMPLE.parents[2])))
+    last_stage = None
+
+    def stage_line(item: dict, result: dict, process: str | None) -> None:
+        nonlocal last_stage
+        if item.get("action") not in ("create_process", "decide"):
+            return  # only these move the stage
         stage = queries.status(ctx.engine, P, ctx.lang)
         if stage["stage"] != last_stage:
             last_stage = stage["stage"]
             title = stage["stage_title"] if not stage["closed"] else vocabulary.label("state", "closed", ctx.lang)
-            click.echo(f"\n→ {stage['stage_number'] or '·'} {title}  ({item.get('at', '')[:10]})")
+            at = item.get("at", "")
+            click.echo(f"→ {stage['stage_number'] or '·'} {title}  ({str(at)[:10]})")
+
+    count = apply_items(ctx, items, None, stage_line)
     click.echo("\n" + applied(ctx.lang, count))
     click.echo(print_status(ctx, queries.status(ctx.engine, P, ctx.lang)))
     click.echo(audit_line(ctx.lang, sum(queries.verify_audit(ctx.engine, P).values())))

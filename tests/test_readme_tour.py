@@ -3,15 +3,22 @@ directory with the default ``./cocrea.db``). If the README or docs/examples chan
 the tour no longer works, this fails."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shlex
 import shutil
 from pathlib import Path
 
+from zoneinfo import ZoneInfo
+
+from chronology import breaks
 from click.testing import CliRunner
 
 from cli.main import main
+from reads import checks
+from reads import status as queries
+from storage import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +62,7 @@ def test_the_readme_tour_runs(tmp_path, monkeypatch):
     assert "1/8" in first_status and "[declaration_signed_by_executive_and_guarantor]" in first_status
     assert outputs["apply docs/examples/secretariat.yaml"].splitlines() == [
         "S1-D1 (avanzar a la siguiente etapa): adoptada por consenso; el proceso pasa a «Consulta sobre temas a tratar»",
-        "10 acciones aplicadas"]
+        "14 acciones aplicadas"]
     st = json.loads(outputs["status jalisco --json"])
     assert (st["stage"], st["stage_number"]) == ("consultation", 2)
     assert st["seated"] == {"government": 1, "guarantor": 1, "civil_society": 1, "municipality": 1, "academia": 1}
@@ -66,7 +73,15 @@ def test_the_readme_tour_runs(tmp_path, monkeypatch):
     assert ("Tomar la decisión [S1]: S1-D1 (avanzar a la siguiente etapa): adoptada por consenso; el proceso pasa a "
             "«Consulta sobre temas a tratar» — Declaratoria firmada y secretariado instalado") in history
     assert "contacto@colectivo.example" not in history
-    assert "Bitácora íntegra: 11 entradas verificadas" in outputs["audit verify"]
+    assert "Bitácora íntegra: 15 entradas verificadas" in outputs["audit verify"]
     assert "sign_declaration: Registrar la declaratoria\n" in outputs["actions"]
     check = outputs["check jalisco"]
     assert "requisito" in check and "forum-mixed" in check  # the report names its rules by id
+    # Run today, the tour is a true record of today: compliant, and no rule of time broken.
+    assert "Cumple todos los requisitos básicos exigibles." in check
+    db = make_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")
+    assert checks.report(db, "jalisco").as_dict("es")["summary"]["compliant"]
+    assert breaks(db, "jalisco", dt.datetime.now(dt.timezone.utc)) == []
+    today = dt.datetime.now(ZoneInfo("America/Mexico_City")).date().isoformat()
+    assert {e["at"][:10] for e in queries.history(db, "jalisco")} <= {today, (dt.date.fromisoformat(today)
+                                                                             - dt.timedelta(days=1)).isoformat()}

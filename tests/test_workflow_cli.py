@@ -80,6 +80,60 @@ def test_init_needs_all_four_options_and_a_new_slug(cli):
     assert again.exit_code == 2 and "[duplicate_key]" in again.stderr
 
 
+def test_a_process_under_way_is_migrated_with_its_real_dates(cli):
+    """``init --starts-on --at`` dates the creation when it happened; every item of a file carries its own
+    ``at``; the record shows the facts' dates and the trail also when they were recorded."""
+    result = cli("init", "--template", "inai_local", "--slug", "jalisco", "--name", "Ejercicio local Jalisco",
+                 "--coordinator", "ana", "--starts-on", "2025-01-15", "--at", "2025-01-15T09:00:00-06:00")
+    assert result.exit_code == 0, result.output
+    day = "2025-01-27T{}:00-06:00".format
+    dated = [{**item, "at": f"2025-01-{16 + n}T10:00:00-06:00"} for n, item in enumerate(members())]
+    dated += [
+        {"action": "sign_declaration", "actor": "ana", "process": "jalisco", "at": "2025-01-20T12:00:00-06:00",
+         "signed_on": "2025-01-20", "document_ref": "https://example.org/declaratoria.pdf",
+         "signatories": [{"name": "Gobierno", "role": "Ejecutivo", "sector": "government"},
+                         {"name": "Garante", "role": "Órgano garante", "sector": "guarantor"}]},
+        {"action": "convene_session", "actor": "ana", "process": "jalisco", "at": "2025-01-21T09:00:00-06:00",
+         "key": "S1", "scheduled_for": day("10:00"), "place": "Palacio", "agenda": ["Paso a la consulta"]},
+        {"action": "record_attendance", "actor": "ana", "process": "jalisco", "at": day("10:05"), "session": "S1",
+         "members": ["gob", "garante", "osc"]},
+        {"action": "propose_decision", "actor": "ana", "process": "jalisco", "at": day("10:30"), "session": "S1",
+         "key": "S1-D1", "kind": "advance"},
+        {"action": "decide", "actor": "ana", "process": "jalisco", "at": day("11:00"), "decision": "S1-D1"},
+        {"action": "close_session", "actor": "ana", "process": "jalisco", "at": day("12:00"), "session": "S1",
+         "minutes_ref": "https://example.org/acta-s1.pdf"},
+    ]
+    result = cli("apply", write(cli, "migrated.yaml", dated))
+    assert result.exit_code == 0, result.output
+    db = make_engine(cli.url)
+    st = queries.status(db, "jalisco")
+    assert (st["stage"], st["starts_on"]) == ("consultation", "2025-01-15")
+    assert [(m["to"], m["at"][:10]) for m in st["moves"]] == [("declaration", "2025-01-15"),
+                                                             ("consultation", "2025-01-27")]
+    entries = queries.history(db, "jalisco")
+    assert [e["at"][:16] for e in entries] == [
+        "2025-01-15T09:00", "2025-01-16T10:00", "2025-01-17T10:00", "2025-01-18T10:00", "2025-01-20T12:00",
+        "2025-01-21T09:00", "2025-01-27T10:05", "2025-01-27T10:30", "2025-01-27T11:00", "2025-01-27T12:00"]
+    assert all(e["recorded_at"] > e["at"] for e in entries)  # recorded today, about facts of 2025
+    shown = cli("history", "jalisco").output.splitlines()
+    assert shown[0].startswith("   1 2025-01-15 09:00 ana ") and "(registrado el 20" in shown[0]
+    # a fact dated before the creation of the process, or after now, is refused, and nothing is written
+    early = cli("apply", write(cli, "early.yaml", [{"action": "add_agency", "actor": "ana", "process": "jalisco",
+                                                    "at": "2025-01-14T10:00:00-06:00", "key": "sfp", "name": "SFP"}]))
+    assert early.exit_code == 2 and "[time_goes_backwards]" in early.stderr
+    assert len(queries.history(db, "jalisco")) == 10
+
+
+def test_init_refuses_a_creation_time_that_is_bad_or_in_the_future(cli):
+    args = ["init", "--template", "inai_local", "--slug", "jalisco", "--name", "Jalisco", "--coordinator", "ana"]
+    future = cli(*args, "--at", "2199-01-01T09:00:00-06:00")
+    assert future.exit_code == 2 and "[time_in_future]" in future.stderr
+    naive = cli(*args, "--at", "2025-01-15T09:00:00")
+    assert naive.exit_code == 2 and "[invalid_field]" in naive.stderr and "--at" in naive.stderr
+    assert cli(*args, "--at", "ayer").exit_code == 2
+    assert queries.processes(make_engine(cli.url)) == []
+
+
 @pytest.mark.parametrize("name", ["acciones.yaml", "acciones.json"])
 def test_apply_a_yaml_or_json_file(cli, name):
     init(cli)
@@ -226,7 +280,8 @@ def test_actions_lists_every_action_and_prints_the_reference(cli):
 def test_demo_runs_to_closed_and_shows_refusals(cli):
     result = cli("demo", "--db-file", str(cli.tmp / "demo.db"))
     assert result.exit_code == 0, result.output
-    assert result.output.count("✗ Rechazado: «Tomar la decisión» (se propone avanzar") == 2
+    assert "Se aplica docs/examples/whole-process.yaml, como lo hace «cocrea apply»:" in result.output
+    assert result.output.count("✗ Rechazado, como prevé el archivo: «Tomar la decisión»:") == 2
     assert "→ 2 Consulta sobre temas a tratar  (2025-01-27)" in result.output
     assert "[consultation]" not in result.output and "«decide»" not in result.output
     assert "Aportaciones sin respuesta razonada (disposición y justificación): i4." in result.output

@@ -164,7 +164,8 @@ class SectorMove(Schema):
 
 class ConveneSession(Schema):
     key: Optional[Key] = None
-    scheduled_for: Moment
+    scheduled_for: Optional[Moment] = Field(None, description=D_("when it begins (default: now, a session that "
+                                                                 "begins as it is convened)"))
     place: Short
     agenda: list[Short] = Field(min_length=1)
     extraordinary: bool = False
@@ -228,7 +229,7 @@ class Signatory(Schema):
 
 
 class SignDeclaration(Schema):
-    signed_on: Day
+    signed_on: Optional[Day] = Field(None, description=D_("default: the day of the action"))
     signatories: list[Signatory] = Field(min_length=1)
     document_ref: Short
 

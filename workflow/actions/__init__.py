@@ -125,6 +125,24 @@ def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor:
                       clock=clock, at=at)
 
 
+def parse_at(value: object, field: str = "at") -> dt.datetime | None:
+    """When a fact happened, as an apply file or ``cocrea init --at`` gives it: an ISO time with its
+    offset (YAML may have read it already); ``None`` when not given (the action is dated now)."""
+    if value is None:
+        return None
+    at = value
+    if isinstance(at, str):
+        try:
+            at = dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise invalid_field(field, "not_a_date", value=value) from None
+    if not isinstance(at, dt.datetime):  # e.g. a bare date or a number in YAML
+        raise invalid_field(field, "not_a_date", value=str(value))
+    if at.tzinfo is None:
+        raise invalid_field(field, "needs_timezone", value=at.isoformat())
+    return at
+
+
 def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None = None,
                default_process: str | None = None) -> list[dict]:
     """Apply a list of ``{action, actor, process?, at?, ...payload}`` in order; stops at the first refusal."""
@@ -135,16 +153,7 @@ def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None 
         item = dict(item)
         name, actor = item.pop("action"), item.pop("actor")
         process = item.pop("process", default_process)
-        at = item.pop("at", None)
-        if isinstance(at, str):
-            try:
-                at = dt.datetime.fromisoformat(at)
-            except ValueError:
-                raise invalid_field(f"#{n}.at", "not_a_date", value=at) from None
-        if at is not None and not isinstance(at, dt.datetime):  # e.g. a bare date or a number in YAML
-            raise invalid_field(f"#{n}.at", "not_a_date", value=str(at))
-        if isinstance(at, dt.datetime) and at.tzinfo is None:
-            raise invalid_field(f"#{n}.at", "needs_timezone", value=at.isoformat())
+        at = parse_at(item.pop("at", None), f"#{n}.at")
         if name == "create_process":
             default_process = item.get("slug", default_process)
         results.append(apply(db_engine, name, item, actor=actor, process=process, clock=clock, at=at))

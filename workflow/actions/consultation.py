@@ -13,6 +13,8 @@ from .lookup import find, get, next_key, not_in_future, require, today, upsert
 
 def sign_declaration(ctx: Context, d: s.SignDeclaration):
     """Record the declaration of political will, its signatories and document."""
+    if d.signed_on is None:
+        d.signed_on = today(ctx)
     not_in_future(ctx, "declaration", d.signed_on)
     ctx.db.add(m.Declaration(process_id=ctx.process.id, signed_on=d.signed_on, document_ref=d.document_ref,
                              signatories=[x.model_dump() for x in d.signatories]))

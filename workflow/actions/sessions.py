@@ -19,6 +19,8 @@ def convene_session(ctx: Context, d: s.ConveneSession):
     """Convene a secretariat session with its date, place and agenda (published with the call)."""
     if d.extraordinary and not d.justification:
         raise refuse("extraordinary_needs_justification")
+    if d.scheduled_for is None:
+        d.scheduled_for = ctx.now
     if d.scheduled_for.tzinfo is None:
         d.scheduled_for = d.scheduled_for.replace(tzinfo=ZoneInfo(ctx.process.timezone))
     if d.key and find(ctx, m.SecretariatSession, d.key) is not None:
