@@ -75,13 +75,21 @@ def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
 
 def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
     """Entries checked per process; raises :class:`AuditBroken` with every problem found."""
+    return {name: found["entries"] for name, found in verify_record(db_engine, slug).items()}
+
+
+def verify_record(db_engine: Engine, slug: str | None = None) -> dict[str, dict[str, Any]]:
+    """Verify the chain of one process (or of every one); per process, the entries checked and
+    the head to publish (``seq``, ``head``, ``at`` in UTC). Raises :class:`AuditBroken` with every
+    problem found, each naming its process."""
     with Session(db_engine) as db:
         processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
         checked, problems = {}, []
         for p in processes:
-            found = audit.verify(db, p)
-            problems += found
-            checked[p.slug] = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
+            problems += audit.verify(db, p)
+            n = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
+            checked[p.slug] = {"entries": n, "seq": p.audit_seq, "head": p.audit_head,
+                               "at": p.audit_at.isoformat() if p.audit_at else None}
         if problems:
             raise AuditBroken(problems)
         return checked
