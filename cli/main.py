@@ -207,14 +207,16 @@ def audit() -> None:
 @audit.command("verify", help=D_("Check the hash chain of one process (or all) and print its head, the hash to "
                                    "publish."))
 @argument("process", required=False)
+@option("--expect", "expect", multiple=True, metavar=D_("HASH"),
+        help=D_("a head published earlier (repeatable): the chain must still contain it, or exit 4"))
 @option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
-def audit_verify(ctx: Ctx, process: str | None, as_json: bool) -> None:
+def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], as_json: bool) -> None:
     from reads import status as queries
 
     try:
-        checked = queries.verify_record(ctx.engine, process)
+        checked = queries.verify_record(ctx.engine, process, expect)
     except AuditBroken as exc:
         if not as_json:
             raise
@@ -230,6 +232,12 @@ def audit_verify(ctx: Ctx, process: str | None, as_json: bool) -> None:
         if c["head"]:
             click.echo("    " + gettext(ctx.lang, "head (entry {seq}, {at}): {head}").format(
                 seq=c["seq"], at=c["at"][:16].replace("T", " ") + " UTC", head=c["head"]))
+        for e in c["expected"]:
+            click.echo("    " + (gettext(ctx.lang, "the published head {hash} is the current head").format(hash=e["hash"])
+                                 if not e["after"] else
+                                 ngettext(ctx.lang, "the published head {hash} is entry {seq}; {count} entry came after it",
+                                          "the published head {hash} is entry {seq}; {count} entries came after it",
+                                          e["after"]).format(hash=e["hash"], seq=e["seq"], count=e["after"])))
 
 
 def audit_line(lang: str, n: int) -> str:

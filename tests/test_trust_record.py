@@ -8,6 +8,7 @@ Every test runs the real actions on a real database (SQLite file and PostgreSQL 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -133,3 +134,107 @@ def test_a_broken_entry_is_named_with_its_process(db, clock):
     assert problem.message("es") == "Bitácora de sur: la entrada 2 fue alterada (su hash no coincide)."
     assert problem.message("en") == "Audit of sur: entry 2 was altered (its hash does not match)."
     assert queries.verify_audit(db, "norte") == {"norte": 4}
+
+
+# --- a head published earlier catches a rewritten tail -------------------------------------
+
+def _rewrite_tail(db, slug: str, since: int, edit) -> None:
+    """What an intruder with the database does: rewrite entries ``since``.. with ``edit``
+    applied to each body, recompute every hash and link after it, and move the process's head
+    along, so that the chain alone still verifies."""
+    with Session(db) as s:
+        proc = s.exec(select(m.Process).where(m.Process.slug == slug)).one()
+        trail = list(s.exec(select(m.AuditEntry).where(m.AuditEntry.process_id == proc.id).order_by(m.AuditEntry.seq)))
+    prev = trail[since - 2].hash if since > 1 else "0" * 64
+    for e in trail[since - 1:]:
+        body = json.loads(e.body)
+        body = edit(body) if e.seq == since else body
+        body["prev"] = prev
+        raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        new = hashlib.sha256(raw.encode()).hexdigest()
+        _sql(db, "UPDATE audit_entry SET body = :b, hash = :h, prev_hash = :p, actor = :a, action = :x "
+                 "WHERE id = :id", b=raw, h=new, p=prev, a=body["actor"], x=body["action"], id=e.id)
+        prev = new
+    _sql(db, "UPDATE process SET audit_head = :h WHERE slug = :s", h=prev, s=slug)
+
+
+def _rename_the_agency(body: dict) -> dict:
+    body["payload"]["name"] = "Agencia inventada"
+    return body
+
+
+def test_a_rewritten_tail_passes_the_chain_alone_and_is_caught_by_a_head_published_earlier(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="Secretaría de la Función Pública")
+    p("add_agency", key="inai", name="INAI")
+    published = _newest(db)  # e.g. copied from the page, the feed, or a session's email
+    assert published.seq == 6
+    checked = queries.verify_record(db, "p", [published.hash])
+    assert checked["p"]["expected"] == [{"hash": published.hash, "seq": 6, "after": 0}]
+    p("add_agency", key="shcp", name="Hacienda")
+    assert queries.verify_record(db, "p", [published.hash.upper()])["p"]["expected"][0]["after"] == 1
+
+    _rewrite_tail(db, "p", 5, _rename_the_agency)  # the first agency's name, and everything after it
+    assert queries.verify_audit(db, "p") == {"p": 7}  # the chain alone cannot tell
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", [published.hash])
+    (problem,) = caught.value.reasons
+    assert problem.code == "audit_expected_missing" and caught.value.exit_code == 4
+    assert problem.message("en") == (f"Audit of p: the head published earlier, {published.hash}, is not in its chain: "
+                                     "entries up to it were rewritten or removed after it was published.")
+    assert problem.message("es") == (f"Bitácora de p: la cabeza publicada antes, {published.hash}, no está en su "
+                                     "cadena: se reescribieron o quitaron entradas hasta ella después de publicarla.")
+    # a head published before the rewritten entries still holds: the record up to it is intact
+    with Session(db) as s:
+        early = s.exec(select(m.AuditEntry.hash).where(m.AuditEntry.seq == 4)).first()
+    assert queries.verify_record(db, "p", [early])["p"]["expected"][0]["seq"] == 4
+
+
+def test_removed_newest_entries_with_the_head_moved_back_are_caught_too(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    published = _newest(db)
+    with Session(db) as s:
+        fourth = s.exec(select(m.AuditEntry).where(m.AuditEntry.seq == 4)).one()
+    _sql(db, "DELETE FROM audit_entry WHERE seq = 5")
+    _sql(db, "UPDATE process SET audit_seq = 4, audit_head = :h, audit_at = :at", h=fourth.hash, at=fourth.at)
+    assert queries.verify_audit(db, "p") == {"p": 4}
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", [published.hash])
+    assert caught.value.codes == ["audit_expected_missing"]
+
+
+def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="a")
+    p = Proc(db, clock, slug="b")
+    p("add_agency", key="sfp", name="SFP")
+    published = _newest(db, "b").hash
+    ok = _cli(url, "audit", "verify", "b", "--expect", published)
+    assert ok.exit_code == 0, ok.output
+    assert f"la cabeza publicada {published} es la cabeza actual" in ok.output
+    p("add_agency", key="inai", name="INAI")
+    later = _cli(url, "--lang", "en", "audit", "verify", "--expect", published)  # every process: found in b
+    assert later.exit_code == 0 and f"the published head {published} is entry 5; 1 entry came after it" in later.output
+    as_json = json.loads(_cli(url, "audit", "verify", "--expect", published, "--json").output)
+    assert as_json["processes"]["b"]["expected"] == [{"hash": published, "seq": 5, "after": 1}]
+    assert as_json["processes"]["a"]["expected"] == []
+
+    _rewrite_tail(db, "b", 5, _rename_the_agency)
+    assert _cli(url, "audit", "verify").exit_code == 0  # the chain alone
+    named = _cli(url, "audit", "verify", "b", "--expect", published)
+    assert named.exit_code == 4
+    assert "NO se verifica" in named.stderr and "[audit_expected_missing]" in named.stderr
+    assert f"Bitácora de b: la cabeza publicada antes, {published}, no está en su cadena" in named.stderr
+    everywhere = _cli(url, "--lang", "en", "audit", "verify", "--expect", published)
+    assert everywhere.exit_code == 4
+    assert f"The head published earlier, {published}, is in the chain of no process (a, b)" in everywhere.stderr
+    # not a hash: bad input, exit 2
+    bad = _cli(url, "audit", "verify", "--expect", "abc123")
+    assert bad.exit_code == 2 and "[bad_audit_hash]" in bad.stderr
+    # the head of another process is not this one's
+    other = _cli(url, "audit", "verify", "a", "--expect", _newest(db, "b").hash)
+    assert other.exit_code == 4 and "Bitácora de a" in other.stderr
+    db.dispose()
