@@ -19,7 +19,7 @@ import click
 
 from i18n import D_, N_, gettext, ngettext, pgettext
 from stages import TEMPLATES, vocabulary
-from stages.errors import CocreaError, InvalidInput, reason
+from stages.errors import AuditBroken, CocreaError, InvalidInput, reason
 
 from . import describe as says
 from .context import Ctx, fail, guard
@@ -236,17 +236,40 @@ def audit() -> None:
     pass
 
 
-@audit.command("verify", help=D_("Check the hash chain of one process (or all)."))
+@audit.command("verify", help=D_("Check the hash chain of one process (or all) and print its head, the hash to "
+                                   "publish."))
 @argument("process", required=False)
+@option("--expect", "expect", multiple=True, metavar=D_("HASH"),
+        help=D_("a head published earlier (repeatable): the chain must still contain it, or exit 4"))
+@option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
-def audit_verify(ctx: Ctx, process: str | None) -> None:
+def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], as_json: bool) -> None:
     from reads import status as queries
 
-    checked = queries.verify_audit(ctx.engine, process)
-    click.echo(audit_line(ctx.lang, sum(checked.values())))
-    for slug, n in checked.items():
+    try:
+        checked = queries.verify_record(ctx.engine, process, expect)
+    except AuditBroken as exc:
+        if not as_json:
+            raise
+        click.echo(json.dumps({"intact": False, **exc.as_dict(ctx.lang)}, ensure_ascii=False, indent=2))
+        sys.exit(exc.exit_code)
+    if as_json:
+        click.echo(json.dumps({"intact": True, "processes": checked}, ensure_ascii=False, indent=2))
+        return
+    click.echo(audit_line(ctx.lang, sum(c["entries"] for c in checked.values())))
+    for slug, c in checked.items():
+        n = c["entries"]
         click.echo(f"  {slug}: " + ngettext(ctx.lang, "{count} entry", "{count} entries", n).format(count=n))
+        if c["head"]:
+            click.echo("    " + gettext(ctx.lang, "head (entry {seq}, {at}): {head}").format(
+                seq=c["seq"], at=c["at"][:16].replace("T", " ") + " UTC", head=c["head"]))
+        for e in c["expected"]:
+            click.echo("    " + (gettext(ctx.lang, "the published head {hash} is the current head").format(hash=e["hash"])
+                                 if not e["after"] else
+                                 ngettext(ctx.lang, "the published head {hash} is entry {seq}; {count} entry came after it",
+                                          "the published head {hash} is entry {seq}; {count} entries came after it",
+                                          e["after"]).format(hash=e["hash"], seq=e["seq"], count=e["after"])))
 
 
 def audit_line(lang: str, n: int) -> str:

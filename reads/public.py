@@ -29,7 +29,7 @@ from .status import next_event
 
 #: The tables offered as CSV/JSON downloads, in the order they are listed.
 TABLES = ("moves", "members", "sessions", "decisions", "channels", "themes", "inputs", "problem_trees",
-          "commitments", "activities", "indicators", "progress_reports", "public_events", "repository")
+          "commitments", "activities", "indicators", "progress_reports", "public_events", "repository", "audit")
 
 ACTIVITY_STATUSES = ("completed", "in_progress", "delayed", "not_started")
 
@@ -252,7 +252,17 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
         "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
                              for a in activity_rows for rep in a["reports"]], "public_events": public_events,
         "repository": _repository(r, f, sessions, activity_rows),
+        "audit": audit_head(p, f.at),
     }
+
+
+def audit_head(p: Process, at=None) -> dict[str, Any]:
+    """The head of the process's audit chain, to be published: its newest entry's number, hash
+    and time. Anyone who keeps it can later check that the trail still holds it
+    (``cocrea audit verify SLUG --expect HASH``): entries rewritten or removed after it cannot hide."""
+    when = p.audit_at
+    return {"process": p.slug, "seq": p.audit_seq, "head": p.audit_head,
+            "at": (at(when) if at else when.isoformat()) if when else None, "algorithm": "sha256"}
 
 
 def _person(x) -> dict[str, Any]:
@@ -291,6 +301,8 @@ def _repository(r: Records, f: _Fmt, sessions: dict, activity_rows: list[dict]) 
 
 def table(view: dict[str, Any], name: str) -> list[dict[str, Any]]:
     """One flat table of the public view, for CSV (lists joined with '; ')."""
+    if name == "audit":
+        return [dict(view["audit"])]
     if name == "members":
         rows = [{"sector": s["sector"], "required": s["required"], "withdrawn": s["withdrawn"], **m}
                 for s in view["secretariat"]["sectors"] for m in s["members"]]

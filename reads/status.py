@@ -1,7 +1,7 @@
 """Reads: where a process stands, what blocks its next move, its history. No writes."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken
+from stages.errors import AuditBroken, InvalidInput, reason
 from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
 from workflow import audit, engine
@@ -75,16 +75,48 @@ def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
 
 def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
     """Entries checked per process; raises :class:`AuditBroken` with every problem found."""
+    return {name: found["entries"] for name, found in verify_record(db_engine, slug).items()}
+
+
+def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    """Verify the chain of one process (or of every one); per process, the entries checked and
+    the head to publish (``seq``, ``head``, ``at`` in UTC).
+
+    ``expect``: heads published earlier. Each must be an entry of a chain checked (of ``slug``'s
+    when one is given): a chain whose newest entries were rewritten with recomputed hashes, or
+    removed, no longer holds the head published before. Each found is listed under its process's
+    ``expected``, with the entries recorded after it.
+
+    Raises :class:`AuditBroken` with every problem found, each naming its process."""
+    wanted = [_audit_hash(h) for h in expect]
     with Session(db_engine) as db:
         processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
         checked, problems = {}, []
         for p in processes:
-            found = audit.verify(db, p)
-            problems += found
-            checked[p.slug] = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
+            problems += audit.verify(db, p)
+            n = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
+            checked[p.slug] = {"entries": n, "seq": p.audit_seq, "head": p.audit_head,
+                               "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
+        by_id = {p.id: p for p in processes}
+        for h in dict.fromkeys(wanted):
+            found = db.exec(select(AuditEntry.process_id, AuditEntry.seq)
+                            .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first()
+            if found is None:
+                problems.append(reason("audit_expected_missing", process=slug, hash=h) if slug else
+                                reason("audit_expected_nowhere", hash=h, processes=", ".join(checked) or "-"))
+                continue
+            p = by_id[found[0]]
+            checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
         if problems:
             raise AuditBroken(problems)
         return checked
+
+
+def _audit_hash(value: str) -> str:
+    h = value.strip().lower()
+    if len(h) != 64 or any(c not in "0123456789abcdef" for c in h):
+        raise InvalidInput([reason("bad_audit_hash", value=value[:80])])
+    return h
 
 
 def processes(db_engine: Engine) -> list[dict[str, str]]:

@@ -60,6 +60,9 @@ MESSAGES: dict[str, Msg] = {
     "audit_sequence_gap": N_("Audit of {process}: expected entry {expected}, found {seq} (entries missing or added)."),
     "audit_head_mismatch": N_("Audit of {process}: the process says its chain ends at entry {seq}, but the chain ends at entry {last} (entries removed, or the process row edited)."),
     "audit_columns_altered": N_("Audit of {process}: the columns of entry {seq} do not match its signed body."),
+    "audit_expected_missing": N_("Audit of {process}: the head published earlier, {hash}, is not in its chain: entries up to it were rewritten or removed after it was published."),
+    "audit_expected_nowhere": N_("The head published earlier, {hash}, is in the chain of no process ({processes}): entries were rewritten or removed after it was published, or its process was deleted."),
+    "bad_audit_hash": N_("'{value}' is not an audit head: a head is a SHA-256, 64 hexadecimal characters."),
     "replay_failed": N_("The process could not be rebuilt as of {at}: audit entry {seq} ({action:action}) could not be replayed: {problem}."),
     "bad_as_of": N_("Invalid --as-of date: '{value}' (YYYY-MM-DD or an ISO date and time)."),
     # credentials

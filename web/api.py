@@ -171,12 +171,13 @@ async def get_history(request: Request, slug: str) -> Any:
     return await run_in_threadpool(queries.history, request.app.state.read_engine, slug)
 
 
-@router.get("/processes/{slug}/audit", summary="Verify the audit trail's hash chain", responses=AUTH_ERRORS)
+@router.get("/processes/{slug}/audit", summary="Verify the audit trail's hash chain; its entries and head",
+            responses=AUTH_ERRORS)
 async def verify_audit(request: Request, slug: str) -> Any:
     identity, error = await _identity(request, slug)
     if error:
         return error
-    return await run_in_threadpool(queries.verify_audit, request.app.state.read_engine, slug)
+    return await run_in_threadpool(queries.verify_record, request.app.state.read_engine, slug)
 
 
 @router.get("/processes/{slug}/workspace", summary="What the token's person may do now, and what blocks each move",

@@ -304,7 +304,7 @@ TABLE_NAMES: dict[str, Msg] = {
     "inputs": N_("Inputs and reasoned responses"), "problem_trees": N_("Problem trees"),
     "commitments": N_("Commitments"), "activities": N_("Activities"), "indicators": N_("Indicators"),
     "progress_reports": N_("Progress reports"), "public_events": N_("Public events"),
-    "repository": N_("Document repository"),
+    "repository": N_("Document repository"), "audit": N_("Head of the audit trail"),
 }
 
 

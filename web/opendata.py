@@ -78,6 +78,10 @@ def atom(view: dict, base_url: str, lang: str) -> bytes:
     feed = FeedGenerator()
     feed.language(lang)
     feed.title(clean_text(f"{p['name']} — {gettext(lang, 'Document repository')}"))
+    head = view["audit"]
+    if head["head"]:  # the record's head, published with every copy of the feed a reader keeps
+        feed.subtitle(gettext(lang, "Head of the audit trail: entry {seq}, SHA-256 {head}").format(
+            seq=head["seq"], head=head["head"]))
     feed.id(page)
     feed.updated(entries[0][0] if entries else _instant(p["created_at"]))
     feed.link(href=page, rel="alternate", type="text/html")

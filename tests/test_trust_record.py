@@ -1,0 +1,240 @@
+"""A record anyone can verify (issue 12): the head of each process's audit chain is published
+(public page, open data, Atom feed, API, ``cocrea audit verify``), and a head published earlier
+catches a rewritten tail (``--expect``).
+
+Every test runs the real actions on a real database (SQLite file and PostgreSQL where the
+``db`` fixture gives both) and tampers with rows the way an intruder with database access would.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from builders import Proc
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlmodel import Session, select
+from webkit import client
+
+from cli.main import main
+from reads import status as queries
+from stages.errors import AuditBroken
+from storage import make_engine
+from storage import models as m
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _sql(db, statement: str, **params) -> None:
+    with db.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def _newest(db, slug: str = "p") -> m.AuditEntry:
+    with Session(db) as s:
+        pid = s.exec(select(m.Process.id).where(m.Process.slug == slug)).one()
+        return s.exec(select(m.AuditEntry).where(m.AuditEntry.process_id == pid)
+                      .order_by(m.AuditEntry.seq.desc())).first()
+
+
+def _cli(url: str, *args: str):
+    return CliRunner().invoke(main, ["--db", url, *args])
+
+
+# --- the head, published -------------------------------------------------------------------
+
+def test_the_head_is_published_on_the_page_open_data_feed_and_api(sqlite_db, clock):
+    p = Proc(sqlite_db, clock)
+    p("add_agency", key="sfp", name="Secretaría de la Función Pública")
+    newest = _newest(sqlite_db)
+    assert newest.seq == 5
+    c = client(sqlite_db, clock)
+    page = c.get("/p/p").text
+    assert f'<code id="audit-head" class="code">{newest.hash}</code>' in page
+    assert f"cocrea audit verify p --expect {newest.hash}" in page
+    data = c.get("/p/p/data.json").json()
+    assert data["audit"] | {"at": None} == {"process": "p", "seq": 5, "head": newest.hash, "at": None,
+                                            "algorithm": "sha256"}
+    assert data["audit"]["at"].startswith(newest.at.astimezone(m.dt.timezone(m.dt.timedelta(hours=-6))).isoformat()[:16])
+    rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/audit.csv").text)))
+    assert [(r["seq"], r["head"]) for r in rows] == [("5", newest.hash)]
+    assert c.get("/p/p/data/audit.json").json()[0]["head"] == newest.hash
+    feed = ET.fromstring(c.get("/p/p/feed.atom").content)
+    assert newest.hash in feed.find(f"{ATOM}subtitle").text
+    assert c.get("/api/processes/p").json()["audit"]["head"] == newest.hash
+    # a new action moves the head everywhere (the pages are cached by it)
+    p("add_agency", key="inai", name="INAI")
+    moved = _newest(sqlite_db)
+    assert moved.seq == 6 and moved.hash != newest.hash
+    assert f">{moved.hash}</code>" in c.get("/p/p").text
+    assert c.get("/p/p/data.json").json()["audit"]["head"] == moved.hash
+
+
+def test_the_english_page_explains_the_head_too(sqlite_db, clock):
+    Proc(sqlite_db, clock)
+    c = client(sqlite_db, clock)
+    assert "Un registro que cualquiera puede verificar" in c.get("/p/p").text
+    assert "A record anyone can verify" in c.get("/p/p?lang=en").text
+
+
+def test_cocrea_audit_verify_prints_the_head_and_gives_it_as_json(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="a")
+    Proc(db, clock, slug="b")
+    heads = {slug: _newest(db, slug) for slug in ("a", "b")}
+    out = _cli(url, "audit", "verify")
+    assert out.exit_code == 0, out.output
+    assert "8 entradas verificadas" in out.output
+    for e in heads.values():
+        assert f"cabeza (entrada 4, {e.at:%Y-%m-%d %H:%M} UTC): {e.hash}" in out.output
+    data = json.loads(_cli(url, "audit", "verify", "--json").output)
+    assert data["intact"] is True
+    assert {slug: (v["entries"], v["seq"], v["head"]) for slug, v in data["processes"].items()} == \
+        {slug: (4, 4, e.hash) for slug, e in heads.items()}
+    # broken: the JSON says so, names the process, exit 4
+    _sql(db, "UPDATE audit_entry SET actor = 'intruso' WHERE seq = 2 AND process_id = "
+             "(SELECT id FROM process WHERE slug = 'b')")
+    broken = _cli(url, "--lang", "en", "audit", "verify", "--json")
+    assert broken.exit_code == 4
+    data = json.loads(broken.output)
+    assert data["intact"] is False and [r["code"] for r in data["reasons"]] == ["audit_columns_altered"]
+    assert data["reasons"][0]["message"] == "Audit of b: the columns of entry 2 do not match its signed body."
+    db.dispose()
+
+
+def test_the_api_verifies_and_gives_the_head(sqlite_db, clock):
+    from workflow.credentials import collecting
+
+    p = Proc(sqlite_db, clock)
+    with collecting() as issued:
+        p("set_credentials", handle="coord", new_token=True)
+    c = client(sqlite_db, clock)
+    got = c.get("/api/processes/p/audit", headers={"Authorization": f"Bearer {issued[0].value}"}).json()
+    newest = _newest(sqlite_db)
+    assert got["p"]["head"] == newest.hash and got["p"]["entries"] == newest.seq == 5
+
+
+# --- a broken entry names its process ------------------------------------------------------
+
+def test_a_broken_entry_is_named_with_its_process(db, clock):
+    Proc(db, clock, slug="norte")
+    Proc(db, clock, slug="sur")
+    _sql(db, "UPDATE audit_entry SET body = replace(body, 'Integrante gob', 'Otro') WHERE seq = 2 AND process_id = "
+             "(SELECT id FROM process WHERE slug = 'sur')")
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db)
+    (problem,) = caught.value.reasons
+    assert problem.code == "audit_hash_mismatch" and problem.details["process"] == "sur"
+    assert problem.message("es") == "Bitácora de sur: la entrada 2 fue alterada (su hash no coincide)."
+    assert problem.message("en") == "Audit of sur: entry 2 was altered (its hash does not match)."
+    assert queries.verify_audit(db, "norte") == {"norte": 4}
+
+
+# --- a head published earlier catches a rewritten tail -------------------------------------
+
+def _rewrite_tail(db, slug: str, since: int, edit) -> None:
+    """What an intruder with the database does: rewrite entries ``since``.. with ``edit``
+    applied to each body, recompute every hash and link after it, and move the process's head
+    along, so that the chain alone still verifies."""
+    with Session(db) as s:
+        proc = s.exec(select(m.Process).where(m.Process.slug == slug)).one()
+        trail = list(s.exec(select(m.AuditEntry).where(m.AuditEntry.process_id == proc.id).order_by(m.AuditEntry.seq)))
+    prev = trail[since - 2].hash if since > 1 else "0" * 64
+    for e in trail[since - 1:]:
+        body = json.loads(e.body)
+        body = edit(body) if e.seq == since else body
+        body["prev"] = prev
+        raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        new = hashlib.sha256(raw.encode()).hexdigest()
+        _sql(db, "UPDATE audit_entry SET body = :b, hash = :h, prev_hash = :p, actor = :a, action = :x "
+                 "WHERE id = :id", b=raw, h=new, p=prev, a=body["actor"], x=body["action"], id=e.id)
+        prev = new
+    _sql(db, "UPDATE process SET audit_head = :h WHERE slug = :s", h=prev, s=slug)
+
+
+def _rename_the_agency(body: dict) -> dict:
+    body["payload"]["name"] = "Agencia inventada"
+    return body
+
+
+def test_a_rewritten_tail_passes_the_chain_alone_and_is_caught_by_a_head_published_earlier(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="Secretaría de la Función Pública")
+    p("add_agency", key="inai", name="INAI")
+    published = _newest(db)  # e.g. copied from the page, the feed, or a session's email
+    assert published.seq == 6
+    checked = queries.verify_record(db, "p", [published.hash])
+    assert checked["p"]["expected"] == [{"hash": published.hash, "seq": 6, "after": 0}]
+    p("add_agency", key="shcp", name="Hacienda")
+    assert queries.verify_record(db, "p", [published.hash.upper()])["p"]["expected"][0]["after"] == 1
+
+    _rewrite_tail(db, "p", 5, _rename_the_agency)  # the first agency's name, and everything after it
+    assert queries.verify_audit(db, "p") == {"p": 7}  # the chain alone cannot tell
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", [published.hash])
+    (problem,) = caught.value.reasons
+    assert problem.code == "audit_expected_missing" and caught.value.exit_code == 4
+    assert problem.message("en") == (f"Audit of p: the head published earlier, {published.hash}, is not in its chain: "
+                                     "entries up to it were rewritten or removed after it was published.")
+    assert problem.message("es") == (f"Bitácora de p: la cabeza publicada antes, {published.hash}, no está en su "
+                                     "cadena: se reescribieron o quitaron entradas hasta ella después de publicarla.")
+    # a head published before the rewritten entries still holds: the record up to it is intact
+    with Session(db) as s:
+        early = s.exec(select(m.AuditEntry.hash).where(m.AuditEntry.seq == 4)).first()
+    assert queries.verify_record(db, "p", [early])["p"]["expected"][0]["seq"] == 4
+
+
+def test_removed_newest_entries_with_the_head_moved_back_are_caught_too(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    published = _newest(db)
+    with Session(db) as s:
+        fourth = s.exec(select(m.AuditEntry).where(m.AuditEntry.seq == 4)).one()
+    _sql(db, "DELETE FROM audit_entry WHERE seq = 5")
+    _sql(db, "UPDATE process SET audit_seq = 4, audit_head = :h, audit_at = :at", h=fourth.hash, at=fourth.at)
+    assert queries.verify_audit(db, "p") == {"p": 4}
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", [published.hash])
+    assert caught.value.codes == ["audit_expected_missing"]
+
+
+def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="a")
+    p = Proc(db, clock, slug="b")
+    p("add_agency", key="sfp", name="SFP")
+    published = _newest(db, "b").hash
+    ok = _cli(url, "audit", "verify", "b", "--expect", published)
+    assert ok.exit_code == 0, ok.output
+    assert f"la cabeza publicada {published} es la cabeza actual" in ok.output
+    p("add_agency", key="inai", name="INAI")
+    later = _cli(url, "--lang", "en", "audit", "verify", "--expect", published)  # every process: found in b
+    assert later.exit_code == 0 and f"the published head {published} is entry 5; 1 entry came after it" in later.output
+    as_json = json.loads(_cli(url, "audit", "verify", "--expect", published, "--json").output)
+    assert as_json["processes"]["b"]["expected"] == [{"hash": published, "seq": 5, "after": 1}]
+    assert as_json["processes"]["a"]["expected"] == []
+
+    _rewrite_tail(db, "b", 5, _rename_the_agency)
+    assert _cli(url, "audit", "verify").exit_code == 0  # the chain alone
+    named = _cli(url, "audit", "verify", "b", "--expect", published)
+    assert named.exit_code == 4
+    assert "NO se verifica" in named.stderr and "[audit_expected_missing]" in named.stderr
+    assert f"Bitácora de b: la cabeza publicada antes, {published}, no está en su cadena" in named.stderr
+    everywhere = _cli(url, "--lang", "en", "audit", "verify", "--expect", published)
+    assert everywhere.exit_code == 4
+    assert f"The head published earlier, {published}, is in the chain of no process (a, b)" in everywhere.stderr
+    # not a hash: bad input, exit 2
+    bad = _cli(url, "audit", "verify", "--expect", "abc123")
+    assert bad.exit_code == 2 and "[bad_audit_hash]" in bad.stderr
+    # the head of another process is not this one's
+    other = _cli(url, "audit", "verify", "a", "--expect", _newest(db, "b").hash)
+    assert other.exit_code == 4 and "Bitácora de a" in other.stderr
+    db.dispose()
