@@ -1,7 +1,8 @@
 """The ``cocrea`` command: parse, call an action or a read, print. No domain rule here.
 
 Exit codes: 0 done; 1 internal error; 2 bad input; 3 refused by the process rules;
-4 audit chain broken.
+4 audit chain broken; 5 a setting that cannot be used (no database there, a server that does not
+answer, a bad URL or mail setting).
 
 Everything printed is in the reader's language (``--lang``, ``COCREA_LANG``, Spanish by
 default), help included (:mod:`cli.text`). The engine, the reads and the web app are imported
@@ -47,6 +48,7 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @click.pass_obj
 @guard
 def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
+    ctx.creating()
     from workflow import actions
 
     ctx.engine
@@ -75,6 +77,7 @@ def db() -> None:
 @click.pass_obj
 @guard
 def db_upgrade(ctx: Ctx) -> None:
+    ctx.creating()
     import migrations
 
     engine = ctx.engine
@@ -108,6 +111,7 @@ def applied(lang: str, count: int) -> str:
 @click.pass_obj
 @guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:
+    ctx.creating()
     from workflow import actions
 
     items = read_actions(file)
@@ -243,10 +247,11 @@ def list_actions(ctx: Ctx, markdown: bool) -> None:
 @main.command(help=D_("Run a complete local exercise, from start to close. From the declaration to the "
                       "close, on a fresh SQLite file."))
 @option("--db-file", default="cocrea-demo.db", show_default=True, metavar=D_("FILE"),
-        help=D_("SQLite file, recreated"))
+        help=D_("SQLite file to create"))
+@option("--replace", is_flag=True, help=D_("delete FILE first if it exists (its data is lost)"))
 @click.pass_obj
 @guard
-def demo(ctx: Ctx, db_file: str) -> None:
+def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
     from reads import checks
     from reads import status as queries
     from workflow import actions
@@ -254,9 +259,13 @@ def demo(ctx: Ctx, db_file: str) -> None:
     from .demo import P, script
 
     path = Path(db_file).resolve()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    files = [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")]
+    if any(f.exists() for f in files) and not replace:  # never destroy data without being told (issue 12)
+        raise InvalidInput([reason("file_exists", path=str(path), flag="--replace")])
+    for f in files:
+        f.unlink(missing_ok=True)
     ctx.url = f"sqlite:///{path}"
+    ctx.creating()
     click.echo(ctx.described())
     last_stage, count = None, 0
     for label, item, expected_refusal in script():
@@ -294,6 +303,7 @@ def demo(ctx: Ctx, db_file: str) -> None:
 @click.pass_obj
 @guard
 def serve(ctx: Ctx, host: str, port: int) -> None:
+    ctx.creating()
     import uvicorn
 
     from web import create_app
