@@ -33,6 +33,8 @@ from .text import Cocrea, Option, argument, option
 @option("--db", "db", metavar="URL", help=D_("SQLAlchemy URL (default: COCREA_DATABASE_URL or ./cocrea.db)"))
 @option("--lang", type=click.Choice(["es", "en"]), default=lambda: os.environ.get("COCREA_LANG", "es"),
         help=D_("language of messages and help (default: COCREA_LANG or es)"))
+@click.version_option(package_name="cocrea", prog_name="cocrea", message="%(prog)s %(version)s", cls=Option,
+                      help=D_("Show the version and exit."))
 @click.pass_context
 def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
     click_ctx.obj = Ctx(db, lang)

@@ -85,7 +85,7 @@ def sqlite_path(url: str) -> Path | None:
 
 #: Tables whose presence says "this is a cocrea database" (an Alembic-migrated one, or one built
 #: with ``create_all`` as the tests do).
-COCREA_TABLES = ("alembic_version", "process")
+SCHEMA_TABLES = ("alembic_version", "process")
 
 
 def open_database(url: str | None = None, *, create: bool = False) -> Engine:
@@ -106,7 +106,7 @@ def open_database(url: str | None = None, *, create: bool = False) -> Engine:
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
         raise ConfigError([reason("bad_database_url", url=_masked(url), problem=_first_line(exc))]) from None
-    if path is not None and not create and not _sqlite_tables(path) & set(COCREA_TABLES):
+    if path is not None and not create and not _sqlite_tables(path) & set(SCHEMA_TABLES):
         engine.dispose()  # checked without the engine, whose pragmas would change the file (WAL)
         raise ConfigError([reason("no_database", where=where)])
     try:
@@ -115,7 +115,7 @@ def open_database(url: str | None = None, *, create: bool = False) -> Engine:
     except DBAPIError as exc:
         engine.dispose()
         raise ConfigError([reason("database_unreachable", where=where, problem=_first_line(exc.orig or exc))]) from None
-    if not create and not tables & set(COCREA_TABLES):
+    if not create and not tables & set(SCHEMA_TABLES):
         engine.dispose()
         raise ConfigError([reason("no_database", where=where)])
     return engine
