@@ -24,6 +24,7 @@ from stages.errors import CocreaError, InvalidInput, reason
 
 from . import describe as says
 from .context import Ctx, fail, guard
+from .ops import backup, restore
 from .reminders import reminders, worker
 from .text import Cocrea, Option, argument, option
 
@@ -436,6 +437,8 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
 
 main.add_command(reminders)
 main.add_command(worker)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

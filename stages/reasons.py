@@ -76,6 +76,11 @@ MESSAGES: dict[str, Msg] = {
     "no_database": N_("There is no cocrea database at {where}; nothing is created to read it. Create one with "
                       "'cocrea init', or point --db or COCREA_DATABASE_URL at the right one."),
     "file_exists": N_("{path} already exists; its data is not deleted unless you give {flag}."),
+    "database_not_empty": N_("The database {where} already holds data; it is not replaced unless you give {flag}."),
+    "not_a_backup": N_("{path} is not a backup made by 'cocrea backup'."),
+    "backup_other_database": N_("{path} is a backup of a {made_from} database; it cannot be restored into a {database} one."),
+    "tool_missing": N_("The program '{tool}' is needed and was not found; install it (for PostgreSQL, its client tools)."),
+    "tool_failed": N_("'{tool}' failed: {problem}"),
     "bad_address": N_("'{address}' cannot be used as an email address."),
     "delivery_failed": N_("The message was not delivered: {problem}."),
 }
