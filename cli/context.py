@@ -1,6 +1,10 @@
 """What every command shares: the database it works on, the reader's language, and how a
 refusal becomes a message and an exit code (0 done; 1 internal error; 2 bad input; 3 refused
-by the process rules; 4 audit chain broken).
+by the process rules; 4 audit chain broken; 5 a setting that cannot be used).
+
+Only the commands that may create a database (``init``, ``db upgrade``, ``demo``, ``apply``,
+``serve``, ``worker``) say so (:meth:`Ctx.creating`); every other one refuses a database that does
+not exist (``no_database``, exit 5) instead of creating an empty one to read.
 
 The engine, the migrations and the storage are imported when a command first needs the
 database, not before: ``cocrea --help`` reads none of them.
@@ -22,6 +26,12 @@ class Ctx:
         self.lang = lang
         self._url: str | None = None
         self._engine = None
+        self.may_create = False
+
+    def creating(self) -> "Ctx":
+        """This command may create the database it is given (a command that writes)."""
+        self.may_create = True
+        return self
 
     @property
     def url(self) -> str:
@@ -39,9 +49,9 @@ class Ctx:
     def engine(self):
         if self._engine is None:
             import migrations
-            from storage import make_engine
+            from storage.db import open_database
 
-            self._engine = make_engine(self.url)
+            self._engine = open_database(self.url, create=self.may_create)  # ConfigError, exit 5
             migrations.upgrade(self._engine)
         return self._engine
 

@@ -1,7 +1,8 @@
 """The ``cocrea`` command: parse, call an action or a read, print. No domain rule here.
 
 Exit codes: 0 done; 1 internal error; 2 bad input; 3 refused by the process rules;
-4 audit chain broken.
+4 audit chain broken; 5 a setting that cannot be used (no database there, a server that does not
+answer, a bad URL or mail setting).
 
 Everything printed is in the reader's language (``--lang``, ``COCREA_LANG``, Spanish by
 default), help included (:mod:`cli.text`). The engine, the reads and the web app are imported
@@ -23,6 +24,7 @@ from stages.errors import AuditBroken, CocreaError, InvalidInput, reason
 
 from . import describe as says
 from .context import Ctx, fail, guard
+from .ops import backup, restore
 from .reminders import reminders, worker
 from .text import Cocrea, Option, argument, option
 
@@ -32,6 +34,8 @@ from .text import Cocrea, Option, argument, option
 @option("--db", "db", metavar="URL", help=D_("SQLAlchemy URL (default: COCREA_DATABASE_URL or ./cocrea.db)"))
 @option("--lang", type=click.Choice(["es", "en"]), default=lambda: os.environ.get("COCREA_LANG", "es"),
         help=D_("language of messages and help (default: COCREA_LANG or es)"))
+@click.version_option(package_name="cocrea", prog_name="cocrea", message="%(prog)s %(version)s", cls=Option,
+                      help=D_("Show the version and exit."))
 @click.pass_context
 def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
     click_ctx.obj = Ctx(db, lang)
@@ -50,6 +54,7 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @click.pass_obj
 @guard
 def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on, at) -> None:
+    ctx.creating()
     from workflow import actions
 
     ctx.engine
@@ -79,6 +84,7 @@ def db() -> None:
 @click.pass_obj
 @guard
 def db_upgrade(ctx: Ctx) -> None:
+    ctx.creating()
     import migrations
 
     engine = ctx.engine
@@ -154,6 +160,8 @@ def apply_items(ctx: Ctx, items: list, process: str | None, after=None) -> int:
 @click.pass_obj
 @guard
 def apply(ctx: Ctx, file: str, process: str | None) -> None:
+    ctx.creating()
+
     def outcome(item: dict, result: dict, process: str | None) -> None:
         if item.get("action") == "decide":
             people = ctx.people(item.get("process", process)) if says.needs_names(result) else None
@@ -298,10 +306,11 @@ def list_actions(ctx: Ctx, markdown: bool) -> None:
 @main.command(help=D_("Run a complete local exercise, from start to close. From the declaration to the "
                       "close, on a fresh SQLite file."))
 @option("--db-file", default="cocrea-demo.db", show_default=True, metavar=D_("FILE"),
-        help=D_("SQLite file, recreated"))
+        help=D_("SQLite file to create"))
+@option("--replace", is_flag=True, help=D_("delete FILE first if it exists (its data is lost)"))
 @click.pass_obj
 @guard
-def demo(ctx: Ctx, db_file: str) -> None:
+def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
     from reads import checks
     from reads import status as queries
 
@@ -310,9 +319,13 @@ def demo(ctx: Ctx, db_file: str) -> None:
     items = read_actions(str(EXAMPLE))
     P = process_of(items)
     path = Path(db_file).resolve()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    files = [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")]
+    if any(f.exists() for f in files) and not replace:  # never destroy data without being told (issue 12)
+        raise InvalidInput([reason("file_exists", path=str(path), flag="--replace")])
+    for f in files:
+        f.unlink(missing_ok=True)
     ctx.url = f"sqlite:///{path}"
+    ctx.creating()
     click.echo(ctx.described())
     click.echo(gettext(ctx.lang, "Applying {file}, as 'cocrea apply' does:").format(
         file=EXAMPLE.relative_to(EXAMPLE.parents[2])))
@@ -346,6 +359,7 @@ def demo(ctx: Ctx, db_file: str) -> None:
 @click.pass_obj
 @guard
 def serve(ctx: Ctx, host: str, port: int) -> None:
+    ctx.creating()
     import uvicorn
 
     from web import create_app
@@ -476,6 +490,8 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
 
 main.add_command(reminders)
 main.add_command(worker)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -151,6 +151,7 @@ def status_cmd(ctx: Ctx, process: str | None, as_json: bool) -> None:
 @click.pass_obj
 @guard
 def worker(ctx: Ctx, every: float, once: bool, config_path: str | None, concurrency: int | None) -> None:
+    ctx.creating()
     import logging
     import sys
 

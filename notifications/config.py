@@ -33,6 +33,13 @@ import yaml
 from stages.errors import ConfigError
 
 SECURITY = ("starttls", "tls", "none")
+#: Keys of the config file's ``[smtp]`` table; each but ``outbox_dir`` and ``message_id_domain``
+#: is also ``COCREA_SMTP_<KEY>`` in the environment (docs/settings.md lists them all).
+SMTP_KEYS = ("host", "port", "security", "user", "password", "from", "from_name", "timeout", "concurrency",
+             "ca_file", "outbox_dir", "message_id_domain")
+SMTP_ENV_KEYS = SMTP_KEYS[:10]
+#: Keys of the config file's ``[delivery]`` table (file only).
+DELIVERY_KEYS = ("batch", "lease_seconds", "max_attempts", "backoff_seconds", "backoff_cap_seconds")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
@@ -111,8 +118,11 @@ def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = 
     path = path or env.get("COCREA_CONFIG")
     file = _read_file(Path(path)) if path else {}
     smtp: dict[str, Any] = dict(file.get("smtp") or {})
-    for key in ("host", "port", "security", "user", "password", "from", "from_name", "timeout", "concurrency",
-                "ca_file"):
+    for table, known in (("smtp", SMTP_KEYS), ("delivery", DELIVERY_KEYS)):
+        unknown = sorted(set(file.get(table) or {}) - set(known))
+        if unknown:  # a misspelt setting is not silently ignored
+            raise ConfigError(f"[{table}] {', '.join(unknown)}: not a setting (docs/settings.md lists them)")
+    for key in SMTP_ENV_KEYS:
         value = env.get(f"COCREA_SMTP_{key.upper()}")
         if value not in (None, ""):
             smtp[key] = value

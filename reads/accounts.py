@@ -199,6 +199,13 @@ def end_sessions_of(engine: Engine, person_id: int, keep: str | None = None) -> 
         return db.exec(q).rowcount or 0
 
 
+def end_every_session(engine: Engine) -> int:
+    """End every sign-in session (after ``cocrea restore``: a sign-out made since the backup was
+    taken must not be undone by it); how many ended."""
+    with transaction(engine) as db:
+        return db.exec(delete(SignInSession)).rowcount or 0
+
+
 def set_flash(engine: Engine, sign_in_digest: str, text: str | None) -> None:
     with transaction(engine) as db:
         db.exec(update(SignInSession).where(SignInSession.digest == sign_in_digest).values(flash=text))

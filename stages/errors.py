@@ -108,11 +108,12 @@ class BadAddress(InvalidInput):
 
 
 class ConfigError(CocreaError):
-    """A setting that cannot be used; the message names it."""
+    """A setting that cannot be used; the message names it. ``problem`` is a text (reason
+    ``bad_setting``) or the reasons themselves (``no_database``, ``database_unreachable``...)."""
     exit_code = 5
 
-    def __init__(self, problem: str):
-        super().__init__([reason("bad_setting", problem=problem)])
+    def __init__(self, problem: "str | Reason | Iterable[Reason]"):
+        super().__init__([reason("bad_setting", problem=problem)] if isinstance(problem, str) else problem)
 
 
 class DeliveryFailure(CocreaError):

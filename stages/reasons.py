@@ -75,6 +75,18 @@ MESSAGES: dict[str, Msg] = {
     "nothing_to_configure": N_("No change was given (rule set, gate or settings)."),
     # settings and mail
     "bad_setting": N_("A setting cannot be used: {problem}."),
+    "bad_database_url": N_("'{url}' is not a database address that can be used ({problem}); for example "
+                           "sqlite:///cocrea.db or postgresql://user@host:5432/name (--db or COCREA_DATABASE_URL)."),
+    "database_unreachable": N_("The database cannot be reached ({where}): {problem}. Check that the server is "
+                               "running and the address (--db or COCREA_DATABASE_URL)."),
+    "no_database": N_("There is no cocrea database at {where}; nothing is created to read it. Create one with "
+                      "'cocrea init', or point --db or COCREA_DATABASE_URL at the right one."),
+    "file_exists": N_("{path} already exists; its data is not deleted unless you give {flag}."),
+    "database_not_empty": N_("The database {where} already holds data; it is not replaced unless you give {flag}."),
+    "not_a_backup": N_("{path} is not a backup made by 'cocrea backup'."),
+    "backup_other_database": N_("{path} is a backup of a {made_from} database; it cannot be restored into a {database} one."),
+    "tool_missing": N_("The program '{tool}' is needed and was not found; install it (for PostgreSQL, its client tools)."),
+    "tool_failed": N_("'{tool}' failed: {problem}"),
     "bad_address": N_("'{address}' cannot be used as an email address."),
     "delivery_failed": N_("The message was not delivered: {problem}."),
 }

@@ -61,7 +61,85 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg://") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _masked(url: str) -> str:
+    """A URL that could not be parsed, with whatever stands between ``://`` and ``@`` hidden."""
+    head, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        return f"{head}://***@{rest.rpartition('@')[2]}"
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory database or another backend)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" or u.database.startswith("file:"):
+        return None
+    return Path(u.database)
+
+
+#: Tables whose presence says "this is a cocrea database" (an Alembic-migrated one, or one built
+#: with ``create_all`` as the tests do).
+SCHEMA_TABLES = ("alembic_version", "process")
+
+
+def open_database(url: str | None = None, *, create: bool = False) -> Engine:
+    """An engine for a database that can be used, or :class:`~stages.errors.ConfigError` (exit 5)
+    saying why not: a URL that is not one (``bad_database_url``), a server that does not answer or
+    refuses the connection (``database_unreachable``) and, unless ``create``, a database that does
+    not exist yet or holds no cocrea tables (``no_database``). Reading never creates a database:
+    a SQLite file is checked for before connecting, since connecting would create it."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from stages.errors import ConfigError, reason
+
+    url = database_url(url)
+    try:
+        where = describe(url)
+        path = sqlite_path(url)
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
+        raise ConfigError([reason("bad_database_url", url=_masked(url), problem=_first_line(exc))]) from None
+    if path is not None and not create and not _sqlite_tables(path) & set(SCHEMA_TABLES):
+        engine.dispose()  # checked without the engine, whose pragmas would change the file (WAL)
+        raise ConfigError([reason("no_database", where=where)])
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except DBAPIError as exc:
+        engine.dispose()
+        raise ConfigError([reason("database_unreachable", where=where, problem=_first_line(exc.orig or exc))]) from None
+    if not create and not tables & set(SCHEMA_TABLES):
+        engine.dispose()
+        raise ConfigError([reason("no_database", where=where)])
+    return engine
+
+
+def _sqlite_tables(path: Path) -> set[str]:
+    """The tables of a SQLite file, read without creating or changing it (none if it is no database)."""
+    import sqlite3
+
+    if not path.is_file():
+        return set()
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return set()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def is_sqlite(engine: Engine) -> bool:
