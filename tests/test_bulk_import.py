@@ -213,3 +213,22 @@ def test_cocrea_import_inputs(tmp_path, monkeypatch):
     out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(bad), "--as", "coord"])
     assert out.exit_code == 3 and "Fila 2:" in out.output and "Fila 4:" in out.output
     engine.dispose()
+
+
+def test_a_leaf_is_the_stored_values_joined_by_the_unit_separator():
+    canon = ("k1", "web", "Texto ñ", "citizen", "2026-02-05", None, "a@b.example", None)
+    assert bulk._encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
+
+
+def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    result = run(p, csv_bytes(rows(9)))
+    with sqlite_db.connect() as c:
+        digests = c.execute(select(BulkImportDigests.digests)).scalar_one()
+        text, email = c.execute(select(Input.text, Input.contact_email).where(Input.key == "form-6")).one()
+    leaves = [digests[i:i + 32] for i in range(0, len(digests), 32)]
+    mine = merkle.leaf_hash(bulk._encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
+                                          "agua")))
+    assert leaves[6] == mine
+    path = merkle.inclusion_path(leaves, 6)
+    assert merkle.verify_inclusion(mine, 6, 9, path, bytes.fromhex(result["merkle_root"]))

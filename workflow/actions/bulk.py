@@ -11,8 +11,9 @@ file, naming its row numbers (the header is row 1), and the database stays as it
 One audit entry per import holds the file's SHA-256, its row count and the Merkle root
 (RFC 6962, :mod:`workflow.merkle`) of the rows' digests; the digests are stored in the file's
 order (``storage.imports``), so one row can be proved to be in the file later
-(``reads.imports.prove``). A row's digest is the leaf hash of the canonical JSON of its stored
-values: ``[key, channel, text, sector, received_on, contact_name, contact_email, theme]``.
+(``reads.imports.prove``). A row's digest is the leaf hash of its stored values
+``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
+unit separator U+001F, an absent value empty (:func:`_encode`).
 
 Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
 :data:`BATCH` at a time: memory does not grow with the file.
@@ -25,11 +26,11 @@ import io
 import json
 import os
 from itertools import islice
-from typing import Annotated, Any, Iterable, Iterator, Optional
+from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from typing_extensions import NotRequired, Required, TypedDict
 
 from i18n import D_
@@ -141,7 +142,8 @@ class _Source:
                     raise InvalidInput([reason("import_empty_file")])
                 header = self._header(header)
                 for n, cells in enumerate(reader, 2):
-                    yield n, {h: v for h, v in zip(header, cells) if v != ""}
+                    yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
+                              else dict(zip(header, cells)))
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
 
@@ -155,6 +157,47 @@ class _Source:
                 header = self._header(list(row))
             self.sha.update(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode() + b"\n")
             yield n, row
+
+
+class _Channel(NamedTuple):
+    key: str
+    id: int
+    opens_on: Any
+    closes_on: Any
+    accepts_late: bool
+
+
+def _encode(canon: tuple) -> bytes:
+    """A row's stored values as the bytes of its leaf: joined by the unit separator (U+001F),
+    an absent value empty. No stored value can hold that character (text refuses control
+    characters, keys and addresses their patterns) nor be empty, so the encoding is one-to-one."""
+    return "\x1f".join(v or "" for v in canon).encode()
+
+
+class _Writer:
+    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect, with
+    the values already in the driver's form (the column types' own bind processors, applied once
+    per distinct value by the caller through :meth:`value`): Core without its per-row work."""
+
+    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
+        self.conn, self.columns = conn, columns
+        dialect = conn.dialect
+        compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = [columns.index(name) for name in compiled.positiontup] if dialect.positional else None
+        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+
+    def value(self, column: str, value: Any) -> Any:
+        proc = self.processors[column]
+        return proc(value) if proc is not None and value is not None else value
+
+    def __call__(self, rows: list[tuple]) -> None:
+        if self.order is not None:
+            params: list = [tuple(r[i] for i in self.order) for r in rows] if self.order != list(
+                range(len(self.columns))) else rows
+        else:
+            params = [dict(zip(self.columns, r)) for r in rows]
+        self.conn.exec_driver_sql(self.sql, params)
 
 
 def _batches(it: Iterator, size: int) -> Iterator[list]:
@@ -187,7 +230,8 @@ def import_inputs(ctx: Context, d: ImportInputs):
         raise InvalidInput([reason("options_together", options="file | rows")])
     pid = ctx.process.id
     db = ctx.db
-    channels = {c.key: c for c in db.execute(select(m.Channel).where(m.Channel.process_id == pid)).scalars()}
+    channels = {c.key: _Channel(c.key, c.id, c.opens_on, c.closes_on, c.accepts_late)
+                for c in db.execute(select(m.Channel).where(m.Channel.process_id == pid)).scalars()}
     if d.channel and d.channel not in channels:
         raise not_found("channel", d.channel)
     channel_key = {c.id: c.key for c in channels.values()}
@@ -203,11 +247,16 @@ def import_inputs(ctx: Context, d: ImportInputs):
     db.flush()
     conn = db.connection()
     table, cols = m.Input.__table__, m.Input.__table__.c
+    write = _Writer(conn, table, ("process_id", "key", "channel_id", "text", "sector", "contact_name", "contact_email",
+                                  "received_on", "late", "theme_id", "import_id"))
     tree = merkle.Root()
     leaves = bytearray()
     chunk = 0
     bad: list = []
     bad_rows = rows = added = present = 0
+    #: (channel, date) -> (refusal or None, the date as stored, late as stored): the time rules are
+    #: asked once per channel and date, not once per row
+    dated: dict[tuple[str, Any], tuple] = {}
 
     def flag(n: int, r) -> None:
         nonlocal bad_rows
@@ -215,35 +264,43 @@ def import_inputs(ctx: Context, d: ImportInputs):
         if len(bad) < SHOWN:
             bad.append(in_row(n, r))
 
+    def judged(ch: _Channel, received) -> tuple:
+        refusal = future.check(what="input", date=received, today=day) or window.check(
+            received_on=received, opens_on=ch.opens_on, closes_on=ch.closes_on, accepts_late=ch.accepts_late)
+        return refusal, received.isoformat(), write.value("received_on", received), \
+            write.value("late", is_late(ch, received))
+
+    default_channel, import_id = d.channel, record.id
+    present_rows = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+                          cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"),
+                                                                   cols.key.in_(bindparam("keys", expanding=True)))
     for batch in _batches(source.rows(), BATCH):
-        new: dict[str, tuple[int, tuple, dict]] = {}  # key -> (row, canonical values, insert parameters)
+        new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
         for n, row, problems in _validated(batch):
             rows += 1
             if problems:
-                for r in problems[:1]:
-                    flag(n, r)
+                flag(n, problems[0])
                 continue
-            ch = channels.get(row.get("channel") or d.channel)
+            ch = channels.get(row.get("channel") or default_channel)
             if ch is None:
                 flag(n, not_found("channel", row.get("channel")).reasons[0])
                 continue
             received = row["received_on"]
-            if not future.holds(date=received, today=day):
-                flag(n, future.check(what="input", date=received, today=day))
-                continue
-            if not window.holds(received_on=received, opens_on=ch.opens_on, closes_on=ch.closes_on,
-                                accepts_late=ch.accepts_late):
-                flag(n, window.check(received_on=received, opens_on=ch.opens_on, closes_on=ch.closes_on,
-                                     accepts_late=ch.accepts_late))
+            when = dated.get((ch.key, received))
+            if when is None:
+                when = dated[(ch.key, received)] = judged(ch, received)
+            if when[0] is not None:
+                flag(n, when[0])
                 continue
             theme = row.get("theme")
             if theme is not None and theme not in themes:
                 flag(n, not_found("theme", theme).reasons[0])
                 continue
-            key, sector = row["key"], row.get("sector", "citizen")
-            canon = (key, ch.key, row["text"], sector, received.isoformat(), row.get("contact_name"),
-                     row.get("contact_email"), theme)
-            leaf = merkle.leaf_hash(json.dumps(canon, ensure_ascii=False, separators=(",", ":")).encode())
+            key, text, sector = row["key"], row["text"], row.get("sector", "citizen")
+            name, email = row.get("contact_name"), row.get("contact_email")
+            canon = (key, ch.key, text, sector, when[1], name, email, theme)
+            leaf = merkle.leaf_hash(f"{key}\x1f{ch.key}\x1f{text}\x1f{sector}\x1f{when[1]}\x1f{name or ''}\x1f"
+                                    f"{email or ''}\x1f{theme or ''}".encode())  # _encode(canon), inline
             tree.add(leaf)
             leaves += leaf
             if key in new:
@@ -252,14 +309,11 @@ def import_inputs(ctx: Context, d: ImportInputs):
                 else:
                     present += 1
                 continue
-            new[key] = (n, canon, {"process_id": pid, "key": key, "channel_id": ch.id, "text": row["text"],
-                                   "sector": sector, "contact_name": canon[5], "contact_email": canon[6],
-                                   "received_on": received, "late": is_late(ch, received),
-                                   "theme_id": themes.get(theme) if theme else None, "import_id": record.id})
+            new[key] = (n, canon, (pid, key, ch.id, text, sector, name, email, when[2], when[3],
+                                   themes[theme] if theme else None, import_id))
         if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
             for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
-                    select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
-                           cols.contact_email, cols.theme_id).where(cols.process_id == pid, cols.key.in_(list(new)))):
+                    present_rows, {"pid": pid, "keys": list(new)}):
                 n, canon, _ = new.pop(k)
                 if canon != (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email,
                              theme_key.get(theme_id)):
@@ -269,7 +323,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
         if bad:
             continue  # a refused file: the rest is only read for its rows' problems
         if new:
-            conn.execute(insert(table), [params for _, _, params in new.values()])
+            write([params for _, _, params in new.values()])
             added += len(new)
         while len(leaves) >= CHUNK * 32:
             conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
