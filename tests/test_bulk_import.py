@@ -232,3 +232,15 @@ def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlit
     assert leaves[6] == mine
     path = merkle.inclusion_path(leaves, 6)
     assert merkle.verify_inclusion(mine, 6, 9, path, bytes.fromhex(result["merkle_root"]))
+
+
+def test_a_process_with_an_import_is_replayed_with_its_inputs(sqlite_db, clock):
+    from reads import replay
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(6)))
+    run(p, csv_bytes(rows(8)))  # two more; six present
+    records = replay.records_as_of(sqlite_db, "p", p.clock.now())
+    keys = sorted(i.key for i in records.inputs)
+    assert keys == sorted(["i1"] + [f"form-{i}" for i in range(8)])
+    assert {i.contact_email for i in records.inputs if i.key.startswith("form")} == {None}
