@@ -48,6 +48,7 @@ from stages.clock import FixedClock  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 FIRST_AT = dt.datetime(2026, 3, 1, 10, 0, tzinfo=MX)
+IMPORT_AT = dt.datetime(2026, 3, 20, 10, 0, tzinfo=MX)  # after the last date of the file (facts are not recorded early)
 CLOCK = FixedClock(dt.datetime(2027, 6, 30, 12, 0, tzinfo=MX))
 COLUMNS = ["key", "channel", "text", "sector", "received_on", "contact_name", "contact_email"]
 SLUG = "importa"
@@ -102,14 +103,18 @@ def raw_import(db: Database, path: str, backends: list[int]) -> int:
     cur = conn.cursor()
     cur.execute(f"SELECT id FROM process WHERE slug = {db.mark}", (SLUG,))
     pid = cur.fetchone()[0]
-    cur.execute(f'SELECT "key", id FROM channel WHERE process_id = {db.mark}', (pid,))
-    channels = dict(cur.fetchall())
+    cur.execute(f'SELECT "key", id, closes_on FROM channel WHERE process_id = {db.mark}', (pid,))
+    found = cur.fetchall()
+    channels = {k: i for k, i, _ in found}
+    closes = {k: (c.isoformat() if hasattr(c, "isoformat") else c) for k, _, c in found}
     n = 0
+    # late: received after the channel closed (as the product stores it); ISO dates compare as text
     if db.dialect == "postgresql":
         with cur.copy('COPY input (process_id, "key", channel_id, text, sector, received_on, contact_name, '
-                      "contact_email) FROM STDIN") as copy:
+                      "contact_email, late) FROM STDIN") as copy:
             for key, ch, text, sector, received, name, email in rows_of(path):
-                copy.write_row((pid, key, channels[ch], text, sector, received, name, email))
+                copy.write_row((pid, key, channels[ch], text, sector, received, name, email,
+                                closes[ch] is not None and received > closes[ch]))
                 n += 1
         conn.commit()
     else:
@@ -117,11 +122,12 @@ def raw_import(db: Database, path: str, backends: list[int]) -> int:
             nonlocal n
             for key, ch, text, sector, received, name, email in rows_of(path):
                 n += 1
-                yield pid, key, channels[ch], text, sector, received, name, email
+                yield (pid, key, channels[ch], text, sector, received, name, email,
+                       closes[ch] is not None and received > closes[ch])
 
         db.begin(conn)
         conn.executemany('INSERT INTO input (process_id, "key", channel_id, text, sector, received_on, contact_name, '
-                         "contact_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", params())
+                         "contact_email, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", params())
         db.commit(conn)
     return n
 
@@ -131,7 +137,9 @@ def import_payload(schema, path: str) -> dict:
     (``path``/``file``/``csv_path``), the file's text (``csv``/``content``/``data``), or the rows
     (``rows``/``inputs``). Adapt here if the action takes something else."""
     fields = set(getattr(schema, "model_fields", {}))
-    for name in ("path", "file", "csv_path", "filename"):
+    if "file" in fields:  # the product's: the file opened in binary (an action never opens a path)
+        return {"file": open(path, "rb"), "name": Path(path).name}
+    for name in ("path", "csv_path", "filename"):
         if name in fields:
             return {name: path}
     for name in ("csv", "content", "data", "text"):
@@ -145,7 +153,7 @@ def import_payload(schema, path: str) -> dict:
 
 def action_import(db: Database, path: str) -> int:
     payload = import_payload(actions.ACTIONS["import_inputs"].schema, path)
-    actions.apply(db.engine, "import_inputs", payload, actor="coord", process=SLUG, clock=CLOCK, at=FIRST_AT)
+    actions.apply(db.engine, "import_inputs", payload, actor="coord", process=SLUG, clock=CLOCK, at=IMPORT_AT)
     return -1  # counted by the parent
 
 

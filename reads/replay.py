@@ -42,11 +42,30 @@ def _entries(db_engine: Engine, slug: str) -> tuple[str, list[AuditEntry]]:
         return p.slug, list(db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)))
 
 
+def _imported_rows(db_engine: Engine, process_id: int, key: str | None) -> Iterator[dict]:
+    """The inputs an import added, as rows of an inputs file (without the private contact data,
+    which the trail does not keep either), read as they are replayed."""
+    from storage.imports import BulkImport
+    from storage.models import Channel, Input, Theme
+
+    with Session(db_engine) as db:
+        imp = db.exec(select(BulkImport.id).where(BulkImport.process_id == process_id, BulkImport.key == key)).first()
+        if imp is None:
+            return
+        q = (select(Input.key, Channel.key, Input.text, Input.sector, Input.received_on, Theme.key)
+             .join(Channel, Channel.id == Input.channel_id).outerjoin(Theme, Theme.id == Input.theme_id)
+             .where(Input.import_id == imp).order_by(Input.id))
+        for key_, channel, text, sector, received_on, theme in db.execute(q):
+            yield {"key": key_, "channel": channel, "text": text, "sector": sector, "received_on": received_on,
+                   "theme": theme}
+
+
 class Replay:
     """An in-memory copy of one process that can be moved forward in time."""
 
     def __init__(self, db_engine: Engine, slug: str):
         self.slug, self._entries = _entries(db_engine, slug)
+        self._source = db_engine
         self._next = 0
         self.engine = make_engine("sqlite://")
         SQLModel.metadata.create_all(self.engine)
@@ -61,6 +80,8 @@ class Replay:
             generated = (body.get("result") or {}).get(action.result_key) if action and action.result_key else None
             if isinstance(generated, str) and "key" not in payload:
                 payload["key"] = generated  # the key the action generated then, given back
+            if e.action == "import_inputs":  # the file is not in the trail: its rows are the inputs it added
+                payload["rows"] = _imported_rows(self._source, e.process_id, (body.get("result") or {}).get("import"))
             try:
                 actions.apply(self.engine, e.action, payload, actor=e.actor,
                               process=None if e.action == "create_process" else self.slug,

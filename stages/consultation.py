@@ -73,7 +73,7 @@ def _notice_too_short(r: Records) -> list:
 
 STAGE = Stage(
     name="consultation",
-    records=("open_channel", "record_input", "answer_input", "add_theme", "prioritise_themes"),
+    records=("open_channel", "record_input", "import_inputs", "answer_input", "add_theme", "prioritise_themes"),
     reads=("channels", "inputs", "themes"),
     criteria=(
         Criterion("at_least_one_channel",

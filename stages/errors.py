@@ -24,6 +24,7 @@ it was.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from i18n import Msg
@@ -149,3 +150,20 @@ def field_reason(field: str, problem: str, **details: Any) -> Reason:
 
 def invalid_field(field: str, problem: str, **details: Any) -> InvalidInput:
     return InvalidInput([field_reason(field, problem, **details)])
+
+
+@dataclass(frozen=True)
+class RowReason(Reason):
+    """A reason about one row of an imported file: ``Fila 12: <the row's reason>``. Its code and
+    details are the row's reason's, with ``row`` (the row's number in the file, the header
+    being row 1)."""
+
+    inner: Reason | None = None
+
+    def message(self, lang: str = "es") -> str:
+        inner = self.inner.message(lang) if self.inner is not None else ""
+        return Reason(self.code, self.text, {"row": self.details.get("row"), "problem": inner}).message(lang)
+
+
+def in_row(row: int, inner: Reason) -> RowReason:
+    return RowReason(inner.code, MESSAGES["in_row"], {"row": row, **inner.details}, inner)

@@ -18,6 +18,15 @@ MESSAGES: dict[str, Msg] = {
     "bad_file_item": N_("Item {item} of the file must say 'action' and 'actor'."),
     "refusal_expected": N_("Item {item} should have been refused ({expected}), but it was applied."),
     "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
+    # files imported in bulk (import_inputs)
+    "in_row": N_("Row {row}: {problem}"),
+    "more_bad_rows": NN_("... and {count} more row with problems (the file is refused whole).",
+                         "... and {count} more rows with problems (the file is refused whole).", count="count"),
+    "import_columns_unknown": N_("The file has columns this import does not take: {columns}. It takes: {known}."),
+    "import_columns_missing": N_("The file lacks the required columns: {columns}."),
+    "import_empty_file": N_("The file is empty: its first row must name the columns."),
+    "import_key_conflict": N_("Input '{key}' is already recorded with other content; an import "
+                              "adds new inputs and never changes one."),
     "time_in_future": N_("The action's time ({at}) is later than now ({now}); future events are not recorded."),
     "time_goes_backwards": N_("The action's time ({at}) is before the last audit entry ({last})."),
     # who may do what

@@ -190,6 +190,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "sign_declaration": NC_("action", "Record the declaration"),
         "open_channel": NC_("action", "Open a consultation channel"),
         "record_input": NC_("action", "Record an input"),
+        "import_inputs": NC_("action", "Import inputs from a file"),
         "answer_input": NC_("action", "Answer an input"),
         "add_theme": NC_("action", "Add a theme"),
         "prioritise_themes": NC_("action", "Prioritise the themes"),

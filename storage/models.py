@@ -194,6 +194,7 @@ class Input(SQLModel, table=True):
     disposition: Optional[str] = None  # adopted | merged | not_adopted
     rationale: Optional[str] = None
     answered_at: Optional[dt.datetime] = _utc()
+    import_id: Optional[int] = Field(default=None, foreign_key="bulk_import.id")  # the file it came in, if imported
 
 
 class SensitizationSession(SQLModel, table=True):
@@ -393,3 +394,5 @@ PRIVATE_FIELDS[Account] = ("password_hash", "api_token_hash")
 from .outbox import OutboxMessage  # noqa: E402
 
 PRIVATE_FIELDS[OutboxMessage] = ("recipient",)
+
+from .imports import BulkImport, BulkImportDigests  # noqa: E402,F401

@@ -187,6 +187,9 @@ ACTION_FIELD_LABELS: dict[tuple[str, str], Msg] = {
     ("sign_declaration", "document_ref"): N_("Signed declaration (link or reference)"),
     ("accept_activity", "document_ref"): N_("Acceptance document (link or reference)"),
     ("record_input", "text"): N_("Text of the input"),
+    ("import_inputs", "file"): N_("CSV file"),
+    ("import_inputs", "rows"): N_("Rows"),
+    ("import_inputs", "name"): N_("Name of the file"),
     ("record_sensitization_session", "sectors"): N_("Attendance by sector"),
     ("plan_working_table", "sectors"): N_("Attendance by sector"),
 }
@@ -347,6 +350,7 @@ DONE: dict[str, Msg] = {
     "sign_declaration": N_("The declaration signed on {signed_on} was recorded."),
     "open_channel": N_("The consultation channel '{channel}' was opened."),
     "record_input": N_("The input '{input}' was recorded."),
+    "import_inputs": N_("The file was imported as '{import}': {added} inputs added, {present} already present."),
     "answer_input": N_("The input '{input}' was answered: {disposition:disposition}."),
     "add_theme": N_("The theme '{theme}' was added."),
     "prioritise_themes": N_("The themes were prioritised in this order: {themes}."),

@@ -31,6 +31,7 @@ from .. import schemas as s
 from ..engine import ActionDef
 from . import (
     accounts,
+    bulk,
     compliance,
     consultation,
     decisions,
@@ -75,6 +76,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(consultation.sign_declaration, s.SignDeclaration),
     _a(consultation.open_channel, s.OpenChannel, result_key="channel", plans=frozenset({"channel_close"})),
     _a(consultation.record_input, s.RecordInput, result_key="input"),
+    _a(bulk.import_inputs, bulk.ImportInputs),
     _a(consultation.answer_input, s.AnswerInput),
     _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),

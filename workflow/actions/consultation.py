@@ -36,7 +36,7 @@ def record_input(ctx: Context, d: s.RecordInput):
     not_in_future(ctx, "input", d.received_on)
     require("input_inside_channel_window", received_on=d.received_on, opens_on=channel.opens_on,
             closes_on=channel.closes_on, accepts_late=channel.accepts_late)
-    late = channel.closes_on is not None and d.received_on > channel.closes_on
+    late = is_late(channel, d.received_on)
     theme = get(ctx, m.Theme, d.theme, "theme") if d.theme else None
     key = d.key or next_key(ctx, m.Input, "i")
     if find(ctx, m.Input, key) is not None:
@@ -45,6 +45,11 @@ def record_input(ctx: Context, d: s.RecordInput):
                        contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
                        late=late, theme_id=theme.id if theme else None))
     return {"input": key, "late": True} if late else {"input": key}
+
+
+def is_late(channel: m.Channel, received_on) -> bool:
+    """An input received after its channel closed (the channel takes late inputs)."""
+    return channel.closes_on is not None and received_on > channel.closes_on
 
 
 def answer_input(ctx: Context, d: s.AnswerInput):

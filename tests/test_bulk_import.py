@@ -1,0 +1,246 @@
+"""import_inputs: many inputs in one action, written in batches, refused whole on a bad row,
+idempotent by the rows' keys, with one audit entry whose Merkle root proves any row."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from stages.errors import CocreaError
+from storage.imports import BulkImport, BulkImportDigests
+from storage.models import AuditEntry, Input
+from tests.builders import Proc, _consultation, complete_stage
+from tests.snapshots import refused, snapshot
+from workflow import actions, merkle
+from workflow.actions import bulk
+
+HEADER = ["key", "channel", "text", "sector", "received_on", "contact_name", "contact_email", "theme"]
+
+
+def consultation(db, clock) -> Proc:
+    p = Proc(db, clock)
+    complete_stage(p, "declaration")
+    p.move("advance")
+    _consultation(p)
+    p.on("2026-04-01")  # the channels closed on 4 March
+    return p
+
+
+def rows(n: int, start: int = 0, **over) -> list[list[str]]:
+    out = []
+    for i in range(start, start + n):
+        r = {"key": f"form-{i}", "channel": "web" if i % 2 else "asamblea", "text": f"Propuesta {i}: datos abiertos",
+             "sector": "citizen", "received_on": f"2026-02-{5 + i % 13:02d}", "contact_name": f"Persona {i}",
+             "contact_email": f"p{i}@correo.example", "theme": "agua" if i % 3 == 0 else ""}
+        r.update(over)
+        out.append([r[h] for h in HEADER])
+    return out
+
+
+def csv_bytes(data: list[list[str]], header=HEADER) -> bytes:
+    f = io.StringIO()
+    w = csv.writer(f)
+    w.writerow(header)
+    w.writerows(data)
+    return f.getvalue().encode()
+
+
+def run(p: Proc, data: bytes, **payload):
+    p.clock.advance(hours=1)
+    return actions.apply(p.db, "import_inputs", {"file": io.BytesIO(data), **payload}, actor="coord",
+                         process=p.slug, clock=p.clock)
+
+
+def count(db, model=Input) -> int:
+    with db.connect() as c:
+        return c.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_a_file_is_imported_in_batches_with_one_audit_entry(db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 7)  # several batches, the last one short
+    monkeypatch.setattr("storage.imports.CHUNK", 4)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    p = consultation(db, clock)
+    before, entries = count(db), count(db, AuditEntry)
+    data = csv_bytes(rows(30))
+    result = run(p, data, name="formulario.csv")
+    assert result["rows"] == 30 and result["added"] == 30 and result["present"] == 0
+    assert result["file_sha256"] == hashlib.sha256(data).hexdigest()
+    assert count(db) == before + 30
+    assert count(db, AuditEntry) == entries + 1
+    with db.connect() as c:
+        entry = c.execute(select(AuditEntry.body).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+        stored = c.execute(select(Input.key, Input.text, Input.sector, Input.contact_email, Input.late, Input.import_id)
+                           .where(Input.key == "form-3")).one()
+        imp = c.execute(select(BulkImport)).one()
+        chunks = c.execute(select(BulkImportDigests.chunk, BulkImportDigests.digests)
+                           .order_by(BulkImportDigests.chunk)).all()
+    body = json.loads(entry)
+    assert body["action"] == "import_inputs" and body["payload"] == {"name": "formulario.csv"}
+    assert body["result"]["merkle_root"] == result["merkle_root"] and body["result"]["rows"] == 30
+    assert stored[:5] == ("form-3", "Propuesta 3: datos abiertos", "citizen", "p3@correo.example", False)
+    assert stored.import_id == imp.id and imp.file_name == "formulario.csv" and imp.merkle_root == result["merkle_root"]
+    assert [c for c, _ in chunks] == list(range(8)) and sum(len(d) for _, d in chunks) == 30 * 32
+    leaves = [d[i:i + 32] for _, d in chunks for i in range(0, len(d), 32)]
+    assert merkle.root(leaves).hex() == result["merkle_root"]
+
+
+def test_importing_the_same_file_again_adds_nothing(db, clock):
+    p = consultation(db, clock)
+    data = csv_bytes(rows(12))
+    first = run(p, data)
+    n = count(db)
+    again = run(p, data)
+    assert count(db) == n
+    assert (again["added"], again["present"], again["merkle_root"]) == (0, 12, first["merkle_root"])
+    # a longer export of the same form adds only its new rows
+    more = run(p, csv_bytes(rows(15)))
+    assert (more["added"], more["present"], count(db)) == (3, 12, n + 3)
+    # a row repeated inside one file is one input
+    twice = run(p, csv_bytes(rows(1, 40) + rows(1, 40)))
+    assert (twice["added"], twice["present"], count(db)) == (1, 1, n + 4)
+
+
+def test_a_bad_row_refuses_the_whole_file_naming_rows_and_changes_nothing(db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 5)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(3)))
+    data = rows(20)
+    data[2][4] = "2026-13-40"                     # row 4: not a date
+    data[9][1] = "radio"                          # row 11: no such channel
+    data[14][4] = "2026-03-20"                    # row 16: after the channel closed
+    data[17][4] = "2027-02-01"                    # row 19: in the future
+    data[18][2] = "   "                           # row 20: empty text
+    data[0][2] = "Otro texto"                     # row 2: form-0 was recorded with other content
+    exc = refused(db, lambda: run(p, csv_bytes(data)), "invalid_field")
+    found = {r.details["row"]: r.code for r in exc.reasons}
+    assert found == {2: "import_key_conflict", 4: "invalid_field", 11: "not_found", 16: "input_inside_channel_window",
+                     19: "fact_not_in_future", 20: "invalid_field"}
+    assert exc.exit_code == 2
+    assert exc.reasons[1].message("es").startswith("Fila 4: ")
+    assert exc.reasons[1].message("en").startswith("Row 4: ")
+
+
+def test_many_bad_rows_are_counted_beyond_those_named(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    exc = refused(sqlite_db, lambda: run(p, csv_bytes(rows(30, received_on="2026-01-01"))),
+                  "input_inside_channel_window", "more_bad_rows")
+    assert exc.exit_code == 3 and len(exc.reasons) == bulk.SHOWN + 1
+    assert exc.reasons[-1].details["count"] == 10
+
+
+def test_columns_are_checked_before_any_row(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    refused(sqlite_db, lambda: run(p, csv_bytes(rows(2), header=HEADER[:-1] + ["tema"])), "import_columns_unknown")
+    refused(sqlite_db, lambda: run(p, csv_bytes([r[1:] for r in rows(2)], header=HEADER[1:])),
+            "import_columns_missing")
+    refused(sqlite_db, lambda: run(p, b""), "import_empty_file")
+    refused(sqlite_db, lambda: run(p, b"key,text\n\xff\xfe\n"), "bad_file")
+    # the channel may be given once for every row instead of a column
+    data = csv_bytes([[r[0], r[2], r[4]] for r in rows(2)], header=["key", "text", "received_on"])
+    assert run(p, data, channel="web")["added"] == 2
+
+
+def test_a_path_is_not_a_file_no_request_makes_the_server_open_one(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    before = snapshot(sqlite_db)
+    with pytest.raises(CocreaError) as exc:
+        actions.apply(sqlite_db, "import_inputs", {"file": "/etc/passwd"}, actor="coord", process="p", clock=clock)
+    assert exc.value.codes == ["invalid_field"] and snapshot(sqlite_db) == before
+
+
+def test_rows_can_be_given_instead_of_a_file(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    given = [dict(zip(HEADER, r)) for r in rows(4)]
+    p.clock.advance(hours=1)
+    result = actions.apply(sqlite_db, "import_inputs", {"rows": given}, actor="coord", process="p", clock=p.clock)
+    assert result["added"] == 4
+    assert result["merkle_root"] == run(p, csv_bytes(rows(4)))["merkle_root"]  # same rows, same root
+
+
+def test_only_in_consultation_and_only_coordinators(sqlite_db, clock):
+    p = Proc(sqlite_db, clock)
+    refused(sqlite_db, lambda: run(p, csv_bytes(rows(1))), "not_in_stage")
+
+
+def test_the_merkle_tree_is_rfc6962_as_pymerkle_computes_it():
+    pymerkle = pytest.importorskip("pymerkle")
+    for n in (1, 2, 3, 5, 8, 13, 100):
+        data = [f"fila {i}".encode() for i in range(n)]
+        tree = pymerkle.InmemoryTree(algorithm="sha256")
+        for d in data:
+            tree.append_entry(d)
+        leaves = [merkle.leaf_hash(d) for d in data]
+        expected = tree.get_root()
+        assert merkle.root(leaves) == expected
+        for i in range(n):
+            path = merkle.inclusion_path(leaves, i)
+            assert merkle.verify_inclusion(leaves[i], i, n, path, expected)
+            assert not merkle.verify_inclusion(merkle.leaf_hash(b"otra"), i, n, path, expected)
+            if n > 1:
+                assert not merkle.verify_inclusion(leaves[i], (i + 1) % n, n, path, expected)
+    assert merkle.root([]) == hashlib.sha256(b"").digest()
+
+
+def test_cocrea_import_inputs(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from stages.clock import FixedClock
+    from storage import make_engine
+
+    monkeypatch.delenv("COCREA_LANG", raising=False)
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", url, "db", "upgrade"]).exit_code == 0  # the schema of the migrations
+    engine = make_engine(url)
+    import datetime as dt
+    consultation(engine, FixedClock(dt.datetime(2026, 1, 15, 16, 0, tzinfo=dt.timezone.utc)))
+    path = tmp_path / "respuestas.csv"
+    path.write_bytes(csv_bytes(rows(25)))
+    out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(path), "--as", "coord"])
+    assert out.exit_code == 0, out.output
+    assert "filas leídas: 25; aportaciones agregadas: 25; ya presentes: 0" in out.output
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in out.output
+    out = runner.invoke(main, ["--db", url, "--lang", "en", "import", "inputs", "p", str(path), "--as", "coord"])
+    assert "rows read: 25; inputs added: 0; already present: 25" in out.output
+    bad = tmp_path / "mal.csv"
+    bad.write_bytes(csv_bytes(rows(3, 100, received_on="2027-01-01")))
+    out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(bad), "--as", "coord"])
+    assert out.exit_code == 3 and "Fila 2:" in out.output and "Fila 4:" in out.output
+    engine.dispose()
+
+
+def test_a_leaf_is_the_stored_values_joined_by_the_unit_separator():
+    canon = ("k1", "web", "Texto ñ", "citizen", "2026-02-05", None, "a@b.example", None)
+    assert bulk._encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
+
+
+def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    result = run(p, csv_bytes(rows(9)))
+    with sqlite_db.connect() as c:
+        digests = c.execute(select(BulkImportDigests.digests)).scalar_one()
+        text, email = c.execute(select(Input.text, Input.contact_email).where(Input.key == "form-6")).one()
+    leaves = [digests[i:i + 32] for i in range(0, len(digests), 32)]
+    mine = merkle.leaf_hash(bulk._encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
+                                          "agua")))
+    assert leaves[6] == mine
+    path = merkle.inclusion_path(leaves, 6)
+    assert merkle.verify_inclusion(mine, 6, 9, path, bytes.fromhex(result["merkle_root"]))
+
+
+def test_a_process_with_an_import_is_replayed_with_its_inputs(sqlite_db, clock):
+    from reads import replay
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(6)))
+    run(p, csv_bytes(rows(8)))  # two more; six present
+    records = replay.records_as_of(sqlite_db, "p", p.clock.now())
+    keys = sorted(i.key for i in records.inputs)
+    assert keys == sorted(["i1"] + [f"form-{i}" for i in range(8)])
+    assert {i.contact_email for i in records.inputs if i.key.startswith("form")} == {None}

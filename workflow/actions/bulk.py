@@ -1,0 +1,346 @@
+"""What arrives in bulk: ``import_inputs``, consultation inputs from a CSV file (an online
+form's export, a spreadsheet), validated and written in batches in one action.
+
+Each row is held to the rules of ``record_input`` (its fields are that action's schema, its dates
+the same time rules), with ``key`` required: it is the row's external id (the form's response
+id), which makes the import idempotent. A row whose key is already recorded with the same
+content is counted as present and not added again, so importing the same file twice adds
+nothing; a key recorded with other content refuses the file. Any bad row refuses the whole
+file, naming its row numbers (the header is row 1), and the database stays as it was.
+
+One audit entry per import holds the file's SHA-256, its row count and the Merkle root
+(RFC 6962, :mod:`workflow.merkle`) of the rows' digests; the digests are stored in the file's
+order (``storage.imports``), so one row can be proved to be in the file later
+(``reads.imports.prove``). A row's digest is the leaf hash of its stored values
+``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
+unit separator U+001F, an absent value empty (:func:`_encode`).
+
+Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
+:data:`BATCH` at a time: memory does not grow with the file.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from itertools import islice
+from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
+
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
+from sqlalchemy import bindparam, insert, select
+from typing_extensions import NotRequired, Required, TypedDict
+
+from i18n import D_
+from stages import TIME_RULES
+from stages.errors import InvalidInput, Refused, in_row, not_found, reason
+from storage import models as m
+from storage.imports import CHUNK, BulkImport, BulkImportDigests
+
+from .. import merkle
+from .. import schemas as s
+from ..engine import Context
+from .consultation import is_late
+from .lookup import next_key, today
+
+#: Rows validated, checked and written at a time.
+BATCH = 5000
+#: Bad rows named one by one in a refusal; the rest are counted.
+SHOWN = 20
+#: The columns of an inputs file (``record_input``'s fields); ``key`` and ``channel`` (unless
+#: the action names one for every row), ``text`` and ``received_on`` are required.
+COLUMNS = tuple(s.RecordInput.model_fields)
+REQUIRED = ("key", "text", "received_on")
+
+
+def _readable(value: Any) -> Any:
+    """A file opened for reading in binary (never a path: an action does not open files by name,
+    so no request can make the server read one of its own)."""
+    if value is not None and not callable(getattr(value, "readinto", None)):
+        raise PydanticCustomError("not_a_file", "an open binary file is expected")
+    return value
+
+
+class ImportInputs(s.Schema):
+    file: Annotated[Optional[Any], AfterValidator(_readable)] = Field(None, exclude=True, description=D_(
+        "the CSV file, opened (UTF-8, first row: the column names, those of record_input; key required)"))
+    rows: Optional[Any] = Field(None, exclude=True, description=D_(
+        "instead of a file: the rows, as mappings of the same columns"))
+    name: Optional[s.Short] = Field(None, description=D_("the file's name as recorded (default: the file's own)"))
+    channel: Optional[s.Key] = Field(None, description=D_("channel of the rows that do not name one"))
+
+
+def _row_type() -> TypeAdapter:
+    """``list`` of rows with ``record_input``'s fields and constraints (one place for them), ``key``
+    required: validated a batch at a time by pydantic-core."""
+    fields: dict[str, Any] = {}
+    for name, f in s.RecordInput.model_fields.items():
+        t = Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
+        fields[name] = Required[t] if name in REQUIRED else NotRequired[t]
+    row = TypedDict("InputRow", fields)  # type: ignore[misc]
+    row.__pydantic_config__ = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[attr-defined]
+    return TypeAdapter(list[row])
+
+
+ROWS = _row_type()
+
+
+class _Digesting(io.RawIOBase):
+    """A binary file that hashes what is read from it."""
+
+    def __init__(self, f: Any):
+        self.f, self.sha = f, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        n = self.f.readinto(b)
+        self.sha.update(memoryview(b)[:n])
+        return n
+
+
+class _Source:
+    """The rows of the file (or of ``rows``) as ``(row number, {column: value})``, empty cells
+    left out; ``sha256`` is the file's digest once every row has been read."""
+
+    def __init__(self, d: ImportInputs):
+        self.d = d
+        self.sha = hashlib.sha256()
+        self.name = d.name or os.path.basename(str(getattr(d.file, "name", "") or ""))
+
+    @property
+    def sha256(self) -> str:
+        return self.sha.hexdigest()
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        if self.d.file is not None:
+            yield from self._csv(self.d.file)
+        else:
+            yield from self._given(self.d.rows or [])
+
+    def _header(self, header: list[str]) -> list[str]:
+        header = [h.strip().lower() for h in header]
+        unknown = [h for h in header if h not in COLUMNS]
+        if unknown:
+            raise InvalidInput([reason("import_columns_unknown", columns=", ".join(unknown), known=", ".join(COLUMNS))])
+        missing = [c for c in REQUIRED + (() if self.d.channel else ("channel",)) if c not in header]
+        if missing:
+            raise InvalidInput([reason("import_columns_missing", columns=", ".join(missing))])
+        return header
+
+    def _csv(self, raw: Any) -> Iterator[tuple[int, dict]]:
+        digesting = _Digesting(raw)
+        self.sha = digesting.sha
+        with io.TextIOWrapper(io.BufferedReader(digesting, 1 << 20), encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise InvalidInput([reason("import_empty_file")])
+                header = self._header(header)
+                for n, cells in enumerate(reader, 2):
+                    yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
+                              else dict(zip(header, cells)))
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
+
+    def _given(self, rows: Iterable[Any]) -> Iterator[tuple[int, dict]]:
+        header: list[str] | None = None
+        for n, row in enumerate(rows, 2):
+            if not isinstance(row, dict):
+                raise InvalidInput([reason("bad_file_item", item=n - 1)])
+            row = {k: v for k, v in row.items() if v is not None and v != ""}
+            if header is None or not set(row) <= set(header):
+                header = self._header(list(row))
+            self.sha.update(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode() + b"\n")
+            yield n, row
+
+
+class _Channel(NamedTuple):
+    key: str
+    id: int
+    opens_on: Any
+    closes_on: Any
+    accepts_late: bool
+
+
+def _encode(canon: tuple) -> bytes:
+    """A row's stored values as the bytes of its leaf: joined by the unit separator (U+001F),
+    an absent value empty. No stored value can hold that character (text refuses control
+    characters, keys and addresses their patterns) nor be empty, so the encoding is one-to-one."""
+    return "\x1f".join(v or "" for v in canon).encode()
+
+
+class _Writer:
+    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect, with
+    the values already in the driver's form (the column types' own bind processors, applied once
+    per distinct value by the caller through :meth:`value`): Core without its per-row work."""
+
+    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
+        self.conn, self.columns = conn, columns
+        dialect = conn.dialect
+        compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = [columns.index(name) for name in compiled.positiontup] if dialect.positional else None
+        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+
+    def value(self, column: str, value: Any) -> Any:
+        proc = self.processors[column]
+        return proc(value) if proc is not None and value is not None else value
+
+    def __call__(self, rows: list[tuple]) -> None:
+        if self.order is not None:
+            params: list = [tuple(r[i] for i in self.order) for r in rows] if self.order != list(
+                range(len(self.columns))) else rows
+        else:
+            params = [dict(zip(self.columns, r)) for r in rows]
+        self.conn.exec_driver_sql(self.sql, params)
+
+
+def _batches(it: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _validated(batch: list[tuple[int, dict]]) -> list[tuple[int, dict | None, list]]:
+    """``(row number, validated row or None, reasons)`` for each row of the batch."""
+    try:
+        return [(n, row, []) for (n, _), row in zip(batch, ROWS.validate_python([r for _, r in batch]))]
+    except ValidationError:
+        pass
+    out = []
+    for n, r in batch:  # the slow path, only for a batch with a bad row: which rows, and why
+        try:
+            out.append((n, ROWS.validate_python([r])[0], []))
+        except ValidationError as exc:
+            errors = [{**e, "loc": e["loc"][1:]} for e in exc.errors()]
+            out.append((n, None, s.validation_reasons(errors)))
+    return out
+
+
+def import_inputs(ctx: Context, d: ImportInputs):
+    """Import consultation inputs from a CSV file (an online form's export, a spreadsheet), each row
+    checked as record_input would; idempotent by the rows' keys (their external ids). Any bad row
+    refuses the whole file, naming its rows. The audit entry holds the file's digest, its row
+    count and the Merkle root of its rows' digests, which are kept to prove any row later."""
+    if (d.file is None) == (d.rows is None):
+        raise InvalidInput([reason("options_together", options="file | rows")])
+    pid = ctx.process.id
+    db = ctx.db
+    channels = {c.key: _Channel(c.key, c.id, c.opens_on, c.closes_on, c.accepts_late)
+                for c in db.execute(select(m.Channel).where(m.Channel.process_id == pid)).scalars()}
+    if d.channel and d.channel not in channels:
+        raise not_found("channel", d.channel)
+    channel_key = {c.id: c.key for c in channels.values()}
+    themes = dict(db.execute(select(m.Theme.key, m.Theme.id).where(m.Theme.process_id == pid)).all())
+    theme_key = {v: k for k, v in themes.items()}
+    day = today(ctx)
+    future, window = TIME_RULES["fact_not_in_future"], TIME_RULES["input_inside_channel_window"]
+
+    source = _Source(d)
+    record = BulkImport(process_id=pid, key=next_key(ctx, BulkImport, "imp"), kind="inputs",
+                        file_name=source.name, file_sha256="", rows=0, added=0, present=0, merkle_root="", at=ctx.now)
+    db.add(record)
+    db.flush()
+    conn = db.connection()
+    table, cols = m.Input.__table__, m.Input.__table__.c
+    write = _Writer(conn, table, ("process_id", "key", "channel_id", "text", "sector", "contact_name", "contact_email",
+                                  "received_on", "late", "theme_id", "import_id"))
+    tree = merkle.Root()
+    leaves = bytearray()
+    chunk = 0
+    bad: list = []
+    bad_rows = rows = added = present = 0
+    #: (channel, date) -> (refusal or None, the date as stored, late as stored): the time rules are
+    #: asked once per channel and date, not once per row
+    dated: dict[tuple[str, Any], tuple] = {}
+
+    def flag(n: int, r) -> None:
+        nonlocal bad_rows
+        bad_rows += 1
+        if len(bad) < SHOWN:
+            bad.append(in_row(n, r))
+
+    def judged(ch: _Channel, received) -> tuple:
+        refusal = future.check(what="input", date=received, today=day) or window.check(
+            received_on=received, opens_on=ch.opens_on, closes_on=ch.closes_on, accepts_late=ch.accepts_late)
+        return refusal, received.isoformat(), write.value("received_on", received), \
+            write.value("late", is_late(ch, received))
+
+    default_channel, import_id = d.channel, record.id
+    present_rows = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+                          cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"),
+                                                                   cols.key.in_(bindparam("keys", expanding=True)))
+    for batch in _batches(source.rows(), BATCH):
+        new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
+        for n, row, problems in _validated(batch):
+            rows += 1
+            if problems:
+                flag(n, problems[0])
+                continue
+            ch = channels.get(row.get("channel") or default_channel)
+            if ch is None:
+                flag(n, not_found("channel", row.get("channel")).reasons[0])
+                continue
+            received = row["received_on"]
+            when = dated.get((ch.key, received))
+            if when is None:
+                when = dated[(ch.key, received)] = judged(ch, received)
+            if when[0] is not None:
+                flag(n, when[0])
+                continue
+            theme = row.get("theme")
+            if theme is not None and theme not in themes:
+                flag(n, not_found("theme", theme).reasons[0])
+                continue
+            key, text, sector = row["key"], row["text"], row.get("sector", "citizen")
+            name, email = row.get("contact_name"), row.get("contact_email")
+            canon = (key, ch.key, text, sector, when[1], name, email, theme)
+            leaf = merkle.leaf_hash(f"{key}\x1f{ch.key}\x1f{text}\x1f{sector}\x1f{when[1]}\x1f{name or ''}\x1f"
+                                    f"{email or ''}\x1f{theme or ''}".encode())  # _encode(canon), inline
+            tree.add(leaf)
+            leaves += leaf
+            if key in new:
+                if new[key][1] != canon:
+                    flag(n, reason("import_key_conflict", key=key))
+                else:
+                    present += 1
+                continue
+            new[key] = (n, canon, (pid, key, ch.id, text, sector, name, email, when[2], when[3],
+                                   themes[theme] if theme else None, import_id))
+        if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
+            for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
+                    present_rows, {"pid": pid, "keys": list(new)}):
+                n, canon, _ = new.pop(k)
+                if canon != (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email,
+                             theme_key.get(theme_id)):
+                    flag(n, reason("import_key_conflict", key=k))
+                else:
+                    present += 1
+        if bad:
+            continue  # a refused file: the rest is only read for its rows' problems
+        if new:
+            write([params for _, _, params in new.values()])
+            added += len(new)
+        while len(leaves) >= CHUNK * 32:
+            conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
+                                                                "digests": bytes(leaves[:CHUNK * 32])}])
+            del leaves[:CHUNK * 32]
+            chunk += 1
+    if bad:
+        bad.sort(key=lambda r: r.details["row"])
+        more = [reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else []
+        invalid = any(r.code in ("invalid_field", "not_found") for r in bad)
+        raise (InvalidInput if invalid else Refused)(bad + more)
+    if leaves:
+        conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
+                                                            "digests": bytes(leaves)}])
+    root = tree.digest().hex()
+    record.file_sha256, record.rows, record.added, record.present, record.merkle_root = (
+        source.sha256, rows, added, present, root)
+    db.add(record)
+    return {"import": record.key, "file_sha256": record.file_sha256, "rows": rows, "added": added,
+            "present": present, "merkle_root": root}
