@@ -70,6 +70,19 @@ DESCRIPTIONS: dict[str, Msg] = {
     "record_plan_history": N_("Record whether this is the first plan, and when the previous one ended (plan "
                               "cadence)."),
     "assess_commitment": N_("Record the secretariat's IRM-style judgement of a commitment (the latest one counts)."),
+    "submit_input": N_("A citizen's input sent from the public site while an online channel is open: the privacy notice "
+                       "accepted, no contact data in the text, within the limits of the day. An email given is asked to "
+                       "confirm itself before anything else is sent to it; the input counts either way."),
+    "confirm_email": N_("Confirm a citizen's email through the link sent to it; responses already given follow."),
+    "follow_process": N_("Follow the process by email: a weekly digest of what changed, once the address is confirmed."),
+    "unfollow_process": N_("Stop every email to an address (the one-click link of each email): it stops following, and "
+                           "nothing more is sent to it unless it is given and confirmed again."),
+    "hide_input": N_("Hide an input from the public pages for a recorded reason (spam, insult, personal data); its "
+                     "text is kept, and the public page says how many were hidden and why."),
+    "erase_contact": N_("Erase a citizen's personal data on request (ARCO: cancellation): the email, name, answers about "
+                        "themselves and address digest of every input they sent, their contact and the addresses kept in "
+                        "the outbox. The inputs' text stays; the audit trail never held the data."),
+    "configure_participation": N_("Set what the participation form asks, the privacy notice and the limits against abuse."),
 }
 
 
@@ -169,6 +182,7 @@ _DID: dict[str, Msg] = {
     "set_final_status": N_("{commitment}, {final_status:final_status}"),
     "configure_compliance": N_("{ruleset} v{version}"),
     "register_ruleset": N_("{ruleset} v{version}"),
+    "hide_input": N_("{input}, {hidden:hide_reason}"),
 }
 _WITH_SECTOR = N_("{person}, {role:role}, {sector:sector}")
 _EXTRAORDINARY = N_("extraordinary session")
@@ -196,6 +210,11 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "record_plan_history": lambda r, lang: _FIRST_PLAN.render(lang) if (r.get("plan_history") or {}).get("first_plan")
     else "",
     "configure_reminders": lambda r, lang: "",
+    "configure_participation": lambda r, lang: "",
+    "confirm_email": lambda r, lang: "",
+    "follow_process": lambda r, lang: "",
+    "unfollow_process": lambda r, lang: "",
+    "erase_contact": lambda r, lang: "",
     "prioritise_themes": lambda r, lang: ", ".join(r.get("themes") or []),
 }
 

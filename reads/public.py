@@ -20,6 +20,8 @@ from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
 from stages.clock import Clock, SystemClock
+from stages import participation
+from stages.chronology import local_today
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
 from storage.models import Process
@@ -50,6 +52,31 @@ def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
 def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
     with Session(db_engine) as db:
         return build(load_records(db, process_by_slug(db, slug), now=(clock or SystemClock()).now()), lang)
+
+
+def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
+    """Taking part on this site today (``clock``'s day where the process is): the online channels
+    open, upcoming and closed, the other channels for those who take part otherwise, the themes,
+    what the form asks and the privacy notice. Nothing personal."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        r = load_records(db, p, ("channels", "themes"), now=(clock or SystemClock()).now())
+        today = local_today(r.now, p.timezone)
+        empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
+        by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
+        web = {c.key for cs in by_state.values() for c in cs}
+        settings = participation.settings(p)
+
+        def one(c) -> dict[str, Any]:
+            return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": _Fmt.day(c.opens_on),
+                    "closes_on": _Fmt.day(c.closes_on), "announced_on": _Fmt.day(c.announced_on)}
+        return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
+                **{state: [one(c) for c in cs] for state, cs in by_state.items()},
+                "other_channels": [one(c) for c in r.channels if c.key not in web],
+                "themes": [{"key": t.key, "name": t.name} for t in r.themes],
+                "ask": settings["ask"], "limits": settings["limits"],
+                "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
+                "max_length": participation.WEB_INPUT_MAX}
 
 
 def _stage_title(stage: str, lang: str) -> str:
@@ -147,7 +174,8 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
     } for s in r.sessions]
 
     # --- consultation -------------------------------------------------------------------------
-    inputs_per_theme = Counter(i.theme_id for i in r.inputs)
+    shown = [i for i in r.inputs if not i.hidden_reason]  # hidden: counted by reason, their text kept unpublished
+    inputs_per_theme = Counter(i.theme_id for i in shown)
     consultation = {
         "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
                       "aimed_at_excluded": c.aimed_at_excluded, "open_to_all": c.open_to_all,
@@ -158,11 +186,15 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
                    for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
         # Input.contact_name / contact_email are personal data: never read here.
         "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
-                    "text": i.text, "sector": i.sector, "sector_label": vocabulary.label("sector", i.sector, lang),
+                    "kind": i.kind, "text": participation.mask(i.text), "sector": i.sector,
+                    "sector_label": vocabulary.label("sector", i.sector, lang),
                     "received_on": f.day(i.received_on),
                     "theme": themes[i.theme_id].key if i.theme_id in themes else None,
-                    "disposition": i.disposition, "rationale": i.rationale, "answered_at": f.at(i.answered_at)}
-                   for i in r.inputs],
+                    "themes": list(i.themes or []),
+                    "disposition": i.disposition, "rationale": participation.mask(i.rationale),
+                    "answered_at": f.at(i.answered_at)}
+                   for i in shown],
+        "hidden": dict(sorted(Counter(i.hidden_reason for i in r.inputs if i.hidden_reason).items())),
     }
     consultation["answered"] = sum(1 for i in consultation["inputs"] if i["disposition"] and i["rationale"])
 

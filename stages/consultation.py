@@ -19,7 +19,10 @@ def _excluded(r: Records) -> list:
 
 
 def _unanswered(r: Records) -> list:
-    return [i.key for i in r.inputs if not i.disposition or not (i.rationale or "").strip()]
+    """Inputs without a reasoned response; one hidden for a recorded reason (spam, insult,
+    personal data) is answered by that reason."""
+    return [i.key for i in r.inputs if not getattr(i, "hidden_reason", None)
+            and (not i.disposition or not (i.rationale or "").strip())]
 
 
 def _dates(*dates) -> list:

@@ -135,3 +135,15 @@ MESSAGES.update({
     "reset_code_needs_password": N_("Give the new password together with the one-time code."),
     "reset_code_invalid": N_("The code is wrong, has expired or was already used; ask the coordination for a new one."),
 })
+
+# citizens taking part on the public site (issue 11)
+MESSAGES.update({
+    "privacy_notice_not_accepted": N_("Read and accept the privacy notice before sending."),
+    "channel_not_open_online": N_("The channel '{channel}' does not take inputs on this site today ({today}): it is "
+                                  "not an online channel, or it is not open."),
+    "contact_data_in_text": N_("Your text contains contact data ({kinds:contact_data}); remove it: the text is "
+                               "published. To receive the response, give your email in its own field."),
+    "too_many_inputs_from_address": N_("Too many inputs from this connection today (at most {limit}); try again "
+                                       "tomorrow, or use another channel of the consultation."),
+    "too_many_inputs_from_email": N_("Too many inputs with this email today (at most {limit}); try again tomorrow."),
+})

@@ -195,6 +195,19 @@ class Input(SQLModel, table=True):
     rationale: Optional[str] = None
     answered_at: Optional[dt.datetime] = _utc()
     import_id: Optional[int] = Field(default=None, foreign_key="bulk_import.id")  # the file it came in, if imported
+    #: ``input`` (the consultation's) or ``comment`` (on a draft commitment, ``commitment_id``).
+    kind: str = Field(default="input", sa_column_kwargs={"server_default": "input"})
+    commitment_id: Optional[int] = Field(default=None, foreign_key="commitment.id")
+    #: Every theme the participant chose (keys); ``theme_id`` is the first, or the one given later.
+    themes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    #: The answers about themselves a participant chose to give (private; counted only in aggregate).
+    profile: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    #: A digest of the address it was sent from (web form), for the limits; private, erased with the contact.
+    source_digest: Optional[str] = Field(default=None, max_length=64, index=True)
+    #: Hidden by a coordinator with a recorded reason (spam | insult | personal_data); the text is kept.
+    hidden_reason: Optional[str] = None
+    hidden_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    hidden_at: Optional[dt.datetime] = _utc()
 
 
 class SensitizationSession(SQLModel, table=True):
@@ -365,10 +378,30 @@ class AuditEntry(SQLModel, table=True):
     hash: str = Field(index=True)
 
 
+class CitizenContact(SQLModel, table=True):
+    """An email address a citizen gave to a process: to receive the reasoned responses to their
+    inputs, and (``following``) the weekly digest. Nothing is sent to it before it is confirmed
+    through the link with ``token`` (which also unsubscribes); erased on request (ARCO)."""
+    __tablename__ = "citizen_contact"
+    __table_args__ = (UniqueConstraint("process_id", "email"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    email: Optional[str] = Field(default=None, max_length=254)
+    token: Optional[str] = Field(default=None, max_length=64, unique=True)
+    lang: str = "es"
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+    confirmed_at: Optional[dt.datetime] = _utc()
+    following: bool = False
+    followed_at: Optional[dt.datetime] = _utc()
+    unfollowed_at: Optional[dt.datetime] = _utc()
+    erased_at: Optional[dt.datetime] = _utc()
+
+
 #: Columns that hold personal data; public views must drop them.
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Person: ("email",),
-    Input: ("contact_name", "contact_email"),
+    Input: ("contact_name", "contact_email", "profile", "source_digest"),
+    CitizenContact: ("email", "token"),
 }
 
 

@@ -35,7 +35,8 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(unique=True, index=True, max_length=200)
     process_id: int = Field(foreign_key="process.id", index=True)
     kind: str
-    person_id: int = Field(foreign_key="person.id")
+    person_id: Optional[int] = Field(default=None, foreign_key="person.id")  # a reminder's recipient
+    contact_id: Optional[int] = Field(default=None, foreign_key="citizen_contact.id")  # or a citizen's
     recipient: str
     lang: str = "es"
     subject: str = ""  # what it is about, e.g. "a1: Publicar tabuladores" (not the email's subject line)

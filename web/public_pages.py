@@ -63,7 +63,8 @@ def _both(make) -> tuple[bytes, bytes]:
 async def _cached(request: Request, slug: str, kind: str, lang: str, make) -> Response:
     engine = request.app.state.read_engine
     # The audit version changes with every write; the day, because compliance depends on time.
-    version = f"{await run_in_threadpool(public.version, engine, slug)}|{request.app.state.clock.now().date().isoformat()}"
+    today = request.app.state.clock.now().date().isoformat()  # the app's clock: the system's, or a test's
+    version = f"{await run_in_threadpool(public.version, engine, slug)}|{today}"
     etag = '"' + hashlib.sha256(f"{kind}|{lang}|{version}".encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding, Cookie"}
     if request.headers.get("if-none-match") == etag:
@@ -105,8 +106,9 @@ async def process_page(request: Request, slug: str) -> Response:
 
     def make() -> bytes:
         view = public.public_view(engine, slug, lang)
+        taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
         return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
-                      compliance=compliance_section(engine, slug, lang)).encode()
+                      compliance=compliance_section(engine, slug, lang), participation=taking_part).encode()
     return await _cached(request, slug, "html", lang, make)
 
 

@@ -20,7 +20,7 @@ from storage.models import AuditEntry, Process
 GENESIS = "0" * 64
 #: Payload keys that hold personal data; the audit trail keeps only that they were given.
 PRIVATE_KEYS = frozenset({"email", "contact_name", "contact_email", "password", "api_token",
-                          "coordinator_email"})
+                          "coordinator_email", "token", "client_address", "profile"})
 REDACTED = "[dato personal omitido]"
 
 

@@ -44,6 +44,13 @@ class ActionDef:
     #: The reminder anchors (``stages.reminders.ANCHORS``) whose reminders the action may make due
     #: at once; ``"*"``: every rule (people, settings). Time makes the rest due: the worker's sweep.
     plans: frozenset[str] = frozenset()
+    #: Done by anyone on the public site, as the anonymous actor :data:`PUBLIC` (no person of the
+    #: process): a citizen's input, confirming an email, following a process.
+    public: bool = False
+    #: Replayed when a past is rebuilt from the audit trail (``reads.replay``); ``False`` for the
+    #: actions that only touch citizens' contact data, which compliance never reads and whose
+    #: payload (a token, an email) the trail does not keep.
+    replayed: bool = True
 
     @property
     def doc(self) -> str:
@@ -77,6 +84,15 @@ def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
         return schema.model_validate(payload)
     except ValidationError as exc:
         raise InvalidInput(validation_reasons(exc.errors())) from None
+
+
+#: The actor of the public actions: anyone on the public site, named by no one.
+PUBLIC = "public"
+
+
+def public_actor(process: Process) -> Person:
+    """The anonymous actor of a public action: a person of no process, never stored."""
+    return Person(handle=PUBLIC, name=PUBLIC, role=PUBLIC, active=True)
 
 
 def find_actor(db: Session, process: Process, handle: str) -> Person:
@@ -133,7 +149,10 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
                 raise invalid_field("process", "missing")
             proc = process_by_slug(db, process, for_update=True)
             now, recorded = moments(clock, at)
-            person = find_actor(db, proc, actor)
+            if action.public and actor == PUBLIC:
+                person = public_actor(proc)
+            else:
+                person = find_actor(db, proc, actor)
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
                                          allowed=list(action.roles))])

@@ -36,6 +36,7 @@ from . import (
     consultation,
     decisions,
     monitoring,
+    participation,
     people,
     plan,
     preparation,
@@ -47,6 +48,7 @@ COORD = ("coordinator",)
 MEMBER = ("member",)
 LIAISON = ("liaison", "coordinator")
 SELF = ("coordinator", "member", "liaison")
+PUBLIC = (engine.PUBLIC,)  # anyone on the public site (``ActionDef.public``)
 GOV = {"while_suspended": True}  # governance: possible while the process is suspended
 #: The reminder anchors an action may make due at once (``ActionDef.plans``); moves add every rule.
 ALL = frozenset({"*"})
@@ -78,6 +80,13 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(consultation.record_input, s.RecordInput, result_key="input"),
     _a(bulk.import_inputs, bulk.ImportInputs),
     _a(consultation.answer_input, s.AnswerInput),
+    _a(participation.submit_input, participation.SubmitInput, PUBLIC, public=True),  # keys as generated: a replay makes the same
+    _a(participation.confirm_email, participation.ConfirmEmail, PUBLIC, public=True, replayed=False),
+    _a(participation.follow_process, participation.FollowProcess, PUBLIC, public=True, replayed=False),
+    _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False),
+    _a(participation.hide_input, participation.HideInput),
+    _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False),
+    _a(participation.configure_participation, participation.ConfigureParticipation, **GOV),
     _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),
     _a(preparation.record_sensitization_session, s.RecordSensitizationSession, result_key="sensitization_session"),

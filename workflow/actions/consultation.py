@@ -8,6 +8,7 @@ from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
+from .participation import answer_email
 from .lookup import find, get, next_key, not_in_future, require, today, upsert
 
 
@@ -60,6 +61,7 @@ def answer_input(ctx: Context, d: s.AnswerInput):
         row.theme_id = get(ctx, m.Theme, d.theme, "theme").id
     row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now
     ctx.db.add(row)
+    answer_email(ctx, row)  # to its author, when their email is confirmed
     return {"input": row.key, "disposition": d.disposition}
 
 

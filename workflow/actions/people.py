@@ -15,7 +15,7 @@ from storage import models as m
 
 from .. import engine
 from .. import schemas as s
-from ..engine import Context
+from ..engine import PUBLIC, Context
 from .lookup import find, find_person, get, people_by_id, withdrawn_sectors
 
 
@@ -47,7 +47,7 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
 
 def add_person(ctx: Context, d: s.AddPerson):
     """Add a coordinator, a secretariat member (with its sector) or an agency liaison."""
-    if find_person(ctx, d.handle) is not None:
+    if d.handle == PUBLIC or find_person(ctx, d.handle) is not None:  # "public" is the public site's actor
         raise InvalidInput([reason("duplicate_key", kind="person", key=d.handle)])
     if d.role == "member" and not d.sector:
         raise invalid_field("sector", "missing_for_role", role="member")

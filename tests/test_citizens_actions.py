@@ -1,0 +1,168 @@
+"""Citizens taking part, through the real actions on SQLite and PostgreSQL: an input from the
+public site, its limits and refusals, hiding with a reason, the email confirmed before anything is
+sent, the reasoned response queued to a confirmed address, erasure on request (ARCO)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from builders import process_at
+from snapshots import snapshot
+from sqlmodel import Session, select
+
+from reads import public
+from stages.errors import NotAllowed, Refused
+from storage.models import AuditEntry, CitizenContact, Input
+from storage.outbox import OutboxMessage
+from workflow import actions
+
+EMAIL = "lucia.citizen@example.net"
+
+
+@pytest.fixture
+def consulting(db, clock):
+    p = process_at(db, clock, "consultation")
+    p.on("2026-01-21")
+    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
+      opens_on="2026-02-04", closes_on="2026-03-04")
+    p("add_theme", key="agua", name="Agua")
+    p("add_theme", key="genero", name="Brecha salarial")
+    p.on("2026-02-10")
+    return p
+
+
+def submit(p, **payload):
+    p.clock.advance(minutes=5)
+    base = {"channel": "web", "text": "Que publiquen los tabuladores", "privacy_accepted": True}
+    return actions.apply(p.db, "submit_input", {**base, **payload}, actor="public", process=p.slug, clock=p.clock)
+
+
+def refused(p, **payload):
+    before = snapshot(p.db)
+    with pytest.raises(Refused) as exc:
+        submit(p, **payload)
+    assert snapshot(p.db) == before  # nothing written
+    return exc.value.reasons[0].code
+
+
+def mail(db, **where):
+    """The emails to citizens in the outbox (the reminders to the secretariat are there too)."""
+    return [m for m in rows(db, OutboxMessage, **where) if m.contact_id is not None]
+
+
+def rows(db, model, **where):
+    with Session(db) as s:
+        q = select(model)
+        for k, v in where.items():
+            q = q.where(getattr(model, k) == v)
+        return list(s.exec(q))
+
+
+def test_an_input_from_the_public_site_is_recorded_by_the_public_actor(consulting, db):
+    p = consulting
+    out = submit(p, themes=["agua", "genero"], email=EMAIL, client_address="203.0.113.7",
+                 profile={"sector": "academia", "gender": "woman", "age_range": "30_44", "state": "Jalisco"})
+    (row,) = rows(db, Input, key=out["input"])
+    assert (row.kind, row.sector, row.themes, row.received_on.isoformat()) == ("input", "academia", ["agua", "genero"],
+                                                                               "2026-02-10")
+    assert row.profile == {"sector": "academia", "gender": "woman", "age_range": "30_44", "state": "Jalisco"}
+    assert row.contact_email == EMAIL and row.source_digest and "203.0.113.7" not in row.source_digest
+    # the audit entry: the public actor, and nothing personal
+    entry = rows(db, AuditEntry, action="submit_input")[0]
+    assert entry.actor == "public"
+    for private in (EMAIL, "203.0.113.7", "Jalisco", "woman"):
+        assert private not in entry.body
+    # the address is asked to confirm itself; nothing else goes to it yet
+    (sent,) = mail(db)
+    assert (sent.kind, sent.person_id, sent.recipient) == ("email_confirmation", None, EMAIL)
+    # published: the text, never the contact
+    view = json.dumps(public.public_view(db, p.slug, clock=p.clock), ensure_ascii=False)
+    assert "Que publiquen los tabuladores" in view and EMAIL not in view and "Jalisco" not in view
+
+
+def test_only_the_public_actions_take_the_public_actor(consulting):
+    p = consulting
+    with pytest.raises(NotAllowed):
+        actions.apply(p.db, "hide_input", {"input": "i1", "reason": "spam"}, actor="public", process=p.slug,
+                      clock=p.clock)
+    assert "public" in str(p.refused("add_person", handle="public", name="X", role="member", sector="academia")
+                           .as_dict("en"))
+
+
+def test_refusals_leave_the_database_unchanged(consulting):
+    p = consulting
+    assert refused(p, privacy_accepted=False) == "privacy_notice_not_accepted"
+    assert refused(p, text="Escríbanme a lucia@example.net") == "contact_data_in_text"
+    assert refused(p, text="Mi teléfono es 33 3615 1234") == "contact_data_in_text"
+    p("open_channel", key="taller", kind="workshop", name="Taller", announced_on="2026-01-21",
+      opens_on="2026-02-04", closes_on="2026-03-04")
+    assert refused(p, channel="taller") == "channel_not_open_online"
+    p.on("2026-03-05")
+    assert refused(p) == "channel_not_open_online"
+
+
+def test_limits_per_address_and_per_email_a_day(consulting):
+    p = consulting
+    p("configure_participation", per_address=2, per_email=1)
+    submit(p, client_address="198.51.100.1", email=EMAIL)
+    assert refused(p, client_address="198.51.100.2", email=EMAIL) == "too_many_inputs_from_email"
+    submit(p, client_address="198.51.100.1")
+    assert refused(p, client_address="198.51.100.1") == "too_many_inputs_from_address"
+    submit(p, client_address="198.51.100.2")  # another address
+    p.on("2026-02-11")
+    submit(p, client_address="198.51.100.1", email=EMAIL)  # a new day
+
+
+def test_only_the_questions_the_process_asks_are_kept(consulting, db):
+    p = consulting
+    p("configure_participation", ask=["sector"])
+    out = submit(p, profile={"sector": "business", "gender": "man"})
+    assert rows(db, Input, key=out["input"])[0].profile == {"sector": "business"}
+
+
+def test_hiding_keeps_the_text_and_the_page_counts_why(consulting, db):
+    p = consulting
+    key = submit(p, text="COMPRE YA barato")["input"]
+    p("hide_input", input=key, reason="spam", note="publicidad")
+    (row,) = rows(db, Input, key=key)
+    assert row.text == "COMPRE YA barato" and row.hidden_reason == "spam"
+    view = public.public_view(db, p.slug, clock=p.clock)
+    assert "COMPRE YA" not in json.dumps(view, ensure_ascii=False)
+    assert view["consultation"]["hidden"] == {"spam": 1}
+    # answered by the recorded reason: the consultation does not wait for a response to spam
+    unanswered = [u for u in p.status()["unmet"] if u["code"] == "every_input_answered"]
+    assert all(key not in str(u) for u in unanswered)
+
+
+def test_the_response_goes_only_to_a_confirmed_address(consulting, db):
+    p = consulting
+    key = submit(p, email=EMAIL)["input"]
+    p("answer_input", input=key, disposition="adopted", rationale="Se incluye en la mesa", theme="agua")
+    assert [m.kind for m in mail(db)] == ["email_confirmation"]  # not confirmed yet
+    (contact,) = rows(db, CitizenContact)
+    p.clock.advance(minutes=5)
+    actions.apply(db, "confirm_email", {"token": contact.token}, actor="public", process=p.slug, clock=p.clock)
+    assert sorted(m.kind for m in mail(db)) == ["email_confirmation", "input_answer"]
+    # a second input, answered after the confirmation: its response is queued at once
+    key2 = submit(p, email=EMAIL, text="Otra idea")["input"]
+    p("answer_input", input=key2, disposition="not_adopted", rationale="Fuera del alcance")
+    assert len(mail(db, kind="input_answer")) == 2
+    assert len(mail(db, kind="email_confirmation")) == 1  # confirmed: asked once
+    assert all(EMAIL not in e.body and contact.token not in e.body for e in rows(db, AuditEntry))
+
+
+def test_erasure_on_request_keeps_the_text_and_the_chain(consulting, db):
+    from reads.status import verify_audit
+
+    p = consulting
+    key = submit(p, email=EMAIL, profile={"state": "Colima"}, client_address="192.0.2.9")["input"]
+    out = p("erase_contact", email=EMAIL)
+    assert out == {"inputs": 1, "contact": True}
+    (row,) = rows(db, Input, key=key)
+    assert (row.text, row.contact_email, row.profile, row.source_digest) == ("Que publiquen los tabuladores", None,
+                                                                             {}, None)
+    (contact,) = rows(db, CitizenContact)
+    assert contact.email is None and contact.token is None and contact.erased_at is not None
+    (sent,) = mail(db)
+    assert sent.status == "cancelled" and sent.recipient == ""
+    assert verify_audit(db, p.slug)[p.slug] > 0  # the chain still verifies (it never held the data)

@@ -1,0 +1,251 @@
+"""Citizens on the public site: inputs and comments, their contact, the privacy notice, hiding.
+
+The public actions (``ActionDef.public``) are done by the anonymous actor ``public``: the web
+app's participation form, the confirmation link, following and leaving a process. They run
+through :func:`workflow.engine.run` like any other action, with the process row locked, so the
+limits against abuse (inputs per address and per email a day) hold whatever the number of web
+processes. The audit trail keeps what was said, never who said it: the email, the address it came
+from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
+The coordinators configure what is asked and the privacy notice, hide an input with a recorded
+reason (its text is kept), and erase a citizen's contact data on request (ARCO).
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field
+from sqlalchemy import func
+from sqlmodel import select
+
+from i18n import D_
+from notifications import citizens
+from stages import participation as rules
+from stages.errors import invalid_field, not_found, refuse
+from storage import models as m
+
+from ..engine import Context
+from ..schemas import Email, Key, Line, Note, Schema, SectorName, _text
+from .lookup import get, next_key, today
+
+WebText = _text(1, rules.WEB_INPUT_MAX)
+NoticeText = _text(0, 20000)
+Token = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Lang = Literal["es", "en"]
+Address = Annotated[str, Field(max_length=200)]
+Limit = Annotated[int, Field(ge=1, le=10000)]
+
+
+class ConfigureParticipation(Schema):
+    """Only the fields given change."""
+
+    privacy_notice: Optional[NoticeText] = Field(
+        None, description=D_("the privacy notice shown before sending (empty: cocrea's default, citing the LGPDPPSO)"))
+    ask: Optional[list[Literal[rules.PROFILE_FIELDS]]] = Field(  # type: ignore[valid-type]
+        None, description=D_("what participants are asked about themselves, all optional"))
+    per_address: Optional[Limit] = Field(None, description=D_("inputs a day from one network address"))
+    per_email: Optional[Limit] = Field(None, description=D_("inputs a day with one email"))
+
+
+class Profile(Schema):
+    sector: Optional[SectorName] = None
+    organisation: Optional[Line] = None
+    state: Optional[Line] = None
+    gender: Optional[Literal[rules.GENDERS]] = None  # type: ignore[valid-type]
+    age_range: Optional[Literal[rules.AGE_RANGES]] = None  # type: ignore[valid-type]
+
+
+class SubmitInput(Schema):
+    channel: Key
+    text: WebText
+    themes: list[Key] = Field(default_factory=list, max_length=20)
+    profile: Profile = Field(default_factory=Profile, description=D_("private"))
+    email: Optional[Email] = Field(None, description=D_("private"))
+    lang: Lang = "es"
+    privacy_accepted: bool = Field(False, description=D_("the privacy notice was shown and accepted"))
+    client_address: Optional[Address] = Field(None, description=D_("private"))
+
+
+class HideInput(Schema):
+    input: Key
+    reason: Literal[rules.HIDE_REASONS]  # type: ignore[valid-type]
+    note: Note = ""
+
+
+class ConfirmEmail(Schema):
+    token: Token
+
+
+class FollowProcess(Schema):
+    email: Email = Field(description=D_("private"))
+    lang: Lang = "es"
+    privacy_accepted: bool = False
+    client_address: Optional[Address] = Field(None, description=D_("private"))
+
+
+class UnfollowProcess(Schema):
+    token: Token
+
+
+class EraseContact(Schema):
+    email: Optional[Email] = Field(None, description=D_("private"))
+    input: Optional[Key] = Field(None, description=D_("an input whose author asks (when no email was given)"))
+
+
+def _settings(ctx: Context) -> dict:
+    return rules.settings(ctx.process)
+
+
+def configure_participation(ctx: Context, d: ConfigureParticipation):
+    """Set what the participation form asks, the privacy notice and the limits against abuse."""
+    settings = dict(ctx.process.settings or {})
+    own = dict(settings.get("participation") or {})
+    if d.privacy_notice is not None:
+        own["privacy_notice"] = d.privacy_notice
+    if d.ask is not None:
+        own["ask"] = list(dict.fromkeys(d.ask))
+    limits = dict(own.get("limits") or {})
+    for name in ("per_address", "per_email"):
+        if getattr(d, name) is not None:
+            limits[name] = getattr(d, name)
+    own["limits"] = limits
+    settings["participation"] = own
+    ctx.process.settings = settings
+    ctx.db.add(ctx.process)
+    return {"ask": rules.settings(ctx.process)["ask"], "limits": rules.settings(ctx.process)["limits"],
+            "privacy_notice": "own" if own.get("privacy_notice") else "default"}
+
+
+def _digest(ctx: Context, address: str) -> str:
+    return hashlib.sha256(f"{ctx.process.id}:{address}".encode()).hexdigest()[:32]
+
+
+def _count_today(ctx: Context, column, value) -> int:
+    return ctx.db.exec(select(func.count()).select_from(m.Input).where(
+        m.Input.process_id == ctx.process.id, m.Input.received_on == today(ctx), column == value)).one()
+
+
+def _confirm(ctx: Context, contact: m.CitizenContact) -> None:
+    """Ask an address not confirmed yet to confirm itself (once per token)."""
+    if contact.confirmed_at is None:
+        citizens.enqueue(ctx.db, ctx.process, contact, "email_confirmation", f"confirm-{contact.token[:10]}", ctx.now)
+
+
+def submit_input(ctx: Context, d: SubmitInput):
+    """A citizen's input sent from the public site while an online channel is open: the privacy
+    notice accepted, no contact data in the text, within the limits of the day. An email given is
+    asked to confirm itself before anything else is sent to it; the input counts either way."""
+    if not d.privacy_accepted:
+        raise refuse("privacy_notice_not_accepted")
+    channel = get(ctx, m.Channel, d.channel, "channel")
+    day = today(ctx)
+    if not rules.is_online(channel) or channel.opens_on is None or not rules.open_on(channel, day):
+        raise refuse("channel_not_open_online", channel=channel.name, today=day.isoformat())
+    found = rules.contact_data(d.text)
+    if found:
+        raise refuse("contact_data_in_text", kinds=found)
+    themes = [get(ctx, m.Theme, k, "theme") for k in dict.fromkeys(d.themes)]
+    s = _settings(ctx)
+    digest = _digest(ctx, d.client_address) if d.client_address else None
+    if digest and _count_today(ctx, m.Input.source_digest, digest) >= s["limits"]["per_address"]:
+        raise refuse("too_many_inputs_from_address", limit=s["limits"]["per_address"])
+    if d.email and _count_today(ctx, m.Input.contact_email, d.email) >= s["limits"]["per_email"]:
+        raise refuse("too_many_inputs_from_email", limit=s["limits"]["per_email"])
+    profile = {k: v for k, v in d.profile.model_dump(exclude_none=True).items() if k in s["ask"] and v != ""}
+    key = next_key(ctx, m.Input, "i")
+    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text,
+                       sector=profile.get("sector") or "citizen", contact_email=d.email, received_on=day,
+                       theme_id=themes[0].id if themes else None, themes=[t.key for t in themes], profile=profile,
+                       source_digest=digest, kind="input"))
+    if d.email:
+        _confirm(ctx, citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now))
+    return {"input": key}
+
+
+def hide_input(ctx: Context, d: HideInput):
+    """Hide an input from the public pages for a recorded reason (spam, insult, personal data);
+    its text is kept, and the public page says how many were hidden and why."""
+    row = get(ctx, m.Input, d.input, "input")
+    row.hidden_reason, row.hidden_note, row.hidden_at = d.reason, d.note, ctx.now
+    ctx.db.add(row)
+    ctx.reason = d.note
+    return {"input": row.key, "hidden": d.reason}
+
+
+def _contact_by_token(ctx: Context, token: str) -> m.CitizenContact:
+    row = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                     m.CitizenContact.token == token)).first()
+    if row is None or row.erased_at is not None:
+        raise not_found("link", "—")
+    return row
+
+
+def answer_email(ctx: Context, row: m.Input) -> None:
+    """Queue the reasoned response of ``row`` to its author, when their address is confirmed."""
+    if not row.contact_email or not row.disposition:
+        return
+    contact = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                         m.CitizenContact.email == row.contact_email)).first()
+    if contact is not None and contact.confirmed_at is not None and contact.erased_at is None:
+        citizens.enqueue(ctx.db, ctx.process, contact, "input_answer", row.key, ctx.now)
+
+
+def confirm_email(ctx: Context, d: ConfirmEmail):
+    """Confirm a citizen's email through the link sent to it; responses already given follow."""
+    row = _contact_by_token(ctx, d.token)
+    if row.confirmed_at is None:
+        row.confirmed_at = ctx.now
+        ctx.db.add(row)
+        ctx.db.flush()
+        for i in ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id,
+                                                   m.Input.contact_email == row.email)):
+            answer_email(ctx, i)
+    return {"confirmed": True}
+
+
+def follow_process(ctx: Context, d: FollowProcess):
+    """Follow the process by email: a weekly digest of what changed, once the address is confirmed."""
+    if not d.privacy_accepted:
+        raise refuse("privacy_notice_not_accepted")
+    row = citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now)
+    if not row.following:
+        row.following, row.followed_at, row.unfollowed_at = True, ctx.now, None
+        ctx.db.add(row)
+    _confirm(ctx, row)
+    return {"following": True}
+
+
+def unfollow_process(ctx: Context, d: UnfollowProcess):
+    """Stop every email to an address (the one-click link of each email): it stops following,
+    and nothing more is sent to it unless it is given and confirmed again."""
+    row = _contact_by_token(ctx, d.token)
+    row.following, row.unfollowed_at, row.confirmed_at = False, ctx.now, None
+    row.token = citizens.new_token()  # the old links stop working
+    ctx.db.add(row)
+    citizens.cancel_pending(ctx.db, row.id, "unsubscribed: la persona se dio de baja")
+    return {"following": False}
+
+
+def erase_contact(ctx: Context, d: EraseContact):
+    """Erase a citizen's personal data on request (ARCO: cancellation): the email, name, answers
+    about themselves and address digest of every input they sent, their contact and the addresses
+    kept in the outbox. The inputs' text stays; the audit trail never held the data."""
+    if not d.email and not d.input:
+        raise invalid_field("email", "missing")
+    email = d.email or get(ctx, m.Input, d.input, "input").contact_email
+    inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id,
+                                                    m.Input.contact_email == email))) if email else []
+    if d.input:
+        inputs += [i for i in [get(ctx, m.Input, d.input, "input")] if i not in inputs]
+    for row in inputs:
+        row.contact_email = row.contact_name = row.source_digest = None
+        row.profile = {}
+        ctx.db.add(row)
+    contact = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                         m.CitizenContact.email == email)).first() if email else None
+    if contact is not None:
+        citizens.forget(ctx.db, contact.id)
+        contact.email = contact.token = None
+        contact.following, contact.confirmed_at, contact.erased_at = False, None, ctx.now
+        ctx.db.add(contact)
+    return {"inputs": len(inputs), "contact": contact is not None}
