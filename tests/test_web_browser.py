@@ -232,7 +232,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     coord.act("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
               problem="Brecha salarial", cause="Tabuladores opacos", objective="Reducir la brecha",
               axes=["transparency", "participation"], ambition="innovative", outcome="Tabuladores publicados",
-              end_date="2026-12-31", agencies="igualdad", action_lines="Diagnóstico\nPublicación")
+              end_date="2026-12-31", agencies=["igualdad"], action_lines="Diagnóstico\nPublicación")
     approve = coord.act("propose_decision", session="S1", kind="approve_commitments", reason="Plan conjunto")
     approve = re.search(r"Se propuso la decisión «([^»]+)»", approve).group(1)
     member = Person(browser, url, viewport={"width": 1024, "height": 800})

@@ -5,14 +5,14 @@ import datetime as dt
 import json
 import re
 
-from builders import process_at
+from builders import complete_stage, process_at
 from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
 from reads import status as queries
 from reads.accounts import Limit
 from storage.accounts import Account
-from storage.models import Activity, Person, Vote
+from storage.models import Activity, Person, Theme, Vote
 from web.auth import Settings
 
 
@@ -234,7 +234,7 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     page = c.get("/w/p").text
     assert 'class="flash"' not in page  # never a success box
     notice = page.split('<div class="reasons notice-refused" role="status">')[1].split("</div>")[0]
-    assert f"Rechazada: la decisión «{decision}» (acuerdo general) no se adoptó; objeciones de: osc." in notice
+    assert "Rechazada: objetó Integrante osc (acuerdo general)." in notice  # by name, never a handle
     p("set_credentials", actor="gob", handle="gob", new_token=True)
     r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
     assert r.status_code == 303
@@ -274,7 +274,19 @@ def test_the_result_sentences_have_no_python_data():
             assert not re.search(r"\b(True|False|None)\b|[{}]|_", text), (lang, name, text)
     rejected = said("es", "decide", {"decision": "D2", "kind": "advance", "status": "rejected",
                                      "tally": {"rule": "majority", "sectors": {}, "for": 1, "against": 2}})
-    assert rejected.refused and rejected.text.startswith("Rechazada: la decisión «D2» (avanzar a la siguiente etapa)")
+    assert rejected.refused and rejected.text == ("Rechazada por mayoría de sectores: a favor, ninguno; en contra, "
+                                                  "ninguno (avanzar a la siguiente etapa).")
+    rejected = said("es", "decide", {"decision": "D2", "kind": "general", "status": "rejected",
+                                     "tally": {"rule": "majority", "for": 1, "against": 2, "sectors": {
+                                         "government": "for", "civil_society": "against", "guarantor": "against"}}})
+    assert rejected.text == ("Rechazada por mayoría de sectores: a favor, gobierno (poder ejecutivo); en contra, "
+                             "sociedad civil, órgano garante (acuerdo general).")
+    two = said("es", "decide", {"decision": "D3", "kind": "general", "status": "rejected",
+                                "tally": {"rule": "consensus", "objections": ["osc", "gob"]}},
+               {"osc": "Núcleo de OSC", "gob": "Gobierno del Estado"})
+    assert two.text == "Rechazada: objetaron Núcleo de OSC, Gobierno del Estado (acuerdo general)."
+    assert said("es", "decide", {"decision": "D1", "kind": "general", "status": "adopted",
+                                 "tally": {"rule": "consensus"}}).text == "Decisión adoptada por consenso: acuerdo general."
 
 
 def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
@@ -305,3 +317,36 @@ def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
     assert missing == [] and untranslated == []
     assert set(unnamed) <= {"marginal"}  # every choice offered by its name (that one is Spanish too)
     assert len({m.msgid for m in FIELD_LABELS.values()}) == len(FIELD_LABELS)  # no label said twice
+
+
+def test_every_reference_is_chosen_by_name_and_keys_are_made_from_names(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    form = c.get("/w/p/do/answer_input").text
+    # the input by its text and channel, unanswered first; the theme by its name; no key typed by hand
+    inputs = re.search(r'<select id="f-input" name="input" required>(.*?)</select>', form, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', inputs) == ["i2", "i1"]
+    assert "Agua potable en las colonias del norte — Asambleas" in inputs
+    assert '<option value="genero">Brecha salarial de género</option>' in form
+    assert 'type="text" id="f-input"' not in form and 'id="f-theme" name="theme"' in form
+    # members by name and sector, as boxes to tick
+    attendance = c.get("/w/p/do/record_attendance").text
+    assert re.search(r'value="gob"[^>]*><label [^>]*>[^<]+ — gobierno', attendance)
+    # a key made from the name when none is given, unique in the process
+    key_field = c.get("/w/p/do/add_theme").text
+    assert 'name="key" required' not in key_field and "se forma a partir del campo «Nombre»" in key_field
+    for _ in range(2):
+        r = _post(c, "/w/p/do/add_theme", {"key": "", "name": "Agua y saneamiento"})
+        assert r.status_code == 303, r.text
+    themes = c.get("/w/p/do/prioritise_themes").text
+    assert 'value="agua-y-saneamiento"' in themes and 'value="agua-y-saneamiento-2"' in themes
+    # themes ranked with one choice per priority, in the order chosen
+    r = _post(c, "/w/p/do/prioritise_themes", {"themes": ["agua-y-saneamiento", "genero", ""]})
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        ranked = sorted((t.priority, t.key) for t in s.exec(select(Theme)) if t.priority)
+    assert ranked == [(1, "agua-y-saneamiento"), (2, "genero")]

@@ -6,6 +6,7 @@ language; nothing here decides who may do what (the action's roles and the engin
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -312,8 +313,30 @@ async def end_other_sessions(request: Request, slug: str) -> Response:
 
 
 def _fields(name: str) -> list[forms.FormField]:
+    """The form's fields, from the action's schema; a key made from a name when none is given
+    (:data:`reads.workspace.KEYED`) is not required here."""
     hidden = HIDDEN_FIELDS.get(name, set())
-    return [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    fields = [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    if name in workspace.KEYED:
+        key = workspace.KEYED[name][0]
+        fields = [replace(f, required=False) if f.name == key else f for f in fields]
+    return fields
+
+
+async def _choices(request: Request, slug: str, identity, name: str | None) -> dict:
+    return await run_in_threadpool(workspace.choices, request.app.state.read_engine, slug, identity.handle, name,
+                                   lang_of(request), request.app.state.clock)
+
+
+async def _with_key(request: Request, slug: str, name: str, form: dict) -> dict:
+    """The form with the key of a new row made from its name when the person gave none."""
+    if name not in workspace.KEYED:
+        return form
+    key, source, _ = workspace.KEYED[name]
+    if str(form.get(key, "")).strip() or not str(form.get(source, "")).strip():
+        return form
+    taken = await run_in_threadpool(workspace.taken_keys, request.app.state.read_engine, slug, name)
+    return {**form, key: workspace.new_key(str(form[source]), taken)}
 
 
 async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
@@ -340,14 +363,13 @@ async def action_form(request: Request, slug: str, name: str) -> Response:
     if response:
         return response
     lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang)
     reasons = []
     if identity.role not in actions.ACTIONS[name].roles:
         exc = NotAllowed([_not_allowed(identity, name)])
         reasons = [r.as_dict(lang) for r in exc.reasons]
     values = {k: check_text(v) for k, v in request.query_params.items()}
-    return await _action_page(request, slug, name, identity, values, reasons, 200, view["choices"])
+    return await _action_page(request, slug, name, identity, values, reasons, 200,
+                              await _choices(request, slug, identity, name))
 
 
 def _not_allowed(identity, name: str):
@@ -383,14 +405,13 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
-        view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug,
-                                       identity.handle, lang)
-        return await _action_page(request, slug, name, identity, values, reasons, status, view["choices"])
+        return await _action_page(request, slug, name, identity, values, reasons, status,
+                                  await _choices(request, slug, identity, name))
 
     if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
     try:
-        payload = _payload(name, form)
+        payload = _payload(name, await _with_key(request, slug, name, form))
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
 
@@ -404,7 +425,9 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
         result, issued = await run_in_threadpool(apply)
     except CocreaError as exc:
         return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
-    notice = said(lang, name, result).as_dict()
+    names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug) \
+        if name == "decide" else None
+    notice = said(lang, name, result, names).as_dict()
     if issued:  # a code to hand over, or one sent by email: said on this page, once
         handover = await auth.hand_over(request, issued)
         return await _page(request, "handover.html", identity=await auth.identity(request), slug=slug,
