@@ -108,7 +108,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
         open_sessions.append({"key": s.key, "place": s.place,
                               "scheduled_for": s.scheduled_for.astimezone(tz).isoformat(timespec="minutes"),
                               "agenda": list(s.agenda or []), "extraordinary": s.extraordinary,
-                              "present": sorted(p.handle for p in present), "i_am_present": me in present,
+                              "present": sorted(p.name for p in present), "i_am_present": me in present,
                               "quorum_gaps": [g.as_dict(lang) for g in gaps], "decisions": decisions})
 
     my_activities = []
@@ -129,6 +129,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
         "me": {"handle": me.handle, "name": me.name, "role": me.role, "sector": me.sector},
         "moves": moves(r, lang), "open_sessions": open_sessions, "my_activities": my_activities,
         "actions": available_actions(process, me.role), "choices": choices,
+        "names": {p.handle: p.name for p in r.people},
     }
 
 
@@ -274,3 +275,78 @@ def people_names(db_engine: Engine, slug: str) -> dict[str, str]:
     with Session(db_engine) as db:
         process = process_by_slug(db, slug)
         return {p.handle: p.name for p in db.exec(select(Person).where(Person.process_id == process.id))}
+
+
+# --- the live session screen --------------------------------------------------------------------
+
+
+def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str = "es",
+                 clock: Clock | None = None) -> dict[str, Any]:
+    """One secretariat session as its screen shows it during the meeting: who is present (by name
+    and sector), the quorum sector by sector, each open motion with every member's vote and what
+    deciding it now would give (the same count ``decide`` makes: :func:`governance.outcome`), and
+    the decisions already taken in it."""
+    from workflow.actions.decisions import KINDS
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    session = next((s for s in r.sessions if s.key == key), None)
+    if session is None:
+        raise not_found("session", key)
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    if me is None:
+        raise not_found("person", handle)
+    tz = ZoneInfo(process.timezone)
+    people = {p.id: p for p in r.people}
+    withdrawn = r.withdrawn_sectors()
+    attendance = [a for a in r.attendance if a.session_id == session.id]
+    present = governance.present_members(attendance, people, withdrawn)
+    present_ids = {p.id for p in present}
+    arrived = {a.person_id for a in attendance}
+    rule = governance.QuorumRule.of(process.quorum or {})
+    members = []
+    for p in sorted(r.members, key=lambda p: (p.sector or "", p.name)):
+        state = "present" if p.id in present_ids else ("left" if p.id in arrived else "absent")
+        if p.sector in withdrawn:
+            state = "withdrawn"
+        members.append({"handle": p.handle, "name": p.name, "sector": p.sector, "state": state})
+    by_sector: dict[str, int] = defaultdict(int)
+    for p in present:
+        by_sector[p.sector] += 1
+    quorum_rows = [{"sector": s, "needed": max(n, 1), "present": by_sector.get(s, 0),
+                    "met": by_sector.get(s, 0) >= max(n, 1), "withdrawn": s in withdrawn}
+                   for s, n in rule.sectors.items()]
+    gaps = governance.quorum_gaps(rule, present, session.key)
+    move_unmet = {m["event"]: m["unmet"] for m in moves(r, lang)} if process.stage not in ("closed",) else {}
+
+    decisions = []
+    for d in sorted((d for d in r.decisions if d.session_id == session.id), key=lambda d: d.id):
+        votes = {v.person_id: v.position for v in r.votes if v.decision_id == d.id}
+        kind = KINDS.get(d.kind)
+        item: dict[str, Any] = {
+            "key": d.key, "kind": d.kind, "rule": d.rule, "status": d.status, "reason": d.reason,
+            "text": d.payload.get("text"), "target": d.payload.get("target"),
+            "commitments": [c.title for c in r.commitments if c.key in (d.payload.get("commitments") or [])],
+            "commitment": next((c.title for c in r.commitments if c.key == d.payload.get("commitment")), None),
+            "votes": [{"handle": p.handle, "name": p.name, "sector": p.sector, "position": votes.get(p.id),
+                       "present": p.id in present_ids} for p in sorted(r.members, key=lambda p: (p.sector or "", p.name))],
+            "my_vote": votes.get(me.id), "tally": d.tally or {},
+            "decided_at": d.decided_at.astimezone(tz).isoformat(timespec="minutes") if d.decided_at else None,
+        }
+        if d.status == "open":
+            adopted, tally = governance.outcome(d.rule, present, votes, bool(kind and kind.joint), rule.sectors)
+            item["preview"] = {"status": "adopted" if adopted else "rejected", "tally": tally}
+            item["unmet"] = move_unmet.get(d.kind, []) if d.kind in machine.EVENTS else []
+        decisions.append(item)
+    return {
+        "process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+        "session": {"key": session.key, "place": session.place, "agenda": list(session.agenda or []),
+                    "scheduled_for": session.scheduled_for.astimezone(tz).isoformat(timespec="minutes"),
+                    "extraordinary": session.extraordinary, "justification": session.justification,
+                    "closed": session.closed_at is not None, "minutes_ref": session.minutes_ref},
+        "me": {"handle": me.handle, "name": me.name, "role": me.role, "present": me.id in present_ids},
+        "members": members, "quorum": {"rows": quorum_rows, "min_members": rule.min_members,
+                                       "present": len(present), "gaps": [g.as_dict(lang) for g in gaps]},
+        "decisions": decisions, "names": {p.handle: p.name for p in r.people},
+    }

@@ -241,7 +241,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     assert vote.locator(f"#decision-{approve} form.vote").is_visible()
     assert vote.locator("#moves").count() == 0  # no move panel for a member
     vote.click(f"#decision-{approve} button[value=for]")
-    assert "gob: a favor" in member.goto("/w/p").locator(f"#decision-{approve}").inner_text()
+    assert "Integrante gob: a favor" in member.goto("/w/p").locator(f"#decision-{approve}").inner_text()
     member.shot("member-vote")
     member.audit("member dashboard")
     coord.decide(approve)
@@ -328,3 +328,46 @@ def test_keyboard_alone_reaches_the_content_and_signs_in(site, browser):
     page.keyboard.press("Enter")
     page.wait_for_url(url + "/w/p")
     person.audit("login by keyboard")
+
+
+def test_the_session_screen_during_a_meeting(site, browser, clock):
+    """The coordinator runs a session from its screen: members arrive by name, a motion is put,
+    a member votes from a phone, the outcome shown before and after the decision."""
+    url, engine = site
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    _on(clock, "2026-01-20", 12, (coord, "coord"))
+    coord.act("convene_session", scheduled_for="2026-01-27T10:00", place="Palacio de Gobierno",
+              agenda="Instalación del STL\nCalendario")
+    _on(clock, "2026-01-27", 10, (coord, "coord"))
+    page = coord.goto("/w/p")
+    page.click("#sessions h3 a")
+    screen = page.url
+    assert page.locator("#quorum-gaps").is_visible()
+    for handle, _ in MEMBERS:
+        page.click(f"#member-{handle} button")
+        assert page.url == screen
+    assert page.locator("#quorate").is_visible()
+    assert "presente" in page.locator("#member-osc").inner_text()
+    page.fill("#motion-text", "Calendario de sesiones ordinarias")
+    page.click("#new-motion button[type=submit]")
+    assert "Si se decidiera ahora: Decisión adoptada por consenso" in page.locator(".motion .preview").inner_text()
+    coord.shot("session-screen")
+    coord.audit("session screen")
+    member = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    member.sign_in("gob")
+    mpage = member.goto(screen.removeprefix(url))
+    mpage.click(".motion button[value=against]")
+    assert mpage.url == screen
+    assert "en contra" in mpage.locator(".motion table.votes").inner_text()
+    assert mpage.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    member.shot("session-screen-phone")
+    member.audit("session screen (phone)")
+    page = coord.goto(screen.removeprefix(url))
+    assert "Rechazada: objetó Integrante gob" in page.locator(".motion .preview").inner_text()
+    page.click(".motion form[action$='/do/decide'] button")
+    assert page.url == screen
+    assert page.locator(".notice-refused").inner_text().startswith("Rechazada: objetó Integrante gob")
+    assert page.locator(".motion .outcome").inner_text().startswith("Rechazada: objetó Integrante gob")
+    coord.shot("session-screen-decided")
+    coord.audit("session screen after the decision")

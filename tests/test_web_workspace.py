@@ -97,7 +97,7 @@ def test_the_move_panel_shows_unmet_criteria_and_a_refused_move_shows_the_same(s
     r = _post(c, "/w/p/do/record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on"})
     assert r.status_code == 303, r.text
     s9 = c.get("/w/p").text.split('id="session-S9"')[1].split("</article>")[0]
-    assert "Hay quórum." in s9 and "garante, gob, osc" in s9
+    assert "Hay quórum." in s9 and "Integrante garante, Integrante gob, Integrante osc" in s9
     r = _post(c, "/w/p/do/propose_decision", {"kind": "advance", "session": "S9", "reason": "Listos"})
     assert r.status_code == 303, r.text
     dash = c.get("/w/p").text
@@ -233,7 +233,7 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     assert r.status_code == 303  # taken: the decision is rejected
     page = c.get("/w/p").text
     assert 'class="flash"' not in page  # never a success box
-    notice = page.split('<div class="reasons notice-refused" role="status">')[1].split("</div>")[0]
+    notice = page.split('<div class="reasons notice-refused" role="status" id="reasons">')[1].split("</div>")[0]
     assert "Rechazada: objetó Integrante osc (acuerdo general)." in notice  # by name, never a handle
     p("set_credentials", actor="gob", handle="gob", new_token=True)
     r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
@@ -350,3 +350,56 @@ def test_every_reference_is_chosen_by_name_and_keys_are_made_from_names(sqlite_d
     with Session(sqlite_db) as s:
         ranked = sorted((t.priority, t.key) for t in s.exec(select(Theme)) if t.priority)
     assert ranked == [(1, "agua-y-saneamiento"), (2, "genero")]
+
+
+def test_the_session_screen_follows_the_meeting_live(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"), "osc")
+    key = p.session(present=["gob", "garante"])
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    here = f"/w/p/sessions/{key}"
+    page = c.get(here).text
+    # attendance by name and sector, the quorum sector by sector
+    assert re.search(r'id="member-osc".*?Integrante osc</th>\s*<td>sociedad civil</td>\s*<td>ausente', page, re.S)
+    assert 'id="quorum-gaps"' in page and "sociedad civil — presentes: 0 de un mínimo de 1" in page
+    # the member arrives: back on the screen, now quorate
+    r = c.post("/w/p/do/record_attendance", data={"session": key, "members": "osc", "present": "on", "next": here,
+                                                  "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    page = c.get(here).text
+    assert 'id="quorate"' in page and re.search(r'id="member-osc".*?presente', page, re.S)
+    # a motion put from the screen; each member's vote; what deciding now would give
+    r = c.post("/w/p/do/propose_decision", data={"session": key, "kind": "general", "text": "Calendario de sesiones",
+                                                 "next": here, "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    d = re.search(r'id="decision-(D\d+)"', c.get(here).text).group(1)
+    page = c.get(here).text
+    assert "Si se decidiera ahora: Decisión adoptada por consenso: acuerdo general." in page
+    member = client(sqlite_db, clock)
+    sign_in(member, "p", "osc")
+    mpage = member.get(here).text
+    r = member.post("/w/p/do/cast_vote", data={"decision": d, "position": "against", "next": here, "back": "1",
+                                               "csrf": csrf_of(mpage)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    page = c.get(here).text
+    assert re.search(r"Integrante osc</th><td>sociedad civil</td>\s*<td>en contra", page)
+    assert "Si se decidiera ahora: Rechazada: objetó Integrante osc (acuerdo general)." in page
+    # the decision: said in words on the screen, as a refusal
+    c.post("/w/p/do/decide", data={"decision": d, "next": here, "back": "1", "csrf": csrf_of(page)})
+    page = c.get(here).text
+    assert re.search(r'class="reasons notice-refused"[^>]*><p>Rechazada: objetó Integrante osc', page)
+    assert re.search(rf'id="outcome-{d}" role="status">Rechazada: objetó Integrante osc', page)
+    # a refusal taken from the screen comes back to it, with each unmet condition
+    c.post("/w/p/do/record_attendance", data={"session": key, "members": ["gob", "garante"], "present": "",
+                                              "next": here, "back": "1", "csrf": csrf_of(page)})
+    page = c.get(here).text
+    r = c.post("/w/p/do/propose_decision", data={"session": key, "kind": "general", "text": "Otra", "next": here,
+                                                 "back": "1", "csrf": csrf_of(page)})
+    d2 = re.findall(r'id="decision-(D\d+)"', c.get(here).text)[-1]
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/decide", data={"decision": d2, "next": here, "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here and audit_count(sqlite_db) == before
+    page = c.get(here).text
+    box = page.split('class="reasons notice-refused"')[1].split("</div>")[0]
+    assert "No se pudo registrar: Tomar la decisión" in box and "<li>" in box and "quórum" in box
+    assert not re.search(r"\b(True|False|None)\b", page)

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from i18n import ngettext
+from i18n import gettext, ngettext
 from reads import accounts, public, workspace
+from stages import vocabulary
 from stages.errors import CocreaError, NotAllowed, NotFound, reason
 from workflow import actions, credentials
 
@@ -424,7 +425,12 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     try:
         result, issued = await run_in_threadpool(apply)
     except CocreaError as exc:
-        return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
+        reasons = [form_reason(lang, name, r) for r in exc.reasons]
+        if form.get("back") and values["next"]:  # a task screen: its refusal is said on it
+            await auth.flash(request, {"text": gettext(lang, "Could not be recorded: {action}").format(
+                action=vocabulary.label("action", name, lang)), "refused": True, "reasons": reasons})
+            return RedirectResponse(safe_next(values["next"]), status_code=303)
+        return await refused(reasons, error_status(exc))
     names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug) \
         if name == "decide" else None
     notice = said(lang, name, result, names).as_dict()
@@ -435,3 +441,29 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     await auth.flash(request, notice)
     target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)
+
+
+# --- task screens ----------------------------------------------------------------------------
+
+
+@router.get("/w/{slug}/sessions/{key}")
+async def session_screen(request: Request, slug: str, key: str) -> Response:
+    """The screen of one secretariat session, used live during the meeting: attendance by name
+    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
+    then the decisions taken. Every button posts to an action and comes back here."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    check_text(key)
+    lang = lang_of(request)
+    view = await run_in_threadpool(workspace.session_view, request.app.state.read_engine, slug, key,
+                                   identity.handle, lang, request.app.state.clock)
+    for d in view["decisions"]:
+        if d["status"] == "open":
+            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
+                                     view["names"]).as_dict()
+        else:
+            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
+                                                      "tally": d["tally"]}, view["names"]).as_dict()
+    return await _page(request, "session.html", identity=identity, slug=slug, v=view,
+                       here=f"/w/{quote(slug)}/sessions/{quote(key)}")
