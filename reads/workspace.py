@@ -350,3 +350,96 @@ def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str 
                                        "present": len(present), "gaps": [g.as_dict(lang) for g in gaps]},
         "decisions": decisions, "names": {p.handle: p.name for p in r.people},
     }
+
+
+# --- the inbox of inputs ------------------------------------------------------------------------
+
+
+def inbox_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock: Clock | None = None) -> dict:
+    """The inputs still without a reasoned response, oldest first (the first is answered now),
+    and how many were answered. Contacts are private and never shown."""
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    channels = {c.id: c for c in r.channels}
+    themes = {t.id: t for t in r.themes}
+    pending = [{"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
+                else "", "sector": i.sector, "received_on": i.received_on.isoformat(), "late": i.late,
+                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name}
+               for i in sorted(r.inputs, key=lambda i: (i.received_on, i.id)) if not i.disposition]
+    return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+            "pending": pending, "answered": sum(1 for i in r.inputs if i.disposition), "total": len(r.inputs),
+            "choices": form_choices(r, me, lang, "answer_input")}
+
+
+# --- the plan: its commitments, their approval and amendments ----------------------------------
+
+
+def _diff(before: dict, after: dict) -> list[dict[str, Any]]:
+    """The fields that differ, in the commitment's order: (field, before, after)."""
+    from stages.commitments import FIELDS
+
+    return [{"field": f, "before": before.get(f), "after": after.get(f)} for f in FIELDS
+            if f in after and before.get(f) != after.get(f)]
+
+
+def plan_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock: Clock | None = None) -> dict:
+    """The commitments as the plan page shows them: their current fields, their status and
+    version, the difference each version made, and the plan decisions still open (an approval:
+    which commitments; an amendment: the difference it would make)."""
+    from workflow.actions.plan import commitment_fields
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    agencies = {a.key: a.name for a in r.agencies}
+    versions: dict[int, list] = defaultdict(list)
+    for v in sorted(r.commitment_versions, key=lambda v: (v.commitment_id, v.version)):
+        versions[v.commitment_id].append(v)
+    by_key = {c.key: c for c in r.commitments}
+    commitments = []
+    for c in r.commitments:
+        fields = commitment_fields(c)
+        themes = {t.id: t.key for t in r.themes}
+        fields["theme"] = themes.get(c.theme_id)
+        history, previous = [], None
+        for v in versions[c.id]:
+            if previous is not None:
+                history.append({"version": v.version, "changes": _diff(previous, v.fields)})
+            previous = v.fields
+        commitments.append({"key": c.key, "title": c.title, "status": c.status, "version": c.version,
+                            "fields": fields, "agency_names": [agencies.get(a, a) for a in c.agencies or []],
+                            "history": history})
+    open_decisions = []
+    sessions = {s.id: s for s in r.sessions}
+    for d in r.decisions:
+        if d.status != "open" or d.kind not in ("approve_commitments", "amend_commitment"):
+            continue
+        item = {"key": d.key, "kind": d.kind, "session": sessions[d.session_id].place if d.session_id in sessions
+                else "", "session_key": sessions[d.session_id].key if d.session_id in sessions else ""}
+        if d.kind == "approve_commitments":
+            keys = d.payload.get("commitments") or [c.key for c in r.commitments if c.status == "draft"]
+            item["commitments"] = [by_key[k].title for k in keys if k in by_key]
+        else:
+            c = by_key.get(d.payload.get("commitment"))
+            item["commitment"] = c.title if c else d.payload.get("commitment")
+            item["changes"] = _diff(commitment_fields(c), d.payload.get("changes") or {}) if c else []
+        open_decisions.append(item)
+    return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+            "commitments": commitments, "open_decisions": open_decisions, "agencies": agencies,
+            "choices": form_choices(r, me, lang, "propose_decision")}
+
+
+def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:
+    """A commitment's current fields (what an amendment is compared with)."""
+    from workflow.actions.plan import commitment_fields
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process)
+    c = next((c for c in r.commitments if c.key == key), None)
+    if c is None:
+        raise not_found("commitment", key)
+    return commitment_fields(c)

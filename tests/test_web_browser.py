@@ -123,7 +123,8 @@ class Person:
             form.locator(f'[name="{key}"]').fill(value) if key == "reason" else form.locator(
                 f'[name="{key}"]').select_option(value)
         form.locator("button[type=submit]").click()
-        return re.search(r"Se propuso la decisión «([^»]+)»", page.locator(".flash").inner_text()).group(1)
+        assert page.locator(".flash").inner_text().startswith("Se sometió la propuesta a la sesión")
+        return newest_decision(page)
 
     def decide(self, decision, ok=True):
         page = self.goto("/w/p")
@@ -149,6 +150,11 @@ class Person:
     def stage(self):
         return self.goto("/api/processes/p/status") and self.page.evaluate(
             "() => JSON.parse(document.body.innerText).stage")
+
+
+def newest_decision(page) -> str:
+    """The key of the newest open decision on the dashboard (the page says no keys)."""
+    return page.locator("#sessions li.decision").last.get_attribute("id").removeprefix("decision-")
 
 
 def _on(clock, day: str, hour: int = 12, *people: tuple) -> None:
@@ -234,7 +240,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
               axes=["transparency", "participation"], ambition="innovative", outcome="Tabuladores publicados",
               end_date="2026-12-31", agencies=["igualdad"], action_lines="Diagnóstico\nPublicación")
     approve = coord.act("propose_decision", session="S1", kind="approve_commitments", reason="Plan conjunto")
-    approve = re.search(r"Se propuso la decisión «([^»]+)»", approve).group(1)
+    approve = newest_decision(coord.goto("/w/p"))
     member = Person(browser, url, viewport={"width": 1024, "height": 800})
     member.sign_in("gob")
     vote = member.goto("/w/p")
@@ -371,3 +377,84 @@ def test_the_session_screen_during_a_meeting(site, browser, clock):
     assert page.locator(".motion .outcome").inner_text().startswith("Rechazada: objetó Integrante gob")
     coord.shot("session-screen-decided")
     coord.audit("session screen after the decision")
+
+
+@pytest.fixture
+def served(tmp_path, clock):
+    """A live server over a process built with the test builders; ``serve(stage)`` -> (url, proc)."""
+    import contextlib
+
+    from builders import process_at
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'built.db'}")
+    SQLModel.metadata.create_all(engine)
+    stack = contextlib.ExitStack()
+
+    def serve(stage):
+        p = process_at(engine, clock, stage)
+        for handle in ("coord", "gob", "osc"):
+            p("set_credentials", actor=handle, handle=handle, password=PASSWORD)
+        return stack.enter_context(live_server(app_for(engine, clock))), p
+
+    with stack:
+        yield serve
+    engine.dispose()
+
+
+def test_the_inbox_in_the_browser(served, browser):
+    from builders import complete_stage
+
+    url, p = served("consultation")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras " * 12, received_on="2026-02-18")
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    page = coord.goto("/w/p")
+    page.click("nav.tasks a[href$='/inbox']")
+    assert "Agua potable" in page.locator("#input-i2").inner_text()
+    coord.shot("inbox")
+    coord.audit("inbox")
+    page.select_option("#answer [name=disposition]", "adopted")
+    page.select_option("#answer [name=theme]", "agua")
+    page.fill("#answer [name=rationale]", "Se integra al tema del agua")
+    page.click("#answer button[type=submit]")
+    assert page.url.endswith("/w/p/inbox") and page.locator("#input-i3").is_visible()
+    page.select_option("#answer [name=disposition]", "not_adopted")
+    page.fill("#answer [name=rationale]", "Fuera del alcance del plan")
+    page.click("#answer button[type=submit]")
+    assert page.locator("#inbox-done").is_visible()
+    phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.sign_in("coord")
+    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_the_plan_page_in_the_browser(served, browser):
+    url, p = served("commitments")
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("add_agency", key="finanzas", name="Secretaría de Finanzas")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    key = p.session()
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    page = coord.goto("/w/p/plan")
+    page.click("#approve button[type=submit]")
+    assert page.url.endswith("/w/p/plan") and page.locator("#pending .card").count() == 1
+    page.click("#pending a")
+    page.click(".motion form[action$='/do/decide'] button")
+    assert page.locator(".motion .outcome").last.inner_text().startswith("Decisión adoptada por consenso: aprobar")
+    page = coord.goto("/w/p/plan")
+    page.click("#commitment-c1 details.edit summary")
+    page.fill("#f-c1-title", "Tabuladores abiertos y auditados")
+    page.check("#commitment-c1 [name=agencies][value=finanzas]")
+    page.fill("#amend-c1-reason", "Se suma Finanzas")
+    page.click("#commitment-c1 details.edit button[type=submit]")
+    pending = page.locator("#pending").inner_text()
+    assert "Tabuladores abiertos y auditados" in pending and "Secretaría de Finanzas" in pending
+    coord.shot("plan-amendment")
+    coord.audit("plan page")
+    assert key

@@ -12,7 +12,7 @@ from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 from reads import status as queries
 from reads.accounts import Limit
 from storage.accounts import Account
-from storage.models import Activity, Person, Theme, Vote
+from storage.models import Activity, Decision, Person, Theme, Vote
 from web.auth import Settings
 
 
@@ -226,7 +226,7 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     page = c.get("/w/p").text
     decision = re.search(r'id="decision-(D\d+)"', page).group(1)
     flash = page.split('<div class="flash" role="status">')[1].split("</div>")[0]
-    assert f"Se propuso la decisión «{decision}» en la sesión «{key}»: acuerdo general (consenso)." in flash
+    assert "Se sometió la propuesta a la sesión: acuerdo general (consenso)." in flash
     assert "Cerrar sesión" not in page and "Clausurar una sesión del secretariado" in page  # never "log out"
     p("cast_vote", actor="osc", decision=decision, position="against")
     r = _post(c, "/w/p/do/decide", {"decision": decision})
@@ -403,3 +403,83 @@ def test_the_session_screen_follows_the_meeting_live(sqlite_db, clock):
     box = page.split('class="reasons notice-refused"')[1].split("</div>")[0]
     assert "No se pudo registrar: Tomar la decisión" in box and "<li>" in box and "quórum" in box
     assert not re.search(r"\b(True|False|None)\b", page)
+
+
+def test_the_inbox_answers_inputs_one_after_another(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18", contact_name="Ana Pérez", contact_email="ana@example.org")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras públicas", received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/inbox").text
+    assert "Sin respuesta razonada: 2 de 3 aportaciones." in page
+    assert 'id="input-i2"' in page and "Agua potable en las colonias del norte" in page
+    assert "Ana Pérez" not in page and "ana@example.org" not in page  # contacts stay private
+    assert 'name="disposition"' in page and '<option value="agua">Agua</option>' in page
+    r = c.post("/w/p/do/answer_input", data={"input": "i2", "disposition": "adopted", "theme": "agua",
+                                             "rationale": "Se integra al tema del agua", "next": "/w/p/inbox",
+                                             "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i3"' in page and "1 de 3 aportaciones" in page
+    assert "Se respondió la aportación" in page  # what was done, said on the inbox
+    # a refusal (no rationale) comes back to the inbox, the same input still first
+    r = c.post("/w/p/do/answer_input", data={"input": "i3", "disposition": "not_adopted", "rationale": " ",
+                                             "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303
+    page = c.get("/w/p/inbox").text
+    assert 'class="reasons notice-refused"' in page and 'id="input-i3"' in page
+    r = c.post("/w/p/do/answer_input", data={"input": "i3", "disposition": "not_adopted", "rationale": "Fuera de alcance",
+                                             "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert 'id="inbox-done"' in c.get("/w/p/inbox").text
+
+
+def test_the_plan_is_approved_and_amended_as_a_form_of_its_commitments(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "commitments"))
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("add_agency", key="finanzas", name="Secretaría de Finanzas")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    key = p.session()
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/plan").text
+    assert 'name="commitments" value="c1" checked' in page and "Tabuladores abiertos" in page
+    assert "JSON" not in page and 'name="changes"' not in page
+    r = c.post("/w/p/do/propose_decision", data={"kind": "approve_commitments", "session": key, "commitments": "c1",
+                                                 "next": "/w/p/plan", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/plan"
+    d = re.search(r'id="pending-(D\d+)"', c.get("/w/p/plan").text).group(1)
+    p("decide", decision=d)
+    page = c.get("/w/p/plan").text
+    assert "acordado" in page and "versión 1" in page
+    # an amendment: the commitment's own fields, only what changed is proposed
+    form = page.split('id="commitment-c1"')[1]
+    assert 'id="f-c1-title"' in form and 'value="Tabuladores abiertos"' in form
+    data = {"session": key, "title": "Tabuladores abiertos y auditados", "problem": "Brecha", "cause": "Tabuladores opacos",
+            "objective": "Reducir la brecha", "axes": ["transparency", "accountability"], "ambition": "proactive",
+            "outcome": "Tabuladores publicados", "end_date": "2026-12-31", "agencies": ["igualdad", "finanzas"],
+            "action_lines": "Publicar", "reason": "Se suma Finanzas", "csrf": csrf_of(page)}
+    r = c.post("/w/p/plan/c1/amend", data=data)
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/plan"
+    with Session(sqlite_db) as s:
+        (amend,) = [x for x in s.exec(select(Decision)) if x.kind == "amend_commitment"]
+    assert amend.payload["changes"] == {"title": "Tabuladores abiertos y auditados",
+                                        "axes": ["transparency", "accountability"],
+                                        "agencies": ["igualdad", "finanzas"]}
+    page = c.get("/w/p/plan").text
+    pending = page.split(f'id="pending-{amend.key}"')[1].split("</article>")[0]
+    assert "<del>Tabuladores abiertos</del>" in pending and "<ins>Tabuladores abiertos y auditados</ins>" in pending
+    assert "Secretaría de Finanzas" in pending
+    p("decide", decision=amend.key)
+    page = c.get("/w/p/plan").text
+    assert "versión 2" in page and "Qué cambió la versión 2" in page
+    # nothing changed: nothing proposed
+    before = audit_count(sqlite_db)
+    c.post("/w/p/plan/c1/amend", data={**data, "title": "Tabuladores abiertos y auditados", "csrf": csrf_of(page)})
+    assert audit_count(sqlite_db) == before
+    assert "No se cambió nada" in c.get("/w/p/plan").text

@@ -344,9 +344,8 @@ DONE: dict[str, Msg] = {
     "record_attendance": N_("Attendance at the session '{session}' was recorded."),
     "close_session": N_("The session '{session}' was adjourned."),
     "publish_minutes": N_("The minutes of the session '{session}' were published."),
-    "propose_decision": N_("The decision '{decision}' was proposed in the session '{session}': "
-                           "{kind:decision_kind} ({rule:rule})."),
-    "cast_vote": N_("Your vote on the decision '{decision}' was recorded: {position:position}."),
+    "propose_decision": N_("The motion was put to the session: {kind:decision_kind} ({rule:rule})."),
+    "cast_vote": N_("Your vote was recorded: {position:position}."),
     "decide": N_("Decision adopted by consensus: {kind:decision_kind}."),
     "publish_document": N_("The document '{document}' was published."),
     "sign_declaration": N_("The declaration signed on {signed_on} was recorded."),

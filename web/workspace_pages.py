@@ -467,3 +467,97 @@ async def session_screen(request: Request, slug: str, key: str) -> Response:
                                                       "tally": d["tally"]}, view["names"]).as_dict()
     return await _page(request, "session.html", identity=identity, slug=slug, v=view,
                        here=f"/w/{quote(slug)}/sessions/{quote(key)}")
+
+
+@router.get("/w/{slug}/inbox")
+async def inbox(request: Request, slug: str) -> Response:
+    """The inputs without a reasoned response, answered one after another: the oldest is shown
+    with its answer form; answering it brings the next."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    view = await run_in_threadpool(workspace.inbox_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request), request.app.state.clock)
+    fields = _fields("answer_input")
+    values = forms.initial(fields, {"input": view["pending"][0]["key"], "theme": view["pending"][0]["theme"] or ""}
+                           if view["pending"] else {})
+    return await _page(request, "inbox.html", identity=identity, slug=slug, v=view, here=f"/w/{quote(slug)}/inbox",
+                       fields=[f for f in fields if f.name != "input"], values=values,
+                       allowed="answer_input" in await _allowed(request, slug, identity))
+
+
+async def _allowed(request: Request, slug: str, identity) -> list[str]:
+    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request))
+    return view["actions"]
+
+
+#: The fields of a commitment a plan page edits (the draft's schema: the same checks as the CLI).
+def _commitment_fields() -> list[forms.FormField]:
+    from stages.commitments import FIELDS
+
+    return [f for f in forms.fields_for(actions.ACTIONS["draft_commitment"].schema) if f.name in FIELDS]
+
+
+def _as_form_values(current: dict) -> dict:
+    """A commitment's fields as a form shows them (lists as lists, dates as ISO text, none as empty)."""
+    return {k: (v if isinstance(v, list) else "" if v is None else str(v)) for k, v in current.items()}
+
+
+@router.get("/w/{slug}/plan")
+async def plan(request: Request, slug: str) -> Response:
+    """The plan as a form of its commitments: approve the drafts in a session, redraft a draft,
+    or propose an amendment to an agreed one (only what changed), each difference shown."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    view = await run_in_threadpool(workspace.plan_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request), request.app.state.clock)
+    fields = _commitment_fields()
+    for c in view["commitments"]:
+        c["form_values"] = forms.initial(fields, _as_form_values(c["fields"]))
+    return await _page(request, "plan.html", identity=identity, slug=slug, v=view, fields=fields,
+                       here=f"/w/{quote(slug)}/plan", allowed=await _allowed(request, slug, identity))
+
+
+@router.post("/w/{slug}/plan/{key}/amend")
+async def amend(request: Request, slug: str, key: str) -> Response:
+    """Propose an amendment from the commitment's own form: the changes are the fields that
+    differ from its current version (``propose_decision`` with ``amend_commitment``)."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    check_text(key)
+    lang = lang_of(request)
+    here = f"/w/{quote(slug)}/plan"
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
+        return RedirectResponse(here, status_code=303)
+    current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug, key)
+    fields = _commitment_fields()
+    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema, {f.name: form.get(f.name, "") for f in
+                                                                      forms.leaves(fields)})
+    for f in forms.leaves(fields):  # a field emptied is a change too
+        if f.name not in edited and current.get(f.name) not in (None, "", []):
+            edited[f.name] = [] if f.kind in ("lines", "checks") else None
+    changes = {k: v for k, v in edited.items() if v != current.get(k)}
+    if not changes:
+        await auth.flash(request, {"text": gettext(lang, "Nothing was changed: the amendment was not proposed."),
+                                   "refused": True})
+        return RedirectResponse(here, status_code=303)
+    payload = {"session": str(form.get("session", "")), "kind": "amend_commitment", "commitment": key,
+               "changes": changes}
+    if str(form.get("reason", "")).strip():
+        payload["reason"] = str(form["reason"]).strip()
+    try:
+        check_value(payload)
+        result = await run_in_threadpool(actions.apply, request.app.state.engine, "propose_decision", payload,
+                                         actor=identity.handle, process=slug, clock=request.app.state.clock)
+    except (CocreaError, InputRefused) as exc:
+        await auth.flash(request, {"text": gettext(lang, "Could not be recorded: {action}").format(
+            action=vocabulary.label("action", "propose_decision", lang)), "refused": True,
+            "reasons": [form_reason(lang, "propose_decision", r) for r in exc.reasons]})
+        return RedirectResponse(here, status_code=303)
+    await auth.flash(request, said(lang, "propose_decision", result).as_dict())
+    return RedirectResponse(here, status_code=303)
