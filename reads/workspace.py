@@ -13,9 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from stages import BY_NAME, STAGE_NAMES, SUSPENDED
+from slugify import slugify
+
+from stages import BY_NAME, STAGE_NAMES, SUSPENDED, vocabulary
 from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, not_found
 from storage import load_records, process_by_slug
@@ -106,7 +108,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
         open_sessions.append({"key": s.key, "place": s.place,
                               "scheduled_for": s.scheduled_for.astimezone(tz).isoformat(timespec="minutes"),
                               "agenda": list(s.agenda or []), "extraordinary": s.extraordinary,
-                              "present": sorted(p.handle for p in present), "i_am_present": me in present,
+                              "present": sorted(p.name for p in present), "i_am_present": me in present,
                               "quorum_gaps": [g.as_dict(lang) for g in gaps], "decisions": decisions})
 
     my_activities = []
@@ -119,21 +121,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
                                       "end_date": a.end_date.isoformat() if a.end_date else None,
                                       "accepted": a.accepted_at is not None, "status": a.status, "percent": a.percent})
 
-    own_activities = [a.key for a in r.activities if me.role != "liaison" or a.agency_id == me.agency_id]
-    choices = {
-        "session": [s["key"] for s in open_sessions] or [s.key for s in r.sessions],
-        "decision": [d["key"] for s in open_sessions for d in s["decisions"]],
-        "activity": own_activities,
-        "commitment": [c.key for c in r.commitments], "commitments": [c.key for c in r.commitments],
-        "theme": [t.key for t in r.themes], "themes": [t.key for t in r.themes],
-        "channel": [c.key for c in r.channels],
-        "agency": [a.key for a in r.agencies], "agencies": [a.key for a in r.agencies],
-        "input": [i.key for i in sorted(r.inputs, key=lambda i: bool(i.disposition))],
-        "members": [p.handle for p in r.people if p.role == "member" and p.active],
-        "member": [p.handle for p in r.people if p.role == "member" and p.active],
-        "handle": [p.handle for p in r.people if p.active],
-        "sector": sorted({*r.required_sectors, *(p.sector for p in r.people if p.sector)}),
-    }
+    choices = form_choices(r, me, lang)
     return {
         "process": {"slug": process.slug, "name": process.name, "stage": process.stage,
                     "stage_title": BY_NAME[process.stage].title.render(lang) if process.stage in BY_NAME else process.stage,
@@ -141,4 +129,317 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
         "me": {"handle": me.handle, "name": me.name, "role": me.role, "sector": me.sector},
         "moves": moves(r, lang), "open_sessions": open_sessions, "my_activities": my_activities,
         "actions": available_actions(process, me.role), "choices": choices,
+        "names": {p.handle: p.name for p in r.people},
     }
+
+
+# --- what a form offers to choose: every reference by its name ---------------------------------
+
+#: Fields that name something of the process, for every action (``handle`` only where it names
+#: someone who exists: it is a new key in ``add_person``).
+REFERENCES = {"session", "decision", "activity", "commitment", "commitments", "theme", "themes", "channel",
+              "agency", "agencies", "input", "members", "member", "muted", "sector", "solution"}
+HANDLE_CHOOSERS = {"set_credentials", "remove_person"}
+#: Actions whose new row is named by a key made from one of its fields when none is given:
+#: action -> (key field, field the key is made from, the records it must differ from).
+KEYED: dict[str, tuple[str, str, str]] = {
+    "add_agency": ("key", "name", "agencies"), "open_channel": ("key", "name", "channels"),
+    "add_theme": ("key", "name", "themes"), "draft_commitment": ("key", "title", "commitments"),
+    "plan_activity": ("key", "title", "activities"), "add_indicator": ("key", "name", "indicators"),
+    "add_person": ("handle", "name", "people"), "publish_document": ("key", "title", "documents"),
+}
+#: A generated key's length: room is left for a ``-2`` suffix under the schema's 64 characters.
+KEY_LENGTH = 40
+
+
+def new_key(name: str, taken: set[str], fallback: str = "x") -> str:
+    """A key made from ``name`` (``Secretaría de Salud`` -> ``secretaria-de-salud``), different
+    from every key in ``taken`` (``-2``, ``-3``... added when it is not)."""
+    base = slugify(name or "", max_length=KEY_LENGTH, word_boundary=True) or fallback
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def _choice(value: str, label: str, detail: str = "", when: str | None = None) -> dict[str, Any]:
+    return {"value": value, "label": label, "detail": detail, "when": when}
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What each reference field offers, by name (``value``: the key the action receives;
+    ``label``: the name people read; ``detail``: what tells two alike apart; ``when``: an ISO date
+    the page shows in its words). The one place every workspace form gets its lists from."""
+    tz = ZoneInfo(r.process.timezone)
+    sessions = {s.id: s for s in r.sessions}
+    themes = {t.id: t for t in r.themes}
+    channels = {c.id: c for c in r.channels}
+    commitments = {c.id: c for c in r.commitments}
+    agencies = {a.id: a for a in r.agencies}
+
+    def session(s) -> dict[str, Any]:
+        return _choice(s.key, s.place or s.key, "", s.scheduled_for.astimezone(tz).isoformat(timespec="minutes"))
+
+    def decision(d) -> dict[str, Any]:
+        what = d.payload.get("text") or (BY_NAME[d.payload["target"]].title.render(lang)
+                                         if d.payload.get("target") in BY_NAME else "") or d.reason
+        s = sessions.get(d.session_id)
+        return _choice(d.key, vocabulary.label("decision_kind", d.kind, lang) + (f": {_short(what, 60)}" if what else ""),
+                       s.place if s else "", s.scheduled_for.astimezone(tz).isoformat(timespec="minutes") if s else None)
+
+    def person(p) -> dict[str, Any]:
+        detail = vocabulary.label("sector", p.sector, lang) if p.sector else vocabulary.label("role", p.role, lang)
+        if p.role == "liaison" and p.agency_id in agencies:
+            detail = agencies[p.agency_id].name
+        return _choice(p.handle, p.name, detail)
+
+    open_sessions = [s for s in r.sessions if s.closed_at is None]
+    if action == "publish_minutes":
+        chosen_sessions = sorted(r.sessions, key=lambda s: (s.minutes_published_at is not None, s.scheduled_for))
+    else:
+        chosen_sessions = open_sessions or list(r.sessions)
+    if action == "set_final_status":
+        decisions = [d for d in r.decisions if d.status == "adopted"]
+    else:
+        decisions = [d for d in r.decisions if d.status == "open" and sessions.get(d.session_id)
+                     and sessions[d.session_id].closed_at is None]
+    members = [p for p in r.people if p.role == "member" and p.active]
+    activities = [a for a in r.activities if me is None or me.role != "liaison" or a.agency_id == me.agency_id]
+    withdrawn = r.withdrawn_sectors()
+    if action == "return_sector":
+        sectors = sorted(withdrawn)
+    elif action == "record_input":
+        sectors = list(vocabulary.TERMS["sector"])
+    else:
+        sectors = sorted({*r.required_sectors, *(p.sector for p in r.people if p.sector)} - (
+            withdrawn if action == "withdraw_sector" else set()))
+    solutions = [(tree, s) for tree in r.problem_trees for s in (tree.solutions or []) if s.get("key")]
+    out: dict[str, list[dict[str, Any]]] = {
+        "session": [session(s) for s in chosen_sessions],
+        "decision": [decision(d) for d in decisions],
+        "activity": [_choice(a.key, a.title, commitments[a.commitment_id].title if a.commitment_id in commitments
+                             else "") for a in activities],
+        "commitment": [_choice(c.key, c.title, vocabulary.label("commitment_status", c.status, lang))
+                       for c in r.commitments],
+        "theme": [_choice(t.key, t.name) for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0))],
+        "channel": [_choice(c.key, c.name, vocabulary.label("channel_kind", c.kind, lang)) for c in r.channels],
+        "agency": [_choice(a.key, a.name) for a in r.agencies],
+        "input": [_choice(i.key, _short(i.text), channels[i.channel_id].name if i.channel_id in channels else "",
+                          i.received_on.isoformat())
+                  for i in sorted(r.inputs, key=lambda i: (bool(i.disposition), i.received_on, i.id))],
+        "member": [person(p) for p in members],
+        "muted": [person(p) for p in r.people if p.active],
+        "sector": [_choice(code, vocabulary.label("sector", code, lang)) for code in sectors],
+        "solution": [_choice(s["key"], _short(s.get("text", "")), themes[tree.theme_id].name
+                             if tree.theme_id in themes else "") for tree, s in solutions],
+    }
+    out["members"], out["themes"] = out["member"], out["theme"]
+    out["commitments"], out["agencies"] = out["commitment"], out["agency"]
+    if action in HANDLE_CHOOSERS:
+        out["handle"] = [person(p) for p in r.people if p.active]
+    return out
+
+
+def choices(db_engine: Engine, slug: str, handle: str, action: str | None = None, lang: str = "es",
+            clock: Clock | None = None) -> dict[str, list[dict[str, Any]]]:
+    """:func:`form_choices` for the signed-in ``handle`` of process ``slug``."""
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    return form_choices(r, me, lang, action)
+
+
+def taken_keys(db_engine: Engine, slug: str, action: str) -> set[str]:
+    """The keys a new row of ``action`` must differ from (:data:`KEYED`)."""
+    if action not in KEYED:
+        return set()
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process)
+    rows = getattr(r, KEYED[action][2])
+    field = KEYED[action][0]
+    return {getattr(row, "handle" if field == "handle" else "key") for row in rows}
+
+
+def people_names(db_engine: Engine, slug: str) -> dict[str, str]:
+    """Everyone's name by handle (who objected, who voted: said by name)."""
+    from storage.models import Person
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        return {p.handle: p.name for p in db.exec(select(Person).where(Person.process_id == process.id))}
+
+
+# --- the live session screen --------------------------------------------------------------------
+
+
+def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str = "es",
+                 clock: Clock | None = None) -> dict[str, Any]:
+    """One secretariat session as its screen shows it during the meeting: who is present (by name
+    and sector), the quorum sector by sector, each open motion with every member's vote and what
+    deciding it now would give (the same count ``decide`` makes: :func:`governance.outcome`), and
+    the decisions already taken in it."""
+    from workflow.actions.decisions import KINDS
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    session = next((s for s in r.sessions if s.key == key), None)
+    if session is None:
+        raise not_found("session", key)
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    if me is None:
+        raise not_found("person", handle)
+    tz = ZoneInfo(process.timezone)
+    people = {p.id: p for p in r.people}
+    withdrawn = r.withdrawn_sectors()
+    attendance = [a for a in r.attendance if a.session_id == session.id]
+    present = governance.present_members(attendance, people, withdrawn)
+    present_ids = {p.id for p in present}
+    arrived = {a.person_id for a in attendance}
+    rule = governance.QuorumRule.of(process.quorum or {})
+    members = []
+    for p in sorted(r.members, key=lambda p: (p.sector or "", p.name)):
+        state = "present" if p.id in present_ids else ("left" if p.id in arrived else "absent")
+        if p.sector in withdrawn:
+            state = "withdrawn"
+        members.append({"handle": p.handle, "name": p.name, "sector": p.sector, "state": state})
+    by_sector: dict[str, int] = defaultdict(int)
+    for p in present:
+        by_sector[p.sector] += 1
+    quorum_rows = [{"sector": s, "needed": max(n, 1), "present": by_sector.get(s, 0),
+                    "met": by_sector.get(s, 0) >= max(n, 1), "withdrawn": s in withdrawn}
+                   for s, n in rule.sectors.items()]
+    gaps = governance.quorum_gaps(rule, present, session.key)
+    move_unmet = {m["event"]: m["unmet"] for m in moves(r, lang)} if process.stage not in ("closed",) else {}
+
+    decisions = []
+    for d in sorted((d for d in r.decisions if d.session_id == session.id), key=lambda d: d.id):
+        votes = {v.person_id: v.position for v in r.votes if v.decision_id == d.id}
+        kind = KINDS.get(d.kind)
+        item: dict[str, Any] = {
+            "key": d.key, "kind": d.kind, "rule": d.rule, "status": d.status, "reason": d.reason,
+            "text": d.payload.get("text"), "target": d.payload.get("target"),
+            "commitments": [c.title for c in r.commitments if c.key in (d.payload.get("commitments") or [])],
+            "commitment": next((c.title for c in r.commitments if c.key == d.payload.get("commitment")), None),
+            "votes": [{"handle": p.handle, "name": p.name, "sector": p.sector, "position": votes.get(p.id),
+                       "present": p.id in present_ids} for p in sorted(r.members, key=lambda p: (p.sector or "", p.name))],
+            "my_vote": votes.get(me.id), "tally": d.tally or {},
+            "decided_at": d.decided_at.astimezone(tz).isoformat(timespec="minutes") if d.decided_at else None,
+        }
+        if d.status == "open":
+            adopted, tally = governance.outcome(d.rule, present, votes, bool(kind and kind.joint), rule.sectors)
+            item["preview"] = {"status": "adopted" if adopted else "rejected", "tally": tally}
+            item["unmet"] = move_unmet.get(d.kind, []) if d.kind in machine.EVENTS else []
+        decisions.append(item)
+    return {
+        "process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+        "session": {"key": session.key, "place": session.place, "agenda": list(session.agenda or []),
+                    "scheduled_for": session.scheduled_for.astimezone(tz).isoformat(timespec="minutes"),
+                    "extraordinary": session.extraordinary, "justification": session.justification,
+                    "closed": session.closed_at is not None, "minutes_ref": session.minutes_ref},
+        "me": {"handle": me.handle, "name": me.name, "role": me.role, "present": me.id in present_ids},
+        "members": members, "quorum": {"rows": quorum_rows, "min_members": rule.min_members,
+                                       "present": len(present), "gaps": [g.as_dict(lang) for g in gaps]},
+        "decisions": decisions, "names": {p.handle: p.name for p in r.people},
+    }
+
+
+# --- the inbox of inputs ------------------------------------------------------------------------
+
+
+def inbox_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock: Clock | None = None) -> dict:
+    """The inputs still without a reasoned response, oldest first (the first is answered now),
+    and how many were answered. Contacts are private and never shown."""
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    channels = {c.id: c for c in r.channels}
+    themes = {t.id: t for t in r.themes}
+    pending = [{"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
+                else "", "sector": i.sector, "received_on": i.received_on.isoformat(), "late": i.late,
+                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name}
+               for i in sorted(r.inputs, key=lambda i: (i.received_on, i.id)) if not i.disposition]
+    return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+            "pending": pending, "answered": sum(1 for i in r.inputs if i.disposition), "total": len(r.inputs),
+            "choices": form_choices(r, me, lang, "answer_input")}
+
+
+# --- the plan: its commitments, their approval and amendments ----------------------------------
+
+
+def _diff(before: dict, after: dict) -> list[dict[str, Any]]:
+    """The fields that differ, in the commitment's order: (field, before, after)."""
+    from stages.commitments import FIELDS
+
+    return [{"field": f, "before": before.get(f), "after": after.get(f)} for f in FIELDS
+            if f in after and before.get(f) != after.get(f)]
+
+
+def plan_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock: Clock | None = None) -> dict:
+    """The commitments as the plan page shows them: their current fields, their status and
+    version, the difference each version made, and the plan decisions still open (an approval:
+    which commitments; an amendment: the difference it would make)."""
+    from workflow.actions.plan import commitment_fields
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process, now=(clock or SystemClock()).now())
+    me = next((p for p in r.people if p.handle == handle and p.active), None)
+    agencies = {a.key: a.name for a in r.agencies}
+    versions: dict[int, list] = defaultdict(list)
+    for v in sorted(r.commitment_versions, key=lambda v: (v.commitment_id, v.version)):
+        versions[v.commitment_id].append(v)
+    by_key = {c.key: c for c in r.commitments}
+    commitments = []
+    for c in r.commitments:
+        fields = commitment_fields(c)
+        themes = {t.id: t.key for t in r.themes}
+        fields["theme"] = themes.get(c.theme_id)
+        history, previous = [], None
+        for v in versions[c.id]:
+            if previous is not None:
+                history.append({"version": v.version, "changes": _diff(previous, v.fields)})
+            previous = v.fields
+        commitments.append({"key": c.key, "title": c.title, "status": c.status, "version": c.version,
+                            "fields": fields, "agency_names": [agencies.get(a, a) for a in c.agencies or []],
+                            "history": history})
+    open_decisions = []
+    sessions = {s.id: s for s in r.sessions}
+    for d in r.decisions:
+        if d.status != "open" or d.kind not in ("approve_commitments", "amend_commitment"):
+            continue
+        item = {"key": d.key, "kind": d.kind, "session": sessions[d.session_id].place if d.session_id in sessions
+                else "", "session_key": sessions[d.session_id].key if d.session_id in sessions else ""}
+        if d.kind == "approve_commitments":
+            keys = d.payload.get("commitments") or [c.key for c in r.commitments if c.status == "draft"]
+            item["commitments"] = [by_key[k].title for k in keys if k in by_key]
+        else:
+            c = by_key.get(d.payload.get("commitment"))
+            item["commitment"] = c.title if c else d.payload.get("commitment")
+            item["changes"] = _diff(commitment_fields(c), d.payload.get("changes") or {}) if c else []
+        open_decisions.append(item)
+    return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
+            "commitments": commitments, "open_decisions": open_decisions, "agencies": agencies,
+            "choices": form_choices(r, me, lang, "propose_decision")}
+
+
+def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:
+    """A commitment's current fields (what an amendment is compared with)."""
+    from workflow.actions.plan import commitment_fields
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process)
+    c = next((c for c in r.commitments if c.key == key), None)
+    if c is None:
+        raise not_found("commitment", key)
+    return commitment_fields(c)

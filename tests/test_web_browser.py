@@ -123,7 +123,8 @@ class Person:
             form.locator(f'[name="{key}"]').fill(value) if key == "reason" else form.locator(
                 f'[name="{key}"]').select_option(value)
         form.locator("button[type=submit]").click()
-        return re.search(r"Se propuso la decisión «([^»]+)»", page.locator(".flash").inner_text()).group(1)
+        assert page.locator(".flash").inner_text().startswith("Se sometió la propuesta a la sesión")
+        return newest_decision(page)
 
     def decide(self, decision, ok=True):
         page = self.goto("/w/p")
@@ -149,6 +150,11 @@ class Person:
     def stage(self):
         return self.goto("/api/processes/p/status") and self.page.evaluate(
             "() => JSON.parse(document.body.innerText).stage")
+
+
+def newest_decision(page) -> str:
+    """The key of the newest open decision on the dashboard (the page says no keys)."""
+    return page.locator("#sessions li.decision").last.get_attribute("id").removeprefix("decision-")
 
 
 def _on(clock, day: str, hour: int = 12, *people: tuple) -> None:
@@ -232,16 +238,16 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     coord.act("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
               problem="Brecha salarial", cause="Tabuladores opacos", objective="Reducir la brecha",
               axes=["transparency", "participation"], ambition="innovative", outcome="Tabuladores publicados",
-              end_date="2026-12-31", agencies="igualdad", action_lines="Diagnóstico\nPublicación")
+              end_date="2026-12-31", agencies=["igualdad"], action_lines="Diagnóstico\nPublicación")
     approve = coord.act("propose_decision", session="S1", kind="approve_commitments", reason="Plan conjunto")
-    approve = re.search(r"Se propuso la decisión «([^»]+)»", approve).group(1)
+    approve = newest_decision(coord.goto("/w/p"))
     member = Person(browser, url, viewport={"width": 1024, "height": 800})
     member.sign_in("gob")
     vote = member.goto("/w/p")
     assert vote.locator(f"#decision-{approve} form.vote").is_visible()
     assert vote.locator("#moves").count() == 0  # no move panel for a member
     vote.click(f"#decision-{approve} button[value=for]")
-    assert "gob: a favor" in member.goto("/w/p").locator(f"#decision-{approve}").inner_text()
+    assert "Integrante gob: a favor" in member.goto("/w/p").locator(f"#decision-{approve}").inner_text()
     member.shot("member-vote")
     member.audit("member dashboard")
     coord.decide(approve)
@@ -328,3 +334,127 @@ def test_keyboard_alone_reaches_the_content_and_signs_in(site, browser):
     page.keyboard.press("Enter")
     page.wait_for_url(url + "/w/p")
     person.audit("login by keyboard")
+
+
+def test_the_session_screen_during_a_meeting(site, browser, clock):
+    """The coordinator runs a session from its screen: members arrive by name, a motion is put,
+    a member votes from a phone, the outcome shown before and after the decision."""
+    url, engine = site
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    _on(clock, "2026-01-20", 12, (coord, "coord"))
+    coord.act("convene_session", scheduled_for="2026-01-27T10:00", place="Palacio de Gobierno",
+              agenda="Instalación del STL\nCalendario")
+    _on(clock, "2026-01-27", 10, (coord, "coord"))
+    page = coord.goto("/w/p")
+    page.click("#sessions h3 a")
+    screen = page.url
+    assert page.locator("#quorum-gaps").is_visible()
+    for handle, _ in MEMBERS:
+        page.click(f"#member-{handle} button")
+        assert page.url == screen
+    assert page.locator("#quorate").is_visible()
+    assert "presente" in page.locator("#member-osc").inner_text()
+    page.fill("#motion-text", "Calendario de sesiones ordinarias")
+    page.click("#new-motion button[type=submit]")
+    assert "Si se decidiera ahora: Decisión adoptada por consenso" in page.locator(".motion .preview").inner_text()
+    coord.shot("session-screen")
+    coord.audit("session screen")
+    member = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    member.sign_in("gob")
+    mpage = member.goto(screen.removeprefix(url))
+    mpage.click(".motion button[value=against]")
+    assert mpage.url == screen
+    assert "en contra" in mpage.locator(".motion table.votes").inner_text()
+    assert mpage.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    member.shot("session-screen-phone")
+    member.audit("session screen (phone)")
+    page = coord.goto(screen.removeprefix(url))
+    assert "Rechazada: objetó Integrante gob" in page.locator(".motion .preview").inner_text()
+    page.click(".motion form[action$='/do/decide'] button")
+    assert page.url == screen
+    assert page.locator(".notice-refused").inner_text().startswith("Rechazada: objetó Integrante gob")
+    assert page.locator(".motion .outcome").inner_text().startswith("Rechazada: objetó Integrante gob")
+    coord.shot("session-screen-decided")
+    coord.audit("session screen after the decision")
+
+
+@pytest.fixture
+def served(tmp_path, clock):
+    """A live server over a process built with the test builders; ``serve(stage)`` -> (url, proc)."""
+    import contextlib
+
+    from builders import process_at
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'built.db'}")
+    SQLModel.metadata.create_all(engine)
+    stack = contextlib.ExitStack()
+
+    def serve(stage):
+        p = process_at(engine, clock, stage)
+        for handle in ("coord", "gob", "osc"):
+            p("set_credentials", actor=handle, handle=handle, password=PASSWORD)
+        return stack.enter_context(live_server(app_for(engine, clock))), p
+
+    with stack:
+        yield serve
+    engine.dispose()
+
+
+def test_the_inbox_in_the_browser(served, browser):
+    from builders import complete_stage
+
+    url, p = served("consultation")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras " * 12, received_on="2026-02-18")
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    page = coord.goto("/w/p")
+    page.click("nav.tasks a[href$='/inbox']")
+    assert "Agua potable" in page.locator("#input-i2").inner_text()
+    coord.shot("inbox")
+    coord.audit("inbox")
+    page.select_option("#answer [name=disposition]", "adopted")
+    page.select_option("#answer [name=theme]", "agua")
+    page.fill("#answer [name=rationale]", "Se integra al tema del agua")
+    page.click("#answer button[type=submit]")
+    assert page.url.endswith("/w/p/inbox") and page.locator("#input-i3").is_visible()
+    page.select_option("#answer [name=disposition]", "not_adopted")
+    page.fill("#answer [name=rationale]", "Fuera del alcance del plan")
+    page.click("#answer button[type=submit]")
+    assert page.locator("#inbox-done").is_visible()
+    phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.sign_in("coord")
+    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_the_plan_page_in_the_browser(served, browser):
+    url, p = served("commitments")
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("add_agency", key="finanzas", name="Secretaría de Finanzas")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    key = p.session()
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    page = coord.goto("/w/p/plan")
+    page.click("#approve button[type=submit]")
+    assert page.url.endswith("/w/p/plan") and page.locator("#pending .card").count() == 1
+    page.click("#pending a")
+    page.click(".motion form[action$='/do/decide'] button")
+    assert page.locator(".motion .outcome").last.inner_text().startswith("Decisión adoptada por consenso: aprobar")
+    page = coord.goto("/w/p/plan")
+    page.click("#commitment-c1 details.edit summary")
+    page.fill("#f-c1-title", "Tabuladores abiertos y auditados")
+    page.check("#commitment-c1 [name=agencies][value=finanzas]")
+    page.fill("#amend-c1-reason", "Se suma Finanzas")
+    page.click("#commitment-c1 details.edit button[type=submit]")
+    pending = page.locator("#pending").inner_text()
+    assert "Tabuladores abiertos y auditados" in pending and "Secretaría de Finanzas" in pending
+    coord.shot("plan-amendment")
+    coord.audit("plan page")
+    assert key

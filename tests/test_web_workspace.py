@@ -5,14 +5,14 @@ import datetime as dt
 import json
 import re
 
-from builders import process_at
+from builders import complete_stage, process_at
 from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
 from reads import status as queries
 from reads.accounts import Limit
 from storage.accounts import Account
-from storage.models import Activity, Person, Vote
+from storage.models import Activity, Decision, Person, Theme, Vote
 from web.auth import Settings
 
 
@@ -97,7 +97,7 @@ def test_the_move_panel_shows_unmet_criteria_and_a_refused_move_shows_the_same(s
     r = _post(c, "/w/p/do/record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on"})
     assert r.status_code == 303, r.text
     s9 = c.get("/w/p").text.split('id="session-S9"')[1].split("</article>")[0]
-    assert "Hay quórum." in s9 and "garante, gob, osc" in s9
+    assert "Hay quórum." in s9 and "Integrante garante, Integrante gob, Integrante osc" in s9
     r = _post(c, "/w/p/do/propose_decision", {"kind": "advance", "session": "S9", "reason": "Listos"})
     assert r.status_code == 303, r.text
     dash = c.get("/w/p").text
@@ -226,15 +226,15 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     page = c.get("/w/p").text
     decision = re.search(r'id="decision-(D\d+)"', page).group(1)
     flash = page.split('<div class="flash" role="status">')[1].split("</div>")[0]
-    assert f"Se propuso la decisión «{decision}» en la sesión «{key}»: acuerdo general (consenso)." in flash
+    assert "Se sometió la propuesta a la sesión: acuerdo general (consenso)." in flash
     assert "Cerrar sesión" not in page and "Clausurar una sesión del secretariado" in page  # never "log out"
     p("cast_vote", actor="osc", decision=decision, position="against")
     r = _post(c, "/w/p/do/decide", {"decision": decision})
     assert r.status_code == 303  # taken: the decision is rejected
     page = c.get("/w/p").text
     assert 'class="flash"' not in page  # never a success box
-    notice = page.split('<div class="reasons notice-refused" role="status">')[1].split("</div>")[0]
-    assert f"Rechazada: la decisión «{decision}» (acuerdo general) no se adoptó; objeciones de: osc." in notice
+    notice = page.split('<div class="reasons notice-refused" role="status" id="reasons">')[1].split("</div>")[0]
+    assert "Rechazada: objetó Integrante osc (acuerdo general)." in notice  # by name, never a handle
     p("set_credentials", actor="gob", handle="gob", new_token=True)
     r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
     assert r.status_code == 303
@@ -274,7 +274,19 @@ def test_the_result_sentences_have_no_python_data():
             assert not re.search(r"\b(True|False|None)\b|[{}]|_", text), (lang, name, text)
     rejected = said("es", "decide", {"decision": "D2", "kind": "advance", "status": "rejected",
                                      "tally": {"rule": "majority", "sectors": {}, "for": 1, "against": 2}})
-    assert rejected.refused and rejected.text.startswith("Rechazada: la decisión «D2» (avanzar a la siguiente etapa)")
+    assert rejected.refused and rejected.text == ("Rechazada por mayoría de sectores: a favor, ninguno; en contra, "
+                                                  "ninguno (avanzar a la siguiente etapa).")
+    rejected = said("es", "decide", {"decision": "D2", "kind": "general", "status": "rejected",
+                                     "tally": {"rule": "majority", "for": 1, "against": 2, "sectors": {
+                                         "government": "for", "civil_society": "against", "guarantor": "against"}}})
+    assert rejected.text == ("Rechazada por mayoría de sectores: a favor, gobierno (poder ejecutivo); en contra, "
+                             "sociedad civil, órgano garante (acuerdo general).")
+    two = said("es", "decide", {"decision": "D3", "kind": "general", "status": "rejected",
+                                "tally": {"rule": "consensus", "objections": ["osc", "gob"]}},
+               {"osc": "Núcleo de OSC", "gob": "Gobierno del Estado"})
+    assert two.text == "Rechazada: objetaron Núcleo de OSC, Gobierno del Estado (acuerdo general)."
+    assert said("es", "decide", {"decision": "D1", "kind": "general", "status": "adopted",
+                                 "tally": {"rule": "consensus"}}).text == "Decisión adoptada por consenso: acuerdo general."
 
 
 def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
@@ -305,3 +317,169 @@ def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
     assert missing == [] and untranslated == []
     assert set(unnamed) <= {"marginal"}  # every choice offered by its name (that one is Spanish too)
     assert len({m.msgid for m in FIELD_LABELS.values()}) == len(FIELD_LABELS)  # no label said twice
+
+
+def test_every_reference_is_chosen_by_name_and_keys_are_made_from_names(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    form = c.get("/w/p/do/answer_input").text
+    # the input by its text and channel, unanswered first; the theme by its name; no key typed by hand
+    inputs = re.search(r'<select id="f-input" name="input" required>(.*?)</select>', form, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', inputs) == ["i2", "i1"]
+    assert "Agua potable en las colonias del norte — Asambleas" in inputs
+    assert '<option value="genero">Brecha salarial de género</option>' in form
+    assert 'type="text" id="f-input"' not in form and 'id="f-theme" name="theme"' in form
+    # members by name and sector, as boxes to tick
+    attendance = c.get("/w/p/do/record_attendance").text
+    assert re.search(r'value="gob"[^>]*><label [^>]*>[^<]+ — gobierno', attendance)
+    # a key made from the name when none is given, unique in the process
+    key_field = c.get("/w/p/do/add_theme").text
+    assert 'name="key" required' not in key_field and "se forma a partir del campo «Nombre»" in key_field
+    for _ in range(2):
+        r = _post(c, "/w/p/do/add_theme", {"key": "", "name": "Agua y saneamiento"})
+        assert r.status_code == 303, r.text
+    themes = c.get("/w/p/do/prioritise_themes").text
+    assert 'value="agua-y-saneamiento"' in themes and 'value="agua-y-saneamiento-2"' in themes
+    # themes ranked with one choice per priority, in the order chosen
+    r = _post(c, "/w/p/do/prioritise_themes", {"themes": ["agua-y-saneamiento", "genero", ""]})
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        ranked = sorted((t.priority, t.key) for t in s.exec(select(Theme)) if t.priority)
+    assert ranked == [(1, "agua-y-saneamiento"), (2, "genero")]
+
+
+def test_the_session_screen_follows_the_meeting_live(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"), "osc")
+    key = p.session(present=["gob", "garante"])
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    here = f"/w/p/sessions/{key}"
+    page = c.get(here).text
+    # attendance by name and sector, the quorum sector by sector
+    assert re.search(r'id="member-osc".*?Integrante osc</th>\s*<td>sociedad civil</td>\s*<td>ausente', page, re.S)
+    assert 'id="quorum-gaps"' in page and "sociedad civil — presentes: 0 de un mínimo de 1" in page
+    # the member arrives: back on the screen, now quorate
+    r = c.post("/w/p/do/record_attendance", data={"session": key, "members": "osc", "present": "on", "next": here,
+                                                  "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    page = c.get(here).text
+    assert 'id="quorate"' in page and re.search(r'id="member-osc".*?presente', page, re.S)
+    # a motion put from the screen; each member's vote; what deciding now would give
+    r = c.post("/w/p/do/propose_decision", data={"session": key, "kind": "general", "text": "Calendario de sesiones",
+                                                 "next": here, "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    d = re.search(r'id="decision-(D\d+)"', c.get(here).text).group(1)
+    page = c.get(here).text
+    assert "Si se decidiera ahora: Decisión adoptada por consenso: acuerdo general." in page
+    member = client(sqlite_db, clock)
+    sign_in(member, "p", "osc")
+    mpage = member.get(here).text
+    r = member.post("/w/p/do/cast_vote", data={"decision": d, "position": "against", "next": here, "back": "1",
+                                               "csrf": csrf_of(mpage)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    page = c.get(here).text
+    assert re.search(r"Integrante osc</th><td>sociedad civil</td>\s*<td>en contra", page)
+    assert "Si se decidiera ahora: Rechazada: objetó Integrante osc (acuerdo general)." in page
+    # the decision: said in words on the screen, as a refusal
+    c.post("/w/p/do/decide", data={"decision": d, "next": here, "back": "1", "csrf": csrf_of(page)})
+    page = c.get(here).text
+    assert re.search(r'class="reasons notice-refused"[^>]*><p>Rechazada: objetó Integrante osc', page)
+    assert re.search(rf'id="outcome-{d}" role="status">Rechazada: objetó Integrante osc', page)
+    # a refusal taken from the screen comes back to it, with each unmet condition
+    c.post("/w/p/do/record_attendance", data={"session": key, "members": ["gob", "garante"], "present": "",
+                                              "next": here, "back": "1", "csrf": csrf_of(page)})
+    page = c.get(here).text
+    r = c.post("/w/p/do/propose_decision", data={"session": key, "kind": "general", "text": "Otra", "next": here,
+                                                 "back": "1", "csrf": csrf_of(page)})
+    d2 = re.findall(r'id="decision-(D\d+)"', c.get(here).text)[-1]
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/decide", data={"decision": d2, "next": here, "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here and audit_count(sqlite_db) == before
+    page = c.get(here).text
+    box = page.split('class="reasons notice-refused"')[1].split("</div>")[0]
+    assert "No se pudo registrar: Tomar la decisión" in box and "<li>" in box and "quórum" in box
+    assert not re.search(r"\b(True|False|None)\b", page)
+
+
+def test_the_inbox_answers_inputs_one_after_another(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="asamblea", text="Agua potable en las colonias del norte",
+      received_on="2026-02-18", contact_name="Ana Pérez", contact_email="ana@example.org")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras públicas", received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/inbox").text
+    assert "Sin respuesta razonada: 2 de 3 aportaciones." in page
+    assert 'id="input-i2"' in page and "Agua potable en las colonias del norte" in page
+    assert "Ana Pérez" not in page and "ana@example.org" not in page  # contacts stay private
+    assert 'name="disposition"' in page and '<option value="agua">Agua</option>' in page
+    r = c.post("/w/p/do/answer_input", data={"input": "i2", "disposition": "adopted", "theme": "agua",
+                                             "rationale": "Se integra al tema del agua", "next": "/w/p/inbox",
+                                             "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i3"' in page and "1 de 3 aportaciones" in page
+    assert "Se respondió la aportación" in page  # what was done, said on the inbox
+    # a refusal (no rationale) comes back to the inbox, the same input still first
+    r = c.post("/w/p/do/answer_input", data={"input": "i3", "disposition": "not_adopted", "rationale": " ",
+                                             "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303
+    page = c.get("/w/p/inbox").text
+    assert 'class="reasons notice-refused"' in page and 'id="input-i3"' in page
+    r = c.post("/w/p/do/answer_input", data={"input": "i3", "disposition": "not_adopted", "rationale": "Fuera de alcance",
+                                             "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert 'id="inbox-done"' in c.get("/w/p/inbox").text
+
+
+def test_the_plan_is_approved_and_amended_as_a_form_of_its_commitments(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "commitments"))
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("add_agency", key="finanzas", name="Secretaría de Finanzas")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    key = p.session()
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/plan").text
+    assert 'name="commitments" value="c1" checked' in page and "Tabuladores abiertos" in page
+    assert "JSON" not in page and 'name="changes"' not in page
+    r = c.post("/w/p/do/propose_decision", data={"kind": "approve_commitments", "session": key, "commitments": "c1",
+                                                 "next": "/w/p/plan", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/plan"
+    d = re.search(r'id="pending-(D\d+)"', c.get("/w/p/plan").text).group(1)
+    p("decide", decision=d)
+    page = c.get("/w/p/plan").text
+    assert "acordado" in page and "versión 1" in page
+    # an amendment: the commitment's own fields, only what changed is proposed
+    form = page.split('id="commitment-c1"')[1]
+    assert 'id="f-c1-title"' in form and 'value="Tabuladores abiertos"' in form
+    data = {"session": key, "title": "Tabuladores abiertos y auditados", "problem": "Brecha", "cause": "Tabuladores opacos",
+            "objective": "Reducir la brecha", "axes": ["transparency", "accountability"], "ambition": "proactive",
+            "outcome": "Tabuladores publicados", "end_date": "2026-12-31", "agencies": ["igualdad", "finanzas"],
+            "action_lines": "Publicar", "reason": "Se suma Finanzas", "csrf": csrf_of(page)}
+    r = c.post("/w/p/plan/c1/amend", data=data)
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/plan"
+    with Session(sqlite_db) as s:
+        (amend,) = [x for x in s.exec(select(Decision)) if x.kind == "amend_commitment"]
+    assert amend.payload["changes"] == {"title": "Tabuladores abiertos y auditados",
+                                        "axes": ["transparency", "accountability"],
+                                        "agencies": ["igualdad", "finanzas"]}
+    page = c.get("/w/p/plan").text
+    pending = page.split(f'id="pending-{amend.key}"')[1].split("</article>")[0]
+    assert "<del>Tabuladores abiertos</del>" in pending and "<ins>Tabuladores abiertos y auditados</ins>" in pending
+    assert "Secretaría de Finanzas" in pending
+    p("decide", decision=amend.key)
+    page = c.get("/w/p/plan").text
+    assert "versión 2" in page and "Qué cambió la versión 2" in page
+    # nothing changed: nothing proposed
+    before = audit_count(sqlite_db)
+    c.post("/w/p/plan/c1/amend", data={**data, "title": "Tabuladores abiertos y auditados", "csrf": csrf_of(page)})
+    assert audit_count(sqlite_db) == before
+    assert "No se cambió nada" in c.get("/w/p/plan").text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from i18n import N_, NC_, NN_, Msg, gettext
+from reads.workspace import KEYED
 from stages import BY_NAME, vocabulary
 from stages.base import Reason
 
@@ -297,6 +298,10 @@ def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> s
         parts.append(gettext(lang, "a JSON object"))
     if f.description:
         parts.append(gettext(lang, f.description))
+    keyed = KEYED.get(action or "")
+    if keyed and f.name == keyed[0]:
+        parts.append(gettext(lang, "left empty, it is made from the field '{field}'").format(
+            field=field_label(lang, keyed[1], action)))
     return " — ".join(parts)
 
 
@@ -342,10 +347,9 @@ DONE: dict[str, Msg] = {
     "record_attendance": N_("Attendance at the session '{session}' was recorded."),
     "close_session": N_("The session '{session}' was adjourned."),
     "publish_minutes": N_("The minutes of the session '{session}' were published."),
-    "propose_decision": N_("The decision '{decision}' was proposed in the session '{session}': "
-                           "{kind:decision_kind} ({rule:rule})."),
-    "cast_vote": N_("Your vote on the decision '{decision}' was recorded: {position:position}."),
-    "decide": N_("Adopted: the decision '{decision}' ({kind:decision_kind})."),
+    "propose_decision": N_("The motion was put to the session: {kind:decision_kind} ({rule:rule})."),
+    "cast_vote": N_("Your vote was recorded: {position:position}."),
+    "decide": N_("Decision adopted by consensus: {kind:decision_kind}."),
     "publish_document": N_("The document '{document}' was published."),
     "sign_declaration": N_("The declaration signed on {signed_on} was recorded."),
     "open_channel": N_("The consultation channel '{channel}' was opened."),
@@ -398,18 +402,22 @@ MORE: dict[str, Msg] = {
     "access_reset_in_person": N_("The access of '{person}' was reset: their password, token and sessions ended. "
                                  "Hand them the one-time code below, in person."),
     "nothing_changed": N_("The credentials of '{person}' did not change."),
-    "rejected_consensus": N_("Rejected: the decision '{decision}' ({kind:decision_kind}) was not adopted; "
-                             "objections from: {objections}."),
-    "rejected_majority": N_("Rejected: the decision '{decision}' ({kind:decision_kind}) was not adopted; "
-                            "sectors for: {for}, against: {against}."),
-    "rejected_joint": N_("Rejected: the decision '{decision}' ({kind:decision_kind}) was not adopted; "
-                         "these required sectors did not agree: {sectors:sector}."),
+    "adopted_majority": N_("Decision adopted by majority of sectors ({for} for, {against} against): "
+                           "{kind:decision_kind}."),
+    "rejected_consensus": NN_("Rejected: {names} objected ({kind:decision_kind}).",
+                              "Rejected: {names} objected ({kind:decision_kind}).", count="count"),
+    "rejected_silent": N_("Rejected ({kind:decision_kind})."),
+    "rejected_majority": N_("Rejected by majority of sectors: for, {sectors_for}; against, {sectors_against} "
+                            "({kind:decision_kind})."),
+    "rejected_joint": N_("Rejected: these required sectors did not agree: {sectors:sector} ({kind:decision_kind})."),
+    "no_sector": N_("none"),
     "done": N_("Done: {action:action}."),
 }
 
 
-def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
-    """What ``action`` did, from its ``result``, in sentences people read."""
+def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] | None = None) -> Notice:
+    """What ``action`` did, from its ``result``, in sentences people read (``names``: people's
+    names by handle, for who objected to a decision)."""
     r = dict(result or {})
 
     def say(msg: Msg, **extra: Any) -> str:
@@ -420,9 +428,17 @@ def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
         if tally.get("joint_agreement_missing"):
             return Notice(say(MORE["rejected_joint"], sectors=tally["joint_agreement_missing"]), refused=True)
         if tally.get("rule") == "majority":
-            return Notice(say(MORE["rejected_majority"], **{"for": tally.get("for", 0),
-                                                            "against": tally.get("against", 0)}), refused=True)
-        return Notice(say(MORE["rejected_consensus"], objections=", ".join(tally.get("objections") or [])),
+            by = tally.get("sectors") or {}
+
+            def sectors(position: str) -> str:
+                return vocabulary.labels("sector", [k for k, v in by.items() if v == position], lang) or \
+                    MORE["no_sector"].render(lang)
+            return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"), sectors_against=sectors("against")),
+                          refused=True)
+        objections = [(names or {}).get(h, h) for h in tally.get("objections") or []]
+        if not objections:
+            return Notice(say(MORE["rejected_silent"]), refused=True)
+        return Notice(say(MORE["rejected_consensus"], names=", ".join(objections), count=len(objections)),
                       refused=True)
     if action == "set_credentials":
         if r.get("access_reset"):
@@ -441,6 +457,9 @@ def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
         extra["themes"] = ", ".join(r.get("themes") or [])
     if action == "register_ruleset":
         extra["count"] = r.get("rules", 0)
+    if action == "decide" and (r.get("tally") or {}).get("rule") == "majority":
+        msg = MORE["adopted_majority"]
+        extra.update({"for": r["tally"].get("for", 0), "against": r["tally"].get("against", 0)})
     text = [say(msg, **extra)]
     if action == "add_person" and r.get("sector"):
         text.append(say(MORE["member_of"]))

@@ -52,6 +52,7 @@ def environment(lang: str) -> Environment:
     env.globals.update(
         lang=lang, switch=SWITCH[lang], is_link=is_link,
         when=lambda value: when(value, lang),
+        when_text=lambda value: i18n.date_text(value, lang),
         label=lambda kind, code: vocabulary.label(kind, code, lang),
         stage=lambda code: i18n.stage_name(lang, code),
         field_label=lambda name, action=None: i18n.field_label(lang, name, action),

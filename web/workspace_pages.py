@@ -6,6 +6,7 @@ language; nothing here decides who may do what (the action's roles and the engin
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -13,8 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from i18n import ngettext
+from i18n import gettext, ngettext
 from reads import accounts, public, workspace
+from stages import vocabulary
 from stages.errors import CocreaError, NotAllowed, NotFound, reason
 from workflow import actions, credentials
 from workflow.actions import decisions
@@ -313,13 +315,34 @@ async def end_other_sessions(request: Request, slug: str) -> Response:
 
 
 def _fields(name: str, values: dict | None = None) -> list[forms.FormField]:
-    """The form's fields; a motion whose kind is chosen shows only the fields of that kind
-    (``decisions.KINDS``: the one table of what each kind's motion takes)."""
+    """The form's fields, from the action's schema; a motion whose kind is chosen shows only the
+    fields of that kind (``decisions.KINDS``: the one table of what each kind's motion takes); a
+    key made from a name when none is given (:data:`reads.workspace.KEYED`) is not required here."""
     hidden = set(HIDDEN_FIELDS.get(name, set()))
     kind = (values or {}).get("kind")
     if name == "propose_decision" and isinstance(kind, str) and kind in decisions.KINDS:
         hidden |= set(decisions.MOTION_FIELDS) - set(decisions.KINDS[kind].fields)
-    return [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    fields = [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    if name in workspace.KEYED:
+        key = workspace.KEYED[name][0]
+        fields = [replace(f, required=False) if f.name == key else f for f in fields]
+    return fields
+
+
+async def _choices(request: Request, slug: str, identity, name: str | None) -> dict:
+    return await run_in_threadpool(workspace.choices, request.app.state.read_engine, slug, identity.handle, name,
+                                   lang_of(request), request.app.state.clock)
+
+
+async def _with_key(request: Request, slug: str, name: str, form: dict) -> dict:
+    """The form with the key of a new row made from its name when the person gave none."""
+    if name not in workspace.KEYED:
+        return form
+    key, source, _ = workspace.KEYED[name]
+    if str(form.get(key, "")).strip() or not str(form.get(source, "")).strip():
+        return form
+    taken = await run_in_threadpool(workspace.taken_keys, request.app.state.read_engine, slug, name)
+    return {**form, key: workspace.new_key(str(form[source]), taken)}
 
 
 def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
@@ -356,14 +379,13 @@ async def action_form(request: Request, slug: str, name: str) -> Response:
     if response:
         return response
     lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang)
     reasons = []
     if identity.role not in actions.ACTIONS[name].roles:
         exc = NotAllowed([_not_allowed(identity, name)])
         reasons = [r.as_dict(lang) for r in exc.reasons]
     values = {k: check_text(v) for k, v in request.query_params.items()}
-    return await _action_page(request, slug, name, identity, values, reasons, 200, view["choices"])
+    return await _action_page(request, slug, name, identity, values, reasons, 200,
+                              await _choices(request, slug, identity, name))
 
 
 def _not_allowed(identity, name: str):
@@ -400,14 +422,13 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
-        view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug,
-                                       identity.handle, lang)
-        return await _action_page(request, slug, name, identity, values, reasons, status, view["choices"])
+        return await _action_page(request, slug, name, identity, values, reasons, status,
+                                  await _choices(request, slug, identity, name))
 
     if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
     try:
-        payload = _payload(name, form)
+        payload = _payload(name, await _with_key(request, slug, name, form))
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
 
@@ -420,8 +441,15 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     try:
         result, issued = await run_in_threadpool(apply)
     except CocreaError as exc:
-        return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
-    notice = said(lang, name, result).as_dict()
+        reasons = [form_reason(lang, name, r) for r in exc.reasons]
+        if form.get("back") and values["next"]:  # a task screen: its refusal is said on it
+            await auth.flash(request, {"text": gettext(lang, "Could not be recorded: {action}").format(
+                action=vocabulary.label("action", name, lang)), "refused": True, "reasons": reasons})
+            return RedirectResponse(safe_next(values["next"]), status_code=303)
+        return await refused(reasons, error_status(exc))
+    names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug) \
+        if name == "decide" else None
+    notice = said(lang, name, result, names).as_dict()
     if issued:  # a code to hand over, or one sent by email: said on this page, once
         handover = await auth.hand_over(request, issued)
         return await _page(request, "handover.html", identity=await auth.identity(request), slug=slug,
@@ -429,3 +457,123 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     await auth.flash(request, notice)
     target = safe_next(values["next"]) if values["next"] else f"/w/{quote(slug)}"
     return RedirectResponse(target, status_code=303)
+
+
+# --- task screens ----------------------------------------------------------------------------
+
+
+@router.get("/w/{slug}/sessions/{key}")
+async def session_screen(request: Request, slug: str, key: str) -> Response:
+    """The screen of one secretariat session, used live during the meeting: attendance by name
+    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
+    then the decisions taken. Every button posts to an action and comes back here."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    check_text(key)
+    lang = lang_of(request)
+    view = await run_in_threadpool(workspace.session_view, request.app.state.read_engine, slug, key,
+                                   identity.handle, lang, request.app.state.clock)
+    for d in view["decisions"]:
+        if d["status"] == "open":
+            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
+                                     view["names"]).as_dict()
+        else:
+            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
+                                                      "tally": d["tally"]}, view["names"]).as_dict()
+    return await _page(request, "session.html", identity=identity, slug=slug, v=view,
+                       here=f"/w/{quote(slug)}/sessions/{quote(key)}")
+
+
+@router.get("/w/{slug}/inbox")
+async def inbox(request: Request, slug: str) -> Response:
+    """The inputs without a reasoned response, answered one after another: the oldest is shown
+    with its answer form; answering it brings the next."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    view = await run_in_threadpool(workspace.inbox_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request), request.app.state.clock)
+    fields = _fields("answer_input")
+    values = forms.initial(fields, {"input": view["pending"][0]["key"], "theme": view["pending"][0]["theme"] or ""}
+                           if view["pending"] else {})
+    return await _page(request, "inbox.html", identity=identity, slug=slug, v=view, here=f"/w/{quote(slug)}/inbox",
+                       fields=[f for f in fields if f.name != "input"], values=values,
+                       allowed="answer_input" in await _allowed(request, slug, identity))
+
+
+async def _allowed(request: Request, slug: str, identity) -> list[str]:
+    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request))
+    return view["actions"]
+
+
+#: The fields of a commitment a plan page edits (the draft's schema: the same checks as the CLI).
+def _commitment_fields() -> list[forms.FormField]:
+    from stages.commitments import FIELDS
+
+    return [f for f in forms.fields_for(actions.ACTIONS["draft_commitment"].schema) if f.name in FIELDS]
+
+
+def _as_form_values(current: dict) -> dict:
+    """A commitment's fields as a form shows them (lists as lists, dates as ISO text, none as empty)."""
+    return {k: (v if isinstance(v, list) else "" if v is None else str(v)) for k, v in current.items()}
+
+
+@router.get("/w/{slug}/plan")
+async def plan(request: Request, slug: str) -> Response:
+    """The plan as a form of its commitments: approve the drafts in a session, redraft a draft,
+    or propose an amendment to an agreed one (only what changed), each difference shown."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    view = await run_in_threadpool(workspace.plan_view, request.app.state.read_engine, slug, identity.handle,
+                                   lang_of(request), request.app.state.clock)
+    fields = _commitment_fields()
+    for c in view["commitments"]:
+        c["form_values"] = forms.initial(fields, _as_form_values(c["fields"]))
+    return await _page(request, "plan.html", identity=identity, slug=slug, v=view, fields=fields,
+                       here=f"/w/{quote(slug)}/plan", allowed=await _allowed(request, slug, identity))
+
+
+@router.post("/w/{slug}/plan/{key}/amend")
+async def amend(request: Request, slug: str, key: str) -> Response:
+    """Propose an amendment from the commitment's own form: the changes are the fields that
+    differ from its current version (``propose_decision`` with ``amend_commitment``)."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    check_text(key)
+    lang = lang_of(request)
+    here = f"/w/{quote(slug)}/plan"
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
+        return RedirectResponse(here, status_code=303)
+    current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug, key)
+    fields = _commitment_fields()
+    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema, {f.name: form.get(f.name, "") for f in
+                                                                      forms.leaves(fields)})
+    for f in forms.leaves(fields):  # a field emptied is a change too
+        if f.name not in edited and current.get(f.name) not in (None, "", []):
+            edited[f.name] = [] if f.kind in ("lines", "checks") else None
+    changes = {k: v for k, v in edited.items() if v != current.get(k)}
+    if not changes:
+        await auth.flash(request, {"text": gettext(lang, "Nothing was changed: the amendment was not proposed."),
+                                   "refused": True})
+        return RedirectResponse(here, status_code=303)
+    payload = {"session": str(form.get("session", "")), "kind": "amend_commitment", "commitment": key,
+               "changes": changes}
+    if str(form.get("reason", "")).strip():
+        payload["reason"] = str(form["reason"]).strip()
+    try:
+        check_value(payload)
+        result = await run_in_threadpool(actions.apply, request.app.state.engine, "propose_decision", payload,
+                                         actor=identity.handle, process=slug, clock=request.app.state.clock)
+    except (CocreaError, InputRefused) as exc:
+        await auth.flash(request, {"text": gettext(lang, "Could not be recorded: {action}").format(
+            action=vocabulary.label("action", "propose_decision", lang)), "refused": True,
+            "reasons": [form_reason(lang, "propose_decision", r) for r in exc.reasons]})
+        return RedirectResponse(here, status_code=303)
+    await auth.flash(request, said(lang, "propose_decision", result).as_dict())
+    return RedirectResponse(here, status_code=303)

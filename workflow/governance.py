@@ -92,3 +92,18 @@ def tally(rule: str, present: list, votes: dict[int, str]) -> tuple[bool, dict]:
     n_against = sum(1 for v in sectors.values() if v == "against")
     return n_for > n_against, {"rule": "majority", "sectors": sectors, "for": n_for, "against": n_against,
                                "present": sorted(p.handle for p in present)}
+
+
+def outcome(rule: str, present: list, votes: dict[int, str], joint: bool = False,
+            required_sectors: Iterable[str] = ()) -> tuple[bool, dict]:
+    """(adopted, tally) of a decision taken now, as :func:`tally`; a ``joint`` decision (the
+    plan's) taken by majority also needs every required sector for (else the tally names those
+    that were not: ``joint_agreement_missing``). Used by ``decide`` and by the session screen's
+    preview, so both count the same way."""
+    adopted, counted = tally(rule, present, votes)
+    if adopted and joint and rule == "majority":
+        required = set(required_sectors)
+        against = sorted(sec for sec, pos in counted["sectors"].items() if sec in required and pos != "for")
+        if against:
+            adopted, counted["joint_agreement_missing"] = False, against
+    return adopted, counted

@@ -2,7 +2,7 @@
 the contacts citizens give (confirmed, following, erased) and the outbox writing to them
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-30 17:30:00
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = '0013'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

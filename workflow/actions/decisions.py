@@ -245,12 +245,8 @@ def decide(ctx: Context, d: s.Decide):
     if gaps:
         raise Refused(gaps)
     votes = {v.person_id: v.position for v in ctx.db.exec(select(m.Vote).where(m.Vote.decision_id == decision.id))}
-    adopted, tally = governance.tally(decision.rule, present, votes)
-    if adopted and kind.joint and decision.rule == "majority":
-        against = sorted(sec for sec, pos in tally["sectors"].items()
-                         if sec in ctx.process.quorum.get("sectors", {}) and pos != "for")
-        if against:
-            adopted, tally["joint_agreement_missing"] = False, against
+    adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
+                                        (ctx.process.quorum or {}).get("sectors", {}))
     decision.status = "adopted" if adopted else "rejected"
     decision.decided_at, decision.tally = ctx.now, tally
     ctx.db.add(decision)
