@@ -180,24 +180,40 @@ class _Writer:
     per distinct value by the caller through :meth:`value`): Core without its per-row work."""
 
     def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
-        self.conn, self.columns = conn, columns
+        self.conn = conn
         dialect = conn.dialect
         compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
         self.sql = str(compiled)
-        self.order = [columns.index(name) for name in compiled.positiontup] if dialect.positional else None
-        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
+        # Columns the INSERT also sets from their Python-side defaults (e.g. ``Input.kind``):
+        # executemany on the driver does not compute them, so they are computed here, once.
+        named = list(compiled.positiontup) if dialect.positional else list(compiled.binds)
+        extra = tuple(name for name in named if name not in columns)
+        self.columns = columns + extra
+        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns}
+        self.extra = tuple(self.value(name, _default(table.c[name])) for name in extra)
+        self.order = [self.columns.index(name) for name in compiled.positiontup] if dialect.positional else None
 
     def value(self, column: str, value: Any) -> Any:
         proc = self.processors[column]
         return proc(value) if proc is not None and value is not None else value
 
     def __call__(self, rows: list[tuple]) -> None:
+        if self.extra:
+            rows = [r + self.extra for r in rows]
         if self.order is not None:
             params: list = [tuple(r[i] for i in self.order) for r in rows] if self.order != list(
                 range(len(self.columns))) else rows
         else:
             params = [dict(zip(self.columns, r)) for r in rows]
         self.conn.exec_driver_sql(self.sql, params)
+
+
+def _default(column: Any) -> Any:
+    """The value a column's Python-side default gives (None when it has none)."""
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if callable(default.arg) else default.arg
 
 
 def _batches(it: Iterator, size: int) -> Iterator[list]:
