@@ -35,8 +35,9 @@ from storage import transaction
 from storage.accounts import Account, SignInDevice, SignInLimit, SignInSession
 from storage.models import Person, Process
 from workflow.credentials import TOKEN_PREFIX, password_matches, token_digest
+from workflow.schemas import KEY_PATTERN
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)

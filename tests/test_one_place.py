@@ -136,3 +136,17 @@ def test_the_checks_see_a_second_writing():
     nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Tuple, ast.Dict))]
     assert len(literals(nodes[0]) & set(STAGE_NAMES)) == 5 and not is_label_table(nodes[0])
     assert is_label_table(nodes[1])
+
+
+def test_the_form_of_a_key_is_written_once():
+    found = [path for path, text in sources().items() if "[A-Za-z0-9_.-]{0,63}" in text]
+    assert found == ["workflow/schemas.py"]  # workflow.schemas.KEY_PATTERN
+
+
+def test_the_consultation_numbers_are_the_time_rules():
+    """The compliance rule and the exit criterion read one default each (``stages.chronology.DEFAULTS``)."""
+    literal = [node.args[0].value for node in ast.walk(TREES["compliance/settings.py"])
+               if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Setting"
+               and node.args[0].value in ("consultation_min_days", "timeline_notice_days")
+               and isinstance(node.args[2], ast.Constant)]
+    assert literal == []
