@@ -11,6 +11,10 @@ family, subject and person) only the latest due point is sent; earlier due point
 superseded, and an advance notice whose date has passed is not sent late (``date_passed``).
 Because the result depends only on the records and the clock, editing a date re-plans what
 is due, and running the planner twice plans the same keys.
+
+Why one module: planning is one pure function (:func:`due_reminders`); its helpers (the moment,
+the people, one subject function per anchor) share private types and are used nowhere else, so
+apart they would only ever be read together.
 """
 from __future__ import annotations
 

@@ -17,6 +17,10 @@ on the write engine, with nothing slow inside:
 - :func:`remember_device`, :func:`device_owner`.
 
 Credentials themselves are written only by the ``set_credentials`` action.
+
+Why one module: it is the only reader and writer of ``storage.accounts``: the identity reads
+and the bookkeeping (sessions, limits, known browsers) share the key checks and the short-
+transaction rule above.
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ Read from the source as text or with ``ast``; none of these imports the project.
 """
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,3 +21,30 @@ def sources(include_migrations: bool = False) -> dict[str, str]:
 def test_no_module_cites_a_file_that_is_not_in_the_repository():
     # TECH-NOTES lives in the shared design folder, not here: a reason is written where it applies.
     assert [path for path, text in sources(True).items() if "TECH-NOTES" in text] == []
+
+
+#: A module longer than this says at its top why it is one module (``Why one module: ...``).
+LONGEST = 300
+MARK = "Why one module:"
+
+
+def unexplained(text: str) -> bool:
+    """Over :data:`LONGEST` lines, and no reason after :data:`MARK` in the module's docstring."""
+    if text.count("\n") <= LONGEST:
+        return False
+    doc = ast.get_docstring(ast.parse(text)) or ""
+    return MARK not in doc or len(doc.split(MARK, 1)[1].strip()) < 40
+
+
+def test_a_long_module_says_why_it_is_one():
+    benchmarks = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in sorted((ROOT / "benchmarks").glob("*.py"))}
+    found = [path for path, text in {**sources(), **benchmarks}.items() if unexplained(text)]
+    assert found == [], f"over {LONGEST} lines without '{MARK} <the reason>' in the docstring: split it or say why"
+
+
+def test_the_size_check_sees_a_long_module_without_a_reason():
+    body = "x = 1\n" * LONGEST
+    assert unexplained(f'"""A module."""\n{body}')
+    assert unexplained(f'"""A module.\n\n{MARK} because.\n"""\n{body}')  # a reason, not a word
+    assert not unexplained(f'"""A module.\n\n{MARK} its tables of words are read together by translators.\n"""\n{body}')
+    assert not unexplained('"""A short module."""\nx = 1\n')

@@ -6,6 +6,10 @@ names of the domain's codes come from :mod:`stages.vocabulary`; criteria and ref
 their own messages. This module holds the labels of the action forms' fields, the names of
 their options, the sentence that tells what an action did, and the reasons the web layer
 gives by itself (sign-in, CSRF, tokens).
+
+Why one module: it is the web's phrasebook: the words the pages say by themselves (labels,
+option names, hints, what an action did, the web's own reasons), kept together for translators
+and read by every page module; its length is tables of words, not logic.
 """
 from __future__ import annotations
 

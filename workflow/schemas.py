@@ -1,4 +1,9 @@
-"""Validated input schemas of the actions (one per action, same name in CamelCase)."""
+"""Validated input schemas of the actions (one per action, same name in CamelCase).
+
+Why one module: one schema per action, each a few lines, over the field types at the top (kinds
+of text and their limits, keys, dates); the field types and the limits stay in one place
+(``tests/test_workflow_text_limits.py``).
+"""
 from __future__ import annotations
 
 import datetime as dt
