@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from stages import CLOSED, SUSPENDED, Records, add_months
 from stages.base import Reason
+from stages.errors import Misuse
 from stages.reminders import RULES, ReminderRule, effective_settings
 
 from .reasons import why
@@ -95,7 +96,7 @@ def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> li
 class _Moment:
     def __init__(self, records: Records, settings: dict, now: dt.datetime):
         if now.tzinfo is None:
-            raise ValueError("the planner needs a timezone-aware now")
+            raise Misuse("the planner needs a timezone-aware now")
         process = records.process
         self.tz = ZoneInfo(process.timezone)
         self.now = now.astimezone(UTC)

@@ -48,3 +48,40 @@ def test_the_size_check_sees_a_long_module_without_a_reason():
     assert unexplained(f'"""A module.\n\n{MARK} because.\n"""\n{body}')  # a reason, not a word
     assert not unexplained(f'"""A module.\n\n{MARK} its tables of words are read together by translators.\n"""\n{body}')
     assert not unexplained('"""A short module."""\nx = 1\n')
+
+
+def raised_names() -> dict[str, list[str]]:
+    """What each module raises by name (``raise X(...)``, ``raise f(...)``), with where."""
+    out: dict[str, list[str]] = {}
+    for path, text in sources().items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(target, ast.Name):
+                    out.setdefault(path, []).append(target.id)
+    return out
+
+
+def test_everything_raised_is_in_the_error_tree():
+    """A class raised is a :class:`~stages.errors.CocreaError`; a function raised returns one. The
+    validators of ``workflow/schemas.py`` raise pydantic's own error, which ``engine.validate``
+    turns into ``InvalidInput``."""
+    import importlib
+    import typing
+
+    from stages.errors import CocreaError
+
+    outside = []
+    for path, names in raised_names().items():
+        module = importlib.import_module(path[:-3].replace("/", ".").removesuffix(".__init__"))
+        for name in names:
+            obj = getattr(module, name, None)
+            if obj is None:
+                continue  # a caught exception raised again (``raise exc``)
+            if not isinstance(obj, type):
+                obj = typing.get_type_hints(obj).get("return")
+            if path == "workflow/schemas.py" and name == "PydanticCustomError":
+                continue
+            if not (isinstance(obj, type) and issubclass(obj, CocreaError)):
+                outside.append(f"{path}: {name}")
+    assert outside == []

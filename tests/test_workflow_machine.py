@@ -17,6 +17,7 @@ from builders import Proc, complete_stage, process_at
 from snapshots import refused
 
 from stages import STAGE_NAMES, Records
+from stages.errors import Misuse
 from workflow import engine, machine
 
 # state          advance         suspend     close    reopen to (any of)          resume to
@@ -189,5 +190,5 @@ def test_a_stage_move_reads_only_the_tables_its_stage_declares(stage):
     records = Records(process=process, **{f: [] if f in spec.reads else NotLoaded(f) for f in fields})
     assert all(r.code in {c.code for c in spec.criteria} for r in spec.unmet(records))
     hidden = Records(process=process, **{f: NotLoaded(f) for f in fields})
-    with pytest.raises(LookupError, match="not loaded"):
+    with pytest.raises(Misuse, match="not loaded"):
         spec.unmet(hidden)
