@@ -120,12 +120,6 @@ def token_identity(read_engine: Engine, token: str, now: dt.datetime | None = No
     return _identity(row[0], row[1]), None
 
 
-def by_token(read_engine: Engine, token: str, now: dt.datetime | None = None,
-             valid: dt.timedelta | None = None) -> Identity | None:
-    """The identity owning this API token, if it is valid."""
-    return token_identity(read_engine, token, now, valid)[0]
-
-
 @dataclass(frozen=True)
 class AccountView:
     """What the account page shows (no secret, no hash)."""

@@ -5,6 +5,7 @@ Read from the source as text or with ``ast``; none of these imports the project.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,88 @@ def test_everything_raised_is_in_the_error_tree():
             if not (isinstance(obj, type) and issubclass(obj, CocreaError)):
                 outside.append(f"{path}: {name}")
     assert outside == []
+
+
+def module_name(path: str) -> str:
+    return path[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+def project_imports(path: str, tree: ast.Module, top_level_only: bool) -> dict[str, str]:
+    """Local name -> the project module (or module.attribute) it was imported as."""
+    package = module_name(path) if path.endswith("__init__.py") else module_name(path).rsplit(".", 1)[0]
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    out = {}
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(max(node.level - 1, 0)):
+                base = base.rsplit(".", 1)[0]
+            source = (f"{base}.{node.module}" if node.module else base) if node.level else (node.module or "")
+            if source.split(".")[0] in PACKAGES:
+                out.update({a.asname or a.name: f"{source}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            out.update({a.asname or a.name.split(".")[0]: a.name for a in node.names
+                        if a.name.split(".")[0] in PACKAGES})
+    return out
+
+
+def test_no_private_name_is_used_outside_its_module():
+    found = []
+    for path, text in sources().items():
+        tree = ast.parse(text)
+        imported = project_imports(path, tree, top_level_only=False)
+        found += [f"{path}: {target}" for name, target in imported.items()
+                  if name.startswith("_") and not name.startswith("__")]
+        found += [f"{path}:{node.lineno}: {ast.unparse(node)}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and node.value.id in imported and node.attr.startswith("_") and not node.attr.startswith("__")]
+    assert found == []
+
+
+def test_no_import_cycle_between_modules():
+    """Between the modules of the project, counting the imports made at load time."""
+    modules = {module_name(path): path for path in sources()}
+    graph = {}
+    for path, text in sources().items():
+        targets = set()
+        for target in project_imports(path, ast.parse(text), top_level_only=True).values():
+            targets.add(target if target in modules else target.rsplit(".", 1)[0])
+        graph[module_name(path)] = {t for t in targets if t in modules and t != module_name(path)}
+    cycles, done = [], set()
+
+    def visit(module: str, trail: list[str]) -> None:
+        if module in trail:
+            cycles.append(trail[trail.index(module):] + [module])
+            return
+        if module in done:
+            return
+        for nxt in sorted(graph[module]):
+            visit(nxt, trail + [module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    assert cycles == []
+
+
+def test_no_branch_repeats_the_other():
+    found = [f"{path}:{node.lineno}" for path, text in sources().items() for node in ast.walk(ast.parse(text))
+             if (isinstance(node, ast.If) and node.orelse
+                 and [ast.dump(s) for s in node.body] == [ast.dump(s) for s in node.orelse])
+             or (isinstance(node, ast.IfExp) and ast.dump(node.body) == ast.dump(node.orelse))]
+    assert found == []
+
+
+def test_no_function_of_the_product_serves_only_the_tests():
+    """A public module-level function (not registered by a decorator) is used somewhere in the
+    product: its modules, templates or docs. One only the tests call is dead code."""
+    product = "\n".join(sources(True).values()) + "\n".join(
+        p.read_text(encoding="utf-8") for p in ROOT.rglob("*") if p.suffix in (".html", ".txt", ".md")
+        and p.is_file() and not {".venv", "tests", ".git"} & set(p.relative_to(ROOT).parts))
+    counts: dict[str, int] = {}
+    for word in re.findall(r"\w+", product):
+        counts[word] = counts.get(word, 0) + 1
+    unused = [f"{path}: {node.name}" for path, text in sources().items() for node in ast.parse(text).body
+              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.decorator_list
+              and not node.name.startswith("_") and counts.get(node.name, 0) <= 1]
+    assert unused == []

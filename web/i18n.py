@@ -18,9 +18,12 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from compliance.messages import VALUES
 from i18n import N_, NC_, NN_, Msg, gettext
 from stages import BY_NAME, vocabulary
 from stages.base import Reason
+from stages.reminders import BY_KIND
+from stages.sensitization import QUESTIONS
 
 # --- dates -------------------------------------------------------------------------------
 
@@ -225,10 +228,6 @@ LANGUAGE_NAMES = {"es": N_("Spanish"), "en": N_("English")}
 def _other_options() -> dict[str, Callable[[str, str], str | None]]:
     """Options named outside the vocabulary: sensitization questions, reminder kinds, the
     IRM's scales, languages."""
-    from compliance.messages import VALUES
-    from stages.reminders import BY_KIND
-    from stages.sensitization import QUESTIONS
-
     def table(msgs: dict) -> Callable[[str, str], str | None]:
         return lambda code, lang: msgs[code].render(lang) if code in msgs else None
 
