@@ -1,7 +1,7 @@
 """The ``cocrea`` command: parse, call an action or a read, print. No domain rule here.
 
 Exit codes: 0 done; 1 internal error; 2 bad input; 3 refused by the process rules;
-4 audit chain broken.
+4 audit chain broken; 5 a setting that cannot be used.
 
 Everything printed is in the reader's language (``--lang``, ``COCREA_LANG``, Spanish by
 default), help included (:mod:`cli.text`). The engine, the reads and the web app are imported
