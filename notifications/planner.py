@@ -2,7 +2,7 @@
 
 :func:`due_reminders` returns one :class:`Planned` per reminder to send now;
 :func:`plan` returns every reminder point it considered, each with why it is or is not
-sent (``not_yet_due``, ``superseded``, ``process_suspended``, ``no_email`` ...), for
+sent (``not_yet_due``, ``superseded``, ``suspended_process``, ``no_email`` ...), for
 ``cocrea reminders plan``. Both read the rules in :mod:`stages.reminders`.
 
 Time: a reminder's point is a local date (the anchor date plus its offset, in the process's
@@ -170,13 +170,13 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
 
 def _gate(rule: ReminderRule, process: Any, settings: dict) -> Reason | None:
     if process.stage == CLOSED:
-        return why("process_closed")
+        return why("closed_process")
     suspended = process.stage == SUSPENDED
     if suspended and not rule.while_suspended:
-        return why("process_suspended")
+        return why("suspended_process")
     stage = process.suspended_from if suspended else process.stage
     if rule.stages and stage not in rule.stages and not suspended:
-        return why("not_in_stage", stage=stage)
+        return why("not_for_this_stage", stage=stage)
     if rule.kind in (settings.get("off") or ()):
         return why("kind_off")
     return None

@@ -171,3 +171,14 @@ def test_no_function_of_the_product_serves_only_the_tests():
               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.decorator_list
               and not node.name.startswith("_") and counts.get(node.name, 0) <= 1]
     assert unused == []
+
+
+def test_no_table_names_a_key_twice():
+    """A dict written with one key twice keeps the last silently (a message said twice, two ways)."""
+    found = []
+    for path, text in sources().items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Dict):
+                keys = [ast.dump(k) for k in node.keys if k is not None]
+                found += [f"{path}:{node.lineno}" for k in set(keys) if keys.count(k) > 1]
+    assert found == []

@@ -150,3 +150,19 @@ def test_the_consultation_numbers_are_the_time_rules():
                and node.args[0].value in ("consultation_min_days", "timeline_notice_days")
                and isinstance(node.args[2], ast.Constant)]
     assert literal == []
+
+
+def test_a_code_names_one_thing():
+    """No code is in two message tables (a refusal and a reminder's status once shared three codes,
+    each said two ways)."""
+    from compliance.reasons import MESSAGES as COMPLIANCE
+    from notifications.reasons import WHY
+    from stages import STAGES, TIME_RULES
+    from stages.reasons import MESSAGES
+    from web.i18n import WEB_REASONS
+
+    tables = {"stages.reasons": set(MESSAGES), "compliance.reasons": set(COMPLIANCE), "notifications.reasons": set(WHY),
+              "web.i18n": set(WEB_REASONS), "time rules": set(TIME_RULES),
+              "exit criteria": {c.code for s in STAGES for c in s.criteria}}
+    shared = {(a, b): sorted(tables[a] & tables[b]) for a in tables for b in tables if a < b and tables[a] & tables[b]}
+    assert shared == {}
