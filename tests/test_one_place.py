@@ -166,3 +166,15 @@ def test_a_code_names_one_thing():
               "exit criteria": {c.code for s in STAGES for c in s.criteria}}
     shared = {(a, b): sorted(tables[a] & tables[b]) for a in tables for b in tables if a < b and tables[a] & tables[b]}
     assert shared == {}
+
+
+def test_what_is_not_found_is_named_in_each_language():
+    """``not_found`` takes a code of the ``thing`` vocabulary, never a word of one language."""
+    kinds = set()
+    for path, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("not_found", "get"):
+                position = 0 if node.func.id == "not_found" else 3
+                if len(node.args) > position and isinstance(node.args[position], ast.Constant):
+                    kinds.add(node.args[position].value)
+    assert "agency" in kinds and kinds - set(TERMS["thing"]) == set()
