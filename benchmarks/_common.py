@@ -18,6 +18,9 @@ What is here:
   (what ``cocrea status`` / ``check`` / the public page load today), the baseline of the reads.
 - ``compliant_script``: the full valid action sequence of ``tests/compliant_process.py``
   (imported, not copied), renamed to a slug of our own.
+
+Why one module: the fixtures and measuring helpers every benchmark shares (databases, timing,
+reports); benchmarks are run on demand, never imported by the product.
 """
 from __future__ import annotations
 

@@ -31,6 +31,9 @@ apart, from /proc of our backends: the server runs on this machine). Figures are
 
     PYTHONPATH=. python benchmarks/bench_engine.py [--processes 20] [--repeat 3]
         [--db sqlite|postgresql://...] [--writers 1,2,4] [--quick]
+
+Why one module: a benchmark is one script run on demand: its fixture, its raw baseline and its
+report read top to bottom.
 """
 from __future__ import annotations
 

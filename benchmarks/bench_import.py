@@ -24,6 +24,9 @@ imports so that it is the work's peak; the RSS at the start of the work is print
 
     PYTHONPATH=. python benchmarks/bench_import.py [--rows 1000000] [--sample 500] [--sample-end 20]
         [--repeat 3] [--db sqlite|postgresql://...] [--quick]
+
+Why one module: a benchmark is one script run on demand: its fixture, its raw baseline and its
+report read top to bottom.
 """
 from __future__ import annotations
 

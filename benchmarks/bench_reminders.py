@@ -20,6 +20,9 @@
         [--concurrency 8] [--repeat 5] [--db sqlite|postgresql://...] [--only planning|delivery] [--quick]
 
 Setup rows are written directly with Core (a benchmark fixture, not product code).
+
+Why one module: a benchmark is one script run on demand: its fixture, its raw baseline and its
+report read top to bottom.
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ answer, a bad URL or mail setting).
 Everything printed is in the reader's language (``--lang``, ``COCREA_LANG``, Spanish by
 default), help included (:mod:`cli.text`). The engine, the reads and the web app are imported
 inside the commands that use them, so ``cocrea --help`` starts fast.
+
+Why one module: it is the table of ``cocrea``'s commands, each a few lines that parse, call an
+action or a read, and print; their texts live in ``cli/text.py``, the demo in ``cli/demo.py``,
+the reminder commands in ``cli/reminders.py``.
 """
 from __future__ import annotations
 

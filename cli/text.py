@@ -59,24 +59,25 @@ def tr(text: Any) -> Any:
 SHOW_HELP = N_("Show this message and exit.")
 
 
+def translated(name: str) -> property:
+    """A text of click's (help, prompt, metavar) kept as its English id and translated each time
+    it is read, in the run's language."""
+    key = f"_{name}"
+
+    def read(self: Any) -> str | None:
+        return tr(self.__dict__.get(key))
+
+    def write(self: Any, value: str | None) -> None:
+        self.__dict__[key] = value
+
+    return property(read, write)
+
+
 class Option(click.Option):
     """An option whose help, prompt and metavar are English ids translated when shown."""
 
-    @property
-    def help(self) -> str | None:
-        return tr(self.__dict__.get("_help"))
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
-
-    @property
-    def prompt(self) -> str | None:
-        return tr(self.__dict__.get("_prompt"))
-
-    @prompt.setter
-    def prompt(self, value: str | None) -> None:
-        self._prompt = value
+    help = translated("help")
+    prompt = translated("prompt")
 
     def make_metavar(self, ctx: click.Context) -> str:
         return tr(super().make_metavar(ctx))
@@ -96,29 +97,9 @@ class Argument(click.Argument):
 class Command(click.Command):
     """A command whose help texts are English ids translated when help is formatted."""
 
-    @property
-    def help(self) -> str | None:
-        return tr(self.__dict__.get("_help"))
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
-
-    @property
-    def short_help(self) -> str | None:
-        return tr(self.__dict__.get("_short_help"))
-
-    @short_help.setter
-    def short_help(self, value: str | None) -> None:
-        self._short_help = value
-
-    @property
-    def options_metavar(self) -> str | None:
-        return tr(self.__dict__.get("_options_metavar"))
-
-    @options_metavar.setter
-    def options_metavar(self, value: str | None) -> None:
-        self._options_metavar = value
+    help = translated("help")
+    short_help = translated("short_help")
+    options_metavar = translated("options_metavar")
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         # click makes the help option once, in the language of that moment: say it in this run's
@@ -133,13 +114,7 @@ class Group(Command, click.Group):
 
     command_class = Command
 
-    @property
-    def subcommand_metavar(self) -> str | None:
-        return tr(self.__dict__.get("_subcommand_metavar"))
-
-    @subcommand_metavar.setter
-    def subcommand_metavar(self, value: str | None) -> None:
-        self._subcommand_metavar = value
+    subcommand_metavar = translated("subcommand_metavar")
 
 
 Group.group_class = Group  # subgroups are Groups (not the root's class)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records
 from stages.base import add_months
+from stages.errors import Misuse
 
 UTC = dt.timezone.utc
 IN_PERSON_KINDS = ("workshop", "regional_table", "suggestion_box", "assembly")
@@ -41,13 +42,13 @@ def criterion(stage: str, code: str):
     for c in BY_NAME[stage].criteria:
         if c.code == code:
             return c
-    raise KeyError(f"{stage}.{code}")
+    raise Misuse(f"no exit criterion {stage}.{code}")
 
 
 class Facts:
     def __init__(self, records: Records, settings: dict[str, Any], as_of: dt.datetime, leaving: str | None = None):
         if as_of.tzinfo is None:
-            raise ValueError("as_of must be timezone-aware")
+            raise Misuse("as_of must be timezone-aware")
         self.r = records
         self.s = settings
         self.as_of = as_of.astimezone(UTC)

@@ -1,4 +1,8 @@
-"""Rules that hold throughout the cycle: the forum, the public repository, the plan calendar."""
+"""Rules that hold throughout the cycle: the forum, the public repository, the plan calendar.
+
+Why one module: one pure function per rule of the whole cycle, sharing the forum's and the
+repository's items; developing and implementing the plan have their own modules.
+"""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,11 @@
 """Rules for the development of the action plan: consultation, reasoned response, joint approval,
-and the design of the commitments."""
+and the design of the commitments.
+
+Why one module: the rules of one phase of the standards (developing the plan: consultation,
+reasoned response, joint approval, commitments), one pure function per rule sharing this
+phase's items and next steps; the other phases are ``compliance/rules_cycle.py`` and
+``compliance/rules_implementation.py``.
+"""
 from __future__ import annotations
 
 import datetime as dt

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from i18n import N_, Msg
-from stages import STAGE_NAMES
+from stages import STAGE_NAMES, chronology
 from stages.base import Reason
 
 from .reasons import compliance_reason
@@ -35,11 +35,11 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             N_("Fewest repository publications per window."), "V"),
     Setting("repository_window_months", "int", 12,
             N_("Window (months) for counting repository publications."), "V"),
-    Setting("timeline_notice_days", "int", 14,
+    Setting("timeline_notice_days", "int", chronology.DEFAULTS["consultation_notice_days"],
             N_("Days the timeline must precede the first consultation activity."), "R"),
     Setting("outreach_min_activities", "int", 1,
             N_("Fewest outreach activities before the consultation closes."), "R"),
-    Setting("consultation_min_days", "int", 14,
+    Setting("consultation_min_days", "int", chronology.DEFAULTS["consultation_min_days"],
             N_("Fewest days during which input is received."), "R"),
     Setting("consultation_min_sectors", "int", 2,
             N_("Fewest distinct sectors among those who gave input."), "cocrea"),

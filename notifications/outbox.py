@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from stages.errors import ConfigError
 from storage import transaction
 from storage.models import Process
 from storage.outbox import OutboxMessage
@@ -37,7 +38,7 @@ def _insert(dialect: str):
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - cocrea supports SQLite and PostgreSQL
-        raise NotImplementedError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
+        raise ConfigError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
     return insert(T).on_conflict_do_nothing(index_elements=["key"])
 
 

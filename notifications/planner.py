@@ -2,7 +2,7 @@
 
 :func:`due_reminders` returns one :class:`Planned` per reminder to send now;
 :func:`plan` returns every reminder point it considered, each with why it is or is not
-sent (``not_yet_due``, ``superseded``, ``process_suspended``, ``no_email`` ...), for
+sent (``not_yet_due``, ``superseded``, ``suspended_process``, ``no_email`` ...), for
 ``cocrea reminders plan``. Both read the rules in :mod:`stages.reminders`.
 
 Time: a reminder's point is a local date (the anchor date plus its offset, in the process's
@@ -11,6 +11,10 @@ family, subject and person) only the latest due point is sent; earlier due point
 superseded, and an advance notice whose date has passed is not sent late (``date_passed``).
 Because the result depends only on the records and the clock, editing a date re-plans what
 is due, and running the planner twice plans the same keys.
+
+Why one module: planning is one pure function (:func:`due_reminders`); its helpers (the moment,
+the people, one subject function per anchor) share private types and are used nowhere else, so
+apart they would only ever be read together.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from stages import CLOSED, SUSPENDED, Records, add_months
 from stages.base import Reason
+from stages.errors import Misuse
 from stages.reminders import RULES, ReminderRule, effective_settings
 
 from .reasons import why
@@ -91,7 +96,7 @@ def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> li
 class _Moment:
     def __init__(self, records: Records, settings: dict, now: dt.datetime):
         if now.tzinfo is None:
-            raise ValueError("the planner needs a timezone-aware now")
+            raise Misuse("the planner needs a timezone-aware now")
         process = records.process
         self.tz = ZoneInfo(process.timezone)
         self.now = now.astimezone(UTC)
@@ -165,13 +170,13 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
 
 def _gate(rule: ReminderRule, process: Any, settings: dict) -> Reason | None:
     if process.stage == CLOSED:
-        return why("process_closed")
+        return why("closed_process")
     suspended = process.stage == SUSPENDED
     if suspended and not rule.while_suspended:
-        return why("process_suspended")
+        return why("suspended_process")
     stage = process.suspended_from if suspended else process.stage
     if rule.stages and stage not in rule.stages and not suspended:
-        return why("not_in_stage", stage=stage)
+        return why("not_for_this_stage", stage=stage)
     if rule.kind in (settings.get("off") or ()):
         return why("kind_off")
     return None

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from i18n import LOCALE, N_, NC_, SOURCE, lang_or_default, translations
 from stages import vocabulary
+from stages.errors import Misuse
 from stages.reminders import BY_KIND
 
 from . import ical
@@ -236,7 +237,7 @@ class Renderer:
 
     def render(self, kind: str, lang: str, context: dict[str, Any]) -> Rendered:
         if kind not in BY_KIND:
-            raise KeyError(f"no reminder kind {kind!r}")
+            raise Misuse(f"no reminder kind {kind!r}")
         lang = lang_or_default(lang)
         ctx = {**context, "lang": lang, "kind": kind}
         subject = clean_header(self._template(lang, f"{kind}.subject.txt").render(ctx))

@@ -17,6 +17,10 @@ on the write engine, with nothing slow inside:
 - :func:`remember_device`, :func:`device_owner`.
 
 Credentials themselves are written only by the ``set_credentials`` action.
+
+Why one module: it is the only reader and writer of ``storage.accounts``: the identity reads
+and the bookkeeping (sessions, limits, known browsers) share the key checks and the short-
+transaction rule above.
 """
 from __future__ import annotations
 
@@ -35,8 +39,9 @@ from storage import transaction
 from storage.accounts import Account, SignInDevice, SignInLimit, SignInSession
 from storage.models import Person, Process
 from workflow.credentials import TOKEN_PREFIX, password_matches, token_digest
+from workflow.schemas import KEY_PATTERN
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,6 @@ def token_identity(read_engine: Engine, token: str, now: dt.datetime | None = No
     if now is not None and valid is not None and (made is None or now >= made + valid):
         return None, "token_expired"
     return _identity(row[0], row[1]), None
-
-
-def by_token(read_engine: Engine, token: str, now: dt.datetime | None = None,
-             valid: dt.timedelta | None = None) -> Identity | None:
-    """The identity owning this API token, if it is valid."""
-    return token_identity(read_engine, token, now, valid)[0]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ built field by field from the rows, never by dumping them, so the columns listed
 inputs, credential hashes) cannot leak: they are never read here.
 
 Times are ISO 8601 in the process's time zone; dates are ISO dates.
+
+Why one module: what may be published is decided in one place, so that one reading shows that
+no personal column is read; :func:`build` is long because it lists every published section.
 """
 from __future__ import annotations
 

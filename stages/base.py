@@ -48,7 +48,9 @@ class NotLoaded:
         self.name = name
 
     def _fail(self, *_: Any) -> Any:
-        raise LookupError(f"records.{self.name} was not loaded (add it to the stage's reads)")
+        from .errors import Misuse  # stages.errors builds on this module's Reason
+
+        raise Misuse(f"records.{self.name} was not loaded (add it to the stage's reads)")
 
     __iter__ = __len__ = __bool__ = __getitem__ = __contains__ = _fail
 

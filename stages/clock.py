@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from .errors import Misuse
+
 UTC = dt.timezone.utc
 
 
@@ -21,7 +23,7 @@ class FixedClock:
 
     def __init__(self, at: dt.datetime):
         if at.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
+            raise Misuse("FixedClock needs a timezone-aware datetime")
         self._at = at.astimezone(UTC)
 
     def now(self) -> dt.datetime:

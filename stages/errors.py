@@ -5,6 +5,7 @@ code, a message in the reader's language, the facts behind it) and an exit code.
 
     CocreaError                    exit 1  internal error (a bug, a broken database)
     ├── SpecError                  exit 1  the project's own definitions disagree (raised at import)
+    ├── Misuse                     exit 1  code called against its contract (a naive time, a table not loaded)
     ├── InvalidMove                exit 1  the machine was asked for a move that does not exist
     ├── InvalidInput               exit 2  bad input: schema, unknown reference, bad file
     │   ├── NotFound               exit 2  no such process / session / member ...
@@ -86,6 +87,11 @@ class AuditBroken(CocreaError):
 
 class SpecError(CocreaError):
     """The project's own definitions (stages, rules, reminders, actions) disagree: a bug, found at import."""
+
+
+class Misuse(CocreaError):
+    """Code called against its contract (a naive datetime where a time must say its zone, a table of
+    :class:`~stages.Records` read that was not loaded, an unknown kind): a bug in the caller."""
 
 
 class InvalidMove(CocreaError):

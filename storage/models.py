@@ -3,6 +3,10 @@
 Personal data of participants (``Person.email``, ``Input.contact_name``,
 ``Input.contact_email``) is marked in :data:`PRIVATE_FIELDS` and never leaves through
 public views.
+
+Why one module: the tables are one schema (``SQLModel.metadata``), compared as a whole with the
+migrations by ``tests/test_migrations.py``; in one module their foreign keys and
+:data:`PRIVATE_FIELDS` are read at a glance.
 """
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ import datetime as dt
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from stages.errors import Misuse
+
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, returns aware UTC; refuses naive input so no local time slips in."""
@@ -17,7 +19,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; cocrea stores timezone-aware UTC only")
+            raise Misuse("naive datetime given; cocrea stores timezone-aware UTC only")
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):

@@ -104,8 +104,8 @@ def test_completion_suspension_closing_and_stage_stop_reminders():
     assert {p.status for p in plan(done, when) if p.kind == "activity_upcoming"} == {"activity_completed"}
     suspended = records(stage="suspended")
     suspended.process.suspended_from = "monitoring"
-    assert {p.status for p in plan(suspended, when) if p.kind == "activity_upcoming"} == {"process_suspended"}
-    assert {p.status for p in plan(records(stage="closed"), when)} == {"process_closed"}
+    assert {p.status for p in plan(suspended, when) if p.kind == "activity_upcoming"} == {"suspended_process"}
+    assert {p.status for p in plan(records(stage="closed"), when)} == {"closed_process"}
     planning = records(stage="planning")
     assert {p.reason.message("en") for p in plan(planning, when) if p.kind == "activity_upcoming"} == {
         "does not apply in the stage 'Planning the working tables'"}

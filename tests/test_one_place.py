@@ -136,3 +136,45 @@ def test_the_checks_see_a_second_writing():
     nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Tuple, ast.Dict))]
     assert len(literals(nodes[0]) & set(STAGE_NAMES)) == 5 and not is_label_table(nodes[0])
     assert is_label_table(nodes[1])
+
+
+def test_the_form_of_a_key_is_written_once():
+    found = [path for path, text in sources().items() if "[A-Za-z0-9_.-]{0,63}" in text]
+    assert found == ["workflow/schemas.py"]  # workflow.schemas.KEY_PATTERN
+
+
+def test_the_consultation_numbers_are_the_time_rules():
+    """The compliance rule and the exit criterion read one default each (``stages.chronology.DEFAULTS``)."""
+    literal = [node.args[0].value for node in ast.walk(TREES["compliance/settings.py"])
+               if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Setting"
+               and node.args[0].value in ("consultation_min_days", "timeline_notice_days")
+               and isinstance(node.args[2], ast.Constant)]
+    assert literal == []
+
+
+def test_a_code_names_one_thing():
+    """No code is in two message tables (a refusal and a reminder's status once shared three codes,
+    each said two ways)."""
+    from compliance.reasons import MESSAGES as COMPLIANCE
+    from notifications.reasons import WHY
+    from stages import STAGES, TIME_RULES
+    from stages.reasons import MESSAGES
+    from web.i18n import WEB_REASONS
+
+    tables = {"stages.reasons": set(MESSAGES), "compliance.reasons": set(COMPLIANCE), "notifications.reasons": set(WHY),
+              "web.i18n": set(WEB_REASONS), "time rules": set(TIME_RULES),
+              "exit criteria": {c.code for s in STAGES for c in s.criteria}}
+    shared = {(a, b): sorted(tables[a] & tables[b]) for a in tables for b in tables if a < b and tables[a] & tables[b]}
+    assert shared == {}
+
+
+def test_what_is_not_found_is_named_in_each_language():
+    """``not_found`` takes a code of the ``thing`` vocabulary, never a word of one language."""
+    kinds = set()
+    for path, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("not_found", "get"):
+                position = 0 if node.func.id == "not_found" else 3
+                if len(node.args) > position and isinstance(node.args[position], ast.Constant):
+                    kinds.add(node.args[position].value)
+    assert "agency" in kinds and kinds - set(TERMS["thing"]) == set()

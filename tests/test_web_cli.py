@@ -31,7 +31,7 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
     r = runner.invoke(main, ["--db", url, "user", "new-token", "p", "gob", "--as", "gob"])
     assert r.exit_code == 0, r.output
     token = r.output.strip()
-    assert token.startswith("cct_") and accounts.by_token(sqlite_db, token).handle == "gob"
+    assert token.startswith("cct_") and accounts.token_identity(sqlite_db, token)[0].handle == "gob"
     # nobody sets another's password, not even a coordinator: refused, exit code 3, nothing written
     r = runner.invoke(main, ["--db", url, "user", "set-password", "p", "osc", "--as", "coord", "--password",
                              "otra-contraseña-larga"])

@@ -20,6 +20,10 @@ over the secrets the actions make.
   own, so a stranger guessing from a shared address cannot lock the person out of it.
 - The client address is the connection's, or ``X-Forwarded-For`` only from a proxy listed in
   ``COCREA_TRUSTED_PROXIES`` (``web.app``).
+
+Why one module: who is asking is one concern with one set of settings (:class:`Settings`):
+cookies, sessions, CSRF, sign-in limits and tokens read the same cookies and settings, and the
+pages need only this module for it.
 """
 from __future__ import annotations
 

@@ -34,10 +34,6 @@ class FormField:
     description: str = ""
     children: list["FormField"] = field(default_factory=list)
 
-    @property
-    def input_name(self) -> str:
-        return self.name
-
 
 def _resolve(prop: dict, defs: dict) -> dict:
     if "$ref" in prop:

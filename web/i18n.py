@@ -6,6 +6,10 @@ names of the domain's codes come from :mod:`stages.vocabulary`; criteria and ref
 their own messages. This module holds the labels of the action forms' fields, the names of
 their options, the sentence that tells what an action did, and the reasons the web layer
 gives by itself (sign-in, CSRF, tokens).
+
+Why one module: it is the web's phrasebook: the words the pages say by themselves (labels,
+option names, hints, what an action did, the web's own reasons), kept together for translators
+and read by every page module; its length is tables of words, not logic.
 """
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from compliance.messages import VALUES
 from i18n import N_, NC_, NN_, Msg, gettext
 from reads.workspace import KEYED
 from stages import BY_NAME, vocabulary
 from stages.base import Reason
+from stages.reminders import BY_KIND
+from stages.sensitization import QUESTIONS
 
 # --- dates -------------------------------------------------------------------------------
 
@@ -225,10 +232,6 @@ LANGUAGE_NAMES = {"es": N_("Spanish"), "en": N_("English")}
 def _other_options() -> dict[str, Callable[[str, str], str | None]]:
     """Options named outside the vocabulary: sensitization questions, reminder kinds, the
     IRM's scales, languages."""
-    from compliance.messages import VALUES
-    from stages.reminders import BY_KIND
-    from stages.sensitization import QUESTIONS
-
     def table(msgs: dict) -> Callable[[str, str], str | None]:
         return lambda code, lang: msgs[code].render(lang) if code in msgs else None
 

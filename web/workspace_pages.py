@@ -3,6 +3,10 @@
 Every write is ``actions.apply(engine, name, payload, actor=<signed-in handle>, process=slug)``.
 A refusal re-renders the form with what the user typed and every reason, in their
 language; nothing here decides who may do what (the action's roles and the engine do).
+
+Why one module: it is the router of the workspace, each route a few lines that read, call an
+action and render; the words are ``web/i18n.py``'s, the forms ``web/forms.py``'s, who is asking
+``web/auth.py``'s.
 """
 from __future__ import annotations
 

@@ -76,8 +76,3 @@ def allowed(state: str, event: str, target: str | None = None) -> bool:
         return True
     except InvalidMove:
         return False
-
-
-def destinations(state: str, event: str) -> list[str]:
-    """Every state ``event`` can lead to from ``state`` (several for reopen)."""
-    return [t.dest for t in MACHINE.events[event].transitions.get(state, [])]

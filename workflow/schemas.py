@@ -1,4 +1,9 @@
-"""Validated input schemas of the actions (one per action, same name in CamelCase)."""
+"""Validated input schemas of the actions (one per action, same name in CamelCase).
+
+Why one module: one schema per action, each a few lines, over the field types at the top (kinds
+of text and their limits, keys, dates); the field types and the limits stay in one place
+(``tests/test_workflow_text_limits.py``).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -93,7 +98,9 @@ def _text(min_length: int, max_length: int) -> object:
 
 Day = Annotated[dt.date, AfterValidator(_in_range)]
 Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
-Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+#: What a key (a slug, a handle, a session's or a commitment's key) may look like.
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 SectorName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 #: The limits of free text, one per kind of text (docs/actions.md shows each field's).
 SHORT_MAX, TEXT_MAX, INPUT_MAX = 300, 5000, 10000
