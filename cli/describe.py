@@ -60,8 +60,8 @@ DESCRIPTIONS: dict[str, Msg] = {
                           "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "
                               "trail)."),
-    "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on or off, override "
-                               "thresholds."),
+    "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on (only a decision of "
+                               "the secretariat lifts it), override thresholds."),
     "register_ruleset": N_("Register (or replace with a new version) a rule set of the secretariat's own."),
     "record_plan_history": N_("Record whether this is the first plan, and when the previous one ended (plan "
                               "cadence)."),
@@ -95,6 +95,7 @@ _NOW = {"suspended": N_("the process is now suspended"), "closed": N_("the proce
 _APPROVED = NN_("commitment approved: {keys}", "commitments approved: {keys}")
 _AMENDED = N_("commitment {commitment} is now at version {version}")
 _QUORUM = N_("the quorum rule changes")
+_GATE_LIFTED = N_("the compliance gate is lifted")
 _PERSON = N_("{name} ({sector:sector})")
 
 
@@ -144,6 +145,8 @@ def _effects(result: dict[str, Any], lang: str) -> list[str]:
         out.append(_AMENDED.render(lang, commitment=result["commitment"], version=result["version"]))
     if "quorum" in result:
         out.append(_QUORUM.render(lang))
+    if result.get("gate") is False:
+        out.append(_GATE_LIFTED.render(lang))
     return out
 
 

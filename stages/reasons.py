@@ -68,6 +68,8 @@ MESSAGES: dict[str, Msg] = {
     "commitment_not_agreed": N_("Commitment {commitment} is not agreed yet: the IRM-style assessment is for the plan's commitments."),
     "assessment_empty": N_("Give at least one judgement: potential for results, potential impact or early results."),
     "previous_plan_end_required": N_("If this is not the first plan, give the date the previous plan ended."),
+    "compliance_gate_lifted_only_by_decision": N_("The compliance gate is on: only a decision of the secretariat can lift it (a decision to lift the compliance gate, with its reason)."),
+    "compliance_gate_already_off": N_("The compliance gate is already off."),
     "nothing_to_configure": N_("No change was given (rule set, gate or settings)."),
     # settings and mail
     "bad_setting": N_("A setting cannot be used: {problem}."),

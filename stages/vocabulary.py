@@ -53,6 +53,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "approve_commitments": NC_("decision_kind", "approve the commitments"),
         "amend_commitment": NC_("decision_kind", "amend a commitment"),
         "set_quorum_rule": NC_("decision_kind", "change the quorum rule"),
+        "lift_compliance_gate": NC_("decision_kind", "lift the compliance gate"),
         "general": NC_("decision_kind", "general agreement"),
     },
     "rule": {

@@ -382,6 +382,7 @@ MORE: dict[str, Msg] = {
     "approved": N_("Commitments approved: {approved}."),
     "amended": N_("The commitment '{commitment}' is now at version {version}."),
     "quorum_changed": N_("The quorum rule was changed."),
+    "gate_lifted": N_("The compliance gate is lifted: unmet basic requirements no longer block leaving a stage."),
     "signatories_of": N_("Sectors signing: {sectors:sector}."),
     "gate": N_("Unmet basic requirements now block leaving a stage."),
     "in_use": N_("It is now this process's rule set."),
@@ -460,6 +461,8 @@ def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
             text.append(say(MORE["amended"]))
         if "quorum" in r:
             text.append(say(MORE["quorum_changed"]))
+        if r.get("gate") is False:
+            text.append(say(MORE["gate_lifted"]))
     if action == "configure_compliance" and r.get("gate"):
         text.append(say(MORE["gate"]))
     if action == "register_ruleset" and r.get("in_use"):

@@ -134,6 +134,9 @@ class CreateProcess(Schema):
     quorum: Optional[QuorumRuleIn] = None
     coordinator_name: Short = Field(description=D_("the actor becomes the first coordinator"))
     coordinator_email: Optional[Email] = None
+    compliance_gate: Optional[bool] = Field(None, description=D_(
+        "unmet basic requirements block leaving a stage (default: on, from the template); created off, the public "
+        "page says it was never on; once on, only a decision of the secretariat lifts it"))
 
 
 class AddPerson(Schema):

@@ -27,10 +27,12 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
         raise invalid_field("timezone", "bad_timezone", value=d.timezone) from None
     t = TEMPLATES[d.template]
     quorum = d.quorum.model_dump() if d.quorum else dict(t.quorum)
+    gate = t.compliance_gate if d.compliance_gate is None else d.compliance_gate
+    compliance = {"gate": gate} if gate else {"gate": False, "lifted": {"at_creation": True, "at": now.isoformat()}}
     process = m.Process(slug=d.slug, name=d.name, template=t.name, stage=STAGE_NAMES[0],
                         starts_on=d.starts_on or now.astimezone(tz).date(), term_months=d.term_months or t.term_months,
                         timezone=d.timezone, spec_version=SPEC_VERSION, ruleset=d.ruleset or t.ruleset,
-                        quorum=quorum, created_at=now)
+                        quorum=quorum, settings={"compliance": compliance}, created_at=now)
     db.add(process)
     try:
         db.flush()
@@ -42,7 +44,7 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
     db.flush()
     ctx = Context(db, process, None, now)  # type: ignore[arg-type]
     return {"process": process.slug, "stage": process.stage, "term_months": process.term_months,
-            "ruleset": process.ruleset, "spec_version": process.spec_version}, ctx
+            "ruleset": process.ruleset, "spec_version": process.spec_version, "compliance_gate": gate}, ctx
 
 
 def add_person(ctx: Context, d: s.AddPerson):
