@@ -17,7 +17,11 @@ from stages import STAGE_NAMES, vocabulary
 #: What each action does, in the reader's language (English: the handler's docstring).
 DESCRIPTIONS: dict[str, Msg] = {
     "create_process": N_("Create a co-creation process from a template; the actor becomes its first coordinator."),
-    "add_person": N_("Add a coordinator, a secretariat member (with its sector) or an agency liaison."),
+    "add_person": N_("Add a coordinator, a secretariat member (with its sector) or an agency liaison; a person who "
+                     "left the process may be added again with the same handle (their earlier part stays in the "
+                     "records)."),
+    "update_person": N_("Correct or update a person's name, email, organisation, language or (liaisons) agency; the "
+                        "email stays private (redacted in the audit trail)."),
     "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts)."),
     "add_agency": N_("Register a responsible agency (dependencia)."),
     "withdraw_sector": N_("A sector withdraws from the secretariat; if required, the process is suspended at once."),

@@ -43,10 +43,11 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--name", help=D_("full name of the new process"))
 @option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
 @option("--coordinator-name", help=D_("name of the first coordinator"))
+@option("--coordinator-email", metavar=D_("EMAIL"), help=D_("email of the first coordinator (private; for notices)"))
 @option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
 @click.pass_obj
 @guard
-def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on) -> None:
+def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, coordinator_email, starts_on) -> None:
     from workflow import actions
 
     ctx.engine
@@ -58,6 +59,8 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
                    "coordinator_name": coordinator_name or coordinator}
         if starts_on:
             payload["starts_on"] = starts_on
+        if coordinator_email:
+            payload["coordinator_email"] = coordinator_email
         result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator)
         click.echo(ngettext(ctx.lang, "Process created: {process} ({template}, term of {count} month, rule set {ruleset})",
                             "Process created: {process} ({template}, term of {count} months, rule set {ruleset})",

@@ -176,6 +176,7 @@ TERMS: dict[str, dict[str, Msg]] = {
     "action": {
         "create_process": NC_("action", "Create a process"),
         "add_person": NC_("action", "Add a person (member, coordinator or liaison)"),
+        "update_person": NC_("action", "Update a person's details"),
         "remove_person": NC_("action", "Remove a person"),
         "add_agency": NC_("action", "Register an agency"),
         "withdraw_sector": NC_("action", "A sector withdraws"),

@@ -92,6 +92,7 @@ FIELD_LABELS: dict[str, Msg] = {
     "extraordinary": N_("Extraordinary session"),
     "facilitator": N_("Facilitator"),
     "first_plan": N_("This is the first action plan"),
+    "forget_email": N_("Remove the stored email"),
     "gate": N_("Unmet basic requirements block leaving a stage"),
     "handle": N_("Handle (username)"),
     "held_on": N_("Date held"),
@@ -331,6 +332,7 @@ class Notice:
 #: One sentence per action whose result is shown, filled from the result's fields.
 DONE: dict[str, Msg] = {
     "add_person": N_("'{person}' was added as {role:role}."),
+    "update_person": N_("The details of '{person}' were updated."),
     "remove_person": N_("'{person}' no longer takes part in the process."),
     "add_agency": N_("The agency '{agency}' was registered."),
     "withdraw_sector": N_("The sector {sector:sector} withdrew from the secretariat."),

@@ -150,6 +150,16 @@ class AddPerson(Schema):
     lang: Literal["es", "en"] = "es"
 
 
+class UpdatePerson(Schema):
+    handle: Key = Field(description=D_("whose details change (the handle itself never changes)"))
+    name: Optional[Short] = None
+    email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
+    forget_email: bool = Field(False, description=D_("remove the stored email (no more notices by email)"))
+    organisation: Optional[Short] = None
+    agency: Optional[Key] = Field(None, description=D_("liaisons: the agency they now speak for"))
+    lang: Optional[Literal["es", "en"]] = None
+
+
 class RemovePerson(Schema):
     handle: Key
     reason: Text1
