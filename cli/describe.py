@@ -17,7 +17,11 @@ from stages import STAGE_NAMES, vocabulary
 #: What each action does, in the reader's language (English: the handler's docstring).
 DESCRIPTIONS: dict[str, Msg] = {
     "create_process": N_("Create a co-creation process from a template; the actor becomes its first coordinator."),
-    "add_person": N_("Add a coordinator, a secretariat member (with its sector) or an agency liaison."),
+    "add_person": N_("Add a coordinator, a secretariat member (with its sector) or an agency liaison; a person who "
+                     "left the process may be added again with the same handle (their earlier part stays in the "
+                     "records)."),
+    "update_person": N_("Correct or update a person's name, email, organisation, language or (liaisons) agency; the "
+                        "email stays private (redacted in the audit trail)."),
     "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts)."),
     "add_agency": N_("Register a responsible agency (dependencia)."),
     "withdraw_sector": N_("A sector withdraws from the secretariat; if required, the process is suspended at once."),
@@ -64,8 +68,8 @@ DESCRIPTIONS: dict[str, Msg] = {
                           "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "
                               "trail)."),
-    "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on or off, override "
-                               "thresholds."),
+    "configure_compliance": N_("Choose the compliance rule set, turn the compliance gate on (only a decision of "
+                               "the secretariat lifts it), override thresholds."),
     "register_ruleset": N_("Register (or replace with a new version) a rule set of the secretariat's own."),
     "record_plan_history": N_("Record whether this is the first plan, and when the previous one ended (plan "
                               "cadence)."),
@@ -112,6 +116,7 @@ _NOW = {"suspended": N_("the process is now suspended"), "closed": N_("the proce
 _APPROVED = NN_("commitment approved: {keys}", "commitments approved: {keys}")
 _AMENDED = N_("commitment {commitment} is now at version {version}")
 _QUORUM = N_("the quorum rule changes")
+_GATE_LIFTED = N_("the compliance gate is lifted")
 _PERSON = N_("{name} ({sector:sector})")
 
 
@@ -161,6 +166,8 @@ def _effects(result: dict[str, Any], lang: str) -> list[str]:
         out.append(_AMENDED.render(lang, commitment=result["commitment"], version=result["version"]))
     if "quorum" in result:
         out.append(_QUORUM.render(lang))
+    if result.get("gate") is False:
+        out.append(_GATE_LIFTED.render(lang))
     return out
 
 

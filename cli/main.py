@@ -51,13 +51,14 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--name", help=D_("full name of the new process"))
 @option("--coordinator", "coordinator", metavar=D_("HANDLE"), help=D_("handle of the first coordinator"))
 @option("--coordinator-name", help=D_("name of the first coordinator"))
+@option("--coordinator-email", metavar=D_("EMAIL"), help=D_("email of the first coordinator (private; for notices)"))
 @option("--starts-on", metavar=D_("DATE"), help=D_("start of the term, YYYY-MM-DD"))
 @option("--at", "at", metavar=D_("TIME"), help=D_("when the process was created, for one already under way "
                                                   "(ISO time with its offset, e.g. 2025-01-15T09:00-06:00; "
                                                   "default: now)"))
 @click.pass_obj
 @guard
-def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_on, at) -> None:
+def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, coordinator_email, starts_on, at) -> None:
     ctx.creating()
     from workflow import actions
 
@@ -70,6 +71,8 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
                    "coordinator_name": coordinator_name or coordinator}
         if starts_on:
             payload["starts_on"] = starts_on
+        if coordinator_email:
+            payload["coordinator_email"] = coordinator_email
         result = actions.apply(ctx.engine, "create_process", payload, actor=coordinator,
                                at=actions.parse_at(at, "--at"))
         click.echo(ngettext(ctx.lang, "Process created: {process} ({template}, term of {count} month, rule set {ruleset})",

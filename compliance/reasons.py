@@ -50,7 +50,7 @@ PROBLEMS: dict[str, dict[str, Msg]] = {
     },
 }
 
-GATE = N_("Basic requirement not met, required to leave the stage: {rule} ({id}): {summary}")
+GATE = N_("Basic requirement not met, required to leave the stage: {rule} [{id}]: {summary}")
 
 
 def compliance_reason(code: str, **details: Any) -> Reason:

@@ -268,7 +268,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
                     "suspended_from": p.suspended_from, "closed": p.stage == CLOSED,
                     "starts_on": p.starts_on.isoformat(), "term_ends_on": r.term_end.isoformat(),
                     "timezone": p.timezone, "ruleset": p.ruleset, "spec_version": p.spec_version,
-                    "created_at": f.at(p.created_at)},
+                    "created_at": f.at(p.created_at), "compliance_gate": _gate(p, f)},
         "lang": lang,
         "next_move": event, "unmet": [u.as_dict(lang) for u in unmet],
         "timeline": timeline, "moves": moves,
@@ -298,6 +298,19 @@ def audit_head(p: Process, at=None) -> dict[str, Any]:
     when = p.audit_at
     return {"process": p.slug, "seq": p.audit_seq, "head": p.audit_head,
             "at": (at(when) if at else when.isoformat()) if when else None, "algorithm": "sha256"}
+
+
+def _gate(p: Process, f: _Fmt) -> dict[str, Any]:
+    """Whether unmet basic requirements block leaving a stage; if not, since when and why: the
+    decision that lifted the gate, or its being off since the process was created."""
+    conf = (p.settings or {}).get("compliance") or {}
+    lifted = conf.get("lifted") or None
+    out: dict[str, Any] = {"on": bool(conf.get("gate")), "lifted": None}
+    if not out["on"] and lifted:
+        at = dt.datetime.fromisoformat(lifted["at"]) if lifted.get("at") else None
+        out["lifted"] = {"decision": lifted.get("decision"), "reason": lifted.get("reason") or "",
+                         "at": f.at(at), "at_creation": bool(lifted.get("at_creation"))}
+    return out
 
 
 def _person(x) -> dict[str, Any]:

@@ -81,6 +81,9 @@ MESSAGES: dict[str, Msg] = {
     "commitment_not_agreed": N_("Commitment {commitment} is not agreed yet: the IRM-style assessment is for the plan's commitments."),
     "assessment_empty": N_("Give at least one judgement: potential for results, potential impact or early results."),
     "previous_plan_end_required": N_("If this is not the first plan, give the date the previous plan ended."),
+    "compliance_gate_lifted_only_by_decision": N_("The compliance gate is on: only a decision of the secretariat can lift it (a decision to lift the compliance gate, with its reason)."),
+    "compliance_gate_already_off": N_("The compliance gate is already off."),
+    "nothing_to_update": N_("Nothing changes for '{handle}': give at least one new value."),
     "nothing_to_configure": N_("No change was given (rule set, gate or settings)."),
     # settings and mail
     "bad_setting": N_("A setting cannot be used: {problem}."),
@@ -105,6 +108,8 @@ MESSAGES: dict[str, Msg] = {
 FIELD_PROBLEMS: dict[str, Msg] = {
     "missing": N_("'{field}' is required."),
     "missing_for_role": N_("'{field}' is required for {role:role}."),
+    "not_for_role": N_("'{field}' does not apply to {role:role}."),
+    "contradicts": N_("'{field}' contradicts '{other}': give one of them."),
     "unknown": N_("'{field}' is not a field of this action."),
     "too_short": NN_("'{field}' needs at least {min_length} character.",
                      "'{field}' needs at least {min_length} characters.", count="min_length"),

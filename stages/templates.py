@@ -17,6 +17,8 @@ class Template:
     quorum: dict = field(default_factory=lambda: {"sectors": dict(TRIPARTITE), "min_members": 0})
     #: The template's own numbers for the time rules (``stages.chronology.DEFAULTS`` otherwise).
     chronology: dict = field(default_factory=dict)
+    #: Unmet basic requirements due at a stage's end block leaving it (lifted only by a decision).
+    compliance_gate: bool = True
 
 
 TEMPLATES: dict[str, Template] = {

@@ -53,6 +53,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "approve_commitments": NC_("decision_kind", "approve the commitments"),
         "amend_commitment": NC_("decision_kind", "amend a commitment"),
         "set_quorum_rule": NC_("decision_kind", "change the quorum rule"),
+        "lift_compliance_gate": NC_("decision_kind", "lift the compliance gate"),
         "general": NC_("decision_kind", "general agreement"),
     },
     "rule": {
@@ -177,6 +178,7 @@ TERMS: dict[str, dict[str, Msg]] = {
     "action": {
         "create_process": NC_("action", "Create a process"),
         "add_person": NC_("action", "Add a person (member, coordinator or liaison)"),
+        "update_person": NC_("action", "Update a person's details"),
         "remove_person": NC_("action", "Remove a person"),
         "add_agency": NC_("action", "Register an agency"),
         "withdraw_sector": NC_("action", "A sector withdraws"),

@@ -14,13 +14,18 @@ TRIPARTITE = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_so
 
 
 class Proc:
-    """A process under test, driven only through actions, its clock moved one hour per action."""
+    """A process under test, driven only through actions, its clock moved one hour per action.
+
+    ``gate``: the compliance gate (on in every template). The stages' content here meets their
+    exit criteria, not every basic requirement of the standards, so the tests of other rules
+    create their process with the gate off, explicitly (``create_process``'s ``compliance_gate``,
+    which the public page shows as never on); the gate's own tests turn it on."""
 
     def __init__(self, db, clock, slug: str = "p", template: str = "inai_local", members=TRIPARTITE,
-                 quorum: dict | None = None, starts_on: str = "2026-01-15"):
+                 quorum: dict | None = None, starts_on: str = "2026-01-15", gate: bool = False):
         self.db, self.clock, self.slug = db, clock, slug
         payload = {"slug": slug, "name": f"Proceso {slug}", "template": template, "starts_on": starts_on,
-                   "coordinator_name": "Coordinación"}
+                   "coordinator_name": "Coordinación", "compliance_gate": gate}
         if quorum:
             payload["quorum"] = quorum
         actions.apply(db, "create_process", payload, actor=COORD, clock=clock)

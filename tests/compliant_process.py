@@ -259,7 +259,11 @@ ENFORCED: dict[str, tuple[Callable[[list[dict]], list[dict]], str]] = {
 }
 
 
-def broken(rule_id: str) -> list[dict]:
+def broken(rule_id: str, gate: bool = False) -> list[dict]:
+    """The compliant script with one rule broken. The compliance gate (on by default) would stop
+    a process that breaks a basic requirement at its stage's end, so a process that got that far
+    broken was created without it (``gate=False``, explicit, and shown so on its public page)."""
     s = copy.deepcopy(script())
+    _find(s, action="create_process")["compliance_gate"] = gate
     change = BREAKERS[rule_id] if rule_id in BREAKERS else ENFORCED[rule_id][0]
     return ordered(change(s))

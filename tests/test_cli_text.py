@@ -236,6 +236,9 @@ def test_apply_says_how_each_decision_came_out(cli):
                      step("sign_declaration", signed_on="2026-01-20", document_ref="https://example.org/d.pdf",
                           signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"},
                                        {"name": "ITEI", "role": "Garante", "sector": "guarantor"}]),
+                     # the template's compliance gate: the declaration's basic requirements are met
+                     step("publish_document", kind="rules", title="Reglas", ref="https://example.org/reglas.pdf"),
+                     step("publish_document", kind="website", title="Sitio", ref="https://example.org/"),
                      step("propose_decision", session="S2", key="D5", kind="advance", rule="majority"),
                      *[step("cast_vote", decision="D5", position="for", actor=h) for h in ("gob", "itei", "udg")],
                      step("cast_vote", decision="D5", position="against", actor="osc"),

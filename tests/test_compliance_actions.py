@@ -42,14 +42,64 @@ def test_gate_lists_compliance_reasons_with_the_stage_criteria_and_status_shows_
                      "compliance_website", "compliance_declaration_signed"]
 
 
-def test_without_the_gate_compliance_never_blocks_a_move(db, clock):
-    p = Proc(db, clock)
+def test_the_gate_is_on_by_default_in_every_template(db, clock):
+    from stages import TEMPLATES
+
+    assert all(t.compliance_gate for t in TEMPLATES.values())
+    for n, template in enumerate(TEMPLATES):
+        actions.apply(db, "create_process", {"slug": f"t{n}", "name": "P", "template": template,
+                                             "coordinator_name": "Coordinación"}, actor="coord", clock=clock)
+        assert "compliance_website" in [u["code"] for u in checks_status(db, f"t{n}", clock)]
+
+
+def checks_status(db, slug, clock):
+    from reads import status
+
+    return status.status(db, slug, clock=clock)["unmet"]
+
+
+def test_only_a_decision_of_the_secretariat_lifts_the_gate_and_the_public_page_says_why(db, clock):
+    from reads import public
+
+    p = Proc(db, clock, gate=True)
     complete_stage(p, "declaration")
-    assert p.move()["stage"] == "consultation"
+    exc = p.refused("configure_compliance", gate=False)
+    assert exc.codes == ["compliance_gate_lifted_only_by_decision"] and exc.exit_code == 3
+    assert "solo una decisión del secretariado" in exc.messages("es")[0]
+    session = p.session()
+    assert p.refused("propose_decision", session=session, kind="lift_compliance_gate").codes == ["reason_required"]
+    assert p.refused("propose_decision", session=session, kind="lift_compliance_gate", reason="x",
+                     text="y").codes == ["not_for_this_kind"]
+    d = p("propose_decision", session=session, kind="lift_compliance_gate",
+          reason="El sitio del gobierno estatal está en mantenimiento hasta marzo")["decision"]
+    p("cast_vote", actor="osc", decision=d, position="against")
+    assert p("decide", decision=d)["status"] == "rejected"
+    assert "compliance_website" in p.unmet()  # still on
+    result = p.decide("lift_compliance_gate", session=session,
+                      reason="El sitio del gobierno estatal está en mantenimiento hasta marzo")
+    assert result["status"] == "adopted" and result["gate"] is False
+    assert "compliance_website" not in p.unmet()
+    view = public.public_view(db, "p", clock=clock)["process"]["compliance_gate"]
+    assert view["on"] is False and view["lifted"]["decision"] == result["decision"]
+    assert view["lifted"]["reason"].startswith("El sitio del gobierno")
+    assert p.refused("propose_decision", session=session, kind="lift_compliance_gate",
+                     reason="otra vez").codes == ["compliance_gate_already_off"]
+    assert p.move()["stage"] == "consultation"  # basic requirements unmet, but the gate is lifted
+    p("configure_compliance", gate=True)  # turning it on again needs no decision
+    assert public.public_view(db, "p", clock=clock)["process"]["compliance_gate"] == {"on": True, "lifted": None}
+
+
+def test_a_process_created_without_the_gate_says_so_in_public(sqlite_db, clock):
+    from reads import public
+    from webkit import client
+
+    p = Proc(sqlite_db, clock)  # gate=False, explicitly, as the tests of other rules do
+    gate = public.public_view(sqlite_db, "p", clock=clock)["process"]["compliance_gate"]
+    assert gate["on"] is False and gate["lifted"]["at_creation"] is True
+    page = client(sqlite_db, clock).get("/p/p").text
+    assert "desde que se creó el proceso (no por una decisión del secretariado)" in page
     p("configure_compliance", gate=True)
-    p("configure_compliance", gate=False)
-    complete_stage(p, "consultation")
-    assert p.move()["stage"] == "sensitization"
+    assert "Compuerta de cumplimiento activa" in client(sqlite_db, clock).get("/p/p").text
 
 
 def test_gate_ignores_advanced_rules_and_rules_that_run_on_the_calendar(db, clock):

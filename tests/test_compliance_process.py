@@ -42,6 +42,14 @@ def test_rules_the_engine_enforces_stop_the_process_at_the_stage_move(sqlite_db,
     assert exc is not None and ENFORCED[rule_id][1] in exc.codes
 
 
+def test_with_the_gate_on_a_broken_basic_requirement_stops_the_process_at_its_stage_end(sqlite_db):
+    """The compliant plan runs with the gate on (the template's default); without its website,
+    the process cannot leave the declaration."""
+    exc = apply_until_refused(sqlite_db, broken("website", gate=True))
+    assert exc is not None and "compliance_website" in exc.codes
+    assert checks.report(sqlite_db, P, as_of=REPORT_AT).process.stage == "declaration"
+
+
 def test_every_rule_is_either_breakable_through_actions_or_enforced_by_the_engine():
     assert set(BREAKERS) | set(ENFORCED) == {r.id for r in RULES}
     assert not set(BREAKERS) & set(ENFORCED)

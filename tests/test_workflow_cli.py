@@ -223,8 +223,11 @@ def test_status_in_text_and_json(cli):
     as_json = cli("status", "jalisco", "--json")
     st = json.loads(as_json.output)
     assert (st["stage"], st["next_move"], st["ready"]) == ("declaration", "advance", False)
-    assert [u["code"] for u in st["unmet"]] == ["declaration_signed_by_executive_and_guarantor",
-                                                "secretariat_installed_with_required_sectors"]
+    codes = [u["code"] for u in st["unmet"]]
+    assert codes[:2] == ["declaration_signed_by_executive_and_guarantor", "secretariat_installed_with_required_sectors"]
+    # the template's compliance gate is on: the basic requirements due at the declaration's end too
+    assert {"compliance_website", "compliance_forum_rules_public"} <= set(codes[2:])
+    assert all(c.startswith("compliance_") for c in codes[2:])
     assert cli("status", "nowhere").exit_code == 2
 
 

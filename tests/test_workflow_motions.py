@@ -110,3 +110,9 @@ def test_the_motion_form_shows_only_the_fields_of_the_chosen_kind(sqlite_db, clo
                                                     "csrf": csrf_of(advance)})
     assert sent.status_code == 409 and "advance_only_to_next_stage" in sent.text
     assert 'name="text"' not in sent.text and 'value="planning" selected' in sent.text
+    # the whole form (no kind chosen first): fields of other kinds left as they were are not sent
+    whole = {"session": session, "kind": "general", "text": "Calendario", "target": "", "quorum.min_members": "0",
+             "rule": "consensus", "csrf": csrf_of(every)}
+    assert c.post("/w/p/do/propose_decision", data=whole).status_code == 303
+    typed = c.post("/w/p/do/propose_decision", data={**whole, "quorum.min_members": "3"})
+    assert typed.status_code == 400 and "not_for_this_kind" in typed.text

@@ -100,6 +100,7 @@ FIELD_LABELS: dict[str, Msg] = {
     "extraordinary": N_("Extraordinary session"),
     "facilitator": N_("Facilitator"),
     "first_plan": N_("This is the first action plan"),
+    "forget_email": N_("Remove the stored email"),
     "gate": N_("Unmet basic requirements block leaving a stage"),
     "handle": N_("Handle (username)"),
     "held_on": N_("Date held"),
@@ -342,6 +343,7 @@ class Notice:
 #: One sentence per action whose result is shown, filled from the result's fields.
 DONE: dict[str, Msg] = {
     "add_person": N_("'{person}' was added as {role:role}."),
+    "update_person": N_("The details of '{person}' were updated."),
     "remove_person": N_("'{person}' no longer takes part in the process."),
     "add_agency": N_("The agency '{agency}' was registered."),
     "withdraw_sector": N_("The sector {sector:sector} withdrew from the secretariat."),
@@ -393,6 +395,7 @@ MORE: dict[str, Msg] = {
     "approved": N_("Commitments approved: {approved}."),
     "amended": N_("The commitment '{commitment}' is now at version {version}."),
     "quorum_changed": N_("The quorum rule was changed."),
+    "gate_lifted": N_("The compliance gate is lifted: unmet basic requirements no longer block leaving a stage."),
     "signatories_of": N_("Sectors signing: {sectors:sector}."),
     "gate": N_("Unmet basic requirements now block leaving a stage."),
     "in_use": N_("It is now this process's rule set."),
@@ -486,6 +489,8 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] |
             text.append(say(MORE["amended"]))
         if "quorum" in r:
             text.append(say(MORE["quorum_changed"]))
+        if r.get("gate") is False:
+            text.append(say(MORE["gate_lifted"]))
     if action == "configure_compliance" and r.get("gate"):
         text.append(say(MORE["gate"]))
     if action == "register_ruleset" and r.get("in_use"):

@@ -397,9 +397,33 @@ def _not_allowed(identity, name: str):
                   allowed=list(actions.ACTIONS[name].roles))
 
 
+def _untouched_fields_of_other_kinds(name: str, form: dict) -> dict:
+    """A motion's form shows every field until a kind is chosen; the fields of other kinds that
+    still hold their form defaults (nothing typed) are not part of the motion. A value typed
+    into one of them is sent, and the action refuses it (``not_for_this_kind``)."""
+    kind = form.get("kind")
+    if name != "propose_decision" or not isinstance(kind, str) or kind not in decisions.KINDS:
+        return form
+    other = set(decisions.MOTION_FIELDS) - set(decisions.KINDS[kind].fields)
+    every = forms.leaves(_fields(name))
+    defaults = forms.initial(every, {})
+    out = dict(form)
+    for f in every:
+        if f.name.split(".")[0] not in other:
+            continue
+        raw = out.get(f.name)
+        typed = raw if isinstance(raw, list) else [raw or ""]
+        default = defaults.get(f.name)
+        default = default if isinstance(default, list) else [default or ""]
+        if [str(v).strip() for v in typed if str(v).strip()] == [str(v).strip() for v in default if str(v).strip()]:
+            out.pop(f.name, None)
+    return out
+
+
 def _payload(name: str, form: dict) -> dict:
     """The action's payload from the form; deep JSON or an enormous number in a JSON field is
     refused here like in the API (:func:`web.api.check_value`)."""
+    form = _untouched_fields_of_other_kinds(name, form)
     try:
         payload = forms.parse(actions.ACTIONS[name].schema, form)
     except RecursionError:

@@ -141,6 +141,9 @@ class CreateProcess(Schema):
     quorum: Optional[QuorumRuleIn] = None
     coordinator_name: Short = Field(description=D_("the actor becomes the first coordinator"))
     coordinator_email: Optional[Email] = None
+    compliance_gate: Optional[bool] = Field(None, description=D_(
+        "unmet basic requirements block leaving a stage (default: on, from the template); created off, the public "
+        "page says it was never on; once on, only a decision of the secretariat lifts it"))
 
 
 class AddPerson(Schema):
@@ -152,6 +155,16 @@ class AddPerson(Schema):
     email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
     agency: Optional[Key] = Field(None, description=D_("required for liaisons"))
     lang: Literal["es", "en"] = "es"
+
+
+class UpdatePerson(Schema):
+    handle: Key = Field(description=D_("whose details change (the handle itself never changes)"))
+    name: Optional[Short] = None
+    email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
+    forget_email: bool = Field(False, description=D_("remove the stored email (no more notices by email)"))
+    organisation: Optional[Short] = None
+    agency: Optional[Key] = Field(None, description=D_("liaisons: the agency they now speak for"))
+    lang: Optional[Literal["es", "en"]] = None
 
 
 class RemovePerson(Schema):

@@ -63,6 +63,7 @@ def _a(handler, schema, roles=COORD, **kw) -> ActionDef:
 ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(people.create_process, s.CreateProcess, creates_process=True, plans=ALL),
     _a(people.add_person, s.AddPerson, **GOV, plans=ALL),
+    _a(people.update_person, s.UpdatePerson, **GOV, plans=ALL),
     _a(people.remove_person, s.RemovePerson, **GOV, plans=ALL),
     _a(people.add_agency, s.AddAgency, **GOV),
     _a(people.withdraw_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),

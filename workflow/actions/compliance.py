@@ -64,7 +64,8 @@ def _store(ctx: Context, key: str, value: Any) -> None:
 
 
 def configure_compliance(ctx: Context, d: ConfigureCompliance):
-    """Choose the compliance rule set, turn the compliance gate on or off, override thresholds."""
+    """Choose the compliance rule set, turn the compliance gate on (only a decision of the
+    secretariat lifts it), override thresholds."""
     if d.ruleset is None and d.gate is None and d.settings is None:
         raise InvalidInput([reason("nothing_to_configure")])
     conf = _compliance_conf(ctx)
@@ -77,8 +78,10 @@ def configure_compliance(ctx: Context, d: ConfigureCompliance):
         for k in removals:
             current.pop(k, None)
         conf["settings"] = {**current, **good}
-    if d.gate is not None:
-        conf["gate"] = d.gate
+    if d.gate is False and conf.get("gate"):
+        raise refuse("compliance_gate_lifted_only_by_decision")
+    if d.gate:
+        conf["gate"], conf["lifted"] = True, None
     _store(ctx, "compliance", conf)
     if d.ruleset is not None:
         try:
@@ -89,6 +92,22 @@ def configure_compliance(ctx: Context, d: ConfigureCompliance):
     rs = rulesets.resolve(ctx.process)
     return {"ruleset": rs.name, "version": rs.version, "gate": bool(conf.get("gate")),
             "settings": conf.get("settings") or {}}
+
+
+def lift_gate(ctx: Context, decision: m.Decision) -> dict:
+    """The effect of an adopted ``lift_compliance_gate``: the gate is off, and the public record
+    says by which decision, when and why."""
+    conf = _compliance_conf(ctx)
+    if not conf.get("gate"):
+        raise refuse("compliance_gate_already_off")
+    conf["gate"] = False
+    conf["lifted"] = {"decision": decision.key, "reason": decision.reason, "at": ctx.now.isoformat()}
+    _store(ctx, "compliance", conf)
+    return {"gate": False}
+
+
+def gate_is_on(ctx: Context) -> bool:
+    return bool(_compliance_conf(ctx).get("gate"))
 
 
 def register_ruleset(ctx: Context, d: RegisterRuleset):

@@ -19,6 +19,7 @@ from storage import models as m
 from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
+from . import compliance
 from .lookup import find, get, next_key, present_members, session_row
 from .plan import apply_commitment_fields, commitment_fields
 
@@ -55,6 +56,11 @@ def _check_amend(ctx: Context, d: s.ProposeDecision) -> None:
     if not d.changes:
         raise _missing("changes")
     validated_changes(ctx, d.commitment, d.changes)
+
+
+def _check_gate_on(ctx: Context, d: s.ProposeDecision) -> None:
+    if not compliance.gate_is_on(ctx):
+        raise refuse("compliance_gate_already_off")
 
 
 def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
@@ -156,6 +162,7 @@ KINDS: dict[str, DecisionKind] = {k.name: k for k in (
     DecisionKind("amend_commitment", _check_amend, _effect_amend, fields=("commitment", "changes"),
                  required=("commitment", "changes"), joint=True),
     DecisionKind("set_quorum_rule", _check_nothing, _effect_quorum, fields=("quorum",), required=("quorum",)),
+    DecisionKind("lift_compliance_gate", _check_gate_on, compliance.lift_gate, reason=True),
     DecisionKind("general", _check_nothing, _effect_nothing, fields=("text",), required=("text",)),
 )}
 

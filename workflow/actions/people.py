@@ -27,10 +27,12 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
         raise invalid_field("timezone", "bad_timezone", value=d.timezone) from None
     t = TEMPLATES[d.template]
     quorum = d.quorum.model_dump() if d.quorum else dict(t.quorum)
+    gate = t.compliance_gate if d.compliance_gate is None else d.compliance_gate
+    compliance = {"gate": gate} if gate else {"gate": False, "lifted": {"at_creation": True, "at": now.isoformat()}}
     process = m.Process(slug=d.slug, name=d.name, template=t.name, stage=STAGE_NAMES[0],
                         starts_on=d.starts_on or now.astimezone(tz).date(), term_months=d.term_months or t.term_months,
                         timezone=d.timezone, spec_version=SPEC_VERSION, ruleset=d.ruleset or t.ruleset,
-                        quorum=quorum, created_at=now)
+                        quorum=quorum, settings={"compliance": compliance}, created_at=now)
     db.add(process)
     try:
         db.flush()
@@ -42,12 +44,15 @@ def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime
     db.flush()
     ctx = Context(db, process, None, now)  # type: ignore[arg-type]
     return {"process": process.slug, "stage": process.stage, "term_months": process.term_months,
-            "ruleset": process.ruleset, "spec_version": process.spec_version}, ctx
+            "ruleset": process.ruleset, "spec_version": process.spec_version, "compliance_gate": gate}, ctx
 
 
 def add_person(ctx: Context, d: s.AddPerson):
-    """Add a coordinator, a secretariat member (with its sector) or an agency liaison."""
-    if d.handle == PUBLIC or find_person(ctx, d.handle) is not None:  # "public" is the public site's actor
+    """Add a coordinator, a secretariat member (with its sector) or an agency liaison; a person
+    who left the process may be added again with the same handle (their earlier part stays in
+    the records)."""
+    former = find_person(ctx, d.handle)
+    if d.handle == PUBLIC or (former is not None and former.active):  # "public" is the public site's actor
         raise InvalidInput([reason("duplicate_key", kind="person", key=d.handle)])
     if d.role == "member" and not d.sector:
         raise invalid_field("sector", "missing_for_role", role="member")
@@ -56,11 +61,46 @@ def add_person(ctx: Context, d: s.AddPerson):
         if not d.agency:
             raise invalid_field("agency", "missing_for_role", role="liaison")
         agency = get(ctx, m.Agency, d.agency, "agency")
-    person = m.Person(process_id=ctx.process.id, handle=d.handle, name=d.name, role=d.role, email=d.email,
-                      sector=d.sector if d.role == "member" else None, organisation=d.organisation,
-                      agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
+    fields = dict(name=d.name, role=d.role, email=d.email, sector=d.sector if d.role == "member" else None,
+                  organisation=d.organisation, agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
+    if former is None:
+        ctx.db.add(m.Person(process_id=ctx.process.id, handle=d.handle, **fields))
+        return {"person": d.handle, "role": d.role, "sector": fields["sector"]}
+    for k, v in fields.items():  # back after leaving: the same person, seated again from now
+        setattr(former, k, v)
+    former.active, former.left_at = True, None
+    ctx.db.add(former)
+    return {"person": d.handle, "role": d.role, "sector": fields["sector"], "rejoined": True}
+
+
+def update_person(ctx: Context, d: s.UpdatePerson):
+    """Correct or update a person's name, email, organisation, language or (liaisons) agency;
+    the email stays private (redacted in the audit trail)."""
+    person = find_person(ctx, d.handle)
+    if person is None:
+        raise not_found("person", d.handle)
+    if d.email is not None and d.forget_email:
+        raise invalid_field("forget_email", "contradicts", other="email")
+    changed = []
+    if d.agency is not None:
+        if person.role != "liaison":
+            raise invalid_field("agency", "not_for_role", role=person.role)
+        agency = get(ctx, m.Agency, d.agency, "agency")
+        if person.agency_id != agency.id:
+            person.agency_id = agency.id
+            changed.append("agency")
+    for name in ("name", "organisation", "lang", "email"):
+        value = getattr(d, name)
+        if value is not None and value != getattr(person, name):
+            setattr(person, name, value)
+            changed.append(name)
+    if d.forget_email and person.email is not None:
+        person.email = None
+        changed.append("email")
+    if not changed:
+        raise InvalidInput([reason("nothing_to_update", handle=d.handle)])
     ctx.db.add(person)
-    return {"person": d.handle, "role": d.role, "sector": person.sector}
+    return {"person": d.handle, "changed": sorted(changed)}
 
 
 
