@@ -28,6 +28,7 @@ from reads import checks
 from reads import status as queries
 from stages.errors import CocreaError
 from storage import models as m
+from storage.outbox import OutboxMessage
 from workflow import actions
 
 
@@ -166,6 +167,8 @@ def test_a_local_exercise_over_twelve_months_recorded_as_it_happened(db, clock):
         ("routes", "2025-05-13"), ("monitoring", "2025-05-27"), ("closed", "2025-12-15")]
     history = queries.history(db, "jalisco-2025")
     assert all(e["recorded_at"] == e["at"] for e in history)  # recorded live, not migrated afterwards
+    with Session(db) as s:  # recorded live, the actions queued their reminders as they came due
+        assert s.exec(select(OutboxMessage)).first() is not None
     assert breaks(db, "jalisco-2025", clock.now()) == []
     report = checks.report(db, "jalisco-2025", clock=clock).as_dict("es")
     assert report["summary"]["compliant"] and report["summary"]["not_met"] == 0
