@@ -11,6 +11,7 @@ from workflow import actions
 COORD = "coord"
 MX = dt.timezone(dt.timedelta(hours=-6))
 TRIPARTITE = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
+BASE_START = dt.date(2026, 1, 15)
 
 
 class Proc:
@@ -24,6 +25,9 @@ class Proc:
     def __init__(self, db, clock, slug: str = "p", template: str = "inai_local", members=TRIPARTITE,
                  quorum: dict | None = None, starts_on: str = "2026-01-15", gate: bool = False):
         self.db, self.clock, self.slug = db, clock, slug
+        #: The stages' content (``complete_stage``) is written for a term starting 2026-01-15; a process
+        #: starting on another day lives it on the same days after its start (``d``).
+        self.shift = dt.date.fromisoformat(starts_on) - BASE_START
         payload = {"slug": slug, "name": f"Proceso {slug}", "template": template, "starts_on": starts_on,
                    "coordinator_name": "Coordinación", "compliance_gate": gate}
         if quorum:
@@ -55,6 +59,10 @@ class Proc:
 
     def unmet(self) -> list[str]:
         return [u["code"] for u in self.status()["unmet"]]
+
+    def d(self, day: str) -> str:
+        """``day`` of the base calendar (a term starting 2026-01-15), on this process's calendar."""
+        return (dt.date.fromisoformat(day) + self.shift).isoformat()
 
     def on(self, day: str) -> None:
         """Live up to ``day`` (10:00 in Mexico City): facts of that day can be recorded now.
@@ -93,22 +101,22 @@ def complete_stage(p: Proc, stage: str) -> None:
 
 
 def _declaration(p: Proc) -> None:
-    p.on("2026-01-20")
-    p("sign_declaration", signed_on="2026-01-20", document_ref="decl.pdf",
+    p.on(p.d("2026-01-20"))
+    p("sign_declaration", signed_on=p.d("2026-01-20"), document_ref="decl.pdf",
       signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"},
                    {"name": "Comisionada", "role": "Órgano garante", "sector": "guarantor"}])
 
 
 def _consultation(p: Proc) -> None:
-    p.on("2026-01-21")  # announced two weeks before it opens, open from 4 February to 4 March
-    p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p.on(p.d("2026-01-21"))  # announced two weeks before it opens, open from 4 February to 4 March
+    p("open_channel", key="web", kind="online", name="En línea", online=True, announced_on=p.d("2026-01-21"),
+      opens_on=p.d("2026-02-04"), closes_on=p.d("2026-03-04"))
     p("open_channel", key="asamblea", kind="assembly", name="Asambleas", aimed_at_excluded=True,
-      announced_on="2026-01-21", opens_on="2026-02-04", closes_on="2026-03-04")
+      announced_on=p.d("2026-01-21"), opens_on=p.d("2026-02-04"), closes_on=p.d("2026-03-04"))
     p("add_theme", key="genero", name="Brecha salarial de género")
     p("add_theme", key="agua", name="Agua")
-    p.on("2026-02-18")  # two weeks open: the consultation may end
-    p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on="2026-02-18",
+    p.on(p.d("2026-02-18"))  # two weeks open: the consultation may end
+    p("record_input", key="i1", channel="web", text="Igualdad salarial", received_on=p.d("2026-02-18"),
       contact_name="Ana Pérez", contact_email="ana@example.org")
     p("answer_input", input="i1", disposition="adopted", rationale="Tema prioritario", theme="genero")
     p("prioritise_themes", themes=["genero"])
@@ -116,14 +124,14 @@ def _consultation(p: Proc) -> None:
 
 def _sensitization(p: Proc) -> None:
     from stages.sensitization import QUESTIONS
-    p.on("2026-02-19")
-    p("record_sensitization_session", key="sen1", held_on="2026-02-19", topics=list(QUESTIONS),
+    p.on(p.d("2026-02-19"))
+    p("record_sensitization_session", key="sen1", held_on=p.d("2026-02-19"), topics=list(QUESTIONS),
       sectors={"government": 3, "guarantor": 1, "civil_society": 5})
 
 
 def _planning(p: Proc) -> None:
     p("plan_working_table", key="mesa-genero", theme="genero", methodology="Árbol de problemas", call_ref="conv.pdf",
-      facilitator="Facilitadora", held_on="2026-04-10", sectors={"government": 2, "civil_society": 3})
+      facilitator="Facilitadora", held_on=p.d("2026-04-10"), sectors={"government": 2, "civil_society": 3})
 
 
 def _causes(p: Proc) -> None:
@@ -136,7 +144,7 @@ def _commitments(p: Proc) -> None:
     p("add_agency", key="igualdad", name="Secretaría de Igualdad")
     p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
       problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
-      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date=p.d("2026-12-31"), agencies=["igualdad"],
       action_lines=["Publicar"])
     p.decide("approve_commitments")
 
@@ -145,19 +153,20 @@ def _routes(p: Proc) -> None:
     p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad",
       email="enlace@example.org")
     p("plan_activity", key="a1", commitment="c1", title="Publicar", deliverable="Portal", agency="igualdad",
-      start_date="2026-06-01", end_date="2026-09-30")
+      start_date=p.d("2026-06-01"), end_date=p.d("2026-09-30"))
     p("accept_activity", actor="enlace", activity="a1")
     p("add_indicator", key="r1", commitment="c1", name="Brecha medida", kind="result")
 
 
 def _monitoring(p: Proc) -> None:
-    p.on("2026-07-01")
-    p("hold_public_event", key="medio", kind="midterm", held_on="2026-07-01", minutes_ref="minuta1.pdf")
-    p.on("2026-10-01")
-    p("report_progress", actor="enlace", activity="a1", status="completed", percent=100, reported_on="2026-10-01",
+    p.on(p.d("2026-07-01"))
+    p("hold_public_event", key="medio", kind="midterm", held_on=p.d("2026-07-01"), minutes_ref="minuta1.pdf")
+    p.on(p.d("2026-10-01"))
+    p("report_progress", actor="enlace", activity="a1", status="completed", percent=100,
+      reported_on=p.d("2026-10-01"),
       evidence_ref="evidencia.pdf")
-    p.on("2026-12-01")
-    p("hold_public_event", key="cierre", kind="closing", held_on="2026-12-01", minutes_ref="minuta2.pdf")
+    p.on(p.d("2026-12-01"))
+    p("hold_public_event", key="cierre", kind="closing", held_on=p.d("2026-12-01"), minutes_ref="minuta2.pdf")
     p("set_final_status", commitment="c1", status="fulfilled")
 
 

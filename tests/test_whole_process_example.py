@@ -6,6 +6,8 @@ import datetime as dt
 
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from chronology import breaks
 from cli.demo import EXAMPLE
@@ -13,6 +15,7 @@ from cli.main import main
 from reads import checks
 from reads import status as queries
 from storage import make_engine
+from storage.outbox import OutboxMessage
 
 
 def test_the_whole_process_example_applies_today_compliant_and_on_time(tmp_path, monkeypatch):
@@ -33,6 +36,9 @@ def test_the_whole_process_example_applies_today_compliant_and_on_time(tmp_path,
     report = checks.report(db, "jalisco-2025").as_dict("es")
     assert report["summary"]["compliant"] and report["summary"]["not_met"] == 0, report["summary"]
     assert breaks(db, "jalisco-2025", dt.datetime.now(dt.timezone.utc)) == []
+    # a migrated past queues no reminder that was due back then (a year-old "due today" would go out now)
+    with Session(db) as s:
+        assert s.exec(select(func.count()).select_from(OutboxMessage)).one() == 0
     # every item says when it happened, and all of it has happened
     items = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert all(isinstance(i.get("at"), dt.datetime) and i["at"].tzinfo for i in items)

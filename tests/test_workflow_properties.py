@@ -142,7 +142,7 @@ class World(Proc):
         # reach the starting stage through real decisions (as test_workflow_lifecycle does)
         setup = process_at(db, clock, start, slug="p", members=MEMBERS, quorum=quorum)
         self.db, self.clock, self.slug, self.members = db, clock, "p", list(HANDLES)
-        self.n_sessions, self.joined = setup.n_sessions, 0
+        self.n_sessions, self.joined, self.shift = setup.n_sessions, 0, setup.shift
         self.applied, self.refusals = Counter(), Counter()
         self.state = snapshot(db)
         self.seen_changes = 1

@@ -162,7 +162,9 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             ctx = Context(db, proc, person, now)
             result = action.handler(ctx, data)
         anchors = action.plans | ctx.touched
-        if anchors:  # reminders the action made due, in its transaction: only the rules it touched
+        # reminders the action made due, in its transaction: only the rules it touched. A past fact
+        # being recorded (``at``) makes nothing due back then: the worker's sweep plans what is due now.
+        if anchors and at is None:
             outbox.enqueue_due(db, ctx.process, now, None if "*" in anchors else frozenset(anchors))
         audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
                      payload=data.model_dump(mode="json", exclude_none=True), result=result,

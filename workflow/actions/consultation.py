@@ -27,6 +27,13 @@ def open_channel(ctx: Context, d: s.OpenChannel):
     ahead: a channel is announced before it opens)."""
     require("channel_dates_in_order", announced_on=d.announced_on, opens_on=d.opens_on, closes_on=d.closes_on)
     row = upsert(ctx, m.Channel, d.key, "c", **d.model_dump(exclude={"key"}))
+    for i in ctx.db.exec(select(m.Input).where(m.Input.channel_id == row.id)):  # a correction keeps its inputs inside
+        require("input_inside_channel_window", received_on=i.received_on, opens_on=row.opens_on,
+                closes_on=row.closes_on, accepts_late=row.accepts_late)
+        late = row.closes_on is not None and i.received_on > row.closes_on
+        if i.late != late:
+            i.late = late
+            ctx.db.add(i)
     return {"channel": row.key}
 
 

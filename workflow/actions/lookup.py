@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, select
 
 from stages import TIME_RULES, chronology
 from stages.chronology import local_today
+from stages.monitoring import expected_final
 from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
 
@@ -99,6 +100,17 @@ def today(ctx: Context) -> dt.date:
 def require(code: str, **facts) -> None:
     """Refuse unless the dates (or the figures) of the facts agree (``stages.TIME_RULES[code]``)."""
     chronology.require(TIME_RULES, code, **facts)
+
+
+def final_status_holds(ctx: Context, commitment: m.Commitment) -> None:
+    """After a change to its activities, a commitment's recorded final status still agrees with their
+    progress (unless the secretariat decided that status, with its reasons)."""
+    if commitment.final_status is None or commitment.final_decision_id is not None:
+        return
+    ctx.db.flush()
+    percents = list(ctx.db.exec(select(m.Activity.percent).where(m.Activity.commitment_id == commitment.id)))
+    require("final_status_agrees_with_progress", commitment=commitment.key, status=commitment.final_status,
+            expected=expected_final(percents), decision=None)
 
 
 def not_in_future(ctx: Context, what: str, date: dt.date) -> None:

@@ -10,7 +10,7 @@ from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from .lookup import get, not_in_future, require, upsert
+from .lookup import final_status_holds, get, not_in_future, require, upsert
 from .plan import own_activity
 
 
@@ -32,6 +32,7 @@ def report_progress(ctx: Context, d: s.ReportProgress):
         ctx.reason = d.reason
     row.status, row.percent = d.status, d.percent
     ctx.db.add(row)
+    final_status_holds(ctx, ctx.db.get(m.Commitment, row.commitment_id))
     return {"activity": row.key, "status": d.status, "percent": d.percent}
 
 

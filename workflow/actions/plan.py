@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func
+from sqlmodel import select
+
 from stages.commitments import FIELDS as COMMITMENT_FIELDS
 from stages.errors import NotAllowed, reason, refuse
 from storage import models as m
 
 from .. import schemas as s
 from ..engine import Context
-from .lookup import check_dates, find, get, upsert
+from .lookup import check_dates, final_status_holds, find, get, require, upsert
 
 
 def commitment_fields(c: m.Commitment) -> dict:
@@ -54,7 +57,17 @@ def plan_activity(ctx: Context, d: s.PlanActivity):
                   start_date=d.start_date, end_date=d.end_date)
     if row is not None and (row.agency_id, row.start_date, row.end_date) != (agency.id, d.start_date, d.end_date):
         fields.update(accepted_at=None, accepted_by=None)  # a changed assignment needs a new acceptance
+    touched = [commitment]
+    if row is not None:  # re-planned: the progress already reported stays after its start
+        first = ctx.db.exec(select(func.min(m.ProgressReport.reported_on))
+                            .where(m.ProgressReport.activity_id == row.id)).one()
+        if first is not None:
+            require("progress_after_activity_start", activity=row.key, reported_on=first, start_date=d.start_date)
+        if row.commitment_id != commitment.id:
+            touched.append(ctx.db.get(m.Commitment, row.commitment_id))
     row = upsert(ctx, m.Activity, d.key, "a", **fields)
+    for c in touched:  # a final status already recorded still agrees with the activities
+        final_status_holds(ctx, c)
     return {"activity": row.key, "accepted": row.accepted_at is not None}
 
 
