@@ -238,3 +238,88 @@ def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
     other = _cli(url, "audit", "verify", "a", "--expect", _newest(db, "b").hash)
     assert other.exit_code == 4 and "Bitácora de a" in other.stderr
     db.dispose()
+
+
+# --- the deep check: rows edited around the engine -------------------------------------------
+
+def _lived(db, clock) -> Proc:
+    """A process in monitoring with votes, credentials, an input with its contact, a closed session."""
+    from builders import process_at
+    from workflow.credentials import collecting
+
+    p = process_at(db, clock, "monitoring")
+    p.decide("general", text="Calendario de sesiones", reason="Lo pide la guía",
+             votes={"gob": "for", "garante": "for", "osc": "abstain"})
+    with collecting():
+        p("set_credentials", actor="gob", handle="gob", new_token=True)  # not replayed: credentials
+    p("close_session", session=f"S{p.n_sessions}")
+    return p
+
+
+def test_deep_check_passes_on_a_process_lived_through_the_actions(db, clock):
+    _lived(db, clock)
+    checked = queries.verify_record(db, "p", deep=True)
+    assert checked["p"]["deep_rows"] > 60
+
+
+def test_deep_check_names_every_row_edited_around_the_engine(db, clock):
+    _lived(db, clock)
+    with Session(db) as s:
+        vote = s.exec(select(m.Vote).order_by(m.Vote.id.desc())).first()
+        voter = s.get(m.Person, vote.person_id).handle
+        decision = s.get(m.Decision, vote.decision_id).key
+    _sql(db, "UPDATE process SET stage = 'closed'")
+    _sql(db, "DELETE FROM vote WHERE id = :id", id=vote.id)
+    _sql(db, "UPDATE commitment SET title = 'Otro compromiso' WHERE key = 'c1'")
+    _sql(db, "UPDATE input SET disposition = 'not_adopted' WHERE key = 'i1'")
+    _sql(db, "INSERT INTO theme (process_id, key, name, description) "
+             "SELECT id, 'inventado', 'Tema inventado', '' FROM process")
+    _sql(db, "UPDATE input SET contact_email = 'otra@example.org'")  # personal data: not in the trail
+    assert queries.verify_audit(db, "p")  # the chain alone cannot tell
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert caught.value.exit_code == 4
+    found = {(r.code, r.details["table"], r.details["key"], r.details.get("column")) for r in caught.value.reasons}
+    assert found == {
+        ("deep_value_differs", "process", "p", "stage"),
+        ("deep_row_missing", "vote", f"{decision}/{voter}", None),
+        ("deep_value_differs", "commitment", "c1", "title"),
+        ("deep_value_differs", "input", "i1", "disposition"),
+        ("deep_row_extra", "theme", "inventado", None),
+    }
+    stage = next(r for r in caught.value.reasons if r.details.get("column") == "stage")
+    assert stage.message("en") == ("Audit of p: in table process, row p, column stage is «closed», but the audit "
+                                   "trail gives «monitoring»: changed around the actions.")
+    assert stage.message("es") == ("Bitácora de p: en la tabla process, la fila p tiene en la columna stage «closed», "
+                                   "pero la bitácora da «monitoring»: se cambió por fuera de las acciones.")
+
+
+def test_deep_check_numbers_rows_without_a_key_of_their_own(db, clock):
+    p = Proc(db, clock)
+    key = p.session()
+    p("record_attendance", session=key, members=["gob"], present=False)
+    p("record_attendance", session=key, members=["gob"])
+    _sql(db, "DELETE FROM attendance WHERE id = (SELECT MAX(id) FROM attendance)")
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert [(r.code, r.details["table"], r.details["key"]) for r in caught.value.reasons] == \
+        [("deep_row_missing", "attendance", "S1/gob #2")]
+
+
+def test_cocrea_audit_verify_deep_exits_4_naming_the_rows(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    ok = _cli(url, "audit", "verify", "--deep")
+    assert ok.exit_code == 0, ok.output
+    assert "comprobación profunda: 7 filas coinciden con la bitácora reproducida" in ok.output
+    assert json.loads(_cli(url, "audit", "verify", "--deep", "--json").output)["processes"]["p"]["deep_rows"] == 7
+    _sql(db, "UPDATE agency SET name = 'Otra' WHERE key = 'sfp'")
+    assert _cli(url, "audit", "verify").exit_code == 0
+    broken = _cli(url, "--lang", "en", "audit", "verify", "p", "--deep")
+    assert broken.exit_code == 4
+    assert ("[deep_value_differs] Audit of p: in table agency, row sfp, column name is «Otra», but the audit trail "
+            "gives «SFP»: changed around the actions.") in broken.stderr
+    db.dispose()
