@@ -22,6 +22,7 @@ from webkit import client
 
 from cli.main import main
 from reads import status as queries
+from reads.public import public_view
 from stages.errors import AuditBroken
 from storage import make_engine
 from storage import models as m
@@ -323,3 +324,93 @@ def test_cocrea_audit_verify_deep_exits_4_naming_the_rows(tmp_path, clock):
     assert ("[deep_value_differs] Audit of p: in table agency, row sfp, column name is «Otra», but the audit trail "
             "gives «SFP»: changed around the actions.") in broken.stderr
     db.dispose()
+
+
+# --- each session's minutes carry the head at its close; members receive it by email ----------
+
+def _session_row(db, key: str) -> m.SecretariatSession:
+    with Session(db) as s:
+        return s.exec(select(m.SecretariatSession).where(m.SecretariatSession.key == key)).one()
+
+
+def test_a_closed_session_keeps_and_publishes_the_head_at_its_close(db, clock):
+    p = Proc(db, clock)
+    key = p.session()
+    before = _newest(db)  # everything recorded up to the close
+    p("close_session", session=key)
+    row, close = _session_row(db, key), _newest(db)
+    assert (row.closed_seq, row.closed_head) == (before.seq, before.hash)
+    assert close.action == "close_session" and close.prev_hash == row.closed_head  # the close links to it
+    view = public_view(db, "p")
+    assert [(s["key"], s["closed_seq"], s["closed_head"]) for s in view["sessions"]] == [(key, before.seq, before.hash)]
+    assert queries.verify_record(db, "p", [row.closed_head], deep=True)["p"]["expected"][0]["seq"] == before.seq
+    # the head kept with the session is checked against the trail too
+    _sql(db, "UPDATE secretariat_session SET closed_head = :h", h="0" * 64)
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert [(r.details["table"], r.details["key"], r.details["column"]) for r in caught.value.reasons] == \
+        [("secretariat_session", key, "closed_head")]
+
+
+def test_the_page_and_the_sessions_table_show_the_head_at_each_close(sqlite_db, clock):
+    p = Proc(sqlite_db, clock)
+    key = p.session()
+    p("close_session", session=key)
+    head = _session_row(sqlite_db, key).closed_head
+    c = client(sqlite_db, clock)
+    assert f'Registro al cierre: entrada 6 de la bitácora, cabeza <code class="code">{head}</code>' in c.get("/p/p").text
+    rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/sessions.csv").text)))
+    assert [(r["key"], r["closed_seq"], r["closed_head"]) for r in rows] == [(key, "6", head)]
+
+
+def test_every_member_receives_the_head_at_a_session_close_by_email(sqlite_db, clock):
+    from mailserver import mail_config, smtp_server, tick
+
+    p = Proc(sqlite_db, clock)
+    p("add_person", handle="acad", name="Academia UdeG", role="member", sector="academia", email="acad@example.org",
+      lang="en")
+    p("configure_reminders", muted=["osc"])  # the coordinators cannot silence a witness...
+    refused = p.refused("configure_reminders", off=["session_record"])  # ...nor switch the record off
+    assert refused.exit_code == 2
+    key = p.session()
+    with smtp_server() as (host, port, server):
+        config = mail_config(host, port)
+        tick(sqlite_db, clock, config)
+        server.messages.clear()
+        p("close_session", session=key)
+        row = _session_row(sqlite_db, key)
+        head = row.closed_head
+        clock.advance(hours=20)  # the day's reminders go out from 09:00 local time
+        tick(sqlite_db, clock, config)
+        records = {m.rcpt_tos[0]: m.message for m in server.messages
+                   if m.message["X-Cocrea-Reminder"].startswith("session_record.")}
+    assert sorted(records) == ["acad@example.org", "garante@example.org", "gob@example.org", "osc@example.org"]
+    for address, message in records.items():
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert head in text and head in html and f"cocrea audit verify p --expect {head}" in text
+        others = {a for a in records if a != address}
+        assert not [a for a in others if a in message.as_string()]  # each receives only their own address
+    es, en = records["gob@example.org"], records["acad@example.org"]
+    assert str(es["Subject"]).startswith(f"Registro de la sesión {key}, cerrada el ")
+    assert f"la bitácora del proceso tenía {row.closed_seq} entradas" in " ".join(es.get_body(("plain",)).get_content().split())
+    assert "no se puede desactivar" in es.get_body(("plain",)).get_content()
+    assert str(en["Subject"]).startswith(f"Record of session {key}, closed on ")
+    assert f"the audit trail of the process held {row.closed_seq} entries" in " ".join(en.get_body(("plain",)).get_content().split())
+
+
+def test_the_record_is_planned_even_for_a_closed_process(db, clock):
+    from builders import process_at
+    from reads import reminders as rem
+
+    p = process_at(db, clock, "closed")
+    key = f"S{p.n_sessions}"  # the session that decided to close the process, closed after it
+    p("close_session", session=key)
+    clock.advance(days=1)
+    planned = {(x["recipient"], x["status"]) for x in rem.plan(db, "p", clock.now())["reminders"]
+               if x["kind"] == "session_record" and x["subject"] == key}
+    assert {handle for handle, _ in planned} == {"coord", "gob", "garante", "osc"}
+    assert {status for handle, status in planned if handle != "coord"} <= {"due", "pending"}
+    assert ("coord", "no_email") in planned  # the builders' coordinator gave no address
+    others = {x["status"] for x in rem.plan(db, "p", clock.now())["reminders"] if x["kind"] == "minutes_pending"}
+    assert others <= {"process_closed"}  # the other reminders stop with the process
