@@ -414,3 +414,29 @@ def test_the_record_is_planned_even_for_a_closed_process(db, clock):
     assert ("coord", "no_email") in planned  # the builders' coordinator gave no address
     others = {x["status"] for x in rem.plan(db, "p", clock.now())["reminders"] if x["kind"] == "minutes_pending"}
     assert others <= {"process_closed"}  # the other reminders stop with the process
+
+
+def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    import migrations
+
+    db = make_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")
+    migrations.upgrade(db)
+    p = Proc(db, clock)
+    closed, still_open = p.session(), p.session()
+    p("close_session", session=closed)
+    want = _session_row(db, closed)
+    plain = create_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")  # SQLite's batch downgrade needs foreign keys off
+    config = migrations.config(plain)
+    before = ScriptDirectory.from_config(config).get_revision("0009").down_revision
+    command.downgrade(config, before)  # a database from before the head was kept with the session
+    command.upgrade(config, "head")
+    plain.dispose()
+    assert (_session_row(db, closed).closed_seq, _session_row(db, closed).closed_head) == \
+        (want.closed_seq, want.closed_head) != (None, None)
+    assert _session_row(db, still_open).closed_head is None
+    assert queries.verify_record(db, "p", deep=True)["p"]["deep_rows"] > 0
+    db.dispose()
