@@ -55,7 +55,7 @@ def test_the_head_is_published_on_the_page_open_data_feed_and_api(sqlite_db, clo
     assert newest.seq == 5
     c = client(sqlite_db, clock)
     page = c.get("/p/p").text
-    assert f'<code id="audit-head" class="code">{newest.hash}</code>' in page
+    assert f'<code id="audit-head" class="code hash">{newest.hash}</code>' in page
     assert f"cocrea audit verify p --expect {newest.hash}" in page
     data = c.get("/p/p/data.json").json()
     assert data["audit"] | {"at": None} == {"process": "p", "seq": 5, "head": newest.hash, "at": None,
@@ -358,7 +358,7 @@ def test_the_page_and_the_sessions_table_show_the_head_at_each_close(sqlite_db, 
     p("close_session", session=key)
     head = _session_row(sqlite_db, key).closed_head
     c = client(sqlite_db, clock)
-    assert f'Registro al cierre: entrada 6 de la bitácora, cabeza <code class="code">{head}</code>' in c.get("/p/p").text
+    assert f'Registro al cierre: entrada 6 de la bitácora, cabeza <code class="code hash">{head}</code>' in c.get("/p/p").text
     rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/sessions.csv").text)))
     assert [(r["key"], r["closed_seq"], r["closed_head"]) for r in rows] == [(key, "6", head)]
 
