@@ -28,7 +28,8 @@ DESCRIPTIONS: dict[str, Msg] = {
     "return_sector": N_("A withdrawn sector takes its seats again (resuming still needs a decision)."),
     "convene_session": N_("Convene a secretariat session with its date, place and agenda (published with the call)."),
     "record_attendance": N_("Record members arriving at (present: true) or leaving (present: false) a session."),
-    "close_session": N_("Close a session; everyone still present leaves it."),
+    "close_session": N_("Close a session; everyone still present leaves it. The session keeps the head of the audit "
+                        "trail at its close, published with it and emailed to the secretariat."),
     "publish_minutes": N_("Publish the minutes of a session."),
     "propose_decision": N_("Put a motion to a session: a stage move, the plan's commitments, the quorum rule, "
                            "or any agreement."),

@@ -256,14 +256,16 @@ def audit() -> None:
 @argument("process", required=False)
 @option("--expect", "expect", multiple=True, metavar=D_("HASH"),
         help=D_("a head published earlier (repeatable): the chain must still contain it, or exit 4"))
+@option("--deep", is_flag=True, help=D_("also replay the trail into a fresh database and compare every table with "
+                                       "the live one: rows changed around the actions are named"))
 @option("--json", "as_json", is_flag=True, help=D_("machine-readable output"))
 @click.pass_obj
 @guard
-def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], as_json: bool) -> None:
+def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool, as_json: bool) -> None:
     from reads import status as queries
 
     try:
-        checked = queries.verify_record(ctx.engine, process, expect)
+        checked = queries.verify_record(ctx.engine, process, expect, deep=deep)
     except AuditBroken as exc:
         if not as_json:
             raise
@@ -279,6 +281,10 @@ def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], as_json
         if c["head"]:
             click.echo("    " + gettext(ctx.lang, "head (entry {seq}, {at}): {head}").format(
                 seq=c["seq"], at=c["at"][:16].replace("T", " ") + " UTC", head=c["head"]))
+        if "deep_rows" in c:
+            click.echo("    " + ngettext(ctx.lang, "deep check: {count} row matches the audit trail replayed",
+                                         "deep check: {count} rows match the audit trail replayed",
+                                         c["deep_rows"]).format(count=c["deep_rows"]))
         for e in c["expected"]:
             click.echo("    " + (gettext(ctx.lang, "the published head {hash} is the current head").format(hash=e["hash"])
                                  if not e["after"] else

@@ -169,6 +169,8 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
 
 
 def _gate(rule: ReminderRule, process: Any, settings: dict) -> Reason | None:
+    if rule.witness:  # the record's witnesses hear of every session closed, whatever the stage
+        return None
     if process.stage == CLOSED:
         return why("closed_process")
     suspended = process.stage == SUSPENDED
@@ -199,6 +201,8 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
     if not full and (chosen is None or verdict is not None):
         return
     people = subject.people(rules[0].audience)
+    if rules[0].witness:  # the coordinators cannot silence the record's witnesses
+        muted = set()
     if not full:
         day, _, rule, offset, anchor = chosen  # type: ignore[misc]
         for person in people:
@@ -334,6 +338,20 @@ class _Subjects:
 
             yield _Subject(f"minutes-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context,
                            stop="minutes_published" if (s.minutes_published_at or s.minutes_ref) else None)
+
+    def _session_record(self) -> Iterator[_Subject]:
+        for s in self.r.sessions:
+            head = getattr(s, "closed_head", None)
+            if s.closed_at is None or not head:
+                continue
+
+            def context(anchor: dt.date, person: Any, kind: str, s: Any = s) -> dict:
+                p = self.r.process
+                return {**self.base(kind, person), "session": self.session_item(s),
+                        "record": {"seq": s.closed_seq, "head": s.closed_head,
+                                   "command": f"cocrea audit verify {p.slug} --expect {s.closed_head}"}}
+
+            yield _Subject(f"record-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context)
 
     def _channel_close(self) -> Iterator[_Subject]:
         for c in self.r.channels:

@@ -18,7 +18,8 @@ _TABLES = {"people": m.Person, "agencies": m.Agency, "commitments": m.Commitment
 _ACTIVITIES = ("agencies", "commitments", "activities")
 ANCHOR_TABLES: dict[str, tuple[str, ...]] = {
     "activity_end": _ACTIVITIES, "progress_due": (*_ACTIVITIES, "progress_reports"),
-    "session_date": ("sessions",), "session_closed": ("sessions",), "channel_close": ("channels",),
+    "session_date": ("sessions",), "session_closed": ("sessions",), "session_record": ("sessions",),
+    "channel_close": ("channels",),
     "term_end": (), "weekly": (),
 }
 

@@ -173,6 +173,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
         "key": s.key, "scheduled_for": f.at(s.scheduled_for), "place": s.place, "agenda": list(s.agenda or []),
         "extraordinary": s.extraordinary, "justification": s.justification, "convened_at": f.at(s.convened_at),
         "closed_at": f.at(s.closed_at), "minutes_ref": s.minutes_ref, "minutes_published_at": f.at(s.minutes_published_at),
+        "closed_seq": s.closed_seq, "closed_head": s.closed_head,
         "attendance": attended.get(s.id, []), "decisions": by_session.get(s.key, []),
     } for s in r.sessions]
 

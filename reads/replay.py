@@ -6,7 +6,8 @@ say what was true at a past date. The audit trail can: every applied action is t
 order, with its time, actor and validated payload. :func:`replay` verifies the chain, then
 applies the process's entries up to the moment, through the same actions, into a fresh
 in-memory SQLite database. Personal data is redacted in the trail; it is dropped from the
-replayed payloads, which compliance never reads.
+replayed payloads, which compliance never reads. Credentials are not replayed
+(:data:`NOT_REPLAYED`). :mod:`reads.deep` compares a whole replay with the live tables.
 """
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ from stages.errors import AuditBroken, CocreaError, NotFound, reason
 from storage import load_records, make_engine, process_by_slug
 from storage.models import AuditEntry
 from workflow import actions, audit
+
+
+#: Actions not replayed: they write only what the trail cannot rebuild (credentials: their
+#: secrets are never in it) and what no replay reads.
+NOT_REPLAYED = frozenset({"set_credentials"})
 
 
 def _drop_redacted(value: Any) -> Any:
@@ -74,6 +80,9 @@ class Replay:
         """Apply every entry at or before ``moment`` not applied yet."""
         while self._next < len(self._entries) and self._entries[self._next].at <= moment:
             e = self._entries[self._next]
+            if e.action in NOT_REPLAYED:
+                self._next += 1
+                continue
             body = json.loads(e.body)
             payload = _drop_redacted(body["payload"])
             action = actions.ACTIONS.get(e.action)

@@ -78,7 +78,8 @@ def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
     return {name: found["entries"] for name, found in verify_record(db_engine, slug).items()}
 
 
-def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[str] = (),
+                  deep: bool = False) -> dict[str, dict[str, Any]]:
     """Verify the chain of one process (or of every one); per process, the entries checked and
     the head to publish (``seq``, ``head``, ``at`` in UTC).
 
@@ -86,6 +87,10 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     when one is given): a chain whose newest entries were rewritten with recomputed hashes, or
     removed, no longer holds the head published before. Each found is listed under its process's
     ``expected``, with the entries recorded after it.
+
+    ``deep``: also replay each trail into a fresh database and compare every table with the live
+    one (:mod:`reads.deep`): a row changed, deleted or added around the actions is named (table,
+    row, column); each process gets ``deep_rows``, the rows compared.
 
     Raises :class:`AuditBroken` with every problem found, each naming its process."""
     wanted = [_audit_hash(h) for h in expect]
@@ -107,9 +112,16 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
                 continue
             p = by_id[found[0]]
             checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
-        if problems:
-            raise AuditBroken(problems)
-        return checked
+    if deep and not problems:
+        from . import deep as deep_check
+
+        found, rows = deep_check.check(db_engine, list(checked))
+        problems += found
+        for name, n in rows.items():
+            checked[name]["deep_rows"] = n
+    if problems:
+        raise AuditBroken(problems)
+    return checked
 
 
 def _audit_hash(value: str) -> str:

@@ -35,6 +35,7 @@ ANCHORS: dict[str, Msg] = {
     "activity_end": N_("the activity's end date"),
     "session_date": N_("the session's date"),
     "session_closed": N_("the date the session was closed"),
+    "session_record": N_("the session's close, with the head of the audit trail at that moment"),
     "channel_close": N_("the consultation channel's closing date"),
     "term_end": N_("the end of the process's term"),
     "progress_due": N_("the periodic progress report's due date"),
@@ -63,6 +64,9 @@ class ReminderRule:
     stages: tuple[str, ...] = ()
     while_suspended: bool = False
     stale_after_date: bool = True  # a notice for a date (offset <= 0) is not sent once that date has passed
+    #: A witness of the record: sent even when the process is closed, and never switched off (by
+    #: the coordinators, whose records it witnesses); a person may still ask to be ``muted``.
+    witness: bool = False
 
     def offsets(self, settings: Mapping[str, Any]) -> tuple[int, ...]:
         """Days from the anchor (negative: before), from the process's settings."""
@@ -90,6 +94,9 @@ RULES: tuple[ReminderRule, ...] = (
     ReminderRule("minutes_pending", N_("Minutes still unpublished"),
                  "secretariat", "session_closed", "minutes_after_days", 1, "minutes_pending",
                  while_suspended=True),
+    ReminderRule("session_record", N_("The record at a session's close"),
+                 "secretariat", "session_record", "record_on_close", 0, "session_record",
+                 while_suspended=True, stale_after_date=False, witness=True),
     ReminderRule("consultation_closing", N_("Consultation closing"),
                  "coordinators", "channel_close", "consultation_before_days", -1, "consultation_closing",
                  ("consultation",)),
@@ -112,6 +119,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "escalation_after_days": [7],        # coordinators, overdue past this threshold
     "session_before_days": [3],          # secretariat, before a convened session (with .ics)
     "minutes_after_days": [7],           # secretariat, minutes still unpublished after a held session
+    "record_on_close": True,             # secretariat, the audit trail's head when a session is closed (a witness)
     "consultation_before_days": [7, 1],  # coordinators, before a consultation channel closes
     "term_before_days": [60, 30, 7, 0],  # coordinators, before the process's target end (0: on the day)
     "progress_every_months": 1,          # cadence of progress reports, counted from the start of the term

@@ -98,6 +98,11 @@ class SecretariatSession(SQLModel, table=True):
     closed_at: Optional[dt.datetime] = _utc()
     minutes_ref: Optional[str] = None
     minutes_published_at: Optional[dt.datetime] = _utc()
+    #: The head of the process's audit chain when the session was closed (everything recorded up
+    #: to its close; the close's own entry links to it): published with the session and emailed
+    #: to the secretariat, so that the minutes carry the record they close.
+    closed_seq: Optional[int] = None
+    closed_head: Optional[str] = Field(default=None, max_length=64)
 
 
 class Attendance(SQLModel, table=True):

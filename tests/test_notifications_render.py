@@ -44,7 +44,7 @@ def rich_records() -> Records:
                  closed_at=None, minutes_ref=None, minutes_published_at=None)
     held = NS(id=8, key="S6", scheduled_for=dt.datetime(2026, 9, 1, 11, tzinfo=MX), place="Palacio", agenda=["x"],
               extraordinary=False, justification=None, closed_at=dt.datetime(2026, 9, 1, 13, tzinfo=MX),
-              minutes_ref=None, minutes_published_at=None)
+              minutes_ref=None, minutes_published_at=None, closed_seq=41, closed_head="5f" * 32)
     activity = NS(id=20, key="a1", title="Publicar tabuladores", deliverable="Portal", agency_id=10, commitment_id=30,
                   start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 9, 30), status="in_progress", percent=40,
                   accepted_at=dt.datetime(2026, 5, 1, tzinfo=MX))

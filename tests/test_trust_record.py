@@ -22,6 +22,7 @@ from webkit import client
 
 from cli.main import main
 from reads import status as queries
+from reads.public import public_view
 from stages.errors import AuditBroken
 from storage import make_engine
 from storage import models as m
@@ -54,7 +55,7 @@ def test_the_head_is_published_on_the_page_open_data_feed_and_api(sqlite_db, clo
     assert newest.seq == 5
     c = client(sqlite_db, clock)
     page = c.get("/p/p").text
-    assert f'<code id="audit-head" class="code">{newest.hash}</code>' in page
+    assert f'<code id="audit-head" class="code hash">{newest.hash}</code>' in page
     assert f"cocrea audit verify p --expect {newest.hash}" in page
     data = c.get("/p/p/data.json").json()
     assert data["audit"] | {"at": None} == {"process": "p", "seq": 5, "head": newest.hash, "at": None,
@@ -237,4 +238,205 @@ def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
     # the head of another process is not this one's
     other = _cli(url, "audit", "verify", "a", "--expect", _newest(db, "b").hash)
     assert other.exit_code == 4 and "Bitácora de a" in other.stderr
+    db.dispose()
+
+
+# --- the deep check: rows edited around the engine -------------------------------------------
+
+def _lived(db, clock) -> Proc:
+    """A process in monitoring with votes, credentials, an input with its contact, a closed session."""
+    from builders import process_at
+    from workflow.credentials import collecting
+
+    p = process_at(db, clock, "monitoring")
+    p.decide("general", text="Calendario de sesiones", reason="Lo pide la guía",
+             votes={"gob": "for", "garante": "for", "osc": "abstain"})
+    with collecting():
+        p("set_credentials", actor="gob", handle="gob", new_token=True)  # not replayed: credentials
+    p("close_session", session=f"S{p.n_sessions}")
+    return p
+
+
+def test_deep_check_passes_on_a_process_lived_through_the_actions(db, clock):
+    _lived(db, clock)
+    checked = queries.verify_record(db, "p", deep=True)
+    assert checked["p"]["deep_rows"] > 60
+
+
+def test_deep_check_names_every_row_edited_around_the_engine(db, clock):
+    _lived(db, clock)
+    with Session(db) as s:
+        vote = s.exec(select(m.Vote).order_by(m.Vote.id.desc())).first()
+        voter = s.get(m.Person, vote.person_id).handle
+        decision = s.get(m.Decision, vote.decision_id).key
+    _sql(db, "UPDATE process SET stage = 'closed'")
+    _sql(db, "DELETE FROM vote WHERE id = :id", id=vote.id)
+    _sql(db, "UPDATE commitment SET title = 'Otro compromiso' WHERE key = 'c1'")
+    _sql(db, "UPDATE input SET disposition = 'not_adopted' WHERE key = 'i1'")
+    _sql(db, "INSERT INTO theme (process_id, key, name, description) "
+             "SELECT id, 'inventado', 'Tema inventado', '' FROM process")
+    _sql(db, "UPDATE input SET contact_email = 'otra@example.org'")  # personal data: not in the trail
+    assert queries.verify_audit(db, "p")  # the chain alone cannot tell
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert caught.value.exit_code == 4
+    found = {(r.code, r.details["table"], r.details["key"], r.details.get("column")) for r in caught.value.reasons}
+    assert found == {
+        ("deep_value_differs", "process", "p", "stage"),
+        ("deep_row_missing", "vote", f"{decision}/{voter}", None),
+        ("deep_value_differs", "commitment", "c1", "title"),
+        ("deep_value_differs", "input", "i1", "disposition"),
+        ("deep_row_extra", "theme", "inventado", None),
+    }
+    stage = next(r for r in caught.value.reasons if r.details.get("column") == "stage")
+    assert stage.message("en") == ("Audit of p: in table process, row p, column stage is «closed», but the audit "
+                                   "trail gives «monitoring»: changed around the actions.")
+    assert stage.message("es") == ("Bitácora de p: en la tabla process, la fila p tiene en la columna stage «closed», "
+                                   "pero la bitácora da «monitoring»: se cambió por fuera de las acciones.")
+
+
+def test_deep_check_numbers_rows_without_a_key_of_their_own(db, clock):
+    p = Proc(db, clock)
+    key = p.session()
+    p("record_attendance", session=key, members=["gob"], present=False)
+    p("record_attendance", session=key, members=["gob"])
+    _sql(db, "DELETE FROM attendance WHERE id = (SELECT MAX(id) FROM attendance)")
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert [(r.code, r.details["table"], r.details["key"]) for r in caught.value.reasons] == \
+        [("deep_row_missing", "attendance", "S1/gob #2")]
+
+
+def test_cocrea_audit_verify_deep_exits_4_naming_the_rows(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    ok = _cli(url, "audit", "verify", "--deep")
+    assert ok.exit_code == 0, ok.output
+    assert "comprobación profunda: 7 filas coinciden con la bitácora reproducida" in ok.output
+    assert json.loads(_cli(url, "audit", "verify", "--deep", "--json").output)["processes"]["p"]["deep_rows"] == 7
+    _sql(db, "UPDATE agency SET name = 'Otra' WHERE key = 'sfp'")
+    assert _cli(url, "audit", "verify").exit_code == 0
+    broken = _cli(url, "--lang", "en", "audit", "verify", "p", "--deep")
+    assert broken.exit_code == 4
+    assert ("[deep_value_differs] Audit of p: in table agency, row sfp, column name is «Otra», but the audit trail "
+            "gives «SFP»: changed around the actions.") in broken.stderr
+    db.dispose()
+
+
+# --- each session's minutes carry the head at its close; members receive it by email ----------
+
+def _session_row(db, key: str) -> m.SecretariatSession:
+    with Session(db) as s:
+        return s.exec(select(m.SecretariatSession).where(m.SecretariatSession.key == key)).one()
+
+
+def test_a_closed_session_keeps_and_publishes_the_head_at_its_close(db, clock):
+    p = Proc(db, clock)
+    key = p.session()
+    before = _newest(db)  # everything recorded up to the close
+    p("close_session", session=key)
+    row, close = _session_row(db, key), _newest(db)
+    assert (row.closed_seq, row.closed_head) == (before.seq, before.hash)
+    assert close.action == "close_session" and close.prev_hash == row.closed_head  # the close links to it
+    view = public_view(db, "p")
+    assert [(s["key"], s["closed_seq"], s["closed_head"]) for s in view["sessions"]] == [(key, before.seq, before.hash)]
+    assert queries.verify_record(db, "p", [row.closed_head], deep=True)["p"]["expected"][0]["seq"] == before.seq
+    # the head kept with the session is checked against the trail too
+    _sql(db, "UPDATE secretariat_session SET closed_head = :h", h="0" * 64)
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert [(r.details["table"], r.details["key"], r.details["column"]) for r in caught.value.reasons] == \
+        [("secretariat_session", key, "closed_head")]
+
+
+def test_the_page_and_the_sessions_table_show_the_head_at_each_close(sqlite_db, clock):
+    p = Proc(sqlite_db, clock)
+    key = p.session()
+    p("close_session", session=key)
+    head = _session_row(sqlite_db, key).closed_head
+    c = client(sqlite_db, clock)
+    assert f'Registro al cierre: entrada 6 de la bitácora, cabeza <code class="code hash">{head}</code>' in c.get("/p/p").text
+    rows = list(csv.DictReader(io.StringIO(c.get("/p/p/data/sessions.csv").text)))
+    assert [(r["key"], r["closed_seq"], r["closed_head"]) for r in rows] == [(key, "6", head)]
+
+
+def test_every_member_receives_the_head_at_a_session_close_by_email(sqlite_db, clock):
+    from mailserver import mail_config, smtp_server, tick
+
+    p = Proc(sqlite_db, clock)
+    p("add_person", handle="acad", name="Academia UdeG", role="member", sector="academia", email="acad@example.org",
+      lang="en")
+    p("configure_reminders", muted=["osc"])  # the coordinators cannot silence a witness...
+    refused = p.refused("configure_reminders", off=["session_record"])  # ...nor switch the record off
+    assert refused.exit_code == 2
+    key = p.session()
+    with smtp_server() as (host, port, server):
+        config = mail_config(host, port)
+        tick(sqlite_db, clock, config)
+        server.messages.clear()
+        p("close_session", session=key)
+        row = _session_row(sqlite_db, key)
+        head = row.closed_head
+        clock.advance(hours=20)  # the day's reminders go out from 09:00 local time
+        tick(sqlite_db, clock, config)
+        records = {m.rcpt_tos[0]: m.message for m in server.messages
+                   if m.message["X-Cocrea-Reminder"].startswith("session_record.")}
+    assert sorted(records) == ["acad@example.org", "garante@example.org", "gob@example.org", "osc@example.org"]
+    for address, message in records.items():
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert head in text and head in html and f"cocrea audit verify p --expect {head}" in text
+        others = {a for a in records if a != address}
+        assert not [a for a in others if a in message.as_string()]  # each receives only their own address
+    es, en = records["gob@example.org"], records["acad@example.org"]
+    assert str(es["Subject"]).startswith(f"Registro de la sesión {key}, cerrada el ")
+    assert f"la bitácora del proceso tenía {row.closed_seq} entradas" in " ".join(es.get_body(("plain",)).get_content().split())
+    assert "no se puede desactivar" in es.get_body(("plain",)).get_content()
+    assert str(en["Subject"]).startswith(f"Record of session {key}, closed on ")
+    assert f"the audit trail of the process held {row.closed_seq} entries" in " ".join(en.get_body(("plain",)).get_content().split())
+
+
+def test_the_record_is_planned_even_for_a_closed_process(db, clock):
+    from builders import process_at
+    from reads import reminders as rem
+
+    p = process_at(db, clock, "closed")
+    key = f"S{p.n_sessions}"  # the session that decided to close the process, closed after it
+    p("close_session", session=key)
+    clock.advance(days=1)
+    planned = {(x["recipient"], x["status"]) for x in rem.plan(db, "p", clock.now())["reminders"]
+               if x["kind"] == "session_record" and x["subject"] == key}
+    assert {handle for handle, _ in planned} == {"coord", "gob", "garante", "osc"}
+    assert {status for handle, status in planned if handle != "coord"} <= {"due", "pending"}
+    assert ("coord", "no_email") in planned  # the builders' coordinator gave no address
+    others = {x["status"] for x in rem.plan(db, "p", clock.now())["reminders"] if x["kind"] == "minutes_pending"}
+    assert others <= {"process_closed"}  # the other reminders stop with the process
+
+
+def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    import migrations
+
+    db = make_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")
+    migrations.upgrade(db)
+    p = Proc(db, clock)
+    closed, still_open = p.session(), p.session()
+    p("close_session", session=closed)
+    want = _session_row(db, closed)
+    plain = create_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")  # SQLite's batch downgrade needs foreign keys off
+    config = migrations.config(plain)
+    before = ScriptDirectory.from_config(config).get_revision("0009").down_revision
+    command.downgrade(config, before)  # a database from before the head was kept with the session
+    command.upgrade(config, "head")
+    plain.dispose()
+    assert (_session_row(db, closed).closed_seq, _session_row(db, closed).closed_head) == \
+        (want.closed_seq, want.closed_head) != (None, None)
+    assert _session_row(db, still_open).closed_head is None
+    assert queries.verify_record(db, "p", deep=True)["p"]["deep_rows"] > 0
     db.dispose()

@@ -70,7 +70,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(people.return_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),
     _a(sessions.convene_session, s.ConveneSession, **GOV, result_key="session", plans=frozenset({"session_date"})),
     _a(sessions.record_attendance, s.RecordAttendance, **GOV),
-    _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True, plans=frozenset({"session_closed"})),  # the closing session's minutes come after the close
+    _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True, plans=frozenset({"session_closed", "session_record"})),  # the closing session's minutes come after the close
     _a(sessions.publish_minutes, s.PublishMinutes, **GOV, while_closed=True, plans=frozenset({"session_closed"})),
     _a(decisions.propose_decision, s.ProposeDecision, **GOV, result_key="decision"),
     _a(decisions.cast_vote, s.CastVote, MEMBER, **GOV),

@@ -18,7 +18,8 @@ from ..engine import Context
 from ..schemas import Key, Schema
 
 Days = Annotated[list[Annotated[int, Field(ge=0, le=MAX_DAYS)]], Field(max_length=12)]
-Kind = Literal[tuple(BY_KIND)]  # type: ignore[valid-type]
+#: The kinds that may be switched off: not the record's witnesses (``ReminderRule.witness``).
+Kind = Literal[tuple(k for k, rule in BY_KIND.items() if not rule.witness)]  # type: ignore[valid-type]
 
 
 class ConfigureReminders(Schema):

@@ -58,12 +58,15 @@ def record_attendance(ctx: Context, d: s.RecordAttendance):
 
 
 def close_session(ctx: Context, d: s.CloseSession):
-    """Close a session; everyone still present leaves it."""
+    """Close a session; everyone still present leaves it. The session keeps the head of the audit
+    trail at its close, published with it and emailed to the secretariat."""
     session = session_row(ctx, d.session)
     for a in ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id, m.Attendance.left_at.is_(None))):
         a.left_at = ctx.now
         ctx.db.add(a)
     session.closed_at = ctx.now
+    # the record up to the close: the head before this action's own entry, which links to it
+    session.closed_seq, session.closed_head = ctx.process.audit_seq, ctx.process.audit_head
     if d.minutes_ref:
         session.minutes_ref, session.minutes_published_at = d.minutes_ref, ctx.now
     ctx.db.add(session)

@@ -1,0 +1,192 @@
+"""The deep check: the live rows of a process against its audit trail replayed.
+
+The hash chain proves the trail was not altered, but not that the tables still say what the
+trail says: an ``UPDATE process SET stage = 'closed'`` or a ``DELETE FROM vote`` made around
+the engine leaves the chain intact. :func:`differences` replays the whole trail through the
+actions into a fresh in-memory database (:class:`reads.replay.Replay`) and compares every table
+of the process with the live one, row by row and column by column.
+
+Rows are matched by what names them, not by their ids (which differ in a fresh database): the
+process by its slug, a row with a key by its key (a person by its handle), a vote by its
+decision and person, rows without a name by their order of creation among those of the same
+parent (``attendance S1/gob #2``). A reference to another row is compared as that row's name.
+
+Not compared, and why (:data:`NOT_COMPARED`, :data:`COLUMNS_NOT_COMPARED`): the trail itself
+(``audit_entry``, verified link by link) and the head kept on the process row (checked against
+the chain by :func:`workflow.audit.verify`); credentials (``account``: the trail never holds a
+secret); the bookkeeping of signing in and the outbox (not facts of the process); and the
+columns of personal data (``storage.models.PRIVATE_FIELDS``: redacted in the trail).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from stages.errors import reason
+from storage import process_by_slug
+from storage.models import PRIVATE_FIELDS, AuditEntry, SecretariatSession
+
+from .replay import Replay
+
+#: Tables not rebuilt from the trail.
+NOT_COMPARED = frozenset({"audit_entry", "account", "sign_in_session", "sign_in_device", "sign_in_limit", "outbox"})
+#: Columns not rebuilt from the trail: the chain's head on the process row, and personal data.
+COLUMNS_NOT_COMPARED: dict[str, frozenset[str]] = {
+    "process": frozenset({"audit_seq", "audit_head", "audit_at", "counters"}),
+    # the head at a session's close is the replay's own (its entries redact personal data differently):
+    # checked against the live trail instead (:func:`closing_heads`)
+    "secretariat_session": frozenset({"closed_seq", "closed_head"}),
+}
+for _model, _columns in PRIVATE_FIELDS.items():
+    _name = _model.__tablename__
+    COLUMNS_NOT_COMPARED[_name] = COLUMNS_NOT_COMPARED.get(_name, frozenset()) | frozenset(_columns)
+#: What names a row of a table without a key of its own (then numbered in order of creation).
+NAMED_BY: dict[str, tuple[str, ...]] = {
+    "attendance": ("session_id", "person_id"),
+    "commitment_version": ("commitment_id", "version"),
+    "progress_report": ("activity_id",),
+    "commitment_assessment": ("commitment_id",),
+    "sectorwithdrawal": ("sector",),
+}
+#: How many differences are listed per process (the rest are counted).
+LIMIT = 200
+
+
+def _identity(table: Table) -> tuple[tuple[str, ...], bool]:
+    """(the columns naming a row, whether they name it alone: a unique key)."""
+    for constraint in table.constraints:
+        columns = [c.name for c in getattr(constraint, "columns", [])]
+        if constraint.__class__.__name__ == "UniqueConstraint" and columns:
+            return tuple(c for c in columns if c != "process_id"), True
+    return NAMED_BY.get(table.name, ()), False
+
+
+def _owned(table: Table) -> tuple[str, Table] | None:
+    """How a table's rows belong to a process: (``process_id``, None) or (a column, the parent table)."""
+    if "process_id" in table.c:
+        return "process_id", None
+    for column in table.c:
+        for fk in column.foreign_keys:
+            parent = fk.column.table
+            if "process_id" in parent.c and not column.nullable:
+                return column.name, parent
+    return None
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    text = repr(value) if not isinstance(value, str) else f"«{value}»"
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def snapshot(db_engine: Engine, slug: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    names: dict[str, dict[Any, str]] = {}
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        pid = process.id
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in NOT_COMPARED:
+                continue
+            if table.name == "process":
+                query = select(table).where(table.c.id == pid)
+            else:
+                owner = _owned(table)
+                if owner is None:
+                    continue
+                column, parent = owner
+                query = select(table).where(table.c[column] == pid if parent is None else
+                                            table.c[column].in_(select(parent.c.id).where(parent.c.process_id == pid)))
+            query = query.order_by(table.c.id)
+            identity, unique = ([("slug",), True] if table.name == "process" else _identity(table))
+            skip = COLUMNS_NOT_COMPARED.get(table.name, frozenset()) | {"id", "process_id"}
+            refs = {c.name: next(iter(c.foreign_keys)).column.table.name for c in table.c if c.foreign_keys}
+            rows: dict[str, dict[str, Any]] = {}
+            seen: dict[tuple, int] = {}
+            names[table.name] = {}
+            for row in db.execute(query).mappings():
+                values = {}
+                for name, value in row.items():
+                    if name in refs and value is not None and name != "process_id":
+                        value = names.get(refs[name], {}).get(value, f"?{value}")  # another process's row
+                    values[name] = value
+                parts = tuple(str(values[c]) for c in identity)
+                seen[parts] = seen.get(parts, 0) + 1
+                label = "/".join(parts) if unique else " ".join(("/".join(parts), f"#{seen[parts]}")).strip()
+                names[table.name][row["id"]] = label
+                rows[label] = {k: v for k, v in values.items() if k not in skip}
+            out[table.name] = rows
+    return out
+
+
+def compare(slug: str, live: dict, trail: dict) -> list:
+    """Every difference between two snapshots, as reasons naming the process, table, row and column."""
+    found = []
+    for table in live.keys() | trail.keys():
+        have, want = live.get(table, {}), trail.get(table, {})
+        for label in want:
+            if label not in have:
+                found.append(reason("deep_row_missing", process=slug, table=table, key=label))
+        for label, row in have.items():
+            if label not in want:
+                found.append(reason("deep_row_extra", process=slug, table=table, key=label))
+                continue
+            for column, value in row.items():
+                expected = want[label].get(column)
+                if value != expected:
+                    found.append(reason("deep_value_differs", process=slug, table=table, key=label, column=column,
+                                        live=_display(value), trail=_display(expected)))
+    order = {t.name: i for i, t in enumerate(SQLModel.metadata.sorted_tables)}
+    found.sort(key=lambda r: (order.get(r.details["table"], 0), r.details["key"], r.details.get("column", "")))
+    return found
+
+
+def closing_heads(db_engine: Engine, slug: str) -> list:
+    """Each session's head at its close against the trail: the entry its ``close_session`` links to."""
+    found = []
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        closes = {e.session_key: (e.seq - 1, e.prev_hash) for e in db.exec(
+            select(AuditEntry).where(AuditEntry.process_id == p.id, AuditEntry.action == "close_session")).scalars()}
+        for s in db.exec(select(SecretariatSession).where(SecretariatSession.process_id == p.id)).scalars():
+            want = closes.get(s.key, (None, None))
+            for column, have, expected in (("closed_seq", s.closed_seq, want[0]), ("closed_head", s.closed_head, want[1])):
+                if have != expected:
+                    found.append(reason("deep_value_differs", process=slug, table="secretariat_session", key=s.key,
+                                        column=column, live=_display(have), trail=_display(expected)))
+    return found
+
+
+def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
+    """(every row of ``slug`` that differs from its trail replayed, the rows compared).
+
+    The chain is verified first (:class:`Replay` raises :class:`AuditBroken` when it is not)."""
+    replay = Replay(db_engine, slug)
+    try:
+        replay.until(dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+        trail = snapshot(replay.engine, slug)
+    finally:
+        replay.close()
+    live = snapshot(db_engine, slug)
+    found = compare(slug, live, trail) + closing_heads(db_engine, slug)
+    if len(found) > LIMIT:
+        found = found[:LIMIT] + [reason("deep_more_differences", process=slug, count=len(found) - LIMIT)]
+    return found, sum(len(rows) for rows in live.values())
+
+
+def check(db_engine: Engine, slugs: Iterable[str]) -> tuple[list, dict[str, int]]:
+    """:func:`differences` of several processes: (every difference, rows compared per process)."""
+    problems, rows = [], {}
+    for slug in slugs:
+        found, n = differences(db_engine, slug)
+        problems += found
+        rows[slug] = n
+    return problems, rows
