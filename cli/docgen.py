@@ -39,9 +39,13 @@ def actions_markdown() -> str:
            "reader's language, Spanish by default); `tests/test_workflow_docs.py` fails when this file is",
            "stale. Every write to a process is one of these actions, applied in one transaction and",
            "recorded in the audit trail. In a file for `cocrea apply`, each item is",
-           "`{action, actor, process, at?, ...fields}`; `at` (optional, timezone-aware) dates the action",
-           "for migrating past records and may not go back in time. Free text never holds control",
-           "characters other than line breaks and tabs.", ""]
+           "`{action, actor, process, at?, idempotency_key?, ...fields}`; `at` (optional, timezone-aware)",
+           "dates the action for migrating past records and may not go back in time. `idempotency_key`",
+           "(optional, up to 200 characters, unique in the database) makes a file resumable: it is",
+           "recorded with the action in its transaction, and a re-run skips every item whose key was",
+           "applied, so a file that stopped (a refusal, a crash) continues where it stopped; the same",
+           "key on a different item is refused (`idempotency_key_reused`). Free text never holds",
+           "control characters other than line breaks and tabs.", ""]
     for name, a in ACTIONS.items():
         schema = a.schema.model_json_schema()
         defs = schema.get("$defs", {})

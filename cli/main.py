@@ -108,7 +108,8 @@ def applied(lang: str, count: int) -> str:
 
 
 @main.command(help=D_("Apply a YAML or JSON list of actions, in order. Stops at the first refusal and says "
-                      "why; says how each decision came out."))
+                      "why; says how each decision came out. Items whose idempotency_key was applied before are "
+                      "skipped: a file run again continues where it stopped."))
 @argument("file")
 @option("--process", metavar=D_("PROCESS"), help=D_("process for items that do not name one"))
 @click.pass_obj
@@ -117,24 +118,38 @@ def apply(ctx: Ctx, file: str, process: str | None) -> None:
     ctx.creating()
     from workflow import actions
 
+    from workflow.engine import AlreadyApplied
+
     items = read_actions(file)
-    done = 0
-    for item in items:
+    done = skipped = 0
+    for n, item in enumerate(items, 1):
         try:
             (result,) = actions.apply_many(ctx.engine, [item], default_process=process)
         except CocreaError as exc:
             name = item.get("action") if isinstance(item, dict) else None
-            click.echo(applied(ctx.lang, done), err=True)
+            click.echo(applied_and_skipped(ctx.lang, done, skipped), err=True)
             stopped = gettext(ctx.lang, "Stopped at action {n} ({action}).").format(
-                n=done + 1, action=says.title(name, ctx.lang) if isinstance(name, str) else "?")
+                n=n, action=says.title(name, ctx.lang) if isinstance(name, str) else "?")
             fail(ctx, exc, prefix=stopped + " ")
         if item.get("action") == "create_process":
             process = item.get("slug", process)
-        elif item.get("action") == "decide":
+        if isinstance(result, AlreadyApplied):  # a re-run file: this item was applied before
+            skipped += 1
+            continue
+        if item.get("action") == "decide":
             people = ctx.people(item.get("process", process)) if says.needs_names(result) else None
             click.echo(says.decision_outcome(result, ctx.lang, people))
         done += 1
-    click.echo(applied(ctx.lang, done))
+    click.echo(applied_and_skipped(ctx.lang, done, skipped))
+
+
+def applied_and_skipped(lang: str, done: int, skipped: int) -> str:
+    """``3 acciones aplicadas`` and, on a re-run, how many items were applied before."""
+    if not skipped:
+        return applied(lang, done)
+    return applied(lang, done) + "; " + ngettext(
+        lang, "{count} applied before (idempotency key), skipped", "{count} applied before (idempotency keys), skipped",
+        skipped).format(count=skipped)
 
 
 @main.command(help=D_("Where a process stands. Its stage, term, seated sectors and every unmet criterion of its next "

@@ -16,6 +16,8 @@ MESSAGES: dict[str, Msg] = {
     "options_together": N_("These options go together; give all of them: {options}."),
     "bad_file_not_a_list": N_("The file must hold a list of actions."),
     "bad_file_item": N_("Item {item} of the file must say 'action' and 'actor'."),
+    "idempotency_key_reused": N_("The idempotency key '{key}' was already used by another item (entry {seq} of "
+                                 "{process}); a key names one item: give this one its own."),
     "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
     "time_in_future": N_("The action's time ({at}) is later than now ({now}); future events are not recorded."),
     "time_goes_backwards": N_("The action's time ({at}) is before the last audit entry ({last})."),
