@@ -318,17 +318,34 @@ def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
 @main.command(help=D_("Serve the web app. The public site, the workspace and the JSON API (docs/web.md)."))
 @option("--host", default="127.0.0.1", show_default=True, help=D_("address to listen on"))
 @option("--port", default=8000, show_default=True, type=int, help=D_("port to listen on"))
+@option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+        help=D_("web processes sharing the address (sessions and sign-in limits are kept in the database)"))
 @click.pass_obj
 @guard
-def serve(ctx: Ctx, host: str, port: int) -> None:
+def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
     ctx.creating()
     import uvicorn
 
     from web import create_app
 
+    engine = ctx.engine  # created or migrated once, here, before any worker starts
     click.echo(ctx.described())
     click.echo(f"http://{host}:{port}/")
-    uvicorn.run(create_app(ctx.engine), host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info", proxy_headers=False)
+        return
+    engine.dispose()
+    os.environ["COCREA_DATABASE_URL"] = ctx.url  # each worker process opens the same database
+    uvicorn.run("cli.main:web_app", factory=True, workers=workers, host=host, port=port, log_level="info",
+                proxy_headers=False)
+
+
+def web_app():
+    """The web app of one worker process of ``cocrea serve --workers N`` (uvicorn's factory)."""
+    from storage.db import open_database
+    from web import create_app
+
+    return create_app(open_database(os.environ.get("COCREA_DATABASE_URL")))
 
 
 @main.group(help=D_("Sign-in credentials of the people of a process. Stored hashed."))
