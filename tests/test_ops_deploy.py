@@ -219,3 +219,44 @@ def test_serve_with_three_workers_behind_one_address(schema_url, tmp_path):
         assert 200 not in after
     finally:
         stop(procs)
+
+
+DEPLOY = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+
+
+def units() -> dict[str, str]:
+    """The systemd units of docs/deploy.md, by file name."""
+    return {block.splitlines()[0].rsplit("/", 1)[-1]: block for block in re.findall(r"```ini\n(.*?)```", DEPLOY, re.S)}
+
+
+def test_the_service_units_of_the_deployment_guide_verify(tmp_path):
+    """``systemd-analyze verify`` on the guide's units (cocrea's path replaced by this checkout's)."""
+    import shutil
+
+    from tests.conftest import absent
+
+    if not shutil.which("systemd-analyze"):
+        absent("systemd-analyze", "systemd-analyze no está instalado")
+    found = units()
+    assert set(found) == {"cocrea-web.service", "cocrea-worker.service", "cocrea-backup.service",
+                          "cocrea-backup.timer"}
+    cocrea_bin = Path(sys.executable).with_name("cocrea")
+    for name, body in found.items():
+        (tmp_path / name).write_text(body.replace("/opt/cocrea/bin/cocrea", str(cocrea_bin)), encoding="utf-8")
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *sorted(str(p) for p in tmp_path.iterdir())],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+
+
+def test_the_commands_of_the_service_units_exist():
+    """Every ``cocrea`` command line of the units parses (its options exist)."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    lines = re.findall(r"/opt/cocrea/bin/cocrea ([a-z][^'\n]*)", "".join(units().values()))
+    assert len(lines) == 3
+    for line in lines:
+        args = [a for a in line.split() if "$(" not in a]
+        result = CliRunner().invoke(main, [*args, "--help"])
+        assert result.exit_code == 0, (line, result.output)
