@@ -24,8 +24,8 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_URL, pg_or_skip
-from tests.mailserver import free_port, smtp_server
+from conftest import PG_URL, pg_or_skip
+from mailserver import free_port, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "contraseña-de-despliegue"
@@ -233,7 +233,7 @@ def test_the_service_units_of_the_deployment_guide_verify(tmp_path):
     """``systemd-analyze verify`` on the guide's units (cocrea's path replaced by this checkout's)."""
     import shutil
 
-    from tests.conftest import absent
+    from conftest import absent
 
     if not shutil.which("systemd-analyze"):
         absent("systemd-analyze", "systemd-analyze no está instalado")

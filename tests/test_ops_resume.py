@@ -22,7 +22,7 @@ from reads import status as queries
 from stages.errors import InvalidInput
 from storage import make_engine
 from storage.models import AppliedKey, AuditEntry, Person
-from tests.snapshots import snapshot
+from snapshots import snapshot
 from workflow import actions
 from workflow.engine import AlreadyApplied
 
