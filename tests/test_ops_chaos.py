@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from alembic import command
-from builders import process_at  # noqa: F401  (the builders' fixtures)
+from builders import process_at
 from conftest import PG_URL, _pg_state, _truncate, pg_or_skip
 from mailserver import Recorder, smtp_server
 from sqlalchemy import delete

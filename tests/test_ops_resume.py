@@ -154,3 +154,28 @@ def test_a_run_killed_mid_file_resumes_from_where_it_died(tmp_path):
     assert titles.count("publish_document") == 60 and titles.count("add_person") == 6
     assert queries.verify_audit(engine) == {"p": len(items)}
     engine.dispose()
+
+
+def test_the_api_applies_a_retried_request_with_an_idempotency_key_once(sqlite_db, clock):
+    from builders import process_at
+    from webkit import audit_count, client
+    from workflow.credentials import collecting
+
+    p = process_at(sqlite_db, clock, "consultation")
+    with collecting() as issued:
+        p("set_credentials", actor="coord", handle="coord", new_token=True)
+    bearer = {"Authorization": f"Bearer {issued[0].value}", "Idempotency-Key": "tema-agua"}
+    c = client(sqlite_db, clock)
+    before = audit_count(sqlite_db)
+    first = c.post("/api/processes/p/actions/add_theme", json={"key": "t1", "name": "Agua"}, headers=bearer)
+    assert first.status_code == 200 and first.json() == {"action": "add_theme", "result": {"theme": "t1"}}
+    retry = c.post("/api/processes/p/actions/add_theme", json={"key": "t1", "name": "Agua"}, headers=bearer)
+    assert retry.status_code == 200
+    assert retry.json() == {"action": "add_theme", "result": {"theme": "t1"}, "replayed": True}
+    assert audit_count(sqlite_db) == before + 1
+    other = c.post("/api/processes/p/actions/add_theme", json={"key": "t2", "name": "Salud"}, headers=bearer)
+    assert other.status_code == 400 and other.json()["reasons"][0]["code"] == "idempotency_key_reused"
+    bad = c.post("/api/processes/p/actions/add_theme", json={"key": "t2", "name": "Salud"},
+                 headers={**bearer, "Idempotency-Key": " "})
+    assert bad.status_code == 400 and bad.json()["reasons"][0]["code"] == "invalid_field"
+    assert audit_count(sqlite_db) == before + 1

@@ -127,15 +127,16 @@ def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor:
 KEY_LENGTH = 200
 
 
-def idempotency_key(n: int, value: Any) -> str | None:
-    """Item ``n``'s ``idempotency_key``: any text of up to 200 printable characters."""
+def idempotency_key(field: str, value: Any) -> str | None:
+    """An idempotency key (``field`` names where it came from): any text of up to 200 printable
+    characters."""
     if value is None:
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise invalid_field(f"#{n}.idempotency_key", "not_text")
+        raise invalid_field(field, "not_text")
     value = str(value)
     if not value.strip() or len(value) > KEY_LENGTH or not value.isprintable():
-        raise invalid_field(f"#{n}.idempotency_key", "bad_format")
+        raise invalid_field(field, "bad_format")
     return value
 
 
@@ -149,7 +150,7 @@ def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None 
         item = dict(item)
         name, actor = item.pop("action"), item.pop("actor")
         process = item.pop("process", default_process)
-        key = idempotency_key(n, item.pop("idempotency_key", None))
+        key = idempotency_key(f"#{n}.idempotency_key", item.pop("idempotency_key", None))
         at = item.pop("at", None)
         if isinstance(at, str):
             try:
