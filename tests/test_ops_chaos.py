@@ -1,7 +1,9 @@
 """Chaos, scaled down (issue 12): three senders on one PostgreSQL, SIGKILLed at random points
-while they send, the SMTP server refusing every recipient for a while. Nothing is lost, and the
-duplicates are counted and stay within the documented bound (docs/reminders.md): at most one
-per open SMTP connection of each killed sender.
+while they send, the SMTP server refusing every recipient for a while, and their database
+connections cut at random moments (``pg_terminate_backend``, what a database restart does to
+them; the shared server itself is not restarted). Nothing is lost, and the duplicates are
+counted and stay within the documented bound (docs/reminders.md): at most one per open SMTP
+connection of each sender killed or cut off.
 
 Each round runs three ``cocrea reminders send --at T`` processes at once (a sweep and a
 delivery each), T moving on by more than a lease per round, so that rows a killed sender held
@@ -24,7 +26,7 @@ from alembic import command
 from builders import process_at
 from conftest import PG_URL, _pg_state, _truncate, pg_or_skip
 from mailserver import Recorder, smtp_server
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
 import migrations
@@ -79,11 +81,13 @@ def test_senders_killed_at_random_while_the_server_refuses_lose_nothing(clock, t
     _truncate(db)
     build(db, clock, activities=25, liaisons=4)  # 100 reminders come due on 24 March
     command.stamp(migrations.config(db), "head")
-    url = f"{PG_URL}?options=-csearch_path%3D{_pg_state['schema']}"
+    name = f"cocrea_chaos_{rng.randrange(16**8):08x}"  # the senders' connections, and only theirs
+    url = f"{PG_URL}?options=-csearch_path%3D{_pg_state['schema']}&application_name={name}"
     config = tmp_path / "mail.toml"
     config.write_text("[delivery]\nbatch = 15\nbackoff_seconds = 60\nmax_attempts = 8\n", encoding="utf-8")
     started = time.monotonic()
-    kills = 0
+    kills = cuts = 0
+    exits: dict[int, int] = {}
     live: list[subprocess.Popen] = []
     lock = threading.Lock()
 
@@ -96,6 +100,13 @@ def test_senders_killed_at_random_while_the_server_refuses_lose_nothing(clock, t
                 os.kill(victim.pid, signal.SIGKILL)
                 kills += 1
 
+    def cut() -> None:
+        nonlocal cuts
+        with db.connect() as conn:
+            ended = conn.execute(text("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                                      "where application_name = :name"), {"name": name}).scalar_one()
+        cuts += 1 if ended else 0
+
     handler = Flaky()
     with smtp_server(handler) as (host, port, server):
         env = {**os.environ, "PYTHONPATH": str(ROOT), "COCREA_SMTP_HOST": host, "COCREA_SMTP_PORT": str(port),
@@ -107,22 +118,32 @@ def test_senders_killed_at_random_while_the_server_refuses_lose_nothing(clock, t
             # kill points: at random message counts of this round (mid-send), and at random moments
             # (claiming, connecting, marking)
             base = len(server.messages)
-            thresholds = set(rng.sample(range(base + 1, base + 40), 2)) if chaos and not handler.refusing else set()
-            server.on_message = (lambda m, t=thresholds, b=base: kill_one("message")
-                                 if len(server.messages) in t else None)
+            points = rng.sample(range(base + 1, base + 40), 3) if chaos and not handler.refusing else []
+            faults = {n: kill_one if i < 2 else cut for i, n in enumerate(points)}  # two kills, one cut
+
+            def on_message(message, faults=faults) -> None:
+                fault = faults.get(len(server.messages))
+                if fault is not None:
+                    threading.Thread(target=fault, args=("message",) if fault is kill_one else ()).start()
+
+            server.on_message = on_message
             at = (clock.now() + r * (LEASE + dt.timedelta(minutes=1))).isoformat()
             with lock:
                 live[:] = [subprocess.Popen([sys.executable, "-m", "cli", "--db", url, "reminders", "send", "--at", at,
                                              "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, text=True) for _ in range(SENDERS)]
-            timers = [threading.Timer(rng.uniform(0.5, 4.0), kill_one, ("moment",)) for _ in range(2)] if chaos else []
+            timers = ([threading.Timer(rng.uniform(0.5, 4.0), kill_one, ("moment",)) for _ in range(2)]
+                      + [threading.Timer(rng.uniform(0.5, 6.0), cut)]) if chaos else []
             for t in timers:
                 t.start()
             outputs = [p.communicate(timeout=180) for p in live]
             for t in timers:
                 t.cancel()
             for p, (out, err) in zip(live, outputs):
-                assert p.returncode in (0, -signal.SIGKILL), err  # killed, or done: never an error
+                # done, killed, or cut off from the database (said as such): never an internal error
+                assert p.returncode in (0, -signal.SIGKILL, 5), err
+                assert p.returncode != 5 or "[database_unreachable]" in err, err
+                exits[p.returncode] = exits.get(p.returncode, 0) + 1
             server.on_message = None
             if not chaos and {row.status for row in rows(db)} == {"sent"}:
                 break
@@ -133,11 +154,12 @@ def test_senders_killed_at_random_while_the_server_refuses_lose_nothing(clock, t
     received = server.by_id()
     duplicates = sum(len(copies) - 1 for copies in received.values())
     report = (f"seed {seed}: {len(final)} reminders, {r + 1} rounds, {kills} senders killed, "
+              f"{cuts} cuts of their database connections, exit codes {dict(sorted(exits.items()))}, "
               f"{handler.refusals} recipients refused, {len(server.messages)} messages received, "
-              f"{duplicates} duplicates (bound {kills * CONCURRENCY}), {elapsed:.0f} s")
+              f"{duplicates} duplicates (bound {(kills + cuts * SENDERS) * CONCURRENCY}), {elapsed:.0f} s")
     print(report)
     assert len(final) == 100 and {row.status for row in final} == {"sent"}, report   # nothing failed or stuck
     assert set(received) == keys, report                                               # nothing lost
     assert handler.refusals >= 100 and kills > 0, report                                 # the chaos happened
-    assert duplicates <= kills * CONCURRENCY, report                                   # within the bound
+    assert duplicates <= (kills + cuts * SENDERS) * CONCURRENCY, report                # within the bound
     (tmp_path / "chaos.json").write_text(json.dumps({"seed": seed, "report": report}), encoding="utf-8")
