@@ -87,6 +87,21 @@ def fail(ctx: Ctx, exc: CocreaError, prefix: str = "") -> None:
     sys.exit(exc.exit_code)
 
 
+def _connection_lost(ctx: Ctx, exc: Exception):
+    """A :class:`ConfigError` (``database_unreachable``) when ``exc`` is the database connection
+    lost during the command (the server restarted or stopped); None for anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return None
+    from stages.errors import ConfigError, reason
+    from storage import describe
+
+    problem = str(exc.orig or exc).strip().splitlines()
+    return ConfigError([reason("database_unreachable", where=describe(ctx.url),
+                               problem=problem[0] if problem else type(exc).__name__)])
+
+
 def guard(fn):
     """Errors of the project to their message and exit code; anything else is an internal error."""
     @functools.wraps(fn)
@@ -99,6 +114,9 @@ def guard(fn):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # an internal error: say so, exit 1
+            lost = _connection_lost(ctx, exc)
+            if lost is not None:  # the database went away mid-command: said as such, exit 5
+                fail(ctx, lost)
             head = gettext(ctx.lang, "Internal error")
             click.echo(f"{head}: {type(exc).__name__}: {exc}", err=True)
             sys.exit(1)

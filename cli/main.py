@@ -122,14 +122,16 @@ def applied(lang: str, count: int) -> str:
 EXPECT = "expect_refusal"
 
 
-def apply_items(ctx: Ctx, items: list, process: str | None, after=None) -> int:
+def apply_items(ctx: Ctx, items: list, process: str | None, after=None, skipped: list | None = None) -> int:
     """Apply a file's items in order: the one path of ``cocrea apply`` and ``cocrea demo``.
 
     Stops at the first refusal and says why, unless the item expects that refusal
     (``expect_refusal: <code>``): then it shows the reasons and goes on (a refusal writes nothing).
     An item that expects a refusal and is applied stops the file. ``after(item, result, process)``
-    is called after each applied item. Returns how many were applied."""
+    is called after each applied item. An item whose ``idempotency_key`` was applied before (a
+    file run again) is skipped: its number goes to ``skipped``. Returns how many were applied."""
     from workflow import actions
+    from workflow.engine import AlreadyApplied
 
     done = 0
     for n, item in enumerate(items, 1):
@@ -154,6 +156,10 @@ def apply_items(ctx: Ctx, items: list, process: str | None, after=None) -> int:
             fail(ctx, InvalidInput([reason("refusal_expected", item=n, expected=str(expected))]), prefix=stopped + " ")
         if item.get("action") == "create_process":
             process = item.get("slug", process)
+        if isinstance(result, AlreadyApplied):  # a re-run file: this item was applied before
+            if skipped is not None:
+                skipped.append(n)
+            continue
         if after is not None:
             after(item, result, process)
         done += 1
@@ -161,7 +167,8 @@ def apply_items(ctx: Ctx, items: list, process: str | None, after=None) -> int:
 
 
 @main.command(help=D_("Apply a YAML or JSON list of actions, in order. Stops at the first refusal and says "
-                      "why; says how each decision came out."))
+                      "why; says how each decision came out. Items whose idempotency_key was applied before are "
+                      "skipped: a file run again continues where it stopped."))
 @argument("file")
 @option("--process", metavar=D_("PROCESS"), help=D_("process for items that do not name one"))
 @click.pass_obj
@@ -174,7 +181,18 @@ def apply(ctx: Ctx, file: str, process: str | None) -> None:
             people = ctx.people(item.get("process", process)) if says.needs_names(result) else None
             click.echo(says.decision_outcome(result, ctx.lang, people))
 
-    click.echo(applied(ctx.lang, apply_items(ctx, read_actions(file), process, outcome)))
+    skipped: list[int] = []
+    done = apply_items(ctx, read_actions(file), process, outcome, skipped)
+    click.echo(applied_and_skipped(ctx.lang, done, len(skipped)))
+
+
+def applied_and_skipped(lang: str, done: int, skipped: int) -> str:
+    """``3 acciones aplicadas`` and, on a re-run, how many items were applied before."""
+    if not skipped:
+        return applied(lang, done)
+    return applied(lang, done) + "; " + ngettext(
+        lang, "{count} applied before (idempotency key), skipped", "{count} applied before (idempotency keys), skipped",
+        skipped).format(count=skipped)
 
 
 @main.command(help=D_("Where a process stands. Its stage, term, seated sectors and every unmet criterion of its next "
@@ -369,17 +387,34 @@ def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
 @main.command(help=D_("Serve the web app. The public site, the workspace and the JSON API (docs/web.md)."))
 @option("--host", default="127.0.0.1", show_default=True, help=D_("address to listen on"))
 @option("--port", default=8000, show_default=True, type=int, help=D_("port to listen on"))
+@option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+        help=D_("web processes sharing the address (sessions and sign-in limits are kept in the database)"))
 @click.pass_obj
 @guard
-def serve(ctx: Ctx, host: str, port: int) -> None:
+def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
     ctx.creating()
     import uvicorn
 
     from web import create_app
 
+    engine = ctx.engine  # created or migrated once, here, before any worker starts
     click.echo(ctx.described())
     click.echo(f"http://{host}:{port}/")
-    uvicorn.run(create_app(ctx.engine), host=host, port=port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info", proxy_headers=False)
+        return
+    engine.dispose()
+    os.environ["COCREA_DATABASE_URL"] = ctx.url  # each worker process opens the same database
+    uvicorn.run("cli.main:web_app", factory=True, workers=workers, host=host, port=port, log_level="info",
+                proxy_headers=False)
+
+
+def web_app():
+    """The web app of one worker process of ``cocrea serve --workers N`` (uvicorn's factory)."""
+    from storage.db import open_database
+    from web import create_app
+
+    return create_app(open_database(os.environ.get("COCREA_DATABASE_URL")))
 
 
 @main.group("import", help=D_("Import what arrives in bulk (one action per file)."))

@@ -14,7 +14,8 @@ Environment (wins over the file)::
     COCREA_OUTBOX_DIR      folder of .eml files           (default ./cocrea-outbox)
     COCREA_CONFIG          path of a config file
 
-Config file: a ``[smtp]`` table with the same names in lower case (``host``, ``port``,
+Config file (read by :mod:`storage.settings`, which checks every table and key; docs/settings.md
+lists them all): a ``[smtp]`` table with the same names in lower case (``host``, ``port``,
 ``security``, ``user``, ``password``, ``from``, ``from_name``, ``timeout``, ``concurrency``,
 ``outbox_dir``, ``ca_file``) and an optional ``[delivery]`` table (``batch``, ``lease_seconds``,
 ``max_attempts``, ``backoff_seconds``, ``backoff_cap_seconds``).
@@ -23,14 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from stages.errors import ConfigError
+from storage.settings import read_file, settings  # noqa: F401  (the web app reads its settings through here)
 
 SECURITY = ("starttls", "tls", "none")
 #: Keys of the config file's ``[smtp]`` table; each but ``outbox_dir`` and ``message_id_domain``
@@ -95,14 +94,7 @@ class MailConfig:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a table")
-    return data
+    return read_file(path)  # TOML or YAML; every table and key checked (storage.settings)
 
 
 def _int(name: str, value: Any) -> int:

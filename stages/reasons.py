@@ -17,6 +17,8 @@ MESSAGES: dict[str, Msg] = {
     "bad_file_not_a_list": N_("The file must hold a list of actions."),
     "bad_file_item": N_("Item {item} of the file must say 'action' and 'actor'."),
     "refusal_expected": N_("Item {item} should have been refused ({expected}), but it was applied."),
+    "idempotency_key_reused": N_("The idempotency key '{key}' was already used by another item (entry {seq} of "
+                                 "{process}); a key names one item: give this one its own."),
     "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
     # files imported in bulk (import_inputs)
     "in_row": N_("Row {row}: {problem}"),

@@ -6,7 +6,6 @@ transactions lost updates or raised "database is locked": ``tests/test_workflow_
 """
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +18,10 @@ DEFAULT_SQLITE = "cocrea.db"
 
 
 def database_url(explicit: str | None = None) -> str:
-    url = explicit or os.environ.get("COCREA_DATABASE_URL")
+    """``explicit``, else ``COCREA_DATABASE_URL`` (environment or config file), else ./cocrea.db."""
+    from .settings import settings
+
+    url = explicit or settings().get("COCREA_DATABASE_URL")
     if url:
         return url
     return f"sqlite:///{Path(DEFAULT_SQLITE).resolve()}"

@@ -438,3 +438,15 @@ from .outbox import OutboxMessage  # noqa: E402
 PRIVATE_FIELDS[OutboxMessage] = ("recipient",)
 
 from .imports import BulkImport, BulkImportDigests  # noqa: E402,F401
+
+class AppliedKey(SQLModel, table=True):
+    """An idempotency key of an applied action (``idempotency_key`` of an item of ``cocrea apply``):
+    written in the action's own transaction, so a key is recorded if and only if its action was
+    applied. ``digest`` fingerprints the item (action, actor, process, time, fields): the same
+    key with other content is refused instead of skipped."""
+    __tablename__ = "applied_key"
+    key: str = Field(primary_key=True, max_length=200)
+    digest: str = Field(max_length=64)
+    process_id: int = _fk("process.id")
+    audit_entry_id: int = _fk("audit_entry.id")
+    applied_at: Optional[dt.datetime] = _utc(nullable=False)

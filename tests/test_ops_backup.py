@@ -16,9 +16,9 @@ import migrations
 from cli.main import main
 from reads import status as queries
 from storage import make_engine
-from tests.builders import process_at
-from tests.conftest import PG_URL, absent, pg_or_skip
-from tests.snapshots import snapshot
+from builders import process_at
+from conftest import PG_URL, absent, pg_or_skip
+from snapshots import snapshot
 
 #: Tables whose rows a restore does not give back as they were: sign-ins end at a restore.
 ENDED_BY_RESTORE = {"sign_in_session"}

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from cli.main import main
-from tests.conftest import PG_URL, pg_or_skip
+from conftest import PG_URL, pg_or_skip
 
 
 @pytest.fixture

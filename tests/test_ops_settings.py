@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from notifications import config
+from storage.settings import FILE_KEYS, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["cli", "stages", "storage", "notifications", "workflow", "reads", "web", "compliance", "migrations", "i18n"]
@@ -32,14 +33,15 @@ def documented_variables() -> set[str]:
 
 
 def documented_file_keys(table: str) -> set[str]:
-    heading = {"smtp": "## Mail", "delivery": "## Delivery"}[table]
+    heading = {"smtp": "## Mail", "delivery": "## Delivery", "database": "## Database", "web": "## Web"}[table]
     section = SETTINGS.split(heading, 1)[1].split("\n## ", 1)[0]
-    column = 1 if table == "smtp" else 0
+    column = 0 if table == "delivery" else 1
     keys = set()
     for row in re.findall(r"^\|(.+)\|$", section, re.M):
         cell = row.split("|")[column].strip()
-        if re.fullmatch(r"`[a-z_]+`", cell):
-            keys.add(cell.strip("`"))
+        found = re.match(r"`([a-z_]+)`", cell)
+        if found and cell != "file (`[web]`)":
+            keys.add(found.group(1))
     return keys
 
 
@@ -50,7 +52,9 @@ def test_every_environment_variable_the_code_reads_is_documented_and_nothing_els
     assert documented_variables() - read == set(), "in docs/settings.md, read by no code"
 
 
-@pytest.mark.parametrize("table,keys", [("smtp", config.SMTP_KEYS), ("delivery", config.DELIVERY_KEYS)])
+@pytest.mark.parametrize("table,keys", [("smtp", config.SMTP_KEYS), ("delivery", config.DELIVERY_KEYS),
+                                        ("database", [k for t, k in FILE_KEYS if t == "database"]),
+                                        ("web", [k for t, k in FILE_KEYS if t == "web"])])
 def test_every_key_of_the_config_file_is_documented(table, keys):
     assert documented_file_keys(table) == set(keys)
 
@@ -92,3 +96,43 @@ def test_the_license_file_is_the_one_pyproject_names():
         assert re.search(rf"^\s*{n}\. \S", text, re.M), f"section {n} missing"
     assert "13. Remote Network Interaction; Use with the GNU General Public License." in text
     assert "END OF TERMS AND CONDITIONS" in text and len(text) > 30000
+
+
+def test_the_config_file_holds_every_setting_and_the_environment_wins(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from web.auth import Settings
+
+    db = tmp_path / "from-file.db"
+    f = tmp_path / "cocrea.toml"
+    f.write_text(f'[database]\nurl = "sqlite:///{db}"\n[web]\npublic_url = "https://cocrea.example.org"\n'
+                 'https_only = true\ntrusted_proxies = ["10.0.0.1", "10.0.0.2"]\ntoken_days = 30\n', encoding="utf-8")
+    env = {"COCREA_CONFIG": str(f)}
+    got = settings(env)
+    assert got["COCREA_DATABASE_URL"] == f"sqlite:///{db}" and got["COCREA_HTTPS_ONLY"] == "1"
+    assert got["COCREA_TRUSTED_PROXIES"] == "10.0.0.1,10.0.0.2"
+    web = Settings.from_env(got)
+    assert web.https and web.trusted_proxies == ("10.0.0.1", "10.0.0.2") and web.token_valid.days == 30
+    assert settings({**env, "COCREA_TOKEN_DAYS": "7"})["COCREA_TOKEN_DAYS"] == "7"  # the environment wins
+    assert settings({**env, "COCREA_TOKEN_DAYS": ""})["COCREA_TOKEN_DAYS"] == "30"  # empty is unset
+
+    # the command line finds its database through the file
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COCREA_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COCREA_CONFIG", str(f))
+    made = CliRunner().invoke(main, ["init"])
+    assert made.exit_code == 0 and str(db) in made.output and db.exists()
+
+
+@pytest.mark.parametrize("text,problem", [('[datbase]\nurl = "x"\n', "datbase"), ('[web]\npublic_ur = "x"\n', "public_ur"),
+                                          ("[web\n", "cocrea.toml")])
+def test_a_config_file_that_cannot_be_used_stops_every_command(tmp_path, monkeypatch, text, problem):
+    from click.testing import CliRunner
+
+    f = tmp_path / "cocrea.toml"
+    f.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COCREA_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COCREA_CONFIG", str(f))
+    result = CliRunner().invoke(main, ["--lang", "en", "status", "p"])
+    assert result.exit_code == 5 and "A setting cannot be used" in result.output and problem in result.output

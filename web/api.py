@@ -5,7 +5,10 @@
 - ``GET /api/processes/{slug}/history``, ``.../workspace``, ``.../audit``: token of a person
   of that process.
 - ``POST /api/processes/{slug}/actions/{name}``: one route per action, its request body the
-  action's own schema; the token's person is the actor.
+  action's own schema; the token's person is the actor. An ``Idempotency-Key`` header makes a
+  retry safe: the same key with the same request is applied once, and the retry answers the
+  first result with ``"replayed": true``; the same key with another request is refused
+  (``idempotency_key_reused``, 400).
 
 Errors are ``{"error", "reasons": [{"code", "message", "details"}]}``: 400 invalid input,
 401 no or bad token, 403 not allowed, 404 no such process, 409 refused by the process
@@ -27,6 +30,7 @@ from reads import public, workspace
 from reads import status as queries
 from stages.errors import CocreaError, InvalidInput, NotAllowed
 from workflow import actions, credentials
+from workflow.engine import AlreadyApplied
 
 from . import auth
 from .context import error_status, lang_of
@@ -208,15 +212,20 @@ def _action_route(name: str):
             return _error(request, exc, 413 if exc.code == "body_too_large" else 400)
 
         def apply():
+            # ``Idempotency-Key``: a request retried with the same key is applied once (as an
+            # item of ``cocrea apply``); the retry gets the first result, marked "replayed"
+            key = actions.idempotency_key("Idempotency-Key", request.headers.get("idempotency-key"))
             with credentials.collecting() as issued:
                 result = actions.apply(request.app.state.engine, name, payload, actor=identity.handle, process=slug,
-                                       clock=request.app.state.clock)
+                                       clock=request.app.state.clock, idempotency_key=key)
             return result, issued
 
         try:
             result, issued = await run_in_threadpool(apply)
         except CocreaError as exc:
             return _error(request, exc, error_status(exc))
+        if isinstance(result, AlreadyApplied):
+            return {"action": name, "result": dict(result), "replayed": True}
         if name != "set_credentials":  # what it did, in a sentence (a decision: adopted or rejected, and why)
             return {"action": name, "result": result, "said": said(lang_of(request), name, result).as_dict()}
         # a secret it made: the actor's own token, or a code to hand over in person, shown once;

@@ -7,7 +7,6 @@ domain rule: every write is ``workflow.actions.apply``; every read is ``reads.pu
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 import threading
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from notifications.config import MailConfig
+from notifications.config import settings as in_force
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, ConfigError, InvalidInput, NotFound
@@ -187,7 +187,7 @@ def create_app(engine: Engine, *, https_only: bool | None = None, settings: Sett
     app.state.engine = engine
     app.state.read_engine = read_engine or reader_engine(engine)
     app.state.clock = clock or SystemClock()
-    public_url = public_url or os.environ.get("COCREA_PUBLIC_URL")
+    public_url = public_url or in_force().get("COCREA_PUBLIC_URL")  # environment or config file
     if not public_url:
         public_url = DEFAULT_PUBLIC_URL
         log.warning("COCREA_PUBLIC_URL is not set: the Atom and iCalendar feeds link to %s", public_url)

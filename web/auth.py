@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -105,7 +104,10 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+        """From the environment or the config file's ``[web]`` (docs/settings.md)."""
+        from notifications.config import settings as in_force
+
+        env = in_force() if env is None else env
         base = cls()
         account_free = _whole(env, "COCREA_SIGNIN_ACCOUNT_ATTEMPTS", base.account.free)
         address_free = _whole(env, "COCREA_SIGNIN_ADDRESS_ATTEMPTS", base.address.free)

@@ -9,6 +9,8 @@ is left exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -23,7 +25,7 @@ from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
 from storage import load_records, process_by_slug, transaction
-from storage.models import Person, Process, StageChange
+from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
 
 from . import audit, machine
 from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar, validation_reasons
@@ -130,24 +132,63 @@ def moments(clock: Clock, at: dt.datetime | None) -> tuple[dt.datetime, dt.datet
     return now.astimezone(dt.timezone.utc), current.astimezone(dt.timezone.utc)
 
 
+class AlreadyApplied(dict):
+    """The result of an action whose idempotency key was applied before: what it returned then
+    (from its audit entry), nothing applied now. ``seq`` is that entry's place in its chain."""
+
+    def __init__(self, result: Any, key: str, seq: int):
+        super().__init__(result if isinstance(result, dict) else {"result": result})
+        self.key, self.seq = key, seq
+
+
+def fingerprint(action: ActionDef, actor: str, process: str | None, data: BaseModel, at: dt.datetime | None) -> str:
+    """What an item with an idempotency key says, hashed: a re-run item must say the same."""
+    body = json.dumps({"action": action.name, "actor": actor, "process": process,
+                       "at": at.isoformat() if at else None, "payload": data.model_dump(mode="json", exclude_none=True)},
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def applied_before(db: Session, key: str, digest: str) -> AlreadyApplied | None:
+    """The earlier result of ``key``; refused (``idempotency_key_reused``) if the item differs."""
+    found = db.exec(select(AppliedKey, AuditEntry, Process).join(AuditEntry, AuditEntry.id == AppliedKey.audit_entry_id)
+                    .join(Process, Process.id == AppliedKey.process_id).where(AppliedKey.key == key)).first()
+    if found is None:
+        return None
+    row, entry, proc = found
+    if row.digest != digest:
+        raise InvalidInput([reason("idempotency_key_reused", key=key, process=proc.slug, seq=entry.seq)])
+    return AlreadyApplied(json.loads(entry.body).get("result"), key, entry.seq)
+
+
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
-        clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
+        clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None) -> dict:
     """Apply one action; returns its result or raises a :class:`CocreaError`.
 
     The time of the action is read after the process is locked: two people acting on one
-    process at once are applied one after the other, each at its own time."""
+    process at once are applied one after the other, each at its own time.
+
+    With an ``idempotency_key`` applied before (by the same item), nothing is applied and the
+    earlier result comes back as :class:`AlreadyApplied`; the key is recorded in the action's
+    own transaction, so it is there if and only if the action was applied."""
     data = validate(action.schema, payload)
     clock = clock or SystemClock()
     if at is not None:
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
+    digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
     with transaction(db_engine) as db:
         if action.creates_process:
+            if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
+                return done
             now, recorded = moments(clock, at)
             result, ctx = action.handler(db, data, actor, now)
         else:
             if not process:
                 raise invalid_field("process", "missing")
             proc = process_by_slug(db, process, for_update=True)
+            # checked under the process's lock: two runs of one file never both apply an item
+            if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
+                return done
             now, recorded = moments(clock, at)
             if action.public and actor == PUBLIC:
                 person = public_actor(proc)
@@ -166,9 +207,13 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         # being recorded (``at``) makes nothing due back then: the worker's sweep plans what is due now.
         if anchors and at is None:
             outbox.enqueue_due(db, ctx.process, now, None if "*" in anchors else frozenset(anchors))
-        audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
-                     payload=data.model_dump(mode="json", exclude_none=True), result=result,
-                     session_key=ctx.session_key, reason_text=ctx.reason, recorded_at=recorded)
+        entry = audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
+                             payload=data.model_dump(mode="json", exclude_none=True), result=result,
+                             session_key=ctx.session_key, reason_text=ctx.reason, recorded_at=recorded)
+        if idempotency_key is not None:
+            db.add(AppliedKey(key=idempotency_key, digest=digest, process_id=ctx.process.id, audit_entry_id=entry.id,
+                              applied_at=recorded or now))
+            db.flush()
     return result
 
 

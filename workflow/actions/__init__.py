@@ -17,7 +17,7 @@ What a stage allows is data of the stage (``Stage.records``, ``Stage.decisions``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy.engine import Engine
 
@@ -129,12 +129,30 @@ _check_registry()
 
 
 def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor: str, process: str | None = None,
-          clock: Clock | None = None, at: dt.datetime | None = None) -> dict:
-    """Apply the named action; the one entry point for the CLI, the web app and the scheduler."""
+          clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None) -> dict:
+    """Apply the named action; the one entry point for the CLI, the web app and the scheduler.
+    With an ``idempotency_key`` already applied, nothing is applied again (:class:`engine.AlreadyApplied`)."""
     if action not in ACTIONS:
         raise InvalidInput([reason("unknown_action", name=action, known=", ".join(ACTIONS))])
     return engine.run(db_engine, ACTIONS[action], dict(payload or {}), actor=actor, process=process,
-                      clock=clock, at=at)
+                      clock=clock, at=at, idempotency_key=idempotency_key)
+
+
+#: Longest idempotency key (the column's length).
+KEY_LENGTH = 200
+
+
+def idempotency_key(field: str, value: Any) -> str | None:
+    """An idempotency key (``field`` names where it came from): any text of up to 200 printable
+    characters."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise invalid_field(field, "not_text")
+    value = str(value)
+    if not value.strip() or len(value) > KEY_LENGTH or not value.isprintable():
+        raise invalid_field(field, "bad_format")
+    return value
 
 
 def parse_at(value: object, field: str = "at") -> dt.datetime | None:
@@ -165,8 +183,10 @@ def apply_many(db_engine: Engine, items: Iterable[dict], *, clock: Clock | None 
         item = dict(item)
         name, actor = item.pop("action"), item.pop("actor")
         process = item.pop("process", default_process)
+        key = idempotency_key(f"#{n}.idempotency_key", item.pop("idempotency_key", None))
         at = parse_at(item.pop("at", None), f"#{n}.at")
         if name == "create_process":
             default_process = item.get("slug", default_process)
-        results.append(apply(db_engine, name, item, actor=actor, process=process, clock=clock, at=at))
+        results.append(apply(db_engine, name, item, actor=actor, process=process, clock=clock, at=at,
+                             idempotency_key=key))
     return results
