@@ -38,3 +38,39 @@ def test_pages_search_and_totals(db, clock):
     none = lists.page(db, "p", "inputs", q="100%_")  # LIKE's wildcards are searched as text
     assert (none["total"], none["all"], none["items"], none["pages"]) == (0, 31, [], 1)
     assert lists.page(db, "p", "inputs", q="p3@correo")["total"] == 0  # contact data is not searched
+
+
+def test_the_api_serves_each_list_a_page_at_a_time(sqlite_db, clock):
+    from tests.test_bulk_import import consultation, csv_bytes, rows, run
+    from tests.webkit import client
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(30)))
+    c = client(sqlite_db, clock)
+    r = c.get("/api/processes/p/inputs", params={"page": 2, "per_page": 10, "q": "propuesta"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["total"], body["all"], body["pages"], body["page"]) == (30, 31, 3, 2)
+    assert [i["key"] for i in body["items"]] == [f"form-{n}" for n in range(10, 20)]
+    assert "p12@correo.example" not in r.text
+    assert c.get("/api/processes/p/inputs", params={"per_page": 500}).status_code in (400, 422)
+    assert c.get("/api/processes/nadie/activities").status_code == 404
+    assert c.get("/api/processes/p/progress_reports").json()["all"] == 0
+
+
+def test_the_public_page_shows_the_inputs_a_page_at_a_time(sqlite_db, clock):
+    from tests.test_bulk_import import consultation, csv_bytes, rows, run
+    from tests.webkit import client
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(60)))  # 61 inputs
+    c = client(sqlite_db, clock)
+    first = c.get("/p/p").text
+    assert "de 61 aportaciones" in first and "Página 1 de 2" in first
+    assert "<td>form-48</td>" in first and "<td>form-49</td>" not in first  # i1, form-0 .. form-48: 50 on page 1
+    assert 'href="/p/p?page=2#inputs"' in first and "p3@correo.example" not in first
+    second = c.get("/p/p?page=2").text
+    assert "<td>form-49</td>" in second and "<td>form-59</td>" in second and "<td>form-48</td>" not in second
+    found = c.get("/p/p", params={"q": "Propuesta 5"}).text
+    assert "11 aportaciones contienen “Propuesta 5”" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
+    assert c.get("/p/p", params={"q": "<script>"}).text.count("<script>") == c.get("/p/p").text.count("<script>")
