@@ -314,7 +314,7 @@ def reset_peak_rss() -> None:
 # --- the tables a process owns -----------------------------------------------------------------
 
 #: Rows of a process that no rule reads: the audit trail, the reminder outbox, credentials.
-NOT_RECORDS = {"audit_entry", "outbox", "account"}
+NOT_RECORDS = {"audit_entry", "outbox", "account", "bulk_import", "bulk_import_digests"}  # imports: provenance, not records
 
 
 def record_tables() -> list[tuple[str, str | None, str | None]]:
