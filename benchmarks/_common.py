@@ -317,7 +317,7 @@ def reset_peak_rss() -> None:
 # --- the tables a process owns -----------------------------------------------------------------
 
 #: Rows of a process that no rule reads: the audit trail, the reminder outbox, credentials.
-NOT_RECORDS = {"audit_entry", "outbox", "account"}
+NOT_RECORDS = {"audit_entry", "outbox", "account", "bulk_import", "bulk_import_digests"}  # imports: provenance, not records
 
 
 def record_tables() -> list[tuple[str, str | None, str | None]]:
@@ -341,15 +341,21 @@ def record_tables() -> list[tuple[str, str | None, str | None]]:
 def raw_read_records(db: Database, conn, process_id: int, *, inputs: str = "rows") -> int:
     """Driver-level read of the process row and every row of its records (no ORM objects);
     returns how many rows were read. ``inputs="count"`` reads the consultation inputs as two
-    counts (all, answered) instead of as rows: what a read that shows totals needs."""
+    counts (all, answered) instead of as rows: what a read that shows totals needs;
+    ``inputs="page"``: those counts, the count per theme and the first 50 inputs (the public page)."""
     mk = db.mark
     cur = conn.cursor()
     cur.execute(f"SELECT * FROM process WHERE id = {mk}", (process_id,))
     n = len(cur.fetchall())
     for table, parent, fk in record_tables():
-        if table == "input" and inputs == "count":
+        if table == "input" and inputs in ("count", "page"):
             cur.execute(f"SELECT count(*), count(answered_at) FROM input WHERE process_id = {mk}", (process_id,))
             n += len(cur.fetchall())
+            if inputs == "page":  # what a page showing 50 inputs and the counts per theme reads
+                cur.execute(f"SELECT theme_id, count(*) FROM input WHERE process_id = {mk} GROUP BY theme_id",
+                            (process_id,))
+                n += len(cur.fetchall())
+                cur.execute(f"SELECT * FROM input WHERE process_id = {mk} ORDER BY id LIMIT 50", (process_id,))
         elif parent is None:
             cur.execute(f'SELECT * FROM "{table}" WHERE process_id = {mk} ORDER BY id', (process_id,))
         else:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (Database, Spread, add_inputs, build_plan, conditions, db_date, db_datetime,  # noqa: E402
                      fmt_ratio, interleave, measure, peak_rss_mib, raw_read_records, reset_peak_rss)
 
-from reads import checks, public  # noqa: E402
+from reads import checks, lists, public  # noqa: E402
 from reads import status as queries  # noqa: E402
 from workflow import actions  # noqa: E402
 from stages.clock import FixedClock  # noqa: E402
@@ -161,7 +161,7 @@ def bench_record_input(url: str, sizes: list[int], n_actions: int, repeat: int) 
 # --- 2. reads ---------------------------------------------------------------------------------
 
 
-READS = ("status", "check", "public")
+READS = ("status", "check", "public", "page")
 
 
 def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int) -> dict:
@@ -204,17 +204,29 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
                 def public_page():
                     return public.public_view(db.engine, plan.slug, "es")
 
-                res = interleave({"raw": timed(raw), "raw_counts": timed(raw_counts), "status": timed(status),
-                                  "check": timed(check), "public": timed(public_page)}, repeat)
+                def page():  # the public page's data now: no list of inputs, their counts, their first page
+                    view = public.public_view(db.engine, plan.slug, "es", inputs=False)
+                    return view, lists.page(db.engine, plan.slug, "inputs", lang="es")
+
+                def raw_page():
+                    return raw_read_records(db, conn, plan.process_id, inputs="page")
+
+                res = interleave({"raw": timed(raw), "raw_counts": timed(raw_counts), "raw_page": timed(raw_page),
+                                  "status": timed(status), "check": timed(check), "public": timed(public_page),
+                                  "page": timed(page)}, repeat)
                 out[(c, size)] = res
                 raw_w = Spread([s.wall for s in res["raw"]])
                 print(f"    {size:>9,} inputs: raw read of {rows['raw']:,} rows {raw_w.fmt()} wall "
-                      f"(inputs as counts: {Spread([s.wall for s in res['raw_counts']]).fmt()})")
+                      f"(inputs as counts: {Spread([s.wall for s in res['raw_counts']]).fmt()}; as counts and "
+                      f"a page of 50: {Spread([s.wall for s in res['raw_page']]).fmt()})")
                 for name in READS:
                     w = Spread([s.wall for s in res[name]])
                     cpu = Spread([s.cpu for s in res[name]])
                     print(f"      {name:7} wall {w.fmt()}  CPU {cpu.fmt()}  / raw (wall) {fmt_ratio(w.ratio(raw_w))}"
-                          f"  / raw-with-counts {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_counts']])))}")
+                          f"  / raw-with-counts {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_counts']])))}"
+                          + (f"  / raw-page {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_page']])))}"
+                             f" (CPU {fmt_ratio(cpu.ratio(Spread([s.cpu for s in res['raw_page']])))})"
+                             if name == "page" else ""))
             print(f"    peak resident memory of this process at {c} commitments (fixture growth and all reads): "
                   f"{peak_rss_mib():.0f} MiB")
     print("  curve, median at each size / at the smallest size, wall and client CPU (aim: <= 1.20), "

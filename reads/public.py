@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
@@ -27,7 +28,8 @@ from stages import participation
 from stages.chronology import local_today
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
-from storage.models import Process
+from storage.models import Input, Process
+from storage.records import TABLES as TABLES_READ
 from workflow import engine
 
 from .status import next_event
@@ -52,9 +54,35 @@ def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
                 for p in db.exec(select(Process).order_by(Process.id))]
 
 
-def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
+def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
+                inputs: bool = True) -> dict[str, Any]:
+    """The whole public record; ``inputs=False``: without the list of inputs (read a page at a time:
+    :mod:`reads.lists`), their counts taken by the database, and the inputs not read at all
+    unless the next move's criteria need them."""
     with Session(db_engine) as db:
-        return build(load_records(db, process_by_slug(db, slug), now=(clock or SystemClock()).now()), lang)
+        p = process_by_slug(db, slug)
+        now = (clock or SystemClock()).now()
+        if inputs:
+            return build(load_records(db, p, now=now), lang)
+        event = next_event(p.stage)
+        needed = engine.reads_for(p, event) if event else ()
+        skip = () if needed is None or "inputs" in needed else ("inputs",)
+        records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now)
+        return build(records, lang, counts=input_counts(db, p.id), listed=False)
+
+
+def input_counts(db: Session, process_id: int) -> dict[str, Any]:
+    """How many inputs are shown, how many with a reasoned response, how many per theme id, and how
+    many were hidden per reason: four aggregates."""
+    i = Input
+    shown = (i.process_id == process_id, i.hidden_reason.is_(None))  # hidden inputs are counted apart, by reason
+    total = db.exec(select(func.count()).select_from(i).where(*shown)).one()
+    answered = db.exec(select(func.count()).select_from(i).where(
+        *shown, i.disposition.is_not(None), i.rationale.is_not(None), i.rationale != "")).one()
+    per_theme = dict(db.exec(select(i.theme_id, func.count()).where(*shown).group_by(i.theme_id)).all())
+    hidden = dict(sorted(db.exec(select(i.hidden_reason, func.count()).where(
+        i.process_id == process_id, i.hidden_reason.is_not(None)).group_by(i.hidden_reason)).all()))
+    return {"total": total, "answered": answered, "per_theme": per_theme, "hidden": hidden}
 
 
 def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
@@ -98,8 +126,9 @@ class _Fmt:
         return when.isoformat() if when else None
 
 
-def build(r: Records, lang: str = "es") -> dict[str, Any]:
-    """The public dict of one process from its records (pure: no I/O)."""
+def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True) -> dict[str, Any]:
+    """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
+    counts when taken by the database (:func:`input_counts`), ``listed=False``: no list of inputs."""
     p, f = r.process, _Fmt(r.process.timezone)
     people = {x.id: x for x in r.people}
     agencies = {a.id: a for a in r.agencies}
@@ -179,7 +208,7 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
 
     # --- consultation -------------------------------------------------------------------------
     shown = [i for i in r.inputs if not i.hidden_reason]  # hidden: counted by reason, their text kept unpublished
-    inputs_per_theme = Counter(i.theme_id for i in shown)
+    inputs_per_theme = counts["per_theme"] if counts else Counter(i.theme_id for i in shown)
     consultation = {
         "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
                       "aimed_at_excluded": c.aimed_at_excluded, "open_to_all": c.open_to_all,
@@ -197,10 +226,13 @@ def build(r: Records, lang: str = "es") -> dict[str, Any]:
                     "themes": list(i.themes or []),
                     "disposition": i.disposition, "rationale": participation.mask(i.rationale),
                     "answered_at": f.at(i.answered_at)}
-                   for i in shown],
-        "hidden": dict(sorted(Counter(i.hidden_reason for i in r.inputs if i.hidden_reason).items())),
+                   for i in (shown if listed else [])],
+        "hidden": counts["hidden"] if counts else dict(sorted(Counter(i.hidden_reason for i in r.inputs
+                                                                       if i.hidden_reason).items())),
     }
-    consultation["answered"] = sum(1 for i in consultation["inputs"] if i["disposition"] and i["rationale"])
+    consultation["answered"] = counts["answered"] if counts else sum(
+        1 for i in consultation["inputs"] if i["disposition"] and i["rationale"])
+    consultation["input_count"] = counts["total"] if counts else len(consultation["inputs"])
 
     sensitization = [{"key": s.key, "held_on": f.day(s.held_on), "place": s.place,
                       "topics": [{"code": t, "title": QUESTIONS[t].render(lang) if t in QUESTIONS else t}

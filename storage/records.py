@@ -29,6 +29,10 @@ _THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
             "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
 
 
+#: Every table :func:`load_records` can read.
+TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
+
+
 def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
                  now: dt.datetime | None = None) -> Records:
     """Everything recorded about ``process``; with ``only``, just those tables (the others are

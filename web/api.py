@@ -21,12 +21,12 @@ import json
 import math
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from reads import public, workspace
+from reads import lists, public, workspace
 from reads import status as queries
 from stages.errors import CocreaError, InvalidInput, NotAllowed
 from workflow import actions, credentials
@@ -160,6 +160,23 @@ async def list_processes(request: Request) -> list[dict[str, Any]]:
 @router.get("/processes/{slug}", summary="The public view of a process (no personal data)", responses=READ_ERRORS)
 async def get_process(request: Request, slug: str) -> dict[str, Any]:
     return await run_in_threadpool(public.public_view, request.app.state.read_engine, slug, lang_of(request))
+
+
+def _list_route(name: str):
+    async def endpoint(request: Request, slug: str, page: int = Query(1, ge=1, le=1_000_000),
+                       per_page: int = Query(lists.PER_PAGE, ge=1, le=lists.MAX_PER_PAGE),
+                       q: str = Query("", max_length=200)) -> dict[str, Any]:
+        return await run_in_threadpool(lambda: lists.page(request.app.state.read_engine, slug, name, page=page,
+                                                          per_page=per_page, q=q, lang=lang_of(request)))
+    endpoint.__name__ = f"list_{name}"
+    return endpoint
+
+
+for _list in lists.LISTS:
+    router.add_api_route(f"/processes/{{slug}}/{_list}", _list_route(_list), methods=["GET"], responses=READ_ERRORS,
+                         summary=f"The process's {_list.replace('_', ' ')}, a page at a time (no personal data)",
+                         description="`page` (from 1), `per_page` (at most 200), `q`: only the rows whose text "
+                                     "contains it, ignoring case. `total`: the rows that match; `all`: every row.")
 
 
 @router.get("/processes/{slug}/status", summary="Stage, next move and every unmet criterion", responses=READ_ERRORS)

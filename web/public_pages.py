@@ -10,15 +10,15 @@ import gzip
 import hashlib
 import json
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from i18n import gettext
-from reads import public
+from reads import lists, public
 from stages.errors import NotFound
 
 from .context import LANG_COOKIE, lang_of, safe_next
@@ -99,17 +99,23 @@ async def index(request: Request) -> Response:
 
 
 @router.get("/p/{slug}")
-async def process_page(request: Request, slug: str) -> Response:
+async def process_page(request: Request, slug: str, page: int = Query(1, ge=1, le=1_000_000),
+                       q: str = Query("", max_length=200)) -> Response:
+    """The process's page; its inputs a page at a time (``?page=``), searchable (``?q=``)."""
     lang = lang_of(request)
     engine = request.app.state.read_engine
     path = f"/p/{quote(slug)}"
+    q = q.strip()
 
     def make() -> bytes:
-        view = public.public_view(engine, slug, lang)
+        view = public.public_view(engine, slug, lang, inputs=False)
+        inputs = lists.page(engine, slug, "inputs", page=page, q=q, lang=lang)
         taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
         return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
-                      compliance=compliance_section(engine, slug, lang), participation=taking_part).encode()
-    return await _cached(request, slug, "html", lang, make)
+                      compliance=compliance_section(engine, slug, lang), inputs=inputs, participation=taking_part,
+                      inputs_link=lambda n: f"{path}?{urlencode({'page': n, **({'q': q} if q else {})})}#inputs"
+                      ).encode()
+    return await _cached(request, slug, f"html:{page}:{q}", lang, make)
 
 
 @router.get("/p/{slug}/cumplimiento")

@@ -1,0 +1,156 @@
+"""The long lists of a process's public record (inputs, activities, progress reports), a page at
+a time: searchable, with totals counted by the database.
+
+A page costs what its rows cost, whatever the size of the process: one ``COUNT`` of the rows
+that match, one ``COUNT`` of all of them, and one indexed ``SELECT ... LIMIT`` of the page (for
+activities, one more query for the page's reports). Items have the shape of the same rows in
+:func:`reads.public.public_view`, and never hold personal data (the contact columns of inputs
+are never read here).
+
+``q`` keeps the rows whose text contains it, ignoring case (on SQLite, case is ignored for
+unaccented letters only: its ``lower`` knows ASCII).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from stages import participation, vocabulary
+from stages.errors import Misuse
+from storage import process_by_slug
+from storage import models as m
+
+from .public import _Fmt
+
+#: The lists offered a page at a time.
+LISTS = ("inputs", "activities", "progress_reports")
+PER_PAGE, MAX_PER_PAGE = 50, 200
+
+
+def _matching(q: str, *columns) -> Any:
+    needle = q.strip().lower()
+    return or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))
+
+
+def page(db_engine: Engine, slug: str, name: str, *, page: int = 1, per_page: int = PER_PAGE, q: str = "",
+         lang: str = "es") -> dict[str, Any]:
+    """Page ``page`` (from 1) of list ``name`` (:data:`LISTS`): ``items``, ``total`` (rows that
+    match ``q``), ``all`` (every row), ``pages``, and the page asked for."""
+    if name not in LISTS:
+        raise Misuse(f"no list {name!r}: one of {LISTS}")
+    page, per_page, q = max(1, int(page)), min(max(1, int(per_page)), MAX_PER_PAGE), (q or "").strip()[:200]
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        f = _Fmt(p.timezone)
+        base, search, order, make = _QUERIES[name](p.id)
+        where = [base] + ([_matching(q, *search)] if q else [])
+        every = db.execute(select(func.count()).select_from(_MODELS[name]).where(base)).scalar_one()
+        total = every if not q else db.execute(_count(name, where)).scalar_one()
+        rows = db.execute(_select(name).where(*where).order_by(order).limit(per_page)
+                          .offset((page - 1) * per_page)).all()
+        items = make(db, rows, f, lang)
+    return {"list": name, "items": items, "total": total, "all": every, "page": page, "per_page": per_page,
+            "pages": max(1, -(-total // per_page)), "q": q}
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+_Theme = aliased(m.Theme)
+
+
+def _input_query(pid: int):
+    i = m.Input
+    # A hidden input (spam, insult, personal data: a coordinator's recorded reason) is not listed.
+    return (and_(i.process_id == pid, i.hidden_reason.is_(None)), (i.key, i.text, i.rationale), i.id, _input_items)
+
+
+def _input_select():
+    i = m.Input
+    return (select(i.key, m.Channel.key, i.text, i.sector, i.received_on, _Theme.key, i.disposition, i.rationale,
+                   i.answered_at, i.kind, i.themes)
+            .join(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id))
+
+
+def _input_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+    # Input.contact_name / contact_email are personal data: never read here.
+    # Addresses and phone numbers inside a text are masked, as on the public page.
+    return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
+             "sector_label": vocabulary.label("sector", sector, lang), "received_on": f.day(received),
+             "theme": theme, "themes": list(themes or []), "disposition": disposition,
+             "rationale": participation.mask(rationale), "answered_at": f.at(answered)}
+            for key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes in rows]
+
+
+# --- activities ------------------------------------------------------------------------------
+
+def _activity_query(pid: int):
+    a = m.Activity
+    return (a.process_id == pid, (a.key, a.title, a.deliverable), a.id, _activity_items)
+
+
+def _activity_select():
+    a = m.Activity
+    return (select(a.id, a.key, m.Commitment.key, a.title, a.deliverable, m.Agency.key, m.Agency.name, a.start_date,
+                   a.end_date, a.accepted_at, a.status, a.percent)
+            .outerjoin(m.Commitment, m.Commitment.id == a.commitment_id).outerjoin(m.Agency, m.Agency.id == a.agency_id))
+
+
+def _activity_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+    reports: dict[int, list] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    if ids:
+        r = m.ProgressReport
+        for activity_id, status, percent, evidence, reported, recorded in db.execute(
+                select(r.activity_id, r.status, r.percent, r.evidence_ref, r.reported_on, r.recorded_at)
+                .where(r.activity_id.in_(ids)).order_by(r.id)):
+            reports[activity_id].append({"status": status, "percent": percent, "evidence_ref": evidence,
+                                         "reported_on": f.day(reported), "recorded_at": f.at(recorded)})
+    return [{"key": key, "commitment": commitment, "title": title, "deliverable": deliverable, "agency": agency,
+             "agency_name": agency_name, "start_date": f.day(start), "end_date": f.day(end),
+             "accepted_at": f.at(accepted), "status": status, "percent": percent, "reports": reports.get(id_, [])}
+            for id_, key, commitment, title, deliverable, agency, agency_name, start, end, accepted, status, percent
+            in rows]
+
+
+# --- progress reports ------------------------------------------------------------------------
+
+def _report_query(pid: int):
+    r = m.ProgressReport
+    return (r.process_id == pid, (m.Activity.key, m.Activity.title, r.evidence_ref), r.id, _report_items)
+
+
+def _report_select():
+    r = m.ProgressReport
+    return (select(m.Activity.key, m.Commitment.key, m.Agency.key, r.status, r.percent, r.evidence_ref, r.reported_on,
+                   r.recorded_at)
+            .join(m.Activity, m.Activity.id == r.activity_id)
+            .outerjoin(m.Commitment, m.Commitment.id == m.Activity.commitment_id)
+            .outerjoin(m.Agency, m.Agency.id == m.Activity.agency_id))
+
+
+def _report_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+    return [{"activity": activity, "commitment": commitment, "agency": agency, "status": status, "percent": percent,
+             "evidence_ref": evidence, "reported_on": f.day(reported), "recorded_at": f.at(recorded)}
+            for activity, commitment, agency, status, percent, evidence, reported, recorded in rows]
+
+
+_MODELS = {"inputs": m.Input, "activities": m.Activity, "progress_reports": m.ProgressReport}
+_QUERIES = {"inputs": _input_query, "activities": _activity_query, "progress_reports": _report_query}
+_SELECTS = {"inputs": _input_select, "activities": _activity_select, "progress_reports": _report_select}
+
+
+def _select(name: str):
+    return _SELECTS[name]()
+
+
+def _count(name: str, where: list):
+    """The rows of ``name`` that match: the page's joins only where the search needs them."""
+    if name == "progress_reports":
+        r = m.ProgressReport
+        return select(func.count()).select_from(r).join(m.Activity, m.Activity.id == r.activity_id).where(*where)
+    return select(func.count()).select_from(_MODELS[name]).where(*where)

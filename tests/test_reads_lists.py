@@ -1,0 +1,76 @@
+"""Long lists a page at a time: the same rows as the public view, searchable, with totals."""
+from __future__ import annotations
+
+import pytest
+
+from reads import lists, public
+from tests.builders import process_at
+
+
+@pytest.fixture
+def monitoring(db, clock):
+    return process_at(db, clock, "monitoring")
+
+
+def test_each_list_pages_the_public_views_rows(db, clock, monitoring):
+    p = monitoring
+    view = public.public_view(db, "p", "es", clock=clock)
+    expected = {"inputs": view["consultation"]["inputs"], "activities": view["activities"],
+                "progress_reports": [{k: v for k, v in r.items()} for r in view["progress_reports"]]}
+    for name in lists.LISTS:
+        got = lists.page(db, "p", name, lang="es")
+        assert got["items"] == expected[name], name
+        assert got["total"] == got["all"] == len(expected[name]) and got["pages"] == 1
+
+
+def test_pages_search_and_totals(db, clock):
+    from tests.test_bulk_import import consultation, csv_bytes, rows, run
+
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(30)))  # 31 inputs: i1, then form-0 .. form-29
+    second = lists.page(db, "p", "inputs", page=2, per_page=10)
+    assert [i["key"] for i in second["items"]] == [f"form-{n}" for n in range(9, 19)]
+    assert (second["total"], second["all"], second["pages"]) == (31, 31, 4)
+    assert "contact_email" not in second["items"][0] and "contact_name" not in second["items"][0]
+    found = lists.page(db, "p", "inputs", q="PROPUESTA 1", per_page=5)
+    assert (found["total"], found["all"], found["pages"], len(found["items"])) == (11, 31, 3, 5)
+    assert lists.page(db, "p", "inputs", page=99)["items"] == []
+    none = lists.page(db, "p", "inputs", q="100%_")  # LIKE's wildcards are searched as text
+    assert (none["total"], none["all"], none["items"], none["pages"]) == (0, 31, [], 1)
+    assert lists.page(db, "p", "inputs", q="p3@correo")["total"] == 0  # contact data is not searched
+
+
+def test_the_api_serves_each_list_a_page_at_a_time(sqlite_db, clock):
+    from tests.test_bulk_import import consultation, csv_bytes, rows, run
+    from tests.webkit import client
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(30)))
+    c = client(sqlite_db, clock)
+    r = c.get("/api/processes/p/inputs", params={"page": 2, "per_page": 10, "q": "propuesta"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["total"], body["all"], body["pages"], body["page"]) == (30, 31, 3, 2)
+    assert [i["key"] for i in body["items"]] == [f"form-{n}" for n in range(10, 20)]
+    assert "p12@correo.example" not in r.text
+    assert c.get("/api/processes/p/inputs", params={"per_page": 500}).status_code in (400, 422)
+    assert c.get("/api/processes/nadie/activities").status_code == 404
+    assert c.get("/api/processes/p/progress_reports").json()["all"] == 0
+
+
+def test_the_public_page_shows_the_inputs_a_page_at_a_time(sqlite_db, clock):
+    from tests.test_bulk_import import consultation, csv_bytes, rows, run
+    from tests.webkit import client
+
+    p = consultation(sqlite_db, clock)
+    run(p, csv_bytes(rows(60)))  # 61 inputs
+    c = client(sqlite_db, clock)
+    first = c.get("/p/p").text
+    assert "de 61 aportaciones" in first and "Página 1 de 2" in first
+    assert "<td>form-48</td>" in first and "<td>form-49</td>" not in first  # i1, form-0 .. form-48: 50 on page 1
+    assert 'href="/p/p?page=2#inputs"' in first and "p3@correo.example" not in first
+    second = c.get("/p/p?page=2").text
+    assert "<td>form-49</td>" in second and "<td>form-59</td>" in second and "<td>form-48</td>" not in second
+    found = c.get("/p/p", params={"q": "Propuesta 5"}).text
+    assert "11 aportaciones contienen “Propuesta 5”" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
+    assert c.get("/p/p", params={"q": "<script>"}).text.count("<script>") == c.get("/p/p").text.count("<script>")
