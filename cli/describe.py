@@ -66,7 +66,8 @@ DESCRIPTIONS: dict[str, Msg] = {
     "record_plan_history": N_("Record whether this is the first plan, and when the previous one ended (plan "
                               "cadence)."),
     "assess_commitment": N_("Record the secretariat's IRM-style judgement of a commitment (the latest one counts)."),
-    "submit_input": N_("A citizen's input sent from the public site while an online channel is open: the privacy notice "
+    "submit_input": N_("A citizen's input sent from the public site while an online channel is open (or a comment on a "
+                       "draft commitment while the secretariat's period for comments is open): the privacy notice "
                        "accepted, no contact data in the text, within the limits of the day. An email given is asked to "
                        "confirm itself before anything else is sent to it; the input counts either way."),
     "confirm_email": N_("Confirm a citizen's email through the link sent to it; responses already given follow."),

@@ -39,7 +39,8 @@ SUSPENDED = "suspended"
 #: The moves between stages (the machine in ``workflow.machine`` says which go where).
 EVENTS: tuple[str, ...] = ("advance", "suspend", "resume", "reopen", "close")
 #: What the secretariat can decide: a move, the plan's commitments, the quorum rule, anything else.
-DECISION_KINDS: tuple[str, ...] = (*EVENTS, "approve_commitments", "amend_commitment", "set_quorum_rule", "general")
+DECISION_KINDS: tuple[str, ...] = (*EVENTS, "approve_commitments", "amend_commitment", "set_quorum_rule", "general",
+                                   "open_public_comment")
 BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
 
 

@@ -89,6 +89,16 @@ def settings(process: Any) -> dict[str, Any]:
             "privacy_notice": own.get("privacy_notice") or "", "limits": limits}
 
 
+def comment_period(process: Any) -> dict[str, dt.date] | None:
+    """The period the secretariat opened the draft commitments for public comment (the latest
+    ``open_public_comment`` decision), or ``None``."""
+    period = (getattr(process, "settings", None) or {}).get("public_comment")
+    if not period:
+        return None
+    return {"opens_on": dt.date.fromisoformat(period["opens_on"]),
+            "closes_on": dt.date.fromisoformat(period["closes_on"])}
+
+
 def open_on(channel: Any, day: dt.date) -> bool:
     """Whether ``channel`` takes inputs on ``day`` (inside its window; undated ends are open)."""
     return ((channel.opens_on is None or channel.opens_on <= day)

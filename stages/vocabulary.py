@@ -54,6 +54,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "amend_commitment": NC_("decision_kind", "amend a commitment"),
         "set_quorum_rule": NC_("decision_kind", "change the quorum rule"),
         "general": NC_("decision_kind", "general agreement"),
+        "open_public_comment": NC_("decision_kind", "open the draft commitments for public comment"),
     },
     "rule": {
         "consensus": NC_("rule", "consensus"),

@@ -166,3 +166,65 @@ def test_erasure_on_request_keeps_the_text_and_the_chain(consulting, db):
     (sent,) = mail(db)
     assert sent.status == "cancelled" and sent.recipient == ""
     assert verify_audit(db, p.slug)[p.slug] > 0  # the chain still verifies (it never held the data)
+
+
+# --- comments on the draft commitments ---------------------------------------------------------
+
+
+@pytest.fixture
+def drafting(db, clock):
+    import datetime as dt
+
+    from builders import MX
+
+    p = process_at(db, clock, "commitments")
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    day = p.clock.now().astimezone(MX).date()
+    p.today = day
+    p.until = day + dt.timedelta(days=14)
+    return p
+
+
+def comment(p, **payload):
+    p.clock.advance(minutes=5)
+    base = {"commitment": "c1", "text": "Que incluyan a los municipios", "privacy_accepted": True}
+    return actions.apply(p.db, "submit_input", {**base, **payload}, actor="public", process=p.slug, clock=p.clock)
+
+
+def test_comments_on_the_draft_need_the_secretariats_period_and_a_response_before_approval(drafting, db):
+    from stages.errors import TransitionBlocked
+
+    p = drafting
+    with pytest.raises(Refused) as exc:
+        comment(p)  # no period opened yet
+    assert exc.value.reasons[0].code == "comment_period_not_open"
+    out = p.decide("open_public_comment", opens_on=p.today.isoformat(), closes_on=p.until.isoformat())
+    assert out["status"] == "adopted"
+    key = comment(p, email=EMAIL)["input"]
+    (row,) = rows(db, Input, key=key)
+    assert (row.kind, row.channel_id, row.commitment_id is not None) == ("comment", None, True)
+    view = public.public_view(db, p.slug, clock=p.clock)
+    shown = [i for i in view["consultation"]["inputs"] if i["key"] == key][0]
+    assert (shown["kind"], shown["commitment"]) == ("comment", "c1")
+    # the plan is not approved while a comment waits for its reasoned response
+    assert "public_comments_answered" in [u["code"] for u in p.status()["unmet"]]
+    p("answer_input", input=key, disposition="merged", rationale="Se suma a la línea de acción 1")
+    assert "public_comments_answered" not in [u["code"] for u in p.status()["unmet"]]
+    p.decide("approve_commitments")
+    with pytest.raises(Refused) as exc:
+        comment(p)  # agreed: no longer a draft
+    assert exc.value.reasons[0].code == "comment_period_not_open"
+    assert not isinstance(exc.value, TransitionBlocked)
+
+
+def test_the_period_is_refused_without_dates_or_drafts(drafting):
+    p = drafting
+    err = p.refused("propose_decision", session=p.session(), kind="open_public_comment",
+                    opens_on=p.until.isoformat(), closes_on=p.today.isoformat())
+    assert err.reasons[0].code == "dates_out_of_order"
+    err = p.refused("propose_decision", session="S1" if p.n_sessions else p.session(), kind="open_public_comment")
+    assert err.reasons[0].code == "invalid_field"

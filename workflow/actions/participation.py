@@ -56,7 +56,8 @@ class Profile(Schema):
 
 
 class SubmitInput(Schema):
-    channel: Key
+    channel: Optional[Key] = Field(None, description=D_("the online channel open today (for an input)"))
+    commitment: Optional[Key] = Field(None, description=D_("the draft commitment commented on (for a comment)"))
     text: WebText
     themes: list[Key] = Field(default_factory=list, max_length=20)
     profile: Profile = Field(default_factory=Profile, description=D_("private"))
@@ -132,15 +133,26 @@ def _confirm(ctx: Context, contact: m.CitizenContact) -> None:
 
 
 def submit_input(ctx: Context, d: SubmitInput):
-    """A citizen's input sent from the public site while an online channel is open: the privacy
-    notice accepted, no contact data in the text, within the limits of the day. An email given is
-    asked to confirm itself before anything else is sent to it; the input counts either way."""
+    """A citizen's input sent from the public site while an online channel is open (or a comment
+    on a draft commitment while the secretariat's period for comments is open): the privacy notice
+    accepted, no contact data in the text, within the limits of the day. An email given is asked to
+    confirm itself before anything else is sent to it; the input counts either way."""
     if not d.privacy_accepted:
         raise refuse("privacy_notice_not_accepted")
-    channel = get(ctx, m.Channel, d.channel, "channel")
     day = today(ctx)
-    if not rules.is_online(channel) or channel.opens_on is None or not rules.open_on(channel, day):
-        raise refuse("channel_not_open_online", channel=channel.name, today=day.isoformat())
+    channel = commitment = None
+    if d.commitment:  # a comment on a draft commitment, while the secretariat's period is open
+        commitment = get(ctx, m.Commitment, d.commitment, "commitment")
+        period = rules.comment_period(ctx.process)
+        if not (period and period["opens_on"] <= day <= period["closes_on"] and ctx.process.stage == "commitments"
+                and commitment.status == "draft"):
+            raise refuse("comment_period_not_open", commitment=commitment.title, today=day.isoformat())
+    elif d.channel:
+        channel = get(ctx, m.Channel, d.channel, "channel")
+        if not rules.is_online(channel) or channel.opens_on is None or not rules.open_on(channel, day):
+            raise refuse("channel_not_open_online", channel=channel.name, today=day.isoformat())
+    else:
+        raise invalid_field("channel", "missing")
     found = rules.contact_data(d.text)
     if found:
         raise refuse("contact_data_in_text", kinds=found)
@@ -153,10 +165,11 @@ def submit_input(ctx: Context, d: SubmitInput):
         raise refuse("too_many_inputs_from_email", limit=s["limits"]["per_email"])
     profile = {k: v for k, v in d.profile.model_dump(exclude_none=True).items() if k in s["ask"] and v != ""}
     key = next_key(ctx, m.Input, "i")
-    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text,
+    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id if channel else None, text=d.text,
                        sector=profile.get("sector") or "citizen", contact_email=d.email, received_on=day,
                        theme_id=themes[0].id if themes else None, themes=[t.key for t in themes], profile=profile,
-                       source_digest=digest, kind="input"))
+                       source_digest=digest, kind="comment" if commitment else "input",
+                       commitment_id=commitment.id if commitment else None))
     if d.email:
         _confirm(ctx, citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now))
     return {"input": key}
