@@ -79,6 +79,9 @@ DESCRIPTIONS: dict[str, Msg] = {
     "erase_contact": N_("Erase a citizen's personal data on request (ARCO: cancellation): the email, name, answers about "
                         "themselves and address digest of every input they sent, their contact and the addresses kept in "
                         "the outbox. The inputs' text stays; the audit trail never held the data."),
+    "purge_contact_data": N_("Erase every citizen's contact data of a closed process once its retention period has "
+                             "passed (configure_participation retention_days, 180 days after the close by default); "
+                             "the inputs' text stays."),
     "configure_participation": N_("Set what the participation form asks, the privacy notice and the limits against abuse."),
 }
 
@@ -212,6 +215,7 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "follow_process": lambda r, lang: "",
     "unfollow_process": lambda r, lang: "",
     "erase_contact": lambda r, lang: "",
+    "purge_contact_data": lambda r, lang: "",
     "prioritise_themes": lambda r, lang: ", ".join(r.get("themes") or []),
 }
 

@@ -22,6 +22,7 @@ from stages import TEMPLATES, vocabulary
 from stages.errors import CocreaError, InvalidInput, reason
 
 from . import describe as says
+from .citizens import citizen
 from .context import Ctx, fail, guard
 from .reminders import reminders, worker
 from .text import Cocrea, Option, argument, option
@@ -423,6 +424,7 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
 
 
 main.add_command(reminders)
+main.add_command(citizen)
 main.add_command(worker)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -219,6 +219,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "hide_input": NC_("action", "Hide an input, with its reason"),
         "erase_contact": NC_("action", "Erase a citizen's personal data (ARCO)"),
         "configure_participation": NC_("action", "Configure public participation and the privacy notice"),
+        "purge_contact_data": NC_("action", "Purge the citizens' contact data (retention over)"),
     },
     "contact_data": {
         "email": NC_("contact_data", "an email address"),

@@ -228,3 +228,63 @@ def test_the_period_is_refused_without_dates_or_drafts(drafting):
     assert err.reasons[0].code == "dates_out_of_order"
     err = p.refused("propose_decision", session="S1" if p.n_sessions else p.session(), kind="open_public_comment")
     assert err.reasons[0].code == "invalid_field"
+
+
+# --- personal data: access, erasure, retention, planted contact data ---------------------------
+
+
+def test_access_and_erasure_through_the_command(tmp_path, clock):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from reads.participation import personal_data
+    from storage.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+
+    def run(*args):
+        result = runner.invoke(main, ["--db", url, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("db", "upgrade")
+    engine = make_engine(url)
+    p = process_at(engine, clock, "consultation")
+    p.on("2026-01-21")
+    p("open_channel", key="web", kind="online", name="En línea", online=True, opens_on="2026-01-21")
+    submit(p, email=EMAIL, profile={"state": "Colima"})
+    shown = run("citizen", "data", "p", EMAIL)
+    data = json.loads(shown[shown.index("{"):])
+    assert [i["profile"] for i in data["inputs"]] == [{"state": "Colima"}] and data["contact"]["confirmed_at"] is None
+    assert "1" in run("citizen", "erase", "p", "--email", EMAIL, "--as", "coord")
+    assert personal_data(engine, "p", EMAIL) == {"process": "p", "email": EMAIL, "inputs": [], "contact": None}
+    engine.dispose()
+
+
+def test_contact_data_is_purged_only_after_the_retention_period(db, clock):
+    import datetime as dt
+
+    p = process_at(db, clock, "closed")  # the builders' input i1 has a contact (Ana Pérez)
+    err = p.refused("purge_contact_data")
+    assert err.reasons[0].code == "retention_not_over"
+    p.clock.advance(days=181)
+    assert p("purge_contact_data") == {"inputs": 1, "contacts": 0}
+    (row,) = rows(db, Input, key="i1")
+    assert (row.contact_name, row.contact_email, row.text) == (None, None, "Igualdad salarial")
+
+
+def test_contact_data_planted_in_texts_is_masked_in_every_public_output(consulting, db, clock):
+    from webkit import client
+
+    p = consulting
+    p("record_input", key="i7", channel="web", received_on="2026-02-10",
+      text="Escriban a juana.perez@correo.mx o al 33 3615 1234 para más detalles")
+    p("answer_input", input="i7", disposition="not_adopted", rationale="Se llamó al +52 1 55 1234 5678, sin respuesta")
+    c = client(db, clock)
+    for path in ("/p/p", "/p/p/data.json", "/p/p/data/inputs.csv", "/p/p/data/inputs.json", "/p/p/feed.atom",
+                 "/p/p/calendar.ics", "/p/p/cumplimiento", "/p/p/cumplimiento.json", "/api/processes/p"):
+        body = c.get(path).text
+        for planted in ("juana.perez@correo.mx", "3615 1234", "55 1234 5678"):
+            assert planted not in body, (path, planted)
+    assert "[correo oculto]" in c.get("/p/p").text and "[teléfono oculto]" in c.get("/p/p/data.json").text
