@@ -75,7 +75,8 @@ DESCRIPTIONS: dict[str, Msg] = {
     "record_plan_history": N_("Record whether this is the first plan, and when the previous one ended (plan "
                               "cadence)."),
     "assess_commitment": N_("Record the secretariat's IRM-style judgement of a commitment (the latest one counts)."),
-    "submit_input": N_("A citizen's input sent from the public site while an online channel is open: the privacy notice "
+    "submit_input": N_("A citizen's input sent from the public site while an online channel is open (or a comment on a "
+                       "draft commitment while the secretariat's period for comments is open): the privacy notice "
                        "accepted, no contact data in the text, within the limits of the day. An email given is asked to "
                        "confirm itself before anything else is sent to it; the input counts either way."),
     "confirm_email": N_("Confirm a citizen's email through the link sent to it; responses already given follow."),
@@ -87,6 +88,9 @@ DESCRIPTIONS: dict[str, Msg] = {
     "erase_contact": N_("Erase a citizen's personal data on request (ARCO: cancellation): the email, name, answers about "
                         "themselves and address digest of every input they sent, their contact and the addresses kept in "
                         "the outbox. The inputs' text stays; the audit trail never held the data."),
+    "purge_contact_data": N_("Erase every citizen's contact data of a closed process once its retention period has "
+                             "passed (configure_participation retention_days, 180 days after the close by default); "
+                             "the inputs' text stays."),
     "configure_participation": N_("Set what the participation form asks, the privacy notice and the limits against abuse."),
 }
 
@@ -223,6 +227,7 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "follow_process": lambda r, lang: "",
     "unfollow_process": lambda r, lang: "",
     "erase_contact": lambda r, lang: "",
+    "purge_contact_data": lambda r, lang: "",
     "prioritise_themes": lambda r, lang: ", ".join(r.get("themes") or []),
 }
 

@@ -27,6 +27,7 @@ from stages import TEMPLATES, vocabulary
 from stages.errors import AuditBroken, CocreaError, InvalidInput, reason
 
 from . import describe as says
+from .citizens import citizen
 from .context import Ctx, fail, guard
 from .ops import backup, restore
 from .reminders import reminders, worker
@@ -565,6 +566,7 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
 
 
 main.add_command(reminders)
+main.add_command(citizen)
 main.add_command(worker)
 main.add_command(backup)
 main.add_command(restore)

@@ -171,7 +171,7 @@ CLICK_WORDS = (
 #: Metavars of the usage lines: click's type names and the names of cocrea's arguments.
 METAVARS = (
     N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("TEXT"), N_("INTEGER"), N_("FLOAT"), N_("FILE"),
-    N_("PROCESS"), N_("HANDLE"), N_("DATE"),
+    N_("PROCESS"), N_("HANDLE"), N_("DATE"), N_("EMAIL"),
 )
 
 _CLICK_MODULES = ("core", "exceptions", "formatting", "termui", "decorators", "parser", "types", "utils")

@@ -20,12 +20,24 @@ import datetime as dt
 import secrets
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from stages.participation import MAIL_KINDS
-from storage.models import CitizenContact, Commitment, Input, Process, Theme
+from storage.models import (
+    CitizenContact,
+    Commitment,
+    CommitmentVersion,
+    Document,
+    Input,
+    Process,
+    ProgressReport,
+    SecretariatSession,
+    StageChange,
+    Theme,
+)
 
 from .outbox import T, _insert
 
@@ -101,6 +113,13 @@ def recheck(db: Session, row: dict[str, Any], public_url: str) -> tuple[dict | N
     ctx: dict[str, Any] = {"process": {"name": process.name, "slug": process.slug},
                            "links": links(public_url, process, contact_row), "following": contact_row.following,
                            "email": contact_row.email}
+    if kind == "process_digest":
+        label = row["key"].split(".")[2]
+        start, end = _window(label, process.timezone)
+        ctx["week"] = {"starts_on": start.astimezone(ZoneInfo(process.timezone)).date(),
+                       "ends_on": (end.astimezone(ZoneInfo(process.timezone)) - dt.timedelta(days=1)).date()}
+        ctx["changes"] = changes(db, process, start, end)
+        ctx["stage"] = process.stage
     if kind == "input_answer":
         key = ".".join(row["key"].split(".")[2:-1])  # kind.process.<input key>.c<contact>
         found = db.exec(select(Input).where(Input.process_id == process.id, Input.key == key)).scalars().first()
@@ -112,6 +131,73 @@ def recheck(db: Session, row: dict[str, Any], public_url: str) -> tuple[dict | N
                         "disposition": found.disposition, "rationale": found.rationale or "",
                         "theme": theme.name if theme else "", "commitment": commitment.title if commitment else ""}
     return ctx, ""
+
+
+# --- the weekly digest -------------------------------------------------------------------------
+
+
+def week_of(now: dt.datetime, timezone: str) -> tuple[str, dt.datetime, dt.datetime]:
+    """The week before ``now``'s (Monday to Monday where the process is): its label ("2026W07")
+    and its bounds in UTC."""
+    local = now.astimezone(ZoneInfo(timezone))
+    this_monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(0),
+                                      ZoneInfo(timezone))
+    start = this_monday - dt.timedelta(days=7)
+    year, week, _ = start.date().isocalendar()
+    return f"{year}W{week:02d}", start.astimezone(dt.timezone.utc), this_monday.astimezone(dt.timezone.utc)
+
+
+def _window(label: str, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    year, week = label.split("W")
+    start = dt.datetime.combine(dt.date.fromisocalendar(int(year), int(week), 1), dt.time(0), ZoneInfo(timezone))
+    return start.astimezone(dt.timezone.utc), (start + dt.timedelta(days=7)).astimezone(dt.timezone.utc)
+
+
+def changes(db: Session, process: Process, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """What changed in the process between ``start`` and ``end``, from its records (public facts only)."""
+    pid = process.id
+
+    def between(model, column, *where):
+        q = select(model).where(model.process_id == pid, column >= start, column < end, *where).order_by(column)
+        return list(db.exec(q).scalars())
+
+    tz = ZoneInfo(process.timezone)
+
+    def day(when: dt.datetime) -> str:
+        return when.astimezone(tz).date().isoformat()
+
+    moves = [{"event": c.event, "to": c.to_stage, "on": day(c.at)} for c in between(StageChange, StageChange.at)]
+    convened = [{"key": s.key, "on": day(s.scheduled_for), "place": s.place}
+                for s in between(SecretariatSession, SecretariatSession.convened_at)]
+    minutes = [{"key": s.key, "ref": s.minutes_ref or ""}
+               for s in between(SecretariatSession, SecretariatSession.minutes_published_at)]
+    documents = [{"title": d.title, "ref": d.ref} for d in between(Document, Document.published_at, Document.public)]
+    answered = len(between(Input, Input.answered_at, Input.hidden_reason.is_(None)))
+    received = len([i for i in db.exec(select(Input).where(Input.process_id == pid, Input.hidden_reason.is_(None)))
+                    .scalars() if i.received_on and start.astimezone(tz).date() <= i.received_on
+                    < end.astimezone(tz).date()])
+    progress = len(between(ProgressReport, ProgressReport.recorded_at))
+    agreed = sorted({v.commitment_id for v in db.exec(
+        select(CommitmentVersion).join(Commitment, Commitment.id == CommitmentVersion.commitment_id)
+        .where(Commitment.process_id == pid, CommitmentVersion.recorded_at >= start,
+               CommitmentVersion.recorded_at < end)).scalars()})
+    out = {"moves": moves, "convened": convened, "minutes": minutes, "documents": documents, "answered": answered,
+           "received": received, "progress": progress, "agreed": len(agreed)}
+    out["any"] = any(bool(v) for v in out.values())
+    return out
+
+
+def enqueue_digests(db: Session, process: Process, now: dt.datetime) -> int:
+    """Queue last week's digest to every confirmed follower of ``process``, once per week and
+    address, when something changed that week (idempotent by key, like the reminders)."""
+    label, start, end = week_of(now, process.timezone)
+    followers = [c for c in db.exec(select(CitizenContact).where(
+        CitizenContact.process_id == process.id, CitizenContact.following.is_(True),
+        CitizenContact.confirmed_at.is_not(None), CitizenContact.erased_at.is_(None))).scalars()
+        if c.followed_at is not None and c.followed_at < end and c.email]
+    if not followers or not changes(db, process, start, end)["any"]:
+        return 0
+    return sum(enqueue(db, process, c, "process_digest", label, now) for c in followers)
 
 
 def headers(kind: str, ctx: dict[str, Any]) -> dict[str, str]:

@@ -87,10 +87,16 @@ class DeliveryPolicy:
         return min(self.backoff * (2 ** max(attempts - 1, 0)), self.backoff_cap)
 
 
+#: Where the public site is reached when neither the file (``public_url``) nor ``COCREA_PUBLIC_URL`` says.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
 @dataclass(frozen=True)
 class MailConfig:
     smtp: SmtpSettings = SmtpSettings()
     delivery: DeliveryPolicy = DeliveryPolicy()
+    #: The public site's address, for the links of the emails to citizens (confirm, unsubscribe).
+    public_url: str = DEFAULT_PUBLIC_URL
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -144,4 +150,5 @@ def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = 
                          max_attempts=_int("max_attempts", d.get("max_attempts", policy.max_attempts)),
                          backoff=dt.timedelta(seconds=_int("backoff_seconds", d.get("backoff_seconds", 60))),
                          backoff_cap=dt.timedelta(seconds=_int("backoff_cap_seconds", d.get("backoff_cap_seconds", 3600))))
-    return MailConfig(settings, policy)
+    public_url = str(env.get("COCREA_PUBLIC_URL") or file.get("public_url") or DEFAULT_PUBLIC_URL).strip().rstrip("/")
+    return MailConfig(settings, policy, public_url)

@@ -89,7 +89,10 @@ class SweepResult:
 
 
 def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> SweepResult:
-    """Plan every open process (or one) and enqueue what is due now."""
+    """Plan every open process (or one) and enqueue what is due now (reminders, and the weekly
+    digests to the citizens who follow a process)."""
+    from . import citizens  # it builds on this module
+
     result = SweepResult()
     with Session(engine) as db:
         query = select(Process.id).where(Process.stage != "closed").order_by(Process.id)
@@ -108,6 +111,7 @@ def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> Sweep
             result.processes += 1
             result.due += len(due)
             result.added += enqueue(db, due, now)
+            result.added += citizens.enqueue_digests(db, proc, now)  # last week's, to those following
     return result
 
 
@@ -141,8 +145,8 @@ def claim(engine: Engine | Connection, worker: str, now: dt.datetime, *, limit: 
         pick = pick.with_for_update(skip_locked=True)
     stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()))
             .values(status="claimed", claimed_by=worker, lease_until=now + lease, attempts=T.c.attempts + 1)
-            .returning(T.c.id, T.c.key, T.c.process_id, T.c.kind, T.c.person_id, T.c.recipient, T.c.lang,
-                       T.c.attempts))
+            .returning(T.c.id, T.c.key, T.c.process_id, T.c.kind, T.c.person_id, T.c.contact_id, T.c.recipient,
+                       T.c.lang, T.c.attempts))
     with _tx(engine) as conn:
         rows = [dict(r._mapping) for r in conn.execute(stmt)]
     rows.sort(key=lambda r: r["id"])

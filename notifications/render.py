@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from i18n import LOCALE, N_, NC_, SOURCE, lang_or_default, translations
 from stages import vocabulary
 from stages.errors import Misuse
+from stages.participation import MAIL_KINDS
 from stages.reminders import BY_KIND
 
 from . import ical
@@ -236,7 +237,7 @@ class Renderer:
         return tpl
 
     def render(self, kind: str, lang: str, context: dict[str, Any]) -> Rendered:
-        if kind not in BY_KIND:
+        if kind not in BY_KIND and kind not in MAIL_KINDS:
             raise Misuse(f"no reminder kind {kind!r}")
         lang = lang_or_default(lang)
         ctx = {**context, "lang": lang, "kind": kind}
@@ -261,11 +262,11 @@ class Renderer:
         return Attachment(SESSION_FILE.render(lang), "text/calendar; method=PUBLISH", data)
 
     def message(self, *, key: str, kind: str, lang: str, to: str, to_name: str, context: dict[str, Any],
-                date: float | None = None) -> tuple[Rendered, bytes]:
+                date: float | None = None, headers: dict[str, str] | None = None) -> tuple[Rendered, bytes]:
         """Render and build the email; its Message-ID is the reminder's idempotency key."""
         r = self.render(kind, lang, context)
         mail = Mail(sender=self.identity.address, sender_name=self.identity.name, to=to, to_name=to_name,
                     subject=r.subject, text=r.text, html=r.html, lang=lang,
                     message_id=f"{key}@{self.identity.message_domain}", attachments=list(r.attachments),
-                    headers={"X-Cocrea-Reminder": key})
+                    headers={"X-Cocrea-Reminder": key, **(headers or {})})
         return r, build(mail, date)

@@ -37,8 +37,8 @@ from sqlmodel import Session
 
 from storage.models import Person, Process
 
-from . import outbox, snapshot
-from .config import DeliveryPolicy
+from . import citizens, outbox, snapshot
+from .config import DEFAULT_PUBLIC_URL, DeliveryPolicy
 from .planner import Planned, due_reminders, plan
 from .render import Renderer
 from .transport import PermanentFailure, TemporaryFailure, Transport
@@ -114,8 +114,10 @@ class _DueCache:
 class Sender:
     def __init__(self, engine: Engine, transport: Transport, renderer: Renderer, *, clock: Any,
                  policy: DeliveryPolicy | None = None, worker: str | None = None,
-                 concurrency: int | None = None, process_id: int | None = None):
+                 concurrency: int | None = None, process_id: int | None = None,
+                 public_url: str = DEFAULT_PUBLIC_URL):
         self.engine, self.transport, self.renderer, self.clock = engine, transport, renderer, clock
+        self.public_url = public_url  # the links of the emails to citizens
         self.policy = policy or DeliveryPolicy()
         self.worker = worker or worker_id()
         self.concurrency = max(1, concurrency or getattr(transport, "concurrency", 1))
@@ -135,6 +137,15 @@ class Sender:
         batch.stats.claimed = len(rows)
         lease_until = now + self.policy.lease
         stale: dict[int, list[dict]] = {}
+        citizen_rows = [row for row in rows if row.get("contact_id") is not None]
+        rows = [row for row in rows if row.get("contact_id") is None]
+        cancelled = []
+        for row in citizen_rows:  # an email to a citizen: re-checked on the contact as it is now
+            job, why = self._citizen_job(row, now, lease_until)
+            if job is None:
+                cancelled.append((row["id"], why))
+            else:
+                batch.jobs.append(job)
         due = {pid: self.due.due(pid, now) for pid in {row["process_id"] for row in rows}}
         for row in rows:
             planned = due[row["process_id"]].get(row["key"])
@@ -143,7 +154,6 @@ class Sender:
                 continue
             self._name(planned.person_id)
             batch.jobs.append(Job(row, planned, lease_until))
-        cancelled = []
         for pid, rows_ in stale.items():
             reasons = self.due.why_not(pid, now, {r["key"] for r in rows_})
             cancelled += [(r["id"], reasons.get(r["key"], "replanned: ya no toca (sustituido por otro aviso o fechas "
@@ -151,12 +161,23 @@ class Sender:
         batch.stats.cancelled = outbox.mark_final(self.bind, self.worker, cancelled, "cancelled")
         return batch
 
+    def _citizen_job(self, row: dict, now: dt.datetime, lease_until: dt.datetime) -> tuple[Job | None, str]:
+        with Session(self.engine) as db:
+            context, why = citizens.recheck(db, row, self.public_url)
+        if context is None:
+            return None, why
+        planned = Planned(key=row["key"], kind=row["kind"], series="citizen", process_id=row["process_id"],
+                          subject="", label="", due_on=now.date(), due_at=now, person_id=0, handle="",
+                          email=context["email"], lang=row["lang"], status="due",
+                          details={"headers": citizens.headers(row["kind"], context)}, context=context)
+        return Job(row, planned, lease_until), ""
+
     def render(self, job: Job, now: dt.datetime) -> bytes:
         """The email, from the records as they are now; its Message-ID is the reminder's key."""
         p = job.planned
         _, data = self.renderer.message(key=job.row["key"], kind=p.kind, lang=p.lang, to=p.email or "",
                                                to_name=self._names.get(p.person_id, ""), context=p.template_context(),
-                                               date=now.timestamp())
+                                               date=now.timestamp(), headers=p.details.get("headers"))
         return data
 
     def _name(self, person_id: int) -> str:

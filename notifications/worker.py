@@ -47,7 +47,7 @@ def send_now(engine: Engine, config: MailConfig, *, clock: Clock | None = None, 
     clock = clock or SystemClock()
     swept = outbox.sweep(engine, clock.now(), process=process)
     sender = Sender(engine, transport_for(config.smtp), renderer_for(config), clock=clock,
-                    policy=config.delivery, worker=worker, process_id=process_id)
+                    policy=config.delivery, worker=worker, process_id=process_id, public_url=config.public_url)
     stats = sender.run()
     return {"planned": swept.due, "queued": swept.added, "processes": swept.processes, **stats.as_dict(),
             "transport": sender.transport.describe()}
@@ -70,7 +70,7 @@ class Worker:
         """One sweep, then deliver everything ready."""
         swept = outbox.sweep(self.engine, self.clock.now())
         stats = Sender(self.engine, self.transport, self.renderer, clock=self.clock, policy=self.config.delivery,
-                       worker=self.worker, concurrency=self.concurrency).run()
+                       worker=self.worker, concurrency=self.concurrency, public_url=self.config.public_url).run()
         self.ticks += 1
         result = {"queued": swept.added, **stats.as_dict()}
         if swept.added or stats.claimed:

@@ -61,6 +61,7 @@ def page(db_engine: Engine, slug: str, name: str, *, page: int = 1, per_page: in
 # --- inputs ----------------------------------------------------------------------------------
 
 _Theme = aliased(m.Theme)
+_Commitment = aliased(m.Commitment)
 
 
 def _input_query(pid: int):
@@ -72,8 +73,9 @@ def _input_query(pid: int):
 def _input_select():
     i = m.Input
     return (select(i.key, m.Channel.key, i.text, i.sector, i.received_on, _Theme.key, i.disposition, i.rationale,
-                   i.answered_at, i.kind, i.themes)
-            .join(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id))
+                   i.answered_at, i.kind, i.themes, _Commitment.key)
+            .join(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id)
+            .outerjoin(_Commitment, _Commitment.id == i.commitment_id))
 
 
 def _input_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
@@ -81,9 +83,10 @@ def _input_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
     # Addresses and phone numbers inside a text are masked, as on the public page.
     return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
              "sector_label": vocabulary.label("sector", sector, lang), "received_on": f.day(received),
-             "theme": theme, "themes": list(themes or []), "disposition": disposition,
+             "theme": theme, "themes": list(themes or []), "commitment": commitment, "disposition": disposition,
              "rationale": participation.mask(rationale), "answered_at": f.at(answered)}
-            for key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes in rows]
+            for key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes, commitment
+            in rows]
 
 
 # --- activities ------------------------------------------------------------------------------

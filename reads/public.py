@@ -91,12 +91,16 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
     what the form asks and the privacy notice. Nothing personal."""
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        r = load_records(db, p, ("channels", "themes"), now=(clock or SystemClock()).now())
+        r = load_records(db, p, ("channels", "themes", "commitments"), now=(clock or SystemClock()).now())
         today = local_today(r.now, p.timezone)
         empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
         by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
         web = {c.key for cs in by_state.values() for c in cs}
         settings = participation.settings(p)
+        period = participation.comment_period(p)
+        comments_open = bool(period and period["opens_on"] <= today <= period["closes_on"] and p.stage == "commitments")
+        drafts = [{"key": c.key, "title": c.title, "problem": c.problem, "objective": c.objective}
+                  for c in r.commitments if c.status == "draft"]
 
         def one(c) -> dict[str, Any]:
             return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": _Fmt.day(c.opens_on),
@@ -105,6 +109,9 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                 **{state: [one(c) for c in cs] for state, cs in by_state.items()},
                 "other_channels": [one(c) for c in r.channels if c.key not in web],
                 "themes": [{"key": t.key, "name": t.name} for t in r.themes],
+                "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
+                             "opens_on": period["opens_on"].isoformat() if period else None,
+                             "closes_on": period["closes_on"].isoformat() if period else None},
                 "ask": settings["ask"], "limits": settings["limits"],
                 "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
                 "max_length": participation.WEB_INPUT_MAX}
@@ -219,7 +226,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                    for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
         # Input.contact_name / contact_email are personal data: never read here.
         "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
-                    "kind": i.kind, "text": participation.mask(i.text), "sector": i.sector,
+                    "kind": i.kind, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
+                    "text": participation.mask(i.text), "sector": i.sector,
                     "sector_label": vocabulary.label("sector", i.sector, lang),
                     "received_on": f.day(i.received_on),
                     "theme": themes[i.theme_id].key if i.theme_id in themes else None,

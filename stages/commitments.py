@@ -31,6 +31,13 @@ def _outside_term(r: Records) -> list:
     return [c.key for c in r.commitments if c.end_date is not None and c.end_date > end]
 
 
+def _comments_unanswered(r: Records) -> list:
+    """Public comments on the draft commitments without a reasoned response (a hidden one is
+    answered by its recorded reason)."""
+    return [i.key for i in r.inputs if getattr(i, "kind", "input") == "comment"
+            and not getattr(i, "hidden_reason", None) and (not i.disposition or not (i.rationale or "").strip())]
+
+
 def _not_approved(r: Records) -> list:
     if not r.commitments:
         return ["commitments"]
@@ -39,9 +46,9 @@ def _not_approved(r: Records) -> list:
 
 STAGE = Stage(
     name="commitments",
-    records=("draft_commitment",),
-    reads=("commitments", "problem_trees"),
-    decisions=("approve_commitments", "amend_commitment"),
+    records=("draft_commitment", "answer_input"),  # answer_input: the public comments on the draft
+    reads=("commitments", "problem_trees", "inputs"),
+    decisions=("approve_commitments", "amend_commitment", "open_public_comment"),
     criteria=(
         Criterion("every_solution_has_commitment",
                   N_("Chosen solutions with no commitment drafted: {items}."),
@@ -55,6 +62,9 @@ STAGE = Stage(
         Criterion("commitments_end_within_term",
                   N_("Commitments that end after the process's term: {items}."),
                   _outside_term),
+        Criterion("public_comments_answered",
+                  N_("Public comments on the draft commitments without a reasoned response: {items}."),
+                  _comments_unanswered),
         Criterion("commitments_approved_by_decision",
                   N_("Commitments not approved by a decision of the secretariat: {items}."),
                   _not_approved),

@@ -30,6 +30,8 @@ MAIL_KINDS = ("email_confirmation", "input_answer", "process_digest")
 
 #: Limits per day and process, kept in the database (they hold across web processes).
 DEFAULT_LIMITS = {"per_address": 10, "per_email": 5}
+#: Days the citizens' contact data is kept after the process closes (then ``purge_contact_data``).
+DEFAULT_RETENTION_DAYS = 180
 #: The longest input a citizen may send through the web form, in characters.
 WEB_INPUT_MAX = 4000
 
@@ -86,7 +88,18 @@ def settings(process: Any) -> dict[str, Any]:
     own = dict(((getattr(process, "settings", None) or {}).get("participation")) or {})
     limits = {**DEFAULT_LIMITS, **{k: int(v) for k, v in (own.get("limits") or {}).items() if k in DEFAULT_LIMITS}}
     return {"ask": [f for f in own.get("ask", list(PROFILE_FIELDS)) if f in PROFILE_FIELDS],
-            "privacy_notice": own.get("privacy_notice") or "", "limits": limits}
+            "privacy_notice": own.get("privacy_notice") or "", "limits": limits,
+            "retention_days": int(own.get("retention_days", DEFAULT_RETENTION_DAYS))}
+
+
+def comment_period(process: Any) -> dict[str, dt.date] | None:
+    """The period the secretariat opened the draft commitments for public comment (the latest
+    ``open_public_comment`` decision), or ``None``."""
+    period = (getattr(process, "settings", None) or {}).get("public_comment")
+    if not period:
+        return None
+    return {"opens_on": dt.date.fromisoformat(period["opens_on"]),
+            "closes_on": dt.date.fromisoformat(period["closes_on"])}
 
 
 def open_on(channel: Any, day: dt.date) -> bool:

@@ -156,5 +156,10 @@ MESSAGES.update({
                                "published. To receive the response, give your email in its own field."),
     "too_many_inputs_from_address": N_("Too many inputs from this connection today (at most {limit}); try again "
                                        "tomorrow, or use another channel of the consultation."),
+    "comment_period_not_open": N_("The draft commitment '{commitment}' does not take public comments today "
+                                  "({today}): the period the secretariat opened is over, has not begun, or the "
+                                  "commitment is no longer a draft."),
+    "retention_not_over": N_("The citizens' contact data is kept {days} days after the process closes; it can be "
+                             "purged from {since} (or a person's own, at any time, on their request)."),
     "too_many_inputs_from_email": N_("Too many inputs with this email today (at most {limit}); try again tomorrow."),
 })

@@ -55,6 +55,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "set_quorum_rule": NC_("decision_kind", "change the quorum rule"),
         "lift_compliance_gate": NC_("decision_kind", "lift the compliance gate"),
         "general": NC_("decision_kind", "general agreement"),
+        "open_public_comment": NC_("decision_kind", "open the draft commitments for public comment"),
     },
     "rule": {
         "consensus": NC_("rule", "consensus"),
@@ -221,6 +222,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "hide_input": NC_("action", "Hide an input, with its reason"),
         "erase_contact": NC_("action", "Erase a citizen's personal data (ARCO)"),
         "configure_participation": NC_("action", "Configure public participation and the privacy notice"),
+        "purge_contact_data": NC_("action", "Purge the citizens' contact data (retention over)"),
     },
     "contact_data": {
         "email": NC_("contact_data", "an email address"),

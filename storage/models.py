@@ -192,7 +192,7 @@ class Input(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = _fk("process.id")
     key: str
-    channel_id: int = Field(foreign_key="channel.id")
+    channel_id: Optional[int] = Field(default=None, foreign_key="channel.id")  # none: a comment on the draft plan
     text: str
     sector: str = "citizen"
     contact_name: Optional[str] = None

@@ -166,3 +166,125 @@ def test_erasure_on_request_keeps_the_text_and_the_chain(consulting, db):
     (sent,) = mail(db)
     assert sent.status == "cancelled" and sent.recipient == ""
     assert verify_audit(db, p.slug)[p.slug] > 0  # the chain still verifies (it never held the data)
+
+
+# --- comments on the draft commitments ---------------------------------------------------------
+
+
+@pytest.fixture
+def drafting(db, clock):
+    import datetime as dt
+
+    from builders import MX
+
+    p = process_at(db, clock, "commitments")
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    day = p.clock.now().astimezone(MX).date()
+    p.today = day
+    p.until = day + dt.timedelta(days=14)
+    return p
+
+
+def comment(p, **payload):
+    p.clock.advance(minutes=5)
+    base = {"commitment": "c1", "text": "Que incluyan a los municipios", "privacy_accepted": True}
+    return actions.apply(p.db, "submit_input", {**base, **payload}, actor="public", process=p.slug, clock=p.clock)
+
+
+def test_comments_on_the_draft_need_the_secretariats_period_and_a_response_before_approval(drafting, db):
+    from stages.errors import TransitionBlocked
+
+    p = drafting
+    with pytest.raises(Refused) as exc:
+        comment(p)  # no period opened yet
+    assert exc.value.reasons[0].code == "comment_period_not_open"
+    out = p.decide("open_public_comment", opens_on=p.today.isoformat(), closes_on=p.until.isoformat())
+    assert out["status"] == "adopted"
+    key = comment(p, email=EMAIL)["input"]
+    (row,) = rows(db, Input, key=key)
+    assert (row.kind, row.channel_id, row.commitment_id is not None) == ("comment", None, True)
+    view = public.public_view(db, p.slug, clock=p.clock)
+    shown = [i for i in view["consultation"]["inputs"] if i["key"] == key][0]
+    assert (shown["kind"], shown["commitment"]) == ("comment", "c1")
+    # the plan is not approved while a comment waits for its reasoned response
+    assert "public_comments_answered" in [u["code"] for u in p.status()["unmet"]]
+    p("answer_input", input=key, disposition="merged", rationale="Se suma a la línea de acción 1")
+    assert "public_comments_answered" not in [u["code"] for u in p.status()["unmet"]]
+    p.decide("approve_commitments")
+    with pytest.raises(Refused) as exc:
+        comment(p)  # agreed: no longer a draft
+    assert exc.value.reasons[0].code == "comment_period_not_open"
+    assert not isinstance(exc.value, TransitionBlocked)
+
+
+def test_the_period_is_refused_without_dates_or_drafts(drafting):
+    p = drafting
+    err = p.refused("propose_decision", session=p.session(), kind="open_public_comment",
+                    opens_on=p.until.isoformat(), closes_on=p.today.isoformat())
+    assert err.reasons[0].code == "dates_out_of_order"
+    err = p.refused("propose_decision", session="S1" if p.n_sessions else p.session(), kind="open_public_comment")
+    assert err.reasons[0].code == "invalid_field"
+
+
+# --- personal data: access, erasure, retention, planted contact data ---------------------------
+
+
+def test_access_and_erasure_through_the_command(tmp_path, clock):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from reads.participation import personal_data
+    from storage.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+
+    def run(*args):
+        result = runner.invoke(main, ["--db", url, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("db", "upgrade")
+    engine = make_engine(url)
+    p = process_at(engine, clock, "consultation")
+    p.on("2026-01-21")
+    p("open_channel", key="web", kind="online", name="En línea", online=True, opens_on="2026-01-21")
+    submit(p, email=EMAIL, profile={"state": "Colima"})
+    shown = run("citizen", "data", "p", EMAIL)
+    data = json.loads(shown[shown.index("{"):])
+    assert [i["profile"] for i in data["inputs"]] == [{"state": "Colima"}] and data["contact"]["confirmed_at"] is None
+    assert "1" in run("citizen", "erase", "p", "--email", EMAIL, "--as", "coord")
+    assert personal_data(engine, "p", EMAIL) == {"process": "p", "email": EMAIL, "inputs": [], "contact": None}
+    engine.dispose()
+
+
+def test_contact_data_is_purged_only_after_the_retention_period(db, clock):
+    import datetime as dt
+
+    p = process_at(db, clock, "closed")  # the builders' input i1 has a contact (Ana Pérez)
+    err = p.refused("purge_contact_data")
+    assert err.reasons[0].code == "retention_not_over"
+    p.clock.advance(days=181)
+    assert p("purge_contact_data") == {"inputs": 1, "contacts": 0}
+    (row,) = rows(db, Input, key="i1")
+    assert (row.contact_name, row.contact_email, row.text) == (None, None, "Igualdad salarial")
+
+
+def test_contact_data_planted_in_texts_is_masked_in_every_public_output(consulting, db, clock):
+    from webkit import client
+
+    p = consulting
+    p("record_input", key="i7", channel="web", received_on="2026-02-10",
+      text="Escriban a juana.perez@correo.mx o al 33 3615 1234 para más detalles")
+    p("answer_input", input="i7", disposition="not_adopted", rationale="Se llamó al +52 1 55 1234 5678, sin respuesta")
+    c = client(db, clock)
+    for path in ("/p/p", "/p/p/data.json", "/p/p/data/inputs.csv", "/p/p/data/inputs.json", "/p/p/feed.atom",
+                 "/p/p/calendar.ics", "/p/p/cumplimiento", "/p/p/cumplimiento.json", "/api/processes/p"):
+        body = c.get(path).text
+        for planted in ("juana.perez@correo.mx", "3615 1234", "55 1234 5678"):
+            assert planted not in body, (path, planted)
+    assert "[correo oculto]" in c.get("/p/p").text and "[teléfono oculto]" in c.get("/p/p/data.json").text

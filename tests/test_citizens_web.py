@@ -154,3 +154,29 @@ def test_the_email_links_act_only_on_post(site, db, clock):
         contact = s.exec(select(CitizenContact)).one()
         assert contact.confirmed_at is None and contact.token != token
     assert bare.post(f"/p/p/baja/{token}").status_code == 404  # the old link is spent
+
+
+def test_a_comment_on_the_draft_plan_through_the_form(db, clock):
+    import datetime as dt
+
+    from builders import MX
+
+    p = process_at(db, clock, "commitments")
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    c = client(db, clock)
+    assert 'id="no-comments"' in c.get("/p/p/comentar").text
+    today = p.clock.now().astimezone(MX).date()
+    p.decide("open_public_comment", opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=10)).isoformat())
+    assert 'id="comment-open"' in c.get("/p/p").text
+    page = c.get("/p/p/comentar")
+    assert 'id="draft-c1"' in page.text and "Reducir la brecha" in page.text
+    sent = c.post("/p/p/comentar", data={"csrf": csrf_of(page.text), "commitment": "c1", "privacy": "yes",
+                                         "text": "Que incluyan a los municipios"})
+    assert sent.status_code == 303
+    (row,) = [i for i in inputs(db) if i.kind == "comment"]
+    assert row.text == "Que incluyan a los municipios"
+    assert "Comentario al compromiso c1" in c.get("/p/p").text

@@ -36,7 +36,19 @@ CASES = [
     ("commitments_end_within_term", "ends the day after the term",
      lambda r: edit(r.commitments[0], end_date=dt.date(2027, 1, 16))),
     ("commitments_approved_by_decision", "still a draft", lambda r: edit(r.commitments[1], status="draft")),
+    ("public_comments_answered", "a public comment without response",
+     lambda r: r.inputs.append(row(key="i9", kind="comment", disposition=None, rationale=None, hidden_reason=None))),
+    ("public_comments_answered", "a response without rationale",
+     lambda r: r.inputs.append(row(key="i9", kind="comment", disposition="adopted", rationale=" ",
+                                   hidden_reason=None))),
 ]
+
+
+def test_a_hidden_comment_is_answered_by_its_reason_and_an_input_is_not_a_comment():
+    r = complete()
+    r.inputs.append(row(key="i8", kind="comment", disposition=None, rationale=None, hidden_reason="spam"))
+    r.inputs.append(row(key="i9", kind="input", disposition=None, rationale=None, hidden_reason=None))
+    assert unmet(STAGE, r) == []
 
 
 def test_complete_commitments_meet_every_criterion():

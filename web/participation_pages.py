@@ -3,6 +3,8 @@
 - ``/p/<slug>/participa``: while an online channel is open, the form (text, themes, the optional
   questions the process asks, an optional email for the reasoned response, the privacy notice
   accepted before sending); otherwise when it opens, or that it closed, and the other channels.
+- ``/p/<slug>/comentar``: while the secretariat's period for public comment is open, the draft
+  commitments and a form to comment on one (the same fields, a commitment instead of themes).
 - ``/p/<slug>/seguir``: follow the process by email (a weekly digest once confirmed).
 - ``/p/<slug>/confirmar/<token>`` and ``/p/<slug>/baja/<token>``: the links of the emails. A GET
   only shows a button (a link scanner fetching the link changes nothing); the POST acts. The
@@ -80,24 +82,44 @@ async def participate_form(request: Request, slug: str) -> Response:
 
 @router.post("/p/{slug}/participa")
 async def participate(request: Request, slug: str) -> Response:
+    return await _submit(request, slug, "participate.html")
+
+
+@router.get("/p/{slug}/comentar")
+async def comment_form(request: Request, slug: str, compromiso: str = "") -> Response:
+    """The draft commitments and a form to comment on one, while the secretariat's period is open."""
+    view = await _view(request, slug)
+    return await _page(request, "comment.html", v=view, values={"commitment": compromiso}, reasons=[])
+
+
+@router.post("/p/{slug}/comentar")
+async def comment(request: Request, slug: str) -> Response:
+    return await _submit(request, slug, "comment.html")
+
+
+async def _submit(request: Request, slug: str, template: str) -> Response:
+    """An input (``participate.html``) or a comment on a draft commitment (``comment.html``)."""
     view = await _view(request, slug)
     form = await _form(request)
     if not await auth.csrf_ok(request, form.get("csrf")):
-        return await _page(request, "participate.html", 403, v=view, values=form,
+        return await _page(request, template, 403, v=view, values=form,
                            reasons=[web_reason("csrf_failed").as_dict(lang_of(request))])
     if form.get(HONEYPOT):  # filled by a robot: thanked, not recorded
         return RedirectResponse(f"/p/{quote(slug)}/participa/gracias", status_code=303)
     profile = {k: form[f"profile_{k}"] for k in view["ask"] if form.get(f"profile_{k}")}
-    payload = {"channel": form.get("channel") or (view["open"][0]["key"] if view["open"] else ""),
-               "text": form.get("text", ""), "themes": [t for t in form.get("themes", []) if t],
-               "profile": profile, "lang": lang_of(request), "privacy_accepted": form.get("privacy") == "yes",
-               "client_address": auth.client_address(request)[:200]}
+    payload = {"text": form.get("text", ""), "profile": profile, "lang": lang_of(request),
+               "privacy_accepted": form.get("privacy") == "yes", "client_address": auth.client_address(request)[:200]}
+    if template == "comment.html":
+        payload["commitment"] = form.get("commitment", "")
+    else:
+        payload["channel"] = form.get("channel") or (view["open"][0]["key"] if view["open"] else "")
+        payload["themes"] = [t for t in form.get("themes", []) if t]
     if form.get("email"):
         payload["email"] = form["email"]
     try:
         result = await _apply(request, "submit_input", slug, payload)
     except CocreaError as exc:
-        return await _page(request, "participate.html", error_status(exc), v=view, values=form,
+        return await _page(request, template, error_status(exc), v=view, values=form,
                            reasons=_refused(request, exc))
     email = "1" if form.get("email") else "0"
     return RedirectResponse(f"/p/{quote(slug)}/participa/gracias?aporte={quote(result['input'])}&correo={email}",

@@ -221,6 +221,8 @@ class ProposeDecision(Schema):
     changes: Optional[dict] = Field(None, description=D_("to amend a commitment: the new values of its fields"))
     quorum: Optional[QuorumRuleIn] = Field(None, description=D_("to change the quorum rule: the new rule"))
     text: Optional[Text1] = Field(None, description=D_("for a general agreement: what is agreed"))
+    opens_on: Optional[Day] = Field(None, description=D_("to open the draft commitments for public comment: from"))
+    closes_on: Optional[Day] = Field(None, description=D_("to open the draft commitments for public comment: until"))
 
 
 class CastVote(Schema):

@@ -1,4 +1,5 @@
-"""citizens take part: inputs from the public site (kind, themes, profile, hidden with a reason),
+"""citizens take part: inputs from the public site (kind, themes, profile, hidden with a reason;
+comments on the draft commitments have no channel),
 the contacts citizens give (confirmed, following, erased) and the outbox writing to them
 
 Revision ID: 0013
@@ -39,6 +40,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_citizen_contact_process_id'), ['process_id'], unique=False)
 
     with op.batch_alter_table('input', schema=None) as batch_op:
+        batch_op.alter_column('channel_id', existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), server_default='input',
                                       nullable=False))
         batch_op.add_column(sa.Column('commitment_id', sa.Integer(), nullable=True))
@@ -69,6 +71,7 @@ def downgrade() -> None:
         for column in ('hidden_at', 'hidden_note', 'hidden_reason', 'source_digest', 'profile', 'themes',
                        'commitment_id', 'kind'):
             batch_op.drop_column(column)
+        batch_op.alter_column('channel_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('citizen_contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_citizen_contact_process_id'))
     op.drop_table('citizen_contact')

@@ -88,6 +88,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(participation.hide_input, participation.HideInput),
     _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False),
     _a(participation.configure_participation, participation.ConfigureParticipation, **GOV),
+    _a(participation.purge_contact_data, participation.PurgeContactData, **GOV, while_closed=True, replayed=False),
     _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),
     _a(preparation.record_sensitization_session, s.RecordSensitizationSession, result_key="sensitization_session"),

@@ -63,6 +63,17 @@ def _check_gate_on(ctx: Context, d: s.ProposeDecision) -> None:
         raise refuse("compliance_gate_already_off")
 
 
+def _check_comment_period(ctx: Context, d: s.ProposeDecision) -> None:
+    if not d.opens_on or not d.closes_on:
+        raise _missing("opens_on/closes_on")
+    if d.opens_on > d.closes_on:
+        raise InvalidInput([reason("dates_out_of_order", start=d.opens_on.isoformat(), end=d.closes_on.isoformat())])
+    drafts = ctx.db.exec(select(m.Commitment).where(m.Commitment.process_id == ctx.process.id,
+                                                    m.Commitment.status == "draft")).first()
+    if drafts is None:
+        raise refuse("no_commitments_to_approve")
+
+
 def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
     """An amendment's changes, validated as a whole commitment would be (the draft's schema)."""
     row = get(ctx, m.Commitment, key, "commitment")
@@ -120,6 +131,17 @@ def _effect_quorum(ctx: Context, decision: m.Decision) -> dict:
     return {"quorum": ctx.process.quorum}
 
 
+def _effect_comment_period(ctx: Context, decision: m.Decision) -> dict:
+    """The draft commitments take public comments on the site from ``opens_on`` to ``closes_on``."""
+    settings = dict(ctx.process.settings or {})
+    period = {"opens_on": decision.payload["opens_on"], "closes_on": decision.payload["closes_on"],
+              "decision": decision.key}
+    settings["public_comment"] = period
+    ctx.process.settings = settings
+    ctx.db.add(ctx.process)
+    return {"public_comment": period}
+
+
 def _effect_nothing(ctx: Context, decision: m.Decision) -> dict:
     return {}
 
@@ -164,6 +186,8 @@ KINDS: dict[str, DecisionKind] = {k.name: k for k in (
     DecisionKind("set_quorum_rule", _check_nothing, _effect_quorum, fields=("quorum",), required=("quorum",)),
     DecisionKind("lift_compliance_gate", _check_gate_on, compliance.lift_gate, reason=True),
     DecisionKind("general", _check_nothing, _effect_nothing, fields=("text",), required=("text",)),
+    DecisionKind("open_public_comment", _check_comment_period, _effect_comment_period, fields=("opens_on", "closes_on"),
+                 required=("opens_on", "closes_on")),
 )}
 
 

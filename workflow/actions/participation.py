@@ -11,6 +11,7 @@ reason (its text is kept), and erase a citizen's contact data on request (ARCO).
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Annotated, Literal, Optional
 
@@ -21,6 +22,7 @@ from sqlmodel import select
 from i18n import D_
 from notifications import citizens
 from stages import participation as rules
+from stages.chronology import local_today as local_day
 from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 
@@ -41,6 +43,8 @@ class ConfigureParticipation(Schema):
 
     privacy_notice: Optional[NoticeText] = Field(
         None, description=D_("the privacy notice shown before sending (empty: cocrea's default, citing the LGPDPPSO)"))
+    retention_days: Optional[Annotated[int, Field(ge=0, le=3650)]] = Field(
+        None, description=D_("days the contact data is kept after the process closes"))
     ask: Optional[list[Literal[rules.PROFILE_FIELDS]]] = Field(  # type: ignore[valid-type]
         None, description=D_("what participants are asked about themselves, all optional"))
     per_address: Optional[Limit] = Field(None, description=D_("inputs a day from one network address"))
@@ -56,7 +60,8 @@ class Profile(Schema):
 
 
 class SubmitInput(Schema):
-    channel: Key
+    channel: Optional[Key] = Field(None, description=D_("the online channel open today (for an input)"))
+    commitment: Optional[Key] = Field(None, description=D_("the draft commitment commented on (for a comment)"))
     text: WebText
     themes: list[Key] = Field(default_factory=list, max_length=20)
     profile: Profile = Field(default_factory=Profile, description=D_("private"))
@@ -87,6 +92,10 @@ class UnfollowProcess(Schema):
     token: Token
 
 
+class PurgeContactData(Schema):
+    pass
+
+
 class EraseContact(Schema):
     email: Optional[Email] = Field(None, description=D_("private"))
     input: Optional[Key] = Field(None, description=D_("an input whose author asks (when no email was given)"))
@@ -104,6 +113,8 @@ def configure_participation(ctx: Context, d: ConfigureParticipation):
         own["privacy_notice"] = d.privacy_notice
     if d.ask is not None:
         own["ask"] = list(dict.fromkeys(d.ask))
+    if d.retention_days is not None:
+        own["retention_days"] = d.retention_days
     limits = dict(own.get("limits") or {})
     for name in ("per_address", "per_email"):
         if getattr(d, name) is not None:
@@ -113,6 +124,7 @@ def configure_participation(ctx: Context, d: ConfigureParticipation):
     ctx.process.settings = settings
     ctx.db.add(ctx.process)
     return {"ask": rules.settings(ctx.process)["ask"], "limits": rules.settings(ctx.process)["limits"],
+            "retention_days": rules.settings(ctx.process)["retention_days"],
             "privacy_notice": "own" if own.get("privacy_notice") else "default"}
 
 
@@ -132,15 +144,26 @@ def _confirm(ctx: Context, contact: m.CitizenContact) -> None:
 
 
 def submit_input(ctx: Context, d: SubmitInput):
-    """A citizen's input sent from the public site while an online channel is open: the privacy
-    notice accepted, no contact data in the text, within the limits of the day. An email given is
-    asked to confirm itself before anything else is sent to it; the input counts either way."""
+    """A citizen's input sent from the public site while an online channel is open (or a comment
+    on a draft commitment while the secretariat's period for comments is open): the privacy notice
+    accepted, no contact data in the text, within the limits of the day. An email given is asked to
+    confirm itself before anything else is sent to it; the input counts either way."""
     if not d.privacy_accepted:
         raise refuse("privacy_notice_not_accepted")
-    channel = get(ctx, m.Channel, d.channel, "channel")
     day = today(ctx)
-    if not rules.is_online(channel) or channel.opens_on is None or not rules.open_on(channel, day):
-        raise refuse("channel_not_open_online", channel=channel.name, today=day.isoformat())
+    channel = commitment = None
+    if d.commitment:  # a comment on a draft commitment, while the secretariat's period is open
+        commitment = get(ctx, m.Commitment, d.commitment, "commitment")
+        period = rules.comment_period(ctx.process)
+        if not (period and period["opens_on"] <= day <= period["closes_on"] and ctx.process.stage == "commitments"
+                and commitment.status == "draft"):
+            raise refuse("comment_period_not_open", commitment=commitment.title, today=day.isoformat())
+    elif d.channel:
+        channel = get(ctx, m.Channel, d.channel, "channel")
+        if not rules.is_online(channel) or channel.opens_on is None or not rules.open_on(channel, day):
+            raise refuse("channel_not_open_online", channel=channel.name, today=day.isoformat())
+    else:
+        raise invalid_field("channel", "missing")
     found = rules.contact_data(d.text)
     if found:
         raise refuse("contact_data_in_text", kinds=found)
@@ -153,10 +176,11 @@ def submit_input(ctx: Context, d: SubmitInput):
         raise refuse("too_many_inputs_from_email", limit=s["limits"]["per_email"])
     profile = {k: v for k, v in d.profile.model_dump(exclude_none=True).items() if k in s["ask"] and v != ""}
     key = next_key(ctx, m.Input, "i")
-    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text,
+    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id if channel else None, text=d.text,
                        sector=profile.get("sector") or "citizen", contact_email=d.email, received_on=day,
                        theme_id=themes[0].id if themes else None, themes=[t.key for t in themes], profile=profile,
-                       source_digest=digest, kind="input"))
+                       source_digest=digest, kind="comment" if commitment else "input",
+                       commitment_id=commitment.id if commitment else None))
     if d.email:
         _confirm(ctx, citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now))
     return {"input": key}
@@ -237,15 +261,40 @@ def erase_contact(ctx: Context, d: EraseContact):
                                                     m.Input.contact_email == email))) if email else []
     if d.input:
         inputs += [i for i in [get(ctx, m.Input, d.input, "input")] if i not in inputs]
+    contact = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                         m.CitizenContact.email == email)).first() if email else None
+    _erase(ctx, inputs, [contact] if contact is not None else [])
+    return {"inputs": len(inputs), "contact": contact is not None}
+
+
+def _erase(ctx: Context, inputs: list, contacts: list) -> None:
     for row in inputs:
         row.contact_email = row.contact_name = row.source_digest = None
         row.profile = {}
         ctx.db.add(row)
-    contact = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
-                                                         m.CitizenContact.email == email)).first() if email else None
-    if contact is not None:
+    for contact in contacts:
         citizens.forget(ctx.db, contact.id)
         contact.email = contact.token = None
         contact.following, contact.confirmed_at, contact.erased_at = False, None, ctx.now
         ctx.db.add(contact)
-    return {"inputs": len(inputs), "contact": contact is not None}
+
+
+def purge_contact_data(ctx: Context, d: PurgeContactData):
+    """Erase every citizen's contact data of a closed process once its retention period has passed
+    (configure_participation retention_days, 180 days after the close by default); the inputs'
+    text stays."""
+    closed = ctx.db.exec(select(m.StageChange).where(m.StageChange.process_id == ctx.process.id,
+                                                     m.StageChange.to_stage == "closed")
+                         .order_by(m.StageChange.at.desc())).first()
+    days = _settings(ctx)["retention_days"]
+    if ctx.process.stage != "closed" or closed is None:
+        raise refuse("retention_not_over", days=days, since="-")
+    ends = local_day(closed.at, ctx.process.timezone) + dt.timedelta(days=days)
+    if today(ctx) < ends:
+        raise refuse("retention_not_over", days=days, since=ends.isoformat())
+    inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id).where(
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None)))))
+    contacts = list(ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                               m.CitizenContact.erased_at.is_(None))))
+    _erase(ctx, inputs, contacts)
+    return {"inputs": len(inputs), "contacts": len(contacts)}
