@@ -443,3 +443,57 @@ def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:
     if c is None:
         raise not_found("commitment", key)
     return commitment_fields(c)
+
+
+# --- the history, the audit chain and the reminders of a process -------------------------------
+
+
+def audit_state(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+    """Whether the process's audit chain verifies (:func:`reads.status.verify_audit`), with its
+    length, its newest hash (to publish: it anchors the chain up to there) and every problem."""
+    from stages.errors import AuditBroken
+
+    from .status import verify_audit
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        head, seq, at = process.audit_head, process.audit_seq, process.audit_at
+        tz = process.timezone
+    try:
+        checked = verify_audit(db_engine, slug)[slug]
+        problems: list[dict] = []
+    except AuditBroken as exc:
+        checked, problems = seq, [r.as_dict(lang) for r in exc.reasons]
+    return {"ok": not problems, "entries": checked, "head": head,
+            "at": at.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") if at else None, "problems": problems}
+
+
+#: How a reminder's status is grouped on its page.
+REMINDER_GROUPS = {"due": "due", "pending": "queued", "claimed": "queued", "sent": "sent", "failed": "failed",
+                   "cancelled": "failed", "not_yet_due": "planned"}
+
+
+def reminders_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
+                   handle: str | None = None) -> dict[str, Any]:
+    """The process's reminders: each one planned, due, sent or failed, and why; counts by group
+    (``handle``: only those of that person)."""
+    from stages.reminders import BY_KIND
+
+    from . import reminders
+
+    now = (clock or SystemClock()).now()
+    planned = reminders.plan(db_engine, slug, at=now, lang=lang)
+    names = people_names(db_engine, slug)
+    items = []
+    for r in planned["reminders"]:
+        if handle is not None and r["recipient"] != handle:
+            continue
+        group = REMINDER_GROUPS.get(r["status"], "skipped")
+        items.append({**r, "group": group, "recipient_name": names.get(r["recipient"], r["recipient"]),
+                      "kind_title": BY_KIND[r["kind"]].title.render(lang) if r["kind"] in BY_KIND else r["kind"]})
+    order = {"failed": 0, "due": 1, "queued": 2, "planned": 3, "sent": 4, "skipped": 5}
+    items.sort(key=lambda r: (order[r["group"]], r["due_on"]))
+    counts: dict[str, int] = defaultdict(int)
+    for r in items:
+        counts[r["group"]] += 1
+    return {"at": planned["at"], "reminders": items, "counts": dict(counts)}

@@ -458,3 +458,21 @@ def test_the_plan_page_in_the_browser(served, browser):
     coord.shot("plan-amendment")
     coord.audit("plan page")
     assert key
+
+
+def test_history_audit_and_reminders_pages_in_the_browser(served, browser):
+    url, p = served("routes")
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    for name, check in (("history", "ol.history li"), ("audit", "#audit-ok"), ("reminders", "#send-due")):
+        page = coord.goto("/w/p")
+        page.click(f"nav.tasks a[href$='/{name}']")
+        assert page.locator(check).first.is_visible()
+        coord.shot(f"workspace-{name}")
+        coord.audit(f"{name} page")
+    phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.sign_in("coord")
+    for name in ("history", "audit", "reminders"):
+        page = phone.goto(f"/w/p/{name}")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+    phone.shot("workspace-audit-phone")

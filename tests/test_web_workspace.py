@@ -239,7 +239,7 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
     assert r.status_code == 303
     flash = c.get("/w/p").text.split('<div class="flash" role="status">')[1].split("</div>")[0]
-    assert "Se revocó el token de la API de «gob»." in flash
+    assert "Se revocó el token de la API de «Integrante gob»." in flash
     assert not re.search(r"\b(True|False|None)\b|_set\b", flash)
 
 
@@ -483,3 +483,44 @@ def test_the_plan_is_approved_and_amended_as_a_form_of_its_commitments(sqlite_db
     c.post("/w/p/plan/c1/amend", data={**data, "title": "Tabuladores abiertos y auditados", "csrf": csrf_of(page)})
     assert audit_count(sqlite_db) == before
     assert "No se cambió nada" in c.get("/w/p/plan").text
+
+
+def test_history_audit_and_reminders_are_pages(sqlite_db, clock, tmp_path):
+    from notifications.config import MailConfig, SmtpSettings
+
+    p = process_at(sqlite_db, clock, "routes")
+    p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad",
+      email="enlace@example.org")
+    _with_passwords(p, "gob", "enlace")
+    mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
+    c = client(sqlite_db, clock, mail=mail)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/history").text
+    assert "Decisión adoptada por consenso: aprobar los compromisos." in page
+    assert "Integrante osc" in page or "Coordinación" in page  # people by name
+    assert not re.search(r"\b(True|False|None)\b|password_set", page)
+    for private in ("@example.org", "Ana Pérez", PASSWORD):
+        assert private not in page
+    audit = c.get("/w/p/audit").text
+    assert 'id="audit-ok"' in audit and re.search(r'<code class="hash">[0-9a-f]{64}</code>', audit)
+    from storage.models import AuditEntry
+    with Session(sqlite_db) as s:  # an entry edited by hand: the page says the chain is broken
+        e = s.exec(select(AuditEntry).order_by(AuditEntry.seq)).first()
+        e.actor = "otro"
+        s.add(e)
+        s.commit()
+    broken = c.get("/w/p/audit").text
+    assert 'id="audit-broken"' in broken and "<li>" in broken.split('id="audit-broken"')[1]
+    reminders = c.get("/w/p/reminders").text
+    assert 'id="send-due"' in reminders and "Recordatorios" in reminders
+    r = c.post("/w/p/reminders/send", data={"csrf": csrf_of(reminders)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/reminders"
+    after = c.get("/w/p/reminders").text
+    assert "Recordatorios enviados ahora:" in after
+    # a liaison sees only its own reminders and no send button
+    liaison = client(sqlite_db, clock, mail=mail)
+    sign_in(liaison, "p", "enlace")
+    own = liaison.get("/w/p/reminders").text
+    assert 'id="send-due"' not in own and "Integrante gob" not in own
+    r = liaison.post("/w/p/reminders/send", data={"csrf": csrf_of(own)})
+    assert r.status_code == 303 and 'class="reasons notice-refused"' in liaison.get("/w/p/reminders").text

@@ -415,6 +415,11 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] |
     """What ``action`` did, from its ``result``, in sentences people read (``names``: people's
     names by handle, for who objected to a decision)."""
     r = dict(result or {})
+    if names:  # people by their names, not their handles
+        if isinstance(r.get("present"), list):
+            r["present"] = [names.get(h, h) for h in r["present"]]
+        if isinstance(r.get("person"), str):
+            r["person"] = names.get(r["person"], r["person"])
 
     def say(msg: Msg, **extra: Any) -> str:
         return vocabulary.render(msg, lang, **{**r, **extra})
