@@ -71,3 +71,26 @@ class SignInDevice(SQLModel, table=True):
     digest: str = Field(unique=True, index=True, max_length=64)  # SHA-256 of the cookie's value
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class InstanceAdmin(SQLModel, table=True):
+    """An administrator of the instance: creates processes from the web (``cocrea admin create``).
+    Not a person of any process; its password is hashed like theirs (argon2id)."""
+
+    __tablename__ = "instance_admin"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    password_hash: str
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in administrator's browser (the cookie holds random bits; only their digest is kept)."""
+
+    __tablename__ = "admin_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True, index=True, max_length=64)
+    admin_id: int = Field(foreign_key="instance_admin.id", index=True)
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+    seen_at: Optional[dt.datetime] = _utc(nullable=False)

@@ -30,7 +30,7 @@ from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, ConfigError, InvalidInput, NotFound
 from workflow.schemas import validation_reasons
 
-from . import api, public_pages, workspace_pages
+from . import admin_pages, api, public_pages, workspace_pages
 from .auth import Settings
 from .context import error_status, lang_of, wants_json
 from .i18n import web_reason
@@ -203,6 +203,7 @@ def create_app(engine: Engine, *, https_only: bool | None = None, settings: Sett
 
     app.include_router(public_pages.router)
     app.include_router(workspace_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(api.router)
     api.install_openapi(app)
 

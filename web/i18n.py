@@ -302,6 +302,18 @@ def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> s
     return " — ".join(parts)
 
 
+#: What each process template is for, said to whoever creates a process.
+TEMPLATE_HELP: dict[str, Msg] = {
+    "federal": N_("A national action plan of the Open Government Partnership: two-year commitments, OGP's "
+                  "participation and co-creation standards (2022) as the compliance rule set. For a national "
+                  "government with its multi-stakeholder forum."),
+    "inai_local": N_("A local exercise following INAI's guide for state open government plans: eight stages, a "
+                     "local technical secretariat of government, the guarantor body and civil society, one-year "
+                     "commitments. For a Mexican state or municipality."),
+    "ogp_local": N_("A member of OGP Local: a subnational government's plan with two-year commitments under OGP's "
+                    "standards. For a city or region that joined OGP Local."),
+}
+
 #: The open-data tables (``reads.public.TABLES``) by their names.
 TABLE_NAMES: dict[str, Msg] = {
     "moves": N_("Stage moves"), "members": N_("Secretariat members"), "sessions": N_("Secretariat sessions"),
@@ -516,6 +528,8 @@ WEB_REASONS: dict[str, Msg] = {
     "value_not_storable": N_("A value is out of the range that can be recorded."),
     # signing in and access codes
     "passwords_differ": N_("The new password and its repetition differ."),
+    # creating a process
+    "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }
 
 
