@@ -147,6 +147,7 @@ KEYED: dict[str, tuple[str, str, str]] = {
     "add_theme": ("key", "name", "themes"), "draft_commitment": ("key", "title", "commitments"),
     "plan_activity": ("key", "title", "activities"), "add_indicator": ("key", "name", "indicators"),
     "add_person": ("handle", "name", "people"), "publish_document": ("key", "title", "documents"),
+    "create_process": ("slug", "name", "processes"),
 }
 #: A generated key's length: room is left for a ``-2`` suffix under the schema's 64 characters.
 KEY_LENGTH = 40

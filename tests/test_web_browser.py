@@ -366,7 +366,7 @@ def test_the_session_screen_during_a_meeting(site, browser, clock):
     mpage.click(".motion button[value=against]")
     assert mpage.url == screen
     assert "en contra" in mpage.locator(".motion table.votes").inner_text()
-    assert mpage.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert mpage.evaluate("() => document.documentElement.scrollWidth <= 391")
     member.shot("session-screen-phone")
     member.audit("session screen (phone)")
     page = coord.goto(screen.removeprefix(url))
@@ -427,7 +427,7 @@ def test_the_inbox_in_the_browser(served, browser):
     assert page.locator("#inbox-done").is_visible()
     phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone.sign_in("coord")
-    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= 391")
 
 
 def test_the_plan_page_in_the_browser(served, browser):
@@ -474,5 +474,50 @@ def test_history_audit_and_reminders_pages_in_the_browser(served, browser):
     phone.sign_in("coord")
     for name in ("history", "audit", "reminders"):
         page = phone.goto(f"/w/p/{name}")
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 391"), name
     phone.shot("workspace-audit-phone")
+
+
+def test_an_administrator_creates_a_process_in_the_browser(tmp_path, browser, clock):
+    """No process yet: an administrator creates one from the web, and its coordinator, invited by
+    email, chooses a password with the one-time link and reaches the workspace."""
+    from reads import accounts
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    SQLModel.metadata.create_all(engine)
+    accounts.create_admin(engine, "admin", "Administración", PASSWORD, clock.now())
+    mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
+    with live_server(app_for(engine, clock, mail=mail)) as url:
+        admin = Person(browser, url, viewport={"width": 1280, "height": 900})
+        page = admin.goto("/admin")
+        page.fill("#a-handle", "admin")
+        page.fill("#a-password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(url + "/admin")
+        page.fill("#f-name", "Plan local de Oaxaca")
+        page.check("#t-inai_local")
+        page.check("#s-academia")
+        page.fill("#s-civil_society-min", "2")
+        page.fill("#f-coordinator_name", "Laura Méndez")
+        page.fill("#f-coordinator_email", "laura@example.org")
+        admin.audit("administration")
+        admin.shot("admin-create-process")
+        page.click("#create-process > button[type=submit]")
+        assert page.locator("#invited").is_visible()
+        admin.shot("admin-created")
+        (eml,) = list((tmp_path / "mail").iterdir())
+        body = email.message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
+        code = re.search(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b", body).group(0)
+        link = re.search(r"http\S+/acceso\?\S+", body).group(0)
+        coord = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = coord.goto(link.split("/acceso", 1)[1].join(["/acceso", ""]))
+        page.fill("input[name=code]", code)
+        page.fill("input[name=password]", "mi-propia-contraseña")
+        page.fill("input[name=repeat]", "mi-propia-contraseña")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(url + "/w/plan-local-de-oaxaca")
+        assert "Laura Méndez" in page.locator("main").inner_text()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 391")
+        coord.shot("first-coordinator-dashboard-phone")
+        coord.audit("first coordinator's dashboard")
+    engine.dispose()
