@@ -524,3 +524,25 @@ def test_history_audit_and_reminders_are_pages(sqlite_db, clock, tmp_path):
     assert 'id="send-due"' not in own and "Integrante gob" not in own
     r = liaison.post("/w/p/reminders/send", data={"csrf": csrf_of(own)})
     assert r.status_code == 303 and 'class="reasons notice-refused"' in liaison.get("/w/p/reminders").text
+
+
+def test_a_person_added_with_an_email_is_invited_to_choose_a_password(sqlite_db, clock, tmp_path):
+    from notifications.config import MailConfig, SmtpSettings
+
+    _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock, mail=MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail"))))
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/do/add_person").text
+    assert 'name="invite" value="on" checked' in page
+    r = c.post("/w/p/do/add_person", data={"handle": "", "name": "Rosa Núñez", "role": "member",
+                                           "sector": "civil_society", "email": "rosa@example.org", "invite": "on",
+                                           "csrf": csrf_of(page)})
+    assert r.status_code == 200 and 'id="sent-rosa-nunez"' in r.text and "Se agregó a «Rosa Núñez»" in r.text
+    import email
+    from email import policy
+    (eml,) = list((tmp_path / "mail").iterdir())
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "rosa@example.org"
+    assert "handle=rosa-nunez" in message.get_body(("plain",)).get_content()
+    with Session(sqlite_db) as s:
+        assert s.exec(select(Person).where(Person.handle == "rosa-nunez")).one().role == "member"

@@ -417,10 +417,15 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
 
+    invite = name == "add_person" and bool(form.get("invite")) and bool(payload.get("email"))
+
     def apply():
         with credentials.collecting() as issued:
             result = actions.apply(engine, name, payload, actor=identity.handle, process=slug,
                                    clock=request.app.state.clock)
+            if invite:  # a one-time link to choose their own password, by email
+                actions.apply(engine, "set_credentials", {"handle": result["person"], "reset_access": True},
+                              actor=identity.handle, process=slug, clock=request.app.state.clock)
         return result, issued
 
     try:
@@ -435,7 +440,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug)
     notice = said(lang, name, result, names).as_dict()
     if issued:  # a code to hand over, or one sent by email: said on this page, once
-        handover = await auth.hand_over(request, issued)
+        handover = await auth.hand_over(request, issued, invite=invite)
         return await _page(request, "handover.html", identity=await auth.identity(request), slug=slug,
                            handover=handover, notice=notice)
     await auth.flash(request, notice)
