@@ -111,15 +111,10 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
                               "present": sorted(p.name for p in present), "i_am_present": me in present,
                               "quorum_gaps": [g.as_dict(lang) for g in gaps], "decisions": decisions})
 
-    my_activities = []
+    my_activities, my_commitments = [], []
     if me.role == "liaison":
-        commitments = {c.id: c.key for c in r.commitments}
-        for a in r.activities:
-            if a.agency_id == me.agency_id:
-                my_activities.append({"key": a.key, "title": a.title, "commitment": commitments.get(a.commitment_id),
-                                      "start_date": a.start_date.isoformat() if a.start_date else None,
-                                      "end_date": a.end_date.isoformat() if a.end_date else None,
-                                      "accepted": a.accepted_at is not None, "status": a.status, "percent": a.percent})
+        my_commitments = liaison_commitments(r, me, tz)
+        my_activities = [a for c in my_commitments for a in c["activities"]]
 
     choices = form_choices(r, me, lang)
     return {
@@ -128,6 +123,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
                     "suspended_from": process.suspended_from},
         "me": {"handle": me.handle, "name": me.name, "role": me.role, "sector": me.sector},
         "moves": moves(r, lang), "open_sessions": open_sessions, "my_activities": my_activities,
+        "my_commitments": my_commitments,
         "actions": available_actions(process, me.role), "choices": choices,
         "names": {p.handle: p.name for p in r.people},
     }
@@ -498,3 +494,34 @@ def reminders_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock 
     for r in items:
         counts[r["group"]] += 1
     return {"at": planned["at"], "reminders": items, "counts": dict(counts)}
+
+
+def liaison_commitments(r, me, tz) -> list[dict[str, Any]]:
+    """What an agency liaison works on: the commitments with an activity of its agency, each with
+    its indicators and those activities (deliverable, dates, acceptance and its official letter,
+    progress) and every progress report made on them, newest first."""
+    people = {p.handle: p.name for p in r.people}
+    reports: dict[int, list] = defaultdict(list)
+    for rep in sorted(r.progress_reports, key=lambda x: (x.reported_on, x.id), reverse=True):
+        reports[rep.activity_id].append({"reported_on": rep.reported_on.isoformat(), "status": rep.status,
+                                         "percent": rep.percent, "evidence_ref": rep.evidence_ref, "reason": rep.reason,
+                                         "by": people.get(rep.reported_by, rep.reported_by)})
+    out = []
+    for c in r.commitments:
+        mine = [a for a in r.activities if a.commitment_id == c.id and a.agency_id == me.agency_id]
+        if not mine:
+            continue
+        out.append({
+            "key": c.key, "title": c.title, "objective": c.objective, "outcome": c.outcome,
+            "end_date": c.end_date.isoformat() if c.end_date else None,
+            "indicators": [{"name": i.name, "kind": i.kind, "baseline": i.baseline, "target": i.target}
+                           for i in r.indicators if i.commitment_id == c.id],
+            "activities": [{"key": a.key, "title": a.title, "deliverable": a.deliverable, "commitment": c.title,
+                            "start_date": a.start_date.isoformat() if a.start_date else None,
+                            "end_date": a.end_date.isoformat() if a.end_date else None,
+                            "accepted": a.accepted_at is not None,
+                            "accepted_at": a.accepted_at.astimezone(tz).date().isoformat() if a.accepted_at else None,
+                            "acceptance_ref": a.acceptance_ref, "status": a.status, "percent": a.percent,
+                            "reports": reports.get(a.id, [])} for a in mine],
+        })
+    return out

@@ -546,3 +546,25 @@ def test_a_person_added_with_an_email_is_invited_to_choose_a_password(sqlite_db,
     assert "handle=rosa-nunez" in message.get_body(("plain",)).get_content()
     with Session(sqlite_db) as s:
         assert s.exec(select(Person).where(Person.handle == "rosa-nunez")).one().role == "member"
+
+
+def test_a_liaison_sees_its_agency_work_by_name_and_every_report_it_made(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "monitoring")
+    p.on("2026-07-15")  # the activity has started: progress may be reported
+    _with_passwords(p, "enlace")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "enlace")
+    dash = c.get("/w/p").text
+    mine = dash.split('id="activities"')[1].split("</section>\n{% endif %}")[0]
+    assert "Compromiso: Tabuladores abiertos" in mine and "Actividad: Publicar" in mine
+    assert "Entregable: Portal" in mine and "Brecha medida" in mine
+    assert "Actividad aceptada el" in mine and "(a1, c1)" not in mine
+    page = c.get("/w/p").text
+    r = c.post("/w/p/do/report_progress", data={"activity": "a1", "status": "in_progress", "percent": "40",
+                                                "evidence_ref": "https://example.net/avance.pdf",
+                                                "reported_on": clock.now().date().isoformat(), "csrf": csrf_of(page)})
+    assert r.status_code == 303, r.text
+    reports = c.get("/w/p").text.split('id="reports-a1-title"')[1].split("</ul>")[0]
+    assert "en curso, 40 %" in reports and 'href="https://example.net/avance.pdf"' in reports
+    assert "Enlace Igualdad" in reports
+    assert 'href="/w/p/reminders"' in dash
