@@ -187,8 +187,9 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
         what = d.payload.get("text") or (BY_NAME[d.payload["target"]].title.render(lang)
                                          if d.payload.get("target") in BY_NAME else "") or d.reason
         s = sessions.get(d.session_id)
-        return _choice(d.key, vocabulary.label("decision_kind", d.kind, lang) + (f": {_short(what, 60)}" if what else ""),
-                       s.place if s else "", s.scheduled_for.astimezone(tz).isoformat(timespec="minutes") if s else None)
+        label = vocabulary.label("decision_kind", d.kind, lang) + (f": {_short(what, 60)}" if what else "")
+        return _choice(d.key, label, s.place if s else "",
+                       s.scheduled_for.astimezone(tz).isoformat(timespec="minutes") if s else None)
 
     def person(p) -> dict[str, Any]:
         detail = vocabulary.label("sector", p.sector, lang) if p.sector else vocabulary.label("role", p.role, lang)
@@ -224,7 +225,8 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
                              else "") for a in activities],
         "commitment": [_choice(c.key, c.title, vocabulary.label("commitment_status", c.status, lang))
                        for c in r.commitments],
-        "theme": [_choice(t.key, t.name) for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0))],
+        "theme": [_choice(t.key, t.name)
+                  for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0))],
         "channel": [_choice(c.key, c.name, vocabulary.label("channel_kind", c.kind, lang)) for c in r.channels],
         "agency": [_choice(a.key, a.name) for a in r.agencies],
         "input": [_choice(i.key, _short(i.text), channels[i.channel_id].name if i.channel_id in channels else "",

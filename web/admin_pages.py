@@ -133,7 +133,8 @@ async def _admin_page(request: Request, admin, status: int = 200, values: dict |
     templates = [{"name": t.name, "term_months": t.term_months, "ruleset": t.ruleset} for t in TEMPLATES.values()]
     return await _page(request, "admin.html", status, admin=admin, processes=processes, fields=fields, values=shown,
                        chosen_template=values.get("template", "inai_local"), templates=templates, sectors=sectors,
-                       min_members=values.get("min_members", "0"), coordinator_handle=values.get("coordinator_handle", ""),
+                       min_members=values.get("min_members", "0"),
+                       coordinator_handle=values.get("coordinator_handle", ""),
                        reasons=reasons or [], created=created, template_help=template_help(lang_of(request)))
 
 

@@ -281,6 +281,80 @@ def form_reason(lang: str, action: str | None, r: Reason) -> dict[str, Any]:
     return shown
 
 
+#: What a field is for, when its schema says nothing (the schema's description comes first).
+FIELD_HINTS: dict[str, Msg] = {
+    "activity": N_("The activity, by its name."),
+    "agency": N_("The agency responsible, by its name."),
+    "aimed_at_excluded": N_("Tick it when the channel reaches groups traditionally left out (OGP's standard asks "
+                            "for one)."),
+    "ambition": N_("How far the commitment goes beyond what already exists."),
+    "announced_on": N_("The day the channel was made public."),
+    "axes": N_("The open government principles the commitment serves."),
+    "baseline": N_("Where the indicator stands today, with its unit."),
+    "call_ref": N_("A link to the public call, or its reference."),
+    "cause": N_("The cause of the problem the commitment attacks."),
+    "channel": N_("Where the input came in, by the channel's name."),
+    "closes_on": N_("The last day inputs are received."),
+    "commitment": N_("The commitment, by its title."),
+    "decision": N_("The decision, by what it is about."),
+    "deliverable": N_("What the activity delivers, that anyone can check."),
+    "description": N_("A few sentences that explain it to the public."),
+    "digest_horizon_days": N_("How many days ahead the weekly digest looks."),
+    "disposition": N_("What was done with the input: adopted, merged with another, or not adopted."),
+    "document_ref": N_("A link to the document, or its number and date."),
+    "early_results": N_("What the commitment already changed, in the IRM's scale."),
+    "end_date": N_("The day it must be finished."),
+    "evidence_ref": N_("A link to the published evidence, or its reference."),
+    "extraordinary": N_("An extraordinary session needs a written justification; only there may a decision be "
+                        "taken by majority."),
+    "facilitator": N_("Who facilitates the table, impartially."),
+    "first_plan": N_("Tick it when there was no earlier plan."),
+    "handle": N_("The person, by name."),
+    "held_on": N_("The day it took place."),
+    "input": N_("The input, by its text."),
+    "justification": N_("Why the session is extraordinary; it is published with the agenda."),
+    "key": N_("A short name without spaces, used in addresses."),
+    "kind": N_("Choose the one that fits."),
+    "lang": N_("The language of the notices this person receives."),
+    "methodology": N_("How the table works: the method and its steps."),
+    "minutes_ref": N_("A link to the minutes, or their reference."),
+    "name": N_("The name people will read."),
+    "notes": N_("What supports the assessment."),
+    "objective": N_("What the commitment achieves, in one sentence."),
+    "online": N_("Tick it when inputs are received online."),
+    "open_to_all": N_("Tick it when anyone may take part, without invitation."),
+    "opens_on": N_("The first day inputs are received."),
+    "organisation": N_("The organisation the person represents."),
+    "outcome": N_("The change expected when it is fulfilled."),
+    "percent": N_("From 0 to 100."),
+    "place": N_("Where it takes place (an address, or 'online')."),
+    "position": N_("Your vote on the motion."),
+    "potential_for_results": N_("How much the commitment could change, in the IRM's scale."),
+    "previous_plan_ended_on": N_("The day the previous plan ended."),
+    "previous_plan_ref": N_("A link to the previous plan, or its reference."),
+    "problem": N_("The public problem, as those who live it would say it."),
+    "rationale": N_("Why, in words the person who sent it understands; it is published."),
+    "reason": N_("Why; it goes to the history and, for decisions, to the minutes."),
+    "received_on": N_("The day the input arrived."),
+    "ref": N_("A link, or a reference anyone can find."),
+    "reported_on": N_("The day the progress is reported as of."),
+    "role": N_("Coordination, a member of the secretariat, or an agency's liaison."),
+    "rule": N_("Consensus by default; majority by sector only in an extraordinary session."),
+    "scheduled_for": N_("Day and hour, in the process's time zone."),
+    "sector": N_("The sector, by its name."),
+    "session": N_("The session of the secretariat, by place and date."),
+    "signed_on": N_("The day the declaration was signed."),
+    "stage": N_("The stage of the process it belongs to."),
+    "start_date": N_("The day the activity starts."),
+    "status": N_("Where it stands now."),
+    "target": N_("Where the indicator should be at the end, with its unit."),
+    "text": N_("The words as they will be published."),
+    "theme": N_("The theme, by its name."),
+    "title": N_("A short title people understand."),
+    "topics": N_("Tick every question the session covered."),
+}
+
+
 def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> str:
     """What helps to fill a field: how to write it (lines, rows, pairs...) and what it is
     (the schema's description, translated: the descriptions are ``D_`` messages of the core).
@@ -301,6 +375,8 @@ def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> s
         parts.append(gettext(lang, "a JSON object"))
     if f.description:
         parts.append(gettext(lang, f.description))
+    elif f.name.split(".")[-1] in FIELD_HINTS:
+        parts.append(FIELD_HINTS[f.name.split(".")[-1]].render(lang))
     keyed = KEYED.get(action or "")
     if keyed and f.name == keyed[0]:
         parts.append(gettext(lang, "left empty, it is made from the field '{field}'").format(
@@ -452,8 +528,8 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] |
             def sectors(position: str) -> str:
                 return vocabulary.labels("sector", [k for k, v in by.items() if v == position], lang) or \
                     MORE["no_sector"].render(lang)
-            return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"), sectors_against=sectors("against")),
-                          refused=True)
+            return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"),
+                              sectors_against=sectors("against")), refused=True)
         objections = [(names or {}).get(h, h) for h in tally.get("objections") or []]
         if not objections:
             return Notice(say(MORE["rejected_silent"]), refused=True)

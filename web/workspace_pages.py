@@ -645,7 +645,8 @@ async def send_reminders(request: Request, slug: str) -> Response:
         await auth.flash(request, {"text": gettext(lang, "The reminders could not be sent: {problem}").format(
             problem=str(exc)), "refused": True})
         return RedirectResponse(here, status_code=303)
-    text = gettext(lang, "Reminders sent now: {sent} sent, {failed} failed, {retried} to retry ({queued} newly queued).")
+    text = gettext(lang, "Reminders sent now: {sent} sent, {failed} failed, {retried} to retry "
+                         "({queued} newly queued).")
     await auth.flash(request, {"text": text.format(sent=result.get("sent", 0), failed=result.get("failed", 0),
                                                    retried=result.get("retried", 0), queued=result.get("queued", 0)),
                                "refused": bool(result.get("failed"))})
