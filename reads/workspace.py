@@ -527,3 +527,34 @@ def liaison_commitments(r, me, tz) -> list[dict[str, Any]]:
                             "reports": reports.get(a.id, [])} for a in mine],
         })
     return out
+
+
+def key_names(db_engine: Engine, slug: str) -> dict[str, dict[str, str]]:
+    """What each key of the process names, by the field a result gives it in (``session``: its
+    place and date, ``theme``: its name, ``input``: the start of its text...): results said in
+    words name things, never keys. ``person``: people by name."""
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process)
+    tz = ZoneInfo(process.timezone)
+
+    def session(s) -> str:
+        when = s.scheduled_for.astimezone(tz)
+        return f"{s.place or s.key}, {when:%Y-%m-%d %H:%M}"
+
+    trees = {t.key: t for t in r.problem_trees}
+    themes = {t.id: t.name for t in r.themes}
+    return {
+        "person": {p.handle: p.name for p in r.people},
+        "session": {s.key: session(s) for s in r.sessions},
+        "theme": {t.key: t.name for t in r.themes},
+        "channel": {c.key: c.name for c in r.channels},
+        "input": {i.key: _short(i.text, 60) for i in r.inputs},
+        "commitment": {c.key: c.title for c in r.commitments},
+        "activity": {a.key: a.title for a in r.activities},
+        "agency": {a.key: a.name for a in r.agencies},
+        "indicator": {i.key: i.name for i in r.indicators},
+        "document": {d.key: d.title for d in r.documents},
+        "problem_tree": {k: _short(t.problem, 60) for k, t in trees.items()},
+        "working_table": {w.key: themes.get(w.theme_id, w.key) for w in r.working_tables},
+    }

@@ -502,6 +502,8 @@ def test_history_audit_and_reminders_are_pages(sqlite_db, clock, tmp_path):
     assert "Decisión adoptada por consenso: aprobar los compromisos." in page
     assert "Integrante osc" in page or "Coordinación" in page  # people by name
     assert not re.search(r"\b(True|False|None)\b|password_set", page)
+    assert "Compromisos aprobados: Tabuladores abiertos." in page and "«Brecha salarial de género»" in page
+    assert not re.search(r"«(S\d+|c1|genero|web|igualdad|i1)»", page)  # things by their names, never keys
     for private in ("@example.org", "Ana Pérez", PASSWORD):
         assert private not in page
     audit = c.get("/w/p/audit").text

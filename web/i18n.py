@@ -505,15 +505,23 @@ MORE: dict[str, Msg] = {
 }
 
 
-def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] | None = None) -> Notice:
-    """What ``action`` did, from its ``result``, in sentences people read (``names``: people's
-    names by handle, for who objected to a decision)."""
+def said(lang: str, action: str, result: dict[str, Any], names: dict[str, Any] | None = None) -> Notice:
+    """What ``action`` did, from its ``result``, in sentences people read. ``names``: people's names
+    by handle, or :func:`reads.workspace.key_names` (then things are named too, never by key)."""
     r = dict(result or {})
-    if names:  # people by their names, not their handles
+    if names:  # people by their names, not their handles; things by their names, not their keys
+        people = names.get("person") if isinstance(names.get("person"), dict) else names
         if isinstance(r.get("present"), list):
-            r["present"] = [names.get(h, h) for h in r["present"]]
-        if isinstance(r.get("person"), str):
-            r["person"] = names.get(r["person"], r["person"])
+            r["present"] = [people.get(h, h) for h in r["present"]]
+        for field, value in list(r.items()):
+            table = people if field == "person" else names.get({"approved": "commitment", "themes": "theme"}.get(
+                field, field))
+            if not isinstance(table, dict):
+                continue
+            if isinstance(value, str) and value in table:
+                r[field] = table[value]
+            elif isinstance(value, list) and field in ("approved", "themes"):
+                r[field] = [table.get(v, v) if isinstance(v, str) else v for v in value]
 
     def say(msg: Msg, **extra: Any) -> str:
         return vocabulary.render(msg, lang, **{**r, **extra})
@@ -530,7 +538,8 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] |
                     MORE["no_sector"].render(lang)
             return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"),
                               sectors_against=sectors("against")), refused=True)
-        objections = [(names or {}).get(h, h) for h in tally.get("objections") or []]
+        people = (names or {}).get("person") if isinstance((names or {}).get("person"), dict) else (names or {})
+        objections = [people.get(h, h) for h in tally.get("objections") or []]
         if not objections:
             return Notice(say(MORE["rejected_silent"]), refused=True)
         return Notice(say(MORE["rejected_consensus"], names=", ".join(objections), count=len(objections)),

@@ -437,7 +437,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
                 action=vocabulary.label("action", name, lang)), "refused": True, "reasons": reasons})
             return RedirectResponse(safe_next(values["next"]), status_code=303)
         return await refused(reasons, error_status(exc))
-    names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug)
+    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
     notice = said(lang, name, result, names).as_dict()
     if issued:  # a code to hand over, or one sent by email: said on this page, once
         handover = await auth.hand_over(request, issued, invite=invite)
@@ -579,12 +579,12 @@ async def history(request: Request, slug: str) -> Response:
         return response
     lang = lang_of(request)
     entries = await run_in_threadpool(status_reads.history, request.app.state.read_engine, slug)
-    names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug)
+    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
     shown = []
     for e in reversed(entries):
         notice = said(lang, e["action"], e["result"] or {}, names)
         shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
-                      "actor": names.get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
+                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
                       "reason": e["reason"]})
     return await _page(request, "history.html", identity=identity, slug=slug, entries=shown)
 
