@@ -573,3 +573,39 @@ def test_a_liaison_sees_its_agency_work_by_name_and_every_report_it_made(sqlite_
     assert "en curso, 40 %" in reports and 'href="https://example.net/avance.pdf"' in reports
     assert "Enlace Igualdad" in reports
     assert 'href="/w/p/reminders"' in dash
+
+
+def test_a_liaison_gives_evidence_as_a_file_kept_by_its_hash(sqlite_db, clock):
+    import hashlib
+
+    p = process_at(sqlite_db, clock, "monitoring")
+    p.on("2026-07-15")
+    _with_passwords(p, "enlace")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "enlace")
+    page = c.get("/w/p").text
+    assert 'enctype="multipart/form-data"' in page and 'name="evidence_file" type="file"' in page
+    pdf = b"%PDF-1.4\n% evidencia de avance\n" + b"0" * 2000
+    data = {"activity": "a1", "status": "in_progress", "percent": "50", "reported_on": "2026-07-15",
+            "csrf": csrf_of(page)}
+    # a renamed program, an empty file, a file too large: refused in words, nothing recorded
+    before = audit_count(sqlite_db)
+    for name, body, code in (("oficio.pdf", b"MZ\x90\x00 not a pdf", "evidence_type"),
+                             ("vacio.pdf", b"", "evidence_empty"),
+                             ("grande.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "evidence_too_large")):
+        r = c.post("/w/p/do/report_progress", data=data, files={"evidence_file": (name, body, "application/pdf")})
+        assert r.status_code == 400 and code in r.text, (name, r.status_code)
+    assert audit_count(sqlite_db) == before
+    r = c.post("/w/p/do/report_progress", data=data, files={"evidence_file": ("avance julio.pdf", pdf, "application/pdf")})
+    assert r.status_code == 303, r.text
+    digest = hashlib.sha256(pdf).hexdigest()
+    with Session(sqlite_db) as s:
+        from storage.models import ProgressReport
+        (report,) = s.exec(select(ProgressReport)).all()
+    assert report.evidence_ref == f"http://testserver/evidencia/p/{digest}/avance%20julio.pdf" or \
+        report.evidence_ref.endswith(f"/evidencia/p/{digest}/avance%20julio.pdf")
+    # served publicly, as cited, the same bytes
+    public = client(sqlite_db, clock).get(f"/evidencia/p/{digest}/avance%20julio.pdf")
+    assert public.status_code == 200 and public.content == pdf and public.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(public.content).hexdigest() == digest
+    assert client(sqlite_db, clock).get(f"/evidencia/p/{'0' * 64}/x.pdf").status_code == 404

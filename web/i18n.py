@@ -619,6 +619,11 @@ WEB_REASONS: dict[str, Msg] = {
     "value_not_storable": N_("A value is out of the range that can be recorded."),
     # signing in and access codes
     "passwords_differ": N_("The new password and its repetition differ."),
+    # evidence files
+    "evidence_empty": N_("The file '{name}' is empty."),
+    "evidence_too_large": N_("The file '{name}' is larger than {limit} MB."),
+    "evidence_type": N_("The file '{name}' is not one of the accepted kinds ({kinds}), or its content does not "
+                        "match its name."),
     # creating a process
     "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }

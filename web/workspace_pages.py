@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from i18n import gettext, ngettext
-from reads import accounts, public, workspace
+from reads import accounts, evidence, public, workspace
 from reads import status as status_reads
 from stages import vocabulary
 from stages.errors import CocreaError, ConfigError, NotAllowed, NotFound, reason
@@ -412,6 +412,16 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
 
     if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
+    if name == "report_progress":  # evidence given as a file: kept by its SHA-256, cited by its address
+        upload = (await request.form()).get("evidence_file")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data = await upload.read(evidence.MAX_BYTES + 1)
+            try:
+                stored = await run_in_threadpool(evidence.store, engine, slug, upload.filename, data, identity.handle,
+                                                 request.app.state.clock.now())
+            except evidence.EvidenceRefused as exc:
+                return await refused([web_reason(exc.code, **exc.details).as_dict(lang)], 400)
+            form = {**form, "evidence_ref": evidence.address(request.app.state.public_url, slug, stored)}
     try:
         payload = _payload(name, await _with_key(request, slug, name, form))
     except InputRefused as exc:
@@ -651,3 +661,18 @@ async def send_reminders(request: Request, slug: str) -> Response:
                                                    retried=result.get("retried", 0), queued=result.get("queued", 0)),
                                "refused": bool(result.get("failed"))})
     return RedirectResponse(here, status_code=303)
+
+
+@router.get("/evidencia/{slug}/{sha256}/{name}")
+async def evidence_file(request: Request, slug: str, sha256: str, name: str) -> Response:
+    """A file given as evidence, served publicly once a progress report cites it; its SHA-256
+    is in its address (anyone can check the bytes against it)."""
+    check_text(slug), check_text(name)
+    found = await run_in_threadpool(evidence.published, request.app.state.read_engine, slug, sha256)
+    if found is None:
+        raise NotFound([web_reason("not_found_page", path=request.url.path)])
+    filename, content_type, data = found
+    inline = content_type.startswith(("application/pdf", "image/"))
+    disposition = ("inline" if inline else "attachment") + "; filename*=UTF-8''" + quote(filename)
+    return Response(data, media_type=content_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": "public, max-age=31536000, immutable"})

@@ -1,4 +1,5 @@
-"""instance administrators (they create processes from the web) and their sign-in sessions
+"""instance administrators (they create processes from the web) and their sign-in sessions; files given as
+evidence of progress, stored by their SHA-256
 
 Revision ID: 0012
 Revises: 0008
@@ -40,8 +41,26 @@ def upgrade() -> None:
     with op.batch_alter_table('admin_session') as batch:
         batch.create_index(batch.f('ix_admin_session_digest'), ['digest'], unique=True)
         batch.create_index(batch.f('ix_admin_session_admin_id'), ['admin_id'], unique=False)
+    op.create_table(
+        'evidence_file',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('process_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('content_type', sa.String(length=100), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.Column('uploaded_by', sa.String(length=64), nullable=False),
+        sa.Column('uploaded_at', storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['process_id'], ['process.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('evidence_file') as batch:
+        batch.create_index(batch.f('ix_evidence_file_process_id'), ['process_id'], unique=False)
+        batch.create_index(batch.f('ix_evidence_file_sha256'), ['sha256'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('evidence_file')
     op.drop_table('admin_session')
     op.drop_table('instance_admin')
