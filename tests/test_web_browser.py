@@ -521,3 +521,31 @@ def test_an_administrator_creates_a_process_in_the_browser(tmp_path, browser, cl
         coord.shot("first-coordinator-dashboard-phone")
         coord.audit("first coordinator's dashboard")
     engine.dispose()
+
+
+def test_a_liaison_reports_progress_with_a_file_in_the_browser(served, browser, tmp_path):
+    import hashlib
+
+    url, p = served("monitoring")
+    p.on("2026-07-15")
+    p("set_credentials", actor="enlace", handle="enlace", password=PASSWORD)
+    evidence = tmp_path / "avance-julio.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% avance de julio\n" + b"0" * 500)
+    liaison = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    liaison.sign_in("enlace")
+    page = liaison.goto("/w/p")
+    assert "Compromiso: Tabuladores abiertos" in page.locator("#activities").inner_text()
+    form = page.locator("#activity-a1 form[action$='/do/report_progress']")
+    form.locator("[name=status]").select_option("in_progress")
+    form.locator("[name=percent]").fill("45")
+    form.locator("[name=evidence_file]").set_input_files(str(evidence))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(url + "/w/p")
+    link = page.locator("#activity-a1 ul.reports a").first
+    href = link.get_attribute("href")
+    digest = hashlib.sha256(evidence.read_bytes()).hexdigest()
+    assert f"/evidencia/p/{digest}/avance-julio.pdf" in href
+    assert page.request.get(href.replace("http://127.0.0.1:8000", url)).body() == evidence.read_bytes()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 391")
+    liaison.shot("liaison-evidence-file-phone")
+    liaison.audit("liaison dashboard with a file report")
