@@ -485,6 +485,28 @@ def user_new_token(ctx: Ctx, process: str, handle: str, actor: str) -> None:
     click.echo(issued[0].value)
 
 
+@main.group(help=D_("Administrators of the instance: they create processes from the web (/admin)."))
+def admin() -> None:
+    pass
+
+
+@admin.command("create", help=D_("Add an administrator of the instance (or give one a new password). The "
+                                 "administrator types their own password."))
+@argument("handle")
+@option("--name", help=D_("the administrator's name"))
+@click.password_option("--password", cls=Option, prompt=D_("Password"), confirmation_prompt=True,
+                       help=D_("asked for when not given"))
+@click.pass_obj
+@guard
+def admin_create(ctx: Ctx, handle: str, name: str | None, password: str) -> None:
+    import datetime as dt
+
+    from reads import accounts
+
+    made = accounts.create_admin(ctx.engine, handle, name or handle, password, dt.datetime.now(dt.timezone.utc))
+    click.echo(gettext(ctx.lang, "Administrator '{handle}' can sign in at /admin.").format(handle=made.handle))
+
+
 @main.command(help=D_("Compliance with the participation and co-creation standards. Every rule, its "
                       "evidence, what is missing."))
 @argument("process")

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage import transaction
-from storage.accounts import Account, SignInDevice, SignInLimit, SignInSession
+from storage.accounts import Account, AdminSession, InstanceAdmin, SignInDevice, SignInLimit, SignInSession
 from storage.models import Person, Process
 from workflow.credentials import TOKEN_PREFIX, password_matches, token_digest
 from workflow.schemas import KEY_PATTERN
@@ -320,3 +320,87 @@ def release(engine: Engine, clear: Iterable[str], give_back: dict[str, Limit], n
                     r.blocked_until = None
             r.updated_at = now
             db.add(r)
+
+
+# --- administrators of the instance --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Admin:
+    """A signed-in administrator of the instance."""
+
+    id: int
+    handle: str
+    name: str
+
+
+def create_admin(engine: Engine, handle: str, name: str, password: str, now: dt.datetime) -> Admin:
+    """Add an administrator, or give an existing one a new name and password (``cocrea admin
+    create``: typed by the administrator themself; nobody sets another person's password on the
+    web). Hashed before the transaction opens."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from stages.errors import InvalidInput, invalid_field
+    from workflow.credentials import hash_password
+    from workflow.schemas import Password, validation_reasons
+
+    if not _KEY.match(handle or ""):
+        raise invalid_field("handle", "bad_format")
+    try:
+        TypeAdapter(Password).validate_python(password)
+    except ValidationError as exc:
+        raise InvalidInput(validation_reasons([{**e, "loc": ("password",)} for e in exc.errors()])) from None
+    hashed = hash_password(password)
+    with transaction(engine) as db:
+        row = db.exec(select(InstanceAdmin).where(InstanceAdmin.handle == handle)).first()
+        if row is None:
+            row = InstanceAdmin(handle=handle, name=name or handle, password_hash=hashed, created_at=now)
+        else:
+            row.name, row.password_hash = name or row.name, hashed
+            db.exec(delete(AdminSession).where(AdminSession.admin_id == row.id))
+        db.add(row)
+        db.flush()
+        return Admin(row.id, row.handle, row.name)
+
+
+def admin_authenticate(read_engine: Engine, handle: str, password: str) -> Admin | None:
+    """The administrator whose password this is (argon2 outside the transaction; a miss costs the same)."""
+    if not _KEY.match(handle or "") or len(password) > 1000:
+        password_matches(None, password[:1000])
+        return None
+    with Session(read_engine) as db:
+        row = db.exec(select(InstanceAdmin).where(InstanceAdmin.handle == handle)).first()
+        found = (row.id, row.handle, row.name, row.password_hash) if row else None
+    if not password_matches(found[3] if found else None, password):
+        return None
+    return Admin(*found[:3])
+
+
+def admin_start_session(engine: Engine, admin: Admin, now: dt.datetime) -> str:
+    value = secrets.token_urlsafe(32)
+    with transaction(engine) as db:
+        db.add(AdminSession(digest=digest(value), admin_id=admin.id, created_at=now, seen_at=now))
+    return value
+
+
+def admin_session(engine: Engine, value: str, now: dt.datetime, idle: dt.timedelta,
+                  lifetime: dt.timedelta) -> Admin | None:
+    """The administrator of a cookie's value while its session is open (used now: ``seen_at`` moves)."""
+    if not value or len(value) > 200:
+        return None
+    with Session(engine) as db:
+        row = db.exec(select(AdminSession, InstanceAdmin).join(InstanceAdmin, InstanceAdmin.id == AdminSession.admin_id)
+                      .where(AdminSession.digest == digest(value))).first()
+    if row is None:
+        return None
+    s, a = row
+    if now >= s.seen_at + idle or now >= s.created_at + lifetime:
+        return None
+    with transaction(engine) as db:
+        db.exec(update(AdminSession).where(AdminSession.digest == s.digest).values(seen_at=now))
+    return Admin(a.id, a.handle, a.name)
+
+
+def admin_end_session(engine: Engine, value: str) -> None:
+    with transaction(engine) as db:
+        db.exec(delete(AdminSession).where(AdminSession.digest == digest(value)))

@@ -111,15 +111,10 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
                               "present": sorted(p.name for p in present), "i_am_present": me in present,
                               "quorum_gaps": [g.as_dict(lang) for g in gaps], "decisions": decisions})
 
-    my_activities = []
+    my_activities, my_commitments = [], []
     if me.role == "liaison":
-        commitments = {c.id: c.key for c in r.commitments}
-        for a in r.activities:
-            if a.agency_id == me.agency_id:
-                my_activities.append({"key": a.key, "title": a.title, "commitment": commitments.get(a.commitment_id),
-                                      "start_date": a.start_date.isoformat() if a.start_date else None,
-                                      "end_date": a.end_date.isoformat() if a.end_date else None,
-                                      "accepted": a.accepted_at is not None, "status": a.status, "percent": a.percent})
+        my_commitments = liaison_commitments(r, me, tz)
+        my_activities = [a for c in my_commitments for a in c["activities"]]
 
     choices = form_choices(r, me, lang)
     return {
@@ -128,6 +123,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
                     "suspended_from": process.suspended_from},
         "me": {"handle": me.handle, "name": me.name, "role": me.role, "sector": me.sector},
         "moves": moves(r, lang), "open_sessions": open_sessions, "my_activities": my_activities,
+        "my_commitments": my_commitments,
         "actions": available_actions(process, me.role), "choices": choices,
         "names": {p.handle: p.name for p in r.people},
     }
@@ -147,6 +143,7 @@ KEYED: dict[str, tuple[str, str, str]] = {
     "add_theme": ("key", "name", "themes"), "draft_commitment": ("key", "title", "commitments"),
     "plan_activity": ("key", "title", "activities"), "add_indicator": ("key", "name", "indicators"),
     "add_person": ("handle", "name", "people"), "publish_document": ("key", "title", "documents"),
+    "create_process": ("slug", "name", "processes"),
 }
 #: A generated key's length: room is left for a ``-2`` suffix under the schema's 64 characters.
 KEY_LENGTH = 40
@@ -190,8 +187,9 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
         what = d.payload.get("text") or (BY_NAME[d.payload["target"]].title.render(lang)
                                          if d.payload.get("target") in BY_NAME else "") or d.reason
         s = sessions.get(d.session_id)
-        return _choice(d.key, vocabulary.label("decision_kind", d.kind, lang) + (f": {_short(what, 60)}" if what else ""),
-                       s.place if s else "", s.scheduled_for.astimezone(tz).isoformat(timespec="minutes") if s else None)
+        label = vocabulary.label("decision_kind", d.kind, lang) + (f": {_short(what, 60)}" if what else "")
+        return _choice(d.key, label, s.place if s else "",
+                       s.scheduled_for.astimezone(tz).isoformat(timespec="minutes") if s else None)
 
     def person(p) -> dict[str, Any]:
         detail = vocabulary.label("sector", p.sector, lang) if p.sector else vocabulary.label("role", p.role, lang)
@@ -227,7 +225,8 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
                              else "") for a in activities],
         "commitment": [_choice(c.key, c.title, vocabulary.label("commitment_status", c.status, lang))
                        for c in r.commitments],
-        "theme": [_choice(t.key, t.name) for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0))],
+        "theme": [_choice(t.key, t.name)
+                  for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0))],
         "channel": [_choice(c.key, c.name, vocabulary.label("channel_kind", c.kind, lang)) for c in r.channels],
         "agency": [_choice(a.key, a.name) for a in r.agencies],
         "input": [_choice(i.key, _short(i.text), channels[i.channel_id].name if i.channel_id in channels else "",
@@ -443,3 +442,119 @@ def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:
     if c is None:
         raise not_found("commitment", key)
     return commitment_fields(c)
+
+
+# --- the history, the audit chain and the reminders of a process -------------------------------
+
+
+def audit_state(db_engine: Engine, slug: str, lang: str = "es") -> dict[str, Any]:
+    """Whether the process's audit chain verifies (:func:`reads.status.verify_audit`), with its
+    length, its newest hash (to publish: it anchors the chain up to there) and every problem."""
+    from stages.errors import AuditBroken
+
+    from .status import verify_audit
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        head, seq, at = process.audit_head, process.audit_seq, process.audit_at
+        tz = process.timezone
+    try:
+        checked = verify_audit(db_engine, slug)[slug]
+        problems: list[dict] = []
+    except AuditBroken as exc:
+        checked, problems = seq, [r.as_dict(lang) for r in exc.reasons]
+    return {"ok": not problems, "entries": checked, "head": head,
+            "at": at.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") if at else None, "problems": problems}
+
+
+#: How a reminder's status is grouped on its page.
+REMINDER_GROUPS = {"due": "due", "pending": "queued", "claimed": "queued", "sent": "sent", "failed": "failed",
+                   "cancelled": "failed", "not_yet_due": "planned"}
+
+
+def reminders_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
+                   handle: str | None = None) -> dict[str, Any]:
+    """The process's reminders: each one planned, due, sent or failed, and why; counts by group
+    (``handle``: only those of that person)."""
+    from stages.reminders import BY_KIND
+
+    from . import reminders
+
+    now = (clock or SystemClock()).now()
+    planned = reminders.plan(db_engine, slug, at=now, lang=lang)
+    names = people_names(db_engine, slug)
+    items = []
+    for r in planned["reminders"]:
+        if handle is not None and r["recipient"] != handle:
+            continue
+        group = REMINDER_GROUPS.get(r["status"], "skipped")
+        items.append({**r, "group": group, "recipient_name": names.get(r["recipient"], r["recipient"]),
+                      "kind_title": BY_KIND[r["kind"]].title.render(lang) if r["kind"] in BY_KIND else r["kind"]})
+    order = {"failed": 0, "due": 1, "queued": 2, "planned": 3, "sent": 4, "skipped": 5}
+    items.sort(key=lambda r: (order[r["group"]], r["due_on"]))
+    counts: dict[str, int] = defaultdict(int)
+    for r in items:
+        counts[r["group"]] += 1
+    return {"at": planned["at"], "reminders": items, "counts": dict(counts)}
+
+
+def liaison_commitments(r, me, tz) -> list[dict[str, Any]]:
+    """What an agency liaison works on: the commitments with an activity of its agency, each with
+    its indicators and those activities (deliverable, dates, acceptance and its official letter,
+    progress) and every progress report made on them, newest first."""
+    people = {p.handle: p.name for p in r.people}
+    reports: dict[int, list] = defaultdict(list)
+    for rep in sorted(r.progress_reports, key=lambda x: (x.reported_on, x.id), reverse=True):
+        reports[rep.activity_id].append({"reported_on": rep.reported_on.isoformat(), "status": rep.status,
+                                         "percent": rep.percent, "evidence_ref": rep.evidence_ref, "reason": rep.reason,
+                                         "by": people.get(rep.reported_by, rep.reported_by)})
+    out = []
+    for c in r.commitments:
+        mine = [a for a in r.activities if a.commitment_id == c.id and a.agency_id == me.agency_id]
+        if not mine:
+            continue
+        out.append({
+            "key": c.key, "title": c.title, "objective": c.objective, "outcome": c.outcome,
+            "end_date": c.end_date.isoformat() if c.end_date else None,
+            "indicators": [{"name": i.name, "kind": i.kind, "baseline": i.baseline, "target": i.target}
+                           for i in r.indicators if i.commitment_id == c.id],
+            "activities": [{"key": a.key, "title": a.title, "deliverable": a.deliverable, "commitment": c.title,
+                            "start_date": a.start_date.isoformat() if a.start_date else None,
+                            "end_date": a.end_date.isoformat() if a.end_date else None,
+                            "accepted": a.accepted_at is not None,
+                            "accepted_at": a.accepted_at.astimezone(tz).date().isoformat() if a.accepted_at else None,
+                            "acceptance_ref": a.acceptance_ref, "status": a.status, "percent": a.percent,
+                            "reports": reports.get(a.id, [])} for a in mine],
+        })
+    return out
+
+
+def key_names(db_engine: Engine, slug: str) -> dict[str, dict[str, str]]:
+    """What each key of the process names, by the field a result gives it in (``session``: its
+    place and date, ``theme``: its name, ``input``: the start of its text...): results said in
+    words name things, never keys. ``person``: people by name."""
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        r = load_records(db, process)
+    tz = ZoneInfo(process.timezone)
+
+    def session(s) -> str:
+        when = s.scheduled_for.astimezone(tz)
+        return f"{s.place or s.key}, {when:%Y-%m-%d %H:%M}"
+
+    trees = {t.key: t for t in r.problem_trees}
+    themes = {t.id: t.name for t in r.themes}
+    return {
+        "person": {p.handle: p.name for p in r.people},
+        "session": {s.key: session(s) for s in r.sessions},
+        "theme": {t.key: t.name for t in r.themes},
+        "channel": {c.key: c.name for c in r.channels},
+        "input": {i.key: _short(i.text, 60) for i in r.inputs},
+        "commitment": {c.key: c.title for c in r.commitments},
+        "activity": {a.key: a.title for a in r.activities},
+        "agency": {a.key: a.name for a in r.agencies},
+        "indicator": {i.key: i.name for i in r.indicators},
+        "document": {d.key: d.title for d in r.documents},
+        "problem_tree": {k: _short(t.problem, 60) for k, t in trees.items()},
+        "working_table": {w.key: themes.get(w.theme_id, w.key) for w in r.working_tables},
+    }

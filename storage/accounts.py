@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -71,3 +71,43 @@ class SignInDevice(SQLModel, table=True):
     digest: str = Field(unique=True, index=True, max_length=64)  # SHA-256 of the cookie's value
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class InstanceAdmin(SQLModel, table=True):
+    """An administrator of the instance: creates processes from the web (``cocrea admin create``).
+    Not a person of any process; its password is hashed like theirs (argon2id)."""
+
+    __tablename__ = "instance_admin"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    password_hash: str
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in administrator's browser (the cookie holds random bits; only their digest is kept)."""
+
+    __tablename__ = "admin_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True, index=True, max_length=64)
+    admin_id: int = Field(foreign_key="instance_admin.id", index=True)
+    created_at: Optional[dt.datetime] = _utc(nullable=False)
+    seen_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file given as evidence of progress, stored once by its SHA-256 (content-addressed, never
+    changed). The fact that cites it (a progress report) goes through its action and the audit
+    trail, with the file's address, which holds the hash; the file is served only once cited."""
+
+    __tablename__ = "evidence_file"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: Optional[dt.datetime] = _utc(nullable=False)

@@ -256,7 +256,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     assert coord.stage() == "routes"
 
     coord.act("add_person", handle="enlace", name="Enlace de Igualdad", role="liaison", agency="igualdad",
-              email="enlace@example.org")
+              email="enlace@example.org", invite=False)  # its access is reset below instead
     done = coord.act("set_credentials", ok=False, handle="enlace", reset_access=True)
     assert done.locator("#sent-enlace").is_visible() and done.locator("#access-code").count() == 0
     coord.audit("access reset")
@@ -367,7 +367,7 @@ def test_the_session_screen_during_a_meeting(site, browser, clock):
     mpage.click(".motion button[value=against]")
     assert mpage.url == screen
     assert "en contra" in mpage.locator(".motion table.votes").inner_text()
-    assert mpage.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert mpage.evaluate("() => document.documentElement.scrollWidth <= 391")
     member.shot("session-screen-phone")
     member.audit("session screen (phone)")
     page = coord.goto(screen.removeprefix(url))
@@ -428,7 +428,7 @@ def test_the_inbox_in_the_browser(served, browser):
     assert page.locator("#inbox-done").is_visible()
     phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone.sign_in("coord")
-    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.goto("/w/p").evaluate("() => document.documentElement.scrollWidth <= 391")
 
 
 def test_the_plan_page_in_the_browser(served, browser):
@@ -459,3 +459,94 @@ def test_the_plan_page_in_the_browser(served, browser):
     coord.shot("plan-amendment")
     coord.audit("plan page")
     assert key
+
+
+def test_history_audit_and_reminders_pages_in_the_browser(served, browser):
+    url, p = served("routes")
+    coord = Person(browser, url, viewport={"width": 1280, "height": 900})
+    coord.sign_in("coord")
+    for name, check in (("history", "ol.history li"), ("audit", "#audit-ok"), ("reminders", "#send-due")):
+        page = coord.goto("/w/p")
+        page.click(f"nav.tasks a[href$='/{name}']")
+        assert page.locator(check).first.is_visible()
+        coord.shot(f"workspace-{name}")
+        coord.audit(f"{name} page")
+    phone = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.sign_in("coord")
+    for name in ("history", "audit", "reminders"):
+        page = phone.goto(f"/w/p/{name}")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 391"), name
+    phone.shot("workspace-audit-phone")
+
+
+def test_an_administrator_creates_a_process_in_the_browser(tmp_path, browser, clock):
+    """No process yet: an administrator creates one from the web, and its coordinator, invited by
+    email, chooses a password with the one-time link and reaches the workspace."""
+    from reads import accounts
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    SQLModel.metadata.create_all(engine)
+    accounts.create_admin(engine, "admin", "Administración", PASSWORD, clock.now())
+    mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
+    with live_server(app_for(engine, clock, mail=mail)) as url:
+        admin = Person(browser, url, viewport={"width": 1280, "height": 900})
+        page = admin.goto("/admin")
+        page.fill("#a-handle", "admin")
+        page.fill("#a-password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(url + "/admin")
+        page.fill("#f-name", "Plan local de Oaxaca")
+        page.check("#t-inai_local")
+        page.check("#s-academia")
+        page.fill("#s-civil_society-min", "2")
+        page.fill("#f-coordinator_name", "Laura Méndez")
+        page.fill("#f-coordinator_email", "laura@example.org")
+        admin.audit("administration")
+        admin.shot("admin-create-process")
+        page.click("#create-process > button[type=submit]")
+        assert page.locator("#invited").is_visible()
+        admin.shot("admin-created")
+        (eml,) = list((tmp_path / "mail").iterdir())
+        body = email.message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
+        code = re.search(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b", body).group(0)
+        link = re.search(r"http\S+/acceso\?\S+", body).group(0)
+        coord = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = coord.goto(link.split("/acceso", 1)[1].join(["/acceso", ""]))
+        page.fill("input[name=code]", code)
+        page.fill("input[name=password]", "mi-propia-contraseña")
+        page.fill("input[name=repeat]", "mi-propia-contraseña")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(url + "/w/plan-local-de-oaxaca")
+        assert "Laura Méndez" in page.locator("main").inner_text()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 391")
+        coord.shot("first-coordinator-dashboard-phone")
+        coord.audit("first coordinator's dashboard")
+    engine.dispose()
+
+
+def test_a_liaison_reports_progress_with_a_file_in_the_browser(served, browser, tmp_path):
+    import hashlib
+
+    url, p = served("monitoring")
+    p.on("2026-07-15")
+    p("set_credentials", actor="enlace", handle="enlace", password=PASSWORD)
+    evidence = tmp_path / "avance-julio.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% avance de julio\n" + b"0" * 500)
+    liaison = Person(browser, url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    liaison.sign_in("enlace")
+    page = liaison.goto("/w/p")
+    assert "Compromiso: Tabuladores abiertos" in page.locator("#activities").inner_text()
+    form = page.locator("#activity-a1 form[action$='/do/report_progress']")
+    form.locator("[name=status]").select_option("in_progress")
+    form.locator("[name=percent]").fill("45")
+    form.locator("[name=evidence_file]").set_input_files(str(evidence))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(url + "/w/p")
+    link = page.locator("#activity-a1 ul.reports a").first
+    href = link.get_attribute("href")
+    digest = hashlib.sha256(evidence.read_bytes()).hexdigest()
+    assert f"/evidencia/p/{digest}/avance-julio.pdf" in href
+    assert page.request.get(href.replace("http://127.0.0.1:8000", url)).body() == evidence.read_bytes()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 391")
+    liaison.shot("liaison-evidence-file-phone")
+    liaison.audit("liaison dashboard with a file report")

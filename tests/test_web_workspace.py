@@ -239,7 +239,7 @@ def test_what_an_action_did_is_said_in_words_and_a_rejection_as_a_refusal(sqlite
     r = _post(c, "/w/p/do/set_credentials", {"handle": "gob", "revoke_token": "on"})
     assert r.status_code == 303
     flash = c.get("/w/p").text.split('<div class="flash" role="status">')[1].split("</div>")[0]
-    assert "Se revocó el token de la API de «gob»." in flash
+    assert "Se revocó el token de la API de «Integrante gob»." in flash
     assert not re.search(r"\b(True|False|None)\b|_set\b", flash)
 
 
@@ -311,6 +311,9 @@ def test_every_field_of_every_form_has_a_label_and_its_hint_in_both_languages():
             if f.description:
                 assert gettext("es", f.description) in field_hint("es", name, f)
                 assert f.description in field_hint("en", name, f)
+            if f.kind != "group":  # every field has a hint, different in each language
+                es, en = field_hint("es", name, f), field_hint("en", name, f)
+                assert es and en and es != en, (name, f.name)
             if f.options:
                 assert option_kind(name, f.name), (name, f.name)
             unnamed += [o for o in f.options if option_label("es", name, f.name, o) == o]
@@ -328,7 +331,7 @@ def test_every_reference_is_chosen_by_name_and_keys_are_made_from_names(sqlite_d
     sign_in(c, "p", "coord")
     form = c.get("/w/p/do/answer_input").text
     # the input by its text and channel, unanswered first; the theme by its name; no key typed by hand
-    inputs = re.search(r'<select id="f-input" name="input" required>(.*?)</select>', form, re.S).group(1)
+    inputs = re.search(r'<select id="f-input" name="input" required[^>]*>(.*?)</select>', form, re.S).group(1)
     assert re.findall(r'<option value="([^"]*)"', inputs) == ["i2", "i1"]
     assert "Agua potable en las colonias del norte — Asambleas" in inputs
     assert '<option value="genero">Brecha salarial de género</option>' in form
@@ -483,3 +486,126 @@ def test_the_plan_is_approved_and_amended_as_a_form_of_its_commitments(sqlite_db
     c.post("/w/p/plan/c1/amend", data={**data, "title": "Tabuladores abiertos y auditados", "csrf": csrf_of(page)})
     assert audit_count(sqlite_db) == before
     assert "No se cambió nada" in c.get("/w/p/plan").text
+
+
+def test_history_audit_and_reminders_are_pages(sqlite_db, clock, tmp_path):
+    from notifications.config import MailConfig, SmtpSettings
+
+    p = process_at(sqlite_db, clock, "routes")
+    p("add_person", handle="enlace", name="Enlace Igualdad", role="liaison", agency="igualdad",
+      email="enlace@example.org")
+    _with_passwords(p, "gob", "enlace")
+    mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
+    c = client(sqlite_db, clock, mail=mail)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/history").text
+    assert "Decisión adoptada por consenso: aprobar los compromisos." in page
+    assert "Integrante osc" in page or "Coordinación" in page  # people by name
+    assert not re.search(r"\b(True|False|None)\b|password_set", page)
+    assert "Compromisos aprobados: Tabuladores abiertos." in page and "«Brecha salarial de género»" in page
+    assert not re.search(r"«(S\d+|c1|genero|web|igualdad|i1)»", page)  # things by their names, never keys
+    for private in ("@example.org", "Ana Pérez", PASSWORD):
+        assert private not in page
+    audit = c.get("/w/p/audit").text
+    assert 'id="audit-ok"' in audit and re.search(r'<code class="hash">[0-9a-f]{64}</code>', audit)
+    from storage.models import AuditEntry
+    with Session(sqlite_db) as s:  # an entry edited by hand: the page says the chain is broken
+        e = s.exec(select(AuditEntry).order_by(AuditEntry.seq)).first()
+        e.actor = "otro"
+        s.add(e)
+        s.commit()
+    broken = c.get("/w/p/audit").text
+    assert 'id="audit-broken"' in broken and "<li>" in broken.split('id="audit-broken"')[1]
+    reminders = c.get("/w/p/reminders").text
+    assert 'id="send-due"' in reminders and "Recordatorios" in reminders
+    r = c.post("/w/p/reminders/send", data={"csrf": csrf_of(reminders)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/reminders"
+    after = c.get("/w/p/reminders").text
+    assert "Recordatorios enviados ahora:" in after
+    # a liaison sees only its own reminders and no send button
+    liaison = client(sqlite_db, clock, mail=mail)
+    sign_in(liaison, "p", "enlace")
+    own = liaison.get("/w/p/reminders").text
+    assert 'id="send-due"' not in own and "Integrante gob" not in own
+    r = liaison.post("/w/p/reminders/send", data={"csrf": csrf_of(own)})
+    assert r.status_code == 303 and 'class="reasons notice-refused"' in liaison.get("/w/p/reminders").text
+
+
+def test_a_person_added_with_an_email_is_invited_to_choose_a_password(sqlite_db, clock, tmp_path):
+    from notifications.config import MailConfig, SmtpSettings
+
+    _with_passwords(process_at(sqlite_db, clock, "consultation"))
+    c = client(sqlite_db, clock, mail=MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail"))))
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/do/add_person").text
+    assert 'name="invite" value="on" checked' in page
+    r = c.post("/w/p/do/add_person", data={"handle": "", "name": "Rosa Núñez", "role": "member",
+                                           "sector": "civil_society", "email": "rosa@example.org", "invite": "on",
+                                           "csrf": csrf_of(page)})
+    assert r.status_code == 200 and 'id="sent-rosa-nunez"' in r.text and "Se agregó a «Rosa Núñez»" in r.text
+    import email
+    from email import policy
+    (eml,) = list((tmp_path / "mail").iterdir())
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "rosa@example.org"
+    assert "handle=rosa-nunez" in message.get_body(("plain",)).get_content()
+    with Session(sqlite_db) as s:
+        assert s.exec(select(Person).where(Person.handle == "rosa-nunez")).one().role == "member"
+
+
+def test_a_liaison_sees_its_agency_work_by_name_and_every_report_it_made(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "monitoring")
+    p.on("2026-07-15")  # the activity has started: progress may be reported
+    _with_passwords(p, "enlace")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "enlace")
+    dash = c.get("/w/p").text
+    mine = dash.split('id="activities"')[1].split("</section>\n{% endif %}")[0]
+    assert "Compromiso: Tabuladores abiertos" in mine and "Actividad: Publicar" in mine
+    assert "Entregable: Portal" in mine and "Brecha medida" in mine
+    assert "Actividad aceptada el" in mine and "(a1, c1)" not in mine
+    page = c.get("/w/p").text
+    r = c.post("/w/p/do/report_progress", data={"activity": "a1", "status": "in_progress", "percent": "40",
+                                                "evidence_ref": "https://example.net/avance.pdf",
+                                                "reported_on": clock.now().date().isoformat(), "csrf": csrf_of(page)})
+    assert r.status_code == 303, r.text
+    reports = c.get("/w/p").text.split('id="reports-a1-title"')[1].split("</ul>")[0]
+    assert "en curso, 40 %" in reports and 'href="https://example.net/avance.pdf"' in reports
+    assert "Enlace Igualdad" in reports
+    assert 'href="/w/p/reminders"' in dash
+
+
+def test_a_liaison_gives_evidence_as_a_file_kept_by_its_hash(sqlite_db, clock):
+    import hashlib
+
+    p = process_at(sqlite_db, clock, "monitoring")
+    p.on("2026-07-15")
+    _with_passwords(p, "enlace")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "enlace")
+    page = c.get("/w/p").text
+    assert 'enctype="multipart/form-data"' in page and 'name="evidence_file" type="file"' in page
+    pdf = b"%PDF-1.4\n% evidencia de avance\n" + b"0" * 2000
+    data = {"activity": "a1", "status": "in_progress", "percent": "50", "reported_on": "2026-07-15",
+            "csrf": csrf_of(page)}
+    # a renamed program, an empty file, a file too large: refused in words, nothing recorded
+    before = audit_count(sqlite_db)
+    for name, body, code in (("oficio.pdf", b"MZ\x90\x00 not a pdf", "evidence_type"),
+                             ("vacio.pdf", b"", "evidence_empty"),
+                             ("grande.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "evidence_too_large")):
+        r = c.post("/w/p/do/report_progress", data=data, files={"evidence_file": (name, body, "application/pdf")})
+        assert r.status_code == 400 and code in r.text, (name, r.status_code)
+    assert audit_count(sqlite_db) == before
+    r = c.post("/w/p/do/report_progress", data=data, files={"evidence_file": ("avance julio.pdf", pdf, "application/pdf")})
+    assert r.status_code == 303, r.text
+    digest = hashlib.sha256(pdf).hexdigest()
+    with Session(sqlite_db) as s:
+        from storage.models import ProgressReport
+        (report,) = s.exec(select(ProgressReport)).all()
+    assert report.evidence_ref == f"http://testserver/evidencia/p/{digest}/avance%20julio.pdf" or \
+        report.evidence_ref.endswith(f"/evidencia/p/{digest}/avance%20julio.pdf")
+    # served publicly, as cited, the same bytes
+    public = client(sqlite_db, clock).get(f"/evidencia/p/{digest}/avance%20julio.pdf")
+    assert public.status_code == 200 and public.content == pdf and public.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(public.content).hexdigest() == digest
+    assert client(sqlite_db, clock).get(f"/evidencia/p/{'0' * 64}/x.pdf").status_code == 404

@@ -30,7 +30,7 @@ from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, ConfigError, InvalidInput, NotFound
 from workflow.schemas import validation_reasons
 
-from . import api, participation_pages, public_pages, workspace_pages
+from . import admin_pages, api, participation_pages, public_pages, workspace_pages
 from .auth import Settings
 from .context import error_status, lang_of, wants_json
 from .i18n import web_reason
@@ -58,6 +58,9 @@ SECURITY_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 #: A request body larger than this is refused before it is read (the API allows 1 MiB of JSON).
 MAX_REQUEST = 2 * 1024 * 1024
+#: A progress report may carry an evidence file (``reads.evidence.MAX_BYTES``, 10 MB) and its form.
+MAX_UPLOAD_REQUEST = 11 * 1024 * 1024
+UPLOAD_PATHS = ("/do/report_progress",)
 
 
 def _bad_text(text: str) -> bool:
@@ -110,8 +113,9 @@ class Guard:
             app = self._refusal(scope, "bad_character", 400)
         else:
             declared = headers.get(b"content-length", b"0")
-            if not declared.isdigit() or int(declared) > MAX_REQUEST:
-                app = self._refusal(scope, "body_too_large", 413, limit=MAX_REQUEST // 1024)
+            limit = MAX_UPLOAD_REQUEST if scope.get("path", "").endswith(UPLOAD_PATHS) else MAX_REQUEST
+            if not declared.isdigit() or int(declared) > limit:
+                app = self._refusal(scope, "body_too_large", 413, limit=limit // 1024)
         if app is self.app:
             return await app(scope, receive, send_with_headers)
         return await app(receive, send_with_headers)
@@ -204,6 +208,7 @@ def create_app(engine: Engine, *, https_only: bool | None = None, settings: Sett
     app.include_router(public_pages.router)
     app.include_router(participation_pages.router)
     app.include_router(workspace_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(api.router)
     api.install_openapi(app)
 

@@ -362,17 +362,25 @@ def _transport(request: Request):
     return mail.smtp, transport_for(mail.smtp)
 
 
-async def _send_code(request: Request, item: Issued) -> None:
+async def _send_code(request: Request, item: Issued, invite: bool = False) -> None:
     smtp, transport = _transport(request)
     lang = item.lang if item.lang in ("es", "en") else "es"
     fields = {"name": item.name, "process": item.process, "handle": item.handle, "code": item.value,
               "link": access_link(request, item.process, item.handle),
               "expires": date_text(item.expires_at.isoformat(timespec="minutes"), lang) + " UTC"}
-    subject = gettext(lang, "Your one-time code to choose a new password")
-    text = gettext(lang, "Hello, {name}:\n\nThe coordination of the process '{process}' reset your access to the "
-                         "workspace. To choose a new password, open\n\n{link}\n\nand type your handle, '{handle}', "
-                         "and this one-time code:\n\n{code}\n\nThe code works once, until {expires}. If you did "
-                         "not expect this message, tell the coordination of the process.").format(**fields)
+    if invite:
+        subject = gettext(lang, "You are invited to the workspace of '{process}'").format(**fields)
+        text = gettext(lang, "Hello, {name}:\n\nYou are invited to the workspace of the process '{process}', where "
+                             "it is co-created. To choose your own password, open\n\n{link}\n\nand type your "
+                             "handle, '{handle}', and this one-time code:\n\n{code}\n\nThe code works once, until "
+                             "{expires}. If you did not expect this message, ignore it.").format(**fields)
+    else:
+        subject = gettext(lang, "Your one-time code to choose a new password")
+        text = gettext(lang, "Hello, {name}:\n\nThe coordination of the process '{process}' reset your access to the "
+                             "workspace. To choose a new password, open\n\n{link}\n\nand type your handle, "
+                             "'{handle}', and this one-time code:\n\n{code}\n\nThe code works once, until "
+                             "{expires}. If you did not expect this message, tell the coordination of the "
+                             "process.").format(**fields)
     html = "<p>" + "</p><p>".join(str(escape(p)).replace("\n", "<br>") for p in text.split("\n\n")) + "</p>"
     domain = smtp.message_id_domain or (smtp.sender.split("@")[-1] if "@" in smtp.sender else "cocrea.local")
     key = f"access.{uuid.uuid4().hex}@{domain}"
@@ -384,7 +392,7 @@ async def _send_code(request: Request, item: Issued) -> None:
         await lane.close()
 
 
-async def hand_over(request: Request, issued: list[Issued]) -> Handover:
+async def hand_over(request: Request, issued: list[Issued], invite: bool = False) -> Handover:
     """Show the actor their own token or a code to hand over in person; send a code to its
     owner's email (never shown to the actor)."""
     out = Handover()
@@ -398,7 +406,7 @@ async def hand_over(request: Request, issued: list[Issued]) -> Handover:
                               if item.kind == "access_code" else None})
             continue
         try:
-            await _send_code(request, item)
+            await _send_code(request, item, invite)
         except (DeliveryFailure, BadAddress, ConfigError, OSError) as exc:
             log.warning("access code for %s/%s not sent: %s", item.process, item.handle,
                                                     type(exc).__name__)

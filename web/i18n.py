@@ -195,6 +195,12 @@ ACTION_FIELD_LABELS: dict[tuple[str, str], Msg] = {
     ("sign_declaration", "role"): N_("Position held"),
     ("sign_declaration", "document_ref"): N_("Signed declaration (link or reference)"),
     ("accept_activity", "document_ref"): N_("Acceptance document (link or reference)"),
+    ("create_process", "name"): N_("Name of the process"),
+    ("create_process", "slug"): N_("Short name (in its addresses)"),
+    ("create_process", "starts_on"): N_("Start of the term"),
+    ("create_process", "term_months"): N_("Term (months)"),
+    ("create_process", "coordinator_name"): N_("Their name"),
+    ("create_process", "coordinator_email"): N_("Their email (private)"),
     ("record_input", "text"): N_("Text of the input"),
     ("import_inputs", "file"): N_("CSV file"),
     ("import_inputs", "rows"): N_("Rows"),
@@ -282,6 +288,80 @@ def form_reason(lang: str, action: str | None, r: Reason) -> dict[str, Any]:
     return shown
 
 
+#: What a field is for, when its schema says nothing (the schema's description comes first).
+FIELD_HINTS: dict[str, Msg] = {
+    "activity": N_("The activity, by its name."),
+    "agency": N_("The agency responsible, by its name."),
+    "aimed_at_excluded": N_("Tick it when the channel reaches groups traditionally left out (OGP's standard asks "
+                            "for one)."),
+    "ambition": N_("How far the commitment goes beyond what already exists."),
+    "announced_on": N_("The day the channel was made public."),
+    "axes": N_("The open government principles the commitment serves."),
+    "baseline": N_("Where the indicator stands today, with its unit."),
+    "call_ref": N_("A link to the public call, or its reference."),
+    "cause": N_("The cause of the problem the commitment attacks."),
+    "channel": N_("Where the input came in, by the channel's name."),
+    "closes_on": N_("The last day inputs are received."),
+    "commitment": N_("The commitment, by its title."),
+    "decision": N_("The decision, by what it is about."),
+    "deliverable": N_("What the activity delivers, that anyone can check."),
+    "description": N_("A few sentences that explain it to the public."),
+    "digest_horizon_days": N_("How many days ahead the weekly digest looks."),
+    "disposition": N_("What was done with the input: adopted, merged with another, or not adopted."),
+    "document_ref": N_("A link to the document, or its number and date."),
+    "early_results": N_("What the commitment already changed, in the IRM's scale."),
+    "end_date": N_("The day it must be finished."),
+    "evidence_ref": N_("A link to the published evidence, or its reference."),
+    "extraordinary": N_("An extraordinary session needs a written justification; only there may a decision be "
+                        "taken by majority."),
+    "facilitator": N_("Who facilitates the table, impartially."),
+    "first_plan": N_("Tick it when there was no earlier plan."),
+    "handle": N_("The person, by name."),
+    "held_on": N_("The day it took place."),
+    "input": N_("The input, by its text."),
+    "justification": N_("Why the session is extraordinary; it is published with the agenda."),
+    "key": N_("A short name without spaces, used in addresses."),
+    "kind": N_("Choose the one that fits."),
+    "lang": N_("The language of the notices this person receives."),
+    "methodology": N_("How the table works: the method and its steps."),
+    "minutes_ref": N_("A link to the minutes, or their reference."),
+    "name": N_("The name people will read."),
+    "notes": N_("What supports the assessment."),
+    "objective": N_("What the commitment achieves, in one sentence."),
+    "online": N_("Tick it when inputs are received online."),
+    "open_to_all": N_("Tick it when anyone may take part, without invitation."),
+    "opens_on": N_("The first day inputs are received."),
+    "organisation": N_("The organisation the person represents."),
+    "outcome": N_("The change expected when it is fulfilled."),
+    "percent": N_("From 0 to 100."),
+    "place": N_("Where it takes place (an address, or 'online')."),
+    "position": N_("Your vote on the motion."),
+    "potential_for_results": N_("How much the commitment could change, in the IRM's scale."),
+    "previous_plan_ended_on": N_("The day the previous plan ended."),
+    "previous_plan_ref": N_("A link to the previous plan, or its reference."),
+    "problem": N_("The public problem, as those who live it would say it."),
+    "rationale": N_("Why, in words the person who sent it understands; it is published."),
+    "reason": N_("Why; it goes to the history and, for decisions, to the minutes."),
+    "received_on": N_("The day the input arrived."),
+    "ref": N_("A link, or a reference anyone can find."),
+    "reported_on": N_("The day the progress is reported as of."),
+    "role": N_("Coordination, a member of the secretariat, or an agency's liaison."),
+    "rule": N_("Consensus by default; majority by sector only in an extraordinary session."),
+    "scheduled_for": N_("Day and hour, in the process's time zone."),
+    "sector": N_("The sector, by its name."),
+    "session": N_("The session of the secretariat, by place and date."),
+    "signed_on": N_("The day the declaration was signed."),
+    "stage": N_("The stage of the process it belongs to."),
+    "start_date": N_("The day the activity starts."),
+    "status": N_("Where it stands now."),
+    "target": N_("Where the indicator should be at the end, with its unit."),
+    "text": N_("The words as they will be published."),
+    "theme": N_("The theme, by its name."),
+    "title": N_("A short title people understand."),
+    "topics": N_("Tick every question the session covered."),
+}
+
+
 def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> str:
     """What helps to fill a field: how to write it (lines, rows, pairs...) and what it is
     (the schema's description, translated: the descriptions are ``D_`` messages of the core).
@@ -302,12 +382,26 @@ def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> s
         parts.append(gettext(lang, "a JSON object"))
     if f.description:
         parts.append(gettext(lang, f.description))
+    elif f.name.split(".")[-1] in FIELD_HINTS:
+        parts.append(FIELD_HINTS[f.name.split(".")[-1]].render(lang))
     keyed = KEYED.get(action or "")
     if keyed and f.name == keyed[0]:
         parts.append(gettext(lang, "left empty, it is made from the field '{field}'").format(
             field=field_label(lang, keyed[1], action)))
     return " — ".join(parts)
 
+
+#: What each process template is for, said to whoever creates a process.
+TEMPLATE_HELP: dict[str, Msg] = {
+    "federal": N_("A national action plan of the Open Government Partnership: two-year commitments, OGP's "
+                  "participation and co-creation standards (2022) as the compliance rule set. For a national "
+                  "government with its multi-stakeholder forum."),
+    "inai_local": N_("A local exercise following INAI's guide for state open government plans: eight stages, a "
+                     "local technical secretariat of government, the guarantor body and civil society, one-year "
+                     "commitments. For a Mexican state or municipality."),
+    "ogp_local": N_("A member of OGP Local: a subnational government's plan with two-year commitments under OGP's "
+                    "standards. For a city or region that joined OGP Local."),
+}
 
 #: The open-data tables (``reads.public.TABLES``) by their names.
 TABLE_NAMES: dict[str, Msg] = {
@@ -421,10 +515,23 @@ MORE: dict[str, Msg] = {
 }
 
 
-def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] | None = None) -> Notice:
-    """What ``action`` did, from its ``result``, in sentences people read (``names``: people's
-    names by handle, for who objected to a decision)."""
+def said(lang: str, action: str, result: dict[str, Any], names: dict[str, Any] | None = None) -> Notice:
+    """What ``action`` did, from its ``result``, in sentences people read. ``names``: people's names
+    by handle, or :func:`reads.workspace.key_names` (then things are named too, never by key)."""
     r = dict(result or {})
+    if names:  # people by their names, not their handles; things by their names, not their keys
+        people = names.get("person") if isinstance(names.get("person"), dict) else names
+        if isinstance(r.get("present"), list):
+            r["present"] = [people.get(h, h) for h in r["present"]]
+        for field, value in list(r.items()):
+            table = people if field == "person" else names.get({"approved": "commitment", "themes": "theme"}.get(
+                field, field))
+            if not isinstance(table, dict):
+                continue
+            if isinstance(value, str) and value in table:
+                r[field] = table[value]
+            elif isinstance(value, list) and field in ("approved", "themes"):
+                r[field] = [table.get(v, v) if isinstance(v, str) else v for v in value]
 
     def say(msg: Msg, **extra: Any) -> str:
         return vocabulary.render(msg, lang, **{**r, **extra})
@@ -439,9 +546,10 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, str] |
             def sectors(position: str) -> str:
                 return vocabulary.labels("sector", [k for k, v in by.items() if v == position], lang) or \
                     MORE["no_sector"].render(lang)
-            return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"), sectors_against=sectors("against")),
-                          refused=True)
-        objections = [(names or {}).get(h, h) for h in tally.get("objections") or []]
+            return Notice(say(MORE["rejected_majority"], sectors_for=sectors("for"),
+                              sectors_against=sectors("against")), refused=True)
+        people = (names or {}).get("person") if isinstance((names or {}).get("person"), dict) else (names or {})
+        objections = [people.get(h, h) for h in tally.get("objections") or []]
         if not objections:
             return Notice(say(MORE["rejected_silent"]), refused=True)
         return Notice(say(MORE["rejected_consensus"], names=", ".join(objections), count=len(objections)),
@@ -523,6 +631,13 @@ WEB_REASONS: dict[str, Msg] = {
     "value_not_storable": N_("A value is out of the range that can be recorded."),
     # signing in and access codes
     "passwords_differ": N_("The new password and its repetition differ."),
+    # evidence files
+    "evidence_empty": N_("The file '{name}' is empty."),
+    "evidence_too_large": N_("The file '{name}' is larger than {limit} MB."),
+    "evidence_type": N_("The file '{name}' is not one of the accepted kinds ({kinds}), or its content does not "
+                        "match its name."),
+    # creating a process
+    "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }
 
 

@@ -19,9 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from i18n import gettext, ngettext
-from reads import accounts, public, workspace
+from reads import accounts, evidence, public, workspace
+from reads import status as status_reads
 from stages import vocabulary
-from stages.errors import CocreaError, NotAllowed, NotFound, reason
+from stages.errors import CocreaError, ConfigError, NotAllowed, NotFound, reason
 from workflow import actions, credentials
 from workflow.actions import decisions
 
@@ -455,15 +456,30 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
 
     if not await auth.csrf_ok(request, form.get("csrf")):
         return await refused([web_reason("csrf_failed").as_dict(lang)], 403)
+    if name == "report_progress":  # evidence given as a file: kept by its SHA-256, cited by its address
+        upload = (await request.form()).get("evidence_file")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data = await upload.read(evidence.MAX_BYTES + 1)
+            try:
+                stored = await run_in_threadpool(evidence.store, engine, slug, upload.filename, data, identity.handle,
+                                                 request.app.state.clock.now())
+            except evidence.EvidenceRefused as exc:
+                return await refused([web_reason(exc.code, **exc.details).as_dict(lang)], 400)
+            form = {**form, "evidence_ref": evidence.address(request.app.state.public_url, slug, stored)}
     try:
         payload = _payload(name, await _with_key(request, slug, name, form))
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
 
+    invite = name == "add_person" and bool(form.get("invite")) and bool(payload.get("email"))
+
     def apply():
         with credentials.collecting() as issued:
             result = actions.apply(engine, name, payload, actor=identity.handle, process=slug,
                                    clock=request.app.state.clock)
+            if invite:  # a one-time link to choose their own password, by email
+                actions.apply(engine, "set_credentials", {"handle": result["person"], "reset_access": True},
+                              actor=identity.handle, process=slug, clock=request.app.state.clock)
         return result, issued
 
     try:
@@ -475,11 +491,10 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
                 action=vocabulary.label("action", name, lang)), "refused": True, "reasons": reasons})
             return RedirectResponse(safe_next(values["next"]), status_code=303)
         return await refused(reasons, error_status(exc))
-    names = await run_in_threadpool(workspace.people_names, request.app.state.read_engine, slug) \
-        if name == "decide" else None
+    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
     notice = said(lang, name, result, names).as_dict()
     if issued:  # a code to hand over, or one sent by email: said on this page, once
-        handover = await auth.hand_over(request, issued)
+        handover = await auth.hand_over(request, issued, invite=invite)
         return await _page(request, "handover.html", identity=await auth.identity(request), slug=slug,
                            handover=handover, notice=notice)
     await auth.flash(request, notice)
@@ -605,3 +620,103 @@ async def amend(request: Request, slug: str, key: str) -> Response:
         return RedirectResponse(here, status_code=303)
     await auth.flash(request, said(lang, "propose_decision", result).as_dict())
     return RedirectResponse(here, status_code=303)
+
+
+# --- history, audit chain, reminders -----------------------------------------------------------
+
+
+@router.get("/w/{slug}/history")
+async def history(request: Request, slug: str) -> Response:
+    """Every recorded action of the process, newest first, said in words (who, when, what it did)."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    lang = lang_of(request)
+    entries = await run_in_threadpool(status_reads.history, request.app.state.read_engine, slug)
+    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
+    shown = []
+    for e in reversed(entries):
+        notice = said(lang, e["action"], e["result"] or {}, names)
+        shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
+                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
+                      "reason": e["reason"]})
+    return await _page(request, "history.html", identity=identity, slug=slug, entries=shown)
+
+
+@router.get("/w/{slug}/audit")
+async def audit_page(request: Request, slug: str) -> Response:
+    """The state of the process's audit chain: verified or every problem found."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    state = await run_in_threadpool(workspace.audit_state, request.app.state.read_engine, slug, lang_of(request))
+    return await _page(request, "audit.html", identity=identity, slug=slug, a=state)
+
+
+@router.get("/w/{slug}/reminders")
+async def reminders_page(request: Request, slug: str) -> Response:
+    """The process's reminders (planned, due, sent, failed, and why); a coordinator sends what is
+    due; a liaison or a member sees its own."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    view = await run_in_threadpool(workspace.reminders_view, request.app.state.read_engine, slug, lang_of(request),
+                                   request.app.state.clock,
+                                   None if identity.role == "coordinator" else identity.handle)
+    return await _page(request, "reminders.html", identity=identity, slug=slug, v=view)
+
+
+@router.post("/w/{slug}/reminders/send")
+async def send_reminders(request: Request, slug: str) -> Response:
+    """What ``cocrea reminders send <slug>`` does: plan and queue what is due, deliver what is ready."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    lang = lang_of(request)
+    here = f"/w/{quote(slug)}/reminders"
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
+        return RedirectResponse(here, status_code=303)
+    if identity.role != "coordinator":
+        problem = _not_allowed(identity, "configure_reminders")
+        await auth.flash(request, {"text": problem.message(lang), "refused": True})
+        return RedirectResponse(here, status_code=303)
+    from notifications import config
+    from notifications.worker import send_now
+    from reads import reminders as reminder_reads
+
+    def run() -> dict:
+        mail = request.app.state.mail
+        if mail is None:
+            mail = request.app.state.mail = config.load()
+        return send_now(request.app.state.engine, mail, clock=request.app.state.clock, process=slug,
+                        process_id=reminder_reads.process_id(request.app.state.read_engine, slug))
+
+    try:
+        result = await run_in_threadpool(run)
+    except ConfigError as exc:  # the mail settings cannot be used: said, nothing else changes
+        await auth.flash(request, {"text": gettext(lang, "The reminders could not be sent: {problem}").format(
+            problem=str(exc)), "refused": True})
+        return RedirectResponse(here, status_code=303)
+    text = gettext(lang, "Reminders sent now: {sent} sent, {failed} failed, {retried} to retry "
+                         "({queued} newly queued).")
+    await auth.flash(request, {"text": text.format(sent=result.get("sent", 0), failed=result.get("failed", 0),
+                                                   retried=result.get("retried", 0), queued=result.get("queued", 0)),
+                               "refused": bool(result.get("failed"))})
+    return RedirectResponse(here, status_code=303)
+
+
+@router.get("/evidencia/{slug}/{sha256}/{name}")
+async def evidence_file(request: Request, slug: str, sha256: str, name: str) -> Response:
+    """A file given as evidence, served publicly once a progress report cites it; its SHA-256
+    is in its address (anyone can check the bytes against it)."""
+    check_text(slug), check_text(name)
+    found = await run_in_threadpool(evidence.published, request.app.state.read_engine, slug, sha256)
+    if found is None:
+        raise NotFound([web_reason("not_found_page", path=request.url.path)])
+    filename, content_type, data = found
+    inline = content_type.startswith(("application/pdf", "image/"))
+    disposition = ("inline" if inline else "attachment") + "; filename*=UTF-8''" + quote(filename)
+    return Response(data, media_type=content_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": "public, max-age=31536000, immutable"})

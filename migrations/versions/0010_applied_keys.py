@@ -1,7 +1,7 @@
 """idempotency keys of applied actions, so a re-run apply file continues where it stopped
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 17:45:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import storage.types
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

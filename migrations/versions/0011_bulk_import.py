@@ -1,7 +1,7 @@
 """files imported in bulk: the import, its rows' digests, and the import an input came in
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-30 17:30:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import storage.types
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

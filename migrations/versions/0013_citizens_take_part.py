@@ -3,7 +3,7 @@ comments on the draft commitments have no channel),
 the contacts citizens give (confirmed, following, erased) and the outbox writing to them
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 17:30:00
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
