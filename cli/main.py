@@ -499,11 +499,11 @@ def admin() -> None:
 @click.pass_obj
 @guard
 def admin_create(ctx: Ctx, handle: str, name: str | None, password: str) -> None:
-    import datetime as dt
 
     from reads import accounts
+    from stages.clock import SystemClock
 
-    made = accounts.create_admin(ctx.engine, handle, name or handle, password, dt.datetime.now(dt.timezone.utc))
+    made = accounts.create_admin(ctx.engine, handle, name or handle, password, SystemClock().now())
     click.echo(gettext(ctx.lang, "Administrator '{handle}' can sign in at /admin.").format(handle=made.handle))
 
 

@@ -39,7 +39,7 @@ from storage.models import (
     Theme,
 )
 
-from .outbox import T, _insert
+from .outbox import T, insert_stmt
 
 #: Stop words of the List-Unsubscribe-Post header (RFC 8058).
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -73,7 +73,7 @@ def enqueue(db: Session, process: Process, row: CitizenContact, kind: str, subje
               "person_id": None, "contact_id": row.id, "recipient": row.email, "lang": row.lang,
               "subject": subject[:300], "due_at": now, "status": "pending", "attempts": 0,
               "next_attempt_at": now, "created_at": now}
-    result = db.execute(_insert(db.get_bind().dialect.name), [values])
+    result = db.execute(insert_stmt(db.get_bind().dialect.name), [values])
     return bool(result.rowcount)
 
 

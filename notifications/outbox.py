@@ -32,7 +32,7 @@ T = OutboxMessage.__table__
 CHUNK = 2000
 
 
-def _insert(dialect: str):
+def insert_stmt(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -64,7 +64,7 @@ def enqueue(conn: Connection | Session, planned: Sequence[Planned], now: dt.date
     if not planned:
         return 0
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
-    stmt = _insert(dialect)  # executemany, no RETURNING: psycopg re-parses huge multi-row statements
+    stmt = insert_stmt(dialect)  # executemany, no RETURNING: psycopg re-parses huge multi-row statements
     added = 0
     for start in range(0, len(planned), CHUNK):
         rows = [row_of(p, now) for p in planned[start:start + CHUNK]]

@@ -19,6 +19,9 @@ The delivery guarantee (docs/reminders.md): every due reminder is delivered at l
 it is delivered twice only when a worker dies (or loses its database) after the SMTP server
 accepted a message and before the mark committed — at most one message per connection of
 that worker per crash, and the duplicate carries the same Message-ID.
+
+Why one module: claiming, re-checking, rendering and marking a row are one
+loop whose steps share the claim and its lease; split, the once-only guarantee would span files.
 """
 from __future__ import annotations
 

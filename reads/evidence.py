@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from stages.errors import InvalidInput, reason
 from storage import process_by_slug, transaction
 from storage.accounts import EvidenceFile
 from storage.models import ProgressReport
@@ -46,12 +47,12 @@ class Stored:
     size: int
 
 
-class EvidenceRefused(Exception):
+class EvidenceRefused(InvalidInput):
     """A file that cannot be kept: ``code`` (``evidence_empty``, ``evidence_too_large``,
     ``evidence_type``) and its details; the web says it in words."""
 
     def __init__(self, code: str, **details):
-        super().__init__(code)
+        super().__init__([reason(code, **details)])
         self.code, self.details = code, details
 
 

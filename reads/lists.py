@@ -25,7 +25,7 @@ from stages.errors import Misuse
 from storage import process_by_slug
 from storage import models as m
 
-from .public import _Fmt
+from .public import Fmt
 
 #: The lists offered a page at a time.
 LISTS = ("inputs", "activities", "progress_reports")
@@ -46,7 +46,7 @@ def page(db_engine: Engine, slug: str, name: str, *, page: int = 1, per_page: in
     page, per_page, q = max(1, int(page)), min(max(1, int(per_page)), MAX_PER_PAGE), (q or "").strip()[:200]
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        f = _Fmt(p.timezone)
+        f = Fmt(p.timezone)
         base, search, order, make = _QUERIES[name](p.id)
         where = [base] + ([_matching(q, *search)] if q else [])
         every = db.execute(select(func.count()).select_from(_MODELS[name]).where(base)).scalar_one()
@@ -78,7 +78,7 @@ def _input_select():
             .outerjoin(_Commitment, _Commitment.id == i.commitment_id))
 
 
-def _input_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+def _input_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     # Input.contact_name / contact_email are personal data: never read here.
     # Addresses and phone numbers inside a text are masked, as on the public page.
     return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
@@ -103,7 +103,7 @@ def _activity_select():
             .outerjoin(m.Commitment, m.Commitment.id == a.commitment_id).outerjoin(m.Agency, m.Agency.id == a.agency_id))
 
 
-def _activity_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+def _activity_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     reports: dict[int, list] = defaultdict(list)
     ids = [r[0] for r in rows]
     if ids:
@@ -136,7 +136,7 @@ def _report_select():
             .outerjoin(m.Agency, m.Agency.id == m.Activity.agency_id))
 
 
-def _report_items(db, rows, f: _Fmt, lang: str) -> list[dict[str, Any]]:
+def _report_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     return [{"activity": activity, "commitment": commitment, "agency": agency, "status": status, "percent": percent,
              "evidence_ref": evidence, "reported_on": f.day(reported), "recorded_at": f.at(recorded)}
             for activity, commitment, agency, status, percent, evidence, reported, recorded in rows]

@@ -103,8 +103,8 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                   for c in r.commitments if c.status == "draft"]
 
         def one(c) -> dict[str, Any]:
-            return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": _Fmt.day(c.opens_on),
-                    "closes_on": _Fmt.day(c.closes_on), "announced_on": _Fmt.day(c.announced_on)}
+            return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
+                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on)}
         return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
                 **{state: [one(c) for c in cs] for state, cs in by_state.items()},
                 "other_channels": [one(c) for c in r.channels if c.key not in web],
@@ -121,7 +121,7 @@ def _stage_title(stage: str, lang: str) -> str:
     return BY_NAME[stage].title.render(lang) if stage in BY_NAME else stage
 
 
-class _Fmt:
+class Fmt:
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
 
@@ -136,7 +136,7 @@ class _Fmt:
 def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True) -> dict[str, Any]:
     """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
     counts when taken by the database (:func:`input_counts`), ``listed=False``: no list of inputs."""
-    p, f = r.process, _Fmt(r.process.timezone)
+    p, f = r.process, Fmt(r.process.timezone)
     people = {x.id: x for x in r.people}
     agencies = {a.id: a for a in r.agencies}
     agency_by_key = {a.key: a for a in r.agencies}
@@ -341,7 +341,7 @@ def audit_head(p: Process, at=None) -> dict[str, Any]:
             "at": (at(when) if at else when.isoformat()) if when else None, "algorithm": "sha256"}
 
 
-def _gate(p: Process, f: _Fmt) -> dict[str, Any]:
+def _gate(p: Process, f: Fmt) -> dict[str, Any]:
     """Whether unmet basic requirements block leaving a stage; if not, since when and why: the
     decision that lifted the gate, or its being off since the process was created."""
     conf = (p.settings or {}).get("compliance") or {}
@@ -364,7 +364,7 @@ def _mean(values) -> int:
     return round(sum(values) / len(values)) if values else 0
 
 
-def _repository(r: Records, f: _Fmt, sessions: dict, activity_rows: list[dict]) -> list[dict[str, Any]]:
+def _repository(r: Records, f: Fmt, sessions: dict, activity_rows: list[dict]) -> list[dict[str, Any]]:
     """Every dated public document and piece of evidence, newest first."""
     items = [{"at": f.at(d.published_at), "kind": d.kind, "title": d.title, "ref": d.ref, "stage": d.stage,
               "id": f"document/{d.key}"} for d in r.documents if d.public]

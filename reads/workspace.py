@@ -5,6 +5,9 @@ Nothing here decides anything new: the moves and their unmet criteria come from
 from ``ACTIONS[name].roles`` and :func:`workflow.engine.check_state`, the same calls the
 engine makes when the action is applied. The web page shows them before anyone presses a
 button; the engine still checks everything again when they do.
+
+Why one module: everything the workspace shows a person is read under the same
+rules as the engine applies them (roles, state, blockers) and the same choices of references.
 """
 from __future__ import annotations
 

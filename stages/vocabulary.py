@@ -4,6 +4,9 @@ roles, channel kinds, statuses, axes, document kinds, actions...
 One place for the vocabulary a reader sees. Codes are never shown raw inside a sentence: a
 message names the kind of a field in its template (``"the process is in {stage:stage}"``) and
 :func:`render` puts the label in the reader's language. An unknown code shows as it is.
+
+Why one module: one table of labels per kind of code, read together by every
+message; split, a label could be added to one table and forgotten in another.
 """
 from __future__ import annotations
 

@@ -14,6 +14,9 @@ Errors are ``{"error", "reasons": [{"code", "message", "details"}]}``: 400 inval
 401 no or bad token, 403 not allowed, 404 no such process, 409 refused by the process
 rules. The body is validated by the action itself (``engine.validate``), so the API refuses
 exactly what the CLI and the forms refuse, with the same reasons.
+
+Why one module: one route per action plus the public reads, with the limits on
+input (depth, size, numbers) they all share; the routes are generated from the registry.
 """
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def _no_control(value: str) -> str:
     return value
 
 
-def _text(min_length: int, max_length: int) -> object:
+def text_type(min_length: int, max_length: int) -> object:
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
                      AfterValidator(_no_control)]
 
@@ -104,11 +104,11 @@ Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 SectorName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 #: The limits of free text, one per kind of text (docs/actions.md shows each field's).
 SHORT_MAX, TEXT_MAX, INPUT_MAX = 300, 5000, 10000
-Short = _text(1, SHORT_MAX)            # a name, a title, a place, a reference: required
-Line = _text(0, SHORT_MAX)             # the same, optional (may be empty)
-Text1 = _text(1, TEXT_MAX)             # a reason, a rationale, a problem, a methodology: required
-Note = _text(0, TEXT_MAX)              # the same, optional
-InputText = _text(1, INPUT_MAX)        # what a participant said in a consultation
+Short = text_type(1, SHORT_MAX)            # a name, a title, a place, a reference: required
+Line = text_type(0, SHORT_MAX)             # the same, optional (may be empty)
+Text1 = text_type(1, TEXT_MAX)             # a reason, a rationale, a problem, a methodology: required
+Note = text_type(0, TEXT_MAX)              # the same, optional
+InputText = text_type(1, INPUT_MAX)        # what a participant said in a consultation
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$", max_length=254)]
 Axis = Literal[AXES]  # type: ignore[valid-type]
 Ambition = Literal[AMBITION]  # type: ignore[valid-type]

@@ -17,6 +17,9 @@ unit separator U+001F, an absent value empty (:func:`_encode`).
 
 Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
 :data:`BATCH` at a time: memory does not grow with the file.
+
+Why one module: both imports (inputs and progress) share the file reading,
+the batching, the Merkle tree and the one audit entry; apart, each would copy them.
 """
 from __future__ import annotations
 

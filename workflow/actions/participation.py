@@ -27,11 +27,11 @@ from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 
 from ..engine import Context
-from ..schemas import Email, Key, Line, Note, Schema, SectorName, _text
+from ..schemas import Email, Key, Line, Note, Schema, SectorName, text_type
 from .lookup import get, next_key, today
 
-WebText = _text(1, rules.WEB_INPUT_MAX)
-NoticeText = _text(0, 20000)
+WebText = text_type(1, rules.WEB_INPUT_MAX)
+NoticeText = text_type(0, 20000)
 Token = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Lang = Literal["es", "en"]
 Address = Annotated[str, Field(max_length=200)]
