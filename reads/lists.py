@@ -74,13 +74,14 @@ def _input_select():
     i = m.Input
     return (select(i.key, m.Channel.key, i.text, i.sector, i.received_on, _Theme.key, i.disposition, i.rationale,
                    i.answered_at, i.kind, i.themes, _Commitment.key)
-            .join(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id)
+            .outerjoin(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id)
             .outerjoin(_Commitment, _Commitment.id == i.commitment_id))
 
 
 def _input_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     # Input.contact_name / contact_email are personal data: never read here.
-    # Addresses and phone numbers inside a text are masked, as on the public page.
+    # Addresses and phone numbers inside a text are masked, as on the public page; a comment on the
+    # draft plan has no channel (outer join).
     return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
              "sector_label": vocabulary.label("sector", sector, lang), "received_on": f.day(received),
              "theme": theme, "themes": list(themes or []), "commitment": commitment, "disposition": disposition,

@@ -214,7 +214,9 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
     } for s in r.sessions]
 
     # --- consultation -------------------------------------------------------------------------
-    shown = [i for i in r.inputs if not i.hidden_reason]  # hidden: counted by reason, their text kept unpublished
+    # Hidden inputs: counted by reason, their text kept unpublished. With ``counts`` (taken by the
+    # database) the inputs are read only when listed.
+    shown = [i for i in r.inputs if not i.hidden_reason] if counts is None or listed else []
     inputs_per_theme = counts["per_theme"] if counts else Counter(i.theme_id for i in shown)
     consultation = {
         "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
