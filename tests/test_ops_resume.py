@@ -168,10 +168,11 @@ def test_the_api_applies_a_retried_request_with_an_idempotency_key_once(sqlite_d
     c = client(sqlite_db, clock)
     before = audit_count(sqlite_db)
     first = c.post("/api/processes/p/actions/add_theme", json={"key": "t1", "name": "Agua"}, headers=bearer)
-    assert first.status_code == 200 and first.json() == {"action": "add_theme", "result": {"theme": "t1"}}
+    said = {"refused": False, "text": "Se agregó el tema «t1»."}
+    assert first.status_code == 200 and first.json() == {"action": "add_theme", "result": {"theme": "t1"}, "said": said}
     retry = c.post("/api/processes/p/actions/add_theme", json={"key": "t1", "name": "Agua"}, headers=bearer)
     assert retry.status_code == 200
-    assert retry.json() == {"action": "add_theme", "result": {"theme": "t1"}, "replayed": True}
+    assert retry.json() == {"action": "add_theme", "result": {"theme": "t1"}, "said": said, "replayed": True}
     assert audit_count(sqlite_db) == before + 1
     other = c.post("/api/processes/p/actions/add_theme", json={"key": "t2", "name": "Salud"}, headers=bearer)
     assert other.status_code == 400 and other.json()["reasons"][0]["code"] == "idempotency_key_reused"

@@ -245,7 +245,9 @@ def _action_route(name: str):
         except CocreaError as exc:
             return _error(request, exc, error_status(exc))
         if isinstance(result, AlreadyApplied):
-            return {"action": name, "result": dict(result), "replayed": True}
+            result = dict(result)
+            return {"action": name, "result": result, "said": said(lang_of(request), name, result).as_dict(),
+                    "replayed": True}
         if name != "set_credentials":  # what it did, in a sentence (a decision: adopted or rejected, and why)
             return {"action": name, "result": result, "said": said(lang_of(request), name, result).as_dict()}
         # a secret it made: the actor's own token, or a code to hand over in person, shown once;
