@@ -413,7 +413,7 @@ def test_the_record_is_planned_even_for_a_closed_process(db, clock):
     assert {status for handle, status in planned if handle != "coord"} <= {"due", "pending"}
     assert ("coord", "no_email") in planned  # the builders' coordinator gave no address
     others = {x["status"] for x in rem.plan(db, "p", clock.now())["reminders"] if x["kind"] == "minutes_pending"}
-    assert others <= {"process_closed"}  # the other reminders stop with the process
+    assert others <= {"closed_process"}  # the other reminders stop with the process
 
 
 def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):

@@ -93,6 +93,11 @@ def test_a_process_under_way_is_migrated_with_its_real_dates(cli):
          "signed_on": "2025-01-20", "document_ref": "https://example.org/declaratoria.pdf",
          "signatories": [{"name": "Gobierno", "role": "Ejecutivo", "sector": "government"},
                          {"name": "Garante", "role": "Órgano garante", "sector": "guarantor"}]},
+        # the basic requirements of the declaration (the compliance gate is on): rules and website public
+        {"action": "publish_document", "actor": "ana", "process": "jalisco", "at": "2025-01-20T13:00:00-06:00",
+         "kind": "rules", "title": "Reglas de operación", "ref": "https://example.org/reglas.pdf"},
+        {"action": "publish_document", "actor": "ana", "process": "jalisco", "at": "2025-01-20T13:10:00-06:00",
+         "kind": "website", "title": "Sitio del proceso", "ref": "https://example.org/"},
         {"action": "convene_session", "actor": "ana", "process": "jalisco", "at": "2025-01-21T09:00:00-06:00",
          "key": "S1", "scheduled_for": day("10:00"), "place": "Palacio", "agenda": ["Paso a la consulta"]},
         {"action": "record_attendance", "actor": "ana", "process": "jalisco", "at": day("10:05"), "session": "S1",
@@ -113,7 +118,7 @@ def test_a_process_under_way_is_migrated_with_its_real_dates(cli):
     entries = queries.history(db, "jalisco")
     assert [e["at"][:16] for e in entries] == [
         "2025-01-15T09:00", "2025-01-16T10:00", "2025-01-17T10:00", "2025-01-18T10:00", "2025-01-20T12:00",
-        "2025-01-21T09:00", "2025-01-27T10:05", "2025-01-27T10:30", "2025-01-27T11:00", "2025-01-27T12:00"]
+        "2025-01-20T13:00", "2025-01-20T13:10", "2025-01-21T09:00", "2025-01-27T10:05", "2025-01-27T10:30", "2025-01-27T11:00", "2025-01-27T12:00"]
     assert all(e["recorded_at"] > e["at"] for e in entries)  # recorded today, about facts of 2025
     shown = cli("history", "jalisco").output.splitlines()
     assert shown[0].startswith("   1 2025-01-15 09:00 ana ") and "(registrado el 20" in shown[0]
@@ -121,7 +126,7 @@ def test_a_process_under_way_is_migrated_with_its_real_dates(cli):
     early = cli("apply", write(cli, "early.yaml", [{"action": "add_agency", "actor": "ana", "process": "jalisco",
                                                     "at": "2025-01-14T10:00:00-06:00", "key": "sfp", "name": "SFP"}]))
     assert early.exit_code == 2 and "[time_goes_backwards]" in early.stderr
-    assert len(queries.history(db, "jalisco")) == 10
+    assert len(queries.history(db, "jalisco")) == 12
 
 
 def test_init_refuses_a_creation_time_that_is_bad_or_in_the_future(cli):

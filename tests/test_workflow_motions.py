@@ -13,7 +13,8 @@ from workflow.credentials import collecting
 
 #: A value each motion field would take, to offer it to kinds that do not use it.
 SAMPLE = {"target": "consultation", "commitments": ["c1"], "commitment": "c1", "changes": {"title": "Otro"},
-          "quorum": {"sectors": {"government": 1}}, "text": "Acuerdo"}
+          "quorum": {"sectors": {"government": 1}}, "text": "Acuerdo", "opens_on": "2026-01-20",
+          "closes_on": "2026-01-30"}
 WRONG = [(kind.name, f) for kind in decisions.KINDS.values() for f in decisions.MOTION_FIELDS if f not in kind.fields]
 
 
@@ -91,7 +92,7 @@ def test_after_decide_the_api_and_the_workspace_say_the_outcome(sqlite_db, clock
     ok = c.post("/api/processes/p/actions/decide", json={"decision": d2},
                 headers=bearer).json()
     assert ok["result"]["status"] == "adopted" and ok["said"]["refused"] is False
-    assert ok["said"]["text"].startswith("Adoptada")
+    assert ok["said"]["text"].startswith("Decisión adoptada")
 
 
 def test_the_motion_form_shows_only_the_fields_of_the_chosen_kind(sqlite_db, clock):

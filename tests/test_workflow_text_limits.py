@@ -5,11 +5,14 @@ from __future__ import annotations
 from builders import Proc
 from snapshots import refused
 
+from stages.participation import WEB_INPUT_MAX
 from workflow.actions import ACTIONS
+from workflow.actions.participation import NOTICE_MAX
 from workflow.schemas import INPUT_MAX, SHORT_MAX, TEXT_MAX
 
-#: Lengths that are not free text: an email address (RFC 5321) and a password.
-OTHER_LIMITS = {254, 200}
+#: Lengths that are not free text: an email address (RFC 5321) and a password; and the two texts of
+#: the public site: a citizen's input typed in the web form, and the privacy notice.
+OTHER_LIMITS = {254, 200, WEB_INPUT_MAX, NOTICE_MAX}
 
 
 def strings(schema: dict, defs: dict, where: str):

@@ -59,6 +59,19 @@ def stage_name(lang: str, code: str | None) -> str:
 
 #: The label of every field of the action forms (by field name; a column of a row field too).
 FIELD_LABELS: dict[str, Msg] = {
+    "client_address": N_("Network address (kept only as a digest)"),
+    "privacy_accepted": N_("Privacy notice accepted"),
+    "profile": N_("About the participant (optional)"),
+    "age_range": N_("Age range"),
+    "gender": N_("Gender"),
+    "state": N_("Municipality or state"),
+    "token": N_("Link code"),
+    "note": N_("Note on the reason"),
+    "per_email": N_("Inputs a day per email address"),
+    "per_address": N_("Inputs a day per network address"),
+    "ask": N_("What the form asks about the participant"),
+    "retention_days": N_("Days contact data is kept after the close"),
+    "privacy_notice": N_("Privacy notice"),
     "action_lines": N_("Action lines"),
     "activity": N_("Activity"),
     "activity_before_days": N_("Reminders before an activity's end date (days)"),
@@ -221,10 +234,12 @@ def field_label(lang: str, name: str, action: str | None = None) -> str:
 FIELD_KINDS: dict[str, str] = {
     "role": "role", "rule": "rule", "position": "position", "disposition": "disposition", "ambition": "ambition",
     "axes": "axis", "stage": "stage", "target": "stage", "template": "template", "sector": "sector",
-    "sectors": "sector",
+    "sectors": "sector", "gender": "gender", "age_range": "age_range",
 }
 ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("propose_decision", "kind"): "decision_kind",
+    ("hide_input", "reason"): "hide_reason",
+    ("configure_participation", "ask"): "profile_field",
     ("publish_document", "kind"): "document_kind",
     ("open_channel", "kind"): "channel_kind",
     ("add_indicator", "kind"): "indicator_kind",
@@ -290,6 +305,12 @@ def form_reason(lang: str, action: str | None, r: Reason) -> dict[str, Any]:
 
 #: What a field is for, when its schema says nothing (the schema's description comes first).
 FIELD_HINTS: dict[str, Msg] = {
+    "age_range": N_("Optional: the participant's age range, counted only in aggregate."),
+    "gender": N_("Optional: how the participant describes their gender, counted only in aggregate."),
+    "state": N_("Optional: the participant's municipality or state, counted only in aggregate."),
+    "token": N_("The code of the link sent by email."),
+    "privacy_accepted": N_("Tick it to say the privacy notice was read and accepted."),
+    "note": N_("A short note on the reason, kept in the record (never the hidden text itself)."),
     "activity": N_("The activity, by its name."),
     "agency": N_("The agency responsible, by its name."),
     "aimed_at_excluded": N_("Tick it when the channel reaches groups traditionally left out (OGP's standard asks "

@@ -31,7 +31,9 @@ from ..schemas import Email, Key, Line, Note, Schema, SectorName, text_type
 from .lookup import get, next_key, today
 
 WebText = text_type(1, rules.WEB_INPUT_MAX)
-NoticeText = text_type(0, 20000)
+#: The longest privacy notice.
+NOTICE_MAX = 20000
+NoticeText = text_type(0, NOTICE_MAX)
 Token = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Lang = Literal["es", "en"]
 Address = Annotated[str, Field(max_length=200)]
