@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from stages.errors import InvalidInput, reason
+from stages.errors import InvalidInput
 from storage import process_by_slug, transaction
 from storage.accounts import EvidenceFile
 from storage.models import ProgressReport
@@ -52,7 +52,7 @@ class EvidenceRefused(InvalidInput):
     ``evidence_type``) and its details; the web says it in words."""
 
     def __init__(self, code: str, **details):
-        super().__init__([reason(code, **details)])
+        super().__init__(code)  # its message is the web's (``web.i18n``), where files are given
         self.code, self.details = code, details
 
 

@@ -126,7 +126,7 @@ def test_hidden_inputs_are_counted_with_their_reason(site, db, clock):
     c.post("/p/p/participa", data={**data, "text": "COMPRE YA relojes baratos"})
     site("hide_input", input="i1", reason="spam", note="publicidad")
     page = c.get("/p/p").text
-    assert "COMPRE YA" not in page and 'id="hidden-inputs"' in page and "spam (1)" in page
+    assert "COMPRE YA" not in page and 'id="hidden-inputs"' in page and "publicidad no deseada (1)" in page
     view = json.loads(c.get("/p/p/data.json").text)
     assert view["consultation"]["hidden"] == {"spam": 1}
 

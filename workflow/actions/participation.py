@@ -8,6 +8,9 @@ processes. The audit trail keeps what was said, never who said it: the email, th
 from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
 The coordinators configure what is asked and the privacy notice, hide an input with a recorded
 reason (its text is kept), and erase a citizen's contact data on request (ARCO).
+
+Why one module: every action here shares the public actor's limits, the contact's lifecycle
+(given, confirmed, followed, erased) and the masking of contact data; apart, each would copy them.
 """
 from __future__ import annotations
 
