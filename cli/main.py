@@ -297,8 +297,8 @@ def demo(ctx: Ctx, db_file: str) -> None:
 
     def stage_line(item: dict, result: dict, process: str | None) -> None:
         nonlocal last_stage
-        if item.get("action") not in ("create_process", "decide"):
-            return  # only these move the stage
+        if item.get("action") not in ("create_process", "decide", "withdraw_sector"):
+            return  # only these move the stage (a required sector's withdrawal suspends it)
         stage = queries.status(ctx.engine, P, ctx.lang)
         if stage["stage"] != last_stage:
             last_stage = stage["stage"]
