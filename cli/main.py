@@ -54,7 +54,7 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, starts_o
 
     ctx.engine
     click.echo(ctx.described())
-    if template or slug or starts_on or at or coordinator or coordinator_name:  # no option is ignored
+    if any((template, slug, name, starts_on, at, coordinator, coordinator_name)):  # no option is ignored
         if not (template and slug and name and coordinator):
             raise InvalidInput([reason("options_together", options="--template, --slug, --name, --coordinator")])
         payload = {"slug": slug, "name": name, "template": template,
