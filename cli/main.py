@@ -65,7 +65,7 @@ def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, coordina
 
     ctx.engine
     click.echo(ctx.described())
-    if template or slug:
+    if any((template, slug, name, starts_on, at, coordinator, coordinator_name)):  # no option is ignored
         if not (template and slug and name and coordinator):
             raise InvalidInput([reason("options_together", options="--template, --slug, --name, --coordinator")])
         payload = {"slug": slug, "name": name, "template": template,
@@ -365,8 +365,8 @@ def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
 
     def stage_line(item: dict, result: dict, process: str | None) -> None:
         nonlocal last_stage
-        if item.get("action") not in ("create_process", "decide"):
-            return  # only these move the stage
+        if item.get("action") not in ("create_process", "decide", "withdraw_sector"):
+            return  # only these move the stage (a required sector's withdrawal suspends it)
         stage = queries.status(ctx.engine, P, ctx.lang)
         if stage["stage"] != last_stage:
             last_stage = stage["stage"]

@@ -1,7 +1,7 @@
 """Property-based, time as a rule: random sequences of dated actions (facts dated in the past, today
 or the future, sessions that begin before or after now, inputs inside and outside their channel's
 window, channels corrected, events in and out of the term, progress that rises, falls or claims to
-be complete, final statuses, time passing, explicit ``at`` times before the last entry or after now)
+be complete, final statuses, activities re-planned after a reopening, time passing, explicit ``at`` times before the last entry or after now)
 never leave a record that breaks a rule of time, and every refusal leaves the database exactly as it
 was.
 
@@ -45,6 +45,8 @@ STEP = st.one_of(
               DAYS, st.booleans()),
     st.tuples(st.just("final"), st.sampled_from(["fulfilled", "partially_fulfilled", "not_fulfilled"])),
     st.tuples(st.just("activity"), DAYS),
+    st.tuples(st.just("replan"), DAYS),
+    st.tuples(st.just("reopen"), st.sampled_from(["consultation", "routes"])),
     st.tuples(st.just("session"), HOURS, st.sampled_from(["attend", "propose", "decide", "close"])),
     st.tuples(st.just("at"), st.sampled_from([-600, -1, 0, 1, 600])),
 )
@@ -103,6 +105,10 @@ class Timed(World):
         self("plan_activity", key=key, commitment="c1", title="Otra actividad", deliverable="d", agency="igualdad",
              start_date=self.today(days), end_date=self.today(days + 30))
         self("accept_activity", actor="enlace", activity=key)
+
+    def step_replan(self, days):
+        self("plan_activity", key="a1", commitment="c1", title="Publicar", deliverable="Portal", agency="igualdad",
+             start_date=self.today(days), end_date=self.today(days + 60))
 
     def step_session(self, hours, then):
         key = self.key("T")

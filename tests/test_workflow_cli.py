@@ -136,6 +136,8 @@ def test_init_refuses_a_creation_time_that_is_bad_or_in_the_future(cli):
     naive = cli(*args, "--at", "2025-01-15T09:00:00")
     assert naive.exit_code == 2 and "[invalid_field]" in naive.stderr and "--at" in naive.stderr
     assert cli(*args, "--at", "ayer").exit_code == 2
+    alone = cli("init", "--at", "2025-01-15T09:00:00-06:00")  # nothing to date without a process
+    assert alone.exit_code == 2 and "[options_together]" in alone.stderr
     assert queries.processes(make_engine(cli.url)) == []
 
 
