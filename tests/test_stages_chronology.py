@@ -68,3 +68,13 @@ def test_a_fact_dated_after_today_is_refused_and_changes_nothing(db, clock):
                                 signatories=[{"name": "Gobernador", "role": "Ejecutivo", "sector": "government"}]),
                   "fact_not_in_future")
     assert exc.exit_code == 3
+
+
+def test_a_session_is_under_way_only_once_it_began(db, clock):
+    p = Proc(db, clock)
+    starts = clock.now() + dt.timedelta(days=1)
+    p("convene_session", key="S1", scheduled_for=starts.isoformat(), place="Sala", agenda=["Orden del día"])
+    exc = refused(db, lambda: p("record_attendance", session="S1", members=p.members), "session_has_started")
+    assert "S1" in exc.messages("es")[0]
+    clock.set(starts)
+    p("record_attendance", session="S1", members=p.members)
