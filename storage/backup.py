@@ -12,7 +12,8 @@
 Nothing is overwritten without being told (``replace``): an existing backup file, a database
 that already holds cocrea tables. The password never goes on a command line (``PGPASSWORD``).
 Written to a temporary file beside the target, then renamed: a half-written backup never
-carries the target's name.
+carries the target's name. A backup holds personal data and password hashes: it is readable
+by its owner only (mode 0600, as ``mkstemp`` makes it).
 """
 from __future__ import annotations
 
