@@ -170,3 +170,18 @@ def test_the_web_app_says_503_while_its_database_is_down():
     api = c.get("/api/processes?lang=en")
     assert api.status_code == 503 and api.json()["reasons"][0]["code"] == "database_unavailable"
     assert "cannot reach its database" in api.json()["reasons"][0]["message"]
+
+
+def test_the_ci_script_can_run_its_demo_again(run, tmp_path):
+    """.ci/run makes the demo database in the same place on every run: its command says --replace."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    (line,) = re.findall(r"\.venv/bin/cocrea (demo [^>\n]*)", ci)
+    args = shlex.split(line.replace("${TMPDIR:-/tmp}", str(tmp_path)))
+    assert "--replace" in args
+    for _ in range(2):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
