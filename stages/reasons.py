@@ -103,6 +103,9 @@ MESSAGES: dict[str, Msg] = {
     "database_not_empty": N_("The database {where} already holds data; it is not replaced unless you give {flag}."),
     "not_a_backup": N_("{path} is not a backup made by 'cocrea backup'."),
     "backup_other_database": N_("{path} is a backup of a {made_from} database; it cannot be restored into a {database} one."),
+    "backup_other_schema": N_("{path} holds the schema '{schema}', but this database address reads the schema "
+                              "'{current}'; give an address whose search_path is '{schema}' "
+                              "(?options=-csearch_path%3D{schema})."),
     "tool_missing": N_("The program '{tool}' is needed and was not found; install it (for PostgreSQL, its client tools)."),
     "tool_failed": N_("'{tool}' failed: {problem}"),
     "bad_address": N_("'{address}' cannot be used as an email address."),

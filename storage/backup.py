@@ -12,7 +12,8 @@
 Nothing is overwritten without being told (``replace``): an existing backup file, a database
 that already holds cocrea tables. The password never goes on a command line (``PGPASSWORD``).
 Written to a temporary file beside the target, then renamed: a half-written backup never
-carries the target's name.
+carries the target's name. A backup holds personal data and password hashes: it is readable
+by its owner only (mode 0600, as ``mkstemp`` makes it).
 """
 from __future__ import annotations
 
@@ -156,8 +157,11 @@ def _restore_postgresql(engine: Engine, source: Path, replace: bool) -> dict:
     found = re.search(rb"^CREATE SCHEMA ([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\");$", script, re.M)
     schema = found.group(1).decode().strip('"') if found else "public"
     with engine.connect() as conn:
+        current = conn.execute(text("select current_schema()")).scalar()
         tables = conn.execute(text("select count(*) from information_schema.tables where table_schema = :s"),
                               {"s": schema}).scalar_one()
+    if current is not None and current != schema:  # restored there, it would not be the database cocrea reads
+        raise InvalidInput([reason("backup_other_schema", path=str(source), schema=schema, current=current)])
     if tables and not replace:
         where = describe(engine.url.render_as_string(hide_password=False))
         raise InvalidInput([reason("database_not_empty", where=f"{where} ({schema})", flag="--replace")])

@@ -119,6 +119,11 @@ def test_backup_never_overwrites_without_replace_and_restore_checks_the_file(dat
     assert cocrea("--db", url, "backup", "--replace", str(target)).exit_code == 0
     assert target.read_bytes() != b"an older backup"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []  # no half-written file left
+    assert target.stat().st_mode & 0o777 == 0o600  # personal data and password hashes: its owner's only
+
+    if url.startswith("postgresql"):  # a schema's backup is not poured into another schema
+        other = cocrea("--db", PG_URL, "--lang", "en", "restore", "--replace", str(target))
+        assert other.exit_code == 2 and "[backup_other_schema]" in other.output, other.output
 
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a backup at all")

@@ -152,3 +152,36 @@ def test_an_empty_postgresql_database_is_not_created_by_a_read(run):
         with admin.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_the_web_app_says_503_while_its_database_is_down():
+    """A web process whose database went away answers 503 with Retry-After, in the reader's
+    language, never a 500 or a stack trace."""
+    from webkit import client
+
+    from stages.clock import SystemClock
+    from storage import make_engine
+
+    engine = make_engine(f"postgresql://cocrea:s3cret-pw@127.0.0.1:{closed_port()}/cocrea")
+    c = client(engine, SystemClock())
+    page = c.get("/p/jalisco")
+    assert page.status_code == 503 and page.headers["retry-after"] == "5"
+    assert "no puede conectar con su base de datos" in page.text and "s3cret-pw" not in page.text
+    api = c.get("/api/processes?lang=en")
+    assert api.status_code == 503 and api.json()["reasons"][0]["code"] == "database_unavailable"
+    assert "cannot reach its database" in api.json()["reasons"][0]["message"]
+
+
+def test_the_ci_script_can_run_its_demo_again(run, tmp_path):
+    """.ci/run makes the demo database in the same place on every run: its command says --replace."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    (line,) = re.findall(r"\.venv/bin/cocrea (demo [^>\n]*)", ci)
+    args = shlex.split(line.replace("${TMPDIR:-/tmp}", str(tmp_path)))
+    assert "--replace" in args
+    for _ in range(2):
+        result = run(*args)
+        assert result.exit_code == 0, result.output

@@ -42,7 +42,8 @@ def schema_url():
     with admin.begin() as c:
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}", admin, schema
+        # application_name: these processes' connections, and only theirs, can be cut by the test
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}&application_name={schema}", admin, schema
     finally:
         with admin.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -156,6 +157,16 @@ def test_three_web_processes_and_two_workers_on_one_postgresql(schema_url, tmp_p
                 assert len(history) == len(old) + 1 and history[-1]["action"] == "convene_session"
                 public = httpx.get(f"{web}/p/p", timeout=60)
                 assert public.status_code == 200 and "S1" in public.text and "@example.org" not in public.text
+
+            # every database connection of the web processes and workers cut at once (what a
+            # database restart does to them): the next requests are served, on new connections
+            with admin.connect() as c:
+                cut = c.execute(text("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                                     "where application_name = :name"), {"name": schema}).scalar_one()
+            assert cut >= 3
+            for web in webs:
+                assert httpx.get(f"{web}/p/p", timeout=60).status_code == 200, web
+                assert httpx.get(f"{web}/w/p", cookies=cookies, follow_redirects=False, timeout=60).status_code == 200
 
             # signing out on web 2 ends the session on every web process
             page = httpx.get(f"{webs[1]}/w/p", cookies=cookies, timeout=60)

@@ -180,3 +180,10 @@ def test_the_api_applies_a_retried_request_with_an_idempotency_key_once(sqlite_d
                  headers={**bearer, "Idempotency-Key": " "})
     assert bad.status_code == 400 and bad.json()["reasons"][0]["code"] == "invalid_field"
     assert audit_count(sqlite_db) == before + 1
+    # another person's same key is theirs alone: applied, not refused, and nothing revealed
+    p("add_person", handle="coord2", name="Otra coordinación", role="coordinator")
+    with collecting() as issued:
+        p("set_credentials", actor="coord2", handle="coord2", new_token=True)
+    theirs = {"Authorization": f"Bearer {issued[0].value}", "Idempotency-Key": "tema-agua"}
+    other_person = c.post("/api/processes/p/actions/add_theme", json={"key": "t3", "name": "Salud"}, headers=theirs)
+    assert other_person.status_code == 200 and "replayed" not in other_person.json()

@@ -136,3 +136,30 @@ def test_a_config_file_that_cannot_be_used_stops_every_command(tmp_path, monkeyp
     monkeypatch.setenv("COCREA_CONFIG", str(f))
     result = CliRunner().invoke(main, ["--lang", "en", "status", "p"])
     assert result.exit_code == 5 and "A setting cannot be used" in result.output and problem in result.output
+
+
+def test_the_running_source_is_offered_to_every_user_of_the_site(sqlite_db, clock):
+    """AGPL section 13: the site links to ``/source``, a .tar.gz of the code the process runs."""
+    import gzip
+    import io
+    import tarfile
+
+    from webkit import client
+
+    c = client(sqlite_db, clock)
+    home = c.get("/")
+    assert '<a href="/source">Código fuente</a> (AGPL-3.0-or-later)' in home.text
+    got = c.get("/source")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/gzip"
+    version = importlib.metadata.version("cocrea")
+    assert f'filename="cocrea-{version}-source.tar.gz"' in got.headers["content-disposition"]
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(got.content))) as tar:
+        names = tar.getnames()
+        running = tar.extractfile(f"cocrea-{version}/web/source.py").read()
+        license_text = tar.extractfile(f"cocrea-{version}/LICENSE").read().decode()
+    assert running == (ROOT / "web" / "source.py").read_bytes()
+    assert license_text.startswith("GNU AFFERO GENERAL PUBLIC LICENSE")
+    for package in PACKAGES:
+        assert f"cocrea-{version}/{package}/__init__.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".db", ".mo"))]
+    assert c.get("/source").content == got.content  # the same bytes each time

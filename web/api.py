@@ -8,7 +8,8 @@
   action's own schema; the token's person is the actor. An ``Idempotency-Key`` header makes a
   retry safe: the same key with the same request is applied once, and the retry answers the
   first result with ``"replayed": true``; the same key with another request is refused
-  (``idempotency_key_reused``, 400).
+  (``idempotency_key_reused``, 400). Keys are the person's own (stored hashed with the process
+  and the handle): another person's key never collides with theirs.
 
 Errors are ``{"error", "reasons": [{"code", "message", "details"}]}``: 400 invalid input,
 401 no or bad token, 403 not allowed, 404 no such process, 409 refused by the process
@@ -20,6 +21,7 @@ input (depth, size, numbers) they all share; the routes are generated from the r
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -235,6 +237,8 @@ def _action_route(name: str):
             # ``Idempotency-Key``: a request retried with the same key is applied once (as an
             # item of ``cocrea apply``); the retry gets the first result, marked "replayed"
             key = actions.idempotency_key("Idempotency-Key", request.headers.get("idempotency-key"))
+            if key is not None:  # one person's keys: another's key never collides with, nor reveals, theirs
+                key = "api:" + hashlib.sha256(f"{slug}\x00{identity.handle}\x00{key}".encode()).hexdigest()
             with credentials.collecting() as issued:
                 result = actions.apply(request.app.state.engine, name, payload, actor=identity.handle, process=slug,
                                        clock=request.app.state.clock, idempotency_key=key)

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -221,6 +221,15 @@ def create_app(engine: Engine, *, https_only: bool | None = None, settings: Sett
         # a value the database refuses (out of its type's range ...): the input's fault, said as such
         log.info("refused by the database: %s", type(exc.orig).__name__ if exc.orig else exc)
         return error_response(request, InvalidInput([web_reason("value_not_storable")]), 400)
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: OperationalError):
+        # the database went away (a restart, a network cut) or is too busy: a temporary state,
+        # said as such (503, try again), never an internal error
+        log.warning("database unavailable: %s", str(exc.orig or exc).strip().splitlines()[:1])
+        response = error_response(request, CocreaError([web_reason("database_unavailable")]), 503)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(StatementError)
     async def _not_bindable(request: Request, exc: StatementError):

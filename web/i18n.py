@@ -650,6 +650,7 @@ WEB_REASONS: dict[str, Msg] = {
     "number_too_large": N_("A number is too large (at most 15 digits)."),
     "body_too_large": N_("The request is too large (at most {limit} KiB)."),
     "value_not_storable": N_("A value is out of the range that can be recorded."),
+    "database_unavailable": N_("The site cannot reach its database right now; try again in a few seconds."),
     # signing in and access codes
     "passwords_differ": N_("The new password and its repetition differ."),
     # evidence files

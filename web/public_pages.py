@@ -82,6 +82,17 @@ def healthz() -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
+@router.get("/source")
+async def source() -> Response:
+    """The source of the code this process runs (AGPL-3.0-or-later, section 13; web/source.py)."""
+    from . import source as code
+
+    body = await run_in_threadpool(code.archive)
+    return Response(body, media_type="application/gzip", headers={
+        "Content-Disposition": f'attachment; filename="cocrea-{code.version()}-source.tar.gz"',
+        "Cache-Control": "public, max-age=3600"})
+
+
 @router.get("/idioma/{code}")
 def switch_language(code: str, next: str = "/") -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
