@@ -56,7 +56,10 @@ def free_port() -> int:
 def live_server(app) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 and a free port, in a thread; yields its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    # Keep idle connections open for two minutes (uvicorn's default is 5 s): tests that hold a
+    # connection at a barrier on a loaded machine would otherwise see it reset.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+                                           timeout_keep_alive=120))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
