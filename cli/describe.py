@@ -56,6 +56,10 @@ DESCRIPTIONS: dict[str, Msg] = {
     "add_indicator": N_("Add a result or management indicator to a commitment."),
     "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started; "
                           "a completed activity is at 100 %, and a lower percentage than before needs a reason."),
+    "record_governance_event": N_("Record a walk-out, a return, or a filing under OGP's Response Policy, with its date "
+                                  "and concern; shown on the public timeline and counted by the compliance report."),
+    "update_response_filing": N_("Record where a Response Policy filing stands (under review, resolved, dismissed) "
+                                 "and its outcome, dated."),
     "hold_public_event": N_("Record a public mid-term or closing event, held within the implementation period, and its "
                             "minutes."),
     "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
@@ -180,6 +184,7 @@ _FIRST_PLAN = N_("first plan")
 #: Result fields that name the thing an action made or touched (shown as they are).
 _KEYS = ("process", "person", "agency", "session", "decision", "document", "channel", "input", "theme",
          "sensitization_session", "working_table", "problem_tree", "commitment", "activity", "indicator", "event",
+         "governance_event",
          "ruleset")
 
 

@@ -70,6 +70,7 @@ MESSAGES: dict[str, Msg] = {
     "previous_plan_end_required": N_("If this is not the first plan, give the date the previous plan ended."),
     "compliance_gate_lifted_only_by_decision": N_("The compliance gate is on: only a decision of the secretariat can lift it (a decision to lift the compliance gate, with its reason)."),
     "compliance_gate_already_off": N_("The compliance gate is already off."),
+    "not_a_filing": N_("'{key}' is not a Response Policy filing ({kind:governance_event})."),
     "nothing_to_update": N_("Nothing changes for '{handle}': give at least one new value."),
     "nothing_to_configure": N_("No change was given (rule set, gate or settings)."),
     # settings and mail
@@ -84,6 +85,9 @@ FIELD_PROBLEMS: dict[str, Msg] = {
     "missing": N_("'{field}' is required."),
     "missing_for_role": N_("'{field}' is required for {role:role}."),
     "not_for_role": N_("'{field}' does not apply to {role:role}."),
+    "missing_for_event": N_("'{field}' (or the organisation) is required for {kind:governance_event}."),
+    "missing_for_status": N_("'{field}' is required once the filing is {status:filing_status}."),
+    "unknown_sector": N_("'{field}': no sector '{value}' sits in the secretariat or its quorum rule."),
     "contradicts": N_("'{field}' contradicts '{other}': give one of them."),
     "unknown": N_("'{field}' is not a field of this action."),
     "too_short": NN_("'{field}' needs at least {min_length} character.",

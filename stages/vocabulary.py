@@ -158,6 +158,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "session": NC_("thing", "the session"),
         "member": NC_("thing", "the member"),
         "person": NC_("thing", "the person"),
+        "governance_event": NC_("thing", "the governance event"),
         "agency": NC_("thing", "the agency"),
         "decision": NC_("thing", "the decision"),
         "commitment": NC_("thing", "the commitment"),
@@ -204,6 +205,8 @@ TERMS: dict[str, dict[str, Msg]] = {
         "add_indicator": NC_("action", "Add an indicator"),
         "report_progress": NC_("action", "Report progress"),
         "hold_public_event": NC_("action", "Record a public event"),
+        "record_governance_event": NC_("action", "Record a walk-out, a return or a Response Policy filing"),
+        "update_response_filing": NC_("action", "Update a Response Policy filing"),
         "set_final_status": NC_("action", "Record a commitment's final status"),
         "set_credentials": NC_("action", "Password and token"),
         "configure_reminders": NC_("action", "Configure the reminders"),
@@ -218,6 +221,20 @@ TERMS: dict[str, dict[str, Msg]] = {
         "sensitization_session": NC_("fact", "The sensitization session"),
         "progress_report": NC_("fact", "The progress report"),
         "public_event": NC_("fact", "The public event"),
+        "governance_event": NC_("fact", "The governance event"),
+    },
+    "governance_event": {
+        "walk_out": NC_("governance_event", "walk-out"),
+        "return": NC_("governance_event", "return"),
+        "response_policy": NC_("governance_event", "filing under OGP's Response Policy"),
+        "withdrawal": NC_("governance_event", "withdrawal of a sector"),
+        "sector_return": NC_("governance_event", "return of a sector"),
+    },
+    "filing_status": {
+        "filed": NC_("filing_status", "filed"),
+        "under_review": NC_("filing_status", "under review"),
+        "resolved": NC_("filing_status", "resolved"),
+        "dismissed": NC_("filing_status", "dismissed"),
     },
 }
 

@@ -334,6 +334,25 @@ class PublicEvent(SQLModel, table=True):
     minutes_ref: Optional[str] = None
 
 
+class GovernanceEvent(SQLModel, table=True):
+    """A fact of the secretariat's governance: a walk-out, a return, or a filing under OGP's
+    Response Policy (date, concern, status, outcome)."""
+    __tablename__ = "governance_event"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    kind: str  # walk_out | return | response_policy
+    occurred_on: dt.date
+    sector: Optional[str] = None
+    organisation: Optional[str] = None
+    concern: str
+    status: Optional[str] = None  # response_policy: filed | under_review | resolved | dismissed
+    status_on: Optional[dt.date] = None
+    outcome: str = ""
+    recorded_at: Optional[dt.datetime] = _utc(nullable=False)
+
+
 class StageChange(SQLModel, table=True):
     __tablename__ = "stage_change"
     id: Optional[int] = Field(default=None, primary_key=True)

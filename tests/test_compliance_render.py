@@ -189,6 +189,7 @@ def test_html_report_reads_on_a_phone(website_missing, tmp_path):
 def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     import datetime as dt
     steps = [x for x in script() if not (x["action"] == "publish_document" and x.get("kind") == "outreach")]
+    steps[0]["compliance_gate"] = False  # without outreach the gate would keep it in the consultation
     apply(sqlite_db, steps)
     moment = checks.end_of_day(dt.date(2026, 2, 1), "America/Mexico_City")
     data = checks.report(sqlite_db, P, as_of=moment).as_dict("es")

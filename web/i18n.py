@@ -92,6 +92,9 @@ FIELD_LABELS: dict[str, Msg] = {
     "extraordinary": N_("Extraordinary session"),
     "facilitator": N_("Facilitator"),
     "first_plan": N_("This is the first action plan"),
+    "concern": N_("Concern (what happened and why)"),
+    "occurred_on": N_("Date it happened"),
+    "status_on": N_("Since (date)"),
     "forget_email": N_("Remove the stored email"),
     "gate": N_("Unmet basic requirements block leaving a stage"),
     "handle": N_("Handle (username)"),
@@ -182,6 +185,10 @@ ACTION_FIELD_LABELS: dict[tuple[str, str], Msg] = {
     ("add_indicator", "kind"): N_("Kind of indicator"),
     ("add_indicator", "name"): N_("Name of the indicator"),
     ("hold_public_event", "kind"): N_("Kind of event"),
+    ("record_governance_event", "kind"): N_("What happened"),
+    ("update_response_filing", "status"): N_("Status of the filing"),
+    ("update_response_filing", "outcome"): N_("Outcome"),
+    ("update_response_filing", "key"): N_("Filing"),
     ("report_progress", "status"): N_("Status of the activity"),
     ("set_final_status", "status"): N_("Final status"),
     ("sign_declaration", "role"): N_("Position held"),
@@ -212,6 +219,8 @@ ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("open_channel", "kind"): "channel_kind",
     ("add_indicator", "kind"): "indicator_kind",
     ("hold_public_event", "kind"): "public_event",
+    ("record_governance_event", "kind"): "governance_event",
+    ("update_response_filing", "status"): "filing_status",
     ("report_progress", "status"): "activity_status",
     ("set_final_status", "status"): "final_status",
 }
@@ -362,6 +371,8 @@ DONE: dict[str, Msg] = {
     "report_progress": N_("The progress of the activity '{activity}' was reported: {status:activity_status}, "
                           "{percent} %."),
     "hold_public_event": N_("The public event '{event}' was recorded."),
+    "record_governance_event": N_("Recorded in the governance record: {kind:governance_event} ('{governance_event}')."),
+    "update_response_filing": N_("The filing '{governance_event}' is now {status:filing_status}."),
     "set_final_status": N_("The final status of the commitment '{commitment}' was recorded: "
                            "{final_status:final_status}."),
     "configure_reminders": N_("The reminder settings were saved."),
