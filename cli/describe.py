@@ -22,7 +22,9 @@ DESCRIPTIONS: dict[str, Msg] = {
                      "records)."),
     "update_person": N_("Correct or update a person's name, email, organisation, language or (liaisons) agency; the "
                         "email stays private (redacted in the audit trail)."),
-    "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts)."),
+    "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts). One organisation "
+                        "leaving a shared seat changes nothing while its sector is still seated; the last member of a "
+                        "required sector leaving suspends the process, as the sector's withdrawal would."),
     "add_agency": N_("Register a responsible agency (dependencia)."),
     "withdraw_sector": N_("A sector withdraws from the secretariat; if required, the process is suspended at once."),
     "return_sector": N_("A withdrawn sector takes its seats again (resuming still needs a decision)."),
@@ -199,6 +201,8 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "create_process": lambda r, lang: _DID["create_process"].render(lang, count=r.get("term_months", 0), **r),
     "withdraw_sector": lambda r, lang: "; ".join([vocabulary.label("sector", r.get("sector"), lang)]
                                                  + ([_NOW["suspended"].render(lang)] if r.get("suspended_from") else [])),
+    "remove_person": lambda r, lang: "; ".join([str(r.get("person", ""))]
+                                               + ([_NOW["suspended"].render(lang)] if r.get("suspended_from") else [])),
     "convene_session": lambda r, lang: _EXTRAORDINARY.render(lang) if r.get("extraordinary") else "",
     "close_session": lambda r, lang: "",
     "record_plan_history": lambda r, lang: _FIRST_PLAN.render(lang) if (r.get("plan_history") or {}).get("first_plan")

@@ -298,7 +298,8 @@ def _gate(p: Process, f: _Fmt) -> dict[str, Any]:
 
 def _person(x) -> dict[str, Any]:
     # Person.email is personal data: never read here.
-    return {"handle": x.handle, "name": x.name, "organisation": x.organisation, "sector": x.sector}
+    return {"handle": x.handle, "name": x.name, "organisation": x.organisation, "sector": x.sector,
+            "organisation_kind": x.organisation_kind, "seat_role": x.seat_role}
 
 
 def _mean(values) -> int:

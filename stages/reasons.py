@@ -23,6 +23,7 @@ MESSAGES: dict[str, Msg] = {
     "actor_unknown": N_("'{actor}' takes no part in the process."),
     "actor_not_allowed": N_("'{actor}' ({role:role}) may not do this: {action:action}. Who may: {allowed:role}."),
     "member_other_sector": N_("'{actor}' is a member of {actor_sector:sector}; only {sector:sector} or a coordinator may do this for {sector:sector}."),
+    "sector_spokesperson_only": N_("'{actor}' is not a spokesperson of {sector:sector}: the sector's withdrawal is the sector's, said by its spokespeople ({spokespeople}) or recorded by a coordinator."),
     "vote_only_for_self": N_("Members vote only for themselves: '{actor}' cannot vote for '{member}'."),
     "voter_not_present": N_("'{actor}' is not present at session {session}."),
     "liaison_other_agency": N_("'{actor}' is the liaison of another agency; activity {activity} belongs to '{agency}'."),

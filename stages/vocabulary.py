@@ -223,6 +223,19 @@ TERMS: dict[str, dict[str, Msg]] = {
         "public_event": NC_("fact", "The public event"),
         "governance_event": NC_("fact", "The governance event"),
     },
+    "organisation_kind": {
+        "civil_society": NC_("organisation_kind", "civil-society organisation"),
+        "business": NC_("organisation_kind", "business organisation"),
+        "academic": NC_("organisation_kind", "academic institution"),
+        "government": NC_("organisation_kind", "government body"),
+        "international": NC_("organisation_kind", "international organisation"),
+        "other": NC_("organisation_kind", "other organisation"),
+    },
+    "seat_role": {
+        "holder": NC_("seat_role", "holder of the seat"),
+        "spokesperson": NC_("seat_role", "spokesperson of the sector"),
+        "alternate": NC_("seat_role", "alternate"),
+    },
     "governance_event": {
         "walk_out": NC_("governance_event", "walk-out"),
         "return": NC_("governance_event", "return"),

@@ -61,6 +61,12 @@ class Person(SQLModel, table=True):
     email: Optional[str] = None
     sector: Optional[str] = None
     organisation: Optional[str] = None
+    #: What kind of organisation holds the seat (civil_society, business, academia...): a seat that
+    #: must be independent held by a business organisation is flagged (``compliance/rules_seats.py``).
+    organisation_kind: Optional[str] = None
+    #: A member's part in its sector's seat: holder, spokesperson (speaks and withdraws for the
+    #: sector) or alternate; a shared seat has several organisations.
+    seat_role: Optional[str] = None
     agency_id: Optional[int] = Field(default=None, foreign_key="agency.id")
     lang: str = "es"
     active: bool = True

@@ -92,6 +92,8 @@ FIELD_LABELS: dict[str, Msg] = {
     "extraordinary": N_("Extraordinary session"),
     "facilitator": N_("Facilitator"),
     "first_plan": N_("This is the first action plan"),
+    "organisation_kind": N_("Kind of organisation"),
+    "seat_role": N_("Part in the sector's seat"),
     "concern": N_("Concern (what happened and why)"),
     "occurred_on": N_("Date it happened"),
     "status_on": N_("Since (date)"),
@@ -211,7 +213,7 @@ def field_label(lang: str, name: str, action: str | None = None) -> str:
 FIELD_KINDS: dict[str, str] = {
     "role": "role", "rule": "rule", "position": "position", "disposition": "disposition", "ambition": "ambition",
     "axes": "axis", "stage": "stage", "target": "stage", "template": "template", "sector": "sector",
-    "sectors": "sector",
+    "sectors": "sector", "organisation_kind": "organisation_kind", "seat_role": "seat_role",
 }
 ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("propose_decision", "kind"): "decision_kind",
@@ -454,7 +456,7 @@ def said(lang: str, action: str, result: dict[str, Any]) -> Notice:
     text = [say(msg, **extra)]
     if action == "add_person" and r.get("sector"):
         text.append(say(MORE["member_of"]))
-    if action == "withdraw_sector" and r.get("suspended_from"):
+    if action in ("withdraw_sector", "remove_person") and r.get("suspended_from"):
         text.append(say(MORE["suspended"]))
     if action == "convene_session" and r.get("extraordinary"):
         text.append(say(MORE["extraordinary"]))

@@ -1,4 +1,5 @@
-"""the governance record: walk-outs, returns and Response Policy filings
+"""the governance record (walk-outs, returns and Response Policy filings) and shared seats
+(a member's seat role and organisation kind)
 
 Revision ID: 0014
 Revises: 0008
@@ -36,9 +37,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('governance_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_governance_event_process_id'), ['process_id'], unique=False)
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('organisation_kind', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column('seat_role', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('seat_role')
+        batch_op.drop_column('organisation_kind')
     with op.batch_alter_table('governance_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_governance_event_process_id'))
     op.drop_table('governance_event')
