@@ -22,7 +22,9 @@ DESCRIPTIONS: dict[str, Msg] = {
                      "records)."),
     "update_person": N_("Correct or update a person's name, email, organisation, language or (liaisons) agency; the "
                         "email stays private (redacted in the audit trail)."),
-    "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts)."),
+    "remove_person": N_("A person leaves the process (kept in the records, no longer acts or counts). One organisation "
+                        "leaving a shared seat changes nothing while its sector is still seated; the last member of a "
+                        "required sector leaving suspends the process, as the sector's withdrawal would."),
     "add_agency": N_("Register a responsible agency (dependencia)."),
     "withdraw_sector": N_("A sector withdraws from the secretariat; if required, the process is suspended at once."),
     "return_sector": N_("A withdrawn sector takes its seats again (resuming still needs a decision)."),
@@ -61,6 +63,10 @@ DESCRIPTIONS: dict[str, Msg] = {
     "add_indicator": N_("Add a result or management indicator to a commitment."),
     "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started; "
                           "a completed activity is at 100 %, and a lower percentage than before needs a reason."),
+    "record_governance_event": N_("Record a walk-out, a return, or a filing under OGP's Response Policy, with its date "
+                                  "and concern; shown on the public timeline and counted by the compliance report."),
+    "update_response_filing": N_("Record where a Response Policy filing stands (under review, resolved, dismissed) "
+                                 "and its outcome, dated."),
     "hold_public_event": N_("Record a public mid-term or closing event, held within the implementation period, and its "
                             "minutes."),
     "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
@@ -203,6 +209,7 @@ _FIRST_PLAN = N_("first plan")
 #: Result fields that name the thing an action made or touched (shown as they are).
 _KEYS = ("process", "person", "agency", "session", "decision", "document", "channel", "input", "theme",
          "sensitization_session", "working_table", "problem_tree", "commitment", "activity", "indicator", "event",
+         "governance_event",
          "ruleset")
 
 
@@ -217,6 +224,8 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "create_process": lambda r, lang: _DID["create_process"].render(lang, count=r.get("term_months", 0), **r),
     "withdraw_sector": lambda r, lang: "; ".join([vocabulary.label("sector", r.get("sector"), lang)]
                                                  + ([_NOW["suspended"].render(lang)] if r.get("suspended_from") else [])),
+    "remove_person": lambda r, lang: "; ".join([str(r.get("person", ""))]
+                                               + ([_NOW["suspended"].render(lang)] if r.get("suspended_from") else [])),
     "convene_session": lambda r, lang: _EXTRAORDINARY.render(lang) if r.get("extraordinary") else "",
     "close_session": lambda r, lang: "",
     "record_plan_history": lambda r, lang: _FIRST_PLAN.render(lang) if (r.get("plan_history") or {}).get("first_plan")

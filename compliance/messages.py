@@ -67,6 +67,10 @@ LABELS = {
     "contrary_yes": N_("Yes: the process acts contrary to process for these causes:"),
     "contrary_no": N_("No: none of the three causes is present."),
     "review": N_("Second plan in a row in this situation: OGP's procedural review applies."),
+    "governance": N_("Governance record"),
+    "governance_counts": N_("sector withdrawals: {withdrawals} (returned since: {sector_returns}); walk-outs: "
+                            "{walk_outs}; returns: {returns}; filings under OGP's Response Policy: {filings} "
+                            "(still open: {open_filings})."),
     "commitments": N_("Commitments: IRM-style assessment"),
     "derived": N_("derived from the records"),
     "recorded": N_("recorded by the secretariat"),

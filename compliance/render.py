@@ -76,7 +76,8 @@ def text(data: dict, lang: str = "es") -> str:
     rs, p = data["ruleset"], data["process"]
     out = [_l("title", lang), f"{p['name']} [{p['slug']}] · {_l('stage', lang)}: {_stage(data, lang)}",
            f"{_l('ruleset', lang)}: {rs['title']}, {rs['name']} v{rs['version']} · {_l('as_of', lang)} {data['as_of_date']}",
-           "", data["summary_line"], "", f"{_l('contrary', lang)}:", *("  " + x for x in _contrary_lines(data, lang))]
+           "", data["summary_line"], "", f"{_l('contrary', lang)}:", *("  " + x for x in _contrary_lines(data, lang)),
+           "", f"{_l('governance', lang)}: {data['governance_record']['line']}"]
     for g in data["groups"]:
         out += ["", f"== {g['title']} =="]
         for r in g["rules"]:
@@ -111,6 +112,7 @@ def markdown(data: dict, lang: str = "es") -> str:
            f"{_l('ruleset', lang)}: {rs['name']} v{rs['version']} · {_l('as_of', lang)} {data['as_of_date']}", "",
            f"> {data['summary_line']}", "", f"## {_l('contrary', lang)}", ""]
     out += [x.strip() if not x.startswith("  ") else f"- {x.strip()}" for x in _contrary_lines(data, lang)]
+    out += ["", f"## {_l('governance', lang)}", "", data["governance_record"]["line"]]
     for g in data["groups"]:
         out += ["", f"## {_cell(g['title'])}", "",
                 f"| {_l('status', lang)} | {_l('requirement', lang)} | {_l('level', lang)} | {_l('summary', lang)} | {_l('next', lang)} |",

@@ -61,6 +61,7 @@ class Report:
     outcomes: list[Outcome]
     facts: Facts
     contrary: dict[str, Any] = field(default_factory=dict)
+    governance: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}
@@ -136,6 +137,8 @@ class Report:
             "counts_line": self.counts_line(lang),
             "to_do": self.to_do(lang),
             "contrary_to_process": self.contrary_dict(lang),
+            "governance_record": {**self.governance,
+                                  "line": LABELS["governance_counts"].render(lang, **self.governance)},
             "groups": [{"key": k, "title": t.render(lang), "rules": [self.outcome_dict(o, lang) for o in os]}
                        for k, t, os in self.groups()],
             "commitments": irm.assess(self.facts, lang),
@@ -193,7 +196,23 @@ def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None,
             outcomes.append(Outcome(rule, level, res))
     report = Report(records.process, rs, facts.as_of, outcomes, facts)
     report.contrary = contrary_to_process(report)
+    report.governance = governance_counts(records, facts.as_of)
     return report
+
+
+def governance_counts(records: Records, as_of: dt.datetime) -> dict[str, int]:
+    """The governance record up to ``as_of``: sectors withdrawing and returning, walk-outs and
+    returns, filings under OGP's Response Policy (and how many are still open)."""
+    day = as_of.date()
+    withdrawals = [w for w in records.withdrawals if w.withdrawn_at <= as_of]
+    events = [e for e in records.governance_events if e.occurred_on <= day]
+    filings = [e for e in events if e.kind == "response_policy"]
+    return {"withdrawals": len(withdrawals),
+            "sector_returns": sum(1 for w in withdrawals if w.returned_at and w.returned_at <= as_of),
+            "walk_outs": sum(1 for e in events if e.kind == "walk_out"),
+            "returns": sum(1 for e in events if e.kind == "return"),
+            "filings": len(filings),
+            "open_filings": sum(1 for e in filings if e.status not in ("resolved", "dismissed"))}
 
 
 def contrary_to_process(report: Report) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from stages.errors import SpecError
 from . import rules_cycle as cy
 from . import rules_development as dv
 from . import rules_implementation as im
+from . import rules_seats as se
 from .model import COMPONENTS, LEVELS, PHASES, STANDARD_GROUPS, Rule
 from .settings import SETTINGS
 
@@ -37,6 +38,11 @@ RULES: tuple[Rule, ...] = (
        N_("Every agreed version of every commitment was approved by a decision with non-government members present and not objecting (consensus), or voting for it by sector (majority)."),
        "1", "development", "ownership", "basic", "commitments", ("commitments", "commitment_versions", "decisions", "people"),
        ("government_sectors",), dv.non_government_approval),
+    _r("seat-independence", N_("Independent seats held by independent organisations"),
+       N_("No seat of a sector that must be independent ({independent_sectors:sector}) is held by an organisation of "
+          "a kind that puts its independence at risk ({independence_risk_kinds:organisation_kind})."),
+       "1", "throughout", "ownership", "advanced", None, ("people", "withdrawals"),
+       ("independent_sectors", "independence_risk_kinds"), se.seat_independence),
     _r("website", N_("Public page of the process"),
        N_("The process has a public web page (recorded with its web address) from before the consultation starts."),
        "2", "throughout", "dissemination", "basic", "declaration", ("documents", "stage_changes"), (), cy.website),

@@ -302,6 +302,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                 "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
                 "final_status": dict(Counter(c.final_status for c in r.commitments if c.final_status))}
 
+    governance_record = _governance_record(r, f, lang)
+
     public_events = [{"key": e.key, "kind": e.kind, "held_on": f.day(e.held_on), "place": e.place,
                       "minutes_ref": e.minutes_ref} for e in r.public_events]
 
@@ -330,6 +332,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
                              for a in activity_rows for rep in a["reports"]], "public_events": public_events,
         "repository": _repository(r, f, sessions, activity_rows),
+        "governance_record": governance_record,
         "audit": audit_head(p, f.at),
     }
 
@@ -341,6 +344,31 @@ def audit_head(p: Process, at=None) -> dict[str, Any]:
     when = p.audit_at
     return {"process": p.slug, "seq": p.audit_seq, "head": p.audit_head,
             "at": (at(when) if at else when.isoformat()) if when else None, "algorithm": "sha256"}
+
+
+def _governance_record(r: Records, f: Fmt, lang: str) -> list[dict[str, Any]]:
+    """The secretariat's governance as it happened, oldest first: sectors withdrawing and
+    returning, walk-outs and returns, and filings under OGP's Response Policy with where they stand."""
+    tz = f.tz
+    items = []
+    for w in r.withdrawals:
+        items.append({"kind": "withdrawal", "date": w.withdrawn_at.astimezone(tz).date().isoformat(), "sector": w.sector,
+                      "organisation": None, "concern": w.reason, "status": None, "status_on": None, "outcome": ""})
+        if w.returned_at:
+            items.append({"kind": "sector_return", "date": w.returned_at.astimezone(tz).date().isoformat(),
+                          "sector": w.sector, "organisation": None, "concern": w.return_reason or "", "status": None,
+                          "status_on": None, "outcome": ""})
+    for e in r.governance_events:
+        items.append({"key": e.key, "kind": e.kind, "date": f.day(e.occurred_on), "sector": e.sector,
+                      "organisation": e.organisation, "concern": e.concern, "status": e.status,
+                      "status_on": f.day(e.status_on), "outcome": e.outcome})
+    for item in items:
+        item.setdefault("key", None)
+        item["kind_label"] = vocabulary.label("governance_event", item["kind"], lang)
+        item["sector_label"] = vocabulary.label("sector", item["sector"], lang) if item["sector"] else ""
+        item["status_label"] = vocabulary.label("filing_status", item["status"], lang) if item["status"] else ""
+    items.sort(key=lambda x: x["date"] or "")
+    return items
 
 
 def _gate(p: Process, f: Fmt) -> dict[str, Any]:
@@ -358,7 +386,8 @@ def _gate(p: Process, f: Fmt) -> dict[str, Any]:
 
 def _person(x) -> dict[str, Any]:
     # Person.email is personal data: never read here.
-    return {"handle": x.handle, "name": x.name, "organisation": x.organisation, "sector": x.sector}
+    return {"handle": x.handle, "name": x.name, "organisation": x.organisation, "sector": x.sector,
+            "organisation_kind": x.organisation_kind, "seat_role": x.seat_role}
 
 
 def _mean(values) -> int:

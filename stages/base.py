@@ -88,6 +88,7 @@ class Records:
     stage_changes: list = field(default_factory=list)
     commitment_versions: list = field(default_factory=list)
     commitment_assessments: list = field(default_factory=list)
+    governance_events: list = field(default_factory=list)
     #: The moment the records are judged at (a move's time, a read's now): time rules need it.
     now: dt.datetime | None = None
 

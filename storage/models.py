@@ -65,6 +65,12 @@ class Person(SQLModel, table=True):
     email: Optional[str] = None
     sector: Optional[str] = None
     organisation: Optional[str] = None
+    #: What kind of organisation holds the seat (civil_society, business, academia...): a seat that
+    #: must be independent held by a business organisation is flagged (``compliance/rules_seats.py``).
+    organisation_kind: Optional[str] = None
+    #: A member's part in its sector's seat: holder, spokesperson (speaks and withdraws for the
+    #: sector) or alternate; a shared seat has several organisations.
+    seat_role: Optional[str] = None
     agency_id: Optional[int] = Field(default=None, foreign_key="agency.id")
     lang: str = "es"
     active: bool = True
@@ -355,6 +361,25 @@ class PublicEvent(SQLModel, table=True):
     held_on: dt.date
     place: str = ""
     minutes_ref: Optional[str] = None
+
+
+class GovernanceEvent(SQLModel, table=True):
+    """A fact of the secretariat's governance: a walk-out, a return, or a filing under OGP's
+    Response Policy (date, concern, status, outcome)."""
+    __tablename__ = "governance_event"
+    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    process_id: int = _fk("process.id")
+    key: str
+    kind: str  # walk_out | return | response_policy
+    occurred_on: dt.date
+    sector: Optional[str] = None
+    organisation: Optional[str] = None
+    concern: str
+    status: Optional[str] = None  # response_policy: filed | under_review | resolved | dismissed
+    status_on: Optional[dt.date] = None
+    outcome: str = ""
+    recorded_at: Optional[dt.datetime] = _utc(nullable=False)
 
 
 class StageChange(SQLModel, table=True):

@@ -19,7 +19,7 @@ _BY_PROCESS = {
     "problem_trees": m.ProblemTree, "commitments": m.Commitment, "agencies": m.Agency,
     "activities": m.Activity, "indicators": m.Indicator, "progress_reports": m.ProgressReport,
     "public_events": m.PublicEvent, "stage_changes": m.StageChange,
-    "commitment_assessments": m.CommitmentAssessment,
+    "commitment_assessments": m.CommitmentAssessment, "governance_events": m.GovernanceEvent,
 }
 
 

@@ -240,6 +240,8 @@ BREAKERS: dict[str, Callable[[list[dict]], list[dict]]] = {
     "commitment-template": lambda s: _set(s, {"action": "add_indicator", "key": "r1"}, baseline=""),
     "plan-cadence": lambda s: _set(s, {"action": "record_plan_history"}, previous_plan_ended_on="2025-03-31"),
     "plan-duration": lambda s: _set(s, {"action": "create_process"}, term_months=36),
+    "seat-independence": lambda s: _set(s, {"action": "add_person", "handle": "osc1"}, organisation_kind="business",
+                                        organisation="Confederación Patronal"),
     "implementation-progress": _no_progress,
 }
 

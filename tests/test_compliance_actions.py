@@ -152,7 +152,7 @@ def test_a_secretariat_registers_its_own_ruleset(db, clock):
                   "base": "ogp-2022", "remove": ["open-participation"], "levels": {"stage-evidence": "basic"},
                   "settings": {"forum_max_gap_months": 3}}
     out = p("register_ruleset", ruleset=definition, use=True)
-    assert out == {"ruleset": "mx-stt", "version": "2026.1", "rules": 25, "in_use": True}
+    assert out == {"ruleset": "mx-stt", "version": "2026.1", "rules": 26, "in_use": True}
     report = checks.report(db, p.slug, clock=clock)
     assert report.ruleset.name == "mx-stt" and report.ruleset.source == "custom"
     assert "open-participation" not in report.statuses()

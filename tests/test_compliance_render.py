@@ -39,7 +39,7 @@ def test_json_has_every_rule_grouped_by_standard_with_a_summary(website_missing)
     assert rules["website"]["status"] == "not_met" and rules["website"]["level"] == "basic"
     assert rules["website"]["next_step"].startswith("Publique la dirección de la página")
     assert data["summary"]["basic_not_met"] == 1 and data["summary"]["compliant"] is False
-    assert data["summary_line"].startswith("No cumple 1 requisito básico. Cumplen: 25; no cumplen: 1;")
+    assert data["summary_line"].startswith("No cumple 1 requisito básico. Cumplen: 26; no cumplen: 1;")
     assert rules["website"]["missing"][0]["text"] == "un documento público de tipo «sitio web»"
     assert data["contrary_to_process"]["flag"] is True
     assert rules["forum-cadence"]["evidence"][0]["ref"] == "https://example.org/mx/acta-S1.pdf"
@@ -151,7 +151,7 @@ def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
     runner = CliRunner()
     out = runner.invoke(main, ["--db", url, "ruleset", "add", P, str(f), "--actor", "coord", "--use"])
     assert out.exit_code == 0, out.output
-    assert out.output.strip() == "mx-local v1: 25 reglas"
+    assert out.output.strip() == "mx-local v1: 26 reglas"
     out = runner.invoke(main, ["--db", url, "ruleset", "list", P])
     assert "mx-local v1 [propio del secretariado]" in out.output
     out = runner.invoke(main, ["--db", url, "history", P])
@@ -178,7 +178,7 @@ def test_html_report_reads_on_a_phone(website_missing, tmp_path):
             assert "No cumple" in card.inner_text() and "Siguiente paso" in card.inner_text()
             box = card.bounding_box()
             assert box["width"] <= 390 and box["x"] >= 0
-            assert page.locator("article").count() == 26 + 1
+            assert page.locator("article").count() == 27 + 1
             assert page.evaluate("document.querySelectorAll('script').length") == 0
             from axe_playwright_python.sync_playwright import Axe
             assert Axe().run(page).violations_count == 0

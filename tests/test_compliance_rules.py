@@ -313,6 +313,12 @@ CASES = {
                                 for p in r.progress_reports] and r),
         "not_applicable": c(lambda r: at_stage(r, "routes")),
         "not_enough_data": c(lambda r: setattr(r, "progress_reports", []) or r)},
+    "seat-independence": {
+        "met": c(lambda r: r),
+        "not_met": c(lambda r: [setattr(p, "organisation_kind", "business") for p in r.people if p.handle == "osc"] and r),
+        "not_applicable": c(lambda r: (r, AS_OF, {"independent_sectors": []})),
+        "not_enough_data": c(lambda r: [setattr(p, "organisation_kind", "other") for p in r.people
+                                        if p.handle == "osc"] and r)},
     "declaration-signed": {
         "met": c(lambda r: r), "not_met": c(lambda r: setattr(r, "declarations", []) or r),
         "not_applicable": c(lambda r: setattr(at_stage(r, "declaration"), "declarations", []) or r),

@@ -199,9 +199,16 @@ class World(Proc):
         event, before, after = change["event"], change["from_stage"], change["to_stage"]
         assert machine.fire(before, event, after if event in ("reopen", "resume") else None) == after
         if change["decision_id"] is None:
-            # the one move without a decision: a required sector's walk-out suspends at once
-            assert action == "withdraw_sector" and event == "suspend"
-            assert rows(self.state, "sectorwithdrawal")[-1]["sector"] in quorum["sectors"]
+            # the moves without a decision: a required sector's walk-out, or its last member leaving,
+            # suspends at once
+            assert action in ("withdraw_sector", "remove_person") and event == "suspend"
+            if action == "withdraw_sector":
+                assert rows(self.state, "sectorwithdrawal")[-1]["sector"] in quorum["sectors"]
+            else:
+                people = rows(self.state, "person")
+                gone = max((p for p in people if not p["active"]), key=lambda p: p["left_at"])
+                assert gone["sector"] in quorum["sectors"]
+                assert not [p for p in people if p["active"] and p["sector"] == gone["sector"]]
         else:
             assert action == "decide"
             decision = next(d for d in rows(self.state, "decision") if d["id"] == change["decision_id"])

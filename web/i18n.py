@@ -113,6 +113,11 @@ FIELD_LABELS: dict[str, Msg] = {
     "extraordinary": N_("Extraordinary session"),
     "facilitator": N_("Facilitator"),
     "first_plan": N_("This is the first action plan"),
+    "organisation_kind": N_("Kind of organisation"),
+    "seat_role": N_("Part in the sector's seat"),
+    "concern": N_("Concern (what happened and why)"),
+    "occurred_on": N_("Date it happened"),
+    "status_on": N_("Since (date)"),
     "forget_email": N_("Remove the stored email"),
     "gate": N_("Unmet basic requirements block leaving a stage"),
     "handle": N_("Handle (username)"),
@@ -203,6 +208,10 @@ ACTION_FIELD_LABELS: dict[tuple[str, str], Msg] = {
     ("add_indicator", "kind"): N_("Kind of indicator"),
     ("add_indicator", "name"): N_("Name of the indicator"),
     ("hold_public_event", "kind"): N_("Kind of event"),
+    ("record_governance_event", "kind"): N_("What happened"),
+    ("update_response_filing", "status"): N_("Status of the filing"),
+    ("update_response_filing", "outcome"): N_("Outcome"),
+    ("update_response_filing", "key"): N_("Filing"),
     ("report_progress", "status"): N_("Status of the activity"),
     ("set_final_status", "status"): N_("Final status"),
     ("sign_declaration", "role"): N_("Position held"),
@@ -234,7 +243,8 @@ def field_label(lang: str, name: str, action: str | None = None) -> str:
 FIELD_KINDS: dict[str, str] = {
     "role": "role", "rule": "rule", "position": "position", "disposition": "disposition", "ambition": "ambition",
     "axes": "axis", "stage": "stage", "target": "stage", "template": "template", "sector": "sector",
-    "sectors": "sector", "gender": "gender", "age_range": "age_range",
+    "sectors": "sector", "gender": "gender", "age_range": "age_range", "organisation_kind": "organisation_kind",
+    "seat_role": "seat_role",
 }
 ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("propose_decision", "kind"): "decision_kind",
@@ -244,6 +254,8 @@ ACTION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("open_channel", "kind"): "channel_kind",
     ("add_indicator", "kind"): "indicator_kind",
     ("hold_public_event", "kind"): "public_event",
+    ("record_governance_event", "kind"): "governance_event",
+    ("update_response_filing", "status"): "filing_status",
     ("report_progress", "status"): "activity_status",
     ("set_final_status", "status"): "final_status",
 }
@@ -488,6 +500,8 @@ DONE: dict[str, Msg] = {
     "report_progress": N_("The progress of the activity '{activity}' was reported: {status:activity_status}, "
                           "{percent} %."),
     "hold_public_event": N_("The public event '{event}' was recorded."),
+    "record_governance_event": N_("Recorded in the governance record: {kind:governance_event} ('{governance_event}')."),
+    "update_response_filing": N_("The filing '{governance_event}' is now {status:filing_status}."),
     "set_final_status": N_("The final status of the commitment '{commitment}' was recorded: "
                            "{final_status:final_status}."),
     "configure_reminders": N_("The reminder settings were saved."),
@@ -598,7 +612,7 @@ def said(lang: str, action: str, result: dict[str, Any], names: dict[str, Any] |
     text = [say(msg, **extra)]
     if action == "add_person" and r.get("sector"):
         text.append(say(MORE["member_of"]))
-    if action == "withdraw_sector" and r.get("suspended_from"):
+    if action in ("withdraw_sector", "remove_person") and r.get("suspended_from"):
         text.append(say(MORE["suspended"]))
     if action == "convene_session" and r.get("extraordinary"):
         text.append(say(MORE["extraordinary"]))

@@ -115,6 +115,11 @@ Ambition = Literal[AMBITION]  # type: ignore[valid-type]
 Question = Literal[tuple(QUESTIONS)]  # type: ignore[valid-type]
 Final = Literal[FINAL_STATUS]  # type: ignore[valid-type]
 Role = Literal["coordinator", "member", "liaison"]
+#: A member's part in its sector's seat, and the kinds of organisation that hold seats.
+SEAT_ROLES = ("holder", "spokesperson", "alternate")
+ORGANISATION_KINDS = ("civil_society", "business", "academic", "government", "international", "other")
+SeatRole = Literal[SEAT_ROLES]  # type: ignore[valid-type]
+OrganisationKind = Literal[ORGANISATION_KINDS]  # type: ignore[valid-type]
 DecisionKind = Literal[DECISION_KINDS]  # type: ignore[valid-type]
 STAGE = Literal[STAGE_NAMES]  # type: ignore[valid-type]
 
@@ -152,6 +157,10 @@ class AddPerson(Schema):
     role: Role
     sector: Optional[SectorName] = Field(None, description=D_("required for members"))
     organisation: Optional[Short] = None
+    organisation_kind: Optional[OrganisationKind] = Field(
+        None, description=D_("what kind of organisation it is (a business one in an independent seat is flagged)"))
+    seat_role: Optional[SeatRole] = Field(None, description=D_(
+        "members: holder (default), spokesperson (speaks and withdraws for the sector) or alternate"))
     email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
     agency: Optional[Key] = Field(None, description=D_("required for liaisons"))
     lang: Literal["es", "en"] = "es"
@@ -163,6 +172,8 @@ class UpdatePerson(Schema):
     email: Optional[Email] = Field(None, description=D_("private; used only for notices"))
     forget_email: bool = Field(False, description=D_("remove the stored email (no more notices by email)"))
     organisation: Optional[Short] = None
+    organisation_kind: Optional[OrganisationKind] = None
+    seat_role: Optional[SeatRole] = Field(None, description=D_("members: their part in the sector's seat"))
     agency: Optional[Key] = Field(None, description=D_("liaisons: the agency they now speak for"))
     lang: Optional[Literal["es", "en"]] = None
 

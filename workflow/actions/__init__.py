@@ -40,6 +40,7 @@ from . import (
     people,
     plan,
     preparation,
+    record,
     reminders,
     sessions,
 )
@@ -68,6 +69,8 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(people.add_agency, s.AddAgency, **GOV),
     _a(people.withdraw_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),
     _a(people.return_sector, s.SectorMove, ("coordinator", "member"), **GOV, plans=ALL),
+    _a(record.record_governance_event, record.RecordGovernanceEvent, **GOV, result_key="governance_event"),
+    _a(record.update_response_filing, record.UpdateFiling, **GOV),
     _a(sessions.convene_session, s.ConveneSession, **GOV, result_key="session", plans=frozenset({"session_date"})),
     _a(sessions.record_attendance, s.RecordAttendance, **GOV),
     _a(sessions.close_session, s.CloseSession, **GOV, while_closed=True, plans=frozenset({"session_closed", "session_record"})),  # the closing session's minutes come after the close

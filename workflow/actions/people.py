@@ -56,13 +56,17 @@ def add_person(ctx: Context, d: s.AddPerson):
         raise InvalidInput([reason("duplicate_key", kind="person", key=d.handle)])
     if d.role == "member" and not d.sector:
         raise invalid_field("sector", "missing_for_role", role="member")
+    if d.seat_role and d.role != "member":
+        raise invalid_field("seat_role", "not_for_role", role=d.role)
     agency = None
     if d.role == "liaison":
         if not d.agency:
             raise invalid_field("agency", "missing_for_role", role="liaison")
         agency = get(ctx, m.Agency, d.agency, "agency")
     fields = dict(name=d.name, role=d.role, email=d.email, sector=d.sector if d.role == "member" else None,
-                  organisation=d.organisation, agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
+                  organisation=d.organisation, organisation_kind=d.organisation_kind,
+                  seat_role=(d.seat_role or "holder") if d.role == "member" else None,
+                  agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
     if former is None:
         ctx.db.add(m.Person(process_id=ctx.process.id, handle=d.handle, **fields))
         return {"person": d.handle, "role": d.role, "sector": fields["sector"]}
@@ -82,6 +86,8 @@ def update_person(ctx: Context, d: s.UpdatePerson):
     if d.email is not None and d.forget_email:
         raise invalid_field("forget_email", "contradicts", other="email")
     changed = []
+    if d.seat_role is not None and person.role != "member":
+        raise invalid_field("seat_role", "not_for_role", role=person.role)
     if d.agency is not None:
         if person.role != "liaison":
             raise invalid_field("agency", "not_for_role", role=person.role)
@@ -89,7 +95,7 @@ def update_person(ctx: Context, d: s.UpdatePerson):
         if person.agency_id != agency.id:
             person.agency_id = agency.id
             changed.append("agency")
-    for name in ("name", "organisation", "lang", "email"):
+    for name in ("name", "organisation", "organisation_kind", "seat_role", "lang", "email"):
         value = getattr(d, name)
         if value is not None and value != getattr(person, name):
             setattr(person, name, value)
@@ -105,14 +111,25 @@ def update_person(ctx: Context, d: s.UpdatePerson):
 
 
 def remove_person(ctx: Context, d: s.RemovePerson):
-    """A person leaves the process (kept in the records, no longer acts or counts)."""
+    """A person leaves the process (kept in the records, no longer acts or counts). One
+    organisation leaving a shared seat changes nothing while its sector is still seated; the last
+    member of a required sector leaving suspends the process, as the sector's withdrawal would."""
     person = find_person(ctx, d.handle)
     if person is None or not person.active:
         raise not_found("person", d.handle)
     person.active, person.left_at = False, ctx.now
     ctx.db.add(person)
     ctx.reason = d.reason
-    return {"person": d.handle, "active": False}
+    result: dict[str, Any] = {"person": d.handle, "active": False}
+    sector = person.sector if person.role == "member" else None
+    if sector and sector in (ctx.process.quorum or {}).get("sectors", {}) and sector not in withdrawn_sectors(ctx):
+        ctx.db.flush()
+        still = [p for p in people_by_id(ctx).values() if p.active and p.role == "member" and p.sector == sector]
+        result["sector_still_seated"] = bool(still)
+        if not still and ctx.process.stage in STAGE_NAMES:
+            engine.move(ctx, "suspend", reason_text=d.reason)
+            result.update(stage=ctx.process.stage, suspended_from=ctx.process.suspended_from)
+    return result
 
 
 def add_agency(ctx: Context, d: s.AddAgency):
@@ -128,6 +145,12 @@ def withdraw_sector(ctx: Context, d: s.SectorMove):
     if ctx.actor.role == "member" and ctx.actor.sector != d.sector:
         raise NotAllowed([reason("member_other_sector", actor=ctx.actor.handle, actor_sector=ctx.actor.sector,
                                  sector=d.sector)])
+    if ctx.actor.role == "member":  # a shared seat: its spokespeople speak for the sector
+        speakers = sorted(p.handle for p in people_by_id(ctx).values()
+                          if p.active and p.sector == d.sector and p.seat_role == "spokesperson")
+        if speakers and ctx.actor.handle not in speakers:
+            raise NotAllowed([reason("sector_spokesperson_only", actor=ctx.actor.handle, sector=d.sector,
+                                     spokespeople=", ".join(speakers))])
     if d.sector in withdrawn_sectors(ctx):
         raise refuse("sector_already_withdrawn", sector=d.sector)
     ctx.db.add(m.SectorWithdrawal(process_id=ctx.process.id, sector=d.sector, withdrawn_at=ctx.now, reason=d.reason))
