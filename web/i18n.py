@@ -317,6 +317,8 @@ def form_reason(lang: str, action: str | None, r: Reason) -> dict[str, Any]:
 
 #: What a field is for, when its schema says nothing (the schema's description comes first).
 FIELD_HINTS: dict[str, Msg] = {
+    "organisation_kind": N_("What kind of organisation the member comes from (a business organisation in a seat "
+                            "that must be independent is flagged by the compliance report)."),
     "age_range": N_("Optional: the participant's age range, counted only in aggregate."),
     "gender": N_("Optional: how the participant describes their gender, counted only in aggregate."),
     "state": N_("Optional: the participant's municipality or state, counted only in aggregate."),

@@ -40,6 +40,8 @@ def upgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('organisation_kind', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('seat_role', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    # Members seated before shared seats existed hold their seat, as add_person now records them.
+    op.execute("UPDATE person SET seat_role = 'holder' WHERE role = 'member' AND seat_role IS NULL")
 
 
 def downgrade() -> None:
