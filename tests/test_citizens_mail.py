@@ -115,8 +115,8 @@ def test_the_response_in_spanish_reads_whole(consulting, db, clock, smtp):
     tick(db, clock, config(smtp))
     (answer,) = to_citizen(handler)
     text = text_of(answer)
-    assert answer.message["Subject"] == "Respuesta a su aporte i1 — Proceso p"
-    assert "Su aporte i1, recibido el 12 de febrero de 2026 en el proceso «Proceso p», ya tiene su respuesta" in text
+    assert answer.message["Subject"] == "Respuesta a su aportación i1 — Proceso p"
+    assert "Su aportación i1, recibida el 12 de febrero de 2026 en el proceso «Proceso p», ya tiene su respuesta" in text
     assert "Respuesta: no adoptada." in text and f"{SITE}/p/p/baja/" in text
 
 

@@ -53,7 +53,7 @@ def test_a_citizen_sends_an_input_with_the_form(site, db, clock):
     site.on("2026-02-12")
     c = client(db, clock)
     home = c.get("/p/p").text
-    assert "Enviar un aporte" in home
+    assert "Enviar una aportación" in home
     page, data = form_of(c)
     assert "Aviso de privacidad" in page.text and "LGPDPPSO" in page.text  # the default notice, in Spanish
     assert 'name="website"' in page.text  # the honeypot
