@@ -12,7 +12,7 @@ import datetime as dt
 
 from i18n import Lazy
 from stages import Records
-from stages.base import Reason
+from stages.errors import Reason
 from stages.clock import SystemClock
 from stages.errors import RuleSetInvalid
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from i18n import Lazy, Msg, N_
 from stages import vocabulary
-from stages.base import Reason
+from stages.errors import Reason
 
 MESSAGES: dict[str, Msg] = {
     "compliance_unknown_ruleset": N_("There is no rule set '{ruleset}'. Available: {known}."),

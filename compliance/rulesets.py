@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from i18n import Given, LANGS, Msg, N_, Verbatim
-from stages.base import Reason
+from stages.errors import Reason
 from stages.errors import RuleSetInvalid
 
 from . import settings as st

@@ -11,7 +11,7 @@ from typing import Any
 
 from i18n import N_, Msg
 from stages import STAGE_NAMES, chronology
-from stages.base import Reason
+from stages.errors import Reason
 
 from .reasons import compliance_reason
 

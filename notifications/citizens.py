@@ -38,8 +38,9 @@ from storage.models import (
     StageChange,
     Theme,
 )
+from storage.outbox import OutboxMessage, insert_stmt
 
-from .outbox import T, insert_stmt
+T = OutboxMessage.__table__
 
 #: Stop words of the List-Unsubscribe-Post header (RFC 8058).
 ONE_CLICK = "List-Unsubscribe=One-Click"

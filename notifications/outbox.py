@@ -20,26 +20,15 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from stages.errors import ConfigError
 from storage import transaction
 from storage.models import Process
-from storage.outbox import OutboxMessage
+from storage.outbox import OutboxMessage, insert_stmt
 
-from . import snapshot
+from . import citizens, snapshot
 from .planner import Planned, due_reminders
 
 T = OutboxMessage.__table__
 CHUNK = 2000
-
-
-def insert_stmt(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - cocrea supports SQLite and PostgreSQL
-        raise ConfigError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
-    return insert(T).on_conflict_do_nothing(index_elements=["key"])
 
 
 def row_of(p: Planned, now: dt.datetime) -> dict[str, Any]:
@@ -91,8 +80,6 @@ class SweepResult:
 def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> SweepResult:
     """Plan every open process (or one) and enqueue what is due now (reminders, and the weekly
     digests to the citizens who follow a process)."""
-    from . import citizens  # it builds on this module
-
     result = SweepResult()
     with Session(engine) as db:
         query = select(Process.id).where(Process.stage != "closed").order_by(Process.id)

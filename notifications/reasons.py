@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from i18n import N_, Msg
-from stages.base import Reason
+from stages.errors import Reason
 
 WHY: dict[str, Msg] = {
     # the planner

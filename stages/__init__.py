@@ -16,8 +16,8 @@ from . import (
     routes,
     sensitization,
 )
-from .base import Criterion, Reason, Records, Stage, add_months
-from .errors import SpecError
+from .base import Criterion, Records, Stage, add_months
+from .errors import Reason, SpecError
 from .templates import TEMPLATES, Template
 
 SPEC_VERSION = "2026.1"

@@ -5,6 +5,7 @@ exit criteria. A criterion has a stable snake_case code that states a fact true 
 (``every_input_answered``), a message in Spanish and English for when it is unmet, and a
 check: a pure function of :class:`Records` returning the offending items (empty when met).
 
+An unmet criterion is a :class:`~stages.errors.Reason`, the same reason an error carries.
 Nothing here imports the rest of the project; storage fills :class:`Records` from the
 database, tests may build one by hand.
 """
@@ -19,25 +20,7 @@ from zoneinfo import ZoneInfo
 from i18n import Msg
 
 from . import vocabulary
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why something is refused or unmet: a stable code, a message, the facts behind it.
-
-    The message is rendered in the reader's language when asked; codes among the details are
-    shown by their names where the message says their kind (:mod:`stages.vocabulary`).
-    """
-
-    code: str
-    text: Msg
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def message(self, lang: str = "es") -> str:
-        return vocabulary.render(self.text, lang, **self.details)
-
-    def as_dict(self, lang: str = "es") -> dict[str, Any]:
-        return {"code": self.code, "message": self.message(lang), "details": self.details}
+from .errors import Misuse, Reason
 
 
 class NotLoaded:
@@ -48,8 +31,6 @@ class NotLoaded:
         self.name = name
 
     def _fail(self, *_: Any) -> Any:
-        from .errors import Misuse  # stages.errors builds on this module's Reason
-
         raise Misuse(f"records.{self.name} was not loaded (add it to the stage's reads)")
 
     __iter__ = __len__ = __bool__ = __getitem__ = __contains__ = _fail

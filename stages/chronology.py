@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from i18n import N_, Msg
 
-from .base import Reason
+from .errors import Reason
 from .errors import Refused
 from .templates import TEMPLATES
 

@@ -25,13 +25,32 @@ it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from i18n import Msg
-from stages.base import Reason
 
+from . import vocabulary
 from .reasons import FIELD_PROBLEMS, MESSAGES
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something is refused or unmet: a stable code, a message, the facts behind it.
+
+    The message is rendered in the reader's language when asked; codes among the details are
+    shown by their names where the message says their kind (:mod:`stages.vocabulary`).
+    """
+
+    code: str
+    text: Msg
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "es") -> str:
+        return vocabulary.render(self.text, lang, **self.details)
+
+    def as_dict(self, lang: str = "es") -> dict[str, Any]:
+        return {"code": self.code, "message": self.message(lang), "details": self.details}
 
 
 def reason(code: str, **details: Any) -> Reason:

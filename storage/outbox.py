@@ -19,6 +19,8 @@ from typing import Any, Optional
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from stages.errors import ConfigError
+
 from .types import UTCDateTime
 
 STATUSES = ("pending", "claimed", "sent", "failed", "cancelled")
@@ -49,3 +51,15 @@ class OutboxMessage(SQLModel, table=True):
     last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
     created_at: Optional[dt.datetime] = _utc(nullable=False)
     sent_at: Optional[dt.datetime] = _utc()
+
+
+def insert_stmt(dialect: str):
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` into the outbox, for SQLite or PostgreSQL:
+    a message planned again (a reminder, a citizen's email) is stored once."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - cocrea supports SQLite and PostgreSQL
+        raise ConfigError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
+    return insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["key"])

@@ -22,7 +22,7 @@ from compliance.messages import VALUES
 from i18n import N_, NC_, NN_, Msg, gettext
 from reads.workspace import KEYED
 from stages import BY_NAME, vocabulary
-from stages.base import Reason
+from stages.errors import Reason
 from stages.reminders import BY_KIND
 from stages.sensitization import QUESTIONS
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from stages import vocabulary
-from stages.base import Reason
+from stages.errors import Reason
 from stages.errors import reason
 from stages.reasons import MESSAGES
 
