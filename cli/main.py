@@ -500,11 +500,11 @@ def admin() -> None:
 @guard
 def admin_create(ctx: Ctx, handle: str, name: str | None, password: str) -> None:
 
-    from reads import accounts
     from stages.clock import SystemClock
+    from workflow.signin import create_admin
 
-    made = accounts.create_admin(ctx.engine, handle, name or handle, password, SystemClock().now())
-    click.echo(gettext(ctx.lang, "Administrator '{handle}' can sign in at /admin.").format(handle=made.handle))
+    create_admin(ctx.engine, handle, name or handle, password, SystemClock().now())
+    click.echo(gettext(ctx.lang, "Administrator '{handle}' can sign in at /admin.").format(handle=handle))
 
 
 @main.command(help=D_("Compliance with the participation and co-creation standards. Every rule, its "

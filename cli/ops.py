@@ -53,7 +53,7 @@ def restore(ctx: Ctx, file: str, replace: bool) -> None:
     engine = open_database(ctx.url, create=True)  # not migrated first: the backup brings its own schema
     done = put_back(engine, Path(file), replace=replace)
     migrations.upgrade(engine)  # a backup of an older version is brought up to date
-    from reads.accounts import end_every_session
+    from workflow.signin import end_every_session
 
     end_every_session(engine)  # sign-ins of the backup's time do not come back to life
     click.echo(gettext(ctx.lang, "Backup restored: {file} ({kind}).").format(file=done["file"], kind=KINDS[done["kind"]]))

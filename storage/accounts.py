@@ -7,7 +7,7 @@ indexed lookup). They are written only by the ``set_credentials`` action
 (``workflow.actions.accounts``), which the audit trail records without the secrets.
 
 The bookkeeping of signing in is not a fact of the process and is not audited; the web layer
-writes it through :mod:`reads.accounts`, each change in its own short transaction:
+writes it through :mod:`workflow.signin`, each change in its own short transaction:
 
 - :class:`SignInSession`: one row per signed-in browser; the cookie holds a random value and
   the row its SHA-256, so a copy of the database signs nobody in. Deleting the row ends the

@@ -81,3 +81,55 @@ def test_the_checker_sees_nested_and_aliased_imports():
     assert imported_packages("import sqlalchemy, web.app") == {"web"}
     assert imported_packages("from .. import engine", depth=2) == set()
     assert imported_packages("from .. import engine", depth=1) == {".."}
+
+
+#: What writes to a database: a session's own writes (on a name bound to a session or connection:
+#: ``with Session(...) as db``, ``db: Session``), SQL's writing statements, and ``storage.transaction``
+#: (the write transaction: ``BEGIN IMMEDIATE`` on SQLite).
+SESSION_WRITES = {"add", "add_all", "merge", "delete", "flush", "commit", "bulk_save_objects", "bulk_insert_mappings"}
+WRITING_NAMES = {"insert", "update", "delete", "transaction"}
+SESSION_TYPES = {"Session", "Connection", "transaction", "connect", "begin"}
+
+
+def _name_of(node: ast.AST | None) -> str:
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+
+def writes(source: str) -> list[str]:
+    """Where a module writes to a database directly: ``add``/``delete``/``commit``... on a session,
+    or an ``insert``/``update``/``delete`` statement or ``transaction`` it imports."""
+    tree = ast.parse(source)
+    imported = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names if alias.name in WRITING_NAMES}
+    sessions = {item.optional_vars.id for node in ast.walk(tree) if isinstance(node, (ast.With, ast.AsyncWith))
+                for item in node.items if isinstance(item.optional_vars, ast.Name)
+                and _name_of(item.context_expr) in SESSION_TYPES}
+    sessions |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg) and node.annotation is not None
+                 for word in [ast.unparse(node.annotation)] if any(t in word for t in ("Session", "Connection"))}
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SESSION_WRITES
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in sessions):
+            found.append(f"{node.lineno}: {node.func.value.id}.{node.func.attr}(")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in imported:
+            found.append(f"{node.lineno}: {node.func.id}(")
+    return found
+
+
+def test_the_read_side_never_writes():
+    """``reads/`` only reads: facts are written by actions (``workflow/actions/``), the bookkeeping
+    outside the trail by ``workflow/signin.py`` and ``workflow/evidence.py``. (A replay writes
+    into its own scratch database, and only through the actions.)"""
+    found = {str(p.relative_to(ROOT)): w for p in sorted((ROOT / "reads").rglob("*.py"))
+             if (w := writes(p.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_the_write_check_sees_each_way_of_writing():
+    assert writes("with Session(e) as db:\n    db.add(x)\n") == ["2: db.add("]
+    assert writes("def f(db: Session):\n    db.commit()\n") == ["2: db.commit("]
+    assert writes("from sqlalchemy import update as u\ndef f(db):\n    db.exec(u(T))\n") == ["3: u("]
+    assert writes("from storage import transaction\nwith transaction(e) as db:\n    pass\n") == ["2: transaction("]
+    assert writes("from sqlmodel import select\nwith Session(e) as db:\n    rows = db.exec(select(T)).all()\n") == []
+    assert writes("seen = set()\nseen.add(1)\n") == []  # a set is not a session

@@ -11,12 +11,12 @@ from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of
 
 from notifications.config import MailConfig, SmtpSettings
-from reads import accounts
+from workflow import signin
 from storage.models import Person, Process
 
 
 def _admin_client(db, clock, tmp_path):
-    accounts.create_admin(db, "admin", "Administración", PASSWORD, clock.now())
+    signin.create_admin(db, "admin", "Administración", PASSWORD, clock.now())
     c = client(db, clock, mail=MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail"))))
     page = c.get("/admin/login")
     assert c.post("/admin/login", data={"handle": "admin", "password": "otra-cosa-mala",

@@ -482,11 +482,11 @@ def test_history_audit_and_reminders_pages_in_the_browser(served, browser):
 def test_an_administrator_creates_a_process_in_the_browser(tmp_path, browser, clock):
     """No process yet: an administrator creates one from the web, and its coordinator, invited by
     email, chooses a password with the one-time link and reaches the workspace."""
-    from reads import accounts
+    from workflow import signin
 
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     SQLModel.metadata.create_all(engine)
-    accounts.create_admin(engine, "admin", "Administración", PASSWORD, clock.now())
+    signin.create_admin(engine, "admin", "Administración", PASSWORD, clock.now())
     mail = MailConfig(SmtpSettings(outbox_dir=str(tmp_path / "mail")))
     with live_server(app_for(engine, clock, mail=mail)) as url:
         admin = Person(browser, url, viewport={"width": 1280, "height": 900})

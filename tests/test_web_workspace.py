@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
 from reads import status as queries
-from reads.accounts import Limit
+from workflow.signin import Limit
 from storage.accounts import Account
 from storage.models import Activity, Decision, Person, Theme, Vote
 from web.auth import Settings

@@ -21,7 +21,7 @@ from reads import status as status_reads
 from stages import TEMPLATES, vocabulary
 from stages.errors import CocreaError, InvalidInput
 from stages.templates import TRIPARTITE
-from workflow import actions, credentials
+from workflow import actions, credentials, signin
 
 from . import auth, forms
 from .api import check_text
@@ -59,8 +59,11 @@ async def _form(request: Request) -> dict[str, Any]:
 async def _admin(request: Request) -> accounts.Admin | None:
     value = request.cookies.get(auth.cookie_name(request, ADMIN_COOKIE), "")
     s = auth.settings(request)
-    return await run_in_threadpool(accounts.admin_session, request.app.state.engine, value, auth.now(request),
-                                   s.idle, s.lifetime)
+    at = auth.now(request)
+    found = await run_in_threadpool(accounts.admin_session, request.app.state.engine, value, at, s.idle, s.lifetime)
+    if found is not None:
+        await run_in_threadpool(signin.admin_touch, request.app.state.engine, value, at)
+    return found
 
 
 @router.get("/admin/login")
@@ -82,7 +85,7 @@ async def admin_login(request: Request) -> Response:
         return await again("csrf_failed", 403)
     s, at = auth.settings(request), auth.now(request)
     keys = {"admin:" + handle[:100]: s.account, "address:" + auth.client_address(request)[:150]: s.address}
-    wait = await run_in_threadpool(accounts.reserve, request.app.state.engine, keys, at)
+    wait = await run_in_threadpool(signin.reserve, request.app.state.engine, keys, at)
     if wait > 0:
         response = await again("too_many_attempts", 429, minutes=max(1, -(-int(wait) // 60)))
         response.headers["Retry-After"] = str(int(wait) + 1)
@@ -91,8 +94,8 @@ async def admin_login(request: Request) -> Response:
                                   str(form.get("password", "")))
     if who is None:
         return await again("login_failed", 401)
-    await run_in_threadpool(accounts.release, request.app.state.engine, ["admin:" + handle[:100]], {}, at)
-    value = await run_in_threadpool(accounts.admin_start_session, request.app.state.engine, who, at)
+    await run_in_threadpool(signin.release, request.app.state.engine, ["admin:" + handle[:100]], {}, at)
+    value = await run_in_threadpool(signin.admin_start_session, request.app.state.engine, who.id, at)
     response = RedirectResponse("/admin", status_code=303)
     auth.set_cookie(request, response, ADMIN_COOKIE, value)
     return response
@@ -104,7 +107,7 @@ async def admin_logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     if await auth.csrf_ok(request, form.get("csrf")):
         value = request.cookies.get(auth.cookie_name(request, ADMIN_COOKIE), "")
-        await run_in_threadpool(accounts.admin_end_session, request.app.state.engine, value)
+        await run_in_threadpool(signin.admin_end_session, request.app.state.engine, value)
         auth.clear_cookie(request, response, ADMIN_COOKIE)
     return response
 

@@ -58,7 +58,7 @@ SECURITY_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 #: A request body larger than this is refused before it is read (the API allows 1 MiB of JSON).
 MAX_REQUEST = 2 * 1024 * 1024
-#: A progress report may carry an evidence file (``reads.evidence.MAX_BYTES``, 10 MB) and its form.
+#: A progress report may carry an evidence file (``workflow.evidence.MAX_BYTES``, 10 MB) and its form.
 MAX_UPLOAD_REQUEST = 11 * 1024 * 1024
 UPLOAD_PATHS = ("/do/report_progress",)
 

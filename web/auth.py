@@ -2,7 +2,7 @@
 over the secrets the actions make.
 
 - Session: the ``cocrea_session`` cookie holds 256 random bits and nothing else; the server
-  keeps their SHA-256 in ``sign_in_session`` (:mod:`reads.accounts`). Logging out deletes the
+  keeps their SHA-256 in ``sign_in_session`` (:mod:`workflow.signin`). Logging out deletes the
   row, so a copied cookie stops working; a password change or a reset deletes every row of
   that person; a session unused for :attr:`Settings.idle` (default 2 h) or older than
   :attr:`Settings.lifetime` (12 h) ends. No signing key is involved: a restart or another web
@@ -14,7 +14,7 @@ over the secrets the actions make.
   forms). A post whose ``Origin`` is another site, or that the browser marks
   ``Sec-Fetch-Site: cross-site``, is refused even with a token.
 - Sign-in limits (:func:`check_password`): each attempt is counted in the database *before* its
-  password is checked (:func:`reads.accounts.reserve`), per account and per client address;
+  password is checked (:func:`workflow.signin.reserve`), per account and per client address;
   after the free attempts a key waits a backoff that doubles with each further failure. A
   browser the person signed in with before (the ``cocrea_device`` cookie) is counted on its
   own, so a stranger guessing from a shared address cannot lock the person out of it.
@@ -45,7 +45,8 @@ from notifications import config
 from notifications.mime import Mail, build
 from notifications.transport import transport_for
 from reads import accounts
-from reads.accounts import Limit
+from workflow import signin
+from workflow.signin import Limit
 from stages.errors import BadAddress, ConfigError, DeliveryFailure
 from workflow.credentials import Issued
 
@@ -167,7 +168,7 @@ async def current(request: Request) -> accounts.SignIn | None:
         s, at = settings(request), now(request)
         found = await run_in_threadpool(accounts.session, request.app.state.read_engine, value, at, s.idle, s.lifetime)
         if found is not None and at - found.seen_at >= s.touch_every:
-            await run_in_threadpool(accounts.touch, request.app.state.engine, found, at)
+            await run_in_threadpool(signin.touch, request.app.state.engine, found.digest, at)
     request.state.sign_in = found
     return found
 
@@ -183,18 +184,18 @@ async def sign_in(request: Request, response: Response, who: accounts.Identity) 
     engine, at = request.app.state.engine, now(request)
     old = _cookie(request, SESSION_COOKIE)
     if old:
-        await run_in_threadpool(accounts.end_session, engine, old)
-    value = await run_in_threadpool(accounts.start_session, engine, who, at)
+        await run_in_threadpool(signin.end_session, engine, old)
+    value = await run_in_threadpool(signin.start_session, engine, who.person_id, at)
     set_cookie(request, response, SESSION_COOKIE, value)
     device = _cookie(request, DEVICE_COOKIE)
     known = device and await run_in_threadpool(accounts.device_owner, request.app.state.read_engine, device, at,
                                                settings(request).device_valid) == who.person_id
     if not known:
-        device = await run_in_threadpool(accounts.remember_device, engine, who.person_id, at)
+        device = await run_in_threadpool(signin.remember_device, engine, who.person_id, at)
         set_cookie(request, response, DEVICE_COOKIE, device,
                    max_age=int(settings(request).device_valid.total_seconds()))
     s = settings(request)
-    await run_in_threadpool(accounts.forget_old, engine, at, s.idle, s.lifetime, s.account.forget_after,
+    await run_in_threadpool(signin.forget_old, engine, at, s.idle, s.lifetime, s.account.forget_after,
                             s.device_valid)
     request.state.sign_in = None
 
@@ -202,7 +203,7 @@ async def sign_in(request: Request, response: Response, who: accounts.Identity) 
 async def sign_out(request: Request, response: Response) -> None:
     value = _cookie(request, SESSION_COOKIE)
     if value:
-        await run_in_threadpool(accounts.end_session, request.app.state.engine, value)
+        await run_in_threadpool(signin.end_session, request.app.state.engine, value)
     clear_cookie(request, response, SESSION_COOKIE)
     request.state.sign_in = None
 
@@ -211,7 +212,7 @@ async def flash(request: Request, notice: dict | None) -> None:
     """What an action did, to be said once on the next page of this session."""
     found = await current(request)
     if found is not None:
-        await run_in_threadpool(accounts.set_flash, request.app.state.engine, found.digest,
+        await run_in_threadpool(signin.set_flash, request.app.state.engine, found.digest,
                                 json.dumps(notice, ensure_ascii=False) if notice else None)
 
 
@@ -219,7 +220,7 @@ async def take_flash(request: Request) -> list[dict]:
     found = await current(request)
     if found is None or not found.flash:
         return []
-    await run_in_threadpool(accounts.set_flash, request.app.state.engine, found.digest, None)
+    await run_in_threadpool(signin.set_flash, request.app.state.engine, found.digest, None)
     try:
         notice = json.loads(found.flash)
     except ValueError:
@@ -297,27 +298,27 @@ async def check_password(request: Request, slug: str, handle: str, password: str
     owner = device and await run_in_threadpool(accounts.device_owner, read, device, at, s.device_valid)
     person = owner and await run_in_threadpool(accounts.person_id_of, read, slug, handle)
     if owner and owner == person:  # a browser this person signed in with: counted on its own
-        keys = {"device:" + accounts.digest(device): s.account}
-        clear, give_back = [*keys, accounts.account_key(slug, handle)], {}
+        keys = {"device:" + signin.digest(device): s.account}
+        clear, give_back = [*keys, signin.account_key(slug, handle)], {}
     else:
-        account = accounts.account_key(slug, handle)
+        account = signin.account_key(slug, handle)
         address = "address:" + client_address(request)[:150]
         keys = {account: s.account, address: s.address}
         clear, give_back = [account], {address: s.address}
-    wait = await run_in_threadpool(accounts.reserve, write, keys, at)
+    wait = await run_in_threadpool(signin.reserve, write, keys, at)
     if wait > 0:
         return Attempt(wait=wait, keys=keys)
     if len(password) > 1000:
         return Attempt(keys=keys)  # counted as a failure, never hashed
     who = await run_in_threadpool(accounts.authenticate, read, slug, handle, password)
     if who is not None:
-        await run_in_threadpool(accounts.release, write, clear, give_back, at)
+        await run_in_threadpool(signin.release, write, clear, give_back, at)
     return Attempt(identity=who, keys=keys)
 
 
 async def release_account(request: Request, slug: str, handle: str) -> None:
     """The account's count starts again (the person proved who they are another way)."""
-    await run_in_threadpool(accounts.release, request.app.state.engine, [accounts.account_key(slug, handle)], {},
+    await run_in_threadpool(signin.release, request.app.state.engine, [signin.account_key(slug, handle)], {},
                             now(request))
 
 

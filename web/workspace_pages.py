@@ -19,11 +19,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from i18n import gettext, ngettext
-from reads import accounts, evidence, public, workspace
+from reads import accounts, public, workspace
 from reads import status as status_reads
 from stages import vocabulary
 from stages.errors import CocreaError, ConfigError, NotAllowed, NotFound, reason
-from workflow import actions, credentials
+from workflow import actions, credentials, evidence, signin
 from workflow.actions import decisions
 
 from . import auth, forms
@@ -165,9 +165,9 @@ async def access(request: Request) -> Response:
     if password != str(form.get("repeat", "")):
         return await again([web_reason("passwords_differ")], 400)
     s, at = auth.settings(request), auth.now(request)
-    keys = {accounts.account_key(slug, handle): s.account,
+    keys = {signin.account_key(slug, handle): s.account,
             "address:" + auth.client_address(request)[:150]: s.address}
-    wait = await run_in_threadpool(accounts.reserve, request.app.state.engine, keys, at)
+    wait = await run_in_threadpool(signin.reserve, request.app.state.engine, keys, at)
     if wait > 0:
         problem, headers = _too_many(wait)
         return await again([problem], 429, headers)
@@ -312,7 +312,7 @@ async def end_other_sessions(request: Request, slug: str) -> Response:
     if response:
         return response
     current = await auth.current(request)
-    await run_in_threadpool(accounts.end_sessions_of, request.app.state.engine, identity.person_id, current.digest)
+    await run_in_threadpool(signin.end_sessions_of, request.app.state.engine, identity.person_id, current.digest)
     return RedirectResponse(f"/w/{quote(slug)}/account", status_code=303)
 
 
