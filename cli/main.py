@@ -388,7 +388,7 @@ def demo(ctx: Ctx, db_file: str, replace: bool) -> None:
 @main.command(help=D_("Serve the web app. The public site, the workspace and the JSON API (docs/web.md)."))
 @option("--host", default="127.0.0.1", show_default=True, help=D_("address to listen on"))
 @option("--port", default=8000, show_default=True, type=int, help=D_("port to listen on"))
-@option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+@option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), metavar="INTEGER",
         help=D_("web processes sharing the address (sessions and sign-in limits are kept in the database)"))
 @click.pass_obj
 @guard

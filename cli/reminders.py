@@ -160,6 +160,7 @@ def worker(ctx: Ctx, every: float, once: bool, config_path: str | None, concurre
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # nor per step of the schema's check on start
     w = Worker(ctx.engine, _config(config_path), clock=SystemClock(), every=every, concurrency=concurrency)
     if once:
         click.echo(json.dumps(w.tick(), ensure_ascii=False))

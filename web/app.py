@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from notifications.config import MailConfig
+from notifications.config import DEFAULT_PUBLIC_URL, MailConfig
 from notifications.config import settings as in_force
 from reads import reader_engine
 from stages.clock import Clock, SystemClock
@@ -38,8 +38,6 @@ from .render import render
 
 log = logging.getLogger("cocrea.web")
 STATIC = Path(__file__).parent / "static"
-#: Where the site is reached when neither ``public_url`` nor ``COCREA_PUBLIC_URL`` says (``cocrea serve``'s default).
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 #: Sent with every response. No script runs on any page (the site works without JavaScript).
 SECURITY_HEADERS = [
