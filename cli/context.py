@@ -12,6 +12,7 @@ database, not before: ``cocrea --help`` reads none of them.
 from __future__ import annotations
 
 import functools
+import select
 import sys
 
 import click
@@ -102,6 +103,18 @@ def _connection_lost(ctx: Ctx, exc: Exception):
                                problem=problem[0] if problem else type(exc).__name__)])
 
 
+def _reader_gone() -> bool:
+    """Whether our own output is what broke (the reader of a pipe stopped reading), not a socket."""
+    try:
+        fd = sys.stdout.fileno()
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
+        gone = any(event & select.POLLERR for _, event in poll.poll(0))  # a pipe without its reader
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout
+        return False
+    return gone
+
+
 def guard(fn):
     """Errors of the project to their message and exit code; anything else is an internal error."""
     @functools.wraps(fn)
@@ -114,6 +127,8 @@ def guard(fn):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # an internal error: say so, exit 1
+            if isinstance(exc, BrokenPipeError) and _reader_gone():
+                raise  # ``| head``: the reader left; click stops quietly, as for the commands it runs alone
             lost = _connection_lost(ctx, exc)
             if lost is not None:  # the database went away mid-command: said as such, exit 5
                 fail(ctx, lost)

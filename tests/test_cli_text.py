@@ -281,3 +281,21 @@ def test_help_loads_neither_the_engine_nor_the_web_app():
                          env={"PATH": "/usr/bin:/bin", "COCREA_LANG": "es"}, check=True)
     assert out.stdout.strip().endswith("[]"), out.stdout
     assert "Uso: cocrea" in out.stdout
+
+
+def test_a_reader_that_stops_reading_is_not_an_internal_error(tmp_path):
+    """``cocrea ruleset list | head -1``: the pipe's reader leaves early; cocrea stops quietly (as
+    click does), instead of saying "Internal error: BrokenPipeError"."""
+    import os
+
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    assert subprocess.run([sys.executable, "-m", "cli", "--db", url, "db", "upgrade"], capture_output=True,
+                          cwd=tmp_path, timeout=120).returncode == 0
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "cli", "--db", url, "ruleset", "list"], stdout=write,
+                              stderr=subprocess.PIPE, cwd=tmp_path, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.stderr == ""
