@@ -135,7 +135,7 @@ def test_cocrea_ruleset_add_and_list(cli_db, tmp_path):
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "add", P, str(f), "--actor", "coord"])
     assert out.exit_code == 3 and "process_closed" in out.output  # a closed process takes no new rule set
     out = runner.invoke(main, ["--db", cli_db, "ruleset", "list"])
-    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [incluido]")
+    assert out.exit_code == 0 and out.output.startswith("inai-local v2019.1 [integrado]")
     assert "forum-mixed (básico)" in out.output
 
 
