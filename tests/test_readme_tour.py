@@ -50,9 +50,9 @@ def test_the_readme_tour_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(ROOT / "docs" / "examples", tmp_path / "docs" / "examples")
     for args in tour_commands():
-        if "--expect" in args:  # <head> stands for a head kept earlier: the one the previous command printed
+        if "--expect" in args:  # HASH stands for a head kept earlier: the one the previous command printed
             head = re.search(r"jalisco: .*\n.*: ([0-9a-f]{64})\n", outputs["audit verify"]).group(1)
-            args = [head if a == "<head>" else a for a in args]
+            args = [head if a == "HASH" else a for a in args]
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (args, result.output)
         outputs[" ".join(args)] = result.output
