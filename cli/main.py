@@ -568,7 +568,7 @@ def ruleset_list(ctx: Ctx, process: str | None) -> None:
                                 "(an audited action)."))
 @argument("process")
 @argument("file")
-@option("--actor", required=True, metavar=D_("HANDLE"), help=D_("coordinator who registers it"))
+@option("--as", "--actor", "actor", required=True, metavar=D_("HANDLE"), help=D_("coordinator who registers it"))
 @option("--use", is_flag=True, help=D_("also make it the process's rule set"))
 @click.pass_obj
 @guard

@@ -149,7 +149,7 @@ def test_cocrea_ruleset_add_registers_an_audited_ruleset(tmp_path):
     f = tmp_path / "reglas.json"
     f.write_text(json.dumps({"name": "mx-local", "version": "1", "base": "ogp-2022", "remove": ["open-participation"]}))
     runner = CliRunner()
-    out = runner.invoke(main, ["--db", url, "ruleset", "add", P, str(f), "--actor", "coord", "--use"])
+    out = runner.invoke(main, ["--db", url, "ruleset", "add", P, str(f), "--as", "coord", "--use"])
     assert out.exit_code == 0, out.output
     assert out.output.strip() == "mx-local v1: 26 reglas"
     out = runner.invoke(main, ["--db", url, "ruleset", "list", P])
