@@ -159,14 +159,17 @@ class Report:
 
     def contrary_dict(self, lang: str) -> dict[str, Any]:
         c = self.contrary
-        return {"flag": c["flag"], "procedural_review": c["procedural_review"],
-                "causes": [{"code": code, "rules": rules, "message": CONTRARY[code].render(lang, **self._named(rules, details, lang))}
-                           for code, rules, details in c["causes"]]}
+        done = ((getattr(self.process, "settings", None) or {}).get("compliance") or {}).get("closed_contrary")
+        decided = {k: done[k] for k in ("decision", "reason", "at")} if done else None
+        return {"flag": c["flag"], "procedural_review": c["procedural_review"], "closed_by_decision": decided,
+                "causes": [{"code": code, "rules": rules, "message": message}
+                           for (code, rules, _details), message in zip(c["causes"], cause_messages(c["causes"], lang))]}
 
-    @staticmethod
-    def _named(rules: list[str], details: dict, lang: str) -> dict:
-        """A cause's fields, its rules named by their titles."""
-        return {**details, "rules": "; ".join(BY_ID[r].title.render(lang) for r in rules)}
+
+def cause_messages(causes: list[tuple[str, list[str], dict]], lang: str) -> list[str]:
+    """Each cause of :func:`contrary_to_process` in words, its rules named by their titles."""
+    return [CONTRARY[code].render(lang, **{**details, "rules": "; ".join(BY_ID[r].title.render(lang) for r in rules)})
+            for code, rules, details in causes]
 
 
 @contextmanager

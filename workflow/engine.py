@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from compliance.gates import gate_reasons
+from compliance.gates import move_reasons
 from compliance.rulesets import gate_enabled
 from notifications import outbox
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
@@ -220,9 +220,11 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 # --- stage changes --------------------------------------------------------------------
 
 def blockers(records: Records, event: str, target: str | None = None, reason_text: str = "",
-             now: dt.datetime | None = None) -> list:
+             now: dt.datetime | None = None, *, contrary: bool = False) -> list:
     """Every reason the move cannot happen now (empty when it can); with a compliance gate,
-    also the failing basic requirements due at the end of the stage."""
+    also the failing basic requirements due at the end of the stage; for a close, a process
+    acting contrary to process without a decision saying so (``contrary``: this close is the
+    effect of such a decision; :func:`compliance.gates.move_reasons`)."""
     process = records.process
     state = process.stage
     if not machine.allowed(state, event, target if event != "resume" else process.suspended_from):
@@ -230,7 +232,7 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
             return [reason("reopen_needs_earlier_stage", stage=state, target=target)]
         return [reason("move_not_allowed", event=event, stage=state)]
     if event in ("advance", "close"):
-        return BY_NAME[state].unmet(records) + gate_reasons(records, state, now)
+        return BY_NAME[state].unmet(records) + move_reasons(records, event, now, contrary=contrary)
     if event == "resume":
         withdrawn = sorted(records.withdrawn_sectors() & set(records.required_sectors))
         return [reason("required_sector_withdrawn", items=withdrawn)] if withdrawn else []
@@ -241,17 +243,17 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
 
 def reads_for(process: Process, event: str) -> tuple[str, ...] | None:
     """The tables :func:`blockers` reads for ``event`` from where ``process`` is (``None``: all of
-    them, for a compliance gate reads the whole record)."""
+    them, for a compliance gate, and the compliance report a close agrees with, read the whole record)."""
     if event in ("advance", "close") and process.stage in BY_NAME:
-        return None if gate_enabled(process) else BY_NAME[process.stage].reads
+        return None if gate_enabled(process) or event == "close" else BY_NAME[process.stage].reads
     return ("withdrawals",) if event == "resume" else ()
 
 
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
-         reason_text: str = "") -> StageChange:
+         reason_text: str = "", contrary: bool = False) -> StageChange:
     """Check, then change the stage and record it; the only code that assigns ``stage``."""
     records = ctx.records(reads_for(ctx.process, event))
-    found = blockers(records, event, target, reason_text, now=ctx.now)
+    found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
     if found:
         raise TransitionBlocked(found)
     process = ctx.process

@@ -63,6 +63,10 @@ def _check_gate_on(ctx: Context, d: s.ProposeDecision) -> None:
         raise refuse("compliance_gate_already_off")
 
 
+def _check_close_contrary(ctx: Context, d: s.ProposeDecision) -> None:
+    compliance.check_close_contrary(ctx)
+
+
 def _check_comment_period(ctx: Context, d: s.ProposeDecision) -> None:
     if not d.opens_on or not d.closes_on:
         raise _missing("opens_on/closes_on")
@@ -180,6 +184,8 @@ KINDS: dict[str, DecisionKind] = {k.name: k for k in (
     DecisionKind("reopen", _check_nothing, _effect_move("reopen"), fields=("target",), required=("target",),
                  reason=True, move=True),
     DecisionKind("close", _check_nothing, _effect_move("close"), move=True),
+    DecisionKind("close_contrary_to_process", _check_close_contrary, compliance.close_contrary, reason=True,
+                 move=True),
     DecisionKind("approve_commitments", _check_approve, _effect_approve, fields=("commitments",), joint=True),
     DecisionKind("amend_commitment", _check_amend, _effect_amend, fields=("commitment", "changes"),
                  required=("commitment", "changes"), joint=True),
