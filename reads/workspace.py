@@ -258,6 +258,15 @@ def choices(db_engine: Engine, slug: str, handle: str, action: str | None = None
     return form_choices(r, me, lang, action)
 
 
+def fact_time(db_engine: Engine, slug: str, clock: Clock | None = None) -> dict[str, str]:
+    """A form's "date of the fact": the process's time zone (a local date and time is read there)
+    and the local time now, to the minute (the field's default: leaving it means now)."""
+    with Session(db_engine) as db:
+        timezone = process_by_slug(db, slug).timezone
+    now = (clock or SystemClock()).now().astimezone(ZoneInfo(timezone))
+    return {"timezone": timezone, "now": now.strftime("%Y-%m-%dT%H:%M")}
+
+
 def taken_keys(db_engine: Engine, slug: str, action: str) -> set[str]:
     """The keys a new row of ``action`` must differ from (:data:`KEYED`)."""
     if action not in KEYED:

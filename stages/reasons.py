@@ -131,6 +131,7 @@ FIELD_PROBLEMS: dict[str, Msg] = {
                     "'{field}' takes at most {max_length} characters.", count="max_length"),
     "not_a_date": N_("'{field}' is not a valid date or time: '{value}'."),
     "needs_timezone": N_("'{field}' needs a time zone (e.g. 2026-03-01T10:00-06:00): '{value}'."),
+    "not_dated": N_("'{field}' cannot be given: {action:action} is done at the moment it is recorded, never dated."),
     "out_of_calendar": N_("'{field}' must be a date between {first} and {last}."),
     "not_allowed_value": N_("'{field}' does not admit this value; it admits: {expected}."),
     "not_a_number": N_("'{field}' must be a whole number."),

@@ -53,6 +53,10 @@ class ActionDef:
     #: actions that only touch citizens' contact data, which compliance never reads and whose
     #: payload (a token, an email) the trail does not keep.
     replayed: bool = True
+    #: Records a fact that happened at a moment, which may be given (``at``: an apply file, the
+    #: API, the workspace's "date of the fact"); ``False`` for what is done only as it is recorded
+    #: (a secret made, a citizen acting on the site, contact data erased): ``at`` is refused.
+    dated: bool = True
 
     @property
     def doc(self) -> str:
@@ -174,6 +178,8 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
     data = validate(action.schema, payload)
     clock = clock or SystemClock()
     if at is not None:
+        if not action.dated:
+            raise invalid_field("at", "not_dated", action=action.name)
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
     with transaction(db_engine) as db:
