@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from compliant_process import REPORT_AT, P, apply, broken, doc, ordered, script
+from compliant_process import REPORT_AT, P, apply, broken, close_contrary, doc, ordered, script
 from conftest import chromium_or_skip
 from sqlmodel import SQLModel
 
@@ -189,9 +189,10 @@ def test_html_report_reads_on_a_phone(website_missing, tmp_path):
 def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     import datetime as dt
     steps = [x for x in script() if not (x["action"] == "publish_document" and x.get("kind") == "outreach")]
-    # without its outreach the process breaks a basic requirement: created with the gate off, explicitly
+    # without its outreach the process breaks a basic requirement: created with the gate off, explicitly,
+    # and closed by the secretariat's decision to close it acting contrary to process
     steps = [{**x, "compliance_gate": False} if x["action"] == "create_process" else x for x in steps]
-    apply(sqlite_db, steps)
+    apply(sqlite_db, close_contrary(steps))
     moment = checks.end_of_day(dt.date(2026, 2, 1), "America/Mexico_City")
     data = checks.report(sqlite_db, P, as_of=moment).as_dict("es")
     todo = [(t["id"], t["pending"]) for t in data["to_do"]]

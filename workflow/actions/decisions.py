@@ -20,7 +20,7 @@ from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
 from . import compliance
-from .lookup import find, get, next_key, present_members, session_row
+from .lookup import counting_members, find, get, next_key, present_members, session_row
 from .plan import apply_commitment_fields, commitment_fields
 
 
@@ -277,7 +277,7 @@ def decide(ctx: Context, d: s.Decide):
     if proposed_in and proposed_in != ctx.process.stage:
         raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
                      stage=ctx.process.stage)
-    present = present_members(ctx, session)
+    present = counting_members(ctx, session)  # an alternate beside its seat's holders neither makes quorum nor votes
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
