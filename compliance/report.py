@@ -96,13 +96,22 @@ class Report:
         return LABELS["line"].render(lang, **self.counts(), ruleset=self.ruleset.name, version=self.ruleset.version,
                                      as_of=self.facts.iso(self.as_of))
 
-    def summary_line(self, lang: str = "es") -> str:
+    def verdict(self, lang: str = "es") -> str:
+        """The basic requirements in a sentence: all met; how many are not met (and how many lack
+        data); or none unmet but some not judged for lack of data. Never "0 not met"."""
         c = self.counts()
-        parts = [LABELS["compliant"].render(lang) if self.compliant else
-                 LABELS["not_compliant"].render(lang, count=c["basic_not_met"])]
-        if c["basic_not_enough_data"]:
-            parts.append(LABELS["ned_basic"].render(lang, count=c["basic_not_enough_data"]))
-        return " ".join(parts + [self.counts_line(lang)])
+        not_met, unknown = c["basic_not_met"], c["basic_not_enough_data"]
+        if not not_met and not unknown:
+            return LABELS["compliant"].render(lang)
+        if not not_met:
+            return LABELS["none_unmet_some_unknown"].render(lang, count=unknown)
+        parts = [LABELS["not_compliant"].render(lang, count=not_met)]
+        if unknown:
+            parts.append(LABELS["ned_basic"].render(lang, count=unknown))
+        return " ".join(parts)
+
+    def summary_line(self, lang: str = "es") -> str:
+        return f"{self.verdict(lang)} {self.counts_line(lang)}"
 
     def outcome_dict(self, o: Outcome, lang: str) -> dict[str, Any]:
         r = o.result
@@ -134,6 +143,7 @@ class Report:
             "ruleset": self.ruleset.as_dict(lang),
             "as_of": self.as_of.isoformat(), "as_of_date": self.facts.iso(self.as_of), "lang": lang,
             "summary": {**self.counts(), "compliant": self.compliant}, "summary_line": self.summary_line(lang),
+            "verdict": self.verdict(lang),
             "counts_line": self.counts_line(lang),
             "to_do": self.to_do(lang),
             "contrary_to_process": self.contrary_dict(lang),
