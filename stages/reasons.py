@@ -57,6 +57,7 @@ MESSAGES: dict[str, Msg] = {
     "majority_only_in_extraordinary_session": N_("A majority vote is allowed only in an extraordinary session with a written justification; session {session} is not one."),
     "extraordinary_needs_justification": N_("An extraordinary session requires a written justification."),
     "decision_not_open": N_("Decision {decision} was already taken ({status:decision_status})."),
+    "final_status_needs_agreement": N_("Decision {decision} ({kind:decision_kind}) does not say why a commitment's final status differs from what its activities show: that is a general agreement of the secretariat, whose text says why."),
     "decision_kind_not_in_stage": N_("A decision to {kind:decision_kind} is not possible in the stage '{stage:stage}'."),
     "decision_stale": N_("Decision {decision} ({kind:decision_kind}) was proposed while the process was in '{proposed_in:stage}' and it is now in '{stage:stage}': the process moved since; propose it again."),
     "not_for_this_kind": N_("'{field}' means nothing for a decision to {kind:decision_kind}, so it is not accepted; besides the session, the rule and the reason, this kind of decision takes: {fields}."),
