@@ -92,3 +92,13 @@ def test_the_decision_is_recorded_with_the_close_in_the_trail(sqlite_db):
     done = report.contrary_dict("en")["closed_by_decision"]
     assert done["decision"] == "S10-D1" and done["reason"] == CONTRARY_REASON
     assert report.contrary["causes"][0][0] == "late_plan"
+
+
+def test_the_deep_check_replays_a_close_contrary_to_process(sqlite_db):
+    """The trail rebuilds the same record: the decision's effect (the close and what the page says)
+    is replayed through the actions and matches the live tables."""
+    from reads import status
+
+    apply(sqlite_db, broken("website"))
+    found = status.verify_record(sqlite_db, P, deep=True)
+    assert found[P]["entries"] == len(broken("website")) and found[P]["seq"] == found[P]["entries"]
