@@ -53,7 +53,9 @@ def actions_markdown() -> str:
            "stale. Every write to a process is one of these actions, applied in one transaction and",
            "recorded in the audit trail. In a file for `cocrea apply`, each item is",
            "`{action, actor, process, at?, idempotency_key?, ...fields}`; `at` (optional, timezone-aware)",
-           "dates the action for migrating past records and may not go back in time. `idempotency_key`",
+           "dates the action for migrating past records and may not go back in time (the API takes the",
+           "same `at` in a body, the workspace a \"date of the fact\"); the few actions done only as they",
+           "are recorded take none (`not_dated`, said below). `idempotency_key`",
            "(optional, up to 200 characters, unique in the database) makes a file resumable: it is",
            "recorded with the action in its transaction, and a re-run skips every item whose key was",
            "applied, so a file that stopped (a refusal, a crash) continues where it stopped; the same",
@@ -68,7 +70,8 @@ def actions_markdown() -> str:
                 f"- who: {', '.join(a.roles) if not a.creates_process else 'anyone (becomes coordinator)'}",
                 f"- when: {('stage ' + ' / '.join(a.stages)) if a.stages else 'any open stage'}"
                 + ("; also while suspended" if a.while_suspended else "")
-                + ("; also after the close" if getattr(a, "while_closed", False) else ""), "",
+                + ("; also after the close" if getattr(a, "while_closed", False) else "")
+                + ("" if a.dated else "; done only as it is recorded: it takes no `at`"), "",
                 "| field | type | required | description |", "|---|---|---|---|"]
         required = set(schema.get("required", []))
         for field, prop in schema.get("properties", {}).items():

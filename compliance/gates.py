@@ -1,10 +1,20 @@
-"""Compliance as a gate: a process may require that every basic requirement due at the end
-of a stage is met before it leaves that stage (``configure_compliance`` with ``gate``).
+"""Compliance as a gate: what the compliance report says about leaving a stage.
 
-``workflow.engine.blockers`` calls :func:`gate_reasons` for ``advance`` and ``close``; each
-failing rule becomes a reason with code ``compliance_<rule_id>``, listed with the stage's
-own exit criteria. Rules that run on the calendar (``due`` None) never gate: a missed date
-cannot be mended by acting before the move.
+- The gate: a process may require that every basic requirement due at the end of a stage is
+  met before it leaves that stage (``configure_compliance`` with ``gate``; on in every
+  template, lifted only by a decision). Each failing rule becomes a reason with code
+  ``compliance_<rule_id>``, listed with the stage's own exit criteria. Rules that run on the
+  calendar (``due`` None) never gate: a missed date cannot be mended by acting before the move.
+- The close: a process that acts contrary to process (OGP's procedural review: the report's
+  causes (a) late plan, (b) minimum requirement missed, (c) no progress;
+  :func:`compliance.report.contrary_to_process`) is closed only by an adopted decision of the
+  secretariat to close it contrary to process, with its reason; a plain close is refused
+  (``close_contrary_needs_decision``, naming the causes and their requirements). A decision
+  to close contrary to process is refused when the report finds no cause
+  (``close_not_contrary``): the record never says more than the report.
+
+``workflow.engine.blockers`` calls :func:`move_reasons` for ``advance`` and ``close``; the
+report is run once for both.
 """
 from __future__ import annotations
 
@@ -16,20 +26,54 @@ from stages.errors import Reason
 from stages.clock import SystemClock
 from stages.errors import RuleSetInvalid
 
-from .reasons import GATE
+from .reasons import GATE, MESSAGES
 from .model import NOT_ENOUGH_DATA, NOT_MET
-from .report import run
+from .report import Report, cause_messages, run
 from .rulesets import gate_enabled, resolve
 
 
-def gate_reasons(records: Records, stage: str, now: dt.datetime | None = None) -> list[Reason]:
-    if not gate_enabled(records.process):
+def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *,
+                 contrary: bool = False) -> list[Reason]:
+    """What the compliance report holds against ``event`` (``advance`` or ``close``) now: with
+    the gate, the failing basic requirements due at the end of the stage; for a close, the
+    process acting contrary to process without a decision saying so (``contrary``: the close is
+    that decision's effect), or such a decision when it does not."""
+    stage = records.process.stage
+    gated = gate_enabled(records.process)
+    if not gated and event != "close":
         return []
     try:
-        rs = resolve(records.process)
+        report = closing_report(records, now or SystemClock().now())
     except RuleSetInvalid as exc:
         return list(exc.reasons)
-    report = run(records, now or SystemClock().now(), ruleset=rs, leaving=stage)
+    out = _gate(report, stage) if gated else []
+    if event == "close":
+        out += close_reasons(report, contrary)
+    return out
+
+
+def closing_report(records: Records, now: dt.datetime) -> Report:
+    """The report a move is checked against: the process's rule set, as of ``now``, leaving its
+    stage (so every requirement due at its end counts as due)."""
+    return run(records, now, ruleset=resolve(records.process), leaving=records.process.stage)
+
+
+def close_reasons(report: Report, contrary: bool) -> list[Reason]:
+    """A close agrees with the report: contrary to process only by a decision saying so, and
+    such a decision only when the report finds a cause."""
+    causes = report.contrary["causes"]
+    if causes and not contrary:
+        code = "close_contrary_needs_decision"
+    elif contrary and not causes:
+        code = "close_not_contrary"
+    else:
+        return []
+    text = Lazy(lambda lang: MESSAGES[code].render(lang, causes=" ".join(cause_messages(causes, lang))))
+    return [Reason(code, text, {"causes": [c[0] for c in causes],
+                                "rules": sorted({r for c in causes for r in c[1]})})]
+
+
+def _gate(report: Report, stage: str) -> list[Reason]:
     out = []
     for o in report.outcomes:
         if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):

@@ -80,6 +80,9 @@ LABELS = {
     "compliant": N_("Meets every basic requirement due."),
     "not_compliant": NN_("{count} basic requirement not met.", "{count} basic requirements not met."),
     "ned_basic": NN_("{count} basic requirement without enough data.", "{count} basic requirements without enough data."),
+    "none_unmet_some_unknown": NN_(
+        "No basic requirement is unmet, but {count} cannot be judged yet for lack of data.",
+        "No basic requirement is unmet, but {count} cannot be judged yet for lack of data."),
     "line": NN_("Met: {met}; not met: {not_met}; not applicable: {not_applicable}; not enough data: {not_enough_data}. "
                 "{total} requirement checked ({ruleset} v{version}, as of {as_of}).",
                 "Met: {met}; not met: {not_met}; not applicable: {not_applicable}; not enough data: {not_enough_data}. "

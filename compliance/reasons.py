@@ -4,6 +4,8 @@
 - :data:`MESSAGES`: the codes the compliance package raises, built by :func:`compliance_reason`.
   ``compliance_bad_ruleset`` and ``compliance_bad_setting`` name a ``problem`` (a key of
   :data:`PROBLEMS`) and the field it is in; the message says that problem in words.
+- ``close_contrary_needs_decision``, ``close_not_contrary``: a close that does not agree with
+  the report (:func:`compliance.gates.close_reasons`); ``{causes}``: the report's causes in words.
 - :data:`GATE`: a basic requirement that blocks leaving a stage. Its code is the rule's own
   (``compliance_<rule id>``, :attr:`compliance.model.Rule.code`), one per rule.
 """
@@ -20,6 +22,13 @@ MESSAGES: dict[str, Msg] = {
     "compliance_unknown_rule": N_("The rule set names a rule that does not exist: '{rule}'. Rules: {known}."),
     "compliance_bad_ruleset": N_("The rule set cannot be used: {problem}"),
     "compliance_bad_setting": N_("A compliance setting cannot be used: {problem}"),
+    "close_contrary_needs_decision": N_(
+        "The process acts contrary to process: {causes} It is closed so only by an adopted decision of the "
+        "secretariat to close it acting contrary to process, with its reason (a decision to close the process "
+        "acting contrary to process)."),
+    "close_not_contrary": N_(
+        "The compliance report finds no cause for which the process would act contrary to process (a late plan, "
+        "a minimum requirement missed, no progress): close it with a decision to close the process."),
 }
 
 #: What can be wrong, per code that names a problem: problem -> message (``{field}``: where).

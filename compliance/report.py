@@ -96,13 +96,22 @@ class Report:
         return LABELS["line"].render(lang, **self.counts(), ruleset=self.ruleset.name, version=self.ruleset.version,
                                      as_of=self.facts.iso(self.as_of))
 
-    def summary_line(self, lang: str = "es") -> str:
+    def verdict(self, lang: str = "es") -> str:
+        """The basic requirements in a sentence: all met; how many are not met (and how many lack
+        data); or none unmet but some not judged for lack of data. Never "0 not met"."""
         c = self.counts()
-        parts = [LABELS["compliant"].render(lang) if self.compliant else
-                 LABELS["not_compliant"].render(lang, count=c["basic_not_met"])]
-        if c["basic_not_enough_data"]:
-            parts.append(LABELS["ned_basic"].render(lang, count=c["basic_not_enough_data"]))
-        return " ".join(parts + [self.counts_line(lang)])
+        not_met, unknown = c["basic_not_met"], c["basic_not_enough_data"]
+        if not not_met and not unknown:
+            return LABELS["compliant"].render(lang)
+        if not not_met:
+            return LABELS["none_unmet_some_unknown"].render(lang, count=unknown)
+        parts = [LABELS["not_compliant"].render(lang, count=not_met)]
+        if unknown:
+            parts.append(LABELS["ned_basic"].render(lang, count=unknown))
+        return " ".join(parts)
+
+    def summary_line(self, lang: str = "es") -> str:
+        return f"{self.verdict(lang)} {self.counts_line(lang)}"
 
     def outcome_dict(self, o: Outcome, lang: str) -> dict[str, Any]:
         r = o.result
@@ -134,6 +143,7 @@ class Report:
             "ruleset": self.ruleset.as_dict(lang),
             "as_of": self.as_of.isoformat(), "as_of_date": self.facts.iso(self.as_of), "lang": lang,
             "summary": {**self.counts(), "compliant": self.compliant}, "summary_line": self.summary_line(lang),
+            "verdict": self.verdict(lang),
             "counts_line": self.counts_line(lang),
             "to_do": self.to_do(lang),
             "contrary_to_process": self.contrary_dict(lang),
@@ -159,14 +169,17 @@ class Report:
 
     def contrary_dict(self, lang: str) -> dict[str, Any]:
         c = self.contrary
-        return {"flag": c["flag"], "procedural_review": c["procedural_review"],
-                "causes": [{"code": code, "rules": rules, "message": CONTRARY[code].render(lang, **self._named(rules, details, lang))}
-                           for code, rules, details in c["causes"]]}
+        done = ((getattr(self.process, "settings", None) or {}).get("compliance") or {}).get("closed_contrary")
+        decided = {k: done[k] for k in ("decision", "reason", "at")} if done else None
+        return {"flag": c["flag"], "procedural_review": c["procedural_review"], "closed_by_decision": decided,
+                "causes": [{"code": code, "rules": rules, "message": message}
+                           for (code, rules, _details), message in zip(c["causes"], cause_messages(c["causes"], lang))]}
 
-    @staticmethod
-    def _named(rules: list[str], details: dict, lang: str) -> dict:
-        """A cause's fields, its rules named by their titles."""
-        return {**details, "rules": "; ".join(BY_ID[r].title.render(lang) for r in rules)}
+
+def cause_messages(causes: list[tuple[str, list[str], dict]], lang: str) -> list[str]:
+    """Each cause of :func:`contrary_to_process` in words, its rules named by their titles."""
+    return [CONTRARY[code].render(lang, **{**details, "rules": "; ".join(BY_ID[r].title.render(lang) for r in rules)})
+            for code, rules, details in causes]
 
 
 @contextmanager

@@ -313,7 +313,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                     "suspended_from": p.suspended_from, "closed": p.stage == CLOSED,
                     "starts_on": p.starts_on.isoformat(), "term_ends_on": r.term_end.isoformat(),
                     "timezone": p.timezone, "ruleset": p.ruleset, "spec_version": p.spec_version,
-                    "created_at": f.at(p.created_at), "compliance_gate": _gate(p, f)},
+                    "created_at": f.at(p.created_at), "compliance_gate": _gate(p, f),
+                    "closed_contrary": _closed_contrary(p, f)},
         "lang": lang,
         "next_move": event, "unmet": [u.as_dict(lang) for u in unmet],
         "timeline": timeline, "moves": moves,
@@ -382,6 +383,16 @@ def _gate(p: Process, f: Fmt) -> dict[str, Any]:
         out["lifted"] = {"decision": lifted.get("decision"), "reason": lifted.get("reason") or "",
                          "at": f.at(at), "at_creation": bool(lifted.get("at_creation"))}
     return out
+
+
+def _closed_contrary(p: Process, f: Fmt) -> dict[str, Any] | None:
+    """A process closed acting contrary to process: the secretariat's decision, when, why, and
+    the compliance report's causes that day (their requirements by id)."""
+    done = ((p.settings or {}).get("compliance") or {}).get("closed_contrary")
+    if not done:
+        return None
+    return {"decision": done["decision"], "reason": done["reason"], "at": f.at(dt.datetime.fromisoformat(done["at"])),
+            "causes": list(done.get("causes") or []), "rules": list(done.get("rules") or [])}
 
 
 def _person(x) -> dict[str, Any]:

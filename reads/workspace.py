@@ -99,7 +99,7 @@ def workspace_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", 
         if s.closed_at is not None:
             continue
         present = governance.present_members(attendance[s.id], people, withdrawn)
-        gaps = governance.quorum_gaps(rule, present, s.key)
+        gaps = governance.quorum_gaps(rule, governance.counting(present, people.values(), withdrawn), s.key)
         decisions = []
         for d in r.decisions:
             if d.session_id != s.id or d.status != "open":
@@ -258,6 +258,15 @@ def choices(db_engine: Engine, slug: str, handle: str, action: str | None = None
     return form_choices(r, me, lang, action)
 
 
+def fact_time(db_engine: Engine, slug: str, clock: Clock | None = None) -> dict[str, str]:
+    """A form's "date of the fact": the process's time zone (a local date and time is read there)
+    and the local time now, to the minute (the field's default: leaving it means now)."""
+    with Session(db_engine) as db:
+        timezone = process_by_slug(db, slug).timezone
+    now = (clock or SystemClock()).now().astimezone(ZoneInfo(timezone))
+    return {"timezone": timezone, "now": now.strftime("%Y-%m-%dT%H:%M")}
+
+
 def taken_keys(db_engine: Engine, slug: str, action: str) -> set[str]:
     """The keys a new row of ``action`` must differ from (:data:`KEYED`)."""
     if action not in KEYED:
@@ -304,6 +313,7 @@ def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str 
     withdrawn = r.withdrawn_sectors()
     attendance = [a for a in r.attendance if a.session_id == session.id]
     present = governance.present_members(attendance, people, withdrawn)
+    counted = governance.counting(present, people.values(), withdrawn)  # who makes quorum and votes
     present_ids = {p.id for p in present}
     arrived = {a.person_id for a in attendance}
     rule = governance.QuorumRule.of(process.quorum or {})
@@ -312,14 +322,15 @@ def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str 
         state = "present" if p.id in present_ids else ("left" if p.id in arrived else "absent")
         if p.sector in withdrawn:
             state = "withdrawn"
-        members.append({"handle": p.handle, "name": p.name, "sector": p.sector, "state": state})
+        members.append({"handle": p.handle, "name": p.name, "sector": p.sector, "state": state,
+                        "stands_by": state == "present" and p.id not in {c.id for c in counted}})
     by_sector: dict[str, int] = defaultdict(int)
-    for p in present:
+    for p in counted:
         by_sector[p.sector] += 1
     quorum_rows = [{"sector": s, "needed": max(n, 1), "present": by_sector.get(s, 0),
                     "met": by_sector.get(s, 0) >= max(n, 1), "withdrawn": s in withdrawn}
                    for s, n in rule.sectors.items()]
-    gaps = governance.quorum_gaps(rule, present, session.key)
+    gaps = governance.quorum_gaps(rule, counted, session.key)
     move_unmet = {m["event"]: m["unmet"] for m in moves(r, lang)} if process.stage not in ("closed",) else {}
 
     decisions = []
@@ -337,7 +348,7 @@ def session_view(db_engine: Engine, slug: str, key: str, handle: str, lang: str 
             "decided_at": d.decided_at.astimezone(tz).isoformat(timespec="minutes") if d.decided_at else None,
         }
         if d.status == "open":
-            adopted, tally = governance.outcome(d.rule, present, votes, bool(kind and kind.joint), rule.sectors)
+            adopted, tally = governance.outcome(d.rule, counted, votes, bool(kind and kind.joint), rule.sectors)
             item["preview"] = {"status": "adopted" if adopted else "rejected", "tally": tally}
             item["unmet"] = move_unmet.get(d.kind, []) if d.kind in machine.EVENTS else []
         decisions.append(item)

@@ -40,7 +40,7 @@ SUSPENDED = "suspended"
 EVENTS: tuple[str, ...] = ("advance", "suspend", "resume", "reopen", "close")
 #: What the secretariat can decide: a move, the plan's commitments, the quorum rule, anything else.
 DECISION_KINDS: tuple[str, ...] = (*EVENTS, "approve_commitments", "amend_commitment", "set_quorum_rule",
-                                   "lift_compliance_gate", "general",
+                                   "lift_compliance_gate", "close_contrary_to_process", "general",
                                    "open_public_comment")
 BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
 

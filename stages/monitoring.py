@@ -35,7 +35,9 @@ def expected_final(percents: list[int]) -> str:
     return "partially_fulfilled" if any(p > 0 for p in percents) else "not_fulfilled"
 
 
-#: What is reported agrees with itself and with time: a report follows its activity's start;
+#: What is reported agrees with itself and with time: a report follows its activity's start and
+#: the activity's previous report (so the latest by date is the activity's state, and a drop by
+#: date is a drop);
 #: a completed activity is at 100 %; a percentage does not go down without a reason; the public
 #: events fall in the implementation period; a final status agrees with the activities (or the
 #: secretariat decided otherwise, with its reasons).
@@ -43,6 +45,10 @@ TIME_RULES: tuple[TimeRule, ...] = (
     TimeRule("progress_after_activity_start",
              N_("Activity {activity} starts on {start_date}; progress cannot be reported for {reported_on}."),
              lambda reported_on, start_date=None, **_: start_date is None or reported_on >= start_date),
+    TimeRule("progress_in_date_order",
+             N_("Activity {activity} already has a progress report dated {last}; a report for {reported_on} "
+                "would rewrite its history: reports are recorded in the order of their dates."),
+             lambda reported_on, last=None, **_: last is None or reported_on >= last),
     TimeRule("completed_means_full",
              N_("An activity reported as completed is at 100 %, not {percent} %."),
              lambda status, percent, **_: status != "completed" or percent == 100),

@@ -57,6 +57,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "amend_commitment": NC_("decision_kind", "amend a commitment"),
         "set_quorum_rule": NC_("decision_kind", "change the quorum rule"),
         "lift_compliance_gate": NC_("decision_kind", "lift the compliance gate"),
+        "close_contrary_to_process": NC_("decision_kind", "close the process acting contrary to process"),
         "general": NC_("decision_kind", "general agreement"),
         "open_public_comment": NC_("decision_kind", "open the draft commitments for public comment"),
     },

@@ -94,6 +94,14 @@ class Proc:
     def move(self, kind: str = "advance", **kw: Any) -> dict:
         return self.decide(kind, **kw)
 
+    def close(self, **kw: Any) -> dict:
+        """Close the process: the stages' content here does not meet every basic requirement of the
+        standards, so when the compliance report finds the process acting contrary to process the
+        close is the secretariat's decision saying so, with its reason."""
+        if "close_contrary_needs_decision" in self.unmet():
+            return self.decide("close_contrary_to_process", reason="Cierre con requisitos básicos incumplidos", **kw)
+        return self.move("close", **kw)
+
 
 def complete_stage(p: Proc, stage: str) -> None:
     """Record content that meets every exit criterion of ``stage``."""
@@ -184,6 +192,6 @@ def process_at(db, clock, stage: str, **kw: Any) -> Proc:
         if name == stage:
             return p
         complete_stage(p, name)
-        p.move("close" if name == "monitoring" else "advance")
+        p.close() if name == "monitoring" else p.move("advance")
     assert stage == "closed"
     return p

@@ -87,8 +87,12 @@ def breaks(engine, slug: str, now: dt.datetime) -> list[str]:
 
         activities = {a.id: a for a in rows(m.Activity)}
         last: dict[int, int] = {}
+        dated: dict[int, dt.date] = {}
         for r in sorted(rows(m.ProgressReport), key=lambda r: (r.recorded_at, r.id)):
             a = activities[r.activity_id]
+            _check(found, "progress_in_date_order", activity=a.key, reported_on=r.reported_on,
+                   last=dated.get(a.id))
+            dated[a.id] = r.reported_on
             _check(found, "fact_not_in_future", what="progress_report", date=r.reported_on, today=day(r.recorded_at))
             _check(found, "progress_after_activity_start", activity=a.key, reported_on=r.reported_on,
                    start_date=a.start_date)

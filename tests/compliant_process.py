@@ -261,11 +261,34 @@ ENFORCED: dict[str, tuple[Callable[[list[dict]], list[dict]], str]] = {
 }
 
 
-def broken(rule_id: str, gate: bool = False) -> list[dict]:
+#: The broken rules that make the process act contrary to process (OGP's causes: a late plan, a
+#: basic requirement of the minimum standards missed, no progress): its close is then the
+#: secretariat's decision to close it acting contrary to process, with its reason. A plain close
+#: of these is refused, and that decision for any other is refused: either way the test fails if
+#: this list is wrong.
+ACTS_CONTRARY = frozenset({
+    "channels", "forum-cadence", "forum-mixed", "forum-rules-public", "implementation-dialogue",
+    "implementation-progress", "inputs-documented", "materials-before-meetings", "non-government-approval",
+    "outreach", "plan-cadence", "reasoned-response", "repository-cadence", "timeline-notice", "website"})
+CONTRARY_REASON = "El plan concluyó su periodo; el secretariado lo cierra y reconoce los requisitos incumplidos"
+
+
+def close_contrary(s: list[dict]) -> list[dict]:
+    """The closing session's decision is to close the process acting contrary to process."""
+    _find(s, action="propose_decision", key="S10-D1").update(kind="close_contrary_to_process", reason=CONTRARY_REASON)
+    return s
+
+
+def broken(rule_id: str, gate: bool = False, plain_close: bool = False) -> list[dict]:
     """The compliant script with one rule broken. The compliance gate (on by default) would stop
     a process that breaks a basic requirement at its stage's end, so a process that got that far
-    broken was created without it (``gate=False``, explicit, and shown so on its public page)."""
+    broken was created without it (``gate=False``, explicit, and shown so on its public page).
+    A process that then acts contrary to process is closed by a decision saying so, unless
+    ``plain_close``."""
     s = copy.deepcopy(script())
     _find(s, action="create_process")["compliance_gate"] = gate
     change = BREAKERS[rule_id] if rule_id in BREAKERS else ENFORCED[rule_id][0]
-    return ordered(change(s))
+    s = change(s)
+    if rule_id in ACTS_CONTRARY and not plain_close:
+        close_contrary(s)
+    return ordered(s)

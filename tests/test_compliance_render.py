@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from compliant_process import REPORT_AT, P, apply, broken, doc, ordered, script
+from compliant_process import REPORT_AT, P, apply, broken, close_contrary, doc, ordered, script
 from conftest import chromium_or_skip
 from sqlmodel import SQLModel
 
@@ -189,9 +189,10 @@ def test_html_report_reads_on_a_phone(website_missing, tmp_path):
 def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     import datetime as dt
     steps = [x for x in script() if not (x["action"] == "publish_document" and x.get("kind") == "outreach")]
-    # without its outreach the process breaks a basic requirement: created with the gate off, explicitly
+    # without its outreach the process breaks a basic requirement: created with the gate off, explicitly,
+    # and closed by the secretariat's decision to close it acting contrary to process
     steps = [{**x, "compliance_gate": False} if x["action"] == "create_process" else x for x in steps]
-    apply(sqlite_db, steps)
+    apply(sqlite_db, close_contrary(steps))
     moment = checks.end_of_day(dt.date(2026, 2, 1), "America/Mexico_City")
     data = checks.report(sqlite_db, P, as_of=moment).as_dict("es")
     todo = [(t["id"], t["pending"]) for t in data["to_do"]]
@@ -200,3 +201,36 @@ def test_to_do_lists_failures_first_then_what_is_coming_due(sqlite_db):
     assert t["pending_note"] == "aún no exigible: vence al terminar la etapa «Consulta sobre temas a tratar»"
     page = render(checks.report(sqlite_db, P, as_of=moment), "html")
     assert 'href="#r-outreach"' in page
+
+
+def test_the_verdict_on_basic_requirements_never_says_zero_not_met(sqlite_db):
+    """All met; some not met (and some without data); none not met but some without data: each said
+    properly, with plurals, in every format; never "No cumple 0 requisitos básicos"."""
+    from dataclasses import replace
+
+    apply(sqlite_db, script())
+    report = checks.report(sqlite_db, P, as_of=REPORT_AT)
+    basic = [n for n, o in enumerate(report.outcomes) if o.level == "basic"]
+
+    def with_statuses(not_met: int, unknown: int):
+        outs = list(report.outcomes)
+        for n in basic[:not_met]:
+            outs[n] = replace(outs[n], result=replace(outs[n].result, status="not_met"))
+        for n in basic[not_met:not_met + unknown]:
+            outs[n] = replace(outs[n], result=replace(outs[n].result, status="not_enough_data"))
+        return replace(report, outcomes=outs)
+
+    said = {(a, b): (with_statuses(a, b).verdict("es"), with_statuses(a, b).verdict("en"))
+            for a in range(3) for b in range(3)}
+    assert said[0, 0] == ("Cumple todos los requisitos básicos exigibles.", "Meets every basic requirement due.")
+    assert said[0, 1] == ("Ningún requisito básico está incumplido, pero 1 no puede juzgarse aún por falta de datos.",
+                          "No basic requirement is unmet, but 1 cannot be judged yet for lack of data.")
+    assert said[0, 2][0] == "Ningún requisito básico está incumplido, pero 2 no pueden juzgarse aún por falta de datos."
+    assert said[1, 0] == ("No cumple 1 requisito básico.", "1 basic requirement not met.")
+    assert said[2, 1][0] == "No cumple 2 requisitos básicos. 1 requisito básico sin datos suficientes."
+    assert all(" 0 " not in text and not text.startswith("0 ") for pair in said.values() for text in pair)
+    unknown = with_statuses(0, 2)
+    for fmt in ("text", "markdown", "html", "json"):
+        out = render(unknown, fmt, "es")
+        assert "No cumple 0" not in out and "pero 2 no pueden juzgarse" in out, fmt
+    assert not unknown.compliant and 'class="banner ko"' in render(unknown, "html", "es")

@@ -101,3 +101,85 @@ def test_morelos_a_business_confederation_in_the_civil_society_seat_is_flagged(d
     assert "Confederación Patronal de la República Mexicana, organización empresarial" in es
     assert "1 seat that must be independent is held by an organisation whose kind puts its independence at risk" in en
     assert "business" not in es.split("seat-independence")[0].split("Asientos independientes")[-1]
+
+
+# --- alternates stand in for absent holders ---------------------------------------------------
+
+SEATED = [("gob", "government"), ("garante", "guarantor"), ("osc1", "civil_society"), ("osc2", "civil_society"),
+          ("osc3", "civil_society"), ("osc4", "civil_society")]
+
+
+def _with_alternates(db, clock, quorum: dict) -> Proc:
+    """Civil society's seat: two holders (osc1, osc2) and two alternates (osc3, osc4)."""
+    p = Proc(db, clock, members=SEATED, quorum=quorum)
+    _seat(p, [], ["osc3", "osc4"])
+    return p
+
+
+def test_counting_table():
+    """Who counts, the rule as a table: holders and spokespeople always; alternates, in the order
+    they arrived, only in place of a seated holder or spokesperson who is not present."""
+    from types import SimpleNamespace as P
+
+    from workflow.governance import SEAT_ROLES, counting
+
+    assert SEAT_ROLES == {"holder": True, "spokesperson": True, "alternate": False}
+    h1, h2 = P(id=1, sector="cs", role="member", active=True, seat_role="holder"), \
+        P(id=2, sector="cs", role="member", active=True, seat_role="spokesperson")
+    a1, a2 = P(id=3, sector="cs", role="member", active=True, seat_role="alternate"), \
+        P(id=4, sector="cs", role="member", active=True, seat_role="alternate")
+    old = P(id=5, sector="gov", role="member", active=True, seat_role=None)  # seated before seats had parts
+    people = [h1, h2, a1, a2, old]
+    cases = [([h1, h2, a1, a2, old], [1, 2, 5]), ([h1, a1, a2], [1, 3]), ([a2, a1], [4, 3]), ([a1], [3]),
+             ([h1, h2], [1, 2]), ([old, a1], [5, 3, ]), ([], [])]
+    for present, counted in cases:
+        assert [p.id for p in counting(present, people, set())] == counted, present
+    assert counting([a1], people, {"cs"}) == []  # a withdrawn sector's seat has no vacancy to fill
+    assert [p.id for p in counting([a1], [h1, a1, P(id=6, sector="cs", role="member", active=False,
+                                                      seat_role="holder")], set())] == [3]
+
+
+def test_an_alternate_makes_quorum_only_in_place_of_an_absent_holder(db, clock):
+    p = _with_alternates(db, clock, {"sectors": {"government": 1, "guarantor": 1, "civil_society": 2}})
+    s1 = p.session(present=["gob", "garante", "osc1", "osc3"])  # osc3 stands in for osc2
+    assert p.decide("general", session=s1, text="Calendario")["status"] == "adopted"
+    s2 = p.session(present=["gob", "garante", "osc3"])  # both holders absent: one alternate fills one place
+    d = p("propose_decision", session=s2, kind="general", text="Otro acuerdo")["decision"]
+    exc = refused(db, lambda: p("decide", decision=d), "session_not_quorate")
+    assert exc.reasons[0].details["missing_sectors"] == ["civil_society"]
+    assert "1" in exc.reasons[0].gaps[0].message("es")  # one of the two counted
+    assert p("record_attendance", session=s2, members=["osc4"])["quorate"] is True  # the second place
+    assert p("decide", decision=d)["status"] == "adopted"
+
+
+def test_an_alternate_beside_its_holders_does_not_count_toward_the_total(db, clock):
+    p = _with_alternates(db, clock, {"sectors": {"government": 1, "guarantor": 1, "civil_society": 1},
+                                     "min_members": 5})
+    session = p.session(present=["gob", "garante", "osc1", "osc2", "osc3"])  # five in the room, four count
+    d = p("propose_decision", session=session, kind="general", text="Calendario")["decision"]
+    exc = refused(db, lambda: p("decide", decision=d), "session_not_quorate")
+    assert exc.reasons[0].details["gaps"] == ["quorum_members_missing"]
+    assert "4" in exc.messages("es")[0]
+
+
+def test_an_alternate_votes_only_in_place_of_an_absent_holder(db, clock):
+    p = _with_alternates(db, clock, {"sectors": {"government": 1, "guarantor": 1, "civil_society": 2}})
+    full = p.session(present=["gob", "garante", "osc1", "osc2", "osc3"])
+    result = p.decide("general", session=full, text="Calendario", votes={"osc3": "against"})
+    assert result["status"] == "adopted"  # the holders are present: the alternate's objection is not a vote
+    assert "osc3" not in result["tally"]["present"] and result["tally"]["objections"] == []
+    standing_in = p.session(present=["gob", "garante", "osc1", "osc4"])
+    result = p.decide("general", session=standing_in, text="Otro acuerdo", votes={"osc4": "against"})
+    assert result["status"] == "rejected" and result["tally"]["objections"] == ["osc4"]
+
+
+def test_the_session_screen_says_who_stands_by(sqlite_db, clock):
+    from reads import workspace
+
+    p = _with_alternates(sqlite_db, clock, {"sectors": {"government": 1, "guarantor": 1, "civil_society": 2}})
+    session = p.session(present=["gob", "garante", "osc1", "osc2", "osc3"])
+    screen = workspace.session_view(sqlite_db, "p", session, "coord", clock=clock)
+    by = {m["handle"]: m["stands_by"] for m in screen["members"]}
+    assert by["osc3"] is True and by["osc1"] is False and by["osc4"] is False
+    row = next(r for r in screen["quorum"]["rows"] if r["sector"] == "civil_society")
+    assert row["present"] == 2 and row["met"]

@@ -35,6 +35,8 @@ CASES = [
     ("progress_after_activity_start", dict(activity="a1", reported_on=D("2026-07-01"), start_date=D("2026-07-01")),
      dict(activity="a1", reported_on=D("2026-06-30"), start_date=D("2026-07-01"))),
     ("completed_means_full", dict(status="in_progress", percent=40), dict(status="completed", percent=90)),
+    ("progress_in_date_order", dict(activity="a1", reported_on=D("2026-10-01"), last=D("2026-10-01")),
+     dict(activity="a1", reported_on=D("2026-09-30"), last=D("2026-10-01"))),
     ("progress_never_drops_without_reason", dict(activity="a1", percent=30, previous=50, reason="Se replanteó"),
      dict(activity="a1", percent=30, previous=50, reason="  ")),
     ("event_inside_implementation", dict(held_on=D("2027-01-10"), starts_on=D("2026-01-15"), ends_on=D("2027-04-15")),

@@ -173,7 +173,7 @@ def test_advance_from_monitoring_is_not_a_move_close_is(db, clock):
     complete_stage(p, "monitoring")
     d = _decision(p, "advance")
     refused(db, lambda: p("decide", decision=d), "move_not_allowed")
-    p.move("close")
+    p.close()
     assert p.stage == "closed"
 
 

@@ -10,6 +10,10 @@
   first result with ``"replayed": true``; the same key with another request is refused
   (``idempotency_key_reused``, 400). Keys are the person's own (stored hashed with the process
   and the handle): another person's key never collides with theirs.
+  An action that records a fact (``ActionDef.dated``) takes ``at`` in its body: when the fact
+  happened, ISO 8601 with its offset, parsed and refused exactly as an apply file's
+  (``workflow.actions.parse_at``; the engine refuses a time after now or before the process's
+  last action); without it, the action is dated now.
 
 Errors are ``{"error", "reasons": [{"code", "message", "details"}]}``: 400 invalid input,
 401 no or bad token, 403 not allowed, 404 no such process, 409 refused by the process
@@ -234,6 +238,9 @@ def _action_route(name: str):
             return _error(request, exc, 413 if exc.code == "body_too_large" else 400)
 
         def apply():
+            # ``at``: when the fact happened (ISO 8601 with its offset), as an item of ``cocrea apply``
+            # gives it; not part of the action's schema, so taken out of the body here
+            at = actions.parse_at(payload.pop("at", None))
             # ``Idempotency-Key``: a request retried with the same key is applied once (as an
             # item of ``cocrea apply``); the retry gets the first result, marked "replayed"
             key = actions.idempotency_key("Idempotency-Key", request.headers.get("idempotency-key"))
@@ -241,7 +248,7 @@ def _action_route(name: str):
                 key = "api:" + hashlib.sha256(f"{slug}\x00{identity.handle}\x00{key}".encode()).hexdigest()
             with credentials.collecting() as issued:
                 result = actions.apply(request.app.state.engine, name, payload, actor=identity.handle, process=slug,
-                                       clock=request.app.state.clock, idempotency_key=key)
+                                       clock=request.app.state.clock, at=at, idempotency_key=key)
             return result, issued
 
         try:
@@ -282,6 +289,12 @@ for _name, _action in actions.ACTIONS.items():
             "security": [{"bearerAuth": []}]})
 
 
+#: ``at`` in the body of an action that records a fact (``ActionDef.dated``): not a field of its schema.
+AT_SCHEMA = {"type": "string", "format": "date-time", "title": "At",
+             "description": "when the fact happened, ISO 8601 with its offset (e.g. 2026-03-01T10:00:00-06:00); "
+                            "default: now. Not after now, nor before the process's last recorded action"}
+
+
 def install_openapi(app: FastAPI) -> None:
     """The OpenAPI document, with every action's schema as its request body."""
 
@@ -295,6 +308,8 @@ def install_openapi(app: FastAPI) -> None:
             js = action.schema.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, sub in js.pop("$defs", {}).items():
                 schemas.setdefault(name, sub)
+            if action.dated:
+                js["properties"] = {**js.get("properties", {}), "at": AT_SCHEMA}
             schemas[action.schema.__name__] = js
         schemas["Reason"] = {"type": "object", "required": ["code", "message", "details"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}

@@ -32,12 +32,12 @@ MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compli
          "atom": "application/atom+xml; charset=utf-8", "ics": "text/calendar; charset=utf-8"}
 
 
-def compliance_section(engine, slug: str, lang: str) -> dict[str, Any]:
+def compliance_section(engine, slug: str, lang: str, clock) -> dict[str, Any]:
     """The compliance report for the public page: its summary, the contrary-to-process flag,
     what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``)."""
     from reads import checks
 
-    data = checks.report(engine, slug).as_dict(lang)
+    data = checks.report(engine, slug, clock=clock).as_dict(lang)
     link = f"/p/{quote(slug)}/cumplimiento"
     parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
     flag = data["contrary_to_process"]
@@ -123,7 +123,7 @@ async def process_page(request: Request, slug: str, page: int = Query(1, ge=1, l
         inputs = lists.page(engine, slug, "inputs", page=page, q=q, lang=lang)
         taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
         return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
-                      compliance=compliance_section(engine, slug, lang), inputs=inputs, participation=taking_part,
+                      compliance=compliance_section(engine, slug, lang, request.app.state.clock), inputs=inputs, participation=taking_part,
                       inputs_link=lambda n: f"{path}?{urlencode({'page': n, **({'q': q} if q else {})})}#inputs"
                       ).encode()
     return await _cached(request, slug, f"html:{page}:{q}", lang, make)
@@ -138,7 +138,7 @@ async def compliance_page(request: Request, slug: str) -> Response:
     lang = lang_of(request)
     engine = request.app.state.read_engine
     return await _cached(request, slug, "compliance", lang,
-                         lambda: render_report(checks.report(engine, slug), "html", lang).encode())
+                         lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "html", lang).encode())
 
 
 @router.get("/p/{slug}/cumplimiento.json")
@@ -149,7 +149,7 @@ async def compliance_json(request: Request, slug: str) -> Response:
     lang = lang_of(request)
     engine = request.app.state.read_engine
     return await _cached(request, slug, "compliance.json", lang,
-                         lambda: render_report(checks.report(engine, slug), "json", lang).encode())
+                         lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "json", lang).encode())
 
 
 @router.get("/p/{slug}/data.json")
@@ -159,7 +159,7 @@ async def process_json(request: Request, slug: str) -> Response:
 
     def make() -> bytes:
         view = public.public_view(engine, slug, lang)
-        extra = compliance_section(engine, slug, lang)
+        extra = compliance_section(engine, slug, lang, request.app.state.clock)
         if extra and extra.get("data") is not None:
             view["compliance"] = extra["data"]
         return json.dumps(view, ensure_ascii=False, indent=1).encode()

@@ -359,12 +359,34 @@ def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
              "chosen": values.get("kind") == k} for k in decisions.KINDS]
 
 
+async def _fact_time(request: Request, slug: str, name: str) -> dict | None:
+    """The "date of the fact" of an action that records one (``ActionDef.dated``), else ``None``."""
+    if not actions.ACTIONS[name].dated:
+        return None
+    return await run_in_threadpool(workspace.fact_time, request.app.state.read_engine, slug, request.app.state.clock)
+
+
+def _fact_at(form: dict, fact: dict | None):
+    """The time of the fact the form gives: ``None`` (now) when the field still holds the time it
+    was shown with; otherwise parsed as an apply file's ``at``, a local time read in the process's
+    time zone, and refused for the same reasons (``workflow.actions.parse_at``; the engine refuses
+    a time after now or before the process's last action)."""
+    typed, shown = (form.get(k) if isinstance(form.get(k), str) else "" for k in ("at", "at_shown"))
+    if fact is None or not typed.strip() or typed.strip() == shown.strip():
+        return None
+    return actions.parse_at(typed, "at", timezone=fact["timezone"])
+
+
 async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
                        choices: dict) -> HTMLResponse:
     fields = _fields(name, values)
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
+    fact = await _fact_time(request, slug, name)
+    if fact is not None:
+        shown["at_shown"] = str(values.get("at_shown") or fact["now"])
+        shown["at"] = str(values.get("at") or shown["at_shown"])
     return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
-                       kinds=_kind_links(name, values),
+                       kinds=_kind_links(name, values), fact=fact,
                        values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
                        next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
                                                                 for r in reasons if r["code"] == "invalid_field"])
@@ -449,6 +471,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     values = {f.name: form.get(f.name, "") for f in forms.leaves(_fields(name))}
     values = {k: v for k, v in values.items() if k in {f.name for f in forms.leaves(_fields(name, values))}}
     values["next"] = str(form.get("next", ""))
+    values.update({k: form[k] for k in ("at", "at_shown") if isinstance(form.get(k), str) and form[k]})
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
         return await _action_page(request, slug, name, identity, values, reasons, status,
@@ -470,13 +493,17 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
         payload = _payload(name, await _with_key(request, slug, name, form))
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
+    try:
+        at = _fact_at(form, await _fact_time(request, slug, name))
+    except CocreaError as exc:
+        return await refused([form_reason(lang, name, r) for r in exc.reasons], error_status(exc))
 
     invite = name == "add_person" and bool(form.get("invite")) and bool(payload.get("email"))
 
     def apply():
         with credentials.collecting() as issued:
             result = actions.apply(engine, name, payload, actor=identity.handle, process=slug,
-                                   clock=request.app.state.clock)
+                                   clock=request.app.state.clock, at=at)
             if invite:  # a one-time link to choose their own password, by email
                 actions.apply(engine, "set_credentials", {"handle": result["person"], "reset_access": True},
                               actor=identity.handle, process=slug, clock=request.app.state.clock)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from compliance.gates import gate_reasons
+from compliance.gates import move_reasons
 from compliance.rulesets import gate_enabled
 from notifications import outbox
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
@@ -53,6 +53,10 @@ class ActionDef:
     #: actions that only touch citizens' contact data, which compliance never reads and whose
     #: payload (a token, an email) the trail does not keep.
     replayed: bool = True
+    #: Records a fact that happened at a moment, which may be given (``at``: an apply file, the
+    #: API, the workspace's "date of the fact"); ``False`` for what is done only as it is recorded
+    #: (a secret made, a citizen acting on the site, contact data erased): ``at`` is refused.
+    dated: bool = True
 
     @property
     def doc(self) -> str:
@@ -174,6 +178,8 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
     data = validate(action.schema, payload)
     clock = clock or SystemClock()
     if at is not None:
+        if not action.dated:
+            raise invalid_field("at", "not_dated", action=action.name)
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
     with transaction(db_engine) as db:
@@ -220,9 +226,11 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 # --- stage changes --------------------------------------------------------------------
 
 def blockers(records: Records, event: str, target: str | None = None, reason_text: str = "",
-             now: dt.datetime | None = None) -> list:
+             now: dt.datetime | None = None, *, contrary: bool = False) -> list:
     """Every reason the move cannot happen now (empty when it can); with a compliance gate,
-    also the failing basic requirements due at the end of the stage."""
+    also the failing basic requirements due at the end of the stage; for a close, a process
+    acting contrary to process without a decision saying so (``contrary``: this close is the
+    effect of such a decision; :func:`compliance.gates.move_reasons`)."""
     process = records.process
     state = process.stage
     if not machine.allowed(state, event, target if event != "resume" else process.suspended_from):
@@ -230,7 +238,7 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
             return [reason("reopen_needs_earlier_stage", stage=state, target=target)]
         return [reason("move_not_allowed", event=event, stage=state)]
     if event in ("advance", "close"):
-        return BY_NAME[state].unmet(records) + gate_reasons(records, state, now)
+        return BY_NAME[state].unmet(records) + move_reasons(records, event, now, contrary=contrary)
     if event == "resume":
         withdrawn = sorted(records.withdrawn_sectors() & set(records.required_sectors))
         return [reason("required_sector_withdrawn", items=withdrawn)] if withdrawn else []
@@ -241,17 +249,17 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
 
 def reads_for(process: Process, event: str) -> tuple[str, ...] | None:
     """The tables :func:`blockers` reads for ``event`` from where ``process`` is (``None``: all of
-    them, for a compliance gate reads the whole record)."""
+    them, for a compliance gate, and the compliance report a close agrees with, read the whole record)."""
     if event in ("advance", "close") and process.stage in BY_NAME:
-        return None if gate_enabled(process) else BY_NAME[process.stage].reads
+        return None if gate_enabled(process) or event == "close" else BY_NAME[process.stage].reads
     return ("withdrawals",) if event == "resume" else ()
 
 
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
-         reason_text: str = "") -> StageChange:
+         reason_text: str = "", contrary: bool = False) -> StageChange:
     """Check, then change the stage and record it; the only code that assigns ``stage``."""
     records = ctx.records(reads_for(ctx.process, event))
-    found = blockers(records, event, target, reason_text, now=ctx.now)
+    found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
     if found:
         raise TransitionBlocked(found)
     process = ctx.process

@@ -2,8 +2,12 @@
 
 Pure functions over rows; the one place these rules live.
 
+- Who counts (:func:`counting`): of the members present, each holder and spokesperson of a
+  sector's seat; an alternate only in place of an absent holder or spokesperson of its sector
+  (:data:`SEAT_ROLES`). Quorum and votes count only them; an alternate present beside its
+  seat's holders is there, with no vote of its own.
 - A session is quorate when every required sector has at least its minimum of members
-  present (arrived, not left, sector not withdrawn) and, if set, the total present reaches
+  who count present (arrived, not left, sector not withdrawn) and, if set, the total reaches
   ``min_members``.
 - Consensus (default): adopted when no present member votes ``against``; abstentions and
   silence do not block.
@@ -22,6 +26,10 @@ from stages.errors import Reason
 from stages.errors import reason
 from stages.reasons import MESSAGES
 
+#: Each part in a sector's seat: whether it holds the seat (``True``: counts toward quorum and
+#: votes whenever present) or stands in for one who does (``False``: counts only in place of an
+#: absent holder or spokesperson of its sector). A member recorded before seats had parts holds its seat.
+SEAT_ROLES: dict[str, bool] = {"holder": True, "spokesperson": True, "alternate": False}
 POSITIONS = ("for", "against", "abstain")
 RULES = ("consensus", "majority")
 
@@ -48,6 +56,27 @@ def present_members(attendance: Iterable, people_by_id: dict, withdrawn: set[str
         else:
             present.pop(p.id, None)
     return list(present.values())
+
+
+def holds_seat(person) -> bool:
+    return SEAT_ROLES[person.seat_role or "holder"]
+
+
+def counting(present: list, people: Iterable, withdrawn: set[str]) -> list:
+    """The members present who count toward quorum and whose votes count: every holder and
+    spokesperson present; alternates, in the order they arrived, each in place of one holder or
+    spokesperson of its sector who is seated (active, sector not withdrawn) and not present."""
+    here = {p.id for p in present}
+    vacant = Counter(p.sector for p in people if p.role == "member" and p.active and p.sector not in withdrawn
+                     and holds_seat(p) and p.id not in here)
+    out = []
+    for p in present:
+        if holds_seat(p):
+            out.append(p)
+        elif vacant[p.sector] > 0:
+            vacant[p.sector] -= 1
+            out.append(p)
+    return out
 
 
 def quorum_gaps(rule: QuorumRule, present: list, session_key: str) -> list[Reason]:

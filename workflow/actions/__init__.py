@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -84,14 +85,16 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(consultation.record_input, s.RecordInput, result_key="input"),
     _a(bulk.import_inputs, bulk.ImportInputs),
     _a(consultation.answer_input, s.AnswerInput),
-    _a(participation.submit_input, participation.SubmitInput, PUBLIC, public=True),  # keys as generated: a replay makes the same
-    _a(participation.confirm_email, participation.ConfirmEmail, PUBLIC, public=True, replayed=False),
-    _a(participation.follow_process, participation.FollowProcess, PUBLIC, public=True, replayed=False),
-    _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False),
+    _a(participation.submit_input, participation.SubmitInput, PUBLIC, public=True, dated=False),  # keys as generated: a replay makes the same
+    _a(participation.confirm_email, participation.ConfirmEmail, PUBLIC, public=True, replayed=False, dated=False),
+    _a(participation.follow_process, participation.FollowProcess, PUBLIC, public=True, replayed=False, dated=False),
+    _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False,
+       dated=False),
     _a(participation.hide_input, participation.HideInput),
-    _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False),
+    _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False, dated=False),
     _a(participation.configure_participation, participation.ConfigureParticipation, **GOV),
-    _a(participation.purge_contact_data, participation.PurgeContactData, **GOV, while_closed=True, replayed=False),
+    _a(participation.purge_contact_data, participation.PurgeContactData, **GOV, while_closed=True, replayed=False,
+       dated=False),
     _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),
     _a(preparation.record_sensitization_session, s.RecordSensitizationSession, result_key="sensitization_session"),
@@ -104,7 +107,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(monitoring.report_progress, s.ReportProgress, LIAISON, plans=ACTIVITY),
     _a(monitoring.hold_public_event, s.HoldPublicEvent, result_key="event"),
     _a(monitoring.set_final_status, s.SetFinalStatus),
-    _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True),
+    _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True, dated=False),
     _a(reminders.configure_reminders, reminders.ConfigureReminders, **GOV, plans=ALL),
     _a(compliance.configure_compliance, compliance.ConfigureCompliance, **GOV),
     _a(compliance.register_ruleset, compliance.RegisterRuleset, **GOV),
@@ -159,19 +162,23 @@ def idempotency_key(field: str, value: Any) -> str | None:
     return value
 
 
-def parse_at(value: object, field: str = "at") -> dt.datetime | None:
-    """When a fact happened, as an apply file or ``cocrea init --at`` gives it: an ISO time with its
-    offset (YAML may have read it already); ``None`` when not given (the action is dated now)."""
+def parse_at(value: object, field: str = "at", timezone: str | None = None) -> dt.datetime | None:
+    """When a fact happened, as an apply file, the API or ``cocrea init --at`` gives it: an ISO time
+    with its offset (YAML may have read it already); ``None`` when not given (the action is dated
+    now). ``timezone``: a time without offset is read there (a workspace form's local date and
+    time, in the process's time zone); without it, such a time is refused."""
     if value is None:
         return None
     at = value
     if isinstance(at, str):
         try:
-            at = dt.datetime.fromisoformat(at)
+            at = dt.datetime.fromisoformat(at.strip())
         except ValueError:
             raise invalid_field(field, "not_a_date", value=value) from None
     if not isinstance(at, dt.datetime):  # e.g. a bare date or a number in YAML
         raise invalid_field(field, "not_a_date", value=str(value))
+    if at.tzinfo is None and timezone is not None:
+        at = at.replace(tzinfo=ZoneInfo(timezone))
     if at.tzinfo is None:
         raise invalid_field(field, "needs_timezone", value=at.isoformat())
     return at

@@ -11,13 +11,14 @@ from typing import Any, Literal, Optional
 from pydantic import Field
 from sqlmodel import select
 
-from compliance import rulesets
+from compliance import gates, rulesets
 from compliance import settings as compliance_settings
 from compliance.irm import EARLY_RESULTS, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT
 from i18n import D_
-from stages.errors import InvalidInput, not_found, reason, refuse
+from stages.errors import InvalidInput, Refused, not_found, reason, refuse
 from storage import models as m
 
+from .. import engine
 from ..engine import Context
 from ..schemas import Day, Key, Note, Schema, Short
 
@@ -104,6 +105,28 @@ def lift_gate(ctx: Context, decision: m.Decision) -> dict:
     conf["lifted"] = {"decision": decision.key, "reason": decision.reason, "at": ctx.now.isoformat()}
     _store(ctx, "compliance", conf)
     return {"gate": False}
+
+
+def check_close_contrary(ctx: Context) -> None:
+    """A motion to close acting contrary to process is put only when the compliance report finds
+    a cause for it (``close_not_contrary`` otherwise); checked again when it is decided."""
+    found = gates.close_reasons(gates.closing_report(ctx.records(), ctx.now), contrary=True)
+    if found:
+        raise Refused(found)
+
+
+def close_contrary(ctx: Context, decision: m.Decision) -> dict:
+    """The effect of an adopted ``close_contrary_to_process``: the process is closed (its stage's
+    exit criteria and the gate still apply), and the public record says it closed acting
+    contrary to process: by which decision, when, why, and the report's causes that day."""
+    causes = gates.closing_report(ctx.records(), ctx.now).contrary["causes"]
+    change = engine.move(ctx, "close", decision_id=decision.id, reason_text=decision.reason, contrary=True)
+    conf = _compliance_conf(ctx)
+    conf["closed_contrary"] = {"decision": decision.key, "reason": decision.reason, "at": ctx.now.isoformat(),
+                               "causes": [code for code, _rules, _details in causes],
+                               "rules": sorted({r for _code, rules, _details in causes for r in rules})}
+    _store(ctx, "compliance", conf)
+    return {"from": change.from_stage, "stage": change.to_stage, "contrary_to_process": conf["closed_contrary"]["causes"]}
 
 
 def gate_is_on(ctx: Context) -> bool:

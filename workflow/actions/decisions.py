@@ -20,7 +20,7 @@ from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
 from . import compliance
-from .lookup import find, get, next_key, present_members, session_row
+from .lookup import counting_members, find, get, next_key, present_members, session_row
 from .plan import apply_commitment_fields, commitment_fields
 
 
@@ -61,6 +61,10 @@ def _check_amend(ctx: Context, d: s.ProposeDecision) -> None:
 def _check_gate_on(ctx: Context, d: s.ProposeDecision) -> None:
     if not compliance.gate_is_on(ctx):
         raise refuse("compliance_gate_already_off")
+
+
+def _check_close_contrary(ctx: Context, d: s.ProposeDecision) -> None:
+    compliance.check_close_contrary(ctx)
 
 
 def _check_comment_period(ctx: Context, d: s.ProposeDecision) -> None:
@@ -180,6 +184,8 @@ KINDS: dict[str, DecisionKind] = {k.name: k for k in (
     DecisionKind("reopen", _check_nothing, _effect_move("reopen"), fields=("target",), required=("target",),
                  reason=True, move=True),
     DecisionKind("close", _check_nothing, _effect_move("close"), move=True),
+    DecisionKind("close_contrary_to_process", _check_close_contrary, compliance.close_contrary, reason=True,
+                 move=True),
     DecisionKind("approve_commitments", _check_approve, _effect_approve, fields=("commitments",), joint=True),
     DecisionKind("amend_commitment", _check_amend, _effect_amend, fields=("commitment", "changes"),
                  required=("commitment", "changes"), joint=True),
@@ -271,7 +277,7 @@ def decide(ctx: Context, d: s.Decide):
     if proposed_in and proposed_in != ctx.process.stage:
         raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
                      stage=ctx.process.stage)
-    present = present_members(ctx, session)
+    present = counting_members(ctx, session)  # an alternate beside its seat's holders neither makes quorum nor votes
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)

@@ -87,6 +87,13 @@ def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Perso
     return governance.present_members(attendance, people_by_id(ctx), withdrawn_sectors(ctx))
 
 
+def counting_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
+    """The members present who count toward quorum and vote (:func:`workflow.governance.counting`)."""
+    people, withdrawn = people_by_id(ctx), withdrawn_sectors(ctx)
+    attendance = ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id).order_by(m.Attendance.id))
+    return governance.counting(governance.present_members(attendance, people, withdrawn), people.values(), withdrawn)
+
+
 def check_dates(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise InvalidInput([reason("dates_out_of_order", start=start.isoformat(), end=end.isoformat())])

@@ -1,7 +1,7 @@
 """Monitoring: progress reports, public events, final statuses."""
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from stages import Records
 from stages.errors import refuse
@@ -15,13 +15,16 @@ from .plan import own_activity
 
 
 def report_progress(ctx: Context, d: s.ReportProgress):
-    """Report an activity's progress (status, percent, evidence) as of a date on or after it started;
-    a completed activity is at 100 %, and a lower percentage than before needs a reason."""
+    """Report an activity's progress (status, percent, evidence) as of a date on or after it started
+    and its previous report; a completed activity is at 100 %, and a lower percentage than before
+    needs a reason."""
     row = own_activity(ctx, d.activity)
     if row.accepted_at is None:
         raise refuse("activity_not_accepted", activity=row.key)
     not_in_future(ctx, "progress_report", d.reported_on)
     require("progress_after_activity_start", activity=row.key, reported_on=d.reported_on, start_date=row.start_date)
+    last = ctx.db.exec(select(func.max(m.ProgressReport.reported_on)).where(m.ProgressReport.activity_id == row.id)).one()
+    require("progress_in_date_order", activity=row.key, reported_on=d.reported_on, last=last)
     require("completed_means_full", status=d.status, percent=d.percent)
     require("progress_never_drops_without_reason", activity=row.key, percent=d.percent, previous=row.percent,
             reason=d.reason)
@@ -48,7 +51,7 @@ def hold_public_event(ctx: Context, d: s.HoldPublicEvent):
 
 def set_final_status(ctx: Context, d: s.SetFinalStatus):
     """Record a commitment's final status at the close: what its activities show, or another
-    status the secretariat decided, with the decision that says why."""
+    status the secretariat decided, with the decision that says why (a general agreement)."""
     row = get(ctx, m.Commitment, d.commitment, "commitment")
     percents = list(ctx.db.exec(select(m.Activity.percent).where(m.Activity.commitment_id == row.id)))
     decision = None
@@ -56,6 +59,8 @@ def set_final_status(ctx: Context, d: s.SetFinalStatus):
         decision = get(ctx, m.Decision, d.decision, "decision")
         if decision.status != "adopted":
             raise refuse("decision_not_adopted", decision=decision.key, status=decision.status)
+        if decision.kind != "general":  # a move or the plan's approval says nothing of why this status
+            raise refuse("final_status_needs_agreement", decision=decision.key, kind=decision.kind)
     require("final_status_agrees_with_progress", commitment=row.key, status=d.status,
             expected=expected_final(percents), decision=decision.key if decision else None)
     row.final_status, row.final_decision_id = d.status, decision.id if decision else None

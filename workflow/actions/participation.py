@@ -39,7 +39,8 @@ NOTICE_MAX = 20000
 NoticeText = text_type(0, NOTICE_MAX)
 Token = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Lang = Literal["es", "en"]
-Address = Annotated[str, Field(max_length=200)]
+#: The network address the site saw (kept only as a digest): no control characters, like any text.
+Address = text_type(1, 200)
 Limit = Annotated[int, Field(ge=1, le=10000)]
 
 

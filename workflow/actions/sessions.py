@@ -12,7 +12,7 @@ from storage import models as m
 from .. import governance
 from .. import schemas as s
 from ..engine import Context
-from .lookup import find, find_person, next_key, present_members, session_row
+from .lookup import counting_members, find, find_person, next_key, present_members, session_row
 
 
 def convene_session(ctx: Context, d: s.ConveneSession):
@@ -53,7 +53,8 @@ def record_attendance(ctx: Context, d: s.RecordAttendance):
             ctx.db.add(open_rows[p.id])
     ctx.db.flush()
     present = present_members(ctx, session)
-    gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
+    gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), counting_members(ctx, session),
+                                  session.key)
     return {"session": session.key, "present": sorted(p.handle for p in present), "quorate": not gaps}
 
 

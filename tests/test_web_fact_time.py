@@ -1,0 +1,160 @@
+"""Web and API writes carry the fact's date: the API's ``at`` (ISO 8601 with its offset) and the
+workspace's "Fecha del hecho" (a local date and time, read in the process's time zone), parsed
+and refused as an apply file's ``at`` is; leaving the form's field as shown means now."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from builders import process_at
+from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
+
+from reads import status as queries
+from workflow.credentials import collecting
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def _local(moment: dt.datetime) -> str:
+    return moment.astimezone(MX).isoformat(timespec="seconds")
+
+
+def _api(p, sqlite_db, clock):
+    """A client and the coordinator's token, made by the server as the coordinator asks for it."""
+    with collecting() as issued:
+        p("set_credentials", actor="coord", handle="coord", new_token=True)
+    return client(sqlite_db, clock), {"Authorization": f"Bearer {issued[0].value}"}
+
+
+def test_the_api_records_a_past_fact_with_its_date_and_when_it_was_recorded(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "consultation")
+    c, auth = _api(p, sqlite_db, clock)
+    clock.advance(days=3)  # three days later the coordinator records what was agreed two days ago
+    then = clock.now() - dt.timedelta(days=2)
+    r = c.post("/api/processes/p/actions/add_theme", json={"key": "agua", "name": "Agua", "at": then.isoformat()},
+               headers=auth)
+    assert r.status_code == 200, r.json()
+    last = queries.history(sqlite_db, "p")[-1]
+    assert last["action"] == "add_theme"
+    assert last["at"] == _local(then) and last["recorded_at"] == _local(clock.now())
+    # without ``at`` an action is dated now
+    c.post("/api/processes/p/actions/add_theme", json={"key": "luz", "name": "Luz"}, headers=auth)
+    assert queries.history(sqlite_db, "p")[-1]["at"] == _local(clock.now())
+
+
+def test_the_api_refuses_a_bad_date_of_the_fact_as_an_apply_file_does_and_writes_nothing(sqlite_db, clock):
+    p = process_at(sqlite_db, clock, "consultation")
+    c, auth = _api(p, sqlite_db, clock)
+    clock.advance(days=1)
+    before = audit_count(sqlite_db)
+    cases = {
+        (clock.now() + dt.timedelta(hours=1)).isoformat(): "time_in_future",
+        (clock.now() - dt.timedelta(days=30)).isoformat(): "time_goes_backwards",  # before the last action
+        "2026-03-01T10:00:00": "invalid_field",  # no offset: needs_timezone
+        "el martes": "invalid_field",  # not_a_date
+        "1700-01-01T10:00:00+00:00": "invalid_field",  # out_of_calendar
+    }
+    for at, code in cases.items():
+        r = c.post("/api/processes/p/actions/add_theme", json={"key": "agua", "name": "Agua", "at": at}, headers=auth)
+        assert r.status_code == 400 and r.json()["reasons"][0]["code"] == code, (at, r.json())
+    problems = [c.post("/api/processes/p/actions/add_theme", json={"key": "x", "name": "X", "at": at},
+                       headers=auth).json()["reasons"][0]["details"]["problem"]
+                for at in ("2026-03-01T10:00:00", "el martes", 7)]
+    assert problems == ["needs_timezone", "not_a_date", "not_a_date"]
+    # what is done only as it is recorded takes no date
+    r = c.post("/api/processes/p/actions/set_credentials", json={"handle": "coord", "new_token": True,
+                                                                  "at": clock.now().isoformat()}, headers=auth)
+    assert r.status_code == 400 and r.json()["reasons"][0]["details"]["problem"] == "not_dated"
+    assert "se hace en el momento en que se registra" in r.json()["reasons"][0]["message"]
+    assert audit_count(sqlite_db) == before
+
+
+def test_a_dated_api_write_is_held_to_the_rules_of_time(sqlite_db, clock):
+    """Attendance dated before its session began is refused; dated during it, recorded then."""
+    p = process_at(sqlite_db, clock, "consultation")
+    c, auth = _api(p, sqlite_db, clock)
+    clock.advance(days=5)
+    starts = (clock.now() - dt.timedelta(days=2)).replace(microsecond=0)
+    convened = c.post("/api/processes/p/actions/convene_session", headers=auth, json={
+        "key": "S9", "scheduled_for": starts.isoformat(), "place": "Sala", "agenda": ["Orden del día"],
+        "at": (starts - dt.timedelta(days=1)).isoformat()})
+    assert convened.status_code == 200, convened.json()
+    early = c.post("/api/processes/p/actions/record_attendance", headers=auth, json={
+        "session": "S9", "members": ["gob", "garante", "osc"], "at": (starts - dt.timedelta(minutes=30)).isoformat()})
+    assert early.status_code == 409 and early.json()["reasons"][0]["code"] == "session_has_started"
+    on_time = c.post("/api/processes/p/actions/record_attendance", headers=auth, json={
+        "session": "S9", "members": ["gob", "garante", "osc"], "at": (starts + dt.timedelta(minutes=5)).isoformat()})
+    assert on_time.status_code == 200 and on_time.json()["result"]["quorate"] is True
+    assert queries.history(sqlite_db, "p")[-1]["at"] == _local(starts + dt.timedelta(minutes=5))
+
+
+def test_the_openapi_document_offers_at_only_to_actions_that_record_a_fact(sqlite_db, clock):
+    doc = client(sqlite_db, clock).get("/openapi.json").json()["components"]["schemas"]
+    assert doc["AddTheme"]["properties"]["at"]["format"] == "date-time"
+    assert "at" not in doc["SetCredentials"]["properties"]
+
+
+# --- the workspace's "Fecha del hecho" --------------------------------------------------------
+
+
+def _signed_in(sqlite_db, clock, days_later: int):
+    """The coordinator signed in ``days_later`` days after the process's last action."""
+    p = process_at(sqlite_db, clock, "consultation")
+    p("set_credentials", actor="coord", handle="coord", password=PASSWORD)
+    clock.advance(days=days_later)
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 303
+    return p, c
+
+
+def _shown(page: str) -> tuple[str, str]:
+    at = re.search(r'<input type="datetime-local" id="f-at" name="at" value="([^"]*)"', page)
+    shown = re.search(r'<input type="hidden" name="at_shown" value="([^"]*)"', page)
+    assert at and shown, "no date of the fact in the form"
+    return at.group(1), shown.group(1)
+
+
+def _submit(c, action: str, data: dict):
+    page = c.get(f"/w/p/do/{action}")
+    return page, c.post(f"/w/p/do/{action}", data={**data, "csrf": csrf_of(page.text)})
+
+
+def test_the_form_offers_the_date_of_the_fact_defaulting_to_now_and_leaving_it_means_now(sqlite_db, clock):
+    p, c = _signed_in(sqlite_db, clock, days_later=1)
+    page = c.get("/w/p/do/add_theme")
+    assert "Fecha del hecho" in page.text and "America/Mexico_City" in page.text
+    at, shown = _shown(page.text)
+    assert at == shown == clock.now().astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    clock.advance(minutes=3)  # the form is sent a while later, untouched: the fact is now
+    r = c.post("/w/p/do/add_theme", data={"key": "agua", "name": "Agua", "at": at, "at_shown": shown,
+                                           "csrf": csrf_of(page.text)})
+    assert r.status_code == 303
+    assert queries.history(sqlite_db, "p")[-1]["at"] == _local(clock.now())
+    # an action done only as it is recorded has no such field
+    assert 'name="at"' not in c.get("/w/p/do/set_credentials").text
+
+
+def test_the_form_records_a_past_fact_in_the_process_time_zone(sqlite_db, clock):
+    p, c = _signed_in(sqlite_db, clock, days_later=2)
+    yesterday = (clock.now() - dt.timedelta(days=1)).astimezone(MX).replace(second=0, microsecond=0)
+    page, r = _submit(c, "add_theme", {"key": "agua", "name": "Agua", "at": yesterday.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303, r.text
+    last = queries.history(sqlite_db, "p")[-1]
+    assert last["at"] == yesterday.isoformat(timespec="seconds") and last["recorded_at"] == _local(clock.now())
+
+
+def test_the_form_refuses_a_future_fact_says_why_keeps_the_value_and_writes_nothing(sqlite_db, clock):
+    p, c = _signed_in(sqlite_db, clock, days_later=1)
+    before = audit_count(sqlite_db)
+    tomorrow = (clock.now() + dt.timedelta(days=1)).astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    page, r = _submit(c, "add_theme", {"key": "agua", "name": "Agua", "at": tomorrow})
+    assert r.status_code == 400 and "time_in_future" in r.text
+    assert "no se registran hechos futuros" in r.text
+    assert _shown(r.text)[0] == tomorrow  # what was typed is kept
+    long_ago = "2020-01-01T10:00"
+    page, r = _submit(c, "add_theme", {"key": "agua", "name": "Agua", "at": long_ago})
+    assert r.status_code == 400 and "time_goes_backwards" in r.text
+    page, r = _submit(c, "add_theme", {"key": "agua", "name": "Agua", "at": "ayer"})
+    assert r.status_code == 400 and "invalid_field" in r.text and 'aria-invalid="true"' in r.text
+    assert audit_count(sqlite_db) == before
