@@ -205,6 +205,94 @@ def test_removed_newest_entries_with_the_head_moved_back_are_caught_too(db, cloc
     assert caught.value.codes == ["audit_expected_missing"]
 
 
+# --- edits around the engine that the chain itself must catch --------------------------------
+
+@pytest.mark.parametrize("head_too", [False, True], ids=["trail only", "trail and head"])
+def test_a_process_whose_trail_was_deleted_fails_with_audit_chain_empty(db, clock, head_too):
+    Proc(db, clock, slug="norte")
+    Proc(db, clock, slug="sur")
+    _sql(db, "DELETE FROM audit_entry WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+    if head_too:  # an intruder who also resets the process row to "nothing recorded"
+        _sql(db, "UPDATE process SET audit_seq = 0, audit_head = NULL, audit_at = NULL WHERE slug = 'sur'")
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db)
+    (problem,) = caught.value.reasons
+    assert problem.code == "audit_chain_empty" and caught.value.exit_code == 4
+    seq = 0 if head_too else 4
+    assert problem.message("en") == ("Audit of sur: its audit trail has no entries at all, though every process begins "
+                                     f"with the entry of its creation (its row says {seq}): the trail was deleted.")
+    assert problem.message("es") == ("Bitácora de sur: su bitácora no tiene ninguna entrada, aunque todo proceso "
+                                     f"empieza con la entrada de su creación (su fila dice {seq}): la bitácora fue "
+                                     "borrada.")
+    assert queries.verify_audit(db, "norte") == {"norte": 4}
+    with pytest.raises(AuditBroken) as named:
+        queries.verify_record(db, "sur", deep=True)
+    assert named.value.codes == ["audit_chain_empty"]
+
+
+def test_cocrea_audit_verify_exits_4_on_a_process_without_a_trail(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="a")
+    _sql(db, "DELETE FROM audit_entry")
+    _sql(db, "UPDATE process SET audit_seq = 0, audit_head = NULL, audit_at = NULL")
+    for args in (["audit", "verify"], ["audit", "verify", "a"], ["audit", "verify", "a", "--deep"]):
+        out = _cli(url, "--lang", "en", *args)
+        assert out.exit_code == 4, (args, out.output)
+        assert "[audit_chain_empty] Audit of a: its audit trail has no entries at all" in out.stderr
+    as_json = _cli(url, "audit", "verify", "--json")
+    assert as_json.exit_code == 4
+    data = json.loads(as_json.output)
+    assert data["intact"] is False and [r["code"] for r in data["reasons"]] == ["audit_chain_empty"]
+    assert data["reasons"][0]["message"].startswith("Bitácora de a: su bitácora no tiene ninguna entrada")
+    db.dispose()
+
+
+def test_removed_newest_entries_are_caught_by_plain_verify_and_with_the_head_moved_back_by_deep(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    p("add_agency", key="inai", name="INAI")
+    with Session(db) as s:
+        fourth = s.exec(select(m.AuditEntry).where(m.AuditEntry.seq == 4)).one()
+    _sql(db, "DELETE FROM audit_entry WHERE seq > 4")  # the row still says 6: plain verify sees it
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p")
+    assert caught.value.codes == ["audit_head_mismatch"]
+    assert caught.value.reasons[0].details == {"process": "p", "seq": 6, "last": 4}
+    # the head moved back with them: the chain alone holds, the rows they wrote do not
+    _sql(db, "UPDATE process SET audit_seq = 4, audit_head = :h, audit_at = :at", h=fourth.hash, at=fourth.at)
+    assert queries.verify_audit(db, "p") == {"p": 4}
+    with pytest.raises(AuditBroken) as deep:
+        queries.verify_record(db, "p", deep=True)
+    assert {(r.code, r.details["table"], r.details["key"]) for r in deep.value.reasons} == \
+        {("deep_row_extra", "agency", "sfp"), ("deep_row_extra", "agency", "inai")}
+
+
+@pytest.mark.parametrize("edit,found", [
+    (["UPDATE process SET stage = 'closed'"], {("deep_value_differs", "process", "stage")}),
+    (["DELETE FROM vote"], {("deep_row_missing", "vote", None)}),
+    (["UPDATE vote SET position = 'against'"], {("deep_value_differs", "vote", "position")}),
+    (["DELETE FROM vote", "DELETE FROM decision"], {("deep_row_missing", "decision", None), ("deep_row_missing", "vote", None)}),
+], ids=["stage closed", "votes deleted", "votes changed", "decisions deleted"])
+def test_edits_around_the_engine_pass_the_chain_and_fail_deep_exit_4(tmp_path, clock, edit, found):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    p = Proc(db, clock)
+    p.decide("general", text="Calendario de sesiones", reason="Lo pide la guía",
+             votes={"gob": "for", "garante": "for", "osc": "for"})
+    for statement in edit:
+        _sql(db, statement)
+    assert _cli(url, "audit", "verify").exit_code == 0  # the chain alone cannot tell
+    out = _cli(url, "--lang", "en", "audit", "verify", "--deep", "--json")
+    assert out.exit_code == 4, out.output
+    reasons = json.loads(out.output)["reasons"]
+    assert {(r["code"], r["details"]["table"], r["details"].get("column")) for r in reasons} == found
+    assert all(r["message"].startswith("Audit of p: in table ") for r in reasons)
+    db.dispose()
+
+
 def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'cocrea.db'}"
     db = make_engine(url)

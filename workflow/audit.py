@@ -66,7 +66,8 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
 
 def verify(session: Session, process: Process) -> list:
     """Every broken link or altered entry of ``process``'s chain, as reasons naming the process;
-    empty when the chain holds."""
+    empty when the chain holds. A process without a single entry has lost its trail (its
+    creation is always recorded): ``audit_chain_empty``, whatever its row says."""
     process_id, slug = process.id, process.slug
     problems = []
     prev_hash, expected_seq = GENESIS, 1
@@ -84,6 +85,8 @@ def verify(session: Session, process: Process) -> list:
                                                              e.session_key, e.reason, recorded):
             problems.append(reason("audit_columns_altered", process=slug, seq=e.seq))
         prev_hash, expected_seq = e.hash, e.seq + 1
-    if (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):
+    if expected_seq == 1:  # not one entry: every process begins with the entry of its creation
+        problems.append(reason("audit_chain_empty", process=slug, seq=process.audit_seq))
+    elif (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):
         problems.append(reason("audit_head_mismatch", process=slug, seq=process.audit_seq, last=expected_seq - 1))
     return problems
