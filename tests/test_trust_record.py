@@ -121,6 +121,36 @@ def test_the_api_verifies_and_gives_the_head(sqlite_db, clock):
     assert got["p"]["head"] == newest.hash and got["p"]["entries"] == newest.seq == 5
 
 
+def test_the_api_answers_a_broken_chain_with_a_report_never_a_500(db, clock):
+    from workflow.credentials import collecting
+
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    with collecting() as issued:
+        p("set_credentials", handle="coord", new_token=True)
+    published = _newest(db).hash
+    c = client(db, clock)
+    auth = {"Authorization": f"Bearer {issued[0].value}"}
+    ok = c.get(f"/api/processes/p/audit?expect={published}", headers=auth)
+    assert ok.status_code == 200 and ok.json()["p"]["expected"] == [{"hash": published, "seq": 6, "after": 0}]
+    assert c.get("/api/processes/p/audit?expect=abc", headers=auth).status_code == 400  # not a hash
+
+    _sql(db, "UPDATE audit_entry SET actor = 'intruso' WHERE seq = 3")
+    broken = c.get("/api/processes/p/audit?lang=en", headers=auth)
+    assert broken.status_code == 409, broken.text
+    report = broken.json()
+    assert report["intact"] is False and report["error"] == "AuditBroken"
+    assert [(r["code"], r["details"]) for r in report["reasons"]] == \
+        [("audit_columns_altered", {"process": "p", "seq": 3})]
+    assert report["reasons"][0]["message"] == "Audit of p: the columns of entry 3 do not match its signed body."
+
+    _sql(db, "DELETE FROM audit_entry")  # the whole trail gone
+    gone = c.get("/api/processes/p/audit", headers=auth)
+    assert gone.status_code == 409 and [r["code"] for r in gone.json()["reasons"]] == ["audit_chain_empty"]
+    assert gone.json()["reasons"][0]["message"].startswith("Bitácora de p: su bitácora no tiene ninguna entrada")
+    assert c.get("/openapi.json").json()["paths"]["/api/processes/{slug}/audit"]["get"]["responses"]["409"]
+
+
 # --- a broken entry names its process ------------------------------------------------------
 
 def test_a_broken_entry_is_named_with_its_process(db, clock):

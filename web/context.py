@@ -32,7 +32,7 @@ def error_status(exc: CocreaError) -> int:
         return 400
     if isinstance(exc, NotAllowed):
         return 403
-    if exc.exit_code == 3:
+    if exc.exit_code in (3, 4):  # refused, or a record that does not verify: a state, not a server fault
         return 409
     return 500
 
