@@ -534,6 +534,75 @@ def test_the_record_is_planned_even_for_a_closed_process(db, clock):
     assert others <= {"closed_process"}  # the other reminders stop with the process
 
 
+def _outbox(db, kind: str) -> list[tuple[str, m.dt.datetime, str]]:
+    with db.connect() as conn:
+        rows = conn.execute(text("SELECT recipient, due_at, status FROM outbox WHERE kind = :k ORDER BY recipient"),
+                            {"k": kind}).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+@pytest.mark.parametrize("hour", [7, 23], ids=["before the send hour", "late at night"])
+def test_a_witness_email_is_due_from_the_close_itself_whatever_the_hour(sqlite_db, clock, hour):
+    """The day's reminders go out from 09:00; the record does not wait for it: a session closed
+    at 07:00 is witnessed at once, not two hours later (nor the next morning)."""
+    from builders import MX
+    from mailserver import mail_config, smtp_server, tick
+
+    p = Proc(sqlite_db, clock)
+    key = p.session()
+    clock.set(m.dt.datetime(2026, 1, 17, hour - 1, 30, tzinfo=MX))
+    p("close_session", session=key)  # at hour:30, local time
+    closed = clock.now()
+    head = _session_row(sqlite_db, key).closed_head
+    queued = _outbox(sqlite_db, "session_record")  # by the close itself, in its transaction
+    assert [(r, status) for r, _, status in queued] == \
+        [(f"{h}@example.org", "pending") for h in ("garante", "gob", "osc")]
+    assert {m.dt.datetime.fromisoformat(str(due)).replace(tzinfo=m.dt.timezone.utc) for _, due, _ in queued} == \
+        {closed.astimezone(m.dt.timezone.utc).replace(tzinfo=m.dt.timezone.utc)}
+    with smtp_server() as (host, port, server):
+        tick(sqlite_db, clock, mail_config(host, port))  # the worker's next tick, same minute
+        sent = [x for x in server.messages if x.message["X-Cocrea-Reminder"].startswith("session_record.")]
+    assert sorted(x.rcpt_tos[0] for x in sent) == ["garante@example.org", "gob@example.org", "osc@example.org"]
+    assert all(head in x.message.get_body(("plain",)).get_content() for x in sent)
+
+
+def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(sqlite_db, clock):
+    """The session that decided to close the process is closed after it; recorded as a past fact
+    (``at``: an action dated in the past enqueues nothing), only the worker's sweep can send its
+    record, and the sweep still visits a process closed within WITNESS_AFTER_CLOSE, for its
+    witnesses only."""
+    from builders import process_at
+    from mailserver import mail_config, smtp_server, tick
+
+    from notifications import outbox
+    from workflow import actions
+
+    p = process_at(sqlite_db, clock, "closed")
+    key = f"S{p.n_sessions}"
+    clock.advance(hours=3)
+    actions.apply(sqlite_db, "close_session", {"session": key}, actor="coord", process="p", clock=clock,
+                  at=clock.now() - m.dt.timedelta(hours=1))
+    head = _session_row(sqlite_db, key).closed_head
+    with sqlite_db.connect() as conn:  # the past fact queued nothing for it
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'session_record' AND subject = :s"),
+                            {"s": key}).scalar() == 0
+    clock.advance(days=2)  # the worker was down meanwhile
+    with smtp_server() as (host, port, server):
+        tick(sqlite_db, clock, mail_config(host, port))
+        kinds = [x.message["X-Cocrea-Reminder"].split(".")[0] for x in server.messages]
+        final = {x.rcpt_tos[0]: x.message for x in server.messages
+                 if x.message["X-Cocrea-Reminder"].startswith("session_record.")
+                 and head in x.message.get_body(("plain",)).get_content()}
+    assert sorted(final) == ["garante@example.org", "gob@example.org", "osc@example.org"]
+    assert str(final["gob@example.org"]["Subject"]).startswith(f"Registro de la sesión {key}, cerrada el ")
+    assert set(kinds) == {"session_record"}  # nothing else goes out for a closed process
+    # sent once: the next sweeps plan the same keys and store nothing new
+    assert outbox.sweep(sqlite_db, clock.now()).added == 0
+    # past the window, a closed process is no longer visited at all
+    clock.advance(days=outbox.WITNESS_AFTER_CLOSE.days)
+    assert outbox.sweep(sqlite_db, clock.now()).processes == 0
+
+
 def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):
     from alembic import command
     from alembic.script import ScriptDirectory
