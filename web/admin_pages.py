@@ -92,6 +92,9 @@ async def admin_login(request: Request) -> Response:
     if who is None:
         return await again("login_failed", 401)
     await run_in_threadpool(accounts.release, request.app.state.engine, ["admin:" + handle[:100]], {}, at)
+    old = request.cookies.get(auth.cookie_name(request, ADMIN_COOKIE), "")
+    if old:  # a new session, never the one this browser brought (planted or left over): that one ends
+        await run_in_threadpool(accounts.admin_end_session, request.app.state.engine, old)
     value = await run_in_threadpool(accounts.admin_start_session, request.app.state.engine, who, at)
     response = RedirectResponse("/admin", status_code=303)
     auth.set_cookie(request, response, ADMIN_COOKIE, value)

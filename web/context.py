@@ -26,6 +26,8 @@ def wants_json(request: Request) -> bool:
 
 
 def error_status(exc: CocreaError) -> int:
+    if getattr(exc, "http_status", None):  # an error that says its own (a body too large: 413)
+        return exc.http_status
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, InvalidInput):
