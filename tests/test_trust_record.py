@@ -279,6 +279,33 @@ def test_cocrea_audit_verify_exits_4_on_a_process_without_a_trail(tmp_path, cloc
     db.dispose()
 
 
+def test_a_process_row_deleted_from_a_sqlite_shell_leaves_its_trail_and_verify_fails(tmp_path, clock):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="norte")
+    p = Proc(db, clock, slug="sur")
+    p("add_agency", key="sfp", name="SFP")
+    db.dispose()
+    shell = sqlite3.connect(tmp_path / "cocrea.db")  # foreign keys are off in a plain sqlite3 shell
+    with shell:
+        shell.execute("DELETE FROM person WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+        shell.execute("DELETE FROM agency WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+        shell.execute("DELETE FROM process WHERE slug = 'sur'")
+    shell.close()
+    out = _cli(url, "--lang", "en", "audit", "verify")
+    assert out.exit_code == 4, out.output
+    assert ("[audit_process_missing] Audit of sur: the process is gone (its row was deleted around the actions), "
+            "but its audit trail remains, up to entry 5.") in out.stderr
+    data = json.loads(_cli(url, "audit", "verify", "--json").output)
+    assert [(r["code"], r["details"]) for r in data["reasons"]] == [("audit_process_missing", {"process": "sur",
+                                                                                               "seq": 5})]
+    assert data["reasons"][0]["message"].startswith("Bitácora de sur: el proceso ya no existe")
+    assert _cli(url, "audit", "verify", "norte").exit_code == 0  # the other process, checked alone, holds
+
+
 def test_removed_newest_entries_are_caught_by_plain_verify_and_with_the_head_moved_back_by_deep(db, clock):
     p = Proc(db, clock)
     p("add_agency", key="sfp", name="SFP")
