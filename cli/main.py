@@ -402,12 +402,13 @@ def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
     click.echo(ctx.described())
     click.echo(f"http://{host}:{port}/")
     if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info", proxy_headers=False,
+                    server_header=False)  # no "server: uvicorn": what runs the site is no visitor's business
         return
     engine.dispose()
     os.environ["COCREA_DATABASE_URL"] = ctx.url  # each worker process opens the same database
     uvicorn.run("cli.main:web_app", factory=True, workers=workers, host=host, port=port, log_level="info",
-                proxy_headers=False)
+                proxy_headers=False, server_header=False)
 
 
 def web_app():

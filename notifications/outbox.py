@@ -3,8 +3,9 @@
 - :func:`enqueue` inserts planned reminders with ``INSERT ... ON CONFLICT (key) DO NOTHING``
   (SQLAlchemy Core, in the caller's transaction): planning the same reminder twice, or in
   two workers at once, stores it once.
-- :func:`sweep` plans every open process and enqueues what is due, one transaction per
-  process, with the process row share-locked so the records it reads are consistent.
+- :func:`sweep` plans every open process (and the witnesses of one closed within
+  :data:`WITNESS_AFTER_CLOSE`) and enqueues what is due, one transaction per process, with
+  the process row share-locked so the records it reads are consistent.
 - :func:`claim` takes up to ``limit`` ready rows (pending and due for an attempt, or claimed
   with an expired lease) for one worker: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
   ``BEGIN IMMEDIATE`` write lock on SQLite. Only the claimant can then mark a row.
@@ -20,6 +21,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from stages.reminders import RULES
 from storage import transaction
 from storage.models import Process
 from storage.outbox import OutboxMessage, insert_stmt
@@ -77,12 +79,21 @@ class SweepResult:
     added: int = 0
 
 
+#: A closed process is still swept this long after its last action, for its witnesses only: the
+#: record of the session that closed it (``session_record``, due from the close) goes out even
+#: when the close was recorded as a past fact or every worker was down for days.
+WITNESS_AFTER_CLOSE = dt.timedelta(days=7)
+WITNESSES = frozenset(rule.anchor for rule in RULES if rule.witness)
+
+
 def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> SweepResult:
     """Plan every open process (or one) and enqueue what is due now (reminders, and the weekly
-    digests to the citizens who follow a process)."""
+    digests to the citizens who follow a process); and the witnesses of a process closed within
+    :data:`WITNESS_AFTER_CLOSE` (the record at each session's close, nothing else)."""
     result = SweepResult()
     with Session(engine) as db:
-        query = select(Process.id).where(Process.stage != "closed").order_by(Process.id)
+        recently_closed = and_(Process.stage == "closed", Process.audit_at >= now - WITNESS_AFTER_CLOSE)
+        query = select(Process.id).where(or_(Process.stage != "closed", recently_closed)).order_by(Process.id)
         if process:
             query = select(Process.id).where(Process.slug == process)
         ids = list(db.execute(query).scalars())
@@ -94,11 +105,13 @@ def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> Sweep
             proc = db.execute(lock).scalars().first()
             if proc is None:
                 continue
-            due = due_reminders(snapshot.load(db, proc, inputs=False), now, contexts=False)
+            anchors = WITNESSES if proc.stage == "closed" else None  # the other rules stop with the process
+            due = due_reminders(snapshot.load(db, proc, anchors, inputs=False), now, contexts=False, anchors=anchors)
             result.processes += 1
             result.due += len(due)
             result.added += enqueue(db, due, now)
-            result.added += citizens.enqueue_digests(db, proc, now)  # last week's, to those following
+            if anchors is None:
+                result.added += citizens.enqueue_digests(db, proc, now)  # last week's, to those following
     return result
 
 

@@ -6,7 +6,8 @@ sent (``not_yet_due``, ``superseded``, ``suspended_process``, ``no_email`` ...),
 ``cocrea reminders plan``. Both read the rules in :mod:`stages.reminders`.
 
 Time: a reminder's point is a local date (the anchor date plus its offset, in the process's
-timezone); it is due from ``send_hour`` local time that day. Within one series (same rule
+timezone); it is due from ``send_hour`` local time that day (a witness of the record, the head
+at a session's close, is due from the instant of the close, whatever the hour). Within one series (same rule
 family, subject and person) only the latest due point is sent; earlier due points are
 superseded, and an advance notice whose date has passed is not sent late (``date_passed``).
 Because the result depends only on the records and the clock, editing a date re-plans what
@@ -127,6 +128,9 @@ class _Subject:
     context: Callable[[dt.date, Any, str], dict]
     stop: str | None = None
     stop_for: Callable[[dt.date], str | None] | None = None  # per anchor (periodic subjects)
+    #: The instant of the anchor, for a witness: its email is due from that instant, whatever
+    #: the hour (not from ``send_hour``): the record leaves the building as soon as it is made.
+    at: dt.datetime | None = None
 
 
 def _people(records: Records) -> tuple[list, list, dict[int, list]]:
@@ -189,7 +193,12 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
     points = [(anchor + dt.timedelta(days=offset), order, rule, offset, anchor)
               for order, rule, offset in offsets for anchor in subject.anchors]
     open_points = [p for p in points if gates[p[2].kind] is None]
-    due = [p for p in open_points if p[0] <= moment.last_due_day]
+    witness_at = subject.at if rules[0].witness else None
+
+    def due_now(day: dt.date) -> bool:
+        return witness_at <= moment.now if witness_at is not None else day <= moment.last_due_day
+
+    due = [p for p in open_points if due_now(p[0])]
     chosen = max(due, key=lambda p: (p[0], p[1])) if due else None
     verdict: str | None = None
     details: dict = {}
@@ -209,7 +218,7 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
             if person.handle in muted or not person.email:
                 continue
             yield _entry(records, moment, subject, rule, series, day, person, "due", {}, None,
-                         functools.partial(subject.context, anchor, person, rule.kind))
+                         functools.partial(subject.context, anchor, person, rule.kind), at=witness_at)
         return
     for point in sorted(points, key=lambda p: (p[0], p[1])):
         day, _, rule, offset, anchor = point
@@ -223,8 +232,8 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
                 status, details = "muted", {}
             elif not person.email:
                 status, details = "no_email", {}
-            elif day > moment.last_due_day:
-                local = moment.due_at(day).astimezone(moment.tz)
+            elif not due_now(day):
+                local = (witness_at or moment.due_at(day)).astimezone(moment.tz)
                 status, details = "not_yet_due", {"due_at": local.isoformat(timespec="minutes")}
             elif point is not chosen:
                 status, details = "superseded", {}
@@ -233,15 +242,16 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
             else:
                 status, details = "due", {}
             ctx = subject.context(anchor, person, rule.kind) if status == "due" else None
-            yield _entry(records, moment, subject, rule, series, day, person, status, details, ctx)
+            yield _entry(records, moment, subject, rule, series, day, person, status, details, ctx, at=witness_at)
 
 
 def _entry(records: Records, moment: _Moment, subject: _Subject, rule: ReminderRule, series: str, day: dt.date,
            person: Any, status: str, details: dict, context: dict | None,
-           make_context: Callable[[], dict] | None = None) -> Planned:
+           make_context: Callable[[], dict] | None = None, at: dt.datetime | None = None) -> Planned:
     pid = records.process.id
     return Planned(key=reminder_key(rule.kind, pid, subject.id, day, person.id), kind=rule.kind, series=series,
-                   process_id=pid, subject=subject.id, label=subject.label, due_on=day, due_at=moment.due_at(day),
+                   process_id=pid, subject=subject.id, label=subject.label, due_on=day,
+                   due_at=at.astimezone(UTC) if at is not None else moment.due_at(day),
                    person_id=person.id, handle=person.handle, email=person.email, lang=person.lang or "es",
                    status=status, details=details, context=context, make_context=make_context)
 
@@ -351,7 +361,8 @@ class _Subjects:
                         "record": {"seq": s.closed_seq, "head": s.closed_head,
                                    "command": f"cocrea audit verify {p.slug} --expect {s.closed_head}"}}
 
-            yield _Subject(f"record-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context)
+            yield _Subject(f"record-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context,
+                           at=s.closed_at)
 
     def _channel_close(self) -> Iterator[_Subject]:
         for c in self.r.channels:

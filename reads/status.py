@@ -103,6 +103,8 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
             checked[p.slug] = {"entries": n, "seq": p.audit_seq, "head": p.audit_head,
                                "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
         by_id = {p.id: p for p in processes}
+        if not slug:  # every process: and no trail left behind by a process deleted around the actions
+            problems += audit.orphans(db, by_id)
         for h in dict.fromkeys(wanted):
             found = db.exec(select(AuditEntry.process_id, AuditEntry.seq)
                             .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first()

@@ -72,6 +72,8 @@ MESSAGES: dict[str, Msg] = {
     "audit_link_broken": N_("Audit of {process}: entry {seq} does not link to the previous one."),
     "audit_sequence_gap": N_("Audit of {process}: expected entry {expected}, found {seq} (entries missing or added)."),
     "audit_head_mismatch": N_("Audit of {process}: the process says its chain ends at entry {seq}, but the chain ends at entry {last} (entries removed, or the process row edited)."),
+    "audit_chain_empty": N_("Audit of {process}: its audit trail has no entries at all, though every process begins with the entry of its creation (its row says {seq}): the trail was deleted."),
+    "audit_process_missing": N_("Audit of {process}: the process is gone (its row was deleted around the actions), but its audit trail remains, up to entry {seq}."),
     "audit_columns_altered": N_("Audit of {process}: the columns of entry {seq} do not match its signed body."),
     "audit_expected_missing": N_("Audit of {process}: the head published earlier, {hash}, is not in its chain: entries up to it were rewritten or removed after it was published."),
     "audit_expected_nowhere": N_("The head published earlier, {hash}, is in the chain of no process ({processes}): entries were rewritten or removed after it was published, or its process was deleted."),

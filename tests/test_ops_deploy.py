@@ -137,6 +137,7 @@ def test_three_web_processes_and_two_workers_on_one_postgresql(schema_url, tmp_p
             # a sign-in made on web 1 holds on webs 2 and 3
             signed = sign_in(webs[0], "ana", PASSWORD)
             assert signed.status_code == 303 and signed.headers["location"] == "/w/p"
+            assert "server" not in signed.headers  # `cocrea serve` does not name what it runs on
             cookies = dict(signed.client.cookies)
             for web in webs:
                 page = httpx.get(f"{web}/w/p", cookies=cookies, follow_redirects=False, timeout=60)

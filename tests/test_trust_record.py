@@ -121,6 +121,36 @@ def test_the_api_verifies_and_gives_the_head(sqlite_db, clock):
     assert got["p"]["head"] == newest.hash and got["p"]["entries"] == newest.seq == 5
 
 
+def test_the_api_answers_a_broken_chain_with_a_report_never_a_500(db, clock):
+    from workflow.credentials import collecting
+
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    with collecting() as issued:
+        p("set_credentials", handle="coord", new_token=True)
+    published = _newest(db).hash
+    c = client(db, clock)
+    auth = {"Authorization": f"Bearer {issued[0].value}"}
+    ok = c.get(f"/api/processes/p/audit?expect={published}", headers=auth)
+    assert ok.status_code == 200 and ok.json()["p"]["expected"] == [{"hash": published, "seq": 6, "after": 0}]
+    assert c.get("/api/processes/p/audit?expect=abc", headers=auth).status_code == 400  # not a hash
+
+    _sql(db, "UPDATE audit_entry SET actor = 'intruso' WHERE seq = 3")
+    broken = c.get("/api/processes/p/audit?lang=en", headers=auth)
+    assert broken.status_code == 409, broken.text
+    report = broken.json()
+    assert report["intact"] is False and report["error"] == "AuditBroken"
+    assert [(r["code"], r["details"]) for r in report["reasons"]] == \
+        [("audit_columns_altered", {"process": "p", "seq": 3})]
+    assert report["reasons"][0]["message"] == "Audit of p: the columns of entry 3 do not match its signed body."
+
+    _sql(db, "DELETE FROM audit_entry")  # the whole trail gone
+    gone = c.get("/api/processes/p/audit", headers=auth)
+    assert gone.status_code == 409 and [r["code"] for r in gone.json()["reasons"]] == ["audit_chain_empty"]
+    assert gone.json()["reasons"][0]["message"].startswith("Bitácora de p: su bitácora no tiene ninguna entrada")
+    assert c.get("/openapi.json").json()["paths"]["/api/processes/{slug}/audit"]["get"]["responses"]["409"]
+
+
 # --- a broken entry names its process ------------------------------------------------------
 
 def test_a_broken_entry_is_named_with_its_process(db, clock):
@@ -203,6 +233,121 @@ def test_removed_newest_entries_with_the_head_moved_back_are_caught_too(db, cloc
     with pytest.raises(AuditBroken) as caught:
         queries.verify_record(db, "p", [published.hash])
     assert caught.value.codes == ["audit_expected_missing"]
+
+
+# --- edits around the engine that the chain itself must catch --------------------------------
+
+@pytest.mark.parametrize("head_too", [False, True], ids=["trail only", "trail and head"])
+def test_a_process_whose_trail_was_deleted_fails_with_audit_chain_empty(db, clock, head_too):
+    Proc(db, clock, slug="norte")
+    Proc(db, clock, slug="sur")
+    _sql(db, "DELETE FROM audit_entry WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+    if head_too:  # an intruder who also resets the process row to "nothing recorded"
+        _sql(db, "UPDATE process SET audit_seq = 0, audit_head = NULL, audit_at = NULL WHERE slug = 'sur'")
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db)
+    (problem,) = caught.value.reasons
+    assert problem.code == "audit_chain_empty" and caught.value.exit_code == 4
+    seq = 0 if head_too else 4
+    assert problem.message("en") == ("Audit of sur: its audit trail has no entries at all, though every process begins "
+                                     f"with the entry of its creation (its row says {seq}): the trail was deleted.")
+    assert problem.message("es") == ("Bitácora de sur: su bitácora no tiene ninguna entrada, aunque todo proceso "
+                                     f"empieza con la entrada de su creación (su fila dice {seq}): la bitácora fue "
+                                     "borrada.")
+    assert queries.verify_audit(db, "norte") == {"norte": 4}
+    with pytest.raises(AuditBroken) as named:
+        queries.verify_record(db, "sur", deep=True)
+    assert named.value.codes == ["audit_chain_empty"]
+
+
+def test_cocrea_audit_verify_exits_4_on_a_process_without_a_trail(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="a")
+    _sql(db, "DELETE FROM audit_entry")
+    _sql(db, "UPDATE process SET audit_seq = 0, audit_head = NULL, audit_at = NULL")
+    for args in (["audit", "verify"], ["audit", "verify", "a"], ["audit", "verify", "a", "--deep"]):
+        out = _cli(url, "--lang", "en", *args)
+        assert out.exit_code == 4, (args, out.output)
+        assert "[audit_chain_empty] Audit of a: its audit trail has no entries at all" in out.stderr
+    as_json = _cli(url, "audit", "verify", "--json")
+    assert as_json.exit_code == 4
+    data = json.loads(as_json.output)
+    assert data["intact"] is False and [r["code"] for r in data["reasons"]] == ["audit_chain_empty"]
+    assert data["reasons"][0]["message"].startswith("Bitácora de a: su bitácora no tiene ninguna entrada")
+    db.dispose()
+
+
+def test_a_process_row_deleted_from_a_sqlite_shell_leaves_its_trail_and_verify_fails(tmp_path, clock):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    Proc(db, clock, slug="norte")
+    p = Proc(db, clock, slug="sur")
+    p("add_agency", key="sfp", name="SFP")
+    db.dispose()
+    shell = sqlite3.connect(tmp_path / "cocrea.db")  # foreign keys are off in a plain sqlite3 shell
+    with shell:
+        shell.execute("DELETE FROM person WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+        shell.execute("DELETE FROM agency WHERE process_id = (SELECT id FROM process WHERE slug = 'sur')")
+        shell.execute("DELETE FROM process WHERE slug = 'sur'")
+    shell.close()
+    out = _cli(url, "--lang", "en", "audit", "verify")
+    assert out.exit_code == 4, out.output
+    assert ("[audit_process_missing] Audit of sur: the process is gone (its row was deleted around the actions), "
+            "but its audit trail remains, up to entry 5.") in out.stderr
+    data = json.loads(_cli(url, "audit", "verify", "--json").output)
+    assert [(r["code"], r["details"]) for r in data["reasons"]] == [("audit_process_missing", {"process": "sur",
+                                                                                               "seq": 5})]
+    assert data["reasons"][0]["message"].startswith("Bitácora de sur: el proceso ya no existe")
+    assert _cli(url, "audit", "verify", "norte").exit_code == 0  # the other process, checked alone, holds
+
+
+def test_removed_newest_entries_are_caught_by_plain_verify_and_with_the_head_moved_back_by_deep(db, clock):
+    p = Proc(db, clock)
+    p("add_agency", key="sfp", name="SFP")
+    p("add_agency", key="inai", name="INAI")
+    with Session(db) as s:
+        fourth = s.exec(select(m.AuditEntry).where(m.AuditEntry.seq == 4)).one()
+    _sql(db, "DELETE FROM audit_entry WHERE seq > 4")  # the row still says 6: plain verify sees it
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p")
+    assert caught.value.codes == ["audit_head_mismatch"]
+    assert caught.value.reasons[0].details == {"process": "p", "seq": 6, "last": 4}
+    # the head moved back with them: the chain alone holds, the rows they wrote do not
+    _sql(db, "UPDATE process SET audit_seq = 4, audit_head = :h, audit_at = :at", h=fourth.hash, at=fourth.at)
+    assert queries.verify_audit(db, "p") == {"p": 4}
+    with pytest.raises(AuditBroken) as deep:
+        queries.verify_record(db, "p", deep=True)
+    assert {(r.code, r.details["table"], r.details["key"]) for r in deep.value.reasons} == \
+        {("deep_row_extra", "agency", "sfp"), ("deep_row_extra", "agency", "inai")}
+
+
+@pytest.mark.parametrize("edit,found", [
+    (["UPDATE process SET stage = 'closed'"], {("deep_value_differs", "process", "stage")}),
+    (["DELETE FROM vote"], {("deep_row_missing", "vote", None)}),
+    (["UPDATE vote SET position = 'against'"], {("deep_value_differs", "vote", "position")}),
+    (["DELETE FROM vote", "DELETE FROM decision"], {("deep_row_missing", "decision", None), ("deep_row_missing", "vote", None)}),
+], ids=["stage closed", "votes deleted", "votes changed", "decisions deleted"])
+def test_edits_around_the_engine_pass_the_chain_and_fail_deep_exit_4(tmp_path, clock, edit, found):
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    db = make_engine(url)
+    assert _cli(url, "db", "upgrade").exit_code == 0
+    p = Proc(db, clock)
+    p.decide("general", text="Calendario de sesiones", reason="Lo pide la guía",
+             votes={"gob": "for", "garante": "for", "osc": "for"})
+    for statement in edit:
+        _sql(db, statement)
+    assert _cli(url, "audit", "verify").exit_code == 0  # the chain alone cannot tell
+    out = _cli(url, "--lang", "en", "audit", "verify", "--deep", "--json")
+    assert out.exit_code == 4, out.output
+    reasons = json.loads(out.output)["reasons"]
+    assert {(r["code"], r["details"]["table"], r["details"].get("column")) for r in reasons} == found
+    assert all(r["message"].startswith("Audit of p: in table ") for r in reasons)
+    db.dispose()
 
 
 def test_cocrea_audit_verify_expect_exits_4_naming_the_process(tmp_path, clock):
@@ -414,6 +559,75 @@ def test_the_record_is_planned_even_for_a_closed_process(db, clock):
     assert ("coord", "no_email") in planned  # the builders' coordinator gave no address
     others = {x["status"] for x in rem.plan(db, "p", clock.now())["reminders"] if x["kind"] == "minutes_pending"}
     assert others <= {"closed_process"}  # the other reminders stop with the process
+
+
+def _outbox(db, kind: str) -> list[tuple[str, m.dt.datetime, str]]:
+    with db.connect() as conn:
+        rows = conn.execute(text("SELECT recipient, due_at, status FROM outbox WHERE kind = :k ORDER BY recipient"),
+                            {"k": kind}).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+@pytest.mark.parametrize("hour", [7, 23], ids=["before the send hour", "late at night"])
+def test_a_witness_email_is_due_from_the_close_itself_whatever_the_hour(sqlite_db, clock, hour):
+    """The day's reminders go out from 09:00; the record does not wait for it: a session closed
+    at 07:00 is witnessed at once, not two hours later (nor the next morning)."""
+    from builders import MX
+    from mailserver import mail_config, smtp_server, tick
+
+    p = Proc(sqlite_db, clock)
+    key = p.session()
+    clock.set(m.dt.datetime(2026, 1, 17, hour - 1, 30, tzinfo=MX))
+    p("close_session", session=key)  # at hour:30, local time
+    closed = clock.now()
+    head = _session_row(sqlite_db, key).closed_head
+    queued = _outbox(sqlite_db, "session_record")  # by the close itself, in its transaction
+    assert [(r, status) for r, _, status in queued] == \
+        [(f"{h}@example.org", "pending") for h in ("garante", "gob", "osc")]
+    assert {m.dt.datetime.fromisoformat(str(due)).replace(tzinfo=m.dt.timezone.utc) for _, due, _ in queued} == \
+        {closed.astimezone(m.dt.timezone.utc).replace(tzinfo=m.dt.timezone.utc)}
+    with smtp_server() as (host, port, server):
+        tick(sqlite_db, clock, mail_config(host, port))  # the worker's next tick, same minute
+        sent = [x for x in server.messages if x.message["X-Cocrea-Reminder"].startswith("session_record.")]
+    assert sorted(x.rcpt_tos[0] for x in sent) == ["garante@example.org", "gob@example.org", "osc@example.org"]
+    assert all(head in x.message.get_body(("plain",)).get_content() for x in sent)
+
+
+def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(sqlite_db, clock):
+    """The session that decided to close the process is closed after it; recorded as a past fact
+    (``at``: an action dated in the past enqueues nothing), only the worker's sweep can send its
+    record, and the sweep still visits a process closed within WITNESS_AFTER_CLOSE, for its
+    witnesses only."""
+    from builders import process_at
+    from mailserver import mail_config, smtp_server, tick
+
+    from notifications import outbox
+    from workflow import actions
+
+    p = process_at(sqlite_db, clock, "closed")
+    key = f"S{p.n_sessions}"
+    clock.advance(hours=3)
+    actions.apply(sqlite_db, "close_session", {"session": key}, actor="coord", process="p", clock=clock,
+                  at=clock.now() - m.dt.timedelta(hours=1))
+    head = _session_row(sqlite_db, key).closed_head
+    with sqlite_db.connect() as conn:  # the past fact queued nothing for it
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'session_record' AND subject = :s"),
+                            {"s": key}).scalar() == 0
+    clock.advance(days=2)  # the worker was down meanwhile
+    with smtp_server() as (host, port, server):
+        tick(sqlite_db, clock, mail_config(host, port))
+        kinds = [x.message["X-Cocrea-Reminder"].split(".")[0] for x in server.messages]
+        final = {x.rcpt_tos[0]: x.message for x in server.messages
+                 if x.message["X-Cocrea-Reminder"].startswith("session_record.")
+                 and head in x.message.get_body(("plain",)).get_content()}
+    assert sorted(final) == ["garante@example.org", "gob@example.org", "osc@example.org"]
+    assert str(final["gob@example.org"]["Subject"]).startswith(f"Registro de la sesión {key}, cerrada el ")
+    assert set(kinds) == {"session_record"}  # nothing else goes out for a closed process
+    # sent once: the next sweeps plan the same keys and store nothing new
+    assert outbox.sweep(sqlite_db, clock.now()).added == 0
+    # past the window, a closed process is no longer visited at all
+    clock.advance(days=outbox.WITNESS_AFTER_CLOSE.days)
+    assert outbox.sweep(sqlite_db, clock.now()).processes == 0
 
 
 def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):

@@ -95,6 +95,9 @@ async def admin_login(request: Request) -> Response:
     if who is None:
         return await again("login_failed", 401)
     await run_in_threadpool(signin.release, request.app.state.engine, ["admin:" + handle[:100]], {}, at)
+    old = request.cookies.get(auth.cookie_name(request, ADMIN_COOKIE), "")
+    if old:  # a new session, never the one this browser brought (planted or left over): that one ends
+        await run_in_threadpool(signin.admin_end_session, request.app.state.engine, old)
     value = await run_in_threadpool(signin.admin_start_session, request.app.state.engine, who.id, at)
     response = RedirectResponse("/admin", status_code=303)
     auth.set_cookie(request, response, ADMIN_COOKIE, value)

@@ -37,7 +37,7 @@ from fastapi.responses import JSONResponse
 
 from reads import lists, public, workspace
 from reads import status as queries
-from stages.errors import CocreaError, InvalidInput, NotAllowed
+from stages.errors import AuditBroken, CocreaError, InvalidInput, NotAllowed
 from workflow import actions, credentials
 from workflow.engine import AlreadyApplied
 
@@ -202,12 +202,19 @@ async def get_history(request: Request, slug: str) -> Any:
 
 
 @router.get("/processes/{slug}/audit", summary="Verify the audit trail's hash chain; its entries and head",
-            responses=AUTH_ERRORS)
-async def verify_audit(request: Request, slug: str) -> Any:
+            responses=AUTH_ERRORS | {409: ERROR})
+async def verify_audit(request: Request, slug: str,
+                       expect: list[str] = Query(default=[], description="heads published earlier (repeatable)")) -> Any:
+    """The chain's entries and head. A chain that does not verify is an answer, not a failure of
+    the server: 409 with ``"intact": false`` and every broken entry named (code, process, entry),
+    as ``cocrea audit verify --json`` gives it."""
     identity, error = await _identity(request, slug)
     if error:
         return error
-    return await run_in_threadpool(queries.verify_record, request.app.state.read_engine, slug)
+    try:
+        return await run_in_threadpool(queries.verify_record, request.app.state.read_engine, slug, expect)
+    except AuditBroken as exc:
+        return JSONResponse({"intact": False, **exc.as_dict(lang_of(request))}, status_code=409)
 
 
 @router.get("/processes/{slug}/workspace", summary="What the token's person may do now, and what blocks each move",

@@ -7,8 +7,9 @@ domain rule: every write is ``workflow.actions.apply``; every read is ``reads.pu
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+import secrets
 import threading
+from dataclasses import replace
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
@@ -65,13 +66,38 @@ def _bad_text(text: str) -> bool:
     return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
+class BodyTooLarge(InvalidInput):
+    """A body that grew past the limit while it was read (sent in chunks, without a length)."""
+    http_status = 413
+
+
+def _bounded(receive, limit: int):
+    """``receive`` counting the body's bytes: past ``limit`` the reading route stops with a 413.
+    A declared length is checked before anything is read; this catches a body sent in chunks
+    (``Transfer-Encoding: chunked``), which declares none."""
+    seen = 0
+
+    async def bounded():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge([web_reason("body_too_large", limit=limit // 1024)])
+        return message
+    return bounded
+
+
 class Guard:
     """A pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``) in front of every route:
 
     - refuses, with a 400 in words, a path or query holding a control character (a NUL byte
-      reached PostgreSQL and made psycopg raise), and a declared body over :data:`MAX_REQUEST`;
+      reached PostgreSQL and made psycopg raise), and a body over :data:`MAX_REQUEST`, declared
+      (before it is read) or sent in chunks (while it is read), with a 413;
     - adds :data:`SECURITY_HEADERS` (and HSTS over HTTPS) to every response, and
-      ``Cache-Control: no-store`` to any response setting a cookie or answering a token.
+      ``Cache-Control: no-store`` to any response setting a cookie or answering a token;
+    - answers an error no handler knows (a bug, a corrupt row) with a 500 page in words and an
+      incident number, never a stack trace; the trace goes to the log under that number.
     """
 
     def __init__(self, app, https: bool = False):
@@ -91,9 +117,12 @@ class Guard:
         https = self.https or scope.get("scheme") == "https"
         headers = dict(scope.get("headers") or [])
         token = b"authorization" in headers
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 present = list(message.get("headers", []))
                 names = {k.lower() for k, _ in present}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
@@ -114,9 +143,19 @@ class Guard:
             limit = MAX_UPLOAD_REQUEST if scope.get("path", "").endswith(UPLOAD_PATHS) else MAX_REQUEST
             if not declared.isdigit() or int(declared) > limit:
                 app = self._refusal(scope, "body_too_large", 413, limit=limit // 1024)
-        if app is self.app:
+            receive = _bounded(receive, limit)
+        if app is not self.app:
+            return await app(receive, send_with_headers)
+        try:
             return await app(scope, receive, send_with_headers)
-        return await app(receive, send_with_headers)
+        except Exception:
+            if started:  # too late for a page: the connection is cut, as before
+                raise
+            incident = secrets.token_hex(4)
+            log.exception("incident %s: %s %s", incident, scope.get("method"), scope.get("path"))
+            response = error_response(Request(scope), CocreaError([web_reason("server_error", incident=incident)]),
+                                      500)
+            await response(scope, receive, send_with_headers)
 
 
 class PageCache:

@@ -26,13 +26,15 @@ def wants_json(request: Request) -> bool:
 
 
 def error_status(exc: CocreaError) -> int:
+    if getattr(exc, "http_status", None):  # an error that says its own (a body too large: 413)
+        return exc.http_status
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, InvalidInput):
         return 400
     if isinstance(exc, NotAllowed):
         return 403
-    if exc.exit_code == 3:
+    if exc.exit_code in (3, 4):  # refused, or a record that does not verify: a state, not a server fault
         return 409
     return 500
 

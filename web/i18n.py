@@ -659,6 +659,7 @@ WEB_REASONS: dict[str, Msg] = {
     "wrong_process": N_("You are signed in to the process '{process}', not to this one."),
     "not_found_page": N_("There is no page '{path}'."),
     "http_error": N_("This address cannot answer that request (HTTP error {status})."),
+    "server_error": N_("An internal error stopped this request. It was recorded as incident {incident}, without showing its details here; try again, and if it persists tell the site's administrators that number."),
     # input refused before it reaches an action
     "bad_character": N_("The request holds a character that text cannot contain (a NUL byte, a control character "
                         "in an address, or a broken Unicode character)."),

@@ -21,6 +21,7 @@ from i18n import gettext
 from reads import lists, public
 from stages.errors import NotFound
 
+from .auth import is_https
 from .context import LANG_COOKIE, lang_of, safe_next
 from .i18n import web_reason
 from .opendata import atom, ical, to_csv
@@ -94,10 +95,11 @@ async def source() -> Response:
 
 
 @router.get("/idioma/{code}")
-def switch_language(code: str, next: str = "/") -> Response:
+def switch_language(request: Request, code: str, next: str = "/") -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
-    if code in ("es", "en"):
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    if code in ("es", "en"):  # over HTTPS, Secure like every other cookie of the site
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                            secure=is_https(request))
     return response
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, Iterable
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from stages.errors import reason
@@ -66,7 +67,8 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
 
 def verify(session: Session, process: Process) -> list:
     """Every broken link or altered entry of ``process``'s chain, as reasons naming the process;
-    empty when the chain holds."""
+    empty when the chain holds. A process without a single entry has lost its trail (its
+    creation is always recorded): ``audit_chain_empty``, whatever its row says."""
     process_id, slug = process.id, process.slug
     problems = []
     prev_hash, expected_seq = GENESIS, 1
@@ -84,6 +86,28 @@ def verify(session: Session, process: Process) -> list:
                                                              e.session_key, e.reason, recorded):
             problems.append(reason("audit_columns_altered", process=slug, seq=e.seq))
         prev_hash, expected_seq = e.hash, e.seq + 1
-    if (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):
+    if expected_seq == 1:  # not one entry: every process begins with the entry of its creation
+        problems.append(reason("audit_chain_empty", process=slug, seq=process.audit_seq))
+    elif (process.audit_seq, process.audit_head or GENESIS) != (expected_seq - 1, prev_hash):
         problems.append(reason("audit_head_mismatch", process=slug, seq=process.audit_seq, last=expected_seq - 1))
+    return problems
+
+
+def orphans(session: Session, known: Iterable[int]) -> list:
+    """Trails whose process is gone: entries left behind when a process row was deleted around
+    the actions (e.g. from a SQLite shell, where foreign keys are off by default). Each is named
+    by the slug its first entry recorded at the process's creation."""
+    known = list(known)
+    query = select(AuditEntry.process_id, func.max(AuditEntry.seq)).group_by(AuditEntry.process_id)
+    if known:
+        query = query.where(AuditEntry.process_id.not_in(known))
+    problems = []
+    for process_id, last in session.exec(query).all():
+        first = session.exec(select(AuditEntry.body).where(AuditEntry.process_id == process_id)
+                             .order_by(AuditEntry.seq)).first()
+        try:
+            slug = json.loads(first or "{}").get("payload", {}).get("slug")
+        except ValueError:
+            slug = None
+        problems.append(reason("audit_process_missing", process=slug or f"#{process_id}", seq=last))
     return problems
