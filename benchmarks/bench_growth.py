@@ -4,9 +4,9 @@
    already holds 1k, 10k, 100k inputs (``--sizes``; the existing rows are written with a Core
    bulk insert, a fixture). At each size ``--actions`` actions are timed in ``--repeat`` blocks,
    each block interleaved with a block of raw driver transactions doing what recording an
-   input minimally needs, in the same database: lock the process row, look up the channel,
-   read the audit chain head, INSERT the input, INSERT a hash-chained audit entry (JSON body +
-   SHA-256), COMMIT.
+   input minimally needs, in the same database: lock the process row (reading the audit chain
+   head kept on it), look up the channel, INSERT the input, INSERT a hash-chained audit entry
+   (JSON body + SHA-256), UPDATE the head on the process row, COMMIT.
 2. Reads at 10 and 1,000 commitments (``--commitments``; 10 activities, 2 indicators and 1
    progress report per commitment) and each size of inputs, process in monitoring:
    ``cocrea status`` (``reads.status.status``), ``cocrea check`` as JSON
@@ -59,11 +59,11 @@ class Recorder:
         self.conn = db.raw()
         mk = db.mark
         lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-        self.sql_lock = f"SELECT id FROM process WHERE slug = {mk}{lock}"
+        self.sql_lock = f"SELECT id, audit_seq, audit_head FROM process WHERE slug = {mk}{lock}"
         self.sql_channel = f'SELECT id FROM channel WHERE process_id = {mk} AND "key" = {mk}'
-        self.sql_head = f"SELECT seq, hash FROM audit_entry WHERE process_id = {mk} ORDER BY seq DESC LIMIT 1"
+        self.sql_head = f"UPDATE process SET audit_seq = {mk}, audit_head = {mk}, audit_at = {mk} WHERE id = {mk}"
         self.sql_input = (f'INSERT INTO input (process_id, "key", channel_id, text, sector, contact_name, contact_email, '
-                          f'received_on) VALUES ({", ".join([mk] * 8)})')
+                          f'received_on, late) VALUES ({", ".join([mk] * 9)})')
         self.sql_audit = (f"INSERT INTO audit_entry (process_id, seq, at, actor, action, session_key, reason, body, "
                           f'prev_hash, hash) VALUES ({", ".join([mk] * 10)})')
 
@@ -88,21 +88,21 @@ class Recorder:
         db.begin(conn)
         cur = conn.cursor()
         cur.execute(self.sql_lock, (self.slug,))
-        pid = cur.fetchone()[0]
+        pid, seq, prev = cur.fetchone()
+        seq, prev = (seq or 0) + 1, prev or "0" * 64
         cur.execute(self.sql_channel, (pid, d["channel"]))
         channel_id = cur.fetchone()[0]
-        cur.execute(self.sql_head, (pid,))
-        head = cur.fetchone()
-        seq, prev = (head[0] + 1, head[1]) if head else (1, "0" * 64)
         cur.execute(self.sql_input, (pid, d["key"], channel_id, d["text"], d["sector"], d["contact_name"],
-                                     d["contact_email"], db_date(db, dt.date.fromisoformat(d["received_on"]))))
+                                     d["contact_email"], db_date(db, dt.date.fromisoformat(d["received_on"])), False))
         at_utc = when.astimezone(dt.timezone.utc)
         body = json.dumps({"seq": seq, "process": pid, "at": at_utc.isoformat(), "actor": "coord",
                            "action": "record_input", "payload": {**d, "contact_name": "-", "contact_email": "-"},
                            "result": {"input": d["key"]}, "session": None, "reason": "", "prev": prev},
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.sha256(body.encode()).hexdigest()
         cur.execute(self.sql_audit, (pid, seq, db_datetime(db, at_utc), "coord", "record_input", None, "", body, prev,
-                                     hashlib.sha256(body.encode()).hexdigest()))
+                                     digest))
+        cur.execute(self.sql_head, (seq, digest, db_datetime(db, at_utc), pid))
         cur.close()
         db.commit(conn)
 
