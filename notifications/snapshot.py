@@ -5,8 +5,10 @@ sessions, channels and inputs; rows come back as read-only named tuples, several
 faster than ORM objects (it runs inside every action and over 100,000 activities).
 
 An action that touched some activities re-plans only theirs (``activities``): those rows, the
-other open activities of their agencies (an agency's progress report counts them), and the
-agencies and commitments they name; every other activity's reminders are the sweep's.
+other open activities of their agencies (an agency's progress report counts them), their
+agencies and the touched activities' commitments (so the text of a report reminder planned
+this way lacks the peers' commitments: an action only stores what is due, the sender re-plans
+the whole process before writing it); every other activity's reminders are the sweep's.
 """
 from __future__ import annotations
 
@@ -48,10 +50,11 @@ def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None,
         rows[name] = db.execute(query.order_by(table.c.id)).all()
     if "progress_reports" in names:
         t = m.ProgressReport.__table__
-        query = (select(t.c.activity_id, func.max(t.c.reported_on).label("reported_on"))
-                 .where(t.c.process_id == process.id).group_by(t.c.activity_id))
-        if scope is not None:
-            query = query.where(t.c.activity_id.in_([a.id for a in rows["activities"]]))
+        ids = [a.id for a in rows["activities"]] if scope is not None else None
+        # scoped, by activity alone: SQLite would otherwise walk every report of the process
+        where = t.c.process_id == process.id if ids is None else t.c.activity_id.in_(ids)
+        query = select(t.c.activity_id, func.max(t.c.reported_on).label("reported_on")).where(where)
+        query = query.group_by(t.c.activity_id)
         rows["progress_reports"] = db.execute(query).all()
     if inputs and (anchors is None or "channel_close" in anchors):
         t = m.Input.__table__
@@ -66,7 +69,7 @@ def _activity_scope(db: Session, process: m.Process, ids: set[int]) -> dict:
                                                             a.c.agency_id.is_not(None))).scalars())
     peers = a.c.agency_id.in_(agency_ids) & (a.c.status != "completed")  # what the agency's report counts
     activities = or_(a.c.id.in_(ids), peers) if agency_ids else a.c.id.in_(ids)
-    commitment_ids = set(db.execute(select(a.c.commitment_id).where(a.c.process_id == process.id, activities)
-                                    .distinct()).scalars())
+    commitment_ids = set(db.execute(select(a.c.commitment_id).where(a.c.process_id == process.id, a.c.id.in_(ids))
+                                    .distinct()).scalars())  # the peers' are for the report's text alone
     return {"activities": activities, "agencies": m.Agency.__table__.c.id.in_(agency_ids),
             "commitments": m.Commitment.__table__.c.id.in_(commitment_ids)}
