@@ -80,8 +80,9 @@ class Context:
     activities: set[int] = field(default_factory=set)
 
     def records(self, only: Iterable[str] | None = None) -> Records:
+        """The process's records as plain rows, to judge (never to change: write through ``db``)."""
         self.db.flush()
-        return load_records(self.db, self.process, only, now=self.now)
+        return load_records(self.db, self.process, only, now=self.now, plain=True)
 
 
 def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
