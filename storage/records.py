@@ -30,10 +30,6 @@ _THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
             "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
 
 
-#: Personal data no rule and no read of the records uses, left out of plain rows: what a read shows
-#: cannot carry it (and a participant's profile is not decoded ten thousand times for nothing).
-_PRIVATE = {"input": ("contact_name", "contact_email", "profile", "source_digest")}
-
 #: Every table :func:`load_records` can read.
 TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
 
@@ -44,8 +40,9 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     :class:`stages.base.NotLoaded`, so a rule reading one it did not ask for fails loudly).
 
     ``plain``: rows as read-only named tuples (SQLAlchemy Core) rather than ORM objects, several
-    times cheaper to read, without the inputs' contact data and profile (``_PRIVATE``); for the
-    reads that change nothing (status, check, the public view, a move's criteria)."""
+    times cheaper to read, without the personal data (``storage.models.PRIVATE_FIELDS``: what a
+    read shows cannot carry it); for the reads that change nothing (status, check, the public
+    view, a move's criteria)."""
     wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
     for name in wanted & set(_THROUGH):
         wanted.add(_THROUGH[name][0])
@@ -53,7 +50,8 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     def read(model, where) -> list:
         if plain:
             table = model.__table__
-            columns = [c for c in table.c if c.name not in _PRIVATE.get(table.name, ())]
+            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
+            columns = [c for c in table.c if c.name not in private]
             return session.execute(sa_select(*columns).where(where(table.c)).order_by(table.c.id)).all()
         return list(session.exec(select(model).where(where(model)).order_by(model.id)))
 
