@@ -317,7 +317,10 @@ def reset_peak_rss() -> None:
 # --- the tables a process owns -----------------------------------------------------------------
 
 #: Rows of a process that no rule reads: the audit trail, the reminder outbox, credentials.
-NOT_RECORDS = {"audit_entry", "outbox", "account", "bulk_import", "bulk_import_digests"}  # imports: provenance, not records
+#: Tables of a process that are not its records (``storage.load_records`` reads none of them): the trail,
+#: the outbox, imports' provenance, applied keys, citizens' contacts, evidence files, sign-in bookkeeping.
+NOT_RECORDS = {"audit_entry", "outbox", "account", "bulk_import", "bulk_import_digests", "applied_key",
+               "citizen_contact", "evidence_file", "sign_in_device", "sign_in_session"}
 
 
 def record_tables() -> list[tuple[str, str | None, str | None]]:

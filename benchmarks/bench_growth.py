@@ -4,9 +4,9 @@
    already holds 1k, 10k, 100k inputs (``--sizes``; the existing rows are written with a Core
    bulk insert, a fixture). At each size ``--actions`` actions are timed in ``--repeat`` blocks,
    each block interleaved with a block of raw driver transactions doing what recording an
-   input minimally needs, in the same database: lock the process row, look up the channel,
-   read the audit chain head, INSERT the input, INSERT a hash-chained audit entry (JSON body +
-   SHA-256), COMMIT.
+   input minimally needs, in the same database: lock the process row (reading the audit chain
+   head kept on it), look up the channel, INSERT the input, INSERT a hash-chained audit entry
+   (JSON body + SHA-256), UPDATE the head on the process row, COMMIT.
 2. Reads at 10 and 1,000 commitments (``--commitments``; 10 activities, 2 indicators and 1
    progress report per commitment) and each size of inputs, process in monitoring:
    ``cocrea status`` (``reads.status.status``), ``cocrea check`` as JSON
@@ -15,11 +15,23 @@
    the same rows (every row of the process's records: what the three load today), and,
    for reference, the same raw read with inputs as two counts (what a read showing totals needs).
 
+3. Other common actions (``--only actions``): ``report_progress`` (a liaison, through the
+   engine) on a process in monitoring holding 1/10 of each size in activities (50 agencies,
+   one progress report each), against a raw transaction doing what it minimally needs (lock the
+   process row with its audit head, read the activity, INSERT the report, UPDATE the activity,
+   INSERT the audit entry, UPDATE the head, COMMIT); and ``answer_input`` at each size of
+   unanswered inputs (engine CPU only: its raw twin is record_input's).
+
 Printed: min / median / max over the repeats, ratio to raw (within each repeat), and the curve
 (median cost at each size / median cost at the smallest size; aim: flat within 20 %).
 
     PYTHONPATH=. python benchmarks/bench_growth.py [--sizes 1000,10000,100000]
-        [--commitments 10,1000] [--actions 200] [--repeat 3] [--db sqlite|postgresql://...] [--quick]
+        [--commitments 10,1000] [--actions 200] [--repeat 3] [--db sqlite|postgresql://...]
+        [--only record_input|actions|reads] [--quick]
+
+Why one module: one question (does a cost grow with the process?) asked of three kinds of work
+that share the fixtures, the timing and the one SUMMARY line; apart, their curves would no longer
+be printed side by side.
 """
 from __future__ import annotations
 
@@ -59,11 +71,11 @@ class Recorder:
         self.conn = db.raw()
         mk = db.mark
         lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-        self.sql_lock = f"SELECT id FROM process WHERE slug = {mk}{lock}"
+        self.sql_lock = f"SELECT id, audit_seq, audit_head FROM process WHERE slug = {mk}{lock}"
         self.sql_channel = f'SELECT id FROM channel WHERE process_id = {mk} AND "key" = {mk}'
-        self.sql_head = f"SELECT seq, hash FROM audit_entry WHERE process_id = {mk} ORDER BY seq DESC LIMIT 1"
+        self.sql_head = f"UPDATE process SET audit_seq = {mk}, audit_head = {mk}, audit_at = {mk} WHERE id = {mk}"
         self.sql_input = (f'INSERT INTO input (process_id, "key", channel_id, text, sector, contact_name, contact_email, '
-                          f'received_on) VALUES ({", ".join([mk] * 8)})')
+                          f'received_on, late) VALUES ({", ".join([mk] * 9)})')
         self.sql_audit = (f"INSERT INTO audit_entry (process_id, seq, at, actor, action, session_key, reason, body, "
                           f'prev_hash, hash) VALUES ({", ".join([mk] * 10)})')
 
@@ -88,21 +100,21 @@ class Recorder:
         db.begin(conn)
         cur = conn.cursor()
         cur.execute(self.sql_lock, (self.slug,))
-        pid = cur.fetchone()[0]
+        pid, seq, prev = cur.fetchone()
+        seq, prev = (seq or 0) + 1, prev or "0" * 64
         cur.execute(self.sql_channel, (pid, d["channel"]))
         channel_id = cur.fetchone()[0]
-        cur.execute(self.sql_head, (pid,))
-        head = cur.fetchone()
-        seq, prev = (head[0] + 1, head[1]) if head else (1, "0" * 64)
         cur.execute(self.sql_input, (pid, d["key"], channel_id, d["text"], d["sector"], d["contact_name"],
-                                     d["contact_email"], db_date(db, dt.date.fromisoformat(d["received_on"]))))
+                                     d["contact_email"], db_date(db, dt.date.fromisoformat(d["received_on"])), False))
         at_utc = when.astimezone(dt.timezone.utc)
         body = json.dumps({"seq": seq, "process": pid, "at": at_utc.isoformat(), "actor": "coord",
                            "action": "record_input", "payload": {**d, "contact_name": "-", "contact_email": "-"},
                            "result": {"input": d["key"]}, "session": None, "reason": "", "prev": prev},
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.sha256(body.encode()).hexdigest()
         cur.execute(self.sql_audit, (pid, seq, db_datetime(db, at_utc), "coord", "record_input", None, "", body, prev,
-                                     hashlib.sha256(body.encode()).hexdigest()))
+                                     digest))
+        cur.execute(self.sql_head, (seq, digest, db_datetime(db, at_utc), pid))
         cur.close()
         db.commit(conn)
 
@@ -245,6 +257,106 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
     return out
 
 
+# --- 3. other actions -------------------------------------------------------------------------
+
+
+class Reporter:
+    """report_progress through the engine or as raw transactions, one activity of agency 0 after another."""
+
+    def __init__(self, db: Database, slug: str, activities: int):
+        self.db, self.slug, self.activities, self.n = db, slug, activities, 0
+        self.conn = db.raw()
+        mk = db.mark
+        lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+        self.sql_lock = f"SELECT id, audit_seq, audit_head FROM process WHERE slug = {mk}{lock}"
+        self.sql_activity = f'SELECT id, agency_id, start_date, percent FROM activity WHERE process_id = {mk} AND "key" = {mk}'
+        self.sql_report = (f"INSERT INTO progress_report (process_id, activity_id, status, percent, evidence_ref, "
+                           f"reported_on, reason, reported_by, recorded_at) VALUES ({', '.join([mk] * 9)})")
+        self.sql_update = f"UPDATE activity SET status = {mk}, percent = {mk} WHERE id = {mk}"
+        self.sql_audit = (f"INSERT INTO audit_entry (process_id, seq, at, actor, action, session_key, reason, body, "
+                          f'prev_hash, hash) VALUES ({", ".join([mk] * 10)})')
+        self.sql_head = f"UPDATE process SET audit_seq = {mk}, audit_head = {mk}, audit_at = {mk} WHERE id = {mk}"
+
+    def _next(self) -> dict:
+        self.n += 1
+        key = f"a{(50 * self.n) % self.activities}"  # agency 0's activities (enlace0's), in turn
+        return {"activity": key, "status": "in_progress", "percent": 50 + self.n % 50, "reported_on": "2027-02-01",
+                "evidence_ref": "https://example.org/avance.pdf", "reason": "Revisión del avance"}
+
+    def engine(self) -> None:
+        actions.apply(self.db.engine, "report_progress", self._next(), actor="enlace0", process=self.slug, clock=CLOCK)
+
+    def raw(self) -> None:
+        d, db, conn = self._next(), self.db, self.conn
+        now = CLOCK.now().astimezone(dt.timezone.utc)
+        db.begin(conn)
+        cur = conn.cursor()
+        cur.execute(self.sql_lock, (self.slug,))
+        pid, seq, prev = cur.fetchone()
+        seq, prev = (seq or 0) + 1, prev or "0" * 64
+        cur.execute(self.sql_activity, (pid, d["activity"]))
+        aid = cur.fetchone()[0]
+        cur.execute(self.sql_report, (pid, aid, d["status"], d["percent"], d["evidence_ref"],
+                                      db_date(db, dt.date.fromisoformat(d["reported_on"])), d["reason"], "enlace0",
+                                      db_datetime(db, now)))
+        cur.execute(self.sql_update, (d["status"], d["percent"], aid))
+        body = json.dumps({"seq": seq, "process": pid, "at": now.isoformat(), "actor": "enlace0",
+                           "action": "report_progress", "payload": d, "result": d, "session": None, "reason": "",
+                           "prev": prev}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        cur.execute(self.sql_audit, (pid, seq, db_datetime(db, now), "enlace0", "report_progress", None, "", body,
+                                     prev, digest))
+        cur.execute(self.sql_head, (seq, digest, db_datetime(db, now), pid))
+        cur.close()
+        db.commit(conn)
+
+
+def bench_actions(url: str, sizes: list[int], n_actions: int, repeat: int) -> dict:
+    print(f"\n== 3. report_progress at {', '.join(f'{s // 10:,}' for s in sizes)} activities and answer_input at "
+          f"{', '.join(f'{s:,}' for s in sizes)} unanswered inputs ({n_actions} actions per size in {repeat} blocks)")
+    per_block = max(n_actions // repeat, 1)
+    out: dict = {}
+
+    def block(fn):
+        def run(_r):
+            gc.collect()
+            sample, _ = measure(lambda: [fn() for _ in range(per_block)])
+            return sample
+        return run
+
+    for size in sizes:
+        acts = max(size // 10, 50)
+        with Database(url, f"growth_act{size}") as db:
+            plan = build_plan(db.engine, slug="sigue", stage="monitoring", commitments=max(acts // 10, 1),
+                              activities=acts, inputs=0, agencies=50, sessions=10, evidence=20)
+            rep = Reporter(db, plan.slug, acts)
+            res = interleave({"raw": block(rep.raw), "engine": block(rep.engine)}, repeat)
+            e_cpu = Spread([x.cpu / per_block for x in res["engine"]])
+            r_cpu = Spread([x.cpu / per_block for x in res["raw"]])
+            out[("report_progress", size)] = (e_cpu, r_cpu)
+            print(f"  report_progress, {acts:>7,} activities: engine CPU {e_cpu.fmt()} | raw CPU {r_cpu.fmt(digits=3)}"
+                  f" | engine/raw CPU {fmt_ratio(e_cpu.ratio(r_cpu))}")
+        with Database(url, f"growth_ans{size}") as db:
+            plan = build_plan(db.engine, slug="responde", stage="consultation", commitments=0, activities=0, inputs=0,
+                              sessions=10, evidence=20)
+            add_inputs(db.engine, plan, size, answered=False)
+            n = iter(range(size))
+
+            def answer():
+                actions.apply(db.engine, "answer_input", {"input": f"i{next(n)}", "disposition": "adopted",
+                                                         "rationale": "Se integra al plan"}, actor="coord",
+                              process=plan.slug, clock=CLOCK)
+            res = interleave({"engine": block(answer)}, repeat)
+            e_cpu = Spread([x.cpu / per_block for x in res["engine"]])
+            out[("answer_input", size)] = (e_cpu, None)
+            print(f"  answer_input, {size:>9,} inputs: engine CPU {e_cpu.fmt()}")
+    print("  curve, median engine CPU per action at each size / at the smallest (aim: <= 1.20):")
+    for name in ("report_progress", "answer_input"):
+        base = out[(name, sizes[0])][0].median
+        print(f"    {name:16} " + "   ".join(f"{s:,}: {out[(name, s)][0].median / base:.2f}" for s in sizes))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="existing inputs, comma-separated")
@@ -252,7 +364,7 @@ def main() -> None:
     ap.add_argument("--actions", type=int, default=200, help="record_input actions timed at each size")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--db", default="sqlite", help="sqlite (a temporary file) or a postgresql:// URL")
-    ap.add_argument("--only", choices=("record_input", "reads"))
+    ap.add_argument("--only", choices=("record_input", "reads", "actions"))
     ap.add_argument("--quick", action="store_true", help="sizes 1000,10000; commitments 10,100; 30 actions; 2 repeats")
     a = ap.parse_args()
     if a.quick:
@@ -263,12 +375,17 @@ def main() -> None:
     with Database(a.db, "probe") as probe:
         print(f"bench_growth ({db_name}): {conditions(probe)}")
     summary = [f"SUMMARY bench_growth [{db_name}, sizes {'/'.join(map(str, sizes))}]:"]
-    if a.only != "reads":
+    if a.only in (None, "record_input"):
         rec = bench_record_input(a.db, sizes, a.actions, a.repeat)
         first, last = rec[sizes[0]], rec[sizes[-1]]
         summary.append(f"record_input CPU {sizes[-1]:,}/{sizes[0]:,} = {last[0].median / first[0].median:.2f} "
                        f"(aim <= 1.2), engine/raw CPU at {sizes[-1]:,} = {last[0].ratio(last[2]).median:.0f}x;")
-    if a.only != "record_input":
+    if a.only in (None, "actions"):
+        acts = bench_actions(a.db, sizes, a.actions, a.repeat)
+        for name in ("report_progress", "answer_input"):
+            summary.append(f"{name} CPU {sizes[-1]:,}/{sizes[0]:,} = "
+                           f"{acts[(name, sizes[-1])][0].median / acts[(name, sizes[0])][0].median:.2f};")
+    if a.only in (None, "reads"):
         reads = bench_reads(a.db, sizes, commitments, a.repeat)
         for name in READS:
             cells = []

@@ -31,6 +31,7 @@ from .planner import Planned, due_reminders
 
 T = OutboxMessage.__table__
 CHUNK = 2000
+FEW = 200  # planned reminders looked up by key before inserting (more: by process and date)
 
 
 def row_of(p: Planned, now: dt.datetime) -> dict[str, Any]:
@@ -42,15 +43,19 @@ def row_of(p: Planned, now: dt.datetime) -> dict[str, Any]:
 def enqueue(conn: Connection | Session, planned: Sequence[Planned], now: dt.datetime) -> int:
     """Store the planned reminders not stored yet; returns how many were new.
 
-    Keys already stored are skipped before inserting (one indexed read per process); the
-    insert still says ``ON CONFLICT (key) DO NOTHING`` for a concurrent sweep's rows.
+    Keys already stored are skipped before inserting (a few planned: looked up by key; many: one
+    indexed read per process); the insert still says ``ON CONFLICT (key) DO NOTHING`` for a
+    concurrent sweep's rows.
     """
     if not planned:
         return 0
     stored: set[str] = set()
-    for pid in {p.process_id for p in planned}:
-        since = min(p.due_at for p in planned if p.process_id == pid)
-        stored |= set(conn.execute(select(T.c.key).where(T.c.process_id == pid, T.c.due_at >= since)).scalars())
+    if len(planned) <= FEW:  # an action's: the process's stored reminders may be many
+        stored = set(conn.execute(select(T.c.key).where(T.c.key.in_([p.key for p in planned]))).scalars())
+    else:
+        for pid in {p.process_id for p in planned}:
+            since = min(p.due_at for p in planned if p.process_id == pid)
+            stored |= set(conn.execute(select(T.c.key).where(T.c.process_id == pid, T.c.due_at >= since)).scalars())
     planned = [p for p in planned if p.key not in stored]
     if not planned:
         return 0
@@ -64,12 +69,15 @@ def enqueue(conn: Connection | Session, planned: Sequence[Planned], now: dt.date
     return added
 
 
-def enqueue_due(db: Session, process: Process, now: dt.datetime, anchors: frozenset[str] | None = None) -> int:
+def enqueue_due(db: Session, process: Process, now: dt.datetime, anchors: frozenset[str] | None = None,
+                activities: Iterable[int] | None = None) -> int:
     """Plan one process inside the caller's transaction and store what is due; ``anchors``
-    limits it to the rules counting from what the action touched (``None``: every rule)."""
+    limits it to the rules counting from what the action touched (``None``: every rule), and
+    ``activities`` (ids) to the activities it touched (``snapshot.load``)."""
     db.flush()
-    records = snapshot.load(db, process, anchors, inputs=False)
-    return enqueue(db, due_reminders(records, now, contexts=False, anchors=anchors), now)
+    only = frozenset(activities) if activities is not None else None
+    records = snapshot.load(db, process, anchors, inputs=False, activities=only)
+    return enqueue(db, due_reminders(records, now, contexts=False, anchors=anchors, activities=only), now)
 
 
 @dataclass

@@ -75,11 +75,14 @@ def reminder_key(kind: str, process_id: int, subject: str, due_on: dt.date, pers
 
 
 def due_reminders(records: Records, now: dt.datetime, settings: dict | None = None, *,
-                  contexts: bool = True, anchors: frozenset[str] | None = None) -> list[Planned]:
+                  contexts: bool = True, anchors: frozenset[str] | None = None,
+                  activities: frozenset[int] | None = None) -> list[Planned]:
     """The reminders to send now; with ``contexts=False`` their template fields are built
     only when :meth:`Planned.template_context` is first called. ``anchors`` limits the plan to
-    the rules counting from those dates (what an action touched); ``None``: every rule."""
-    found = list(_plan(records, now, settings, full=False, anchors=anchors))
+    the rules counting from those dates (what an action touched); ``None``: every rule.
+    ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
+    report still counts all of its activities in ``records``)."""
+    found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
     if contexts:
         for p in found:
             p.template_context()
@@ -148,10 +151,10 @@ def _people(records: Records) -> tuple[list, list, dict[int, list]]:
 
 
 def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
-          anchors: frozenset[str] | None = None) -> Iterator[Planned]:
+          anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
     settings = settings if settings is not None else effective_settings(records.process.settings)
     moment = _Moment(records, settings, now)
-    builder = _Subjects(records, settings, moment)
+    builder = _Subjects(records, settings, moment, activities)
     by_anchor: dict[str, list[ReminderRule]] = {}
     for rule in RULES:
         by_anchor.setdefault(rule.anchor, []).append(rule)
@@ -260,8 +263,8 @@ def _entry(records: Records, moment: _Moment, subject: _Subject, rule: ReminderR
 
 
 class _Subjects:
-    def __init__(self, records: Records, settings: dict, moment: _Moment):
-        self.r, self.settings, self.m = records, settings, moment
+    def __init__(self, records: Records, settings: dict, moment: _Moment, activities: frozenset[int] | None = None):
+        self.r, self.settings, self.m, self.only = records, settings, moment, activities
         self.coordinators, self.secretariat, self.liaisons = _people(records)
         self.agencies = {a.id: a for a in records.agencies}
         self.commitments = {c.id: c for c in records.commitments}
@@ -313,7 +316,7 @@ class _Subjects:
     # anchors --------------------------------------------------------------------
     def _activity_end(self) -> Iterator[_Subject]:
         for a in self.r.activities:
-            if a.end_date is None:
+            if a.end_date is None or (self.only is not None and a.id not in self.only):
                 continue
 
             def context(anchor: dt.date, person: Any, kind: str, a: Any = a) -> dict:

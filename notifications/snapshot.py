@@ -3,10 +3,18 @@
 The planner needs a process's people, agencies, commitments, activities, progress reports,
 sessions, channels and inputs; rows come back as read-only named tuples, several times
 faster than ORM objects (it runs inside every action and over 100,000 activities).
+
+An action that touched some activities re-plans only theirs (``activities``): those rows, the
+other open activities of their agencies (an agency's progress report counts them), their
+agencies and the touched activities' commitments (so the text of a report reminder planned
+this way lacks the peers' commitments: an action only stores what is due, the sender re-plans
+the whole process before writing it); every other activity's reminders are the sweep's.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Iterable
+
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from stages import Records
@@ -24,16 +32,44 @@ ANCHOR_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None, *, inputs: bool = True) -> Records:
+def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None, *, inputs: bool = True,
+         activities: Iterable[int] | None = None) -> Records:
     """The rows the planner reads; with ``anchors``, only those the rules of these anchors need
     (an action re-plans what it touched); ``inputs=False`` skips the input counts of the
-    consultation reminders' text (planning does not need them)."""
+    consultation reminders' text (planning does not need them); ``activities`` (ids), only the
+    activity rows those re-plan (see the module's doc). Progress reports come as the latest
+    date reported per activity: all the planner reads of them."""
     names = set(_TABLES) if anchors is None else {"people"}.union(*(ANCHOR_TABLES[a] for a in anchors))
+    scope = _activity_scope(db, process, set(activities)) if activities is not None and "activities" in names else None
     rows = {}
-    for name in names:
+    for name in names - {"progress_reports"}:
         table = _TABLES[name].__table__
-        rows[name] = db.execute(select(table).where(table.c.process_id == process.id).order_by(table.c.id)).all()
+        query = select(table).where(table.c.process_id == process.id)
+        if scope is not None and name in scope:
+            query = query.where(scope[name])
+        rows[name] = db.execute(query.order_by(table.c.id)).all()
+    if "progress_reports" in names:
+        t = m.ProgressReport.__table__
+        ids = [a.id for a in rows["activities"]] if scope is not None else None
+        # scoped, by activity alone: SQLite would otherwise walk every report of the process
+        where = t.c.process_id == process.id if ids is None else t.c.activity_id.in_(ids)
+        query = select(t.c.activity_id, func.max(t.c.reported_on).label("reported_on")).where(where)
+        query = query.group_by(t.c.activity_id)
+        rows["progress_reports"] = db.execute(query).all()
     if inputs and (anchors is None or "channel_close" in anchors):
         t = m.Input.__table__
         rows["inputs"] = db.execute(select(t.c.id, t.c.channel_id).where(t.c.process_id == process.id)).all()
     return Records(process=process, **rows)
+
+
+def _activity_scope(db: Session, process: m.Process, ids: set[int]) -> dict:
+    """The conditions that keep only the rows re-planning ``ids`` reads, per table."""
+    a = m.Activity.__table__
+    agency_ids = set(db.execute(select(a.c.agency_id).where(a.c.process_id == process.id, a.c.id.in_(ids),
+                                                            a.c.agency_id.is_not(None))).scalars())
+    peers = a.c.agency_id.in_(agency_ids) & (a.c.status != "completed")  # what the agency's report counts
+    activities = or_(a.c.id.in_(ids), peers) if agency_ids else a.c.id.in_(ids)
+    commitment_ids = set(db.execute(select(a.c.commitment_id).where(a.c.process_id == process.id, a.c.id.in_(ids))
+                                    .distinct()).scalars())  # the peers' are for the report's text alone
+    return {"activities": activities, "agencies": m.Agency.__table__.c.id.in_(agency_ids),
+            "commitments": m.Commitment.__table__.c.id.in_(commitment_ids)}

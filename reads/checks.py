@@ -62,7 +62,7 @@ def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ru
     with Session(db_engine, expire_on_commit=False) as db:
         p = process_by_slug(db, slug)
         if p.audit_at is None or moment >= p.audit_at:  # nothing happened since: today's rows are that moment's rows
-            return _run(load_records(db, p), moment, ruleset)
+            return _run(load_records(db, p, plain=True), moment, ruleset)
     records = replay.records_as_of(db_engine, slug, moment)
     if records is None:
         raise not_found("process", f"{slug} @ {moment.isoformat()}")

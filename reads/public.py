@@ -63,11 +63,11 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         if inputs:
-            return build(load_records(db, p, now=now), lang)
+            return build(load_records(db, p, now=now, plain=True), lang)
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
-        records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now)
+        records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now, plain=True)
         return build(records, lang, counts=input_counts(db, p.id), listed=False)
 
 

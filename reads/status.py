@@ -32,7 +32,7 @@ def status(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None =
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
-                         now=(clock or SystemClock()).now())
+                         now=(clock or SystemClock()).now(), plain=True)
         unmet = engine.blockers(r, event) if event else []
         withdrawn = sorted(r.withdrawn_sectors())
         seated: dict[str, int] = {}

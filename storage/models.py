@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -308,7 +308,9 @@ class CommitmentVersion(SQLModel, table=True):
 
 
 class Activity(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    #: The reminders' reads: a process's activities by end date, an agency's by end date.
+    __table_args__ = (UniqueConstraint("process_id", "key"), Index("ix_activity_process_end", "process_id", "end_date"),
+                      Index("ix_activity_process_agency_end", "process_id", "agency_id", "end_date"))
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = _fk("process.id")
     key: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from stages import Records
@@ -34,18 +35,32 @@ TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
 
 
 def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
-                 now: dt.datetime | None = None) -> Records:
+                 now: dt.datetime | None = None, *, plain: bool = False) -> Records:
     """Everything recorded about ``process``; with ``only``, just those tables (the others are
-    :class:`stages.base.NotLoaded`, so a rule reading one it did not ask for fails loudly)."""
+    :class:`stages.base.NotLoaded`, so a rule reading one it did not ask for fails loudly).
+
+    ``plain``: rows as read-only named tuples (SQLAlchemy Core) rather than ORM objects, several
+    times cheaper to read, without the personal data (``storage.models.PRIVATE_FIELDS``: what a
+    read shows cannot carry it); for the reads that change nothing (status, check, the public
+    view, a move's criteria)."""
     wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
     for name in wanted & set(_THROUGH):
         wanted.add(_THROUGH[name][0])
-    rows: dict = {name: list(session.exec(select(model).where(model.process_id == process.id).order_by(model.id)))
+
+    def read(model, where) -> list:
+        if plain:
+            table = model.__table__
+            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
+            columns = [c for c in table.c if c.name not in private]
+            return session.execute(sa_select(*columns).where(where(table.c)).order_by(table.c.id)).all()
+        return list(session.exec(select(model).where(where(model)).order_by(model.id)))
+
+    rows: dict = {name: read(model, lambda c: c.process_id == process.id)
                   for name, model in _BY_PROCESS.items() if name in wanted}
     for name, (parent, model, column) in _THROUGH.items():
         if name in wanted:
             ids = [r.id for r in rows[parent]]
-            rows[name] = list(session.exec(select(model).where(column.in_(ids)).order_by(model.id))) if ids else []
+            rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
     for name in set(_BY_PROCESS) | set(_THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)

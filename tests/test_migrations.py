@@ -2,6 +2,8 @@
 SQLite file and on a fresh PostgreSQL schema: autogenerate finds nothing left to migrate."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 from alembic.autogenerate import compare_metadata
@@ -61,3 +63,21 @@ def test_upgrade_head_on_a_fresh_postgresql_schema_matches_the_models():
         with base.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         base.dispose()
+
+
+def test_the_newest_numbered_file_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrations.config(None)).get_current_head() == migrations.newest()
+
+
+def test_a_database_at_the_head_opens_without_loading_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    engine = make_engine(url)
+    migrations.upgrade(engine)  # a new database: migrated by Alembic
+    engine.dispose()
+    code = (f"import sys, migrations\nfrom storage import make_engine\nmigrations.upgrade(make_engine({url!r}))\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=migrations.HERE.parent)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+from alembic import command
 from builders import process_at
 from click.testing import CliRunner
 from webkit import free_port
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, clock):
-    migrations.command.stamp(migrations.config(sqlite_db), "head")  # the schema was made by create_all
+    command.stamp(migrations.config(sqlite_db), "head")  # the schema was made by create_all
     process_at(sqlite_db, clock, "declaration")
     url = str(sqlite_db.url)
     runner = CliRunner()

@@ -178,6 +178,22 @@ def test_an_action_queues_only_the_reminders_of_what_it_touched_and_the_sweep_th
     assert outbox.sweep(db, clock.now()).added == 0  # nothing twice
 
 
+def test_an_activity_action_queues_the_reminders_of_that_activity_only(db, clock):
+    from notifications import outbox
+
+    p = in_routes(db, clock)
+    p("plan_activity", key="a2", commitment="c1", title="Publicar padrones", deliverable="Portal",
+      agency="igualdad", start_date="2026-02-01", end_date="2026-03-31")
+    with db.begin() as conn:
+        conn.execute(delete(OutboxMessage.__table__))
+    clock.set(dt.datetime(2026, 3, 24, 10, tzinfo=MX))  # a1 and a2 end 31 March: 7 days before is due for both
+    p("accept_activity", actor="enlace", activity="a2")
+    with Session(db) as s:
+        queued = sorted(r.key.split(".")[2] for r in s.exec(select(OutboxMessage)))
+    assert len(queued) == 1 and queued[0].startswith("activity-")  # a2's, not a1's
+    assert outbox.sweep(db, clock.now()).added == 1 and len(_queued(db)) == 2  # a1's: the sweep's
+
+
 def test_generated_keys_do_not_depend_on_the_number_of_rows(db, clock):
     p = process_at(db, clock, "consultation")
     p.on("2026-01-21")

@@ -79,10 +79,14 @@ class Context:
     reason: str = ""
     extra_audit: dict = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # reminder anchors touched beyond the action's own
+    #: The activities (ids) the action wrote: only their reminders are re-planned (``activity_end``,
+    #: ``progress_due``); empty: every activity's. The others' come due with time: the sweep's.
+    activities: set[int] = field(default_factory=set)
 
     def records(self, only: Iterable[str] | None = None) -> Records:
+        """The process's records as plain rows, to judge (never to change: write through ``db``)."""
         self.db.flush()
-        return load_records(self.db, self.process, only, now=self.now)
+        return load_records(self.db, self.process, only, now=self.now, plain=True)
 
 
 def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
@@ -212,7 +216,9 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         # reminders the action made due, in its transaction: only the rules it touched. A past fact
         # being recorded (``at``) makes nothing due back then: the worker's sweep plans what is due now.
         if anchors and at is None:
-            outbox.enqueue_due(db, ctx.process, now, None if "*" in anchors else frozenset(anchors))
+            every = "*" in anchors
+            outbox.enqueue_due(db, ctx.process, now, None if every else frozenset(anchors),
+                               None if every or not ctx.activities else ctx.activities)
         entry = audit.append(db, process=ctx.process, at=now, actor=actor, action=action.name,
                              payload=data.model_dump(mode="json", exclude_none=True), result=result,
                              session_key=ctx.session_key, reason_text=ctx.reason, recorded_at=recorded)

@@ -34,6 +34,7 @@ def report_progress(ctx: Context, d: s.ReportProgress):
     if d.reason:
         ctx.reason = d.reason
     row.status, row.percent = d.status, d.percent
+    ctx.activities.add(row.id)
     ctx.db.add(row)
     final_status_holds(ctx, ctx.db.get(m.Commitment, row.commitment_id))
     return {"activity": row.key, "status": d.status, "percent": d.percent}

@@ -66,6 +66,7 @@ def plan_activity(ctx: Context, d: s.PlanActivity):
         if row.commitment_id != commitment.id:
             touched.append(ctx.db.get(m.Commitment, row.commitment_id))
     row = upsert(ctx, m.Activity, d.key, "a", **fields)
+    ctx.activities.add(row.id)
     for c in touched:  # a final status already recorded still agrees with the activities
         final_status_holds(ctx, c)
     return {"activity": row.key, "accepted": row.accepted_at is not None}
@@ -84,6 +85,7 @@ def accept_activity(ctx: Context, d: s.AcceptActivity):
     """The responsible agency formally accepts an activity assigned to it (with its official letter, if given)."""
     row = own_activity(ctx, d.activity)
     row.accepted_at, row.accepted_by, row.acceptance_ref = ctx.now, ctx.actor.handle, d.document_ref
+    ctx.activities.add(row.id)
     ctx.db.add(row)
     return {"activity": row.key, "accepted_by": ctx.actor.handle}
 
