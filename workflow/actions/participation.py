@@ -195,6 +195,7 @@ def hide_input(ctx: Context, d: HideInput):
     """Hide an input from the public pages for a recorded reason (spam, insult, personal data);
     its text is kept, and the public page says how many were hidden and why."""
     row = get(ctx, m.Input, d.input, "input")
+    d.note = rules.mask(d.note) or ""  # the reason may quote the text: no email or phone in it, nor in the trail
     row.hidden_reason, row.hidden_note, row.hidden_at = d.reason, d.note, ctx.now
     ctx.db.add(row)
     ctx.reason = d.note
@@ -274,7 +275,7 @@ def erase_contact(ctx: Context, d: EraseContact):
 
 def _erase(ctx: Context, inputs: list, contacts: list) -> None:
     for row in inputs:
-        row.contact_email = row.contact_name = row.source_digest = None
+        row.contact_email = row.contact_name = row.source_digest = row.original_text = None
         row.profile = {}
         ctx.db.add(row)
     for contact in contacts:
@@ -298,7 +299,8 @@ def purge_contact_data(ctx: Context, d: PurgeContactData):
     if today(ctx) < ends:
         raise refuse("retention_not_over", days=days, since=ends.isoformat())
     inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id).where(
-        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None)))))
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
+        | (m.Input.original_text.is_not(None)))))
     contacts = list(ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
                                                                m.CitizenContact.erased_at.is_(None))))
     _erase(ctx, inputs, contacts)
