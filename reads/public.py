@@ -103,11 +103,17 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                   for c in r.commitments if c.status == "draft"]
 
         def one(c) -> dict[str, Any]:
+            state = ("closed" if c.closes_on is not None and c.closes_on < today else
+                     "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
             return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
-                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on)}
+                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
+                    "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
+        # the other channels: those still to come or open first (by when they open), the closed after
+        others = sorted((c for c in r.channels if c.key not in web),
+                        key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
         return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
                 **{state: [one(c) for c in cs] for state, cs in by_state.items()},
-                "other_channels": [one(c) for c in r.channels if c.key not in web],
+                "other_channels": [one(c) for c in others],
                 "themes": [{"key": t.key, "name": t.name} for t in r.themes],
                 "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
                              "opens_on": period["opens_on"].isoformat() if period else None,
