@@ -96,7 +96,7 @@ def _published_matches(db, base, q: str) -> list[int]:
 def _input_select():
     i = m.Input
     return (select(i.key, m.Channel.key, i.text, i.sector, i.received_on, _Theme.key, i.disposition, i.rationale,
-                   i.answered_at, i.kind, i.themes, _Commitment.key)
+                   i.answered_at, i.kind, i.themes, _Commitment.key, m.Channel.name, _Theme.name, _Commitment.title)
             .outerjoin(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id)
             .outerjoin(_Commitment, _Commitment.id == i.commitment_id))
 
@@ -108,9 +108,10 @@ def _input_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
              "sector_label": vocabulary.label("sector", sector, lang), "received_on": f.day(received),
              "theme": theme, "themes": list(themes or []), "commitment": commitment, "disposition": disposition,
-             "rationale": participation.mask(rationale), "answered_at": f.at(answered)}
-            for key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes, commitment
-            in rows]
+             "rationale": participation.mask(rationale), "answered_at": f.at(answered),
+             "channel_name": channel_name, "theme_name": theme_name, "commitment_title": commitment_title}
+            for (key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes, commitment,
+                 channel_name, theme_name, commitment_title) in rows]
 
 
 # --- activities ------------------------------------------------------------------------------
