@@ -65,3 +65,85 @@ def test_before_the_online_channel_opens_the_page_says_when(site, db, clock):
     page = c.get("/p/p/participa").text
     assert 'id="opens"' in page and "abre el" in page
     assert 'id="channel-foro"' in page and 'id="channel-buzon"' in page
+
+
+# --- the news: the page's opening, the Atom feed, the weekly digest ------------------------------
+
+
+def atom_entries(data: bytes) -> list[dict]:
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2005/Atom}"
+    return [{"id": e.find(f"{ns}id").text, "title": e.find(f"{ns}title").text,
+             "updated": dt.datetime.fromisoformat(e.find(f"{ns}updated").text)}
+            for e in ET.fromstring(data).findall(f"{ns}entry")]
+
+
+def test_the_atom_feed_carries_every_event_the_weekly_digest_counts(db, clock):
+    from builders import complete_stage
+    from sqlmodel import Session
+
+    from notifications.citizens import changes, week_of
+    from storage import process_by_slug
+
+    p = process_at(db, clock, "consultation")
+    complete_stage(p, "consultation")  # Wednesday 18 February 2026
+    p("record_input", key="i2", channel="web", text="Agua para todas las colonias", received_on="2026-02-18")
+    p("answer_input", input="i2", disposition="merged", rationale="Se suma al tema del agua", theme="agua")
+    p("publish_document", kind="report", title="Informe de la consulta", ref="https://example.net/consulta.pdf")
+    p.move()  # a session convened, a decision, the stage move
+    session = f"S{p.n_sessions}"
+    p("close_session", session=session)
+    p("publish_minutes", session=session, ref="https://example.net/acta.pdf")
+    p.on("2026-02-23")  # Monday: the week is over
+    with Session(db) as s:
+        label, start, end = week_of(p.clock.now(), "America/Mexico_City")
+        week = changes(s, process_by_slug(s, "p"), start, end)
+    c = client(db, clock, public_url="https://cocrea.example.org")
+    entries = [e for e in atom_entries(c.get("/p/p/feed.atom").content) if start <= e["updated"] < end]
+    ids = [e["id"].split("#", 1)[1] for e in entries]
+    titles = " | ".join(e["title"] for e in entries)
+    # every kind of event of the digest is in the feed, one entry for each
+    assert len(week["moves"]) == 1 and sum(i.startswith("move-") for i in ids) == len(week["moves"])
+    assert "Sensibilización" in titles or "sensibilización" in titles
+    assert [f"session-{s['key']}" for s in week["convened"]] == [i for i in ids if i.startswith("session-")][::-1]
+    assert [f"minutes/{m['key']}" for m in week["minutes"]] == [i for i in ids if i.startswith("minutes/")]
+    assert {d["title"] for d in week["documents"]} <= {e["title"].split(": ", 1)[-1] for e in entries}
+    responses = [e for e in entries if e["id"].split("#")[1].startswith("responses-")]
+    assert week["answered"] == sum(int(e["title"].split()[0]) for e in responses) == 2
+    assert "aportaciones recibieron su respuesta razonada" in titles
+    assert f"Sesión {session} convocada" in titles and f"Acta de la sesión {session}" in titles
+    # the page opens with the latest of them
+    home = c.get("/p/p").text
+    latest = home[home.index('id="latest-title"'):home.index('id="toc-title"')]
+    assert f"Acta de la sesión {session}" in latest
+
+
+def test_the_feed_carries_the_progress_of_the_commitments(db, clock):
+    p = process_at(db, clock, "monitoring")
+    p.on("2026-08-03")
+    p("report_progress", actor="enlace", activity="a1", status="in_progress", percent=40, reported_on="2026-08-03",
+      evidence_ref="https://example.net/evidencia-a1.pdf")
+    c = client(db, clock)
+    entries = atom_entries(c.get("/p/p/feed.atom").content)
+    (progress,) = [e for e in entries if "#progress/" in e["id"]]
+    assert progress["title"].startswith("Avance de «") and "40 %" in progress["title"]
+    assert "a1" not in progress["title"]
+
+
+def test_the_process_page_opens_with_what_a_citizen_can_do_now(site, db, clock):
+    site.on("2026-02-10")  # the online consultation is open
+    key = site.session()  # convened for tomorrow
+    c = client(db, clock)
+    home = c.get("/p/p").text
+    now = home[home.index('id="now"'):home.index('id="toc-title"')]
+    assert home.index('id="now"') < home.index('id="where"') < home.index('id="commitments"')
+    assert "Hoy en este proceso" in now and "Ahora en la etapa 2 de 8" in now
+    assert "/p/p/participa" in now and "Enviar una aportación" in now
+    assert 'id="next-session"' in now and "Sala" in now
+    assert 'id="next-deadline"' in now and "Consulta en línea" in now  # it closes on 4 March
+    assert f"Sesión {key} convocada" in now  # the latest news
+    c.cookies.set("cocrea_lang", "en")
+    now = c.get("/p/p").text
+    assert "Today in this process" in now and "Next session of the secretariat" in now
