@@ -434,6 +434,8 @@ class CitizenContact(SQLModel, table=True):
     confirmed_at: Optional[dt.datetime] = _utc()
     following: bool = False
     followed_at: Optional[dt.datetime] = _utc()
+    #: Following confirmed through its own link (an address confirmed for an input is not enough).
+    follow_confirmed_at: Optional[dt.datetime] = _utc()
     unfollowed_at: Optional[dt.datetime] = _utc()
     erased_at: Optional[dt.datetime] = _utc()
 
