@@ -86,7 +86,11 @@ DESCRIPTIONS: dict[str, Msg] = {
                        "accepted, no contact data in the text, within the limits of the day. An email given is asked to "
                        "confirm itself before anything else is sent to it; the input counts either way."),
     "confirm_email": N_("Confirm a citizen's email through the link sent to it; responses already given follow."),
-    "follow_process": N_("Follow the process by email: a weekly digest of what changed, once the address is confirmed."),
+    "follow_process": N_("Follow the process by email: a weekly digest of what changed, once the subscription is "
+                         "confirmed through its own link (an address confirmed for an input is not enough: nobody is "
+                         "subscribed by someone else); that link confirms the address too."),
+    "confirm_follow": N_("Confirm, through the link sent when following, that the address wants the weekly digest; "
+                         "the address is confirmed with it (responses already given follow)."),
     "unfollow_process": N_("Stop every email to an address (the one-click link of each email): it stops following, and "
                            "nothing more is sent to it unless it is given and confirmed again."),
     "hide_input": N_("Hide an input from the public pages for a recorded reason (spam, insult, personal data); its "
@@ -234,6 +238,7 @@ _SPECIAL: dict[str, Callable[[dict, str], str]] = {
     "configure_participation": lambda r, lang: "",
     "confirm_email": lambda r, lang: "",
     "follow_process": lambda r, lang: "",
+    "confirm_follow": lambda r, lang: "",
     "unfollow_process": lambda r, lang: "",
     "erase_contact": lambda r, lang: "",
     "purge_contact_data": lambda r, lang: "",

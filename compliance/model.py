@@ -51,6 +51,12 @@ def named(names: dict[str, Msg], codes: Iterable[str]) -> Msg:
 
 
 
+#: Items known to the public by their number (the minutes cite them; an input's author has its number),
+#: or shown by what they are (a sector, a stage, a period).
+NUMBERED = frozenset({"session", "decision", "input", "sector", "stage", "gap", "window", "setting", "declaration",
+                      "plan", "sectors"})
+
+
 @dataclass(frozen=True)
 class Item:
     """A piece of evidence (or of missing evidence): what it is, its key, date and link.
@@ -85,9 +91,21 @@ class Item:
             key = self.key
         return f"{kind} {key}"
 
+    def public_text(self, lang: str = "es") -> str:
+        """:meth:`text` for the public page: an item known by an internal key (an activity, a
+        commitment, a document, a member...) is its kind alone, its note naming it (its title,
+        an organisation) and its date dating it; sessions, decisions and inputs keep their numbers, which the minutes and
+        the participants use."""
+        if self.name is not None or self.kind in NUMBERED:
+            return self.text(lang)
+        from .messages import KIND
+
+        return KIND[self.kind].render(lang) if self.kind in KIND else self.kind
+
     def as_dict(self, lang: str = "es") -> dict[str, Any]:
         return {"kind": self.kind, "key": self.key, "text": self.text(lang), "date": self.date, "ref": self.ref,
-                "note": show(self.note, lang, self.fields) if self.note is not None else None}
+                "note": show(self.note, lang, self.fields) if self.note is not None else None,
+                "label": self.public_text(lang)}
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def channels(f: Facts) -> Result:
     if unclear:
         return not_enough_data(N_("Whether these channels are in person or online is unknown: {items}."),
                                missing=[ev.channel(c) for c in unclear] + lacking, evidence=evidence,
-                               items=", ".join(c.key for c in unclear),
+                               items=", ".join(c.name for c in unclear),
                                next_step=N_("State each channel's kind ('{action:action}': its kind and whether it is online)."),
                                action=OPEN)
     return not_met(N_("The consultation needs at least one online and one in-person channel."),
@@ -115,12 +115,12 @@ def channel_excluded_groups(f: Facts) -> Result:
     if not offending:
         return met(NN_("Channel aimed at traditionally excluded groups: {items}.",
                        "Channels aimed at traditionally excluded groups: {items}.", count="n"),
-                   evidence=[ev.channel(c) for c in aimed], items=", ".join(c.key for c in aimed), n=len(aimed))
+                   evidence=[ev.channel(c) for c in aimed], items=", ".join(c.name for c in aimed), n=len(aimed))
     unclear = [c for c in f.r.channels if c.aimed_at_excluded is None]
     step = N_("Open an ad hoc channel for excluded groups ('{action:action}', marked as aimed at excluded groups).")
     if unclear:
         return not_enough_data(N_("Whether these channels are aimed at excluded groups is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step,
+                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.name for c in unclear), next_step=step,
                                action=OPEN)
     return not_met(N_("No channel is aimed at traditionally excluded groups."),
                    missing=[FOR_EXCLUDED], next_step=step, action=OPEN)
@@ -133,12 +133,12 @@ def open_participation(f: Facts) -> Result:
     if open_:
         return met(NN_("Consultation activity open to anyone: {items}.",
                        "Consultation activities open to anyone: {items}.", count="n"),
-                   evidence=[ev.channel(c) for c in open_], items=", ".join(c.key for c in open_), n=len(open_))
+                   evidence=[ev.channel(c) for c in open_], items=", ".join(c.name for c in open_), n=len(open_))
     unclear = [c for c in f.r.channels if c.open_to_all is None]
     step = N_("Open at least one activity to anyone ('{action:action}', marked as open to anyone).")
     if unclear:
         return not_enough_data(N_("Whether these channels are open to anyone is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.key for c in unclear), next_step=step,
+                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.name for c in unclear), next_step=step,
                                action=OPEN)
     return not_met(N_("No consultation activity is open to anyone."),
                    missing=[OPEN_TO_ALL], next_step=step, action=OPEN)
@@ -153,7 +153,7 @@ def consultation_period(f: Facts) -> Result:
     undated = [c for c in chs if c.opens_on is None or c.closes_on is None]
     if undated:
         return not_enough_data(N_("Channels without opening or closing dates: {items}."),
-                               missing=[ev.channel(c) for c in undated], items=", ".join(c.key for c in undated),
+                               missing=[ev.channel(c) for c in undated], items=", ".join(c.name for c in undated),
                                next_step=N_("Record each channel's dates."))
     first, last = min(c.opens_on for c in chs), max(c.closes_on for c in chs)
     span = (last - first).days + 1
@@ -270,7 +270,7 @@ def non_government_approval(f: Facts) -> Result:
     if bad:
         return not_met(N_("Commitments approved without the agreement of non-government members: {items}."),
                        missing=[ev.decision(f, d, why, **fields) for _, d, (why, fields) in bad], evidence=evidence,
-                       items=", ".join(sorted({c.key for c, _, _ in bad})), final=True,
+                       items="; ".join(sorted({c.title for c, _, _ in bad})), final=True,
                        next_step=N_("Put the commitments to a joint decision with civil society present "
                                     "('{action:action}': {kinds:decision_kind})."),
                        action="propose_decision", kinds=["approve_commitments", "amend_commitment"])
@@ -315,10 +315,10 @@ def relevance(f: Facts) -> Result:
     step = N_("Link every commitment to transparency, civic participation or accountability.")
     if bad:
         return not_met(N_("Commitments advancing neither transparency, participation nor accountability: {items}."),
-                       missing=[ev.commitment(c) for c in bad], items=", ".join(c.key for c in bad), next_step=step)
+                       missing=[ev.commitment(c) for c in bad], items="; ".join(c.title for c in bad), next_step=step)
     if unknown:
         return not_enough_data(N_("Commitments without recorded axes: {items}."),
-                               missing=[ev.commitment(c) for c in unknown], items=", ".join(c.key for c in unknown), next_step=step)
+                               missing=[ev.commitment(c) for c in unknown], items="; ".join(c.title for c in unknown), next_step=step)
     return met(NN_("The commitment advances at least one OGP value.",
                    "All {n} commitments advance at least one OGP value.", count="n"),
                evidence=[ev.commitment(c, N_("axes: {axes:axis}"), axes=list(c.axes)) for c in cs], n=len(cs))
@@ -404,7 +404,7 @@ def result_indicators(f: Facts) -> Result:
                                **how)
     if lacking:
         return not_met(N_("Commitments without a result indicator: {items}."),
-                       missing=[ev.commitment(c) for c in lacking], items=", ".join(c.key for c in lacking), next_step=step,
+                       missing=[ev.commitment(c) for c in lacking], items="; ".join(c.title for c in lacking), next_step=step,
                        evidence=evidence, **how)
     return met(N_("Every commitment has at least one result indicator."),
                evidence=evidence, evidence_total=len(results))

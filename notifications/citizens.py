@@ -11,6 +11,8 @@ moment, like a reminder.
 Kinds (``stages.participation.MAIL_KINDS``):
 
 - ``email_confirmation``: the link that confirms the address (once per contact);
+- ``follow_confirmation``: the link that confirms the address wants the weekly digest (its own
+  link, even when the address was confirmed for an input: nobody is subscribed by another);
 - ``input_answer``: the reasoned response to an input the citizen sent;
 - ``process_digest``: the weekly summary of what changed, for those who follow the process.
 """
@@ -94,7 +96,8 @@ def forget(db: Session, contact_id: int) -> None:
 def links(public_url: str, process: Process, row: CitizenContact) -> dict[str, str]:
     base = f"{public_url}/p/{quote(process.slug, safe='')}"
     token = quote(row.token or "", safe="")
-    return {"process": base, "confirm": f"{base}/confirmar/{token}", "unfollow": f"{base}/baja/{token}",
+    return {"process": base, "confirm": f"{base}/confirmar/{token}", "confirm_follow": f"{base}/seguir/confirmar/{token}",
+            "unfollow": f"{base}/baja/{token}",
             "privacy": f"{base}/participa#privacidad"}
 
 
@@ -105,12 +108,16 @@ def recheck(db: Session, row: dict[str, Any], public_url: str) -> tuple[dict | N
     if contact_row is None or process is None or contact_row.erased_at is not None or not contact_row.email:
         return None, "erased: la persona pidió borrar su correo (ARCO)"
     kind = row["kind"]
-    if kind != "email_confirmation" and contact_row.confirmed_at is None:
+    if kind not in ("email_confirmation", "follow_confirmation") and contact_row.confirmed_at is None:
         return None, "unconfirmed: el correo no se ha confirmado"
     if kind == "email_confirmation" and contact_row.confirmed_at is not None:
         return None, "confirmed: el correo ya estaba confirmado"
-    if kind == "process_digest" and not contact_row.following:
+    if kind in ("process_digest", "follow_confirmation") and not contact_row.following:
         return None, "unfollowed: la persona dejó de seguir el proceso"
+    if kind == "follow_confirmation" and contact_row.follow_confirmed_at is not None:
+        return None, "confirmed: la suscripción ya estaba confirmada"
+    if kind == "process_digest" and contact_row.follow_confirmed_at is None:
+        return None, "unconfirmed: la suscripción no se ha confirmado"
     ctx: dict[str, Any] = {"process": {"name": process.name, "slug": process.slug},
                            "links": links(public_url, process, contact_row), "following": contact_row.following,
                            "email": contact_row.email}
@@ -194,7 +201,8 @@ def enqueue_digests(db: Session, process: Process, now: dt.datetime) -> int:
     label, start, end = week_of(now, process.timezone)
     followers = [c for c in db.exec(select(CitizenContact).where(
         CitizenContact.process_id == process.id, CitizenContact.following.is_(True),
-        CitizenContact.confirmed_at.is_not(None), CitizenContact.erased_at.is_(None))).scalars()
+        CitizenContact.confirmed_at.is_not(None), CitizenContact.follow_confirmed_at.is_not(None),
+        CitizenContact.erased_at.is_(None))).scalars()
         if c.followed_at is not None and c.followed_at < end and c.email]
     if not followers or not changes(db, process, start, end)["any"]:
         return 0
@@ -203,6 +211,6 @@ def enqueue_digests(db: Session, process: Process, now: dt.datetime) -> int:
 
 def headers(kind: str, ctx: dict[str, Any]) -> dict[str, str]:
     """One-click unsubscribe (RFC 8058) on every email but the confirmation."""
-    if kind == "email_confirmation":
+    if kind in ("email_confirmation", "follow_confirmation"):
         return {}
     return {"List-Unsubscribe": f"<{ctx['links']['unfollow']}>", "List-Unsubscribe-Post": ONE_CLICK}

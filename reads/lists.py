@@ -8,7 +8,11 @@ activities, one more query for the page's reports). Items have the shape of the 
 are never read here).
 
 ``q`` keeps the rows whose text contains it, ignoring case (on SQLite, case is ignored for
-unaccented letters only: its ``lower`` knows ASCII).
+unaccented letters only: its ``lower`` knows ASCII). For inputs, the search reads what is
+published, never more: an email or phone number typed into a text is masked on the page, so a
+search for it must not say which input holds it. The database narrows the rows (those whose
+stored text contains ``q``), then each is kept only if its masked text does too
+(:func:`_published_matches`); the total is counted over those.
 """
 from __future__ import annotations
 
@@ -50,9 +54,13 @@ def page(db_engine: Engine, slug: str, name: str, *, page: int = 1, per_page: in
         base, search, order, make = _QUERIES[name](p.id)
         where = [base] + ([_matching(q, *search)] if q else [])
         every = db.execute(select(func.count()).select_from(_MODELS[name]).where(base)).scalar_one()
-        total = every if not q else db.execute(_count(name, where)).scalar_one()
+        if q and name == "inputs":
+            ids = _published_matches(db, base, q)
+            total, where = len(ids), [m.Input.id.in_(ids[(page - 1) * per_page:page * per_page])]
+        else:
+            total = every if not q else db.execute(_count(name, where)).scalar_one()
         rows = db.execute(_select(name).where(*where).order_by(order).limit(per_page)
-                          .offset((page - 1) * per_page)).all()
+                          .offset(0 if q and name == "inputs" else (page - 1) * per_page)).all()
         items = make(db, rows, f, lang)
     return {"list": name, "items": items, "total": total, "all": every, "page": page, "per_page": per_page,
             "pages": max(1, -(-total // per_page)), "q": q}
@@ -70,10 +78,25 @@ def _input_query(pid: int):
     return (and_(i.process_id == pid, i.hidden_reason.is_(None)), (i.key, i.text, i.rationale), i.id, _input_items)
 
 
+def _published_matches(db, base, q: str) -> list[int]:
+    """The ids, in order, of the inputs whose published text (masked) or key contains ``q``.
+
+    A match in the published text that the stored text lacks must overlap a mark
+    (``[correo oculto]``): then ``q`` holds a bracket or lies inside a mark, and every shown input
+    is read; otherwise only those whose stored text, response or key contains ``q``."""
+    i, needle = m.Input, q.strip().lower()
+    marks = [participation.EMAIL_MASK.lower(), participation.PHONE_MASK.lower()]
+    overlaps_mark = "[" in needle or "]" in needle or any(needle in mark for mark in marks)
+    where = [base] if overlaps_mark else [base, _matching(q, i.key, i.text, i.rationale)]
+    return [id_ for id_, key, text, rationale in db.execute(select(i.id, i.key, i.text, i.rationale)
+                                                            .where(*where).order_by(i.id))
+            if any(needle in (v or "").lower() for v in (key, participation.mask(text), participation.mask(rationale)))]
+
+
 def _input_select():
     i = m.Input
     return (select(i.key, m.Channel.key, i.text, i.sector, i.received_on, _Theme.key, i.disposition, i.rationale,
-                   i.answered_at, i.kind, i.themes, _Commitment.key)
+                   i.answered_at, i.kind, i.themes, _Commitment.key, m.Channel.name, _Theme.name, _Commitment.title)
             .outerjoin(m.Channel, m.Channel.id == i.channel_id).outerjoin(_Theme, _Theme.id == i.theme_id)
             .outerjoin(_Commitment, _Commitment.id == i.commitment_id))
 
@@ -85,9 +108,10 @@ def _input_items(db, rows, f: Fmt, lang: str) -> list[dict[str, Any]]:
     return [{"key": key, "channel": channel, "kind": kind, "text": participation.mask(text), "sector": sector,
              "sector_label": vocabulary.label("sector", sector, lang), "received_on": f.day(received),
              "theme": theme, "themes": list(themes or []), "commitment": commitment, "disposition": disposition,
-             "rationale": participation.mask(rationale), "answered_at": f.at(answered)}
-            for key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes, commitment
-            in rows]
+             "rationale": participation.mask(rationale), "answered_at": f.at(answered),
+             "channel_name": channel_name, "theme_name": theme_name, "commitment_title": commitment_title}
+            for (key, channel, text, sector, received, theme, disposition, rationale, answered, kind, themes, commitment,
+                 channel_name, theme_name, commitment_title) in rows]
 
 
 # --- activities ------------------------------------------------------------------------------

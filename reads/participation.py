@@ -29,6 +29,7 @@ def personal_data(db_engine: Engine, slug: str, email: str) -> dict[str, Any]:
         return {
             "process": p.slug, "email": email,
             "inputs": [{"key": i.key, "kind": i.kind, "received_on": i.received_on.isoformat(), "text": i.text,
+                        "original_text": i.original_text,
                         "contact_name": i.contact_name, "profile": dict(i.profile or {}), "sector": i.sector,
                         "disposition": i.disposition, "hidden": i.hidden_reason} for i in inputs],
             "contact": None if contact is None else {

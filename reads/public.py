@@ -103,11 +103,17 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                   for c in r.commitments if c.status == "draft"]
 
         def one(c) -> dict[str, Any]:
+            state = ("closed" if c.closes_on is not None and c.closes_on < today else
+                     "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
             return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
-                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on)}
+                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
+                    "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
+        # the other channels: those still to come or open first (by when they open), the closed after
+        others = sorted((c for c in r.channels if c.key not in web),
+                        key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
         return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
                 **{state: [one(c) for c in cs] for state, cs in by_state.items()},
-                "other_channels": [one(c) for c in r.channels if c.key not in web],
+                "other_channels": [one(c) for c in others],
                 "themes": [{"key": t.key, "name": t.name} for t in r.themes],
                 "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
                              "opens_on": period["opens_on"].isoformat() if period else None,
@@ -115,6 +121,24 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                 "ask": settings["ask"], "limits": settings["limits"],
                 "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
                 "max_length": participation.WEB_INPUT_MAX}
+
+
+def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]:
+    """What comes next in the public ``view``, as of ``clock``: the next session convened (not
+    closed, not past) and the nearest deadline (a channel opening or closing, an activity's end,
+    the end of the term), each ``None`` when there is none. Pure: reads the view only."""
+    now = (clock or SystemClock()).now()
+    today = local_today(now, view["process"]["timezone"]).isoformat()
+    sessions = sorted((s for s in view["sessions"] if not s["closed_at"] and s["scheduled_for"]
+                       and dt.datetime.fromisoformat(s["scheduled_for"]) >= now), key=lambda s: s["scheduled_for"])
+    dates = [(c["opens_on"], "channel_opens", c["name"]) for c in view["consultation"]["channels"]]
+    dates += [(c["closes_on"], "channel_closes", c["name"]) for c in view["consultation"]["channels"]]
+    dates += [(a["end_date"], "activity_ends", a["title"]) for a in view["activities"] if a["status"] != "completed"]
+    if not view["process"]["closed"]:
+        dates.append((view["process"]["term_ends_on"], "term_ends", view["process"]["name"]))
+    ahead = sorted(d for d in dates if d[0] and d[0] >= today)
+    return {"session": sessions[0] if sessions else None,
+            "deadline": dict(zip(("on", "kind", "name"), ahead[0])) if ahead else None}
 
 
 def _stage_title(stage: str, lang: str) -> str:
@@ -191,10 +215,12 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
 
     # --- sessions and decisions ---------------------------------------------------------------
     attended: dict[int, list[str]] = defaultdict(list)
+    attended_names: dict[int, list[str]] = defaultdict(list)  # people by their names on the pages
     for a in r.attendance:
         person = people.get(a.person_id)
         if person and person.handle not in attended[a.session_id]:
             attended[a.session_id].append(person.handle)
+            attended_names[a.session_id].append(person.name or person.handle)
     decision_rows = [{
         "key": d.key, "session": sessions[d.session_id].key if d.session_id in sessions else None, "kind": d.kind,
         "rule": d.rule, "status": d.status, "reason": d.reason, "proposed_at": f.at(d.proposed_at),
@@ -202,6 +228,9 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "commitments": d.payload.get("commitments") or ([d.payload["commitment"]] if d.payload.get("commitment") else []),
         "tally": d.tally or {},
     } for d in r.decisions]
+    titles = {c.key: c.title for c in r.commitments}
+    for d in decision_rows:
+        d["commitment_titles"] = [titles.get(k, k) for k in d["commitments"]]
     by_session: dict[str, list[str]] = defaultdict(list)
     for d in decision_rows:
         by_session[d["session"]].append(d["key"])
@@ -210,7 +239,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "extraordinary": s.extraordinary, "justification": s.justification, "convened_at": f.at(s.convened_at),
         "closed_at": f.at(s.closed_at), "minutes_ref": s.minutes_ref, "minutes_published_at": f.at(s.minutes_published_at),
         "closed_seq": s.closed_seq, "closed_head": s.closed_head,
-        "attendance": attended.get(s.id, []), "decisions": by_session.get(s.key, []),
+        "attendance": attended.get(s.id, []), "attendance_names": attended_names.get(s.id, []),
+        "decisions": by_session.get(s.key, []),
     } for s in r.sessions]
 
     # --- consultation -------------------------------------------------------------------------
@@ -222,17 +252,21 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
                       "aimed_at_excluded": c.aimed_at_excluded, "open_to_all": c.open_to_all,
                       "announced_on": f.day(c.announced_on), "opens_on": f.day(c.opens_on),
-                      "closes_on": f.day(c.closes_on)} for c in r.channels],
+                      "closes_on": f.day(c.closes_on), "place": c.place, "schedule": c.schedule,
+                      "instructions": c.instructions} for c in r.channels],
         "themes": [{"key": t.key, "name": t.name, "description": t.description, "priority": t.priority,
                     "inputs": inputs_per_theme.get(t.id, 0)}
                    for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
         # Input.contact_name / contact_email are personal data: never read here.
         "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
+                    "channel_name": channels[i.channel_id].name if i.channel_id in channels else None,
                     "kind": i.kind, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
+                    "commitment_title": commitments[i.commitment_id].title if i.commitment_id in commitments else None,
                     "text": participation.mask(i.text), "sector": i.sector,
                     "sector_label": vocabulary.label("sector", i.sector, lang),
                     "received_on": f.day(i.received_on),
                     "theme": themes[i.theme_id].key if i.theme_id in themes else None,
+                    "theme_name": themes[i.theme_id].name if i.theme_id in themes else None,
                     "themes": list(i.themes or []),
                     "disposition": i.disposition, "rationale": participation.mask(i.rationale),
                     "answered_at": f.at(i.answered_at)}
@@ -249,6 +283,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                                  for t in (s.topics or [])],
                       "sectors": dict(s.sectors or {})} for s in r.sensitization_sessions]
     working_tables = [{"key": w.key, "theme": themes[w.theme_id].key if w.theme_id in themes else None,
+                       "theme_name": themes[w.theme_id].name if w.theme_id in themes else "",
                        "methodology": w.methodology, "call_ref": w.call_ref, "facilitator": w.facilitator,
                        "held_on": f.day(w.held_on), "sectors": dict(w.sectors or {})} for w in r.working_tables]
     problem_trees = [{"key": t.key, "theme": themes[t.theme_id].key if t.theme_id in themes else None,
@@ -419,12 +454,12 @@ def _repository(r: Records, f: Fmt, sessions: dict, activity_rows: list[dict]) -
                           "ref": s.minutes_ref, "stage": None, "id": f"minutes/{s.key}"})
     for e in r.public_events:
         if e.minutes_ref:
-            items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": e.key, "ref": e.minutes_ref,
+            items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": "", "ref": e.minutes_ref,
                           "stage": "monitoring", "id": f"event/{e.key}"})
     for a in activity_rows:
         for n, rep in enumerate(a["reports"], 1):
             if rep["evidence_ref"]:
-                items.append({"at": rep["recorded_at"], "kind": "evidence", "title": f"{a['key']}: {a['title']}",
+                items.append({"at": rep["recorded_at"], "kind": "evidence", "title": a["title"],
                               "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
     items.sort(key=lambda x: x["at"] or "", reverse=True)
     return items

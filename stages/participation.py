@@ -25,8 +25,9 @@ HIDE_REASONS = ("spam", "insult", "personal_data")
 INPUT_KINDS = ("input", "comment")
 
 #: The emails sent to citizens (``notifications.citizens``): the link confirming an address, the
-#: reasoned response to an input, the weekly digest of a process followed.
-MAIL_KINDS = ("email_confirmation", "input_answer", "process_digest")
+#: link confirming that the address follows the process, the reasoned response to an input, the
+#: weekly digest of a process followed.
+MAIL_KINDS = ("email_confirmation", "follow_confirmation", "input_answer", "process_digest")
 
 #: Limits per day and process, kept in the database (they hold across web processes).
 DEFAULT_LIMITS = {"per_address": 10, "per_email": 5}

@@ -224,6 +224,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "assess_commitment": NC_("action", "Assess a commitment (IRM-style)"),
         "submit_input": NC_("action", "Send an input (public site)"),
         "confirm_email": NC_("action", "Confirm an email (public site)"),
+        "confirm_follow": NC_("action", "Confirm following a process (public site)"),
         "follow_process": NC_("action", "Follow the process by email (public site)"),
         "unfollow_process": NC_("action", "Stop the emails (public site)"),
         "hide_input": NC_("action", "Hide an input, with its reason"),

@@ -180,6 +180,10 @@ class Channel(SQLModel, table=True):
     opens_on: Optional[dt.date] = None
     closes_on: Optional[dt.date] = None
     accepts_late: bool = False
+    #: How to take part through it, for the public page: where, when (in words), and what to bring or do.
+    place: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    schedule: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    instructions: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Theme(SQLModel, table=True):
@@ -223,6 +227,9 @@ class Input(SQLModel, table=True):
     hidden_reason: Optional[str] = None
     hidden_note: str = Field(default="", sa_column_kwargs={"server_default": ""})
     hidden_at: Optional[dt.datetime] = _utc()
+    #: The text as received, when it held contact data (``text`` is then published masked); private,
+    #: erased with the contact (ARCO) and never in the audit trail.
+    original_text: Optional[str] = None
 
 
 class SensitizationSession(SQLModel, table=True):
@@ -429,6 +436,8 @@ class CitizenContact(SQLModel, table=True):
     confirmed_at: Optional[dt.datetime] = _utc()
     following: bool = False
     followed_at: Optional[dt.datetime] = _utc()
+    #: Following confirmed through its own link (an address confirmed for an input is not enough).
+    follow_confirmed_at: Optional[dt.datetime] = _utc()
     unfollowed_at: Optional[dt.datetime] = _utc()
     erased_at: Optional[dt.datetime] = _utc()
 
@@ -436,7 +445,7 @@ class CitizenContact(SQLModel, table=True):
 #: Columns that hold personal data; public views must drop them.
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Person: ("email",),
-    Input: ("contact_name", "contact_email", "profile", "source_digest"),
+    Input: ("contact_name", "contact_email", "profile", "source_digest", "original_text"),
     CitizenContact: ("email", "token"),
 }
 

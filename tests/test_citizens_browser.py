@@ -1,7 +1,7 @@
 """A citizen in a real browser (Debian's chromium through Playwright), on a phone's width:
 takes part through the form, confirms the email from the link that arrived at a real SMTP server
-(aiosmtpd), receives the reasoned response there, follows the process and stops the emails with
-the link of one. axe-core finds no serious or critical violation on any of these pages, and no
+(aiosmtpd), receives the reasoned response there, follows the process (confirming it by its own
+link) and stops the emails with the link of one. axe-core finds no serious or critical violation on any of these pages, and no
 page scrolls sideways at 390 px."""
 from __future__ import annotations
 
@@ -118,6 +118,12 @@ def test_a_citizen_takes_part_confirms_receives_the_response_and_stops_the_email
         page.check("#f-privacy")
         page.click("#follow button[type=submit]")
         assert page.locator("#following").is_visible()
+        worker_tick(p.db, clock, config)  # following asks its own confirmation, the address confirmed or not
+        ask = [m for m in handler.messages if m.rcpt_tos == [EMAIL]][-1]
+        page.goto(re.search(rf"{re.escape(url)}/p/p/seguir/confirmar/\S+", body(ask)).group())
+        audit(page, "follow confirmation page")
+        page.click("main form button[type=submit]")
+        assert page.locator("#done").is_visible()
 
         stop = answer.message["List-Unsubscribe"].strip("<>")
         page.goto(stop)

@@ -127,8 +127,9 @@ def test_following_a_process_brings_a_weekly_digest_with_one_click_unsubscribe(c
     assert c.post("/p/p/seguir", data={"csrf": csrf_of(page.text), "email": EMAIL, "privacy": "yes"}).status_code == 200
     tick(db, clock, config(smtp))
     (confirm,) = to_citizen(handler)
-    link = re.search(rf"{re.escape(SITE)}(/p/p/confirmar/[A-Za-z0-9_-]+)", text_of(confirm)).group(1)
-    c.post(link)
+    assert confirm.message["Subject"] == "Confirme que sigue el proceso «Proceso p»"
+    link = re.search(rf"{re.escape(SITE)}(/p/p/seguir/confirmar/[A-Za-z0-9_-]+)", text_of(confirm)).group(1)
+    assert c.get(link).status_code == 200 and c.post(link).status_code == 200
     p("publish_document", kind="report", title="Informe de la consulta", ref="https://example.net/informe.pdf")
     p.on("2026-02-16")  # Monday: last week's digest is due
     tick(db, clock, config(smtp))
@@ -162,3 +163,36 @@ def test_no_digest_for_a_quiet_week_or_an_unconfirmed_follower(consulting, db, c
     p.on("2026-02-16")
     tick(db, clock, config(smtp))
     assert [m.message["Subject"].startswith("Confirme") for m in to_citizen(handler)] == [True]  # not confirmed
+
+
+def test_following_is_confirmed_by_its_own_link_even_for_a_confirmed_address(consulting, db, clock, smtp):
+    """An address confirmed for an input does not follow the process until the link of following
+    is opened: nobody subscribes someone else to the digest; the address's own link does not do it."""
+    p, handler = consulting, smtp[2]
+    c = send_input(db, clock)
+    with Session(db) as s:
+        token = s.exec(select(CitizenContact)).one().token
+    assert c.post(f"/p/p/confirmar/{token}").status_code == 200  # the address, confirmed for the input
+    tick(db, clock, config(smtp))
+    assert to_citizen(handler) == []  # its confirmation was no longer needed: cancelled, not sent
+    page = c.get("/p/p/seguir")
+    assert c.post("/p/p/seguir", data={"csrf": csrf_of(page.text), "email": EMAIL, "privacy": "yes"}).status_code == 200
+    p("publish_document", kind="report", title="Informe de la consulta", ref="https://example.net/informe.pdf")
+    tick(db, clock, config(smtp))
+    (ask,) = to_citizen(handler)  # the address is confirmed, yet following asks its own confirmation
+    assert ask.message["Subject"] == "Confirme que sigue el proceso «Proceso p»"
+    assert f"{SITE}/p/p/seguir/confirmar/{token}" in text_of(ask)
+    assert c.post(f"/p/p/confirmar/{token}").status_code == 200  # the address's link again: not following
+    p.on("2026-02-16")  # Monday: last week's digest would be due
+    tick(db, clock, config(smtp))
+    assert len(to_citizen(handler)) == 1  # no digest: the subscription is not confirmed
+    with Session(db) as s:
+        row = s.exec(select(CitizenContact)).one()
+        assert row.following and row.follow_confirmed_at is None
+    assert c.post(f"/p/p/seguir/confirmar/{token}").status_code == 200
+    p("publish_document", kind="report", title="Otro informe", ref="https://example.net/otro.pdf")
+    p.on("2026-02-23")
+    tick(db, clock, config(smtp))
+    digest = to_citizen(handler)[-1]
+    assert len(to_citizen(handler)) == 2 and "Otro informe" in text_of(digest)
+    assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

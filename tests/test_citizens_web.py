@@ -179,4 +179,4 @@ def test_a_comment_on_the_draft_plan_through_the_form(db, clock):
     assert sent.status_code == 303
     (row,) = [i for i in inputs(db) if i.kind == "comment"]
     assert row.text == "Que incluyan a los municipios"
-    assert "Comentario al compromiso c1" in c.get("/p/p").text
+    assert "Comentario al compromiso «Tabuladores abiertos»" in c.get("/p/p").text

@@ -23,7 +23,7 @@ from notifications.ical import calendar, clean_text, event, session_event
 from reads.public import table
 from stages import vocabulary
 
-from .i18n import stage_name
+from .news import instant, news
 
 PRODID = "-//cocrea//public calendar//ES"
 #: Spreadsheets run cells starting with these as formulas: such values get a leading quote.
@@ -51,30 +51,13 @@ def to_csv(view: dict, name: str) -> str:
 
 # --- Atom (feedgen) ---------------------------------------------------------------------
 
-def _instant(value: str | None) -> dt.datetime:
-    """An aware date-time from our ISO strings (a date is its midnight UTC; none is the epoch)."""
-    if not value:
-        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    if len(value) == 10:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
-    return dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)
-
-
 def atom(view: dict, base_url: str, lang: str) -> bytes:
-    """Repository updates and stage moves, newest first."""
+    """The process's news (:func:`web.news.news`: the weekly digest's events and the repository), newest first."""
     p = view["process"]
     page = f"{base_url}/p/{p['slug']}"
-    entries: list[tuple[dt.datetime, str, str, str, str | None]] = []  # (updated, id, title, summary, link)
-    for item in view["repository"]:
-        kind = vocabulary.label("document_kind", item["kind"], lang)
-        title = f"{kind}: {item['title']}" if item["title"] else kind
-        link = item["ref"] if item["ref"].startswith(("http://", "https://")) else None
-        entries.append((_instant(item["at"]), f"{page}#{item['id']}", title, item["ref"], link))
-    for m in view["moves"]:
-        title = gettext(lang, "Stage move: {event} → {stage}").format(
-            event=vocabulary.label("event", m["event"], lang), stage=stage_name(lang, m["to"]))
-        entries.append((_instant(m["at"]), f"{page}#move-{m['at']}-{m['event']}", title, m["reason"] or "", None))
-    entries.sort(key=lambda e: e[0], reverse=True)
+    entries = [(n.at, f"{page}#{n.ident}", n.title, n.summary,
+                n.link if n.link is None or n.link.startswith(("http://", "https://")) else f"{base_url}{n.link}")
+               for n in news(view, lang)]
     feed = FeedGenerator()
     feed.language(lang)
     feed.title(clean_text(f"{p['name']} — {gettext(lang, 'Document repository')}"))
@@ -83,7 +66,7 @@ def atom(view: dict, base_url: str, lang: str) -> bytes:
         feed.subtitle(gettext(lang, "Head of the audit trail: entry {seq}, SHA-256 {head}").format(
             seq=head["seq"], head=head["head"]))
     feed.id(page)
-    feed.updated(entries[0][0] if entries else _instant(p["created_at"]))
+    feed.updated(entries[0][0] if entries else instant(p["created_at"]))
     feed.link(href=page, rel="alternate", type="text/html")
     feed.link(href=f"{page}/feed.atom", rel="self", type="application/atom+xml")
     feed.author(name="cocrea")
@@ -105,7 +88,7 @@ def ical(view: dict, base_url: str, lang: str) -> bytes:
     """Sessions (timed), and deadlines as all-day events: channels, activities, commitments, events, term."""
     p = view["process"]
     slug, page = p["slug"], f"{base_url}/p/{p['slug']}"
-    stamp = _instant(p["created_at"])
+    stamp = instant(p["created_at"])
     events = [session_event(uid=f"session-{s['key']}@{slug}.cocrea",
                             starts_at=dt.datetime.fromisoformat(s["scheduled_for"]),
                             summary=gettext(lang, "Session {key} — {process}").format(key=s["key"], process=p["name"]),

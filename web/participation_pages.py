@@ -6,13 +6,14 @@
 - ``/p/<slug>/comentar``: while the secretariat's period for public comment is open, the draft
   commitments and a form to comment on one (the same fields, a commitment instead of themes).
 - ``/p/<slug>/seguir``: follow the process by email (a weekly digest once confirmed).
-- ``/p/<slug>/confirmar/<token>`` and ``/p/<slug>/baja/<token>``: the links of the emails. A GET
+- ``/p/<slug>/confirmar/<token>``, ``/p/<slug>/seguir/confirmar/<token>`` (following needs its
+  own confirmation) and ``/p/<slug>/baja/<token>``: the links of the emails. A GET
   only shows a button (a link scanner fetching the link changes nothing); the POST acts. The
   unsubscribe POST is RFC 8058's one-click (``List-Unsubscribe=One-Click``), which a mail client
   sends without a cookie: the token in the address is what authorises it.
 
 Every write is a public action (``submit_input``, ``follow_process``, ``confirm_email``,
-``unfollow_process``) run by the anonymous actor ``public``; the limits live in the action. The
+``confirm_follow``, ``unfollow_process``) run by the anonymous actor ``public``; the limits live in the action. The
 form carries a honeypot field, hidden from people: a post that fills it is thanked and dropped.
 """
 from __future__ import annotations
@@ -179,6 +180,17 @@ async def confirm_page(request: Request, slug: str, token: str) -> Response:
 @router.post("/p/{slug}/confirmar/{token}")
 async def confirm(request: Request, slug: str, token: str) -> Response:
     return await _act_on_link(request, slug, token, "confirm", "confirm_email")
+
+
+@router.get("/p/{slug}/seguir/confirmar/{token}")
+async def confirm_follow_page(request: Request, slug: str, token: str) -> Response:
+    return await _link(request, slug, token, "follow")
+
+
+@router.post("/p/{slug}/seguir/confirmar/{token}")
+async def confirm_follow(request: Request, slug: str, token: str) -> Response:
+    """Following confirmed by its own link (the address's confirmation is not enough)."""
+    return await _act_on_link(request, slug, token, "follow", "confirm_follow")
 
 
 @router.get("/p/{slug}/baja/{token}")

@@ -24,6 +24,7 @@ from stages.errors import NotFound
 from .auth import is_https
 from .context import LANG_COOKIE, lang_of, safe_next
 from .i18n import web_reason
+from .news import news
 from .opendata import atom, ical, to_csv
 from .render import render
 
@@ -126,9 +127,27 @@ async def process_page(request: Request, slug: str, page: int = Query(1, ge=1, l
         taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
         return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
                       compliance=compliance_section(engine, slug, lang, request.app.state.clock), inputs=inputs, participation=taking_part,
+                      latest=news(view, lang)[:5], now=public.upcoming(view, request.app.state.clock),
                       inputs_link=lambda n: f"{path}?{urlencode({'page': n, **({'q': q} if q else {})})}#inputs"
                       ).encode()
     return await _cached(request, slug, f"html:{page}:{q}", lang, make)
+
+
+@router.get("/p/{slug}/compromisos/{key}")
+async def commitment_page(request: Request, slug: str, key: str) -> Response:
+    """One commitment on its own page: problem, cause, objective, action lines, activities,
+    indicators, progress and evidence."""
+    lang = lang_of(request)
+    engine = request.app.state.read_engine
+    view = await run_in_threadpool(public.public_view, engine, slug, lang, None, False)
+    found = [c for c in view["commitments"] if c["key"] == key]
+    if not found:
+        raise NotFound([web_reason("not_found_page", path=request.url.path)])
+    activities = [a for a in view["activities"] if a["commitment"] == key]
+    path = f"/p/{quote(slug)}/compromisos/{quote(key)}"
+    return await _cached(request, slug, f"html:commitment:{key}", lang, lambda: render(
+        "commitment.html", lang=lang, v=view, cm=found[0], activities=activities, request_path=path,
+        identity=None).encode())
 
 
 @router.get("/p/{slug}/cumplimiento")

@@ -278,6 +278,9 @@ class OpenChannel(Schema):
     opens_on: Optional[Day] = None
     closes_on: Optional[Day] = None
     accepts_late: bool = Field(False, description=D_("inputs received after it closes are still taken (and marked late)"))
+    place: Line = Field("", description=D_("where people take part through it (an address, a venue), for the public page"))
+    schedule: Line = Field("", description=D_("when, in words (e.g. Saturdays 10:00 to 14:00), for the public page"))
+    instructions: Note = Field("", description=D_("how to take part through it (what to bring, how to register), for the public page"))
 
 
 class RecordInput(Schema):

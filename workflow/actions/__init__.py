@@ -88,6 +88,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(participation.submit_input, participation.SubmitInput, PUBLIC, public=True, dated=False),  # keys as generated: a replay makes the same
     _a(participation.confirm_email, participation.ConfirmEmail, PUBLIC, public=True, replayed=False, dated=False),
     _a(participation.follow_process, participation.FollowProcess, PUBLIC, public=True, replayed=False, dated=False),
+    _a(participation.confirm_follow, participation.ConfirmEmail, PUBLIC, public=True, replayed=False, dated=False),
     _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False,
        dated=False),
     _a(participation.hide_input, participation.HideInput),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from stages.errors import InvalidInput, reason
+from stages.participation import contact_data, mask
 from storage import models as m
 
 from .. import schemas as s
@@ -49,10 +50,17 @@ def record_input(ctx: Context, d: s.RecordInput):
     key = d.key or next_key(ctx, m.Input, "i")
     if find(ctx, m.Input, key) is not None:
         raise InvalidInput([reason("duplicate_key", kind="input", key=key)])
+    original, d.text = published(d.text)  # the trail keeps the masked text too (it is written after this)
     ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
                        contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
-                       late=late, theme_id=theme.id if theme else None))
+                       late=late, theme_id=theme.id if theme else None, original_text=original))
     return {"input": key, "late": True} if late else {"input": key}
+
+
+def published(text: str) -> tuple[str | None, str]:
+    """``(original, masked)``: an input's text with the emails and phone numbers typed into it
+    masked, and the text as received (kept privately), or ``None`` when it held no contact data."""
+    return (text, mask(text)) if contact_data(text) else (None, text)
 
 
 def is_late(channel: m.Channel, received_on) -> bool:
@@ -66,6 +74,7 @@ def answer_input(ctx: Context, d: s.AnswerInput):
     require("answer_after_input", input=row.key, received_on=row.received_on, answered_on=today(ctx))
     if d.theme:
         row.theme_id = get(ctx, m.Theme, d.theme, "theme").id
+    d.rationale = mask(d.rationale)  # a response is published: no email or phone in it, nor in the trail
     row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now
     ctx.db.add(row)
     answer_email(ctx, row)  # to its author, when their email is confirmed

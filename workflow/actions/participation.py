@@ -196,6 +196,7 @@ def hide_input(ctx: Context, d: HideInput):
     """Hide an input from the public pages for a recorded reason (spam, insult, personal data);
     its text is kept, and the public page says how many were hidden and why."""
     row = get(ctx, m.Input, d.input, "input")
+    d.note = rules.mask(d.note) or ""  # the reason may quote the text: no email or phone in it, nor in the trail
     row.hidden_reason, row.hidden_note, row.hidden_at = d.reason, d.note, ctx.now
     ctx.db.add(row)
     ctx.reason = d.note
@@ -234,22 +235,40 @@ def confirm_email(ctx: Context, d: ConfirmEmail):
 
 
 def follow_process(ctx: Context, d: FollowProcess):
-    """Follow the process by email: a weekly digest of what changed, once the address is confirmed."""
+    """Follow the process by email: a weekly digest of what changed, once the subscription is
+    confirmed through its own link (an address confirmed for an input is not enough: nobody is
+    subscribed by someone else); that link confirms the address too."""
     if not d.privacy_accepted:
         raise refuse("privacy_notice_not_accepted")
     row = citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now)
     if not row.following:
-        row.following, row.followed_at, row.unfollowed_at = True, ctx.now, None
+        row.following, row.followed_at, row.unfollowed_at, row.follow_confirmed_at = True, ctx.now, None, None
         ctx.db.add(row)
-    _confirm(ctx, row)
+    if row.follow_confirmed_at is None:
+        ctx.db.flush()
+        citizens.enqueue(ctx.db, ctx.process, row, "follow_confirmation", f"follow-{row.token[:10]}", ctx.now)
     return {"following": True}
+
+
+def confirm_follow(ctx: Context, d: ConfirmEmail):
+    """Confirm, through the link sent when following, that the address wants the weekly digest;
+    the address is confirmed with it (responses already given follow)."""
+    row = _contact_by_token(ctx, d.token)
+    if not row.following:
+        raise not_found("link", "—")
+    if row.follow_confirmed_at is None:
+        row.follow_confirmed_at = ctx.now
+        ctx.db.add(row)
+    if row.confirmed_at is None:
+        confirm_email(ctx, d)
+    return {"following": True, "confirmed": True}
 
 
 def unfollow_process(ctx: Context, d: UnfollowProcess):
     """Stop every email to an address (the one-click link of each email): it stops following,
     and nothing more is sent to it unless it is given and confirmed again."""
     row = _contact_by_token(ctx, d.token)
-    row.following, row.unfollowed_at, row.confirmed_at = False, ctx.now, None
+    row.following, row.unfollowed_at, row.confirmed_at, row.follow_confirmed_at = False, ctx.now, None, None
     row.token = citizens.new_token()  # the old links stop working
     ctx.db.add(row)
     citizens.cancel_pending(ctx.db, row.id, "unsubscribed: la persona se dio de baja")
@@ -275,13 +294,14 @@ def erase_contact(ctx: Context, d: EraseContact):
 
 def _erase(ctx: Context, inputs: list, contacts: list) -> None:
     for row in inputs:
-        row.contact_email = row.contact_name = row.source_digest = None
+        row.contact_email = row.contact_name = row.source_digest = row.original_text = None
         row.profile = {}
         ctx.db.add(row)
     for contact in contacts:
         citizens.forget(ctx.db, contact.id)
         contact.email = contact.token = None
         contact.following, contact.confirmed_at, contact.erased_at = False, None, ctx.now
+        contact.follow_confirmed_at = None
         ctx.db.add(contact)
 
 
@@ -299,7 +319,8 @@ def purge_contact_data(ctx: Context, d: PurgeContactData):
     if today(ctx) < ends:
         raise refuse("retention_not_over", days=days, since=ends.isoformat())
     inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id).where(
-        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None)))))
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
+        | (m.Input.original_text.is_not(None)))))
     contacts = list(ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
                                                                m.CitizenContact.erased_at.is_(None))))
     _erase(ctx, inputs, contacts)

@@ -1,0 +1,109 @@
+"""Every public page a citizen reads, in a real browser (Debian's chromium through Playwright), at
+a desktop's width and a phone's (390 px): axe-core finds no serious or critical violation, and no
+page scrolls sideways on the phone. The pages come from three processes: the whole example
+(closed: the process page, its compliance report, each commitment's page, taking part closed),
+one whose online consultation is open (the form), and one whose draft plan is open for comment."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from builders import MX, process_at
+from click.testing import CliRunner
+from conftest import chromium_or_skip
+from sqlmodel import Session, select
+from webkit import app_for, live_server
+
+from cli.demo import EXAMPLE
+from cli.main import main
+from storage import make_engine
+from storage import models as m
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+WHOLE = "jalisco-2025"
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from stages.clock import FixedClock
+
+    clock = FixedClock(dt.datetime(2026, 1, 15, 16, 0, tzinfo=dt.timezone.utc))
+    url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'cocrea.db'}"
+    result = CliRunner().invoke(main, ["--db", url, "apply", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(url)
+    # a consultation open online, and a draft plan open for comment
+    q = process_at(engine, clock, "consultation", slug="consulta")
+    q.on("2026-01-21")
+    q("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
+      opens_on="2026-02-04", closes_on="2026-03-04")
+    q("open_channel", key="foro", kind="assembly", name="Foro en Guadalajara", announced_on="2026-01-21",
+      opens_on="2026-03-10", closes_on="2026-03-10", place="Biblioteca Iberoamericana, Guadalajara",
+      schedule="de 10:00 a 14:00", instructions="Entrada libre; registro en la puerta")
+    q("add_theme", key="agua", name="Agua potable")
+    q.on("2026-02-12")
+    c = process_at(engine, q.clock, "commitments", slug="plan")
+    c("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    c("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
+      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
+      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
+      action_lines=["Publicar"])
+    today = c.clock.now().astimezone(MX).date()
+    c.decide("open_public_comment", opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=10)).isoformat())
+    with Session(engine) as s:
+        pid = s.exec(select(m.Process).where(m.Process.slug == WHOLE)).one().id
+        keys = [k for k in s.exec(select(m.Commitment.key).where(m.Commitment.process_id == pid))]
+    pages = {"index": "/"}
+    for slug in (WHOLE, "consulta", "plan"):
+        pages |= {f"{slug} process": f"/p/{slug}", f"{slug} participa": f"/p/{slug}/participa",
+                  f"{slug} seguir": f"/p/{slug}/seguir", f"{slug} cumplimiento": f"/p/{slug}/cumplimiento"}
+    pages |= {f"commitment {k}": f"/p/{WHOLE}/compromisos/{k}" for k in keys}
+    pages |= {"plan comentar": "/p/plan/comentar", "plan commitment": "/p/plan/compromisos/c1",
+              "consulta comentar": "/p/consulta/comentar"}
+    with live_server(app_for(engine, c.clock)) as base:
+        yield base, pages
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium_or_skip()
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_every_public_page_passes_axe_and_fits_a_phone(site, browser, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, pages = site
+    phone = width == "phone"
+    ctx = browser.new_context(viewport=WIDTHS[width], is_mobile=phone, has_touch=phone)
+    page = ctx.new_page()
+    axe, problems, seen = Axe(), [], 0
+    try:
+        for lang in ("es", "en"):
+            ctx.add_cookies([{"name": "cocrea_lang", "value": lang, "url": base}])
+            for label, path in pages.items():
+                response = page.goto(base + path)
+                assert response.status == 200, (label, path, response.status)
+                seen += 1
+                result = axe.run(page)
+                bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                       for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+                if bad:
+                    problems.append((lang, label, bad))
+                if phone:
+                    wide = page.evaluate("() => document.documentElement.scrollWidth")
+                    if wide > 390:
+                        problems.append((lang, label, f"scrolls sideways: {wide} px"))
+    finally:
+        ctx.close()
+    assert seen >= 2 * 18
+    assert problems == [], problems
