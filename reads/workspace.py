@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from slugify import slugify
 
+from i18n import gettext
 from stages import BY_NAME, STAGE_NAMES, SUSPENDED, vocabulary
 from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, not_found
@@ -241,10 +242,50 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
         "solution": [_choice(s["key"], _short(s.get("text", "")), themes[tree.theme_id].name
                              if tree.theme_id in themes else "") for tree, s in solutions],
     }
+    # a mapping's keys, one box each: the sectors (citizens count only where people attend) and
+    # the compliance settings (the value in force and the default, to keep or override)
+    out["sectors"] = [_choice(code, vocabulary.label("sector", code, lang)) for code in vocabulary.TERMS["sector"]
+                      if code != "citizen" or action in ("record_sensitization_session", "plan_working_table")]
+    if action == "configure_compliance":
+        from compliance.settings import SETTINGS
+
+        overridden = ((r.process.settings or {}).get("compliance") or {}).get("settings") or {}
+        out["settings"] = [{**_choice(s.name, s.text.render(lang), _setting_detail(
+            lang, s.default, overridden.get(s.name))), "kind": s.kind} for s in SETTINGS.values()]
     out["members"], out["themes"] = out["member"], out["theme"]
     out["commitments"], out["agencies"] = out["commitment"], out["agency"]
     if action in HANDLE_CHOOSERS:
         out["handle"] = [person(p) for p in r.people if p.active]
+    return out
+
+
+def _setting_detail(lang: str, default: Any, now: Any) -> str:
+    def shown(v: Any) -> str:
+        return ", ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+
+    text = gettext(lang, "Default: {value}.").format(value=shown(default))
+    if now is not None:
+        text += " " + gettext(lang, "This process uses: {value}.").format(value=shown(now))
+    return text + " " + gettext(lang, "Left empty, it does not change.")
+
+
+def setting_values(typed: dict[str, str]) -> dict[str, Any]:
+    """Compliance settings as typed in their boxes, in the shape each takes (a number, a list of
+    numbers or names separated by commas, a stage); the action checks each value."""
+    from compliance.settings import SETTINGS
+
+    out: dict[str, Any] = {}
+    for name, text in typed.items():
+        kind = SETTINGS[name].kind if name in SETTINGS else "str"
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if kind == "int":
+            out[name] = int(text) if text.strip().lstrip("-").isdigit() else text
+        elif kind == "int_list":
+            out[name] = [int(t) if t.isdigit() else t for t in items]
+        elif kind == "str_list":
+            out[name] = items
+        else:
+            out[name] = text.strip()
     return out
 
 

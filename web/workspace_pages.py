@@ -36,6 +36,8 @@ router = APIRouter(include_in_schema=False)
 #: Fields of ``set_credentials`` its form does not offer: one's password and token are changed on
 #: the account page (the password only with the current one); a code is typed on ``/acceso``.
 HIDDEN_FIELDS = {"set_credentials": {"password", "new_token", "reset_code"}}
+#: The largest rule set file read from a form.
+MAX_RULESET_BYTES = 256 * 1024
 
 
 async def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -327,7 +329,14 @@ def _fields(name: str, values: dict | None = None) -> list[forms.FormField]:
     kind = (values or {}).get("kind")
     if name == "propose_decision" and isinstance(kind, str) and kind in decisions.KINDS:
         hidden |= set(decisions.MOTION_FIELDS) - set(decisions.KINDS[kind].fields)
+    amended = _amended(name, values)
+    if amended:  # the commitment is chosen: its own fields, never a JSON of changes
+        hidden.add("commitment")
     fields = [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    if name == "propose_decision":
+        group = forms.FormField("changes", "group", True, description=_CHANGES.description or "", children=[
+            replace(f, name="changes." + f.name, required=False) for f in _commitment_fields()])
+        fields = [group if f.name == "changes" else f for f in fields if f.name != "changes" or amended]
     if name in workspace.KEYED:
         key = workspace.KEYED[name][0]
         fields = [replace(f, required=False) if f.name == key else f for f in fields]
@@ -350,6 +359,30 @@ async def _with_key(request: Request, slug: str, name: str, form: dict) -> dict:
     return {**form, key: workspace.new_key(str(form[source]), taken)}
 
 
+_CHANGES = actions.ACTIONS["propose_decision"].schema.model_fields["changes"]
+
+
+def _amended(name: str, values: dict | None) -> str:
+    """The commitment a motion to amend names, once chosen (its fields are then the form's)."""
+    values = values or {}
+    if name != "propose_decision" or values.get("kind") != "amend_commitment":
+        return ""
+    key = values.get("commitment")
+    return key.strip() if isinstance(key, str) else ""
+
+
+def _amendment(current: dict, form: dict, prefix: str = "") -> dict:
+    """The changes an amendment proposes: the commitment's fields (``prefix`` + field in
+    ``form``) that differ from its current version; a field emptied is a change too."""
+    fields = forms.leaves(_commitment_fields())
+    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema,
+                         {f.name: form.get(prefix + f.name, "") for f in fields})
+    for f in fields:
+        if f.name not in edited and current.get(f.name) not in (None, "", []):
+            edited[f.name] = [] if f.kind in ("lines", "checks") else None
+    return {k: v for k, v in edited.items() if v != current.get(k)}
+
+
 def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
     """For a motion: one link per kind of decision, keeping what the query already says."""
     if name != "propose_decision":
@@ -359,12 +392,32 @@ def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
              "chosen": values.get("kind") == k} for k in decisions.KINDS]
 
 
+def _commitment_links(name: str, values: dict, choices: dict) -> list[dict[str, Any]]:
+    """For a motion to amend whose commitment is not chosen yet: one link per commitment."""
+    if name != "propose_decision" or values.get("kind") != "amend_commitment" or _amended(name, values):
+        return []
+    keep = {k: v for k, v in values.items() if k in ("session", "next", "kind") and isinstance(v, str) and v}
+    return [{**c, "href": "?" + urlencode({**keep, "commitment": c["value"]})} for c in choices.get("commitment", [])]
+
+
 async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
                        choices: dict) -> HTMLResponse:
     fields = _fields(name, values)
+    amended = _amended(name, values)
+    if amended:  # the commitment's fields, as they are now unless the person changed them
+        choices = {**choices, **{"changes." + k: v for k, v in choices.items()}}
+        if not any(k.startswith("changes.") for k in values):
+            try:
+                current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug,
+                                                  amended)
+            except NotFound as exc:
+                reasons = reasons + [form_reason(lang_of(request), name, r) for r in exc.reasons]
+                current = {}
+            values = {**values, **{"changes." + k: v for k, v in _as_form_values(current).items()}}
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
     return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
-                       kinds=_kind_links(name, values),
+                       kinds=_kind_links(name, values), amended=amended,
+                       commitment_links=_commitment_links(name, values, choices),
                        values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
                        next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
                                                                 for r in reasons if r["code"] == "invalid_field"])
@@ -421,6 +474,23 @@ def _untouched_fields_of_other_kinds(name: str, form: dict) -> dict:
     return out
 
 
+async def _ruleset_file(request: Request) -> Any:
+    """The definition in the uploaded file ``ruleset``, read as YAML (JSON is YAML too)."""
+    import yaml
+
+    upload = (await request.form()).get("ruleset")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return None
+    data = await upload.read(MAX_RULESET_BYTES + 1)
+    try:
+        if len(data) > MAX_RULESET_BYTES:
+            raise ValueError(f"> {MAX_RULESET_BYTES // 1024} KiB")
+        return yaml.safe_load(data.decode("utf-8"))
+    except (ValueError, yaml.YAMLError) as exc:
+        raise InputRefused("ruleset_file_unreadable", name=upload.filename,
+                           problem=str(exc).splitlines()[0][:200]) from None
+
+
 def _payload(name: str, form: dict) -> dict:
     """The action's payload from the form; deep JSON or an enormous number in a JSON field is
     refused here like in the API (:func:`web.api.check_value`)."""
@@ -433,6 +503,10 @@ def _payload(name: str, form: dict) -> dict:
         raise InputRefused("number_too_large") from None
     for hidden in HIDDEN_FIELDS.get(name, ()):
         payload.pop(hidden, None)
+    if name == "configure_compliance" and "settings" in payload:
+        payload["settings"] = workspace.setting_values(payload["settings"])
+    if name == "register_ruleset" and isinstance(form.get("ruleset"), (dict, list)):
+        payload["ruleset"] = form["ruleset"]
     check_value(payload)
     return payload
 
@@ -446,8 +520,11 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
     lang = lang_of(request)
     engine = request.app.state.engine
     form = await _form(request)
-    values = {f.name: form.get(f.name, "") for f in forms.leaves(_fields(name))}
-    values = {k: v for k, v in values.items() if k in {f.name for f in forms.leaves(_fields(name, values))}}
+    chosen = {"kind": form.get("kind", ""), "commitment": form.get("commitment", "")}
+    values = {f.name: "" if forms.typed(f, form) is None else forms.typed(f, form)
+              for f in forms.leaves(_fields(name, chosen))}
+    if _amended(name, chosen):
+        values["commitment"] = _amended(name, chosen)
     values["next"] = str(form.get("next", ""))
 
     async def refused(reasons: list, status: int) -> HTMLResponse:
@@ -466,10 +543,23 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
             except evidence.EvidenceRefused as exc:
                 return await refused([web_reason(exc.code, **exc.details).as_dict(lang)], 400)
             form = {**form, "evidence_ref": evidence.address(request.app.state.public_url, slug, stored)}
+    if name == "register_ruleset":  # the rule set's definition: a file in YAML or JSON
+        form = {**form, "ruleset": ""}
+        try:
+            form["ruleset"] = await _ruleset_file(request)
+        except InputRefused as exc:
+            return await refused([r.as_dict(lang) for r in exc.reasons], 400)
     try:
         payload = _payload(name, await _with_key(request, slug, name, form))
+        if _amended(name, values):  # the changes: the commitment's fields that differ from now
+            current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug,
+                                              _amended(name, values))
+            payload["changes"] = _amendment(current, form, "changes.")
+            check_value(payload)
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
+    except NotFound as exc:
+        return await refused([form_reason(lang, name, r) for r in exc.reasons], 404)
 
     invite = name == "add_person" and bool(form.get("invite")) and bool(payload.get("email"))
 
@@ -594,13 +684,7 @@ async def amend(request: Request, slug: str, key: str) -> Response:
         await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
         return RedirectResponse(here, status_code=303)
     current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug, key)
-    fields = _commitment_fields()
-    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema, {f.name: form.get(f.name, "") for f in
-                                                                      forms.leaves(fields)})
-    for f in forms.leaves(fields):  # a field emptied is a change too
-        if f.name not in edited and current.get(f.name) not in (None, "", []):
-            edited[f.name] = [] if f.kind in ("lines", "checks") else None
-    changes = {k: v for k, v in edited.items() if v != current.get(k)}
+    changes = _amendment(current, form)
     if not changes:
         await auth.flash(request, {"text": gettext(lang, "Nothing was changed: the amendment was not proposed."),
                                    "refused": True})
