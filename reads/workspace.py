@@ -407,12 +407,23 @@ def inbox_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", cloc
     me = next((p for p in r.people if p.handle == handle and p.active), None)
     channels = {c.id: c for c in r.channels}
     themes = {t.id: t for t in r.themes}
-    pending = [{"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
+    def shown(i) -> dict[str, Any]:
+        return {"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
                 else "", "sector": i.sector, "received_on": i.received_on.isoformat(), "late": i.late,
-                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name}
-               for i in sorted(r.inputs, key=lambda i: (i.received_on, i.id)) if not i.disposition]
+                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name,
+                "hidden_reason": i.hidden_reason, "hidden_note": i.hidden_note,
+                "hidden_at": i.hidden_at.astimezone(tz).date().isoformat() if i.hidden_at else None}
+
+    tz = ZoneInfo(process.timezone)
+    ordered = sorted(r.inputs, key=lambda i: (i.received_on, i.id))
+    # a hidden input (spam, insult, personal data) is answered by the reason it was hidden for
+    pending = [shown(i) for i in ordered if not i.disposition and not i.hidden_reason]
+    hidden = [shown(i) for i in sorted((i for i in ordered if i.hidden_reason and i.hidden_at),
+                                       key=lambda i: i.hidden_at, reverse=True)]
+    hidden += [shown(i) for i in ordered if i.hidden_reason and not i.hidden_at]
     return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
-            "pending": pending, "answered": sum(1 for i in r.inputs if i.disposition), "total": len(r.inputs),
+            "pending": pending, "hidden": hidden, "total": len(r.inputs),
+            "answered": sum(1 for i in r.inputs if i.disposition and not i.hidden_reason),
             "choices": form_choices(r, me, lang, "answer_input")}
 
 

@@ -727,3 +727,35 @@ def test_tables_and_settings_are_filled_box_by_box(sqlite_db, clock):
     bad = c.post("/w/p/do/register_ruleset", data={"csrf": csrf_of(page)},
                  files={"ruleset": ("reglas.yaml", b"name: [sin cerrar\n", "text/yaml")})
     assert bad.status_code == 400 and "ruleset_file_unreadable" in bad.text and audit_count(sqlite_db) == before
+
+
+def test_a_coordinator_hides_an_input_from_the_inbox_and_sees_it_with_its_reason(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"), "gob")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="web", text="Compre relojes baratos en este sitio", received_on="2026-02-18")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras públicas", received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i2"' in page and 'action="/w/p/do/hide_input"' in page and "Ocultar la aportación" in page
+    reasons = re.search(r'<select id="f-hide-reason" name="reason"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', reasons) == ["", "spam", "insult", "personal_data"]
+    assert "publicidad no deseada" in reasons and "datos personales" in reasons
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/hide_input", data={"input": "i2", "reason": "spam", "note": "Anuncio de relojes",
+                                           "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    assert audit_count(sqlite_db) == before + 1
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i3"' in page and 'id="input-i2"' not in page  # hidden: answered by its reason
+    hidden = page.split('id="hidden"')[1]
+    assert 'id="hidden-i2"' in hidden and "Publicidad no deseada" in hidden and "Anuncio de relojes" in hidden
+    assert "Compre relojes baratos" in hidden  # the text is kept for the coordination
+    public = client(sqlite_db, clock).get("/p/p").text
+    assert "Compre relojes baratos" not in public
+    # a member neither hides nor sees hidden inputs
+    member = client(sqlite_db, clock)
+    sign_in(member, "p", "gob")
+    seen = member.get("/w/p/inbox").text
+    assert 'action="/w/p/do/hide_input"' not in seen and 'id="hidden"' not in seen
+    assert "Compre relojes" not in seen

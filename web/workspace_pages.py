@@ -630,9 +630,12 @@ async def inbox(request: Request, slug: str) -> Response:
     fields = _fields("answer_input")
     values = forms.initial(fields, {"input": view["pending"][0]["key"], "theme": view["pending"][0]["theme"] or ""}
                            if view["pending"] else {})
+    allowed = await _allowed(request, slug, identity)
     return await _page(request, "inbox.html", identity=identity, slug=slug, v=view, here=f"/w/{quote(slug)}/inbox",
                        fields=[f for f in fields if f.name != "input"], values=values,
-                       allowed="answer_input" in await _allowed(request, slug, identity))
+                       allowed="answer_input" in allowed, may_hide="hide_input" in allowed,
+                       hide_fields=[f for f in _fields("hide_input") if f.name != "input"],
+                       hide_values=forms.initial(_fields("hide_input"), {}))
 
 
 async def _allowed(request: Request, slug: str, identity) -> list[str]:
