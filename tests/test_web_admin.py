@@ -45,6 +45,7 @@ def test_an_administrator_creates_a_process_and_invites_its_coordinator(sqlite_d
         p = s.exec(select(Process)).one()
         coordinator = s.exec(select(Person).where(Person.process_id == p.id)).one()
     assert p.slug == "plan-de-accion-local-de-oaxaca-2027" and p.template == "inai_local"
+    assert p.settings["compliance"] == {"gate": True}  # on, as in every template: the form does not ask
     assert p.quorum == {"sectors": {"government": 1, "guarantor": 1, "civil_society": 2, "academia": 1},
                         "min_members": 5}
     assert (coordinator.handle, coordinator.role) == ("laura-mendez", "coordinator")
