@@ -52,13 +52,13 @@ class Walker:
         self.page.goto(self.url + path)
         return self.page
 
-    def look(self, label: str) -> None:
-        """The page now shown: axe-core at both widths, a screenshot at each, and at 390 px
-        nothing wider than the screen."""
+    def look(self, label: str, desktop: bool = True) -> None:
+        """The page now shown: axe-core at both widths (``desktop=False``: at 390 px only), a
+        screenshot at each, and at 390 px nothing wider than the screen."""
         from axe_playwright_python.sync_playwright import Axe
 
         page = self.page
-        for width, size in (("desktop", DESKTOP), ("390", PHONE)):
+        for width, size in ((("desktop", DESKTOP),) if desktop else ()) + (("390", PHONE),):
             page.set_viewport_size(size)
             result = Axe().run(page)
             bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
@@ -396,3 +396,33 @@ def test_a_new_process_from_its_creation_to_its_close_through_the_workspace(inst
     for person in (admin, coord, liaison, *members.values()):
         assert person.dialogs == []
     assert len(list(shots.iterdir())) == 2 * sum(len(p.seen) for p in (admin, coord, liaison, *members.values()))
+
+
+def test_every_action_form_is_accessible_and_fits_a_phone(tmp_path, clock, browser):  # noqa: F811
+    """Every action's form of the workspace (and a motion's form for each kind of decision), as
+    a coordinator sees it in a process with records of every kind: no serious or critical axe
+    violation and nothing wider than 390 px."""
+    from builders import process_at
+    from sqlmodel import SQLModel
+
+    from workflow.actions import ACTIONS
+    from workflow.actions.decisions import KINDS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'forms.db'}")
+    SQLModel.metadata.create_all(engine)
+    p = process_at(engine, clock, "monitoring", slug=SLUG)
+    p("set_credentials", actor="coord", handle="coord", password=PASSWORD)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    with live_server(app_for(engine, clock)) as url:
+        coord = Walker(browser, url, shots, "form", viewport=PHONE)
+        coord.sign_in("coord")
+        paths = [f"/do/{n}" for n, a in sorted(ACTIONS.items()) if not a.public and not a.creates_process]
+        paths += [f"/do/propose_decision?kind={k}" for k in KINDS]
+        paths += ["/do/propose_decision?kind=amend_commitment&commitment=c1"]
+        for path in paths:
+            coord.goto(f"/w/{SLUG}{path}")
+            assert coord.page.locator("main h1").count() == 1, path
+            coord.look(path.removeprefix("/do/"), desktop=False)
+    engine.dispose()
+    assert len(list(shots.iterdir())) == len(paths)
