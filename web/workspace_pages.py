@@ -11,7 +11,7 @@ action and render; the words are ``web/i18n.py``'s, the forms ``web/forms.py``'s
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -190,19 +190,7 @@ async def access(request: Request) -> Response:
     return response
 
 
-# --- dashboard and account ---------------------------------------------------------------
-
-
-@router.get("/w/{slug}")
-async def dashboard(request: Request, slug: str) -> Response:
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang)
-    return await _page(request, "dashboard.html", identity=identity, w=view,
-                       today=request.app.state.clock.now().date().isoformat())
+# --- the account ----------------------------------------------------------------------------
 
 
 async def _account_page(request: Request, slug: str, identity, status: int = 200, reasons: list | None = None,
@@ -595,55 +583,6 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
 # --- task screens ----------------------------------------------------------------------------
 
 
-@router.get("/w/{slug}/sessions/{key}")
-async def session_screen(request: Request, slug: str, key: str) -> Response:
-    """The screen of one secretariat session, used live during the meeting: attendance by name
-    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
-    then the decisions taken. Every button posts to an action and comes back here."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    check_text(key)
-    lang = lang_of(request)
-    view = await run_in_threadpool(workspace.session_view, request.app.state.read_engine, slug, key,
-                                   identity.handle, lang, request.app.state.clock)
-    for d in view["decisions"]:
-        if d["status"] == "open":
-            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
-                                     view["names"]).as_dict()
-        else:
-            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
-                                                      "tally": d["tally"]}, view["names"]).as_dict()
-    return await _page(request, "session.html", identity=identity, slug=slug, v=view,
-                       here=f"/w/{quote(slug)}/sessions/{quote(key)}")
-
-
-@router.get("/w/{slug}/inbox")
-async def inbox(request: Request, slug: str) -> Response:
-    """The inputs without a reasoned response, answered one after another: the oldest is shown
-    with its answer form; answering it brings the next."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.inbox_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request), request.app.state.clock)
-    fields = _fields("answer_input")
-    values = forms.initial(fields, {"input": view["pending"][0]["key"], "theme": view["pending"][0]["theme"] or ""}
-                           if view["pending"] else {})
-    allowed = await _allowed(request, slug, identity)
-    return await _page(request, "inbox.html", identity=identity, slug=slug, v=view, here=f"/w/{quote(slug)}/inbox",
-                       fields=[f for f in fields if f.name != "input"], values=values,
-                       allowed="answer_input" in allowed, may_hide="hide_input" in allowed,
-                       hide_fields=[f for f in _fields("hide_input") if f.name != "input"],
-                       hide_values=forms.initial(_fields("hide_input"), {}))
-
-
-async def _allowed(request: Request, slug: str, identity) -> list[str]:
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request))
-    return view["actions"]
-
-
 #: The fields of a commitment a plan page edits (the draft's schema: the same checks as the CLI).
 def _commitment_fields() -> list[forms.FormField]:
     from stages.commitments import FIELDS
@@ -656,36 +595,137 @@ def _as_form_values(current: dict) -> dict:
     return {k: (v if isinstance(v, list) else "" if v is None else str(v)) for k, v in current.items()}
 
 
-@router.get("/w/{slug}/plan")
-async def plan(request: Request, slug: str) -> Response:
+# --- the pages that read and show ----------------------------------------------------------
+
+
+def _reads(path: str, template: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
+    """Make ``read`` the page at ``path``: whoever is signed in to the process sees ``template``
+    with the context ``read(request, slug, identity, lang)`` gives (run in a worker thread). Every
+    page that only reads is this one handler; each ``read`` says what its page shows."""
+    def register(read: Callable[..., dict]) -> Callable[..., dict]:
+        async def show(request: Request, slug: str) -> Response:
+            identity, response = await _signed_in(request, slug)
+            if response:
+                return response
+            ctx = await run_in_threadpool(read, request, slug, identity, lang_of(request))
+            return await _page(request, template, identity=identity, slug=slug, **ctx)
+
+        show.__doc__ = read.__doc__
+        router.add_api_route(path, show, methods=["GET"], name=read.__name__.strip("_"))
+        return read
+    return register
+
+
+@_reads("/w/{slug}", "dashboard.html")
+def _dashboard(request: Request, slug: str, identity, lang: str) -> dict:
+    """The dashboard: what the person may do now, and what stands in the way."""
+    return {"w": workspace.workspace_view(request.app.state.read_engine, slug, identity.handle, lang),
+            "today": request.app.state.clock.now().date().isoformat()}
+
+
+@_reads("/w/{slug}/sessions/{key}", "session.html")
+def _session_screen(request: Request, slug: str, identity, lang: str) -> dict:
+    """The screen of one secretariat session, used live during the meeting: attendance by name
+    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
+    then the decisions taken. Every button posts to an action and comes back here."""
+    key = check_text(request.path_params["key"])
+    view = workspace.session_view(request.app.state.read_engine, slug, key, identity.handle, lang,
+                                  request.app.state.clock)
+    for d in view["decisions"]:
+        if d["status"] == "open":
+            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
+                                     view["names"]).as_dict()
+        else:
+            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
+                                                      "tally": d["tally"]}, view["names"]).as_dict()
+    return {"v": view, "here": f"/w/{quote(slug)}/sessions/{quote(key)}"}
+
+
+def _allowed(request: Request, slug: str, identity, lang: str) -> list[str]:
+    return workspace.workspace_view(request.app.state.read_engine, slug, identity.handle, lang)["actions"]
+
+
+@_reads("/w/{slug}/inbox", "inbox.html")
+def _inbox(request: Request, slug: str, identity, lang: str) -> dict:
+    """The inputs without a reasoned response, answered one after another: the oldest is shown
+    with its answer form (and, for a coordinator, the form that hides it); answering it brings
+    the next."""
+    view = workspace.inbox_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
+    fields, hide = _fields("answer_input"), _fields("hide_input")
+    first = view["pending"][0] if view["pending"] else None
+    allowed = _allowed(request, slug, identity, lang)
+    return {"v": view, "here": f"/w/{quote(slug)}/inbox", "fields": [f for f in fields if f.name != "input"],
+            "values": forms.initial(fields, {"input": first["key"], "theme": first["theme"] or ""} if first else {}),
+            "allowed": "answer_input" in allowed, "may_hide": "hide_input" in allowed,
+            "hide_fields": [f for f in hide if f.name != "input"], "hide_values": forms.initial(hide, {})}
+
+
+@_reads("/w/{slug}/plan", "plan.html")
+def _plan(request: Request, slug: str, identity, lang: str) -> dict:
     """The plan as a form of its commitments: approve the drafts in a session, redraft a draft,
     or propose an amendment to an agreed one (only what changed), each difference shown."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.plan_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request), request.app.state.clock)
+    view = workspace.plan_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
     fields = _commitment_fields()
     for c in view["commitments"]:
         c["form_values"] = forms.initial(fields, _as_form_values(c["fields"]))
-    return await _page(request, "plan.html", identity=identity, slug=slug, v=view, fields=fields,
-                       here=f"/w/{quote(slug)}/plan", allowed=await _allowed(request, slug, identity))
+    return {"v": view, "fields": fields, "here": f"/w/{quote(slug)}/plan",
+            "allowed": _allowed(request, slug, identity, lang)}
+
+
+@_reads("/w/{slug}/history", "history.html")
+def _history(request: Request, slug: str, identity, lang: str) -> dict:
+    """Every recorded action of the process, newest first, said in words (who, when, what it did)."""
+    entries = status_reads.history(request.app.state.read_engine, slug)
+    names = workspace.key_names(request.app.state.read_engine, slug)
+    shown = []
+    for e in reversed(entries):
+        notice = said(lang, e["action"], e["result"] or {}, names)
+        shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
+                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
+                      "reason": e["reason"]})
+    return {"entries": shown}
+
+
+@_reads("/w/{slug}/audit", "audit.html")
+def _audit(request: Request, slug: str, identity, lang: str) -> dict:
+    """The state of the process's audit chain: verified or every problem found."""
+    return {"a": workspace.audit_state(request.app.state.read_engine, slug, lang)}
+
+
+@_reads("/w/{slug}/reminders", "reminders.html")
+def _reminders(request: Request, slug: str, identity, lang: str) -> dict:
+    """The process's reminders (planned, due, sent, failed, and why); a coordinator sends what is
+    due; a liaison or a member sees its own."""
+    return {"v": workspace.reminders_view(request.app.state.read_engine, slug, lang, request.app.state.clock,
+                                          None if identity.role == "coordinator" else identity.handle)}
+
+
+# --- what the task screens post (besides the actions' own forms) ------------------------------
+
+
+async def _task_post(request: Request, slug: str, here: str):
+    """(identity, form, response) of a post from a task screen: not signed in, or a form that did
+    not come from this site, answers with ``response`` (the refusal said on the screen)."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return None, None, response
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang_of(request)), "refused": True})
+        return None, None, RedirectResponse(here, status_code=303)
+    return identity, form, None
 
 
 @router.post("/w/{slug}/plan/{key}/amend")
 async def amend(request: Request, slug: str, key: str) -> Response:
     """Propose an amendment from the commitment's own form: the changes are the fields that
     differ from its current version (``propose_decision`` with ``amend_commitment``)."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
     check_text(key)
     lang = lang_of(request)
     here = f"/w/{quote(slug)}/plan"
-    form = await _form(request)
-    if not await auth.csrf_ok(request, form.get("csrf")):
-        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
-        return RedirectResponse(here, status_code=303)
+    identity, form, response = await _task_post(request, slug, here)
+    if response:
+        return response
     current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug, key)
     changes = _amendment(current, form)
     if not changes:
@@ -709,62 +749,14 @@ async def amend(request: Request, slug: str, key: str) -> Response:
     return RedirectResponse(here, status_code=303)
 
 
-# --- history, audit chain, reminders -----------------------------------------------------------
-
-
-@router.get("/w/{slug}/history")
-async def history(request: Request, slug: str) -> Response:
-    """Every recorded action of the process, newest first, said in words (who, when, what it did)."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    lang = lang_of(request)
-    entries = await run_in_threadpool(status_reads.history, request.app.state.read_engine, slug)
-    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
-    shown = []
-    for e in reversed(entries):
-        notice = said(lang, e["action"], e["result"] or {}, names)
-        shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
-                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
-                      "reason": e["reason"]})
-    return await _page(request, "history.html", identity=identity, slug=slug, entries=shown)
-
-
-@router.get("/w/{slug}/audit")
-async def audit_page(request: Request, slug: str) -> Response:
-    """The state of the process's audit chain: verified or every problem found."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    state = await run_in_threadpool(workspace.audit_state, request.app.state.read_engine, slug, lang_of(request))
-    return await _page(request, "audit.html", identity=identity, slug=slug, a=state)
-
-
-@router.get("/w/{slug}/reminders")
-async def reminders_page(request: Request, slug: str) -> Response:
-    """The process's reminders (planned, due, sent, failed, and why); a coordinator sends what is
-    due; a liaison or a member sees its own."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.reminders_view, request.app.state.read_engine, slug, lang_of(request),
-                                   request.app.state.clock,
-                                   None if identity.role == "coordinator" else identity.handle)
-    return await _page(request, "reminders.html", identity=identity, slug=slug, v=view)
-
-
 @router.post("/w/{slug}/reminders/send")
 async def send_reminders(request: Request, slug: str) -> Response:
     """What ``cocrea reminders send <slug>`` does: plan and queue what is due, deliver what is ready."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
     lang = lang_of(request)
     here = f"/w/{quote(slug)}/reminders"
-    form = await _form(request)
-    if not await auth.csrf_ok(request, form.get("csrf")):
-        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
-        return RedirectResponse(here, status_code=303)
+    identity, form, response = await _task_post(request, slug, here)
+    if response:
+        return response
     if identity.role != "coordinator":
         problem = _not_allowed(identity, "configure_reminders")
         await auth.flash(request, {"text": problem.message(lang), "refused": True})
