@@ -411,17 +411,18 @@ async def _action_page(request: Request, slug: str, name: str, identity, values:
                                                                 for r in reasons if r["code"] == "invalid_field"])
 
 
-def _action_or_404(request: Request, name: str):
+async def _signed_in_to_act(request: Request, slug: str, name: str):
+    """(identity, redirect-or-error response) for the form of action ``name``: an action that does
+    not exist, or creates a process (``/admin``), has no page."""
     action = actions.ACTIONS.get(name)
     if action is None or action.creates_process:
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
-    return action
+    return await _signed_in(request, slug)
 
 
 @router.get("/w/{slug}/do/{name}")
 async def action_form(request: Request, slug: str, name: str) -> Response:
-    _action_or_404(request, name)
-    identity, response = await _signed_in(request, slug)
+    identity, response = await _signed_in_to_act(request, slug, name)
     if response:
         return response
     lang = lang_of(request)
@@ -501,8 +502,7 @@ def _payload(name: str, form: dict) -> dict:
 
 @router.post("/w/{slug}/do/{name}")
 async def action_submit(request: Request, slug: str, name: str) -> Response:
-    _action_or_404(request, name)
-    identity, response = await _signed_in(request, slug)
+    identity, response = await _signed_in_to_act(request, slug, name)
     if response:
         return response
     lang = lang_of(request)
