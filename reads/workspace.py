@@ -486,6 +486,13 @@ def plan_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock
             "choices": form_choices(r, me, lang, "propose_decision")}
 
 
+def quorum_now(db_engine: Engine, slug: str) -> dict[str, Any]:
+    """The process's quorum rule in force (what a motion to change it starts from)."""
+    with Session(db_engine) as db:
+        rule = governance.QuorumRule.of(process_by_slug(db, slug).quorum or {})
+    return {"sectors": dict(rule.sectors), "min_members": rule.min_members}
+
+
 def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:
     """A commitment's current fields (what an amendment is compared with)."""
     from workflow.actions.plan import commitment_fields

@@ -659,6 +659,9 @@ def test_a_motion_takes_its_kind_s_fields_as_form_controls(sqlite_db, clock):
     quorum = c.get(f"/w/p/do/propose_decision?kind=set_quorum_rule&session={key}").text
     assert 'type="number"' in quorum and 'name="quorum.sectors.government"' in quorum
     assert 'name="quorum.sectors.citizen"' not in quorum  # citizens are no seat of the secretariat
+    # it starts from the rule in force
+    assert re.search(r'name="quorum.sectors.government" value="1"', quorum)
+    assert re.search(r'name="quorum.sectors.academia" value=""', quorum)
     r = _post(c, "/w/p/do/propose_decision", {"kind": "set_quorum_rule", "session": key,
                                                "quorum.sectors.government": "1", "quorum.sectors.civil_society": "2",
                                                "quorum.sectors.guarantor": "", "quorum.min_members": "3"})

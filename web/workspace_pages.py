@@ -402,6 +402,10 @@ async def _action_page(request: Request, slug: str, name: str, identity, values:
                 reasons = reasons + [form_reason(lang_of(request), name, r) for r in exc.reasons]
                 current = {}
             values = {**values, **{"changes." + k: v for k, v in _as_form_values(current).items()}}
+    if name == "propose_decision" and values.get("kind") == "set_quorum_rule" and not values.get("quorum.sectors"):
+        rule = await run_in_threadpool(workspace.quorum_now, request.app.state.read_engine, slug)
+        values = {**values, "quorum.sectors": {k: str(n) for k, n in rule["sectors"].items()},
+                  "quorum.min_members": str(rule["min_members"])}  # the rule in force, to change
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
     return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
                        kinds=_kind_links(name, values), amended=amended,
