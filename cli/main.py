@@ -57,14 +57,26 @@ def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
 @option("--at", "at", metavar=D_("TIME"), help=D_("when the process was created, for one already under way "
                                                   "(ISO time with its offset, e.g. 2025-01-15T09:00-06:00; "
                                                   "default: now)"))
+@option("--admin", "admin_handle", metavar=D_("HANDLE"), help=D_(
+    "also add an administrator of the instance, who creates processes at /admin; their password is asked "
+    "for here (typed by the administrator themself)"))
+@option("--admin-name", help=D_("the administrator's name"))
 @click.pass_obj
 @guard
-def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, coordinator_email, starts_on, at) -> None:
+def init(ctx: Ctx, template, slug, name, coordinator, coordinator_name, coordinator_email, starts_on, at,
+         admin_handle, admin_name) -> None:
     ctx.creating()
     from workflow import actions
 
     ctx.engine
     click.echo(ctx.described())
+    if admin_name and not admin_handle:
+        raise InvalidInput([reason("options_together", options="--admin, --admin-name")])
+    if admin_handle:
+        password = click.prompt(gettext(ctx.lang, "Password of the administrator '{handle}'").format(
+            handle=admin_handle), hide_input=True, err=True,
+                                confirmation_prompt=gettext(ctx.lang, "Repeat the password"))
+        _make_admin(ctx, admin_handle, admin_name, password)
     if any((template, slug, name, starts_on, at, coordinator, coordinator_name)):  # no option is ignored
         if not (template and slug and name and coordinator):
             raise InvalidInput([reason("options_together", options="--template, --slug, --name, --coordinator")])
@@ -501,6 +513,10 @@ def admin() -> None:
 @guard
 def admin_create(ctx: Ctx, handle: str, name: str | None, password: str) -> None:
 
+    _make_admin(ctx, handle, name, password)
+
+
+def _make_admin(ctx: Ctx, handle: str, name: str | None, password: str) -> None:
     from stages.clock import SystemClock
     from workflow.signin import create_admin
 

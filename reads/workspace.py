@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from slugify import slugify
 
+from i18n import gettext
 from stages import BY_NAME, STAGE_NAMES, SUSPENDED, vocabulary
 from stages.clock import Clock, SystemClock
 from stages.errors import CocreaError, not_found
@@ -241,10 +242,50 @@ def form_choices(r, me, lang: str = "es", action: str | None = None) -> dict[str
         "solution": [_choice(s["key"], _short(s.get("text", "")), themes[tree.theme_id].name
                              if tree.theme_id in themes else "") for tree, s in solutions],
     }
+    # a mapping's keys, one box each: the sectors (citizens count only where people attend) and
+    # the compliance settings (the value in force and the default, to keep or override)
+    out["sectors"] = [_choice(code, vocabulary.label("sector", code, lang)) for code in vocabulary.TERMS["sector"]
+                      if code != "citizen" or action in ("record_sensitization_session", "plan_working_table")]
+    if action == "configure_compliance":
+        from compliance.settings import SETTINGS
+
+        overridden = ((r.process.settings or {}).get("compliance") or {}).get("settings") or {}
+        out["settings"] = [{**_choice(s.name, s.text.render(lang), _setting_detail(
+            lang, s.default, overridden.get(s.name))), "kind": s.kind} for s in SETTINGS.values()]
     out["members"], out["themes"] = out["member"], out["theme"]
     out["commitments"], out["agencies"] = out["commitment"], out["agency"]
     if action in HANDLE_CHOOSERS:
         out["handle"] = [person(p) for p in r.people if p.active]
+    return out
+
+
+def _setting_detail(lang: str, default: Any, now: Any) -> str:
+    def shown(v: Any) -> str:
+        return ", ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+
+    text = gettext(lang, "Default: {value}.").format(value=shown(default))
+    if now is not None:
+        text += " " + gettext(lang, "This process uses: {value}.").format(value=shown(now))
+    return text + " " + gettext(lang, "Left empty, it does not change.")
+
+
+def setting_values(typed: dict[str, str]) -> dict[str, Any]:
+    """Compliance settings as typed in their boxes, in the shape each takes (a number, a list of
+    numbers or names separated by commas, a stage); the action checks each value."""
+    from compliance.settings import SETTINGS
+
+    out: dict[str, Any] = {}
+    for name, text in typed.items():
+        kind = SETTINGS[name].kind if name in SETTINGS else "str"
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if kind == "int":
+            out[name] = int(text) if text.strip().lstrip("-").isdigit() else text
+        elif kind == "int_list":
+            out[name] = [int(t) if t.isdigit() else t for t in items]
+        elif kind == "str_list":
+            out[name] = items
+        else:
+            out[name] = text.strip()
     return out
 
 
@@ -377,12 +418,23 @@ def inbox_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", cloc
     me = next((p for p in r.people if p.handle == handle and p.active), None)
     channels = {c.id: c for c in r.channels}
     themes = {t.id: t for t in r.themes}
-    pending = [{"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
+    def shown(i) -> dict[str, Any]:
+        return {"key": i.key, "text": i.text, "channel": channels[i.channel_id].name if i.channel_id in channels
                 else "", "sector": i.sector, "received_on": i.received_on.isoformat(), "late": i.late,
-                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name}
-               for i in sorted(r.inputs, key=lambda i: (i.received_on, i.id)) if not i.disposition]
+                "theme": i.theme_id and themes[i.theme_id].key, "theme_name": i.theme_id and themes[i.theme_id].name,
+                "hidden_reason": i.hidden_reason, "hidden_note": i.hidden_note,
+                "hidden_at": i.hidden_at.astimezone(tz).date().isoformat() if i.hidden_at else None}
+
+    tz = ZoneInfo(process.timezone)
+    ordered = sorted(r.inputs, key=lambda i: (i.received_on, i.id))
+    # a hidden input (spam, insult, personal data) is answered by the reason it was hidden for
+    pending = [shown(i) for i in ordered if not i.disposition and not i.hidden_reason]
+    hidden = [shown(i) for i in sorted((i for i in ordered if i.hidden_reason and i.hidden_at),
+                                       key=lambda i: i.hidden_at, reverse=True)]
+    hidden += [shown(i) for i in ordered if i.hidden_reason and not i.hidden_at]
     return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
-            "pending": pending, "answered": sum(1 for i in r.inputs if i.disposition), "total": len(r.inputs),
+            "pending": pending, "hidden": hidden, "total": len(r.inputs),
+            "answered": sum(1 for i in r.inputs if i.disposition and not i.hidden_reason),
             "choices": form_choices(r, me, lang, "answer_input")}
 
 
@@ -443,6 +495,13 @@ def plan_view(db_engine: Engine, slug: str, handle: str, lang: str = "es", clock
     return {"process": {"slug": process.slug, "name": process.name, "stage": process.stage},
             "commitments": commitments, "open_decisions": open_decisions, "agencies": agencies,
             "choices": form_choices(r, me, lang, "propose_decision")}
+
+
+def quorum_now(db_engine: Engine, slug: str) -> dict[str, Any]:
+    """The process's quorum rule in force (what a motion to change it starts from)."""
+    with Session(db_engine) as db:
+        rule = governance.QuorumRule.of(process_by_slug(db, slug).quorum or {})
+    return {"sectors": dict(rule.sectors), "min_members": rule.min_members}
 
 
 def commitment_now(db_engine: Engine, slug: str, key: str) -> dict:

@@ -45,6 +45,7 @@ def test_an_administrator_creates_a_process_and_invites_its_coordinator(sqlite_d
         p = s.exec(select(Process)).one()
         coordinator = s.exec(select(Person).where(Person.process_id == p.id)).one()
     assert p.slug == "plan-de-accion-local-de-oaxaca-2027" and p.template == "inai_local"
+    assert p.settings["compliance"] == {"gate": True}  # on, as in every template: the form does not ask
     assert p.quorum == {"sectors": {"government": 1, "guarantor": 1, "civil_society": 2, "academia": 1},
                         "min_members": 5}
     assert (coordinator.handle, coordinator.role) == ("laura-mendez", "coordinator")
@@ -78,3 +79,34 @@ def test_a_refused_creation_keeps_what_was_typed_and_writes_nothing(sqlite_db, c
     assert audit_count(sqlite_db) == before
     # no one signed in to a process is an administrator
     assert client(sqlite_db, clock).post("/admin/processes", data={"name": "x"}).status_code == 303
+
+
+def test_cocrea_init_with_an_administrator_leaves_an_instance_ready_for_the_web(tmp_path, clock, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from storage.db import make_engine
+
+    monkeypatch.delenv("COCREA_DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    runner = CliRunner()
+    typo = runner.invoke(main, ["--db", url, "init", "--admin", "ana"], input=f"{PASSWORD}\notra-cosa\n"
+                         f"{PASSWORD}\n{PASSWORD}\n")
+    assert typo.exit_code == 0, typo.output  # the repetition differed: asked again
+    assert typo.output.count("Repita la contraseña") == 2  # asked for again
+    assert typo.output.count("«ana» puede entrar a la administración en /admin.") == 1
+    engine = make_engine(url)
+    assert accounts.admin_authenticate(engine, "ana", PASSWORD) is not None
+    assert accounts.admin_authenticate(engine, "ana", "otra-cosa") is None
+    c = client(engine, clock)
+    page = c.get("/admin/login")
+    r = c.post("/admin/login", data={"handle": "ana", "password": PASSWORD, "csrf": csrf_of(page.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/admin"
+    assert c.get("/admin").status_code == 200
+    # a name without a handle is refused; a bad handle creates nobody
+    alone = runner.invoke(main, ["--db", url, "init", "--admin-name", "Ana"])
+    assert alone.exit_code == 2 and "--admin" in alone.output
+    bad = runner.invoke(main, ["--db", url, "init", "--admin", "Ana López"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert bad.exit_code == 2
+    assert accounts.admin_authenticate(engine, "Ana López", PASSWORD) is None
+    engine.dispose()

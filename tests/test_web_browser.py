@@ -29,6 +29,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 MEMBERS = [("gob", "government"), ("garante", "guarantor"), ("osc", "civil_society")]
+#: The declaration's signatories and a problem tree's causes and solutions, as their tables are filled in.
+SIGNATORIES = {"signatories.0.name": "Gobernador", "signatories.0.role": "Ejecutivo", "signatories.0.sector": "government",
+               "signatories.1.name": "Comisionada", "signatories.1.role": "Órgano garante",
+               "signatories.1.sector": "guarantor"}
+CAUSES_AND_SOLUTIONS = {"causes.0.text": "Tabuladores opacos", "causes.0.strategic": True,
+                        "causes.1.text": "Promociones discrecionales", "solutions.0.key": "sol1",
+                        "solutions.0.text": "Publicar y auditar tabuladores"}
 
 @pytest.fixture
 def site(tmp_path, clock):
@@ -176,7 +183,7 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     # --- declaration
     _on(clock, "2026-01-20", 12, (coord, "coord"))
     coord.act("sign_declaration", signed_on="2026-01-20", document_ref="https://example.net/declaratoria.pdf",
-              signatories="Gobernador | Ejecutivo | government\nComisionada | Órgano garante | guarantor")
+              **SIGNATORIES)
     coord.act("convene_session", key="S1", scheduled_for="2026-01-27T10:00", place="Palacio de Gobierno",
               agenda="Instalación del STL\nPaso a la consulta")
     _on(clock, "2026-01-27", 10, (coord, "coord"))  # the session begins (it stays open for the whole exercise)
@@ -222,15 +229,14 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     coord.act("record_sensitization_session", key="sen1", held_on="2026-03-20", place="Universidad",
               topics=["what_is_open_government", "what_is_expected_of_each_actor", "how_the_plan_will_be_built",
                       "how_it_works", "how_it_worked_elsewhere", "what_it_is_and_is_not"],
-              sectors="government = 3\nguarantor = 1\ncivil_society = 5")
+              **{"sectors.government": "3", "sectors.guarantor": "1", "sectors.civil_society": "5"})
     coord.move()
     coord.act("plan_working_table", key="mesa1", theme="genero", methodology="Árbol de problemas",
               call_ref="https://example.net/convocatoria.pdf", facilitator="Facilitación imparcial",
-              held_on="2026-04-10", sectors="government = 2\ncivil_society = 3")
+              held_on="2026-04-10", **{"sectors.government": "2", "sectors.civil_society": "3"})
     coord.move()
     coord.act("record_problem_tree", key="arbol1", theme="genero", problem=f"Brecha salarial de 18 % {XSS}",
-              causes="Tabuladores opacos | sí\nPromociones discrecionales | no",
-              effects="Menor ingreso de las mujeres\nDesconfianza", solutions="sol1 | Publicar y auditar tabuladores")
+              effects="Menor ingreso de las mujeres\nDesconfianza", **CAUSES_AND_SOLUTIONS)
     coord.move()
     assert coord.stage() == "commitments"
 

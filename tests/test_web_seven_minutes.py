@@ -40,6 +40,12 @@ def ws(sqlite_db, clock):
     return p
 
 
+#: Two signatories, as the declaration's table of rows is filled in.
+SIGNATORIES = {"signatories.0.name": "Gobernador", "signatories.0.role": "Ejecutivo", "signatories.0.sector": "government",
+               "signatories.1.name": "Comisionada", "signatories.1.role": "Órgano garante",
+               "signatories.1.sector": "guarantor"}
+
+
 def _tomorrow(p) -> str:
     return (p.clock.now().astimezone(MX).date() + dt.timedelta(days=1)).isoformat()
 
@@ -56,7 +62,7 @@ def test_the_seven_minute_process_is_refused_at_each_step(ws, sqlite_db, clock):
     p.refused("propose_decision", {"kind": "advance", "session": "S99", "reason": "Ya"}, "session_has_started")
     # a declaration signed tomorrow is not a fact yet
     p.refused("sign_declaration", {"signed_on": _tomorrow(p), "document_ref": "decl.pdf",
-                                   "signatories": "Gobernador | Ejecutivo | government\nComisionada | Órgano garante | guarantor"},
+                                   **SIGNATORIES},
               "fact_not_in_future")
 
     complete_stage(p, "declaration")
@@ -71,7 +77,7 @@ def test_the_seven_minute_process_is_refused_at_each_step(ws, sqlite_db, clock):
     p.move("advance")
     # a sensitization session held tomorrow
     p.refused("record_sensitization_session", {"key": "sen9", "held_on": _tomorrow(p), "topics": ["what_is_open_government"],
-                                               "sectors": "government=3\ncivil_society=5"}, "fact_not_in_future")
+                                               "sectors.government": "3", "sectors.civil_society": "5"}, "fact_not_in_future")
     for stage in ("sensitization", "planning", "causes", "commitments", "routes"):
         complete_stage(p, stage)
         p.move("advance")

@@ -12,7 +12,7 @@ from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 from reads import status as queries
 from workflow.signin import Limit
 from storage.accounts import Account
-from storage.models import Activity, Decision, Person, Theme, Vote
+from storage.models import Activity, Decision, Person, Process, Theme, Vote
 from web.auth import Settings
 
 
@@ -609,3 +609,156 @@ def test_a_liaison_gives_evidence_as_a_file_kept_by_its_hash(sqlite_db, clock):
     assert public.status_code == 200 and public.content == pdf and public.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(public.content).hexdigest() == digest
     assert client(sqlite_db, clock).get(f"/evidencia/p/{'0' * 64}/x.pdf").status_code == 404
+
+
+def _no_json_to_write(page: str) -> None:
+    """No field of the page asks for JSON, ``key = n`` lines or ``a | b`` rows to be typed."""
+    assert "objeto JSON" not in page and "separadas por" not in page and "sector = número" not in page
+    for name in re.findall(r'<textarea[^>]* name="([^"]+)"', page):
+        assert name.split(".")[-1] not in ("changes", "settings", "ruleset", "sectors", "signatories", "causes",
+                                           "solutions", "quorum"), name
+
+
+def test_no_workspace_form_asks_for_json(sqlite_db, clock):
+    from workflow.actions import ACTIONS
+    from workflow.actions.decisions import KINDS
+
+    p = _with_passwords(process_at(sqlite_db, clock, "commitments"))
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos", problem="Brecha",
+      cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"], ambition="proactive",
+      outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"], action_lines=["Publicar"])
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    pages = [f"/w/p/do/{n}" for n, a in ACTIONS.items() if not a.creates_process and not a.public]
+    pages += [f"/w/p/do/propose_decision?kind={k}" for k in KINDS]
+    pages += ["/w/p/do/propose_decision?kind=amend_commitment&commitment=c1", "/w/p/plan", "/w/p/inbox"]
+    for path in pages:
+        r = c.get(path)
+        assert r.status_code == 200, path
+        _no_json_to_write(r.text)
+    # a motion to amend: first the commitment, by name; then its own fields as they are now
+    choose = c.get("/w/p/do/propose_decision?kind=amend_commitment").text
+    assert 'id="choose-commitment"' in choose and "commitment=c1" in choose and "Tabuladores abiertos" in choose
+    form = c.get("/w/p/do/propose_decision?kind=amend_commitment&commitment=c1").text
+    assert 'name="changes.title"' in form and 'value="Tabuladores abiertos"' in form
+    assert re.search(r'name="changes.agencies" value="igualdad" checked', form)
+
+
+def test_a_motion_takes_its_kind_s_fields_as_form_controls(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "commitments"))
+    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
+    p("add_agency", key="finanzas", name="Secretaría de Finanzas")
+    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos", problem="Brecha",
+      cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"], ambition="proactive",
+      outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"], action_lines=["Publicar"])
+    key = p.session()
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    # the quorum rule: a number for each sector
+    quorum = c.get(f"/w/p/do/propose_decision?kind=set_quorum_rule&session={key}").text
+    assert 'type="number"' in quorum and 'name="quorum.sectors.government"' in quorum
+    assert 'name="quorum.sectors.citizen"' not in quorum  # citizens are no seat of the secretariat
+    # it starts from the rule in force
+    assert re.search(r'name="quorum.sectors.government" value="1"', quorum)
+    assert re.search(r'name="quorum.sectors.academia" value=""', quorum)
+    r = _post(c, "/w/p/do/propose_decision", {"kind": "set_quorum_rule", "session": key,
+                                               "quorum.sectors.government": "1", "quorum.sectors.civil_society": "2",
+                                               "quorum.sectors.guarantor": "", "quorum.min_members": "3"})
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        (rule,) = [d for d in s.exec(select(Decision)) if d.kind == "set_quorum_rule"]
+    assert rule.payload["quorum"] == {"sectors": {"government": 1, "civil_society": 2}, "min_members": 3}
+    # an amendment from the motion form: the fields that differ are the changes
+    page = c.get(f"/w/p/do/propose_decision?kind=amend_commitment&commitment=c1&session={key}").text
+    data = {"kind": "amend_commitment", "session": key, "commitment": "c1", "reason": "Se suma Finanzas",
+            "changes.title": "Tabuladores abiertos", "changes.problem": "Brecha", "changes.cause": "Tabuladores opacos",
+            "changes.objective": "Reducir la brecha", "changes.axes": "transparency", "changes.ambition": "proactive",
+            "changes.outcome": "Tabuladores publicados", "changes.end_date": "2026-12-31",
+            "changes.agencies": ["igualdad", "finanzas"], "changes.action_lines": "Publicar", "csrf": csrf_of(page)}
+    r = c.post("/w/p/do/propose_decision", data=data)
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        (amend,) = [d for d in s.exec(select(Decision)) if d.kind == "amend_commitment"]
+    assert amend.payload["commitment"] == "c1" and amend.payload["changes"] == {"agencies": ["igualdad", "finanzas"]}
+    # nothing changed: refused, with what the typed form said kept
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/propose_decision", data={**data, "changes.agencies": "igualdad",
+                                                  "csrf": csrf_of(c.get("/w/p/do/propose_decision").text)})
+    assert r.status_code == 400 and audit_count(sqlite_db) == before
+    assert 'value="Tabuladores abiertos"' in r.text and 'name="commitment" value="c1"' in r.text
+
+
+def test_tables_and_settings_are_filled_box_by_box(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "declaration"))
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    form = c.get("/w/p/do/sign_declaration").text
+    assert 'name="signatories.0.name"' in form and re.search(r'<select id="[^"]+" name="signatories.0.sector"', form)
+    r = _post(c, "/w/p/do/sign_declaration", {
+        "signed_on": "2026-01-15", "document_ref": "decl.pdf",
+        "signatories.0.name": "Gobernador", "signatories.0.role": "Ejecutivo", "signatories.0.sector": "government",
+        "signatories.1.name": "", "signatories.1.role": "", "signatories.1.sector": "",
+        "signatories.2.name": "Comisionada", "signatories.2.role": "Órgano garante",
+        "signatories.2.sector": "guarantor"})
+    assert r.status_code == 303, r.text
+    declared = json.dumps(queries.history(sqlite_db, "p")[-1]["payload"], ensure_ascii=False)
+    assert '"name": "Comisionada", "role": "Órgano garante", "sector": "guarantor"' in declared
+    # compliance settings: one box each, the default said; only what is typed is changed
+    form = c.get("/w/p/do/configure_compliance").text
+    assert 'name="settings.forum_max_gap_months"' in form and "Valor predeterminado: 6." in form
+    r = _post(c, "/w/p/do/configure_compliance", {"settings.forum_max_gap_months": "4",
+                                                   "settings.plan_durations_months": "24, 36",
+                                                   "settings.independent_sectors": "civil_society, academia"})
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        settings = s.exec(select(Process)).one().settings["compliance"]["settings"]
+    assert settings == {"forum_max_gap_months": 4, "plan_durations_months": [24, 36],
+                        "independent_sectors": ["civil_society", "academia"]}
+    assert "Este proceso usa: 4." in c.get("/w/p/do/configure_compliance").text
+    # a rule set of one's own: a file, never JSON typed into a box
+    page = c.get("/w/p/do/register_ruleset").text
+    assert 'type="file"' in page and 'enctype="multipart/form-data"' in page
+    definition = ("name: mx-stt\nversion: '2026.1'\ntitle: {es: Reglas del STT, en: STT rules}\nbase: ogp-2022\n"
+                  "settings: {forum_max_gap_months: 3}\n")
+    r = c.post("/w/p/do/register_ruleset", data={"use": "on", "csrf": csrf_of(page)},
+               files={"ruleset": ("reglas.yaml", definition.encode(), "text/yaml")})
+    assert r.status_code == 303, r.text
+    with Session(sqlite_db) as s:
+        assert s.exec(select(Process)).one().ruleset == "mx-stt"
+    before = audit_count(sqlite_db)
+    bad = c.post("/w/p/do/register_ruleset", data={"csrf": csrf_of(page)},
+                 files={"ruleset": ("reglas.yaml", b"name: [sin cerrar\n", "text/yaml")})
+    assert bad.status_code == 400 and "ruleset_file_unreadable" in bad.text and audit_count(sqlite_db) == before
+
+
+def test_a_coordinator_hides_an_input_from_the_inbox_and_sees_it_with_its_reason(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"), "gob")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="web", text="Compre relojes baratos en este sitio", received_on="2026-02-18")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras públicas", received_on="2026-02-18")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i2"' in page and 'action="/w/p/do/hide_input"' in page and "Ocultar la aportación" in page
+    reasons = re.search(r'<select id="f-hide-reason" name="reason"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"', reasons) == ["", "spam", "insult", "personal_data"]
+    assert "publicidad no deseada" in reasons and "datos personales" in reasons
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/do/hide_input", data={"input": "i2", "reason": "spam", "note": "Anuncio de relojes",
+                                           "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    assert audit_count(sqlite_db) == before + 1
+    page = c.get("/w/p/inbox").text
+    assert 'id="input-i3"' in page and 'id="input-i2"' not in page  # hidden: answered by its reason
+    hidden = page.split('id="hidden"')[1]
+    assert 'id="hidden-i2"' in hidden and "Publicidad no deseada" in hidden and "Anuncio de relojes" in hidden
+    assert "Compre relojes baratos" in hidden  # the text is kept for the coordination
+    public = client(sqlite_db, clock).get("/p/p").text
+    assert "Compre relojes baratos" not in public
+    # a member neither hides nor sees hidden inputs
+    member = client(sqlite_db, clock)
+    sign_in(member, "p", "gob")
+    seen = member.get("/w/p/inbox").text
+    assert 'action="/w/p/do/hide_input"' not in seen and 'id="hidden"' not in seen
+    assert "Compre relojes" not in seen

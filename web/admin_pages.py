@@ -163,8 +163,9 @@ async def create(request: Request) -> Response:
     values = {k: v for k, v in form.items() if k != "csrf"}
     if not await auth.csrf_ok(request, form.get("csrf")):
         return await _admin_page(request, admin, 403, values, [web_reason("csrf_failed").as_dict(lang)])
-    payload = forms.parse(actions.ACTIONS["create_process"].schema,
-                          {f.name: form.get(f.name, "") for f in _create_fields()})
+    asked = {f.name for f in _create_fields()}  # a field the form does not ask for keeps its default
+    payload = {k: v for k, v in forms.parse(actions.ACTIONS["create_process"].schema,
+                                            {name: form.get(name, "") for name in asked}).items() if k in asked}
     payload["template"] = str(form.get("template", ""))
     taken = {p["process"] for p in await run_in_threadpool(status_reads.processes, request.app.state.read_engine)}
     if not payload.get("slug") and payload.get("name"):

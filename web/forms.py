@@ -1,14 +1,14 @@
 """HTML forms from the actions' own schemas, and submitted forms back into payloads.
 
 Every action gets a form without hand-written HTML: its fields come from the JSON schema
-of ``ACTIONS[name].schema``. Parsing only reshapes text into the payload's structure
-(lines into lists, ``a | b`` rows into objects, ``key = n`` into mappings); it never checks
-a value: the action validates, so the web layer holds no rule and the CLI, the API and the
-forms refuse the same input with the same reasons.
+of ``ACTIONS[name].schema``. Parsing only reshapes what was typed into the payload's structure
+(lines into lists; a table's cells ``name.<row>.<column>`` into objects; one box per key
+``name.<key>`` into a mapping); it never checks a value: the action validates, so the web layer
+holds no rule and the CLI, the API and the forms refuse the same input with the same reasons.
+No field is a JSON text for people to write: a mapping is one box per key the page offers.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,8 +111,7 @@ def parse(schema: type[BaseModel], form: dict[str, Any], fixed: dict[str, Any] |
     """The payload an action receives from a submitted form (``form``: name -> str or list)."""
     payload: dict[str, Any] = {}
     for f in leaves(fields_for(schema)):
-        raw = form.get(f.name)
-        value = _value(f, raw)
+        value = _value(f, typed(f, form))
         if value is _OMIT:
             continue
         target = payload
@@ -126,6 +125,22 @@ def parse(schema: type[BaseModel], form: dict[str, Any], fixed: dict[str, Any] |
 
 
 _OMIT = object()
+
+
+def typed(f: FormField, form: dict[str, Any]) -> Any:
+    """What was typed for ``f``: a mapping's boxes (``name.<key>``) as a dict, a table's cells
+    (``name.<row>.<column>``) as a list of dicts in row order, any other field as it came."""
+    prefix = f.name + "."
+    if f.kind in ("pairs", "json"):
+        return {k[len(prefix):]: v for k, v in form.items() if k.startswith(prefix) and k[len(prefix):]}
+    if f.kind == "rows":
+        rows: dict[int, dict[str, Any]] = {}
+        for k, v in form.items():
+            index, _, column = k[len(prefix):].partition(".")
+            if k.startswith(prefix) and index.isdigit() and column in f.columns:
+                rows.setdefault(int(index), {})[column] = v
+        return [rows[i] for i in sorted(rows)]
+    return form.get(f.name)
 
 
 def _text(raw: Any) -> str:
@@ -142,36 +157,28 @@ def _value(f: FormField, raw: Any) -> Any:
         return [str(v) for v in values if str(v).strip()] or (_OMIT if not f.required else [])
     if f.kind == "lines" and isinstance(raw, list):  # checkboxes (e.g. members present)
         return [str(v).strip() for v in raw if str(v).strip()]
+    if f.kind in ("pairs", "json"):
+        boxes = {k: v for k, v in ((k, _text(v).strip()) for k, v in (raw or {}).items()) if v}
+        return boxes or _OMIT
+    if f.kind == "rows":
+        rows = [_row(f, cells) for cells in raw or []]
+        return [r for r in rows if any(v for k, v in r.items() if k not in f.bool_columns)] or _OMIT
     text = _text(raw)
     if not text.strip():
         return _OMIT
     if f.kind == "lines":
         return [line.strip() for line in text.splitlines() if line.strip()]
-    if f.kind == "rows":
-        return [_row(f, line) for line in text.splitlines() if line.strip()]
-    if f.kind == "pairs":
-        out: dict[str, str] = {}
-        for line in text.splitlines():
-            if line.strip():
-                k, _, v = line.partition("=")
-                out[k.strip()] = v.strip()
-        return out
-    if f.kind == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return text  # the action refuses it with its own reason
     return text.strip()
 
 
-def _row(f: FormField, line: str) -> dict[str, Any]:
-    parts = [p.strip() for p in line.split("|")]
+def _row(f: FormField, cells: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for col, part in zip(f.columns, parts):
+    for col in f.columns:
+        text = _text(cells.get(col)).strip()
         if col in f.bool_columns:
-            row[col] = part.lower() in TRUE
-        elif part:
-            row[col] = part
+            row[col] = text.lower() in TRUE
+        elif text:
+            row[col] = text
     return row
 
 
@@ -181,6 +188,10 @@ def initial(fields: list[FormField], values: dict[str, Any]) -> dict[str, Any]:
     for f in leaves(fields):
         if f.name in values:
             out[f.name] = values[f.name]
+        elif f.kind in ("pairs", "json"):
+            out[f.name] = {}
+        elif f.kind == "rows":
+            out[f.name] = []
         elif f.kind == "checkbox":
             out[f.name] = "on" if f.default else ""
         elif f.default is not None and f.kind != "checks":

@@ -409,16 +409,13 @@ def field_hint(lang: str, action: str | None, f: Any, listed: bool = False) -> s
     if f.kind == "lines" and not listed:
         parts.append(gettext(lang, "one per line"))
     elif f.kind == "rows":
-        columns = [field_label(lang, c, action) + (" " + gettext(lang, "(yes/no)") if c in f.bool_columns else "")
-                   for c in f.columns]
-        parts.append(gettext(lang, "one per line: {columns}, separated by '|'").format(columns=" | ".join(columns)))
+        parts.append(gettext(lang, "one row each; the rows left empty are not recorded"))
     elif f.kind == "pairs":
-        if f.name.split(".")[-1] == "sectors":
-            parts.append(gettext(lang, "one per line: sector = number"))
-        else:
-            parts.append(gettext(lang, "one per line: key = number"))
+        parts.append(gettext(lang, "a number for each sector that counts; the others left empty"))
+    elif f.kind == "json" and f.name.split(".")[-1] == "ruleset":
+        parts.append(gettext(lang, "a file in YAML or JSON"))
     elif f.kind == "json":
-        parts.append(gettext(lang, "a JSON object"))
+        parts.append(gettext(lang, "only the ones to change"))
     if f.description:
         parts.append(gettext(lang, f.description))
     elif f.name.split(".")[-1] in FIELD_HINTS:
@@ -679,6 +676,8 @@ WEB_REASONS: dict[str, Msg] = {
     "evidence_too_large": N_("The file '{name}' is larger than {limit} MB."),
     "evidence_type": N_("The file '{name}' is not one of the accepted kinds ({kinds}), or its content does not "
                         "match its name."),
+    # a rule set given as a file
+    "ruleset_file_unreadable": N_("The file '{name}' is not a rule set in YAML or JSON: {problem}."),
     # creating a process
     "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }

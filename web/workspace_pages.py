@@ -11,7 +11,7 @@ action and render; the words are ``web/i18n.py``'s, the forms ``web/forms.py``'s
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -36,6 +36,8 @@ router = APIRouter(include_in_schema=False)
 #: Fields of ``set_credentials`` its form does not offer: one's password and token are changed on
 #: the account page (the password only with the current one); a code is typed on ``/acceso``.
 HIDDEN_FIELDS = {"set_credentials": {"password", "new_token", "reset_code"}}
+#: The largest rule set file read from a form.
+MAX_RULESET_BYTES = 256 * 1024
 
 
 async def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -188,19 +190,7 @@ async def access(request: Request) -> Response:
     return response
 
 
-# --- dashboard and account ---------------------------------------------------------------
-
-
-@router.get("/w/{slug}")
-async def dashboard(request: Request, slug: str) -> Response:
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    lang = lang_of(request)
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang)
-    return await _page(request, "dashboard.html", identity=identity, w=view,
-                       today=request.app.state.clock.now().date().isoformat())
+# --- the account ----------------------------------------------------------------------------
 
 
 async def _account_page(request: Request, slug: str, identity, status: int = 200, reasons: list | None = None,
@@ -327,7 +317,14 @@ def _fields(name: str, values: dict | None = None) -> list[forms.FormField]:
     kind = (values or {}).get("kind")
     if name == "propose_decision" and isinstance(kind, str) and kind in decisions.KINDS:
         hidden |= set(decisions.MOTION_FIELDS) - set(decisions.KINDS[kind].fields)
+    amended = _amended(name, values)
+    if amended:  # the commitment is chosen: its own fields, never a JSON of changes
+        hidden.add("commitment")
     fields = [f for f in forms.fields_for(actions.ACTIONS[name].schema) if f.name not in hidden]
+    if name == "propose_decision":
+        group = forms.FormField("changes", "group", True, description=_CHANGES.description or "", children=[
+            replace(f, name="changes." + f.name, required=False) for f in _commitment_fields()])
+        fields = [group if f.name == "changes" else f for f in fields if f.name != "changes" or amended]
     if name in workspace.KEYED:
         key = workspace.KEYED[name][0]
         fields = [replace(f, required=False) if f.name == key else f for f in fields]
@@ -348,6 +345,30 @@ async def _with_key(request: Request, slug: str, name: str, form: dict) -> dict:
         return form
     taken = await run_in_threadpool(workspace.taken_keys, request.app.state.read_engine, slug, name)
     return {**form, key: workspace.new_key(str(form[source]), taken)}
+
+
+_CHANGES = actions.ACTIONS["propose_decision"].schema.model_fields["changes"]
+
+
+def _amended(name: str, values: dict | None) -> str:
+    """The commitment a motion to amend names, once chosen (its fields are then the form's)."""
+    values = values or {}
+    if name != "propose_decision" or values.get("kind") != "amend_commitment":
+        return ""
+    key = values.get("commitment")
+    return key.strip() if isinstance(key, str) else ""
+
+
+def _amendment(current: dict, form: dict, prefix: str = "") -> dict:
+    """The changes an amendment proposes: the commitment's fields (``prefix`` + field in
+    ``form``) that differ from its current version; a field emptied is a change too."""
+    fields = forms.leaves(_commitment_fields())
+    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema,
+                         {f.name: form.get(prefix + f.name, "") for f in fields})
+    for f in fields:
+        if f.name not in edited and current.get(f.name) not in (None, "", []):
+            edited[f.name] = [] if f.kind in ("lines", "checks") else None
+    return {k: v for k, v in edited.items() if v != current.get(k)}
 
 
 def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
@@ -377,32 +398,57 @@ def _fact_at(form: dict, fact: dict | None):
     return actions.parse_at(typed, "at", timezone=fact["timezone"])
 
 
+def _commitment_links(name: str, values: dict, choices: dict) -> list[dict[str, Any]]:
+    """For a motion to amend whose commitment is not chosen yet: one link per commitment."""
+    if name != "propose_decision" or values.get("kind") != "amend_commitment" or _amended(name, values):
+        return []
+    keep = {k: v for k, v in values.items() if k in ("session", "next", "kind") and isinstance(v, str) and v}
+    return [{**c, "href": "?" + urlencode({**keep, "commitment": c["value"]})} for c in choices.get("commitment", [])]
+
+
 async def _action_page(request: Request, slug: str, name: str, identity, values: dict, reasons: list, status: int,
                        choices: dict) -> HTMLResponse:
     fields = _fields(name, values)
+    amended = _amended(name, values)
+    if amended:  # the commitment's fields, as they are now unless the person changed them
+        choices = {**choices, **{"changes." + k: v for k, v in choices.items()}}
+        if not any(k.startswith("changes.") for k in values):
+            try:
+                current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug,
+                                                  amended)
+            except NotFound as exc:
+                reasons = reasons + [form_reason(lang_of(request), name, r) for r in exc.reasons]
+                current = {}
+            values = {**values, **{"changes." + k: v for k, v in _as_form_values(current).items()}}
+    if name == "propose_decision" and values.get("kind") == "set_quorum_rule" and not values.get("quorum.sectors"):
+        rule = await run_in_threadpool(workspace.quorum_now, request.app.state.read_engine, slug)
+        values = {**values, "quorum.sectors": {k: str(n) for k, n in rule["sectors"].items()},
+                  "quorum.min_members": str(rule["min_members"])}  # the rule in force, to change
     shown = forms.initial(fields, {k: v for k, v in values.items() if k != "password"})
     fact = await _fact_time(request, slug, name)
     if fact is not None:
         shown["at_shown"] = str(values.get("at_shown") or fact["now"])
         shown["at"] = str(values.get("at") or shown["at_shown"])
     return await _page(request, "action.html", status, identity=identity, slug=slug, name=name, fields=fields,
-                       kinds=_kind_links(name, values), fact=fact,
+                       kinds=_kind_links(name, values), fact=fact, amended=amended,
+                       commitment_links=_commitment_links(name, values, choices),
                        values=shown, reasons=reasons, choices=choices, action=actions.ACTIONS[name],
                        next=values.get("next", ""), bad_fields=[r["details"].get("field", "").split(".")[0]
                                                                 for r in reasons if r["code"] == "invalid_field"])
 
 
-def _action_or_404(request: Request, name: str):
+async def _signed_in_to_act(request: Request, slug: str, name: str):
+    """(identity, redirect-or-error response) for the form of action ``name``: an action that does
+    not exist, or creates a process (``/admin``), has no page."""
     action = actions.ACTIONS.get(name)
     if action is None or action.creates_process:
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
-    return action
+    return await _signed_in(request, slug)
 
 
 @router.get("/w/{slug}/do/{name}")
 async def action_form(request: Request, slug: str, name: str) -> Response:
-    _action_or_404(request, name)
-    identity, response = await _signed_in(request, slug)
+    identity, response = await _signed_in_to_act(request, slug, name)
     if response:
         return response
     lang = lang_of(request)
@@ -443,6 +489,23 @@ def _untouched_fields_of_other_kinds(name: str, form: dict) -> dict:
     return out
 
 
+async def _ruleset_file(request: Request) -> Any:
+    """The definition in the uploaded file ``ruleset``, read as YAML (JSON is YAML too)."""
+    import yaml
+
+    upload = (await request.form()).get("ruleset")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return None
+    data = await upload.read(MAX_RULESET_BYTES + 1)
+    try:
+        if len(data) > MAX_RULESET_BYTES:
+            raise ValueError(f"> {MAX_RULESET_BYTES // 1024} KiB")
+        return yaml.safe_load(data.decode("utf-8"))
+    except (ValueError, yaml.YAMLError) as exc:
+        raise InputRefused("ruleset_file_unreadable", name=upload.filename,
+                           problem=str(exc).splitlines()[0][:200]) from None
+
+
 def _payload(name: str, form: dict) -> dict:
     """The action's payload from the form; deep JSON or an enormous number in a JSON field is
     refused here like in the API (:func:`web.api.check_value`)."""
@@ -455,21 +518,27 @@ def _payload(name: str, form: dict) -> dict:
         raise InputRefused("number_too_large") from None
     for hidden in HIDDEN_FIELDS.get(name, ()):
         payload.pop(hidden, None)
+    if name == "configure_compliance" and "settings" in payload:
+        payload["settings"] = workspace.setting_values(payload["settings"])
+    if name == "register_ruleset" and isinstance(form.get("ruleset"), (dict, list)):
+        payload["ruleset"] = form["ruleset"]
     check_value(payload)
     return payload
 
 
 @router.post("/w/{slug}/do/{name}")
 async def action_submit(request: Request, slug: str, name: str) -> Response:
-    _action_or_404(request, name)
-    identity, response = await _signed_in(request, slug)
+    identity, response = await _signed_in_to_act(request, slug, name)
     if response:
         return response
     lang = lang_of(request)
     engine = request.app.state.engine
     form = await _form(request)
-    values = {f.name: form.get(f.name, "") for f in forms.leaves(_fields(name))}
-    values = {k: v for k, v in values.items() if k in {f.name for f in forms.leaves(_fields(name, values))}}
+    chosen = {"kind": form.get("kind", ""), "commitment": form.get("commitment", "")}
+    values = {f.name: "" if forms.typed(f, form) is None else forms.typed(f, form)
+              for f in forms.leaves(_fields(name, chosen))}
+    if _amended(name, chosen):
+        values["commitment"] = _amended(name, chosen)
     values["next"] = str(form.get("next", ""))
     values.update({k: form[k] for k in ("at", "at_shown") if isinstance(form.get(k), str) and form[k]})
 
@@ -489,10 +558,23 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
             except evidence.EvidenceRefused as exc:
                 return await refused([web_reason(exc.code, **exc.details).as_dict(lang)], 400)
             form = {**form, "evidence_ref": evidence.address(request.app.state.public_url, slug, stored)}
+    if name == "register_ruleset":  # the rule set's definition: a file in YAML or JSON
+        form = {**form, "ruleset": ""}
+        try:
+            form["ruleset"] = await _ruleset_file(request)
+        except InputRefused as exc:
+            return await refused([r.as_dict(lang) for r in exc.reasons], 400)
     try:
         payload = _payload(name, await _with_key(request, slug, name, form))
+        if _amended(name, values):  # the changes: the commitment's fields that differ from now
+            current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug,
+                                              _amended(name, values))
+            payload["changes"] = _amendment(current, form, "changes.")
+            check_value(payload)
     except InputRefused as exc:
         return await refused([r.as_dict(lang) for r in exc.reasons], 400)
+    except NotFound as exc:
+        return await refused([form_reason(lang, name, r) for r in exc.reasons], 404)
     try:
         at = _fact_at(form, await _fact_time(request, slug, name))
     except CocreaError as exc:
@@ -532,52 +614,6 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
 # --- task screens ----------------------------------------------------------------------------
 
 
-@router.get("/w/{slug}/sessions/{key}")
-async def session_screen(request: Request, slug: str, key: str) -> Response:
-    """The screen of one secretariat session, used live during the meeting: attendance by name
-    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
-    then the decisions taken. Every button posts to an action and comes back here."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    check_text(key)
-    lang = lang_of(request)
-    view = await run_in_threadpool(workspace.session_view, request.app.state.read_engine, slug, key,
-                                   identity.handle, lang, request.app.state.clock)
-    for d in view["decisions"]:
-        if d["status"] == "open":
-            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
-                                     view["names"]).as_dict()
-        else:
-            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
-                                                      "tally": d["tally"]}, view["names"]).as_dict()
-    return await _page(request, "session.html", identity=identity, slug=slug, v=view,
-                       here=f"/w/{quote(slug)}/sessions/{quote(key)}")
-
-
-@router.get("/w/{slug}/inbox")
-async def inbox(request: Request, slug: str) -> Response:
-    """The inputs without a reasoned response, answered one after another: the oldest is shown
-    with its answer form; answering it brings the next."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.inbox_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request), request.app.state.clock)
-    fields = _fields("answer_input")
-    values = forms.initial(fields, {"input": view["pending"][0]["key"], "theme": view["pending"][0]["theme"] or ""}
-                           if view["pending"] else {})
-    return await _page(request, "inbox.html", identity=identity, slug=slug, v=view, here=f"/w/{quote(slug)}/inbox",
-                       fields=[f for f in fields if f.name != "input"], values=values,
-                       allowed="answer_input" in await _allowed(request, slug, identity))
-
-
-async def _allowed(request: Request, slug: str, identity) -> list[str]:
-    view = await run_in_threadpool(workspace.workspace_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request))
-    return view["actions"]
-
-
 #: The fields of a commitment a plan page edits (the draft's schema: the same checks as the CLI).
 def _commitment_fields() -> list[forms.FormField]:
     from stages.commitments import FIELDS
@@ -590,44 +626,139 @@ def _as_form_values(current: dict) -> dict:
     return {k: (v if isinstance(v, list) else "" if v is None else str(v)) for k, v in current.items()}
 
 
-@router.get("/w/{slug}/plan")
-async def plan(request: Request, slug: str) -> Response:
+# --- the pages that read and show ----------------------------------------------------------
+
+
+def _reads(path: str, template: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
+    """Make ``read`` the page at ``path``: whoever is signed in to the process sees ``template``
+    with the context ``read(request, slug, identity, lang)`` gives (run in a worker thread). Every
+    page that only reads is this one handler; each ``read`` says what its page shows."""
+    def register(read: Callable[..., dict]) -> Callable[..., dict]:
+        async def show(request: Request, slug: str) -> Response:
+            identity, response = await _signed_in(request, slug)
+            if response:
+                return response
+            ctx = await run_in_threadpool(read, request, slug, identity, lang_of(request))
+            return await _page(request, template, identity=identity, slug=slug, **ctx)
+
+        show.__doc__ = read.__doc__
+        router.add_api_route(path, show, methods=["GET"], name=read.__name__.strip("_"))
+        return read
+    return register
+
+
+@_reads("/w/{slug}", "dashboard.html")
+def _dashboard(request: Request, slug: str, identity, lang: str) -> dict:
+    """The dashboard: what the person may do now, and what stands in the way."""
+    return {"w": workspace.workspace_view(request.app.state.read_engine, slug, identity.handle, lang),
+            "today": request.app.state.clock.now().date().isoformat()}
+
+
+@_reads("/w/{slug}/sessions/{key}", "session.html")
+def _session_screen(request: Request, slug: str, identity, lang: str) -> dict:
+    """The screen of one secretariat session, used live during the meeting: attendance by name
+    and sector, the quorum, each motion with every member's vote and what deciding it now gives,
+    then the decisions taken. Every button posts to an action and comes back here."""
+    key = check_text(request.path_params["key"])
+    view = workspace.session_view(request.app.state.read_engine, slug, key, identity.handle, lang,
+                                  request.app.state.clock)
+    for d in view["decisions"]:
+        if d["status"] == "open":
+            d["preview_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], **d["preview"]},
+                                     view["names"]).as_dict()
+        else:
+            d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
+                                                      "tally": d["tally"]}, view["names"]).as_dict()
+    return {"v": view, "here": f"/w/{quote(slug)}/sessions/{quote(key)}"}
+
+
+def _allowed(request: Request, slug: str, identity, lang: str) -> list[str]:
+    return workspace.workspace_view(request.app.state.read_engine, slug, identity.handle, lang)["actions"]
+
+
+@_reads("/w/{slug}/inbox", "inbox.html")
+def _inbox(request: Request, slug: str, identity, lang: str) -> dict:
+    """The inputs without a reasoned response, answered one after another: the oldest is shown
+    with its answer form (and, for a coordinator, the form that hides it); answering it brings
+    the next."""
+    view = workspace.inbox_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
+    fields, hide = _fields("answer_input"), _fields("hide_input")
+    first = view["pending"][0] if view["pending"] else None
+    allowed = _allowed(request, slug, identity, lang)
+    return {"v": view, "here": f"/w/{quote(slug)}/inbox", "fields": [f for f in fields if f.name != "input"],
+            "values": forms.initial(fields, {"input": first["key"], "theme": first["theme"] or ""} if first else {}),
+            "allowed": "answer_input" in allowed, "may_hide": "hide_input" in allowed,
+            "hide_fields": [f for f in hide if f.name != "input"], "hide_values": forms.initial(hide, {})}
+
+
+@_reads("/w/{slug}/plan", "plan.html")
+def _plan(request: Request, slug: str, identity, lang: str) -> dict:
     """The plan as a form of its commitments: approve the drafts in a session, redraft a draft,
     or propose an amendment to an agreed one (only what changed), each difference shown."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.plan_view, request.app.state.read_engine, slug, identity.handle,
-                                   lang_of(request), request.app.state.clock)
+    view = workspace.plan_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
     fields = _commitment_fields()
     for c in view["commitments"]:
         c["form_values"] = forms.initial(fields, _as_form_values(c["fields"]))
-    return await _page(request, "plan.html", identity=identity, slug=slug, v=view, fields=fields,
-                       here=f"/w/{quote(slug)}/plan", allowed=await _allowed(request, slug, identity))
+    return {"v": view, "fields": fields, "here": f"/w/{quote(slug)}/plan",
+            "allowed": _allowed(request, slug, identity, lang)}
+
+
+@_reads("/w/{slug}/history", "history.html")
+def _history(request: Request, slug: str, identity, lang: str) -> dict:
+    """Every recorded action of the process, newest first, said in words (who, when, what it did)."""
+    entries = status_reads.history(request.app.state.read_engine, slug)
+    names = workspace.key_names(request.app.state.read_engine, slug)
+    shown = []
+    for e in reversed(entries):
+        notice = said(lang, e["action"], e["result"] or {}, names)
+        shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
+                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
+                      "reason": e["reason"]})
+    return {"entries": shown}
+
+
+@_reads("/w/{slug}/audit", "audit.html")
+def _audit(request: Request, slug: str, identity, lang: str) -> dict:
+    """The state of the process's audit chain: verified or every problem found."""
+    return {"a": workspace.audit_state(request.app.state.read_engine, slug, lang)}
+
+
+@_reads("/w/{slug}/reminders", "reminders.html")
+def _reminders(request: Request, slug: str, identity, lang: str) -> dict:
+    """The process's reminders (planned, due, sent, failed, and why); a coordinator sends what is
+    due; a liaison or a member sees its own."""
+    return {"v": workspace.reminders_view(request.app.state.read_engine, slug, lang, request.app.state.clock,
+                                          None if identity.role == "coordinator" else identity.handle)}
+
+
+# --- what the task screens post (besides the actions' own forms) ------------------------------
+
+
+async def _task_post(request: Request, slug: str, here: str):
+    """(identity, form, response) of a post from a task screen: not signed in, or a form that did
+    not come from this site, answers with ``response`` (the refusal said on the screen)."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return None, None, response
+    form = await _form(request)
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang_of(request)), "refused": True})
+        return None, None, RedirectResponse(here, status_code=303)
+    return identity, form, None
 
 
 @router.post("/w/{slug}/plan/{key}/amend")
 async def amend(request: Request, slug: str, key: str) -> Response:
     """Propose an amendment from the commitment's own form: the changes are the fields that
     differ from its current version (``propose_decision`` with ``amend_commitment``)."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
     check_text(key)
     lang = lang_of(request)
     here = f"/w/{quote(slug)}/plan"
-    form = await _form(request)
-    if not await auth.csrf_ok(request, form.get("csrf")):
-        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
-        return RedirectResponse(here, status_code=303)
+    identity, form, response = await _task_post(request, slug, here)
+    if response:
+        return response
     current = await run_in_threadpool(workspace.commitment_now, request.app.state.read_engine, slug, key)
-    fields = _commitment_fields()
-    edited = forms.parse(actions.ACTIONS["draft_commitment"].schema, {f.name: form.get(f.name, "") for f in
-                                                                      forms.leaves(fields)})
-    for f in forms.leaves(fields):  # a field emptied is a change too
-        if f.name not in edited and current.get(f.name) not in (None, "", []):
-            edited[f.name] = [] if f.kind in ("lines", "checks") else None
-    changes = {k: v for k, v in edited.items() if v != current.get(k)}
+    changes = _amendment(current, form)
     if not changes:
         await auth.flash(request, {"text": gettext(lang, "Nothing was changed: the amendment was not proposed."),
                                    "refused": True})
@@ -649,62 +780,14 @@ async def amend(request: Request, slug: str, key: str) -> Response:
     return RedirectResponse(here, status_code=303)
 
 
-# --- history, audit chain, reminders -----------------------------------------------------------
-
-
-@router.get("/w/{slug}/history")
-async def history(request: Request, slug: str) -> Response:
-    """Every recorded action of the process, newest first, said in words (who, when, what it did)."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    lang = lang_of(request)
-    entries = await run_in_threadpool(status_reads.history, request.app.state.read_engine, slug)
-    names = await run_in_threadpool(workspace.key_names, request.app.state.read_engine, slug)
-    shown = []
-    for e in reversed(entries):
-        notice = said(lang, e["action"], e["result"] or {}, names)
-        shown.append({"seq": e["seq"], "at": e["at"], "recorded_at": e["recorded_at"], "action": e["action"],
-                      "actor": names["person"].get(e["actor"], e["actor"]), "text": notice.text, "refused": notice.refused,
-                      "reason": e["reason"]})
-    return await _page(request, "history.html", identity=identity, slug=slug, entries=shown)
-
-
-@router.get("/w/{slug}/audit")
-async def audit_page(request: Request, slug: str) -> Response:
-    """The state of the process's audit chain: verified or every problem found."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    state = await run_in_threadpool(workspace.audit_state, request.app.state.read_engine, slug, lang_of(request))
-    return await _page(request, "audit.html", identity=identity, slug=slug, a=state)
-
-
-@router.get("/w/{slug}/reminders")
-async def reminders_page(request: Request, slug: str) -> Response:
-    """The process's reminders (planned, due, sent, failed, and why); a coordinator sends what is
-    due; a liaison or a member sees its own."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
-    view = await run_in_threadpool(workspace.reminders_view, request.app.state.read_engine, slug, lang_of(request),
-                                   request.app.state.clock,
-                                   None if identity.role == "coordinator" else identity.handle)
-    return await _page(request, "reminders.html", identity=identity, slug=slug, v=view)
-
-
 @router.post("/w/{slug}/reminders/send")
 async def send_reminders(request: Request, slug: str) -> Response:
     """What ``cocrea reminders send <slug>`` does: plan and queue what is due, deliver what is ready."""
-    identity, response = await _signed_in(request, slug)
-    if response:
-        return response
     lang = lang_of(request)
     here = f"/w/{quote(slug)}/reminders"
-    form = await _form(request)
-    if not await auth.csrf_ok(request, form.get("csrf")):
-        await auth.flash(request, {"text": web_reason("csrf_failed").message(lang), "refused": True})
-        return RedirectResponse(here, status_code=303)
+    identity, form, response = await _task_post(request, slug, here)
+    if response:
+        return response
     if identity.role != "coordinator":
         problem = _not_allowed(identity, "configure_reminders")
         await auth.flash(request, {"text": problem.message(lang), "refused": True})
