@@ -20,6 +20,7 @@ MESSAGES: dict[str, Msg] = {
     "idempotency_key_reused": N_("The idempotency key '{key}' was already used by another item (entry {seq} of "
                                  "{process}); a key names one item: give this one its own."),
     "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
+    "no_dry_run": N_("{action:action} cannot be tried without applying it (it has no dry run)."),
     # files imported in bulk (import_inputs)
     "in_row": N_("Row {row}: {problem}"),
     "more_bad_rows": NN_("... and {count} more row with problems (the file is refused whole).",

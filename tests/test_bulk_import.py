@@ -125,7 +125,63 @@ def test_a_bad_row_refuses_the_whole_file_naming_rows_and_changes_nothing(db, cl
     assert exc.reasons[1].message("en").startswith("Row 4: ")
 
 
-def test_many_bad_rows_are_counted_beyond_those_named(sqlite_db, clock):
+def dry(p: Proc, data: bytes, **payload):
+    return actions.apply(p.db, "import_inputs", {"file": io.BytesIO(data), **payload}, actor="coord",
+                         process=p.slug, clock=p.clock, dry_run=True)
+
+
+def bad_file() -> bytes:
+    data = rows(40)
+    for i in range(0, 40, 3):
+        data[i][4] = "2027-02-01"                 # rows 2, 5, ..., 41: in the future (14 rows)
+    data[7][1] = "radio"                          # row 9: no such channel
+    data[10][2] = "   "                           # row 12: empty text
+    data[20] = rows(1, 31, text="Otro")[0]        # row 22: key form-31, other content than row 33
+    return csv_bytes(data)
+
+
+def test_a_dry_run_names_every_bad_row_and_writes_nothing(db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 7)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(3)))
+    p.clock.advance(hours=1)
+    before, entries = snapshot(db), count(db, AuditEntry)
+    report = dry(p, bad_file())
+    assert snapshot(db) == before and count(db, AuditEntry) == entries  # nothing written, no audit entry
+    found = [(r.details["row"], r.code) for r in report["problems"]]
+    future = [(n, "fact_not_in_future") for n in range(2, 42, 3)]
+    assert found == sorted(future + [(9, "not_found"), (12, "invalid_field"), (33, "import_key_conflict")])
+    assert len(found) == 17 > 10  # all of them, not the first few
+    assert report["bad_rows"] == 17 and report["rows"] == 40
+    # the import refuses the whole file with the same list
+    exc = refused(db, lambda: run(p, bad_file()), "fact_not_in_future", "not_found", "import_key_conflict")
+    assert [(r.details["row"], r.code) for r in exc.reasons] == found
+    assert [r.message("es") for r in exc.reasons] == [r.message("es") for r in report["problems"]]
+
+
+def test_a_dry_run_tells_what_would_be_written(db, clock):
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(5)))
+    p.clock.advance(hours=1)
+    before = snapshot(db)
+    report = dry(p, csv_bytes(rows(8)))
+    assert snapshot(db) == before
+    assert (report["rows"], report["added"], report["present"], report["problems"]) == (8, 3, 5, [])
+    assert report["adding"] == [(7, "form-5"), (8, "form-6"), (9, "form-7")]
+    # the root it tells is the one the import then records
+    assert run(p, csv_bytes(rows(8)))["merkle_root"] == report["merkle_root"]
+
+
+def test_only_some_actions_have_a_dry_run(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    with pytest.raises(CocreaError) as exc:
+        actions.apply(sqlite_db, "add_theme", {"key": "t9", "name": "Otro"}, actor="coord", process=p.slug,
+                      clock=p.clock, dry_run=True)
+    assert exc.value.codes == ["no_dry_run"]
+
+
+def test_many_bad_rows_are_counted_beyond_those_named(sqlite_db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "SHOWN", 20)  # the bound on memory (10,000 named by default)
     p = consultation(sqlite_db, clock)
     exc = refused(sqlite_db, lambda: run(p, csv_bytes(rows(30, received_on="2026-01-01"))),
                   "input_inside_channel_window", "more_bad_rows")
@@ -213,6 +269,88 @@ def test_cocrea_import_inputs(tmp_path, monkeypatch):
     out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(bad), "--as", "coord"])
     assert out.exit_code == 3 and "Fila 2:" in out.output and "Fila 4:" in out.output
     engine.dispose()
+
+
+def cli_process(tmp_path) -> str:
+    """A consultation in a SQLite file made by ``cocrea db upgrade``; its URL."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from stages.clock import FixedClock
+    from storage import make_engine
+
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    assert CliRunner().invoke(main, ["--db", url, "db", "upgrade"]).exit_code == 0
+    engine = make_engine(url)
+    consultation(engine, FixedClock(dt.datetime(2026, 1, 15, 16, 0, tzinfo=dt.timezone.utc)))
+    engine.dispose()
+    return url
+
+
+def test_cocrea_import_inputs_dry_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from storage import make_engine
+
+    monkeypatch.delenv("COCREA_LANG", raising=False)
+    url = cli_process(tmp_path)
+    path = tmp_path / "mal.csv"
+    path.write_bytes(bad_file())
+    engine = make_engine(url)
+    before = snapshot(engine)
+    out = CliRunner().invoke(main, ["--db", url, "import", "inputs", "p", str(path), "--as", "coord", "--dry-run"])
+    assert out.exit_code == 2 and snapshot(engine) == before
+    assert "Ensayo, nada escrito. Filas leídas: 40; aportaciones que agregaría: 23;" in out.output
+    lines = [line for line in out.output.splitlines() if line.startswith("  - [")]
+    assert len(lines) == 17 and "Fila 41: " in lines[-1] and "Fila 33: " in out.output
+    path.write_bytes(csv_bytes(rows(4)))
+    out = CliRunner().invoke(main, ["--db", url, "--lang", "en", "import", "inputs", "p", str(path), "--as", "coord",
+                                    "--dry-run"])
+    assert out.exit_code == 0 and snapshot(engine) == before
+    assert "Dry run, nothing written. Rows read: 4; inputs it would add: 4; already present: 0" in out.output
+    assert "  + row 5: input form-3" in out.output
+    engine.dispose()
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path):
+    """``cocrea import inputs`` run with its standard error on a terminal (a pseudo-terminal here)
+    draws a progress bar there; with it on a pipe, nothing but the result."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    url = cli_process(tmp_path)
+    path = tmp_path / "respuestas.csv"
+    path.write_bytes(csv_bytes(rows(300)))
+    command = [sys.executable, "-m", "cli", "--db", url, "import", "inputs", "p", str(path), "--as", "coord",
+               "--dry-run"]
+    env = {**os.environ, "COCREA_LANG": "en", "COLUMNS": "100"}
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
+    main, other = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=other, env=env, timeout=120)
+        os.close(other)
+        other = -1
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(main)
+        if other != -1:
+            os.close(other)
+    assert done.returncode == 0
+    assert b"respuestas.csv" in drawn and b"100%" in drawn and b"#" in drawn
 
 
 def test_a_leaf_is_the_stored_values_joined_by_the_unit_separator():

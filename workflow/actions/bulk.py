@@ -50,8 +50,11 @@ from .lookup import next_key, today
 
 #: Rows validated, checked and written at a time.
 BATCH = 5000
-#: Bad rows named one by one in a refusal; the rest are counted.
-SHOWN = 20
+#: Bad rows named one by one in a refusal or a dry run (every one, up to this bound on memory);
+#: the rest are counted.
+SHOWN = 10_000
+#: Rows a dry run names among those it would add (the rest are counted).
+NAMED = 100
 #: The columns of an inputs file (``record_input``'s fields); ``key`` and ``channel`` (unless
 #: the action names one for every row), ``text`` and ``received_on`` are required.
 COLUMNS = tuple(s.RecordInput.model_fields)
@@ -273,6 +276,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
     chunk = 0
     bad: list = []
     bad_rows = rows = added = present = 0
+    adding: list[tuple[int, str]] = []  # (row, key) of the first rows added, for a dry run
     #: (channel, date) -> (refusal or None, the date as stored, late as stored): the time rules are
     #: asked once per channel and date, not once per row
     dated: dict[tuple[str, Any], tuple] = {}
@@ -339,21 +343,26 @@ def import_inputs(ctx: Context, d: ImportInputs):
                     flag(n, reason("import_key_conflict", key=k))
                 else:
                     present += 1
-        if bad:
-            continue  # a refused file: the rest is only read for its rows' problems
-        if new:
+        if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
+            # a refused file (or a dry run) is rolled back whole
             write([params for _, _, params in new.values()])
             added += len(new)
+            if len(adding) < NAMED:
+                adding.extend((n, k) for k, (n, _, _) in islice(new.items(), NAMED - len(adding)))
         while len(leaves) >= CHUNK * 32:
             conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
                                                                 "digests": bytes(leaves[:CHUNK * 32])}])
             del leaves[:CHUNK * 32]
             chunk += 1
+    bad.sort(key=lambda r: r.details["row"])
+    problems = bad + ([reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else [])
+    if ctx.dry_run:
+        # what the import would write (were the file without problems), and every problem
+        return {"dry_run": True, "file_sha256": source.sha256, "rows": rows, "added": added, "present": present,
+                "adding": adding, "bad_rows": bad_rows, "problems": problems, "merkle_root": tree.digest().hex()}
     if bad:
-        bad.sort(key=lambda r: r.details["row"])
-        more = [reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else []
         invalid = any(r.code in ("invalid_field", "not_found") for r in bad)
-        raise (InvalidInput if invalid else Refused)(bad + more)
+        raise (InvalidInput if invalid else Refused)(problems)
     if leaves:
         conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
                                                             "digests": bytes(leaves)}])

@@ -1,0 +1,110 @@
+"""``cocrea import`` and ``cocrea export``: files that arrive in bulk, each imported by one action
+(``import_inputs``), tried first with ``--dry-run``, and the same files written back out.
+
+While a file is imported, a progress bar on the terminal follows the bytes read from it (on
+standard error, and only when that is a terminal: piped or logged output stays clean).
+"""
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from i18n import D_, gettext, ngettext
+
+from .context import Ctx, fail, guard
+from .text import Group, argument, option
+
+
+@click.group("import", cls=Group, help=D_("Import what arrives in bulk (one action per file)."))
+def import_group() -> None:
+    pass
+
+
+@click.group("export", cls=Group, help=D_("Write out, in the format the imports read back (CSV or XLSX)."))
+def export_group() -> None:
+    pass
+
+
+class _Followed(io.RawIOBase):
+    """A binary file whose reads move a progress bar."""
+
+    def __init__(self, f: Any, bar: Any):
+        self.f, self.bar = f, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        n = self.f.readinto(b)
+        self.bar.update(n)
+        return n
+
+    def seekable(self) -> bool:
+        return self.f.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+
+def _apply_file(ctx: Ctx, action: str, path: str, payload: dict, actor: str, process: str, dry_run: bool) -> dict:
+    """Apply ``action`` to the file at ``path``, with a progress bar on a terminal."""
+    from workflow import actions
+
+    payload = {"name": Path(path).name, **payload}
+    with open(path, "rb", buffering=0) as f:
+        if not sys.stderr.isatty():
+            return actions.apply(ctx.engine, action, {**payload, "file": f}, actor=actor, process=process,
+                                 dry_run=dry_run)
+        with click.progressbar(length=os.fstat(f.fileno()).st_size, file=sys.stderr,
+                               label=Path(path).name) as bar:
+            return actions.apply(ctx.engine, action, {**payload, "file": _Followed(f, bar)}, actor=actor,
+                                 process=process, dry_run=dry_run)
+
+
+def _problems(ctx: Ctx, result: dict) -> None:
+    """A dry run's problems, one a line, as a refusal names them; exit as the import would."""
+    from stages.errors import InvalidInput, Refused
+
+    problems = result["problems"]
+    if problems:
+        invalid = any(r.code in ("invalid_field", "not_found") for r in problems)
+        fail(ctx, (InvalidInput if invalid else Refused)(problems),
+             prefix=gettext(ctx.lang, "Dry run, nothing written. "))
+
+
+@import_group.command("inputs", help=D_("Import consultation inputs from a CSV or XLSX file (its first row names "
+                                        "the columns, those of record_input, key required). Importing the same "
+                                        "file again adds nothing. With --dry-run, every row's problem and what "
+                                        "would be written, writing nothing."))
+@argument("process")
+@argument("file", type=click.Path(exists=True, dir_okay=False))
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it (a coordinator)"))
+@option("--channel", metavar=D_("CHANNEL"), help=D_("channel of the rows that do not name one"))
+@option("--dry-run", is_flag=True, help=D_("check every row and tell what would be written; write nothing"))
+@click.pass_obj
+@guard
+def import_inputs(ctx: Ctx, process: str, file: str, actor: str, channel: str | None, dry_run: bool) -> None:
+    result = _apply_file(ctx, "import_inputs", file, {"channel": channel} if channel else {}, actor, process, dry_run)
+    if dry_run:
+        click.echo(gettext(ctx.lang, "Dry run, nothing written. Rows read: {rows}; inputs it would add: {added}; "
+                                     "already present: {present}; rows with problems: {bad_rows}.").format(**result))
+        for row, key in result["adding"]:
+            click.echo("  + " + gettext(ctx.lang, "row {row}: input {key}").format(row=row, key=key))
+        if result["added"] > len(result["adding"]):
+            click.echo("  " + ngettext(ctx.lang, "... and {count} more input", "... and {count} more inputs",
+                                       result["added"] - len(result["adding"])).format(
+                count=result["added"] - len(result["adding"])))
+        _problems(ctx, result)
+        return
+    click.echo(gettext(ctx.lang, "{import}: rows read: {rows}; inputs added: {added}; already present: {present}.")
+               .format(**result))
+    click.echo(gettext(ctx.lang, "File SHA-256: {sha}\nMerkle root of its rows: {root}").format(
+        sha=result["file_sha256"], root=result["merkle_root"]))
