@@ -108,3 +108,53 @@ def import_inputs(ctx: Ctx, process: str, file: str, actor: str, channel: str | 
                .format(**result))
     click.echo(gettext(ctx.lang, "File SHA-256: {sha}\nMerkle root of its rows: {root}").format(
         sha=result["file_sha256"], root=result["merkle_root"]))
+
+
+@import_group.command("prove", help=D_("Prove that an input was a row of an imported file: its digest, its "
+                                       "Merkle audit path and the root recorded in the import's audit entry "
+                                       "(RFC 6962; any implementation can check them)."))
+@argument("process")
+@argument("key")
+@option("--import", "import_key", metavar=D_("KEY"), help=D_("the import to prove it in (default: the one that "
+                                                              "added it)"))
+@option("--json", "as_json", is_flag=True, help=D_("print the proof as JSON"))
+@click.pass_obj
+@guard
+def import_prove(ctx: Ctx, process: str, key: str, import_key: str | None, as_json: bool) -> None:
+    import json
+
+    from reads.imports import prove
+
+    proof = prove(ctx.engine, process, key, import_key)
+    if as_json:
+        click.echo(json.dumps(proof, ensure_ascii=False, indent=1))
+    else:
+        click.echo(gettext(ctx.lang, "Input {input}: leaf {index} (counted from 0) of the {size} rows of {import} "
+                                     "({file_name}, SHA-256 {file_sha256}), audit entry {audit_seq}.").format(**proof))
+        click.echo(gettext(ctx.lang, "Digest of the row (leaf): {leaf}").format(**proof))
+        click.echo(gettext(ctx.lang, "Audit path, from the leaf up:"))
+        for p in proof["path"]:
+            click.echo(f"  {p}")
+        click.echo(gettext(ctx.lang, "Merkle root in the audit entry: {merkle_root}").format(**proof))
+        click.echo(gettext(ctx.lang, "The path leads to the root: verified.") if proof["verified"]
+                   else gettext(ctx.lang, "The path does NOT lead to the root."))
+    if not proof["verified"]:
+        sys.exit(4)
+
+
+@export_group.command("inputs", help=D_("Write the process's inputs to FILE (.csv or .xlsx) in the format "
+                                        "'import inputs' reads back, without the citizens' contact data and "
+                                        "without hidden inputs."))
+@argument("process")
+@argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.pass_obj
+@guard
+def export_inputs(ctx: Ctx, process: str, file: str) -> None:
+    from reads.imports import export_inputs as write
+    from storage.sheets import format_of
+
+    fmt = format_of(file)
+    with open(file, "wb") as f:
+        count = write(ctx.engine, process, f, fmt)
+    click.echo(ngettext(ctx.lang, "{count} input written to {file}.", "{count} inputs written to {file}.",
+                        count).format(count=count, file=file))

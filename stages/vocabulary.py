@@ -179,6 +179,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "public_event": NC_("thing", "the public event"),
         "ruleset": NC_("thing", "the rule set"),
         "link": NC_("thing", "the link"),
+        "import": NC_("thing", "the imported file"),
     },
     "action": {
         "create_process": NC_("action", "Create a process"),

@@ -355,7 +355,7 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path):
 
 def test_a_leaf_is_the_stored_values_joined_by_the_unit_separator():
     canon = ("k1", "web", "Texto ñ", "citizen", "2026-02-05", None, "a@b.example", None)
-    assert bulk._encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
+    assert bulk.encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
 
 
 def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlite_db, clock):
@@ -365,7 +365,7 @@ def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlit
         digests = c.execute(select(BulkImportDigests.digests)).scalar_one()
         text, email = c.execute(select(Input.text, Input.contact_email).where(Input.key == "form-6")).one()
     leaves = [digests[i:i + 32] for i in range(0, len(digests), 32)]
-    mine = merkle.leaf_hash(bulk._encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
+    mine = merkle.leaf_hash(bulk.encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
                                           "agua")))
     assert leaves[6] == mine
     path = merkle.inclusion_path(leaves, 6)
@@ -382,3 +382,162 @@ def test_a_process_with_an_import_is_replayed_with_its_inputs(sqlite_db, clock):
     keys = sorted(i.key for i in records.inputs)
     assert keys == sorted(["i1"] + [f"form-{i}" for i in range(8)])
     assert {i.contact_email for i in records.inputs if i.key.startswith("form")} == {None}
+
+
+def xlsx_bytes(data: list[list], header=HEADER) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in data:
+        sheet.append(r)
+    f = io.BytesIO()
+    book.save(f)
+    return f.getvalue()
+
+
+def test_an_xlsx_file_is_imported_as_its_csv_would_be(db, clock):
+    import datetime as dt
+
+    p = consultation(db, clock)
+    data = rows(12)
+    for r in data[::2]:  # a spreadsheet's own dates and numbers, as a form's export has them
+        r[4] = dt.datetime.fromisoformat(r[4])
+    data[3][0] = 2024  # a key typed as a number
+    book = xlsx_bytes(data)
+    result = run(p, book, name="respuestas.xlsx")
+    assert (result["rows"], result["added"]) == (12, 12)
+    assert result["file_sha256"] == hashlib.sha256(book).hexdigest()
+    with db.connect() as c:
+        assert c.execute(select(Input.received_on).where(Input.key == "form-0")).scalar_one().isoformat() == "2026-02-05"
+        assert c.execute(select(func.count()).where(Input.key == "2024")).scalar_one() == 1
+    as_csv = [[str(v) if not isinstance(v, dt.datetime) else v.date().isoformat() for v in r] for r in data]
+    assert run(p, csv_bytes(as_csv))["merkle_root"] == result["merkle_root"]  # the same rows, the same root
+
+
+def test_a_row_longer_than_the_header_is_refused_with_its_line(db, clock):
+    p = consultation(db, clock)
+    data = rows(6)
+    data[2] = data[2] + ["sobra"]                  # row 4: one cell too many
+    data[4] = data[4] + ["", ""]                  # row 6: trailing empty cells are no cells
+    for body in (csv_bytes(data), xlsx_bytes([[v if v != "" else None for v in r] for r in data])):
+        exc = refused(db, lambda: run(p, body), "import_row_too_long")
+        assert [(r.details["row"], r.code) for r in exc.reasons] == [(4, "import_row_too_long")]
+        assert exc.reasons[0].message("es") == "Fila 4: La fila tiene 9 celdas, más que las 8 columnas que nombra su primera fila."
+    # empty rows (a spreadsheet's trailing ones) are skipped, their numbers kept
+    data = rows(3)
+    assert run(p, csv_bytes(data[:1] + [[]] + data[1:]))["rows"] == 3
+
+
+def test_a_broken_xlsx_is_refused(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    refused(sqlite_db, lambda: run(p, b"PK\x03\x04 not really a zip"), "bad_file")
+    refused(sqlite_db, lambda: run(p, xlsx_bytes([], header=["clave"])), "import_columns_unknown")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_is_imported_back_unchanged_without_contact_data(db, clock, fmt):
+    from reads.imports import export_inputs
+
+    p = consultation(db, clock)
+    data = rows(10)
+    data[4][2] = "=HYPERLINK(\"http://x.example\"), \"comillas\", coma; y\nsalto"  # read back as text
+    run(p, csv_bytes(data))
+    p.clock.advance(hours=1)
+    actions.apply(db, "answer_input", {"input": "form-2", "disposition": "adopted", "rationale": "Se adopta.",
+                                       "theme": "agua"}, actor="coord", process="p", clock=p.clock)
+    f = io.BytesIO()
+    assert export_inputs(db, "p", f, fmt) == 11  # the ten, and the one recorded before
+    exported = f.getvalue()
+    assert b"correo.example" not in exported and b"Persona" not in exported
+    before = snapshot(db)
+    report = dry(p, exported, name=f"export.{fmt}")
+    assert (report["rows"], report["added"], report["present"], report["problems"]) == (11, 0, 11, [])
+    again = run(p, exported, name=f"export.{fmt}")
+    assert (again["added"], again["present"]) == (0, 11)
+    assert {k: v for k, v in snapshot(db).items() if k not in ("audit_entry", "bulk_import", "bulk_import_digests",
+                                                             "process")} == \
+        {k: v for k, v in before.items() if k not in ("audit_entry", "bulk_import", "bulk_import_digests", "process")}
+    # the second import's root is that of the rows as stored (contact data included), as the first's
+    assert again["merkle_root"] != ""
+    f2 = io.BytesIO()
+    export_inputs(db, "p", f2, fmt)
+    if fmt == "csv":
+        assert f2.getvalue() == exported  # the same file again
+    # a file that changes an exported row is refused: an import never changes an input
+    changed = exported.replace(b"Propuesta 7:", b"Propuesta 77:") if fmt == "csv" else None
+    if changed:
+        refused(db, lambda: run(p, changed), "import_key_conflict")
+
+
+def test_an_export_format_is_told_by_the_name():
+    from storage.sheets import format_of
+
+    assert format_of("a.CSV") == "csv" and format_of("x/y.xlsx") == "xlsx"
+    with pytest.raises(CocreaError) as exc:
+        format_of("datos.ods")
+    assert exc.value.codes == ["sheet_format_unknown"]
+
+
+def test_one_row_is_proved_in_its_import_as_pymerkle_proves_it(db, clock, monkeypatch):
+    from reads.imports import prove
+
+    monkeypatch.setattr("storage.imports.CHUNK", 4)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    p = consultation(db, clock)
+    data = rows(11)
+    result = run(p, csv_bytes(data))
+    p.clock.advance(hours=1)
+    # an answer changes form-5's theme: its row is found as it was imported
+    actions.apply(db, "answer_input", {"input": "form-5", "disposition": "adopted", "rationale": "Se adopta.",
+                                       "theme": "agua"}, actor="coord", process="p", clock=p.clock)
+    for i in (0, 5, 10):
+        proof = prove(db, "p", f"form-{i}")
+        assert proof["verified"] and proof["index"] == i and proof["size"] == 11
+        assert proof["merkle_root"] == result["merkle_root"] and proof["import"] == result["import"]
+        row = dict(zip(HEADER, data[i]))
+        encoded = bulk.encode(tuple(row[c] or None for c in bulk.CANON))
+        assert proof["leaf"] == merkle.leaf_hash(encoded).hex()  # anyone holding the row computes its leaf
+        pymerkle = pytest.importorskip("pymerkle")
+        tree = pymerkle.InmemoryTree(algorithm="sha256")
+        for r in data:
+            d = dict(zip(HEADER, r))
+            tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+        assert tree.get_root().hex() == proof["merkle_root"]
+        theirs = tree.prove_inclusion(i + 1)  # pymerkle counts from 1
+        pymerkle.verify_inclusion(bytes.fromhex(proof["leaf"]), bytes.fromhex(proof["merkle_root"]), theirs)
+        assert set(proof["path"]) <= {h.hex() if isinstance(h, bytes) else h for h in theirs.serialize()["path"]}
+    # a wrong leaf does not verify against the path
+    proof = prove(db, "p", "form-3")
+    assert not merkle.verify_inclusion(merkle.leaf_hash(b"otra"), 3, 11, [bytes.fromhex(h) for h in proof["path"]],
+                                       bytes.fromhex(proof["merkle_root"]))
+    with pytest.raises(CocreaError) as exc:
+        prove(db, "p", "i1")  # recorded one by one, not imported
+    assert exc.value.codes == ["input_not_imported"]
+
+
+def test_cocrea_export_and_prove(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("COCREA_LANG", "en")
+    url = cli_process(tmp_path)
+    runner = CliRunner()
+    source = tmp_path / "respuestas.xlsx"
+    source.write_bytes(xlsx_bytes(rows(7)))
+    assert runner.invoke(main, ["--db", url, "import", "inputs", "p", str(source), "--as", "coord"]).exit_code == 0
+    for name in ("salida.csv", "salida.xlsx"):
+        out = runner.invoke(main, ["--db", url, "export", "inputs", "p", str(tmp_path / name)])
+        assert out.exit_code == 0 and "8 inputs written" in out.output, out.output
+        out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(tmp_path / name), "--as", "coord"])
+        assert "inputs added: 0; already present: 8" in out.output, out.output
+    out = runner.invoke(main, ["--db", url, "export", "inputs", "p", str(tmp_path / "salida.ods")])
+    assert out.exit_code == 2 and "sheet_format_unknown" in out.output
+    out = runner.invoke(main, ["--db", url, "import", "prove", "p", "form-4"])
+    assert out.exit_code == 0 and "leaf 4 (counted from 0) of the 7 rows" in out.output and "verified" in out.output, out.output
+    out = runner.invoke(main, ["--db", url, "import", "prove", "p", "form-4", "--json"])
+    proof = json.loads(out.output)
+    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf"]), 4, 7, [bytes.fromhex(h) for h in proof["path"]],
+                                   bytes.fromhex(proof["merkle_root"]))

@@ -13,7 +13,7 @@ One audit entry per import holds the file's SHA-256, its row count and the Merkl
 order (``storage.imports``), so one row can be proved to be in the file later
 (``reads.imports.prove``). A row's digest is the leaf hash of its stored values
 ``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
-unit separator U+001F, an absent value empty (:func:`_encode`).
+unit separator U+001F, an absent value empty (:func:`encode`).
 
 Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
 :data:`BATCH` at a time: memory does not grow with the file.
@@ -23,12 +23,10 @@ the batching, the Merkle tree and the one audit entry; apart, each would copy th
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
-from itertools import islice
+from itertools import chain, islice
 from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -39,7 +37,9 @@ from typing_extensions import NotRequired, Required, TypedDict
 from i18n import D_
 from stages import TIME_RULES
 from stages.errors import InvalidInput, Refused, in_row, not_found, reason
+from stages.base import Reason
 from storage import models as m
+from storage import sheets
 from storage.imports import CHUNK, BulkImport, BulkImportDigests
 
 from .. import merkle
@@ -59,6 +59,10 @@ NAMED = 100
 #: the action names one for every row), ``text`` and ``received_on`` are required.
 COLUMNS = tuple(s.RecordInput.model_fields)
 REQUIRED = ("key", "text", "received_on")
+#: Personal data of the citizens who wrote: imported, never exported.
+PRIVATE = ("contact_name", "contact_email")
+#: The stored values of an input, in the order of its leaf (:func:`encode`).
+CANON = ("key", "channel", "text", "sector", "received_on", "contact_name", "contact_email", "theme")
 
 
 def _readable(value: Any) -> Any:
@@ -93,65 +97,55 @@ def _row_type() -> TypeAdapter:
 ROWS = _row_type()
 
 
-class _Digesting(io.RawIOBase):
-    """A binary file that hashes what is read from it."""
-
-    def __init__(self, f: Any):
-        self.f, self.sha = f, hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        n = self.f.readinto(b)
-        self.sha.update(memoryview(b)[:n])
-        return n
-
-
 class _Source:
     """The rows of the file (or of ``rows``) as ``(row number, {column: value})``, empty cells
-    left out; ``sha256`` is the file's digest once every row has been read."""
+    left out and empty rows skipped; a row with more cells than the header comes as
+    ``(row number, its problem)``. ``sha256`` is the file's digest once every row has been read."""
 
-    def __init__(self, d: ImportInputs):
-        self.d = d
+    def __init__(self, d: Any, columns: tuple[str, ...], required: tuple[str, ...]):
+        self.d, self.columns, self.required = d, columns, required
+        self.sheet: sheets.Sheet | None = None
+        self.header: list[str] | None = None  # a file's columns, once its first row is read
         self.sha = hashlib.sha256()
         self.name = d.name or os.path.basename(str(getattr(d.file, "name", "") or ""))
 
     @property
     def sha256(self) -> str:
-        return self.sha.hexdigest()
+        return self.sheet.sha256 if self.sheet is not None else self.sha.hexdigest()
 
-    def rows(self) -> Iterator[tuple[int, dict]]:
+    def rows(self) -> Iterator[tuple[int, dict | Reason]]:
         if self.d.file is not None:
-            yield from self._csv(self.d.file)
+            yield from self._file(self.d.file)
         else:
             yield from self._given(self.d.rows or [])
 
     def _header(self, header: list[str]) -> list[str]:
         header = [h.strip().lower() for h in header]
-        unknown = [h for h in header if h not in COLUMNS]
+        unknown = [h for h in header if h not in self.columns]
         if unknown:
-            raise InvalidInput([reason("import_columns_unknown", columns=", ".join(unknown), known=", ".join(COLUMNS))])
-        missing = [c for c in REQUIRED + (() if self.d.channel else ("channel",)) if c not in header]
+            raise InvalidInput([reason("import_columns_unknown", columns=", ".join(unknown),
+                                       known=", ".join(self.columns))])
+        missing = [c for c in self.required if c not in header]
         if missing:
             raise InvalidInput([reason("import_columns_missing", columns=", ".join(missing))])
         return header
 
-    def _csv(self, raw: Any) -> Iterator[tuple[int, dict]]:
-        digesting = _Digesting(raw)
-        self.sha = digesting.sha
-        with io.TextIOWrapper(io.BufferedReader(digesting, 1 << 20), encoding="utf-8-sig", newline="") as text:
-            reader = csv.reader(text)
-            try:
-                header = next(reader, None)
-                if header is None:
-                    raise InvalidInput([reason("import_empty_file")])
-                header = self._header(header)
-                for n, cells in enumerate(reader, 2):
-                    yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
-                              else dict(zip(header, cells)))
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
+    def _file(self, raw: Any) -> Iterator[tuple[int, dict | Reason]]:
+        self.sheet = sheets.Sheet(raw)
+        cells_of = iter(self.sheet.rows())
+        header = next(cells_of, None)
+        if not header:
+            raise InvalidInput([reason("import_empty_file")])
+        header = self.header = self._header(header)
+        width = len(header)
+        for n, cells in enumerate(cells_of, 2):
+            if not cells:
+                continue  # an empty row (a spreadsheet's trailing ones)
+            if len(cells) > width:
+                yield n, reason("import_row_too_long", cells=len(cells), columns=width)
+            else:
+                yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
+                          else dict(zip(header, cells)))
 
     def _given(self, rows: Iterable[Any]) -> Iterator[tuple[int, dict]]:
         header: list[str] | None = None
@@ -173,7 +167,7 @@ class _Channel(NamedTuple):
     accepts_late: bool
 
 
-def _encode(canon: tuple) -> bytes:
+def encode(canon: tuple) -> bytes:
     """A row's stored values as the bytes of its leaf: joined by the unit separator (U+001F),
     an absent value empty. No stored value can hold that character (text refuses control
     characters, keys and addresses their patterns) nor be empty, so the encoding is one-to-one."""
@@ -227,8 +221,11 @@ def _batches(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _validated(batch: list[tuple[int, dict]]) -> list[tuple[int, dict | None, list]]:
+def _validated(batch: list[tuple[int, dict | Reason]]) -> list[tuple[int, dict | None, list]]:
     """``(row number, validated row or None, reasons)`` for each row of the batch."""
+    if any(isinstance(r, Reason) for _, r in batch):
+        good = _validated([(n, r) for n, r in batch if not isinstance(r, Reason)])
+        return sorted(good + [(n, None, [r]) for n, r in batch if isinstance(r, Reason)], key=lambda v: v[0])
     try:
         return [(n, row, []) for (n, _), row in zip(batch, ROWS.validate_python([r for _, r in batch]))]
     except ValidationError:
@@ -262,7 +259,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
     day = today(ctx)
     future, window = TIME_RULES["fact_not_in_future"], TIME_RULES["input_inside_channel_window"]
 
-    source = _Source(d)
+    source = _Source(d, COLUMNS, REQUIRED + (() if d.channel else ("channel",)))
     record = BulkImport(process_id=pid, key=next_key(ctx, BulkImport, "imp"), kind="inputs",
                         file_name=source.name, file_sha256="", rows=0, added=0, present=0, merkle_root="", at=ctx.now)
     db.add(record)
@@ -297,8 +294,16 @@ def import_inputs(ctx: Context, d: ImportInputs):
     present_rows = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
                           cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"),
                                                                    cols.key.in_(bindparam("keys", expanding=True)))
-    for batch in _batches(source.rows(), BATCH):
+    rows_of = source.rows()
+    first = next(rows_of, None)  # reads the header: the columns the file states
+    stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
+    #: the stored values compared with a row whose key is recorded: those of the columns the file
+    #: has (a file without the contact columns, as exported, says nothing about them)
+    compared = tuple(i for i, c in enumerate(CANON) if c in stated)
+    full = len(compared) == len(CANON)
+    for batch in _batches(chain([first] if first else [], rows_of), BATCH):
         new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
+        order: list[tuple] = []  # the canonical values of the batch's good rows, in the file's order
         for n, row, problems in _validated(batch):
             rows += 1
             if problems:
@@ -322,10 +327,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
             key, text, sector = row["key"], row["text"], row.get("sector", "citizen")
             name, email = row.get("contact_name"), row.get("contact_email")
             canon = (key, ch.key, text, sector, when[1], name, email, theme)
-            leaf = merkle.leaf_hash(f"{key}\x1f{ch.key}\x1f{text}\x1f{sector}\x1f{when[1]}\x1f{name or ''}\x1f"
-                                    f"{email or ''}\x1f{theme or ''}".encode())  # _encode(canon), inline
-            tree.add(leaf)
-            leaves += leaf
+            order.append(canon)
             if key in new:
                 if new[key][1] != canon:
                     flag(n, reason("import_key_conflict", key=key))
@@ -334,15 +336,22 @@ def import_inputs(ctx: Context, d: ImportInputs):
                 continue
             new[key] = (n, canon, (pid, key, ch.id, text, sector, name, email, when[2], when[3],
                                    themes[theme] if theme else None, import_id))
+        recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
         if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
             for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
                     present_rows, {"pid": pid, "keys": list(new)}):
                 n, canon, _ = new.pop(k)
-                if canon != (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email,
-                             theme_key.get(theme_id)):
+                stored = (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email, theme_key.get(theme_id))
+                if canon != stored if full else any(canon[i] != stored[i] for i in compared):
                     flag(n, reason("import_key_conflict", key=k))
                 else:
                     present += 1
+                    if not full:
+                        recorded[k] = stored
+        for canon in order:  # each row's leaf: its stored values (the file's, or those recorded before)
+            leaf = merkle.leaf_hash(encode(recorded.get(canon[0], canon)))
+            tree.add(leaf)
+            leaves += leaf
         if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
             # a refused file (or a dry run) is rolled back whole
             write([params for _, _, params in new.values()])
