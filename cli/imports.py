@@ -158,3 +158,51 @@ def export_inputs(ctx: Ctx, process: str, file: str) -> None:
         count = write(ctx.engine, process, f, fmt)
     click.echo(ngettext(ctx.lang, "{count} input written to {file}.", "{count} inputs written to {file}.",
                         count).format(count=count, file=file))
+
+
+@export_group.command("activities", help=D_("Write an agency's activities, with their current progress, to FILE "
+                                            "(.csv or .xlsx): the sheet its liaison fills and uploads with "
+                                            "'import progress'."))
+@argument("process")
+@argument("file", type=click.Path(dir_okay=False, writable=True))
+@option("--agency", required=True, metavar=D_("KEY"), help=D_("the agency whose activities are written"))
+@click.pass_obj
+@guard
+def export_activities(ctx: Ctx, process: str, file: str, agency: str) -> None:
+    from reads.imports import export_activities as write
+    from storage.sheets import format_of
+
+    fmt = format_of(file)
+    out = io.BytesIO()
+    count = write(ctx.engine, process, agency, out, fmt)
+    Path(file).write_bytes(out.getvalue())
+    click.echo(ngettext(ctx.lang, "{count} activity written to {file}.", "{count} activities written to {file}.",
+                        count).format(count=count, file=file))
+
+
+@import_group.command("progress", help=D_("Report the progress of many activities from an agency's sheet (CSV or "
+                                          "XLSX, as 'export activities' writes it), each row held to the rules of "
+                                          "report_progress. With --dry-run, every change (before and after) and "
+                                          "every problem with its row, writing nothing."))
+@argument("process")
+@argument("file", type=click.Path(exists=True, dir_okay=False))
+@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it (a liaison, or a coordinator)"))
+@option("--dry-run", is_flag=True, help=D_("check every row and tell what would be written; write nothing"))
+@click.pass_obj
+@guard
+def import_progress(ctx: Ctx, process: str, file: str, actor: str, dry_run: bool) -> None:
+    result = _apply_file(ctx, "import_progress", file, {}, actor, process, dry_run)
+    for change in result["changes"]:
+        before, after = change["before"], change["after"]
+        click.echo("  " + gettext(ctx.lang, "row {row}: {activity}: {before_status} {before_percent} % -> "
+                                            "{status} {percent} % ({reported_on})").format(
+            row=change["row"], activity=change["activity"], before_status=before["status"],
+            before_percent=before["percent"], **after))
+    line = (gettext(ctx.lang, "Dry run, nothing written. Rows read: {rows}; changes: {changed}; unchanged: "
+                              "{unchanged}.") if dry_run
+            else gettext(ctx.lang, "Progress reported. Rows read: {rows}; changes: {changed}; unchanged: {unchanged}."))
+    click.echo(line.format(**result))
+    if dry_run:
+        _problems(ctx, result)
+    else:
+        click.echo(gettext(ctx.lang, "File SHA-256: {sha}").format(sha=result["file_sha256"]))

@@ -1,6 +1,9 @@
 """What the bulk imports leave behind, read back: the files written out in the format the imports
 read (``cocrea export``), and the proof that one row belongs to an imported file.
 
+:func:`export_activities` writes an agency's progress sheet: its activities with their current
+progress, which its liaison fills and uploads (``import_progress``).
+
 :func:`export_inputs` writes a process's consultation inputs as ``import_inputs`` reads them,
 without the citizens' contact data (:data:`workflow.actions.bulk.PRIVATE`) and without the
 inputs a coordinator hid; importing the file back adds nothing. Rows stream from the database
@@ -53,6 +56,31 @@ def export_inputs(db_engine: Engine, slug: str, f: Any, fmt: str) -> int:
         process = process_by_slug(db, slug)
         sheets.write(f, fmt, INPUT_COLUMNS, rows())
     return written
+
+
+#: The columns of an agency's progress sheet: what identifies and describes each activity, then its
+#: current progress to be changed (``import_progress`` reads ``activity`` and the progress columns).
+PROGRESS_SHEET = ("activity",) + bulk.PROGRESS_SHOWN + tuple(c for c in bulk.PROGRESS_COLUMNS if c != "activity")
+
+
+def export_activities(db_engine: Engine, slug: str, agency: str, f: Any, fmt: str) -> int:
+    """Write agency ``agency``'s activities, with their current progress, to ``f`` as ``fmt``: the
+    sheet a liaison fills and uploads (``import_progress``); the number of activities written.
+    ``reported_on``, ``evidence_ref`` and ``reason`` are left empty, to be filled."""
+    a, c, ag = m.Activity, m.Commitment, m.Agency
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        found = db.execute(select(ag.id).where(ag.process_id == process.id, ag.key == agency)).scalar_one_or_none()
+        if found is None:
+            raise not_found("agency", agency)
+        rows = db.execute(select(a.key, c.key, a.title, a.deliverable, a.start_date, a.end_date, a.status, a.percent)
+                          .join(c, c.id == a.commitment_id).where(a.process_id == process.id, a.agency_id == found)
+                          .order_by(c.key, a.key)).all()
+    values = [{"activity": key, "commitment": commitment, "title": title, "deliverable": deliverable,
+               "agency": agency, "start_date": start, "end_date": end, "status": status, "percent": percent}
+              for key, commitment, title, deliverable, start, end, status, percent in rows]
+    sheets.write(f, fmt, PROGRESS_SHEET, ([v.get(col, "") for col in PROGRESS_SHEET] for v in values))
+    return len(values)
 
 
 def _leaves(db: Session, import_id: int) -> bytes:

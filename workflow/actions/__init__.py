@@ -102,6 +102,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(plan.accept_activity, s.AcceptActivity, LIAISON, plans=ACTIVITY),
     _a(plan.add_indicator, s.AddIndicator, result_key="indicator"),
     _a(monitoring.report_progress, s.ReportProgress, LIAISON, plans=ACTIVITY),
+    _a(bulk.import_progress, bulk.ImportProgress, LIAISON, plans=ACTIVITY, dry_run=True),
     _a(monitoring.hold_public_event, s.HoldPublicEvent, result_key="event"),
     _a(monitoring.set_final_status, s.SetFinalStatus),
     _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True),

@@ -36,7 +36,7 @@ from typing_extensions import NotRequired, Required, TypedDict
 
 from i18n import D_
 from stages import TIME_RULES
-from stages.errors import InvalidInput, Refused, in_row, not_found, reason
+from stages.errors import CocreaError, InvalidInput, Refused, in_row, not_found, reason
 from stages.base import Reason
 from storage import models as m
 from storage import sheets
@@ -44,9 +44,10 @@ from storage.imports import CHUNK, BulkImport, BulkImportDigests
 
 from .. import merkle
 from .. import schemas as s
-from ..engine import Context
+from ..engine import Context, validate
 from .consultation import is_late
 from .lookup import next_key, today
+from .monitoring import progress_checked, record_progress
 
 #: Rows validated, checked and written at a time.
 BATCH = 5000
@@ -75,7 +76,7 @@ def _readable(value: Any) -> Any:
 
 class ImportInputs(s.Schema):
     file: Annotated[Optional[Any], AfterValidator(_readable)] = Field(None, exclude=True, description=D_(
-        "the CSV file, opened (UTF-8, first row: the column names, those of record_input; key required)"))
+        "the CSV or XLSX file, opened (first row: the column names, those of record_input; key required)"))
     rows: Optional[Any] = Field(None, exclude=True, description=D_(
         "instead of a file: the rows, as mappings of the same columns"))
     name: Optional[s.Short] = Field(None, description=D_("the file's name as recorded (default: the file's own)"))
@@ -241,7 +242,7 @@ def _validated(batch: list[tuple[int, dict | Reason]]) -> list[tuple[int, dict |
 
 
 def import_inputs(ctx: Context, d: ImportInputs):
-    """Import consultation inputs from a CSV file (an online form's export, a spreadsheet), each row
+    """Import consultation inputs from a CSV or XLSX file (an online form's export, a spreadsheet), each row
     checked as record_input would; idempotent by the rows' keys (their external ids). Any bad row
     refuses the whole file, naming its rows. The audit entry holds the file's digest, its row
     count and the Merkle root of its rows' digests, which are kept to prove any row later."""
@@ -381,3 +382,74 @@ def import_inputs(ctx: Context, d: ImportInputs):
     db.add(record)
     return {"import": record.key, "file_sha256": record.file_sha256, "rows": rows, "added": added,
             "present": present, "merkle_root": root}
+
+
+# --- an agency's progress sheet ---------------------------------------------------------------
+
+#: The columns of a progress sheet the import reads: ``report_progress``'s fields; ``reported_on``
+#: left empty is today.
+PROGRESS_COLUMNS = tuple(s.ReportProgress.model_fields)
+PROGRESS_REQUIRED = ("activity", "status", "percent")
+#: The columns an exported sheet also shows, to be read by people and ignored by the import.
+PROGRESS_SHOWN = ("commitment", "title", "deliverable", "agency", "start_date", "end_date")
+
+
+class ImportProgress(s.Schema):
+    file: Annotated[Optional[Any], AfterValidator(_readable)] = Field(None, exclude=True, description=D_(
+        "the progress sheet, opened (CSV or XLSX, as exported by 'cocrea export activities')"))
+    rows: Optional[Any] = Field(None, exclude=True, description=D_(
+        "instead of a file: the rows, as mappings of the same columns"))
+    name: Optional[s.Short] = Field(None, description=D_("the file's name as recorded (default: the file's own)"))
+
+
+def import_progress(ctx: Context, d: ImportProgress):
+    """Report the progress of many activities from an agency's sheet (CSV or XLSX, as exported), each
+    row held to every rule of report_progress; rows that change nothing are left out. Any bad row
+    refuses the whole sheet, naming its rows. One audit entry holds the file's digest, its row
+    count and every change (before and after)."""
+    if (d.file is None) == (d.rows is None):
+        raise InvalidInput([reason("options_together", options="file | rows")])
+    source = _Source(d, PROGRESS_COLUMNS + PROGRESS_SHOWN, PROGRESS_REQUIRED)
+    latest: dict[int, str] = {}  # activity id -> the evidence of its latest report
+    for activity_id, evidence in ctx.db.execute(
+            select(m.ProgressReport.activity_id, m.ProgressReport.evidence_ref)
+            .where(m.ProgressReport.process_id == ctx.process.id).order_by(m.ProgressReport.id)):
+        latest[activity_id] = evidence
+    day = today(ctx).isoformat()
+    changes: list[dict] = []
+    problems: list = []
+    rows = unchanged = 0
+    for n, row in source.rows():
+        rows += 1
+        if isinstance(row, Reason):
+            problems.append(in_row(n, row))
+            continue
+        given = {c: row[c] for c in PROGRESS_COLUMNS if c in row}
+        given.setdefault("reported_on", day)
+        try:
+            report = validate(s.ReportProgress, given)
+            activity = progress_checked(ctx, report)
+        except CocreaError as exc:
+            problems.extend(in_row(n, r) for r in exc.reasons)
+            continue
+        if (report.status, report.percent) == (activity.status, activity.percent) and \
+                report.evidence_ref in ("", latest.get(activity.id, "")) and not report.reason:
+            unchanged += 1  # as it stands: nothing to report (a sheet uploaded twice changes nothing)
+            continue
+        before = {"status": activity.status, "percent": activity.percent}
+        try:
+            record_progress(ctx, activity, report)
+        except CocreaError as exc:
+            problems.extend(in_row(n, r) for r in exc.reasons)
+            continue
+        latest[activity.id] = report.evidence_ref
+        changes.append({"row": n, "activity": activity.key, "title": activity.title, "before": before,
+                        "after": report.model_dump(mode="json", exclude={"activity"})})
+    result = {"file_sha256": source.sha256, "rows": rows, "changed": len(changes), "unchanged": unchanged,
+              "changes": changes}
+    if ctx.dry_run:  # what it would write, and every problem
+        return {"dry_run": True, **result, "problems": problems}
+    if problems:
+        invalid = any(r.code in ("invalid_field", "not_found") for r in problems)
+        raise (InvalidInput if invalid else Refused)(problems)
+    return result
