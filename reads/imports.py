@@ -63,6 +63,29 @@ def export_inputs(db_engine: Engine, slug: str, f: Any, fmt: str) -> int:
 PROGRESS_SHEET = ("activity",) + bulk.PROGRESS_SHOWN + tuple(c for c in bulk.PROGRESS_COLUMNS if c != "activity")
 
 
+#: The formats a sheet is written in (``storage.sheets``).
+FORMATS = sheets.FORMATS
+#: The largest progress sheet the workspace takes (an agency's sheet of hundreds of rows is tens of KB).
+SHEET_MAX_BYTES = 1024 * 1024
+
+
+def sheet_agencies(db_engine: Engine, slug: str, handle: str) -> list[dict[str, str]]:
+    """The agencies whose progress sheet ``handle`` may download and upload: none unless it may
+    import one (``import_progress``'s roles); a liaison, its own agency; a coordinator, every one."""
+    from workflow.actions import ACTIONS
+
+    with Session(db_engine) as db:
+        process = process_by_slug(db, slug)
+        me = db.execute(select(m.Person).where(m.Person.process_id == process.id, m.Person.handle == handle,
+                                               m.Person.active.is_(True))).scalar_one_or_none()
+        if me is None or me.role not in ACTIONS["import_progress"].roles:
+            return []
+        query = select(m.Agency.key, m.Agency.name).where(m.Agency.process_id == process.id).order_by(m.Agency.name)
+        if me.role == "liaison":
+            query = query.where(m.Agency.id == me.agency_id)
+        return [{"key": k, "name": n} for k, n in db.execute(query)]
+
+
 def export_activities(db_engine: Engine, slug: str, agency: str, f: Any, fmt: str) -> int:
     """Write agency ``agency``'s activities, with their current progress, to ``f`` as ``fmt``: the
     sheet a liaison fills and uploads (``import_progress``); the number of activities written.

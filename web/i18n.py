@@ -492,7 +492,7 @@ DONE: dict[str, Msg] = {
     "open_channel": N_("The consultation channel '{channel}' was opened."),
     "record_input": N_("The input '{input}' was recorded."),
     "import_inputs": N_("The file was imported as '{import}': {added} inputs added, {present} already present."),
-    "import_progress": N_("The progress sheet was recorded: {changed} activities changed, {unchanged} unchanged."),
+    "import_progress": N_("The progress sheet was recorded: activities changed: {changed}; unchanged: {unchanged}."),
     "answer_input": N_("The input '{input}' was answered: {disposition:disposition}."),
     "add_theme": N_("The theme '{theme}' was added."),
     "prioritise_themes": N_("The themes were prioritised in this order: {themes}."),
@@ -678,6 +678,10 @@ WEB_REASONS: dict[str, Msg] = {
     "evidence_too_large": N_("The file '{name}' is larger than {limit} MB."),
     "evidence_type": N_("The file '{name}' is not one of the accepted kinds ({kinds}), or its content does not "
                         "match its name."),
+    # an agency's progress sheet
+    "sheet_missing": N_("Choose the filled sheet (CSV or XLSX) to upload."),
+    "sheet_too_large": N_("The sheet is larger than {limit} KB; an agency's sheet is much smaller: upload the one "
+                          "downloaded here, filled."),
     # creating a process
     "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }
