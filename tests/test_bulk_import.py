@@ -3,6 +3,7 @@ idempotent by the rows' keys, with one audit entry whose Merkle root proves any 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -77,12 +78,16 @@ def test_a_file_is_imported_in_batches_with_one_audit_entry(db, clock, monkeypat
         stored = c.execute(select(Input.key, Input.text, Input.sector, Input.contact_email, Input.late, Input.import_id)
                            .where(Input.key == "form-3")).one()
         imp = c.execute(select(BulkImport)).one()
+        defaults = c.execute(select(Input.kind, Input.themes, Input.profile, Input.hidden_note, Input.received_on)
+                             .where(Input.key == "form-3")).one()
         chunks = c.execute(select(BulkImportDigests.chunk, BulkImportDigests.digests)
                            .order_by(BulkImportDigests.chunk)).all()
     body = json.loads(entry)
     assert body["action"] == "import_inputs" and body["payload"] == {"name": "formulario.csv"}
     assert body["result"]["merkle_root"] == result["merkle_root"] and body["result"]["rows"] == 30
     assert stored[:5] == ("form-3", "Propuesta 3: datos abiertos", "citizen", "p3@correo.example", False)
+    # the columns the file does not set hold their defaults, written by INSERT (SQLite) or COPY (PostgreSQL)
+    assert defaults == ("input", [], {}, "", dt.date(2026, 2, 8))
     assert stored.import_id == imp.id and imp.file_name == "formulario.csv" and imp.merkle_root == result["merkle_root"]
     assert [c for c, _ in chunks] == list(range(8)) and sum(len(d) for _, d in chunks) == 30 * 32
     leaves = [d[i:i + 32] for _, d in chunks for i in range(0, len(d), 32)]

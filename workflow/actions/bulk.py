@@ -31,7 +31,7 @@ from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from typing_extensions import NotRequired, Required, TypedDict
 
 from i18n import D_
@@ -172,13 +172,14 @@ def encode(canon: tuple) -> bytes:
     """A row's stored values as the bytes of its leaf: joined by the unit separator (U+001F),
     an absent value empty. No stored value can hold that character (text refuses control
     characters, keys and addresses their patterns) nor be empty, so the encoding is one-to-one."""
-    return "\x1f".join(v or "" for v in canon).encode()
+    return "\x1f".join([v or "" for v in canon]).encode()
 
 
 class _Writer:
-    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect, with
-    the values already in the driver's form (the column types' own bind processors, applied once
-    per distinct value by the caller through :meth:`value`): Core without its per-row work."""
+    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect (on
+    PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's ``cursor.copy``), with the values
+    already in the driver's form (the column types' own bind processors, applied once per
+    distinct value by the caller through :meth:`value`): Core without its per-row work."""
 
     def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
         self.conn = conn
@@ -193,12 +194,22 @@ class _Writer:
         self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns}
         self.extra = tuple(self.value(name, _default(table.c[name])) for name in extra)
         self.order = [self.columns.index(name) for name in compiled.positiontup] if dialect.positional else None
+        self.copy = None
+        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection
+            quote = dialect.identifier_preparer.quote
+            self.copy = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
 
     def value(self, column: str, value: Any) -> Any:
         proc = self.processors[column]
         return proc(value) if proc is not None and value is not None else value
 
     def __call__(self, rows: list[tuple]) -> None:
+        if self.copy is not None:
+            extra = self.extra
+            with self.conn.connection.driver_connection.cursor() as cur, cur.copy(self.copy) as copy:
+                for r in rows:
+                    copy.write_row(r + extra)
+            return
         if self.extra:
             rows = [r + self.extra for r in rows]
         if self.order is not None:
@@ -207,6 +218,24 @@ class _Writer:
         else:
             params = [dict(zip(self.columns, r)) for r in rows]
         self.conn.exec_driver_sql(self.sql, params)
+
+
+def _present_query(dialect: str) -> tuple[Any, Any]:
+    """The query of the inputs already recorded under some keys, and how it takes the keys: as ONE
+    parameter (a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL), so that a
+    batch of thousands of keys is not expanded into as many parameters at each execution."""
+    cols = m.Input.__table__.c
+    if dialect == "postgresql":
+        from sqlalchemy import String, any_
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        keys, given = cols.key == any_(bindparam("keys", type_=ARRAY(String))), list
+    else:
+        keys = cols.key.in_(select(func.json_each(bindparam("keys")).table_valued("value").c.value))
+        given = json.dumps
+    query = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+                   cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"), keys)
+    return query, given
 
 
 def _default(column: Any) -> Any:
@@ -292,9 +321,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
             write.value("late", is_late(ch, received))
 
     default_channel, import_id = d.channel, record.id
-    present_rows = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
-                          cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"),
-                                                                   cols.key.in_(bindparam("keys", expanding=True)))
+    present_rows, keys_param = _present_query(conn.dialect.name)
     rows_of = source.rows()
     first = next(rows_of, None)  # reads the header: the columns the file states
     stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
@@ -340,7 +367,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
         recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
         if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
             for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
-                    present_rows, {"pid": pid, "keys": list(new)}):
+                    present_rows, {"pid": pid, "keys": keys_param(list(new))}):
                 n, canon, _ = new.pop(k)
                 stored = (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email, theme_key.get(theme_id))
                 if canon != stored if full else any(canon[i] != stored[i] for i in compared):
@@ -349,10 +376,11 @@ def import_inputs(ctx: Context, d: ImportInputs):
                     present += 1
                     if not full:
                         recorded[k] = stored
-        for canon in order:  # each row's leaf: its stored values (the file's, or those recorded before)
-            leaf = merkle.leaf_hash(encode(recorded.get(canon[0], canon)))
-            tree.add(leaf)
-            leaves += leaf
+        # each row's leaf: its stored values (the file's, or those recorded before)
+        batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
+                                          else [encode(c) for c in order])
+        tree.extend(batch_leaves)
+        leaves += b"".join(batch_leaves)
         if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
             # a refused file (or a dry run) is rolled back whole
             write([params for _, _, params in new.values()])
