@@ -195,9 +195,13 @@ class _Writer:
         self.extra = tuple(self.value(name, _default(table.c[name])) for name in extra)
         self.order = [self.columns.index(name) for name in compiled.positiontup] if dialect.positional else None
         self.copy = None
-        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection
+        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection;
+            # the columns the server fills with their defaults are left to it
+            sent = [i for i, name in enumerate(extra) if table.c[name].server_default is None]
+            self.copy_extra = tuple(self.extra[i] for i in sent)
             quote = dialect.identifier_preparer.quote
-            self.copy = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
+            named = ", ".join(quote(c) for c in columns + tuple(extra[i] for i in sent))
+            self.copy = f"COPY {quote(table.name)} ({named}) FROM STDIN"
 
     def value(self, column: str, value: Any) -> Any:
         proc = self.processors[column]
@@ -205,7 +209,7 @@ class _Writer:
 
     def __call__(self, rows: list[tuple]) -> None:
         if self.copy is not None:
-            extra = self.extra
+            extra = self.copy_extra
             with self.conn.connection.driver_connection.cursor() as cur, cur.copy(self.copy) as copy:
                 for r in rows:
                     copy.write_row(r + extra)
