@@ -45,11 +45,15 @@ DESCRIPTIONS: dict[str, Msg] = {
                        "a channel is announced before it opens)."),
     "record_input": N_("Record a consultation input, received through a channel while it was open (or late, where the "
                        "channel takes late inputs, and then marked late); contact data is kept private."),
-    "import_inputs": N_("Import consultation inputs from a CSV file (an online form's export, a spreadsheet), each row "
+    "import_inputs": N_("Import consultation inputs from a CSV or XLSX file (an online form's export, a spreadsheet), each row "
                         "checked as record_input would; idempotent by the rows' keys (their external ids). Any bad row "
                         "refuses the whole file, naming its rows. The audit entry holds the file's digest, its row "
                         "count and the Merkle root of its rows' digests, which are kept to prove any row later."),
     "answer_input": N_("Give an input its reasoned response: disposition and rationale."),
+    "import_progress": N_("Report the progress of many activities from an agency's sheet (CSV or XLSX, as exported), "
+                          "each row held to every rule of report_progress; rows that change nothing are left out. Any "
+                          "bad row refuses the whole sheet, naming its rows. One audit entry holds the file's digest, "
+                          "its row count and every change (before and after)."),
     "add_theme": N_("Add (or rename) a theme raised by the consultation."),
     "prioritise_themes": N_("Set the prioritised themes, in order; the others lose their priority."),
     "record_sensitization_session": N_("Record a sensitization session: questions covered and attendance by sector."),

@@ -29,6 +29,7 @@ from stages.errors import AuditBroken, CocreaError, InvalidInput, reason
 from . import describe as says
 from .citizens import citizen
 from .context import Ctx, fail, guard
+from .imports import export_group, import_group
 from .ops import backup, restore
 from .reminders import reminders, worker
 from .text import Cocrea, Option, argument, option
@@ -431,34 +432,6 @@ def web_app():
     return create_app(open_database(os.environ.get("COCREA_DATABASE_URL")))
 
 
-@main.group("import", help=D_("Import what arrives in bulk (one action per file)."))
-def import_group() -> None:
-    pass
-
-
-@import_group.command("inputs", help=D_("Import consultation inputs from a CSV file (UTF-8; its first row names the "
-                                        "columns, those of record_input, key required). Importing the same file "
-                                        "again adds nothing."))
-@argument("process")
-@argument("file", type=click.Path(exists=True, dir_okay=False))
-@option("--as", "actor", required=True, metavar=D_("HANDLE"), help=D_("who does it (a coordinator)"))
-@option("--channel", metavar=D_("CHANNEL"), help=D_("channel of the rows that do not name one"))
-@click.pass_obj
-@guard
-def import_inputs(ctx: Ctx, process: str, file: str, actor: str, channel: str | None) -> None:
-    from workflow import actions
-
-    payload: dict = {"name": Path(file).name}
-    if channel:
-        payload["channel"] = channel
-    with open(file, "rb") as f:
-        result = actions.apply(ctx.engine, "import_inputs", {**payload, "file": f}, actor=actor, process=process)
-    click.echo(gettext(ctx.lang, "{import}: rows read: {rows}; inputs added: {added}; already present: {present}.")
-               .format(**result))
-    click.echo(gettext(ctx.lang, "File SHA-256: {sha}\nMerkle root of its rows: {root}").format(
-        sha=result["file_sha256"], root=result["merkle_root"]))
-
-
 @main.group(help=D_("Sign-in credentials of the people of a process. Stored hashed."))
 def user() -> None:
     pass
@@ -606,6 +579,8 @@ def ruleset_add(ctx: Ctx, process: str, file: str, actor: str, use: bool) -> Non
 
 main.add_command(reminders)
 main.add_command(citizen)
+main.add_command(import_group)
+main.add_command(export_group)
 main.add_command(worker)
 main.add_command(backup)
 main.add_command(restore)

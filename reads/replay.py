@@ -94,6 +94,9 @@ class Replay:
                 payload["key"] = generated  # the key the action generated then, given back
             if e.action == "import_inputs":  # the file is not in the trail: its rows are the inputs it added
                 payload["rows"] = _imported_rows(self._source, e.process_id, (body.get("result") or {}).get("import"))
+            if e.action == "import_progress":  # the sheet is not in the trail: its changes are
+                payload["rows"] = [{"activity": c["activity"], **c["after"]}
+                                   for c in (body.get("result") or {}).get("changes", [])]
             try:
                 actions.apply(self.engine, e.action, payload, actor=e.actor,
                               process=None if e.action == "create_process" else self.slug,

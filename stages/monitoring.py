@@ -73,7 +73,7 @@ def implementation_period(process, term_end) -> tuple:
 
 STAGE = Stage(
     name="monitoring",
-    records=("report_progress", "hold_public_event", "set_final_status"),
+    records=("report_progress", "import_progress", "hold_public_event", "set_final_status"),
     reads=("activities", "commitments", "progress_reports", "public_events"),
     decisions=("amend_commitment",),
     criteria=(

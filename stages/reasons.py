@@ -20,6 +20,7 @@ MESSAGES: dict[str, Msg] = {
     "idempotency_key_reused": N_("The idempotency key '{key}' was already used by another item (entry {seq} of "
                                  "{process}); a key names one item: give this one its own."),
     "duplicate_key": N_("There is already {kind:thing} with key '{key}'."),
+    "no_dry_run": N_("{action:action} cannot be tried without applying it (it has no dry run)."),
     # files imported in bulk (import_inputs)
     "in_row": N_("Row {row}: {problem}"),
     "more_bad_rows": NN_("... and {count} more row with problems (the file is refused whole).",
@@ -27,6 +28,12 @@ MESSAGES: dict[str, Msg] = {
     "import_columns_unknown": N_("The file has columns this import does not take: {columns}. It takes: {known}."),
     "import_columns_missing": N_("The file lacks the required columns: {columns}."),
     "import_empty_file": N_("The file is empty: its first row must name the columns."),
+    "input_not_imported": N_("Input '{input}' did not come in an imported file: there is no file to prove it in."),
+    "input_not_provable": N_("Input '{input}' no longer holds the values it was imported with in {file} (its "
+                             "contact data was erased): its row cannot be found among the file's digests."),
+    "import_row_too_long": N_("The row has {cells} cells, more than the {columns} columns its first row names."),
+    "sheet_format_unknown": N_("'{name}': a file of this kind cannot be read or written; formats: {formats} "
+                               "(told by the file name's ending)."),
     "import_key_conflict": N_("Input '{key}' is already recorded with other content; an import "
                               "adds new inputs and never changes one."),
     "time_in_future": N_("The action's time ({at}) is later than now ({now}); future events are not recorded."),

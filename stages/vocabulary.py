@@ -180,6 +180,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "public_event": NC_("thing", "the public event"),
         "ruleset": NC_("thing", "the rule set"),
         "link": NC_("thing", "the link"),
+        "import": NC_("thing", "the imported file"),
     },
     "action": {
         "create_process": NC_("action", "Create a process"),
@@ -212,6 +213,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "accept_activity": NC_("action", "Accept an activity"),
         "add_indicator": NC_("action", "Add an indicator"),
         "report_progress": NC_("action", "Report progress"),
+        "import_progress": NC_("action", "Report progress from a sheet"),
         "hold_public_event": NC_("action", "Record a public event"),
         "record_governance_event": NC_("action", "Record a walk-out, a return or a Response Policy filing"),
         "update_response_filing": NC_("action", "Update a Response Policy filing"),

@@ -149,8 +149,11 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def transaction(engine: Engine, commit: bool = True) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception (and always, for a dry
+    run: ``commit=False``)."""
     with Session(engine, expire_on_commit=False) as session:
-        with session.begin():
+        with session.begin() as tx:
             yield session
+            if not commit:
+                tx.rollback()

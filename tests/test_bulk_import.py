@@ -3,6 +3,7 @@ idempotent by the rows' keys, with one audit entry whose Merkle root proves any 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -77,12 +78,16 @@ def test_a_file_is_imported_in_batches_with_one_audit_entry(db, clock, monkeypat
         stored = c.execute(select(Input.key, Input.text, Input.sector, Input.contact_email, Input.late, Input.import_id)
                            .where(Input.key == "form-3")).one()
         imp = c.execute(select(BulkImport)).one()
+        defaults = c.execute(select(Input.kind, Input.themes, Input.profile, Input.hidden_note, Input.received_on)
+                             .where(Input.key == "form-3")).one()
         chunks = c.execute(select(BulkImportDigests.chunk, BulkImportDigests.digests)
                            .order_by(BulkImportDigests.chunk)).all()
     body = json.loads(entry)
     assert body["action"] == "import_inputs" and body["payload"] == {"name": "formulario.csv"}
     assert body["result"]["merkle_root"] == result["merkle_root"] and body["result"]["rows"] == 30
     assert stored[:5] == ("form-3", "Propuesta 3: datos abiertos", "citizen", "p3@correo.example", False)
+    # the columns the file does not set hold their defaults, written by INSERT (SQLite) or COPY (PostgreSQL)
+    assert defaults == ("input", [], {}, "", dt.date(2026, 2, 8))
     assert stored.import_id == imp.id and imp.file_name == "formulario.csv" and imp.merkle_root == result["merkle_root"]
     assert [c for c, _ in chunks] == list(range(8)) and sum(len(d) for _, d in chunks) == 30 * 32
     leaves = [d[i:i + 32] for _, d in chunks for i in range(0, len(d), 32)]
@@ -125,7 +130,63 @@ def test_a_bad_row_refuses_the_whole_file_naming_rows_and_changes_nothing(db, cl
     assert exc.reasons[1].message("en").startswith("Row 4: ")
 
 
-def test_many_bad_rows_are_counted_beyond_those_named(sqlite_db, clock):
+def dry(p: Proc, data: bytes, **payload):
+    return actions.apply(p.db, "import_inputs", {"file": io.BytesIO(data), **payload}, actor="coord",
+                         process=p.slug, clock=p.clock, dry_run=True)
+
+
+def bad_file() -> bytes:
+    data = rows(40)
+    for i in range(0, 40, 3):
+        data[i][4] = "2027-02-01"                 # rows 2, 5, ..., 41: in the future (14 rows)
+    data[7][1] = "radio"                          # row 9: no such channel
+    data[10][2] = "   "                           # row 12: empty text
+    data[20] = rows(1, 31, text="Otro")[0]        # row 22: key form-31, other content than row 33
+    return csv_bytes(data)
+
+
+def test_a_dry_run_names_every_bad_row_and_writes_nothing(db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 7)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(3)))
+    p.clock.advance(hours=1)
+    before, entries = snapshot(db), count(db, AuditEntry)
+    report = dry(p, bad_file())
+    assert snapshot(db) == before and count(db, AuditEntry) == entries  # nothing written, no audit entry
+    found = [(r.details["row"], r.code) for r in report["problems"]]
+    future = [(n, "fact_not_in_future") for n in range(2, 42, 3)]
+    assert found == sorted(future + [(9, "not_found"), (12, "invalid_field"), (33, "import_key_conflict")])
+    assert len(found) == 17 > 10  # all of them, not the first few
+    assert report["bad_rows"] == 17 and report["rows"] == 40
+    # the import refuses the whole file with the same list
+    exc = refused(db, lambda: run(p, bad_file()), "fact_not_in_future", "not_found", "import_key_conflict")
+    assert [(r.details["row"], r.code) for r in exc.reasons] == found
+    assert [r.message("es") for r in exc.reasons] == [r.message("es") for r in report["problems"]]
+
+
+def test_a_dry_run_tells_what_would_be_written(db, clock):
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(5)))
+    p.clock.advance(hours=1)
+    before = snapshot(db)
+    report = dry(p, csv_bytes(rows(8)))
+    assert snapshot(db) == before
+    assert (report["rows"], report["added"], report["present"], report["problems"]) == (8, 3, 5, [])
+    assert report["adding"] == [(7, "form-5"), (8, "form-6"), (9, "form-7")]
+    # the root it tells is the one the import then records
+    assert run(p, csv_bytes(rows(8)))["merkle_root"] == report["merkle_root"]
+
+
+def test_only_some_actions_have_a_dry_run(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    with pytest.raises(CocreaError) as exc:
+        actions.apply(sqlite_db, "add_theme", {"key": "t9", "name": "Otro"}, actor="coord", process=p.slug,
+                      clock=p.clock, dry_run=True)
+    assert exc.value.codes == ["no_dry_run"]
+
+
+def test_many_bad_rows_are_counted_beyond_those_named(sqlite_db, clock, monkeypatch):
+    monkeypatch.setattr(bulk, "SHOWN", 20)  # the bound on memory (10,000 named by default)
     p = consultation(sqlite_db, clock)
     exc = refused(sqlite_db, lambda: run(p, csv_bytes(rows(30, received_on="2026-01-01"))),
                   "input_inside_channel_window", "more_bad_rows")
@@ -215,9 +276,91 @@ def test_cocrea_import_inputs(tmp_path, monkeypatch):
     engine.dispose()
 
 
+def cli_process(tmp_path) -> str:
+    """A consultation in a SQLite file made by ``cocrea db upgrade``; its URL."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from stages.clock import FixedClock
+    from storage import make_engine
+
+    url = f"sqlite:///{tmp_path / 'cocrea.db'}"
+    assert CliRunner().invoke(main, ["--db", url, "db", "upgrade"]).exit_code == 0
+    engine = make_engine(url)
+    consultation(engine, FixedClock(dt.datetime(2026, 1, 15, 16, 0, tzinfo=dt.timezone.utc)))
+    engine.dispose()
+    return url
+
+
+def test_cocrea_import_inputs_dry_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from storage import make_engine
+
+    monkeypatch.delenv("COCREA_LANG", raising=False)
+    url = cli_process(tmp_path)
+    path = tmp_path / "mal.csv"
+    path.write_bytes(bad_file())
+    engine = make_engine(url)
+    before = snapshot(engine)
+    out = CliRunner().invoke(main, ["--db", url, "import", "inputs", "p", str(path), "--as", "coord", "--dry-run"])
+    assert out.exit_code == 2 and snapshot(engine) == before
+    assert "Ensayo, nada escrito. Filas leídas: 40; aportaciones que agregaría: 23;" in out.output
+    lines = [line for line in out.output.splitlines() if line.startswith("  - [")]
+    assert len(lines) == 17 and "Fila 41: " in lines[-1] and "Fila 33: " in out.output
+    path.write_bytes(csv_bytes(rows(4)))
+    out = CliRunner().invoke(main, ["--db", url, "--lang", "en", "import", "inputs", "p", str(path), "--as", "coord",
+                                    "--dry-run"])
+    assert out.exit_code == 0 and snapshot(engine) == before
+    assert "Dry run, nothing written. Rows read: 4; inputs it would add: 4; already present: 0" in out.output
+    assert "  + row 5: input form-3" in out.output
+    engine.dispose()
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path):
+    """``cocrea import inputs`` run with its standard error on a terminal (a pseudo-terminal here)
+    draws a progress bar there; with it on a pipe, nothing but the result."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    url = cli_process(tmp_path)
+    path = tmp_path / "respuestas.csv"
+    path.write_bytes(csv_bytes(rows(300)))
+    command = [sys.executable, "-m", "cli", "--db", url, "import", "inputs", "p", str(path), "--as", "coord",
+               "--dry-run"]
+    env = {**os.environ, "COCREA_LANG": "en", "COLUMNS": "100"}
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
+    main, other = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=other, env=env, timeout=120)
+        os.close(other)
+        other = -1
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(main)
+        if other != -1:
+            os.close(other)
+    assert done.returncode == 0
+    assert b"respuestas.csv" in drawn and b"100%" in drawn and b"#" in drawn
+
+
 def test_a_leaf_is_the_stored_values_joined_by_the_unit_separator():
     canon = ("k1", "web", "Texto ñ", "citizen", "2026-02-05", None, "a@b.example", None)
-    assert bulk._encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
+    assert bulk.encode(canon) == "k1\x1fweb\x1fTexto ñ\x1fcitizen\x1f2026-02-05\x1f\x1fa@b.example\x1f".encode()
 
 
 def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlite_db, clock):
@@ -227,7 +370,7 @@ def test_stored_leaves_are_the_rows_values_so_a_stored_input_can_be_proved(sqlit
         digests = c.execute(select(BulkImportDigests.digests)).scalar_one()
         text, email = c.execute(select(Input.text, Input.contact_email).where(Input.key == "form-6")).one()
     leaves = [digests[i:i + 32] for i in range(0, len(digests), 32)]
-    mine = merkle.leaf_hash(bulk._encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
+    mine = merkle.leaf_hash(bulk.encode(("form-6", "asamblea", text, "citizen", "2026-02-11", "Persona 6", email,
                                           "agua")))
     assert leaves[6] == mine
     path = merkle.inclusion_path(leaves, 6)
@@ -244,3 +387,162 @@ def test_a_process_with_an_import_is_replayed_with_its_inputs(sqlite_db, clock):
     keys = sorted(i.key for i in records.inputs)
     assert keys == sorted(["i1"] + [f"form-{i}" for i in range(8)])
     assert {i.contact_email for i in records.inputs if i.key.startswith("form")} == {None}
+
+
+def xlsx_bytes(data: list[list], header=HEADER) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in data:
+        sheet.append(r)
+    f = io.BytesIO()
+    book.save(f)
+    return f.getvalue()
+
+
+def test_an_xlsx_file_is_imported_as_its_csv_would_be(db, clock):
+    import datetime as dt
+
+    p = consultation(db, clock)
+    data = rows(12)
+    for r in data[::2]:  # a spreadsheet's own dates and numbers, as a form's export has them
+        r[4] = dt.datetime.fromisoformat(r[4])
+    data[3][0] = 2024  # a key typed as a number
+    book = xlsx_bytes(data)
+    result = run(p, book, name="respuestas.xlsx")
+    assert (result["rows"], result["added"]) == (12, 12)
+    assert result["file_sha256"] == hashlib.sha256(book).hexdigest()
+    with db.connect() as c:
+        assert c.execute(select(Input.received_on).where(Input.key == "form-0")).scalar_one().isoformat() == "2026-02-05"
+        assert c.execute(select(func.count()).where(Input.key == "2024")).scalar_one() == 1
+    as_csv = [[str(v) if not isinstance(v, dt.datetime) else v.date().isoformat() for v in r] for r in data]
+    assert run(p, csv_bytes(as_csv))["merkle_root"] == result["merkle_root"]  # the same rows, the same root
+
+
+def test_a_row_longer_than_the_header_is_refused_with_its_line(db, clock):
+    p = consultation(db, clock)
+    data = rows(6)
+    data[2] = data[2] + ["sobra"]                  # row 4: one cell too many
+    data[4] = data[4] + ["", ""]                  # row 6: trailing empty cells are no cells
+    for body in (csv_bytes(data), xlsx_bytes([[v if v != "" else None for v in r] for r in data])):
+        exc = refused(db, lambda: run(p, body), "import_row_too_long")
+        assert [(r.details["row"], r.code) for r in exc.reasons] == [(4, "import_row_too_long")]
+        assert exc.reasons[0].message("es") == "Fila 4: La fila tiene 9 celdas, más que las 8 columnas que nombra su primera fila."
+    # empty rows (a spreadsheet's trailing ones) are skipped, their numbers kept
+    data = rows(3)
+    assert run(p, csv_bytes(data[:1] + [[]] + data[1:]))["rows"] == 3
+
+
+def test_a_broken_xlsx_is_refused(sqlite_db, clock):
+    p = consultation(sqlite_db, clock)
+    refused(sqlite_db, lambda: run(p, b"PK\x03\x04 not really a zip"), "bad_file")
+    refused(sqlite_db, lambda: run(p, xlsx_bytes([], header=["clave"])), "import_columns_unknown")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_is_imported_back_unchanged_without_contact_data(db, clock, fmt):
+    from reads.imports import export_inputs
+
+    p = consultation(db, clock)
+    data = rows(10)
+    data[4][2] = "=HYPERLINK(\"http://x.example\"), \"comillas\", coma; y\nsalto"  # read back as text
+    run(p, csv_bytes(data))
+    p.clock.advance(hours=1)
+    actions.apply(db, "answer_input", {"input": "form-2", "disposition": "adopted", "rationale": "Se adopta.",
+                                       "theme": "agua"}, actor="coord", process="p", clock=p.clock)
+    f = io.BytesIO()
+    assert export_inputs(db, "p", f, fmt) == 11  # the ten, and the one recorded before
+    exported = f.getvalue()
+    assert b"correo.example" not in exported and b"Persona" not in exported
+    before = snapshot(db)
+    report = dry(p, exported, name=f"export.{fmt}")
+    assert (report["rows"], report["added"], report["present"], report["problems"]) == (11, 0, 11, [])
+    again = run(p, exported, name=f"export.{fmt}")
+    assert (again["added"], again["present"]) == (0, 11)
+    assert {k: v for k, v in snapshot(db).items() if k not in ("audit_entry", "bulk_import", "bulk_import_digests",
+                                                             "process")} == \
+        {k: v for k, v in before.items() if k not in ("audit_entry", "bulk_import", "bulk_import_digests", "process")}
+    # the second import's root is that of the rows as stored (contact data included), as the first's
+    assert again["merkle_root"] != ""
+    f2 = io.BytesIO()
+    export_inputs(db, "p", f2, fmt)
+    if fmt == "csv":
+        assert f2.getvalue() == exported  # the same file again
+    # a file that changes an exported row is refused: an import never changes an input
+    changed = exported.replace(b"Propuesta 7:", b"Propuesta 77:") if fmt == "csv" else None
+    if changed:
+        refused(db, lambda: run(p, changed), "import_key_conflict")
+
+
+def test_an_export_format_is_told_by_the_name():
+    from storage.sheets import format_of
+
+    assert format_of("a.CSV") == "csv" and format_of("x/y.xlsx") == "xlsx"
+    with pytest.raises(CocreaError) as exc:
+        format_of("datos.ods")
+    assert exc.value.codes == ["sheet_format_unknown"]
+
+
+def test_one_row_is_proved_in_its_import_as_pymerkle_proves_it(db, clock, monkeypatch):
+    from reads.imports import prove
+
+    monkeypatch.setattr("storage.imports.CHUNK", 4)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    p = consultation(db, clock)
+    data = rows(11)
+    result = run(p, csv_bytes(data))
+    p.clock.advance(hours=1)
+    # an answer changes form-5's theme: its row is found as it was imported
+    actions.apply(db, "answer_input", {"input": "form-5", "disposition": "adopted", "rationale": "Se adopta.",
+                                       "theme": "agua"}, actor="coord", process="p", clock=p.clock)
+    for i in (0, 5, 10):
+        proof = prove(db, "p", f"form-{i}")
+        assert proof["verified"] and proof["index"] == i and proof["size"] == 11
+        assert proof["merkle_root"] == result["merkle_root"] and proof["import"] == result["import"]
+        row = dict(zip(HEADER, data[i]))
+        encoded = bulk.encode(tuple(row[c] or None for c in bulk.CANON))
+        assert proof["leaf"] == merkle.leaf_hash(encoded).hex()  # anyone holding the row computes its leaf
+        pymerkle = pytest.importorskip("pymerkle")
+        tree = pymerkle.InmemoryTree(algorithm="sha256")
+        for r in data:
+            d = dict(zip(HEADER, r))
+            tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+        assert tree.get_root().hex() == proof["merkle_root"]
+        theirs = tree.prove_inclusion(i + 1)  # pymerkle counts from 1
+        pymerkle.verify_inclusion(bytes.fromhex(proof["leaf"]), bytes.fromhex(proof["merkle_root"]), theirs)
+        assert set(proof["path"]) <= {h.hex() if isinstance(h, bytes) else h for h in theirs.serialize()["path"]}
+    # a wrong leaf does not verify against the path
+    proof = prove(db, "p", "form-3")
+    assert not merkle.verify_inclusion(merkle.leaf_hash(b"otra"), 3, 11, [bytes.fromhex(h) for h in proof["path"]],
+                                       bytes.fromhex(proof["merkle_root"]))
+    with pytest.raises(CocreaError) as exc:
+        prove(db, "p", "i1")  # recorded one by one, not imported
+    assert exc.value.codes == ["input_not_imported"]
+
+
+def test_cocrea_export_and_prove(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("COCREA_LANG", "en")
+    url = cli_process(tmp_path)
+    runner = CliRunner()
+    source = tmp_path / "respuestas.xlsx"
+    source.write_bytes(xlsx_bytes(rows(7)))
+    assert runner.invoke(main, ["--db", url, "import", "inputs", "p", str(source), "--as", "coord"]).exit_code == 0
+    for name in ("salida.csv", "salida.xlsx"):
+        out = runner.invoke(main, ["--db", url, "export", "inputs", "p", str(tmp_path / name)])
+        assert out.exit_code == 0 and "8 inputs written" in out.output, out.output
+        out = runner.invoke(main, ["--db", url, "import", "inputs", "p", str(tmp_path / name), "--as", "coord"])
+        assert "inputs added: 0; already present: 8" in out.output, out.output
+    out = runner.invoke(main, ["--db", url, "export", "inputs", "p", str(tmp_path / "salida.ods")])
+    assert out.exit_code == 2 and "sheet_format_unknown" in out.output
+    out = runner.invoke(main, ["--db", url, "import", "prove", "p", "form-4"])
+    assert out.exit_code == 0 and "leaf 4 (counted from 0) of the 7 rows" in out.output and "verified" in out.output, out.output
+    out = runner.invoke(main, ["--db", url, "import", "prove", "p", "form-4", "--json"])
+    proof = json.loads(out.output)
+    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf"]), 4, 7, [bytes.fromhex(h) for h in proof["path"]],
+                                   bytes.fromhex(proof["merkle_root"]))

@@ -556,3 +556,41 @@ def test_a_liaison_reports_progress_with_a_file_in_the_browser(served, browser, 
     assert page.evaluate("() => document.documentElement.scrollWidth <= 391")
     liaison.shot("liaison-evidence-file-phone")
     liaison.audit("liaison dashboard with a file report")
+
+
+def test_a_liaison_reports_with_the_progress_sheet_in_the_browser(served, browser, tmp_path):
+    import csv
+    import io
+
+    from reads.imports import PROGRESS_SHEET, export_activities
+
+    url, p = served("monitoring")
+    p.on("2026-07-15")
+    p("set_credentials", actor="enlace", handle="enlace", password=PASSWORD)
+    out = io.BytesIO()
+    export_activities(p.db, "p", "igualdad", out, "csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+    rows[0].update(status="in_progress", percent="35")
+    sheet = tmp_path / "avance.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, PROGRESS_SHEET)
+        w.writeheader()
+        w.writerows(rows)
+    for viewport, phone in (({"width": 1280, "height": 900}, False), ({"width": 390, "height": 844}, True)):
+        liaison = Person(browser, url, viewport=viewport, is_mobile=phone, has_touch=phone)
+        liaison.sign_in("enlace")
+        page = liaison.goto("/w/p")
+        page.click("#progress-sheet-link")
+        assert page.url.endswith("/w/p/progress-sheet") and page.locator("#downloads a").count() == 2
+        liaison.audit("progress sheet page")
+        page.set_input_files("#sheet-file", str(sheet))
+        page.click("#upload button[type=submit]")
+        assert page.locator("#changes tbody tr").count() == 1 and page.locator("#confirm").is_visible()
+        assert "en curso, 35 %" in page.locator("#changes").inner_text()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 391") or not phone
+        liaison.shot("liaison-progress-sheet-dry-run" + ("-phone" if phone else ""))
+        liaison.audit("progress sheet dry run")
+        if phone:
+            page.click("#confirm button[type=submit]")
+            page.wait_for_url(url + "/w/p")
+            assert "Se registró la hoja de avances" in page.locator(".flash").inner_text()

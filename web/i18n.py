@@ -226,7 +226,10 @@ ACTION_FIELD_LABELS: dict[tuple[str, str], Msg] = {
     ("create_process", "coordinator_name"): N_("Their name"),
     ("create_process", "coordinator_email"): N_("Their email (private)"),
     ("record_input", "text"): N_("Text of the input"),
-    ("import_inputs", "file"): N_("CSV file"),
+    ("import_inputs", "file"): N_("CSV or XLSX file"),
+    ("import_progress", "file"): N_("Progress sheet (CSV or XLSX)"),
+    ("import_progress", "rows"): N_("Rows"),
+    ("import_progress", "name"): N_("Name of the file"),
     ("import_inputs", "rows"): N_("Rows"),
     ("import_inputs", "name"): N_("Name of the file"),
     ("record_sensitization_session", "sectors"): N_("Attendance by sector"),
@@ -490,6 +493,7 @@ DONE: dict[str, Msg] = {
     "open_channel": N_("The consultation channel '{channel}' was opened."),
     "record_input": N_("The input '{input}' was recorded."),
     "import_inputs": N_("The file was imported as '{import}': {added} inputs added, {present} already present."),
+    "import_progress": N_("The progress sheet was recorded: activities changed: {changed}; unchanged: {unchanged}."),
     "answer_input": N_("The input '{input}' was answered: {disposition:disposition}."),
     "add_theme": N_("The theme '{theme}' was added."),
     "prioritise_themes": N_("The themes were prioritised in this order: {themes}."),
@@ -678,6 +682,10 @@ WEB_REASONS: dict[str, Msg] = {
                         "match its name."),
     # a rule set given as a file
     "ruleset_file_unreadable": N_("The file '{name}' is not a rule set in YAML or JSON: {problem}."),
+    # an agency's progress sheet
+    "sheet_missing": N_("Choose the filled sheet (CSV or XLSX) to upload."),
+    "sheet_too_large": N_("The sheet is larger than {limit} KB; an agency's sheet is much smaller: upload the one "
+                          "downloaded here, filled."),
     # creating a process
     "quorum_needs_a_sector": N_("Choose at least one sector the secretariat requires."),
 }

@@ -10,6 +10,8 @@ action and render; the words are ``web/i18n.py``'s, the forms ``web/forms.py``'s
 """
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import replace
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
@@ -19,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from i18n import gettext, ngettext
-from reads import accounts, public, workspace
+from reads import accounts, imports, public, workspace
 from reads import status as status_reads
 from stages import vocabulary
 from stages.errors import CocreaError, ConfigError, NotAllowed, NotFound, reason
@@ -38,6 +40,8 @@ router = APIRouter(include_in_schema=False)
 HIDDEN_FIELDS = {"set_credentials": {"password", "new_token", "reset_code"}}
 #: The largest rule set file read from a form.
 MAX_RULESET_BYTES = 256 * 1024
+#: Actions done on a page of their own (under ``/w/<slug>/``) rather than the generic form.
+TASK_PAGES = {"import_progress": "progress-sheet"}
 
 
 async def _page(request: Request, template: str, code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -449,6 +453,8 @@ async def _signed_in_to_act(request: Request, slug: str, name: str):
 @router.get("/w/{slug}/do/{name}")
 async def action_form(request: Request, slug: str, name: str) -> Response:
     identity, response = await _signed_in_to_act(request, slug, name)
+    if name in TASK_PAGES and not response:  # a file's action has its own page: download, upload, dry run, confirm
+        return RedirectResponse(f"/w/{quote(slug)}/{TASK_PAGES[name]}", status_code=303)
     if response:
         return response
     lang = lang_of(request)
@@ -651,7 +657,7 @@ def _reads(path: str, template: str) -> Callable[[Callable[..., dict]], Callable
 def _dashboard(request: Request, slug: str, identity, lang: str) -> dict:
     """The dashboard: what the person may do now, and what stands in the way."""
     return {"w": workspace.workspace_view(request.app.state.read_engine, slug, identity.handle, lang),
-            "today": request.app.state.clock.now().date().isoformat()}
+            "today": request.app.state.clock.now().date().isoformat(), "task_pages": TASK_PAGES}
 
 
 @_reads("/w/{slug}/sessions/{key}", "session.html")
@@ -830,3 +836,88 @@ async def evidence_file(request: Request, slug: str, sha256: str, name: str) -> 
     disposition = ("inline" if inline else "attachment") + "; filename*=UTF-8''" + quote(filename)
     return Response(data, media_type=content_type, headers={
         "Content-Disposition": disposition, "Cache-Control": "public, max-age=31536000, immutable"})
+
+
+# --- an agency's progress sheet ------------------------------------------------------------------
+
+
+async def _sheet_page(request: Request, slug: str, identity, agencies: list, status: int = 200, **ctx: Any):
+    ctx = {"dry": None, "problems": [], "sheet": "", "name": "", "reasons": [], **ctx}
+    return await _page(request, "progress_sheet.html", status, identity=identity, slug=slug, agencies=agencies,
+                       limit_kb=imports.SHEET_MAX_BYTES // 1024, **ctx)
+
+
+@router.get("/w/{slug}/progress-sheet")
+async def progress_sheet(request: Request, slug: str) -> Response:
+    """An agency's progress in bulk: download its activities as a sheet, fill it, upload it, see
+    what would change and every problem by row (a dry run), then confirm."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    agencies = await run_in_threadpool(imports.sheet_agencies, request.app.state.read_engine, slug, identity.handle)
+    reasons = [] if agencies else [_not_allowed(identity, "import_progress").as_dict(lang_of(request))]
+    return await _sheet_page(request, slug, identity, agencies, 200 if agencies else 403, reasons=reasons)
+
+
+@router.get("/w/{slug}/progress-sheet/{agency}.{fmt}")
+async def progress_sheet_file(request: Request, slug: str, agency: str, fmt: str) -> Response:
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    agencies = await run_in_threadpool(imports.sheet_agencies, request.app.state.read_engine, slug, identity.handle)
+    if fmt not in imports.FORMATS or agency not in {a["key"] for a in agencies}:
+        raise NotFound([web_reason("not_found_page", path=request.url.path)])
+    out = io.BytesIO()
+    await run_in_threadpool(imports.export_activities, request.app.state.read_engine, slug, agency, out, fmt)
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(out.getvalue(), media_type=kind, headers={
+        "Content-Disposition": f'attachment; filename="{quote(slug)}-{quote(agency)}.{fmt}"',
+        "Cache-Control": "no-store"})
+
+
+@router.post("/w/{slug}/progress-sheet")
+async def progress_sheet_upload(request: Request, slug: str) -> Response:
+    """Without ``confirm``: the uploaded sheet's dry run. With it: the sheet the dry run showed
+    (sent back in the form), recorded by the action, which checks it all again."""
+    identity, response = await _signed_in(request, slug)
+    if response:
+        return response
+    lang, engine = lang_of(request), request.app.state.engine
+    agencies = await run_in_threadpool(imports.sheet_agencies, request.app.state.read_engine, slug, identity.handle)
+    form = await request.form()
+
+    async def shown(status: int, reasons: list, **ctx: Any) -> HTMLResponse:
+        return await _sheet_page(request, slug, identity, agencies, status, reasons=reasons, **ctx)
+
+    if not await auth.csrf_ok(request, form.get("csrf")):
+        return await shown(403, [web_reason("csrf_failed").as_dict(lang)])
+    confirm = form.get("confirm") == "1"
+    if confirm:
+        try:
+            data = base64.b64decode(str(form.get("sheet", "")), validate=True)
+        except ValueError:
+            data = b""
+        name = check_text(str(form.get("name", "")))[:200]
+    else:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return await shown(400, [web_reason("sheet_missing").as_dict(lang)])
+        data, name = await upload.read(imports.SHEET_MAX_BYTES + 1), check_text(upload.filename)[:200]
+    if len(data) > imports.SHEET_MAX_BYTES:
+        return await shown(400, [web_reason("sheet_too_large", limit=imports.SHEET_MAX_BYTES // 1024).as_dict(lang)])
+
+    def apply() -> dict:
+        return actions.apply(engine, "import_progress", {"file": io.BytesIO(data), "name": name or None},
+                             actor=identity.handle, process=slug, clock=request.app.state.clock, dry_run=not confirm)
+
+    try:
+        result = await run_in_threadpool(apply)
+    except CocreaError as exc:
+        return await shown(error_status(exc), [form_reason(lang, "import_progress", r) for r in exc.reasons])
+    if confirm:
+        await auth.flash(request, said(lang, "import_progress", result).as_dict())
+        return RedirectResponse(f"/w/{quote(slug)}", status_code=303)
+    problems = [form_reason(lang, "import_progress", r) for r in result["problems"]]
+    return await shown(200, [], dry=result, problems=problems, name=name,
+                       sheet=base64.b64encode(data).decode() if not problems and result["changes"] else "")

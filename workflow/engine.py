@@ -57,6 +57,9 @@ class ActionDef:
     #: API, the workspace's "date of the fact"); ``False`` for what is done only as it is recorded
     #: (a secret made, a citizen acting on the site, contact data erased): ``at`` is refused.
     dated: bool = True
+    #: Can be tried without writing anything (``run(..., dry_run=True)``): the handler checks
+    #: everything, writes nothing, and returns what it would do and every problem it found.
+    dry_run: bool = False
 
     @property
     def doc(self) -> str:
@@ -82,6 +85,7 @@ class Context:
     #: The activities (ids) the action wrote: only their reminders are re-planned (``activity_end``,
     #: ``progress_due``); empty: every activity's. The others' come due with time: the sweep's.
     activities: set[int] = field(default_factory=set)
+    dry_run: bool = False  # only check and tell: the transaction is rolled back whatever happens
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         """The process's records as plain rows, to judge (never to change: write through ``db``)."""
@@ -170,7 +174,8 @@ def applied_before(db: Session, key: str, digest: str) -> AlreadyApplied | None:
 
 
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
-        clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None) -> dict:
+        clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None,
+        dry_run: bool = False) -> dict:
     """Apply one action; returns its result or raises a :class:`CocreaError`.
 
     The time of the action is read after the process is locked: two people acting on one
@@ -178,7 +183,13 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 
     With an ``idempotency_key`` applied before (by the same item), nothing is applied and the
     earlier result comes back as :class:`AlreadyApplied`; the key is recorded in the action's
-    own transaction, so it is there if and only if the action was applied."""
+    own transaction, so it is there if and only if the action was applied.
+
+    A ``dry_run`` (of an action that has one, :attr:`ActionDef.dry_run`) is checked as the action
+    would be, by the same code, and rolled back: no audit entry, nothing written; the handler
+    returns what it would write and every problem it found."""
+    if dry_run and not action.dry_run:
+        raise InvalidInput([reason("no_dry_run", action=action.name)])
     data = validate(action.schema, payload)
     clock = clock or SystemClock()
     if at is not None:
@@ -186,7 +197,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             raise invalid_field("at", "not_dated", action=action.name)
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
-    with transaction(db_engine) as db:
+    with transaction(db_engine, commit=not dry_run) as db:
         if action.creates_process:
             if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
                 return done
@@ -210,8 +221,10 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             check_state(action, proc)
             if proc.audit_at is not None and now < proc.audit_at:
                 raise InvalidInput([reason("time_goes_backwards", at=now.isoformat(), last=proc.audit_at.isoformat())])
-            ctx = Context(db, proc, person, now)
+            ctx = Context(db, proc, person, now, dry_run=dry_run)
             result = action.handler(ctx, data)
+            if dry_run:
+                return result
         anchors = action.plans | ctx.touched
         # reminders the action made due, in its transaction: only the rules it touched. A past fact
         # being recorded (``at``) makes nothing due back then: the worker's sweep plans what is due now.

@@ -9,7 +9,7 @@ checks against ``pymerkle``).
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from typing import Iterable, Sequence
 
 _sha = hashlib.sha256
 
@@ -24,34 +24,42 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 class Root:
     """The root of leaves added one by one; keeps one hash per bit of the count (the perfect
-    subtrees not merged yet), so memory does not grow with the leaves."""
+    subtrees not merged yet, largest first), so memory does not grow with the leaves."""
 
     def __init__(self) -> None:
         self.size = 0
-        self._stack: list[tuple[int, bytes]] = []  # (height, hash), heights strictly decreasing
+        self._stack: list[bytes] = []  # the perfect subtrees' roots: one per 1 bit of ``size``
 
-    def add(self, leaf: bytes) -> None:
-        stack = self._stack
-        height, h = 0, leaf
-        while stack and stack[-1][0] == height:
-            h = node_hash(stack.pop()[1], h)
-            height += 1
-        stack.append((height, h))
-        self.size += 1
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        """Add leaves in order (a batch at a time: one call, not one per leaf)."""
+        stack, sha, n = self._stack, _sha, self.size
+        for h in leaves:
+            merges = n
+            while merges & 1:  # each trailing 1 bit of the count: a perfect subtree to merge with
+                h = sha(b"\x01" + stack.pop() + h).digest()
+                merges >>= 1
+            stack.append(h)
+            n += 1
+        self.size = n
 
     def digest(self) -> bytes:
         if not self._stack:
             return _sha(b"").digest()
-        h = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        h = self._stack[-1]
+        for left in reversed(self._stack[:-1]):
             h = node_hash(left, h)
         return h
 
 
+def leaf_hashes(data: Iterable[bytes]) -> list[bytes]:
+    """The leaf hash of each item (:func:`leaf_hash`, a batch at a time)."""
+    sha = _sha
+    return [sha(b"\x00" + d).digest() for d in data]
+
+
 def root(leaves: Sequence[bytes]) -> bytes:
     r = Root()
-    for leaf in leaves:
-        r.add(leaf)
+    r.extend(leaves)
     return r.digest()
 
 

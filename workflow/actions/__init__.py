@@ -83,7 +83,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(consultation.sign_declaration, s.SignDeclaration),
     _a(consultation.open_channel, s.OpenChannel, result_key="channel", plans=frozenset({"channel_close"})),
     _a(consultation.record_input, s.RecordInput, result_key="input"),
-    _a(bulk.import_inputs, bulk.ImportInputs),
+    _a(bulk.import_inputs, bulk.ImportInputs, dry_run=True),
     _a(consultation.answer_input, s.AnswerInput),
     _a(participation.submit_input, participation.SubmitInput, PUBLIC, public=True, dated=False),  # keys as generated: a replay makes the same
     _a(participation.confirm_email, participation.ConfirmEmail, PUBLIC, public=True, replayed=False, dated=False),
@@ -106,6 +106,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(plan.accept_activity, s.AcceptActivity, LIAISON, plans=ACTIVITY),
     _a(plan.add_indicator, s.AddIndicator, result_key="indicator"),
     _a(monitoring.report_progress, s.ReportProgress, LIAISON, plans=ACTIVITY),
+    _a(bulk.import_progress, bulk.ImportProgress, LIAISON, plans=ACTIVITY, dry_run=True),
     _a(monitoring.hold_public_event, s.HoldPublicEvent, result_key="event"),
     _a(monitoring.set_final_status, s.SetFinalStatus),
     _a(accounts.set_credentials, s.SetCredentials, SELF, **GOV, while_closed=True, dated=False),
@@ -137,13 +138,15 @@ _check_registry()
 
 
 def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor: str, process: str | None = None,
-          clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None) -> dict:
+          clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None,
+          dry_run: bool = False) -> dict:
     """Apply the named action; the one entry point for the CLI, the web app and the scheduler.
-    With an ``idempotency_key`` already applied, nothing is applied again (:class:`engine.AlreadyApplied`)."""
+    With an ``idempotency_key`` already applied, nothing is applied again (:class:`engine.AlreadyApplied`);
+    a ``dry_run`` checks everything and writes nothing (:func:`engine.run`)."""
     if action not in ACTIONS:
         raise InvalidInput([reason("unknown_action", name=action, known=", ".join(ACTIONS))])
     return engine.run(db_engine, ACTIONS[action], dict(payload or {}), actor=actor, process=process,
-                      clock=clock, at=at, idempotency_key=idempotency_key)
+                      clock=clock, at=at, idempotency_key=idempotency_key, dry_run=dry_run)
 
 
 #: Longest idempotency key (the column's length).

@@ -13,7 +13,7 @@ One audit entry per import holds the file's SHA-256, its row count and the Merkl
 order (``storage.imports``), so one row can be proved to be in the file later
 (``reads.imports.prove``). A row's digest is the leaf hash of its stored values
 ``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
-unit separator U+001F, an absent value empty (:func:`_encode`).
+unit separator U+001F, an absent value empty (:func:`encode`).
 
 Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
 :data:`BATCH` at a time: memory does not grow with the file.
@@ -23,39 +23,47 @@ the batching, the Merkle tree and the one audit entry; apart, each would copy th
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
-from itertools import islice
+from itertools import chain, islice
 from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from typing_extensions import NotRequired, Required, TypedDict
 
 from i18n import D_
 from stages import TIME_RULES
-from stages.errors import InvalidInput, Refused, in_row, not_found, reason
+from stages.errors import CocreaError, InvalidInput, Refused, in_row, not_found, reason
+from stages.base import Reason
 from storage import models as m
+from storage import sheets
 from storage.imports import CHUNK, BulkImport, BulkImportDigests
 
 from .. import merkle
 from .. import schemas as s
-from ..engine import Context
+from ..engine import Context, validate
 from .consultation import is_late
 from .lookup import next_key, today
+from .monitoring import progress_checked, record_progress
 
 #: Rows validated, checked and written at a time.
 BATCH = 5000
-#: Bad rows named one by one in a refusal; the rest are counted.
-SHOWN = 20
+#: Bad rows named one by one in a refusal or a dry run (every one, up to this bound on memory);
+#: the rest are counted.
+SHOWN = 10_000
+#: Rows a dry run names among those it would add (the rest are counted).
+NAMED = 100
 #: The columns of an inputs file (``record_input``'s fields); ``key`` and ``channel`` (unless
 #: the action names one for every row), ``text`` and ``received_on`` are required.
 COLUMNS = tuple(s.RecordInput.model_fields)
 REQUIRED = ("key", "text", "received_on")
+#: Personal data of the citizens who wrote: imported, never exported.
+PRIVATE = ("contact_name", "contact_email")
+#: The stored values of an input, in the order of its leaf (:func:`encode`).
+CANON = ("key", "channel", "text", "sector", "received_on", "contact_name", "contact_email", "theme")
 
 
 def _readable(value: Any) -> Any:
@@ -68,7 +76,7 @@ def _readable(value: Any) -> Any:
 
 class ImportInputs(s.Schema):
     file: Annotated[Optional[Any], AfterValidator(_readable)] = Field(None, exclude=True, description=D_(
-        "the CSV file, opened (UTF-8, first row: the column names, those of record_input; key required)"))
+        "the CSV or XLSX file, opened (first row: the column names, those of record_input; key required)"))
     rows: Optional[Any] = Field(None, exclude=True, description=D_(
         "instead of a file: the rows, as mappings of the same columns"))
     name: Optional[s.Short] = Field(None, description=D_("the file's name as recorded (default: the file's own)"))
@@ -90,65 +98,55 @@ def _row_type() -> TypeAdapter:
 ROWS = _row_type()
 
 
-class _Digesting(io.RawIOBase):
-    """A binary file that hashes what is read from it."""
-
-    def __init__(self, f: Any):
-        self.f, self.sha = f, hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        n = self.f.readinto(b)
-        self.sha.update(memoryview(b)[:n])
-        return n
-
-
 class _Source:
     """The rows of the file (or of ``rows``) as ``(row number, {column: value})``, empty cells
-    left out; ``sha256`` is the file's digest once every row has been read."""
+    left out and empty rows skipped; a row with more cells than the header comes as
+    ``(row number, its problem)``. ``sha256`` is the file's digest once every row has been read."""
 
-    def __init__(self, d: ImportInputs):
-        self.d = d
+    def __init__(self, d: Any, columns: tuple[str, ...], required: tuple[str, ...]):
+        self.d, self.columns, self.required = d, columns, required
+        self.sheet: sheets.Sheet | None = None
+        self.header: list[str] | None = None  # a file's columns, once its first row is read
         self.sha = hashlib.sha256()
         self.name = d.name or os.path.basename(str(getattr(d.file, "name", "") or ""))
 
     @property
     def sha256(self) -> str:
-        return self.sha.hexdigest()
+        return self.sheet.sha256 if self.sheet is not None else self.sha.hexdigest()
 
-    def rows(self) -> Iterator[tuple[int, dict]]:
+    def rows(self) -> Iterator[tuple[int, dict | Reason]]:
         if self.d.file is not None:
-            yield from self._csv(self.d.file)
+            yield from self._file(self.d.file)
         else:
             yield from self._given(self.d.rows or [])
 
     def _header(self, header: list[str]) -> list[str]:
         header = [h.strip().lower() for h in header]
-        unknown = [h for h in header if h not in COLUMNS]
+        unknown = [h for h in header if h not in self.columns]
         if unknown:
-            raise InvalidInput([reason("import_columns_unknown", columns=", ".join(unknown), known=", ".join(COLUMNS))])
-        missing = [c for c in REQUIRED + (() if self.d.channel else ("channel",)) if c not in header]
+            raise InvalidInput([reason("import_columns_unknown", columns=", ".join(unknown),
+                                       known=", ".join(self.columns))])
+        missing = [c for c in self.required if c not in header]
         if missing:
             raise InvalidInput([reason("import_columns_missing", columns=", ".join(missing))])
         return header
 
-    def _csv(self, raw: Any) -> Iterator[tuple[int, dict]]:
-        digesting = _Digesting(raw)
-        self.sha = digesting.sha
-        with io.TextIOWrapper(io.BufferedReader(digesting, 1 << 20), encoding="utf-8-sig", newline="") as text:
-            reader = csv.reader(text)
-            try:
-                header = next(reader, None)
-                if header is None:
-                    raise InvalidInput([reason("import_empty_file")])
-                header = self._header(header)
-                for n, cells in enumerate(reader, 2):
-                    yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
-                              else dict(zip(header, cells)))
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
+    def _file(self, raw: Any) -> Iterator[tuple[int, dict | Reason]]:
+        self.sheet = sheets.Sheet(raw)
+        cells_of = iter(self.sheet.rows())
+        header = next(cells_of, None)
+        if not header:
+            raise InvalidInput([reason("import_empty_file")])
+        header = self.header = self._header(header)
+        width = len(header)
+        for n, cells in enumerate(cells_of, 2):
+            if not cells:
+                continue  # an empty row (a spreadsheet's trailing ones)
+            if len(cells) > width:
+                yield n, reason("import_row_too_long", cells=len(cells), columns=width)
+            else:
+                yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
+                          else dict(zip(header, cells)))
 
     def _given(self, rows: Iterable[Any]) -> Iterator[tuple[int, dict]]:
         header: list[str] | None = None
@@ -170,17 +168,18 @@ class _Channel(NamedTuple):
     accepts_late: bool
 
 
-def _encode(canon: tuple) -> bytes:
+def encode(canon: tuple) -> bytes:
     """A row's stored values as the bytes of its leaf: joined by the unit separator (U+001F),
     an absent value empty. No stored value can hold that character (text refuses control
     characters, keys and addresses their patterns) nor be empty, so the encoding is one-to-one."""
-    return "\x1f".join(v or "" for v in canon).encode()
+    return "\x1f".join([v or "" for v in canon]).encode()
 
 
 class _Writer:
-    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect, with
-    the values already in the driver's form (the column types' own bind processors, applied once
-    per distinct value by the caller through :meth:`value`): Core without its per-row work."""
+    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect (on
+    PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's ``cursor.copy``), with the values
+    already in the driver's form (the column types' own bind processors, applied once per
+    distinct value by the caller through :meth:`value`): Core without its per-row work."""
 
     def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
         self.conn = conn
@@ -195,12 +194,26 @@ class _Writer:
         self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns}
         self.extra = tuple(self.value(name, _default(table.c[name])) for name in extra)
         self.order = [self.columns.index(name) for name in compiled.positiontup] if dialect.positional else None
+        self.copy = None
+        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection;
+            # the columns the server fills with their defaults are left to it
+            sent = [i for i, name in enumerate(extra) if table.c[name].server_default is None]
+            self.copy_extra = tuple(self.extra[i] for i in sent)
+            quote = dialect.identifier_preparer.quote
+            named = ", ".join(quote(c) for c in columns + tuple(extra[i] for i in sent))
+            self.copy = f"COPY {quote(table.name)} ({named}) FROM STDIN"
 
     def value(self, column: str, value: Any) -> Any:
         proc = self.processors[column]
         return proc(value) if proc is not None and value is not None else value
 
     def __call__(self, rows: list[tuple]) -> None:
+        if self.copy is not None:
+            extra = self.copy_extra
+            with self.conn.connection.driver_connection.cursor() as cur, cur.copy(self.copy) as copy:
+                for r in rows:
+                    copy.write_row(r + extra)
+            return
         if self.extra:
             rows = [r + self.extra for r in rows]
         if self.order is not None:
@@ -209,6 +222,24 @@ class _Writer:
         else:
             params = [dict(zip(self.columns, r)) for r in rows]
         self.conn.exec_driver_sql(self.sql, params)
+
+
+def _present_query(dialect: str) -> tuple[Any, Any]:
+    """The query of the inputs already recorded under some keys, and how it takes the keys: as ONE
+    parameter (a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL), so that a
+    batch of thousands of keys is not expanded into as many parameters at each execution."""
+    cols = m.Input.__table__.c
+    if dialect == "postgresql":
+        from sqlalchemy import String, any_
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        keys, given = cols.key == any_(bindparam("keys", type_=ARRAY(String))), list
+    else:
+        keys = cols.key.in_(select(func.json_each(bindparam("keys")).table_valued("value").c.value))
+        given = json.dumps
+    query = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+                   cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"), keys)
+    return query, given
 
 
 def _default(column: Any) -> Any:
@@ -224,8 +255,11 @@ def _batches(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _validated(batch: list[tuple[int, dict]]) -> list[tuple[int, dict | None, list]]:
+def _validated(batch: list[tuple[int, dict | Reason]]) -> list[tuple[int, dict | None, list]]:
     """``(row number, validated row or None, reasons)`` for each row of the batch."""
+    if any(isinstance(r, Reason) for _, r in batch):
+        good = _validated([(n, r) for n, r in batch if not isinstance(r, Reason)])
+        return sorted(good + [(n, None, [r]) for n, r in batch if isinstance(r, Reason)], key=lambda v: v[0])
     try:
         return [(n, row, []) for (n, _), row in zip(batch, ROWS.validate_python([r for _, r in batch]))]
     except ValidationError:
@@ -241,7 +275,7 @@ def _validated(batch: list[tuple[int, dict]]) -> list[tuple[int, dict | None, li
 
 
 def import_inputs(ctx: Context, d: ImportInputs):
-    """Import consultation inputs from a CSV file (an online form's export, a spreadsheet), each row
+    """Import consultation inputs from a CSV or XLSX file (an online form's export, a spreadsheet), each row
     checked as record_input would; idempotent by the rows' keys (their external ids). Any bad row
     refuses the whole file, naming its rows. The audit entry holds the file's digest, its row
     count and the Merkle root of its rows' digests, which are kept to prove any row later."""
@@ -259,7 +293,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
     day = today(ctx)
     future, window = TIME_RULES["fact_not_in_future"], TIME_RULES["input_inside_channel_window"]
 
-    source = _Source(d)
+    source = _Source(d, COLUMNS, REQUIRED + (() if d.channel else ("channel",)))
     record = BulkImport(process_id=pid, key=next_key(ctx, BulkImport, "imp"), kind="inputs",
                         file_name=source.name, file_sha256="", rows=0, added=0, present=0, merkle_root="", at=ctx.now)
     db.add(record)
@@ -273,6 +307,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
     chunk = 0
     bad: list = []
     bad_rows = rows = added = present = 0
+    adding: list[tuple[int, str]] = []  # (row, key) of the first rows added, for a dry run
     #: (channel, date) -> (refusal or None, the date as stored, late as stored): the time rules are
     #: asked once per channel and date, not once per row
     dated: dict[tuple[str, Any], tuple] = {}
@@ -290,11 +325,17 @@ def import_inputs(ctx: Context, d: ImportInputs):
             write.value("late", is_late(ch, received))
 
     default_channel, import_id = d.channel, record.id
-    present_rows = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
-                          cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"),
-                                                                   cols.key.in_(bindparam("keys", expanding=True)))
-    for batch in _batches(source.rows(), BATCH):
+    present_rows, keys_param = _present_query(conn.dialect.name)
+    rows_of = source.rows()
+    first = next(rows_of, None)  # reads the header: the columns the file states
+    stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
+    #: the stored values compared with a row whose key is recorded: those of the columns the file
+    #: has (a file without the contact columns, as exported, says nothing about them)
+    compared = tuple(i for i, c in enumerate(CANON) if c in stated)
+    full = len(compared) == len(CANON)
+    for batch in _batches(chain([first] if first else [], rows_of), BATCH):
         new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
+        order: list[tuple] = []  # the canonical values of the batch's good rows, in the file's order
         for n, row, problems in _validated(batch):
             rows += 1
             if problems:
@@ -318,10 +359,7 @@ def import_inputs(ctx: Context, d: ImportInputs):
             key, text, sector = row["key"], row["text"], row.get("sector", "citizen")
             name, email = row.get("contact_name"), row.get("contact_email")
             canon = (key, ch.key, text, sector, when[1], name, email, theme)
-            leaf = merkle.leaf_hash(f"{key}\x1f{ch.key}\x1f{text}\x1f{sector}\x1f{when[1]}\x1f{name or ''}\x1f"
-                                    f"{email or ''}\x1f{theme or ''}".encode())  # _encode(canon), inline
-            tree.add(leaf)
-            leaves += leaf
+            order.append(canon)
             if key in new:
                 if new[key][1] != canon:
                     flag(n, reason("import_key_conflict", key=key))
@@ -330,30 +368,43 @@ def import_inputs(ctx: Context, d: ImportInputs):
                 continue
             new[key] = (n, canon, (pid, key, ch.id, text, sector, name, email, when[2], when[3],
                                    themes[theme] if theme else None, import_id))
+        recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
         if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
             for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
-                    present_rows, {"pid": pid, "keys": list(new)}):
+                    present_rows, {"pid": pid, "keys": keys_param(list(new))}):
                 n, canon, _ = new.pop(k)
-                if canon != (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email,
-                             theme_key.get(theme_id)):
+                stored = (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email, theme_key.get(theme_id))
+                if canon != stored if full else any(canon[i] != stored[i] for i in compared):
                     flag(n, reason("import_key_conflict", key=k))
                 else:
                     present += 1
-        if bad:
-            continue  # a refused file: the rest is only read for its rows' problems
-        if new:
+                    if not full:
+                        recorded[k] = stored
+        # each row's leaf: its stored values (the file's, or those recorded before)
+        batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
+                                          else [encode(c) for c in order])
+        tree.extend(batch_leaves)
+        leaves += b"".join(batch_leaves)
+        if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
+            # a refused file (or a dry run) is rolled back whole
             write([params for _, _, params in new.values()])
             added += len(new)
+            if len(adding) < NAMED:
+                adding.extend((n, k) for k, (n, _, _) in islice(new.items(), NAMED - len(adding)))
         while len(leaves) >= CHUNK * 32:
             conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
                                                                 "digests": bytes(leaves[:CHUNK * 32])}])
             del leaves[:CHUNK * 32]
             chunk += 1
+    bad.sort(key=lambda r: r.details["row"])
+    problems = bad + ([reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else [])
+    if ctx.dry_run:
+        # what the import would write (were the file without problems), and every problem
+        return {"dry_run": True, "file_sha256": source.sha256, "rows": rows, "added": added, "present": present,
+                "adding": adding, "bad_rows": bad_rows, "problems": problems, "merkle_root": tree.digest().hex()}
     if bad:
-        bad.sort(key=lambda r: r.details["row"])
-        more = [reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else []
         invalid = any(r.code in ("invalid_field", "not_found") for r in bad)
-        raise (InvalidInput if invalid else Refused)(bad + more)
+        raise (InvalidInput if invalid else Refused)(problems)
     if leaves:
         conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
                                                             "digests": bytes(leaves)}])
@@ -363,3 +414,74 @@ def import_inputs(ctx: Context, d: ImportInputs):
     db.add(record)
     return {"import": record.key, "file_sha256": record.file_sha256, "rows": rows, "added": added,
             "present": present, "merkle_root": root}
+
+
+# --- an agency's progress sheet ---------------------------------------------------------------
+
+#: The columns of a progress sheet the import reads: ``report_progress``'s fields; ``reported_on``
+#: left empty is today.
+PROGRESS_COLUMNS = tuple(s.ReportProgress.model_fields)
+PROGRESS_REQUIRED = ("activity", "status", "percent")
+#: The columns an exported sheet also shows, to be read by people and ignored by the import.
+PROGRESS_SHOWN = ("commitment", "title", "deliverable", "agency", "start_date", "end_date")
+
+
+class ImportProgress(s.Schema):
+    file: Annotated[Optional[Any], AfterValidator(_readable)] = Field(None, exclude=True, description=D_(
+        "the progress sheet, opened (CSV or XLSX, as exported by 'cocrea export activities')"))
+    rows: Optional[Any] = Field(None, exclude=True, description=D_(
+        "instead of a file: the rows, as mappings of the same columns"))
+    name: Optional[s.Short] = Field(None, description=D_("the file's name as recorded (default: the file's own)"))
+
+
+def import_progress(ctx: Context, d: ImportProgress):
+    """Report the progress of many activities from an agency's sheet (CSV or XLSX, as exported), each
+    row held to every rule of report_progress; rows that change nothing are left out. Any bad row
+    refuses the whole sheet, naming its rows. One audit entry holds the file's digest, its row
+    count and every change (before and after)."""
+    if (d.file is None) == (d.rows is None):
+        raise InvalidInput([reason("options_together", options="file | rows")])
+    source = _Source(d, PROGRESS_COLUMNS + PROGRESS_SHOWN, PROGRESS_REQUIRED)
+    latest: dict[int, str] = {}  # activity id -> the evidence of its latest report
+    for activity_id, evidence in ctx.db.execute(
+            select(m.ProgressReport.activity_id, m.ProgressReport.evidence_ref)
+            .where(m.ProgressReport.process_id == ctx.process.id).order_by(m.ProgressReport.id)):
+        latest[activity_id] = evidence
+    day = today(ctx).isoformat()
+    changes: list[dict] = []
+    problems: list = []
+    rows = unchanged = 0
+    for n, row in source.rows():
+        rows += 1
+        if isinstance(row, Reason):
+            problems.append(in_row(n, row))
+            continue
+        given = {c: row[c] for c in PROGRESS_COLUMNS if c in row}
+        given.setdefault("reported_on", day)
+        try:
+            report = validate(s.ReportProgress, given)
+            activity = progress_checked(ctx, report)
+        except CocreaError as exc:
+            problems.extend(in_row(n, r) for r in exc.reasons)
+            continue
+        if (report.status, report.percent) == (activity.status, activity.percent) and \
+                report.evidence_ref in ("", latest.get(activity.id, "")) and not report.reason:
+            unchanged += 1  # as it stands: nothing to report (a sheet uploaded twice changes nothing)
+            continue
+        before = {"status": activity.status, "percent": activity.percent}
+        try:
+            record_progress(ctx, activity, report)
+        except CocreaError as exc:
+            problems.extend(in_row(n, r) for r in exc.reasons)
+            continue
+        latest[activity.id] = report.evidence_ref
+        changes.append({"row": n, "activity": activity.key, "title": activity.title, "before": before,
+                        "after": report.model_dump(mode="json", exclude={"activity"})})
+    result = {"file_sha256": source.sha256, "rows": rows, "changed": len(changes), "unchanged": unchanged,
+              "changes": changes}
+    if ctx.dry_run:  # what it would write, and every problem
+        return {"dry_run": True, **result, "problems": problems}
+    if problems:
+        invalid = any(r.code in ("invalid_field", "not_found") for r in problems)
+        raise (InvalidInput if invalid else Refused)(problems)
+    return result

@@ -18,6 +18,18 @@ def report_progress(ctx: Context, d: s.ReportProgress):
     """Report an activity's progress (status, percent, evidence) as of a date on or after it started
     and its previous report; a completed activity is at 100 %, and a lower percentage than before
     needs a reason."""
+    row = progress_checked(ctx, d)
+    record_progress(ctx, row, d)
+    if d.reason:
+        ctx.reason = d.reason
+    return {"activity": row.key, "status": d.status, "percent": d.percent}
+
+
+def progress_checked(ctx: Context, d: s.ReportProgress) -> m.Activity:
+    """The activity a progress report is about, once every rule of a report holds: the one place
+    for them (``report_progress``, and each row of ``import_progress``). Only the liaison's own
+    agency's activities, accepted; dated not in the future, not before the activity started nor
+    before its latest report; completed means 100 %; the percentage never goes down without a reason."""
     row = own_activity(ctx, d.activity)
     if row.accepted_at is None:
         raise refuse("activity_not_accepted", activity=row.key)
@@ -28,16 +40,19 @@ def report_progress(ctx: Context, d: s.ReportProgress):
     require("completed_means_full", status=d.status, percent=d.percent)
     require("progress_never_drops_without_reason", activity=row.key, percent=d.percent, previous=row.percent,
             reason=d.reason)
+    return row
+
+
+def record_progress(ctx: Context, row: m.Activity, d: s.ReportProgress) -> None:
+    """Write a checked report (:func:`progress_checked`): the report, the activity's progress, and
+    its commitment's final status still agreeing with it."""
     ctx.db.add(m.ProgressReport(process_id=ctx.process.id, activity_id=row.id, status=d.status, percent=d.percent,
                                 evidence_ref=d.evidence_ref, reported_on=d.reported_on, reason=d.reason,
                                 reported_by=ctx.actor.handle, recorded_at=ctx.now))
-    if d.reason:
-        ctx.reason = d.reason
     row.status, row.percent = d.status, d.percent
     ctx.activities.add(row.id)
     ctx.db.add(row)
     final_status_holds(ctx, ctx.db.get(m.Commitment, row.commitment_id))
-    return {"activity": row.key, "status": d.status, "percent": d.percent}
 
 
 def hold_public_event(ctx: Context, d: s.HoldPublicEvent):
