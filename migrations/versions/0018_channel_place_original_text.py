@@ -4,7 +4,7 @@ confirmed by its own link (``citizen_contact.follow_confirmed_at``; those who fo
 confirmed their address before keep receiving the digest)
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 20:40:00
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = '0018'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
