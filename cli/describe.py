@@ -65,8 +65,9 @@ DESCRIPTIONS: dict[str, Msg] = {
     "accept_activity": N_("The responsible agency formally accepts an activity assigned to it (with its official letter, "
                           "if given)."),
     "add_indicator": N_("Add a result or management indicator to a commitment."),
-    "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started; "
-                          "a completed activity is at 100 %, and a lower percentage than before needs a reason."),
+    "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started "
+                          "and its previous report; a completed activity is at 100 %, and a lower percentage than "
+                          "before needs a reason."),
     "record_governance_event": N_("Record a walk-out, a return, or a filing under OGP's Response Policy, with its date "
                                   "and concern; shown on the public timeline and counted by the compliance report."),
     "update_response_filing": N_("Record where a Response Policy filing stands (under review, resolved, dismissed) "
