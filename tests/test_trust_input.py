@@ -71,14 +71,9 @@ def test_json_nested_thousands_of_levels_is_refused(setup):
     _refused(c.post("/api/processes/p/actions/add_theme", content=deep, headers=bearer), "json_too_deep")
     inside = b'{"key": "t1", "name": "x", "more": ' + deep + b"}"
     _refused(c.post("/api/processes/p/actions/add_theme", content=inside, headers=bearer), "json_too_deep")
-    key = "S1"
-    c.post("/api/processes/p/actions/convene_session", json={"key": key, "scheduled_for": "2026-02-01T10:00:00-06:00",
-                                                             "place": "Sala", "agenda": ["x"]}, headers=bearer)
-    before = audit_count(db)
-    form = c.get("/w/p/do/propose_decision")
-    r = c.post("/w/p/do/propose_decision", data={"kind": "amend_commitment", "session": key,
-                                                  "changes": '{"a": ' + "[" * 3000 + "]" * 3000 + "}",
-                                                  "csrf": csrf_of(form.text)})
+    form = c.get("/w/p/do/register_ruleset")  # the workspace's one structured input: a rule set's file
+    r = c.post("/w/p/do/register_ruleset", data={"csrf": csrf_of(form.text)},
+               files={"ruleset": ("reglas.yaml", b"name: " + deep, "text/yaml")})
     _refused(r, "json_too_deep")
     assert audit_count(db) == before
 

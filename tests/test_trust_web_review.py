@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from webkit import PASSWORD, app_for, audit_count, client, csrf_of, sign_in
 
-from reads import accounts
+from workflow import signin
 from web.i18n import web_reason
 
 #: Links that act by a capability in the address (RFC 8058 one-click unsubscribe, the email
 #: confirmation link): the token in the URL is the proof; a page of another site cannot know it.
-CAPABILITY_LINKS = {"/p/{slug}/confirmar/{token}", "/p/{slug}/baja/{token}"}
+CAPABILITY_LINKS = {"/p/{slug}/confirmar/{token}", "/p/{slug}/seguir/confirmar/{token}", "/p/{slug}/baja/{token}"}
 
 #: Each POST route, the address to post to, and where its refusal is said: "page" (a 403 page),
 #: "flash" (said once on the page it redirects to), "nothing" (a sign-out: the session goes on).
@@ -47,6 +47,7 @@ POST_ROUTES = {
     "/w/{slug}/do/{name}": ("/w/p/do/add_agency", "page"),
     "/w/{slug}/plan/{key}/amend": ("/w/p/plan/c1/amend", "flash"),
     "/w/{slug}/reminders/send": ("/w/p/reminders/send", "flash"),
+    "/w/{slug}/progress-sheet": ("/w/p/progress-sheet", "page"),
 }
 
 
@@ -55,7 +56,7 @@ def proc(sqlite_db, clock):
     p = process_at(sqlite_db, clock, "declaration")
     for h in ("coord", "gob"):
         p("set_credentials", actor=h, handle=h, password=PASSWORD)
-    accounts.create_admin(sqlite_db, "admin", "Administración", PASSWORD, clock.now())
+    signin.create_admin(sqlite_db, "admin", "Administración", PASSWORD, clock.now())
     return p
 
 

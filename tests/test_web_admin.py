@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from webkit import PASSWORD, audit_count, client, csrf_of
 
 from notifications.config import MailConfig, SmtpSettings
+from reads import accounts
 from workflow import signin
 from storage.models import Person, Process
 
@@ -94,7 +95,7 @@ def test_cocrea_init_with_an_administrator_leaves_an_instance_ready_for_the_web(
                          f"{PASSWORD}\n{PASSWORD}\n")
     assert typo.exit_code == 0, typo.output  # the repetition differed: asked again
     assert typo.output.count("Repita la contraseña") == 2  # asked for again
-    assert typo.output.count("«ana» puede entrar a la administración en /admin.") == 1
+    assert typo.output.count("«ana» ya puede entrar a la administración en /admin.") == 1
     engine = make_engine(url)
     assert accounts.admin_authenticate(engine, "ana", PASSWORD) is not None
     assert accounts.admin_authenticate(engine, "ana", "otra-cosa") is None

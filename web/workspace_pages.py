@@ -507,6 +507,8 @@ async def _ruleset_file(request: Request) -> Any:
         if len(data) > MAX_RULESET_BYTES:
             raise ValueError(f"> {MAX_RULESET_BYTES // 1024} KiB")
         return yaml.safe_load(data.decode("utf-8"))
+    except RecursionError:
+        raise InputRefused("json_too_deep", limit=MAX_DEPTH) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise InputRefused("ruleset_file_unreadable", name=upload.filename,
                            problem=str(exc).splitlines()[0][:200]) from None
