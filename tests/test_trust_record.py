@@ -304,6 +304,9 @@ def test_a_process_row_deleted_from_a_sqlite_shell_leaves_its_trail_and_verify_f
                                                                                                "seq": 5})]
     assert data["reasons"][0]["message"].startswith("Bitácora de sur: el proceso ya no existe")
     assert _cli(url, "audit", "verify", "norte").exit_code == 0  # the other process, checked alone, holds
+    named = _cli(url, "audit", "verify", "sur")  # asked by its name: not "no such process", a broken record
+    assert named.exit_code == 4 and "[audit_process_missing]" in named.stderr
+    assert _cli(url, "audit", "verify", "oeste").exit_code == 2  # a process that never was
 
 
 def test_removed_newest_entries_are_caught_by_plain_verify_and_with_the_head_moved_back_by_deep(db, clock):
