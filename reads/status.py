@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken, InvalidInput, reason
+from stages.errors import AuditBroken, InvalidInput, NotFound, reason
 from storage import load_records, process_by_slug
 from storage.models import AuditEntry, Process
 from workflow import audit, engine
@@ -95,7 +95,13 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     Raises :class:`AuditBroken` with every problem found, each naming its process."""
     wanted = [_audit_hash(h) for h in expect]
     with Session(db_engine) as db:
-        processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
+        try:
+            processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
+        except NotFound:  # no such process; but if its trail is still there, its row was deleted
+            gone = [r for r in audit.orphans(db, db.exec(select(Process.id)).all()) if r.details["process"] == slug]
+            if gone:
+                raise AuditBroken(gone) from None
+            raise
         checked, problems = {}, []
         for p in processes:
             problems += audit.verify(db, p)

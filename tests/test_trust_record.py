@@ -304,6 +304,9 @@ def test_a_process_row_deleted_from_a_sqlite_shell_leaves_its_trail_and_verify_f
                                                                                                "seq": 5})]
     assert data["reasons"][0]["message"].startswith("Bitácora de sur: el proceso ya no existe")
     assert _cli(url, "audit", "verify", "norte").exit_code == 0  # the other process, checked alone, holds
+    named = _cli(url, "audit", "verify", "sur")  # asked by its name: not "no such process", a broken record
+    assert named.exit_code == 4 and "[audit_process_missing]" in named.stderr
+    assert _cli(url, "audit", "verify", "oeste").exit_code == 2  # a process that never was
 
 
 def test_removed_newest_entries_are_caught_by_plain_verify_and_with_the_head_moved_back_by_deep(db, clock):
@@ -593,7 +596,7 @@ def test_a_witness_email_is_due_from_the_close_itself_whatever_the_hour(sqlite_d
     assert all(head in x.message.get_body(("plain",)).get_content() for x in sent)
 
 
-def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(sqlite_db, clock):
+def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(db, clock):
     """The session that decided to close the process is closed after it; recorded as a past fact
     (``at``: an action dated in the past enqueues nothing), only the worker's sweep can send its
     record, and the sweep still visits a process closed within WITNESS_AFTER_CLOSE, for its
@@ -604,18 +607,18 @@ def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(sqlite_db,
     from notifications import outbox
     from workflow import actions
 
-    p = process_at(sqlite_db, clock, "closed")
+    p = process_at(db, clock, "closed")
     key = f"S{p.n_sessions}"
     clock.advance(hours=3)
-    actions.apply(sqlite_db, "close_session", {"session": key}, actor="coord", process="p", clock=clock,
+    actions.apply(db, "close_session", {"session": key}, actor="coord", process="p", clock=clock,
                   at=clock.now() - m.dt.timedelta(hours=1))
-    head = _session_row(sqlite_db, key).closed_head
-    with sqlite_db.connect() as conn:  # the past fact queued nothing for it
+    head = _session_row(db, key).closed_head
+    with db.connect() as conn:  # the past fact queued nothing for it
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'session_record' AND subject = :s"),
                             {"s": key}).scalar() == 0
     clock.advance(days=2)  # the worker was down meanwhile
     with smtp_server() as (host, port, server):
-        tick(sqlite_db, clock, mail_config(host, port))
+        tick(db, clock, mail_config(host, port))
         kinds = [x.message["X-Cocrea-Reminder"].split(".")[0] for x in server.messages]
         final = {x.rcpt_tos[0]: x.message for x in server.messages
                  if x.message["X-Cocrea-Reminder"].startswith("session_record.")
@@ -624,10 +627,10 @@ def test_the_final_record_of_a_closed_process_is_emailed_by_the_sweep(sqlite_db,
     assert str(final["gob@example.org"]["Subject"]).startswith(f"Registro de la sesión {key}, cerrada el ")
     assert set(kinds) == {"session_record"}  # nothing else goes out for a closed process
     # sent once: the next sweeps plan the same keys and store nothing new
-    assert outbox.sweep(sqlite_db, clock.now()).added == 0
+    assert outbox.sweep(db, clock.now()).added == 0
     # past the window, a closed process is no longer visited at all
     clock.advance(days=outbox.WITNESS_AFTER_CLOSE.days)
-    assert outbox.sweep(sqlite_db, clock.now()).processes == 0
+    assert outbox.sweep(db, clock.now()).processes == 0
 
 
 def test_the_migration_fills_in_the_head_of_sessions_closed_before(tmp_path, clock):
