@@ -1,5 +1,8 @@
-"""What arrives in bulk: ``import_inputs``, consultation inputs from a CSV file (an online
-form's export, a spreadsheet), validated and written in batches in one action.
+"""What arrives in bulk, each file in one action: ``import_inputs``, consultation inputs from a
+CSV or XLSX file (an online form's export, a spreadsheet), validated and written in batches; and
+``import_progress``, an agency's progress sheet, each row held to ``report_progress``'s rules
+(:func:`workflow.actions.monitoring.progress_checked`). Both have a dry run (``ctx.dry_run``):
+every problem by row and what would be written, in a transaction the engine rolls back.
 
 Each row is held to the rules of ``record_input`` (its fields are that action's schema, its dates
 the same time rules), with ``key`` required: it is the row's external id (the form's response
@@ -15,8 +18,9 @@ order (``storage.imports``), so one row can be proved to be in the file later
 ``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
 unit separator U+001F, an absent value empty (:func:`encode`).
 
-Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
-:data:`BATCH` at a time: memory does not grow with the file.
+Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
+time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
+grow with the file.
 
 Why one module: both imports (inputs and progress) share the file reading,
 the batching, the Merkle tree and the one audit entry; apart, each would copy them.
