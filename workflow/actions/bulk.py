@@ -1,5 +1,8 @@
-"""What arrives in bulk: ``import_inputs``, consultation inputs from a CSV file (an online
-form's export, a spreadsheet), validated and written in batches in one action.
+"""What arrives in bulk, each file in one action: ``import_inputs``, consultation inputs from a
+CSV or XLSX file (an online form's export, a spreadsheet), validated and written in batches; and
+``import_progress``, an agency's progress sheet, each row held to ``report_progress``'s rules
+(:func:`workflow.actions.monitoring.progress_checked`). Both have a dry run (``ctx.dry_run``):
+every problem by row and what would be written, in a transaction the engine rolls back.
 
 Each row is held to the rules of ``record_input`` (its fields are that action's schema, its dates
 the same time rules), with ``key`` required: it is the row's external id (the form's response
@@ -15,8 +18,9 @@ order (``storage.imports``), so one row can be proved to be in the file later
 ``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
 unit separator U+001F, an absent value empty (:func:`encode`).
 
-Rows are read as they stream from the file and written with SQLAlchemy Core ``executemany``,
-:data:`BATCH` at a time: memory does not grow with the file.
+Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
+time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
+grow with the file.
 
 Why one module: both imports (inputs and progress) share the file reading,
 the batching, the Merkle tree and the one audit entry; apart, each would copy them.
@@ -226,19 +230,24 @@ class _Writer:
 
 def _present_query(dialect: str) -> tuple[Any, Any]:
     """The query of the inputs already recorded under some keys, and how it takes the keys: as ONE
-    parameter (a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL), so that a
-    batch of thousands of keys is not expanded into as many parameters at each execution."""
+    parameter (a JSON array read by ``json_each`` on SQLite, an array ``unnest``-ed on PostgreSQL),
+    so that a batch of thousands of keys is not expanded into as many parameters at each
+    execution, and each key is looked up in the (process, key) index, whatever the process holds."""
     cols = m.Input.__table__.c
-    if dialect == "postgresql":
-        from sqlalchemy import String, any_
+    shown = (cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+             cols.contact_email, cols.theme_id)
+    if dialect == "postgresql":  # each key of the unnested array looked up by its own index probe (LATERAL)
+        from sqlalchemy import String, true
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        keys, given = cols.key == any_(bindparam("keys", type_=ARRAY(String))), list
-    else:
-        keys = cols.key.in_(select(func.json_each(bindparam("keys")).table_valued("value").c.value))
+        given = list
+        each = func.unnest(bindparam("keys", type_=ARRAY(String))).table_valued("value").render_derived().alias("k")
+        one = select(*shown).where(cols.process_id == bindparam("pid"), cols.key == each.c.value).limit(1).lateral("i")
+        query = select(*one.c).select_from(each.join(one, true()))
+    else:  # SQLite: the keys of a JSON array (json_each), each searched in the (process, key) index
         given = json.dumps
-    query = select(cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
-                   cols.contact_email, cols.theme_id).where(cols.process_id == bindparam("pid"), keys)
+        each = func.json_each(bindparam("keys")).table_valued("value")
+        query = select(*shown).where(cols.process_id == bindparam("pid"), cols.key.in_(select(each.c.value)))
     return query, given
 
 
