@@ -409,11 +409,18 @@ def serve(ctx: Ctx, host: str, port: int, workers: int) -> None:
     ctx.creating()
     import uvicorn
 
+    from storage.settings import settings as in_force
     from web import create_app
 
     engine = ctx.engine  # created or migrated once, here, before any worker starts
     click.echo(ctx.described())
     click.echo(f"http://{host}:{port}/")
+    if not in_force().get("COCREA_PUBLIC_URL"):  # links go where this server is, not to another port
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        os.environ["COCREA_PUBLIC_URL"] = f"http://{shown}:{port}"  # read by this process and its --workers
+        click.echo(gettext(ctx.lang, "COCREA_PUBLIC_URL is not set: feeds, calendars and emailed codes link to "
+                                     "{url} (docs/settings.md).").format(url=os.environ["COCREA_PUBLIC_URL"]),
+                   err=True)
     if workers == 1:
         uvicorn.run(create_app(engine), host=host, port=port, log_level="info", proxy_headers=False,
                     server_header=False)  # no "server: uvicorn": what runs the site is no visitor's business

@@ -107,41 +107,44 @@ def channels(f: Facts) -> Result:
                    missing=lacking, evidence=evidence, next_step=OPEN_CHANNEL, action=OPEN)
 
 
+def _marked_channels(f: Facts, marked: list, flag: str, item: Item, found: Msg, unknown: Msg, none: Msg,
+                     step: Msg) -> Result:
+    """Met by the ``marked`` channels; not enough data while a channel leaves ``flag`` unsaid; not
+    met when every channel says no (``found``, ``unknown``: messages naming ``{items}``)."""
+    if marked:
+        return met(found, evidence=[ev.channel(c) for c in marked], items=", ".join(c.name for c in marked),
+                   n=len(marked))
+    unclear = [c for c in f.r.channels if getattr(c, flag) is None]
+    if unclear:
+        return not_enough_data(unknown, missing=[ev.channel(c) for c in unclear],
+                               items=", ".join(c.name for c in unclear), next_step=step, action=OPEN)
+    return not_met(none, missing=[item], next_step=step, action=OPEN)
+
+
 def channel_excluded_groups(f: Facts) -> Result:
     if not f.r.channels:
         return not_met(NO_CHANNEL, missing=[FOR_EXCLUDED], next_step=OPEN_CHANNEL, action=OPEN)
     offending = criterion("consultation", "channel_for_excluded_groups").check(f.r)
-    aimed = [c for c in f.r.channels if c.aimed_at_excluded]
-    if not offending:
-        return met(NN_("Channel aimed at traditionally excluded groups: {items}.",
-                       "Channels aimed at traditionally excluded groups: {items}.", count="n"),
-                   evidence=[ev.channel(c) for c in aimed], items=", ".join(c.name for c in aimed), n=len(aimed))
-    unclear = [c for c in f.r.channels if c.aimed_at_excluded is None]
-    step = N_("Open an ad hoc channel for excluded groups ('{action:action}', marked as aimed at excluded groups).")
-    if unclear:
-        return not_enough_data(N_("Whether these channels are aimed at excluded groups is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.name for c in unclear), next_step=step,
-                               action=OPEN)
-    return not_met(N_("No channel is aimed at traditionally excluded groups."),
-                   missing=[FOR_EXCLUDED], next_step=step, action=OPEN)
+    aimed = [] if offending else [c for c in f.r.channels if c.aimed_at_excluded]
+    return _marked_channels(
+        f, aimed, "aimed_at_excluded", FOR_EXCLUDED,
+        NN_("Channel aimed at traditionally excluded groups: {items}.",
+            "Channels aimed at traditionally excluded groups: {items}.", count="n"),
+        N_("Whether these channels are aimed at excluded groups is unknown: {items}."),
+        N_("No channel is aimed at traditionally excluded groups."),
+        N_("Open an ad hoc channel for excluded groups ('{action:action}', marked as aimed at excluded groups)."))
 
 
 def open_participation(f: Facts) -> Result:
     if not f.r.channels:
         return not_met(NO_CHANNEL, missing=[OPEN_TO_ALL], next_step=OPEN_CHANNEL, action=OPEN)
-    open_ = [c for c in f.r.channels if c.open_to_all is True]
-    if open_:
-        return met(NN_("Consultation activity open to anyone: {items}.",
-                       "Consultation activities open to anyone: {items}.", count="n"),
-                   evidence=[ev.channel(c) for c in open_], items=", ".join(c.name for c in open_), n=len(open_))
-    unclear = [c for c in f.r.channels if c.open_to_all is None]
-    step = N_("Open at least one activity to anyone ('{action:action}', marked as open to anyone).")
-    if unclear:
-        return not_enough_data(N_("Whether these channels are open to anyone is unknown: {items}."),
-                               missing=[ev.channel(c) for c in unclear], items=", ".join(c.name for c in unclear), next_step=step,
-                               action=OPEN)
-    return not_met(N_("No consultation activity is open to anyone."),
-                   missing=[OPEN_TO_ALL], next_step=step, action=OPEN)
+    return _marked_channels(
+        f, [c for c in f.r.channels if c.open_to_all is True], "open_to_all", OPEN_TO_ALL,
+        NN_("Consultation activity open to anyone: {items}.",
+            "Consultation activities open to anyone: {items}.", count="n"),
+        N_("Whether these channels are open to anyone is unknown: {items}."),
+        N_("No consultation activity is open to anyone."),
+        N_("Open at least one activity to anyone ('{action:action}', marked as open to anyone)."))
 
 
 def consultation_period(f: Facts) -> Result:

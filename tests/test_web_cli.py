@@ -49,8 +49,12 @@ def test_user_commands_set_a_hashed_password_and_print_a_token_once(sqlite_db, c
 def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # no key to set: sessions are kept by the server
-    env.pop("COCREA_SECRET_KEY", None)
-    env.pop("COCREA_DATABASE_URL", None)
+    for name in ("COCREA_SECRET_KEY", "COCREA_DATABASE_URL", "COCREA_PUBLIC_URL", "COCREA_CONFIG"):
+        env.pop(name, None)
+    made = subprocess.run([sys.executable, "-m", "cli", "init", "--template", "inai_local", "--slug", "p",
+                           "--name", "P", "--coordinator", "ana"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -67,6 +71,10 @@ def test_cocrea_serve_needs_no_set_up_beyond_the_default_sqlite_file(tmp_path):
         assert home.status_code == 200 and '<html lang="es">' in home.text
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["info"]["title"] == "cocrea"
         assert (tmp_path / "cocrea.db").exists()
+        # no COCREA_PUBLIC_URL: the feed links to where this server listens (not to port 8000), and it is said
+        assert f"http://127.0.0.1:{port}/p/p" in httpx.get(f"http://127.0.0.1:{port}/p/p/feed.atom").text
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    said = proc.stdout.read().decode()
+    assert "COCREA_PUBLIC_URL no está definida" in said and f"http://127.0.0.1:{port} (docs/settings.md)" in said
