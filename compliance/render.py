@@ -4,9 +4,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from i18n import lang_or_default, translations
 from stages import vocabulary
@@ -14,6 +12,9 @@ from stages import vocabulary
 from .messages import COMPONENT, COMPONENT_SHORT, IRM, LABELS, LEVEL, PHASE, PHASE_SHORT, STATUS
 from .model import COMPONENTS, PHASES, STATUSES, show
 from .report import Report
+
+if TYPE_CHECKING:  # jinja2 is imported when an HTML report is made: commands that never make one start faster
+    from jinja2 import Environment
 
 FORMATS = ("text", "json", "markdown", "html")
 ICON = {"met": "✓", "not_met": "✗", "not_applicable": "–", "not_enough_data": "?"}
@@ -156,9 +157,11 @@ def _grid(data: dict) -> list[dict]:
 
 
 @functools.cache
-def _environment(lang: str) -> Environment:
+def _environment(lang: str) -> "Environment":
     """The report template's environment in ``lang``: its texts through gettext (``jinja2.ext.i18n``),
     and ``msg|say(**fields)`` for the labels kept as messages (statuses, phases, components...)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
     env.policies["ext.i18n.trimmed"] = True  # as the messages are extracted (i18n.catalog)

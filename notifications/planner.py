@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -173,6 +174,17 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
         for subject in builder.subjects(anchor):
             for name, series_rules in series.items():
                 yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+
+
+def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:
+    """The anchors of the rules a stage move opened: closed where the process was (``before``,
+    ``suspended_before``), open where it is now. Only those can make something due at the move
+    itself; a rule open on both sides is due with time (the sweep's), one closed by the move
+    stops."""
+    settings = effective_settings(process.settings)
+    was = SimpleNamespace(stage=before, suspended_from=suspended_before)
+    return frozenset(rule.anchor for rule in RULES
+                     if _gate(rule, was, settings) is not None and _gate(rule, process, settings) is None)
 
 
 def _gate(rule: ReminderRule, process: Any, settings: dict) -> Reason | None:

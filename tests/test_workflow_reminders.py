@@ -194,6 +194,23 @@ def test_an_activity_action_queues_the_reminders_of_that_activity_only(db, clock
     assert outbox.sweep(db, clock.now()).added == 1 and len(_queued(db)) == 2  # a1's: the sweep's
 
 
+def test_a_move_queues_the_reminders_of_the_rules_it_starts_and_the_sweep_the_rest(db, clock):
+    from builders import complete_stage
+
+    from notifications import outbox
+
+    p = process_at(db, clock, "routes")
+    complete_stage(p, "routes")
+    with db.begin() as conn:
+        conn.execute(delete(OutboxMessage.__table__))
+    ends = dt.date.fromisoformat(str(p.d("2026-09-30")))  # a1's end: 7 days before, its reminder is due, by time
+    clock.set(dt.datetime.combine(ends - dt.timedelta(days=7), dt.time(10), MX))
+    p.move("advance")  # to monitoring: the activities' reminders applied before the move as after it
+    assert "activity_upcoming" not in _queued(db)
+    outbox.sweep(db, clock.now())
+    assert "activity_upcoming" in _queued(db)
+
+
 def test_generated_keys_do_not_depend_on_the_number_of_rows(db, clock):
     p = process_at(db, clock, "consultation")
     p.on("2026-01-21")

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from compliance.gates import move_reasons
 from compliance.rulesets import gate_enabled
-from notifications import outbox
+from notifications import outbox, planner
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
@@ -282,11 +282,11 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     if found:
         raise TransitionBlocked(found)
     process = ctx.process
-    before = process.stage
+    before, suspended_before = process.stage, process.suspended_from
     after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
     process.suspended_from = before if event == "suspend" else None
     process.stage = after
-    ctx.touched.add("*")  # every rule may start or stop with the stage
+    ctx.touched |= planner.opened_by_move(process, before, suspended_before)  # the rules the move started
     change = StageChange(process_id=process.id, event=event, from_stage=before, to_stage=after,
                          decision_id=decision_id, reason=reason_text, at=ctx.now)
     ctx.db.add(process)
