@@ -61,8 +61,9 @@ DESCRIPTIONS: dict[str, Msg] = {
     "accept_activity": N_("The responsible agency formally accepts an activity assigned to it (with its official letter, "
                           "if given)."),
     "add_indicator": N_("Add a result or management indicator to a commitment."),
-    "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started; "
-                          "a completed activity is at 100 %, and a lower percentage than before needs a reason."),
+    "report_progress": N_("Report an activity's progress (status, percent, evidence) as of a date on or after it started "
+                          "and its previous report; a completed activity is at 100 %, and a lower percentage than "
+                          "before needs a reason."),
     "record_governance_event": N_("Record a walk-out, a return, or a filing under OGP's Response Policy, with its date "
                                   "and concern; shown on the public timeline and counted by the compliance report."),
     "update_response_filing": N_("Record where a Response Policy filing stands (under review, resolved, dismissed) "
@@ -70,7 +71,7 @@ DESCRIPTIONS: dict[str, Msg] = {
     "hold_public_event": N_("Record a public mid-term or closing event, held within the implementation period, and its "
                             "minutes."),
     "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
-                           "the secretariat decided, with the decision that says why."),
+                           "the secretariat decided, with the decision that says why (a general agreement)."),
     "set_credentials": N_("Set one's own password or make one's own API token, revoke a token, or (coordinators) "
                           "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "
