@@ -93,6 +93,8 @@ def test_the_openapi_document_offers_at_only_to_actions_that_record_a_fact(sqlit
     doc = client(sqlite_db, clock).get("/openapi.json").json()["components"]["schemas"]
     assert doc["AddTheme"]["properties"]["at"]["format"] == "date-time"
     assert "at" not in doc["SetCredentials"]["properties"]
+    listed = {a["name"]: a["dated"] for a in client(sqlite_db, clock).get("/api/actions").json()}
+    assert listed["decide"] is True and listed["set_credentials"] is False and listed["submit_input"] is False
 
 
 # --- the workspace's "Fecha del hecho" --------------------------------------------------------
