@@ -102,3 +102,35 @@ def test_the_deep_check_replays_a_close_contrary_to_process(sqlite_db):
     apply(sqlite_db, broken("website"))
     found = status.verify_record(sqlite_db, P, deep=True)
     assert found[P]["entries"] == len(broken("website")) and found[P]["seq"] == found[P]["entries"]
+
+
+def test_the_dashboard_proposes_the_close_the_process_needs(sqlite_db, clock):
+    """The move panel's close card, for a process acting contrary to process, proposes the decision
+    that says so (its reason required) instead of a close that would be refused."""
+    import re
+
+    from webkit import PASSWORD, client, csrf_of, sign_in
+
+    p = _in_monitoring_done(sqlite_db, clock)
+    session = p.session()
+    p("set_credentials", actor="coord", handle="coord", password=PASSWORD)
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 303
+    page = c.get("/w/p").text
+    card = page[page.index('id="move-close"'):]
+    card = card[:card.index("</article>")]
+    assert 'name="kind" value="close_contrary_to_process"' in card and "close_contrary_needs_decision" in card
+    assert re.search(r'name="reason" rows="2" required', card)
+    r = c.post("/w/p/do/propose_decision", data={"csrf": csrf_of(page), "kind": "close_contrary_to_process",
+                                                 "session": session, "reason": "Fin del periodo del plan"})
+    assert r.status_code == 303
+    assert p("decide", decision=_last_decision(sqlite_db))["stage"] == "closed"
+
+
+def _last_decision(db) -> str:
+    from sqlmodel import Session, select
+
+    from storage.models import Decision
+
+    with Session(db) as s:
+        return s.exec(select(Decision).order_by(Decision.id.desc())).first().key
