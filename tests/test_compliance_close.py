@@ -65,10 +65,14 @@ def test_the_secretariat_closes_it_by_a_decision_with_its_reason_and_the_page_sa
     assert "El secretariado cerró el proceso actuando contrario al proceso" in full
 
 
-def test_a_process_closed_plainly_says_nothing_of_the_kind(sqlite_db, clock):
-    p = process_at(sqlite_db, clock, "monitoring")
-    complete_stage(p, "monitoring")
-    assert public.public_view(sqlite_db, "p", clock=clock)["process"]["closed_contrary"] is None
+def test_a_process_closed_plainly_says_nothing_of_the_kind(sqlite_db):
+    from stages.clock import FixedClock
+
+    apply(sqlite_db, script())  # compliant: its closing session decides a plain close
+    view = public.public_view(sqlite_db, P, clock=FixedClock(REPORT_AT))["process"]
+    assert view["closed"] is True and view["closed_contrary"] is None
+    report = checks.report(sqlite_db, P, as_of=REPORT_AT).contrary_dict("es")
+    assert report["flag"] is False and report["closed_by_decision"] is None
 
 
 def test_a_compliant_process_cannot_be_closed_as_acting_contrary(sqlite_db):
