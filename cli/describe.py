@@ -75,7 +75,7 @@ DESCRIPTIONS: dict[str, Msg] = {
     "hold_public_event": N_("Record a public mid-term or closing event, held within the implementation period, and its "
                             "minutes."),
     "set_final_status": N_("Record a commitment's final status at the close: what its activities show, or another status "
-                           "the secretariat decided, with the decision that says why."),
+                           "the secretariat decided, with the decision that says why (a general agreement)."),
     "set_credentials": N_("Set one's own password or make one's own API token, revoke a token, or (coordinators) "
                           "reset someone's access."),
     "configure_reminders": N_("Set the process's reminder offsets, cadences and exclusions (recorded in the audit "

@@ -62,7 +62,10 @@ def moves(records, lang: str = "es") -> list[dict[str, Any]]:
     for event, targets in candidates:
         target = targets[-1] if targets else None
         unmet = engine.blockers(records, event, target)
-        out.append({"event": event, "targets": [{"stage": t, "title": BY_NAME[t].title.render(lang)} for t in targets],
+        # a process acting contrary to process is closed by the decision that says so, with its reason
+        contrary = event == "close" and any(u.code == "close_contrary_needs_decision" for u in unmet)
+        out.append({"event": event, "kind": "close_contrary_to_process" if contrary else event,
+                    "targets": [{"stage": t, "title": BY_NAME[t].title.render(lang)} for t in targets],
                     "unmet": [u.as_dict(lang) for u in unmet],
                     "destination": _destination(state, event, target, records.process.suspended_from)})
     return out

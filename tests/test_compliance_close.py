@@ -65,10 +65,14 @@ def test_the_secretariat_closes_it_by_a_decision_with_its_reason_and_the_page_sa
     assert "El secretariado cerró el proceso actuando contrario al proceso" in full
 
 
-def test_a_process_closed_plainly_says_nothing_of_the_kind(sqlite_db, clock):
-    p = process_at(sqlite_db, clock, "monitoring")
-    complete_stage(p, "monitoring")
-    assert public.public_view(sqlite_db, "p", clock=clock)["process"]["closed_contrary"] is None
+def test_a_process_closed_plainly_says_nothing_of_the_kind(sqlite_db):
+    from stages.clock import FixedClock
+
+    apply(sqlite_db, script())  # compliant: its closing session decides a plain close
+    view = public.public_view(sqlite_db, P, clock=FixedClock(REPORT_AT))["process"]
+    assert view["closed"] is True and view["closed_contrary"] is None
+    report = checks.report(sqlite_db, P, as_of=REPORT_AT).contrary_dict("es")
+    assert report["flag"] is False and report["closed_by_decision"] is None
 
 
 def test_a_compliant_process_cannot_be_closed_as_acting_contrary(sqlite_db):
@@ -102,3 +106,35 @@ def test_the_deep_check_replays_a_close_contrary_to_process(sqlite_db):
     apply(sqlite_db, broken("website"))
     found = status.verify_record(sqlite_db, P, deep=True)
     assert found[P]["entries"] == len(broken("website")) and found[P]["seq"] == found[P]["entries"]
+
+
+def test_the_dashboard_proposes_the_close_the_process_needs(sqlite_db, clock):
+    """The move panel's close card, for a process acting contrary to process, proposes the decision
+    that says so (its reason required) instead of a close that would be refused."""
+    import re
+
+    from webkit import PASSWORD, client, csrf_of, sign_in
+
+    p = _in_monitoring_done(sqlite_db, clock)
+    session = p.session()
+    p("set_credentials", actor="coord", handle="coord", password=PASSWORD)
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 303
+    page = c.get("/w/p").text
+    card = page[page.index('id="move-close"'):]
+    card = card[:card.index("</article>")]
+    assert 'name="kind" value="close_contrary_to_process"' in card and "close_contrary_needs_decision" in card
+    assert re.search(r'name="reason" rows="2" required', card)
+    r = c.post("/w/p/do/propose_decision", data={"csrf": csrf_of(page), "kind": "close_contrary_to_process",
+                                                 "session": session, "reason": "Fin del periodo del plan"})
+    assert r.status_code == 303
+    assert p("decide", decision=_last_decision(sqlite_db))["stage"] == "closed"
+
+
+def _last_decision(db) -> str:
+    from sqlmodel import Session, select
+
+    from storage.models import Decision
+
+    with Session(db) as s:
+        return s.exec(select(Decision).order_by(Decision.id.desc())).first().key

@@ -93,6 +93,8 @@ def test_the_openapi_document_offers_at_only_to_actions_that_record_a_fact(sqlit
     doc = client(sqlite_db, clock).get("/openapi.json").json()["components"]["schemas"]
     assert doc["AddTheme"]["properties"]["at"]["format"] == "date-time"
     assert "at" not in doc["SetCredentials"]["properties"]
+    listed = {a["name"]: a["dated"] for a in client(sqlite_db, clock).get("/api/actions").json()}
+    assert listed["decide"] is True and listed["set_credentials"] is False and listed["submit_input"] is False
 
 
 # --- the workspace's "Fecha del hecho" --------------------------------------------------------
@@ -158,3 +160,24 @@ def test_the_form_refuses_a_future_fact_says_why_keeps_the_value_and_writes_noth
     page, r = _submit(c, "add_theme", {"key": "agua", "name": "Agua", "at": "ayer"})
     assert r.status_code == 400 and "invalid_field" in r.text and 'aria-invalid="true"' in r.text
     assert audit_count(sqlite_db) == before
+
+
+def test_a_form_dated_before_its_session_began_is_refused_by_the_rules_of_time(sqlite_db, clock):
+    """Attendance recorded through the form for a time before the session began: refused with
+    the same reason as anywhere else; dated during it: recorded then."""
+    p, c = _signed_in(sqlite_db, clock, days_later=3)
+    starts = (clock.now() - dt.timedelta(days=1)).astimezone(MX).replace(second=0, microsecond=0)
+    page, r = _submit(c, "convene_session", {"key": "S9", "scheduled_for": starts.strftime("%Y-%m-%dT%H:%M"),
+                                             "place": "Sala", "agenda": "Orden del día",
+                                             "at": (starts - dt.timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303, r.text
+    before = audit_count(sqlite_db)
+    early = (starts - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    page, r = _submit(c, "record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on",
+                                               "at": early})
+    assert r.status_code == 409 and "session_has_started" in r.text and audit_count(sqlite_db) == before
+    during = starts + dt.timedelta(minutes=10)
+    page, r = _submit(c, "record_attendance", {"session": "S9", "members": ["gob", "garante", "osc"], "present": "on",
+                                               "at": during.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303
+    assert queries.history(sqlite_db, "p")[-1]["at"] == during.isoformat(timespec="seconds")

@@ -230,7 +230,7 @@ async def get_workspace(request: Request, slug: str) -> Any:
 @router.get("/actions", summary="Every action: roles, stages, description")
 async def list_actions() -> list[dict[str, Any]]:
     return [{"name": n, "roles": list(a.roles), "stages": list(a.stages), "while_suspended": a.while_suspended,
-             "description": a.doc, "schema": f"#/components/schemas/{a.schema.__name__}"}
+             "dated": a.dated, "description": a.doc, "schema": f"#/components/schemas/{a.schema.__name__}"}
             for n, a in actions.ACTIONS.items() if not a.creates_process]
 
 
