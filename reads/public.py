@@ -71,6 +71,18 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         return build(records, lang, counts=input_counts(db, p.id), listed=False)
 
 
+def recent_responses(db_engine: Engine, slug: str, limit: int = 5000) -> list[str]:
+    """When the latest reasoned responses were given (at most ``limit``, newest first): for the
+    news of a page that does not list the inputs (one query, whatever the number of inputs; a day
+    beyond the limit is counted short, the Atom feed counts it whole)."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        f = Fmt(p.timezone)
+        return [f.at(at) for at in db.exec(select(Input.answered_at).where(
+            Input.process_id == p.id, Input.hidden_reason.is_(None), Input.disposition.is_not(None),
+            Input.answered_at.is_not(None)).order_by(Input.answered_at.desc()).limit(limit))]
+
+
 def input_counts(db: Session, process_id: int) -> dict[str, Any]:
     """How many inputs are shown, how many with a reasoned response, how many per theme id, and how
     many were hidden per reason: four aggregates."""

@@ -118,6 +118,7 @@ def test_the_atom_feed_carries_every_event_the_weekly_digest_counts(db, clock):
     home = c.get("/p/p").text
     latest = home[home.index('id="latest-title"'):home.index('id="toc-title"')]
     assert f"Acta de la sesión {session}" in latest
+    assert "aportaciones recibieron su respuesta razonada" in latest  # the page lists no inputs, yet says it
 
 
 def test_the_feed_carries_the_progress_of_the_commitments(db, clock):
