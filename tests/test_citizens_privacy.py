@@ -157,3 +157,25 @@ def test_a_comment_with_contact_data_is_refused_and_nothing_is_published(db, clo
     p("answer_input", input=key, disposition="merged", rationale=f"Gracias; dudas al {PHONES[1]}")
     assert_not_published(c)
     searches_find_nothing(c)
+
+
+def test_the_quick_look_of_the_mask_never_skips_contact_data():
+    """``mask`` returns a text untouched when it holds no ``@`` nor a long run of digits; the texts
+    where the full patterns find an email or a phone are never among those."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from stages.participation import contact_data, mask
+
+    pieces = st.sampled_from(["3", "55", "1234", "5678", " ", "-", ".", "(", ")", "+", "@", "a", "correo", ".mx",
+                              "juana", "tel. ", "2025", "\n", "_", "%"])
+
+    @settings(max_examples=800, deadline=None, derandomize=True)
+    @given(st.lists(pieces, max_size=14).map("".join))
+    def check(text):
+        if contact_data(text):
+            assert mask(text) != text, text
+        assert not contact_data(mask(text)), text
+    check()
+    for planted in EMAILS + PHONES:
+        assert contact_data(planted) and planted not in mask(f"x {planted} y")
