@@ -148,3 +148,12 @@ def test_the_process_page_opens_with_what_a_citizen_can_do_now(site, db, clock):
     c.cookies.set("cocrea_lang", "en")
     now = c.get("/p/p").text
     assert "Today in this process" in now and "Next session of the secretariat" in now
+
+
+def test_the_record_of_the_consultation_lists_each_channels_place_and_instructions(site, db, clock):
+    c = client(db, clock)
+    section = c.get("/p/p").text
+    section = section[section.index('id="consultation"'):section.index('id="inputs"')]
+    assert "Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara" in section and "registro en la puerta" in section
+    data = c.get("/p/p/data/channels.json").json()
+    assert [ch["place"] for ch in data if ch["key"] == "foro"] == ["Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara"]
