@@ -157,3 +157,13 @@ def test_the_record_of_the_consultation_lists_each_channels_place_and_instructio
     assert "Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara" in section and "registro en la puerta" in section
     data = c.get("/p/p/data/channels.json").json()
     assert [ch["place"] for ch in data if ch["key"] == "foro"] == ["Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara"]
+
+
+def test_a_closed_process_offers_no_way_to_take_part_and_no_date_ahead(db, clock):
+    p = process_at(db, clock, "closed")
+    c = client(db, clock)
+    home = c.get("/p/p").text
+    now = home[home.index('id="now"'):home.index('id="toc-title"')]
+    assert "El proceso concluyó" in now
+    assert 'id="take-part"' not in now and 'id="next-deadline"' not in now and 'id="next-session"' not in now
+    assert 'id="other-title"' not in c.get("/p/p/participa").text

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from i18n import gettext, ngettext
 from stages import vocabulary
 
-from .i18n import stage_name
+from .i18n import date_text, stage_name
 
 
 class News(NamedTuple):
@@ -61,9 +61,8 @@ def news(view: dict[str, Any], lang: str, answered: list[str] | None = None) -> 
         items.append(News(instant(m["at"]), f"move-{m['at']}-{m['event']}", title, m["reason"] or "", None))
     for s in view["sessions"]:
         if s.get("convened_at"):
-            when = s["scheduled_for"] or ""
-            title = gettext(lang, "Session {key} convened for {day} at {time}, {place}").format(
-                key=s["key"], day=when[:10], time=when[11:16], place=s["place"])
+            title = gettext(lang, "Session {key} convened for {when}, {place}").format(
+                key=s["key"], when=date_text(s["scheduled_for"], lang), place=s["place"])
             items.append(News(instant(s["convened_at"]), f"session-{s['key']}", title, "; ".join(s["agenda"]),
                               f"{base}#session-{s['key']}"))
     if answered is None:
