@@ -10,9 +10,9 @@ are never read here).
 ``q`` keeps the rows whose text contains it, ignoring case (on SQLite, case is ignored for
 unaccented letters only: its ``lower`` knows ASCII). For inputs, the search reads what is
 published, never more: an email or phone number typed into a text is masked on the page, so a
-search for it must not say which input holds it. The database narrows the rows (those whose
-stored text contains ``q``), then each is kept only if its masked text does too
-(:func:`_published_matches`); the total is counted over those.
+search for it must not say which input holds it. Only rows that may hold contact data can
+differ from what is published: those are read and masked (:func:`_published_where`), the others
+are matched by the database as stored; count and page stay queries of the database.
 """
 from __future__ import annotations
 
@@ -55,12 +55,10 @@ def page(db_engine: Engine, slug: str, name: str, *, page: int = 1, per_page: in
         where = [base] + ([_matching(q, *search)] if q else [])
         every = db.execute(select(func.count()).select_from(_MODELS[name]).where(base)).scalar_one()
         if q and name == "inputs":
-            ids = _published_matches(db, base, q)
-            total, where = len(ids), [m.Input.id.in_(ids[(page - 1) * per_page:page * per_page])]
-        else:
-            total = every if not q else db.execute(_count(name, where)).scalar_one()
+            where = [base, _published_where(db, base, q)]
+        total = every if not q else db.execute(_count(name, where)).scalar_one()
         rows = db.execute(_select(name).where(*where).order_by(order).limit(per_page)
-                          .offset(0 if q and name == "inputs" else (page - 1) * per_page)).all()
+                          .offset((page - 1) * per_page)).all()
         items = make(db, rows, f, lang)
     return {"list": name, "items": items, "total": total, "all": every, "page": page, "per_page": per_page,
             "pages": max(1, -(-total // per_page)), "q": q}
@@ -78,19 +76,52 @@ def _input_query(pid: int):
     return (and_(i.process_id == pid, i.hidden_reason.is_(None)), (i.key, i.text, i.rationale), i.id, _input_items)
 
 
-def _published_matches(db, base, q: str) -> list[int]:
-    """The ids, in order, of the inputs whose published text (masked) or key contains ``q``.
+#: What a phone number is written with; a span of them starts with a digit, ``(`` or ``+`` and ends with a digit.
+_PHONE_CHARS = " \t\n\r().+-"
 
-    A match in the published text that the stored text lacks must overlap a mark
-    (``[correo oculto]``): then ``q`` holds a bracket or lies inside a mark, and every shown input
-    is read; otherwise only those whose stored text, response or key contains ``q``."""
+
+def _reaches_a_phone(needle: str) -> bool:
+    """Whether ``needle`` could be found only inside (or across the edge of) a phone number: it
+    holds a digit, is made of a phone's separators alone, or ends where a number may begin."""
+    return (any(ch.isdigit() for ch in needle) or needle.strip(_PHONE_CHARS) == ""
+            or needle.endswith(("(", "+")))
+
+
+def _has_digit(db, column) -> Any:
+    value = func.coalesce(column, "")
+    if db.get_bind().dialect.name == "postgresql":
+        return value.op("~")("[0-9]")
+    return value.op("GLOB")("*[0-9]*")
+
+
+def _published_where(db, base, q: str) -> Any:
+    """The condition keeping the inputs whose published text (masked), response or key contains ``q``.
+
+    A row can be found differently in its published text only where ``q`` touches contact data:
+    an email (rows with an ``@``), a phone number (rows with a digit, when ``q`` could reach one),
+    or a mark (``[correo oculto]``: ``q`` holds a bracket or lies inside a mark, and every row that
+    may hold contact data is read). Those rows are read and masked here; the database matches the
+    others as stored."""
     i, needle = m.Input, q.strip().lower()
     marks = [participation.EMAIL_MASK.lower(), participation.PHONE_MASK.lower()]
     overlaps_mark = "[" in needle or "]" in needle or any(needle in mark for mark in marks)
-    where = [base] if overlaps_mark else [base, _matching(q, i.key, i.text, i.rationale)]
-    return [id_ for id_, key, text, rationale in db.execute(select(i.id, i.key, i.text, i.rationale)
-                                                            .where(*where).order_by(i.id))
-            if any(needle in (v or "").lower() for v in (key, participation.mask(text), participation.mask(rationale)))]
+    stored = _matching(q, i.key, i.text, i.rationale)
+    risky = [func.coalesce(i.text, "").contains("@"), func.coalesce(i.rationale, "").contains("@")]
+    if overlaps_mark or _reaches_a_phone(needle):
+        risky += [_has_digit(db, i.text), _has_digit(db, i.rationale)]
+    risky_rows = or_(*risky)
+    kept, left_out = [], []
+    for id_, key, text, rationale in db.execute(select(i.id, i.key, i.text, i.rationale).where(
+            base, risky_rows, *([] if overlaps_mark else [stored]))):
+        shown = any(needle in (v or "").lower() for v in (key, participation.mask(text), participation.mask(rationale)))
+        (kept if shown else left_out).append(id_)
+    if overlaps_mark:
+        return or_(and_(~risky_rows, stored), i.id.in_(kept))
+    if not left_out:
+        return stored
+    # the shorter list of ids: those kept (a search for an email keeps none) or those left out
+    return and_(stored, or_(~risky_rows, i.id.in_(kept))) if len(kept) <= len(left_out) else \
+        and_(stored, ~i.id.in_(left_out))
 
 
 def _input_select():

@@ -71,6 +71,18 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         return build(records, lang, counts=input_counts(db, p.id), listed=False)
 
 
+def recent_responses(db_engine: Engine, slug: str, limit: int = 5000) -> list[str]:
+    """When the latest reasoned responses were given (at most ``limit``, newest first): for the
+    news of a page that does not list the inputs (one query, whatever the number of inputs; a day
+    beyond the limit is counted short, the Atom feed counts it whole)."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        f = Fmt(p.timezone)
+        return [f.at(at) for at in db.exec(select(Input.answered_at).where(
+            Input.process_id == p.id, Input.hidden_reason.is_(None), Input.disposition.is_not(None),
+            Input.answered_at.is_not(None)).order_by(Input.answered_at.desc()).limit(limit))]
+
+
 def input_counts(db: Session, process_id: int) -> dict[str, Any]:
     """How many inputs are shown, how many with a reasoned response, how many per theme id, and how
     many were hidden per reason: four aggregates."""
@@ -113,7 +125,8 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
                         key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
         return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
                 **{state: [one(c) for c in cs] for state, cs in by_state.items()},
-                "other_channels": [one(c) for c in others],
+                # a closed or suspended process takes no part: no channel is offered
+                "other_channels": [one(c) for c in others] if p.stage not in (CLOSED, SUSPENDED) else [],
                 "themes": [{"key": t.key, "name": t.name} for t in r.themes],
                 "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
                              "opens_on": period["opens_on"].isoformat() if period else None,
@@ -129,13 +142,16 @@ def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]
     the end of the term), each ``None`` when there is none. Pure: reads the view only."""
     now = (clock or SystemClock()).now()
     today = local_today(now, view["process"]["timezone"]).isoformat()
+    if view["process"]["closed"]:
+        return {"session": None, "deadline": None}
     sessions = sorted((s for s in view["sessions"] if not s["closed_at"] and s["scheduled_for"]
                        and dt.datetime.fromisoformat(s["scheduled_for"]) >= now), key=lambda s: s["scheduled_for"])
-    dates = [(c["opens_on"], "channel_opens", c["name"]) for c in view["consultation"]["channels"]]
-    dates += [(c["closes_on"], "channel_closes", c["name"]) for c in view["consultation"]["channels"]]
+    # a suspended process takes no part: its channels' dates wait
+    channels = [] if view["process"]["stage"] == SUSPENDED else view["consultation"]["channels"]
+    dates = [(c["opens_on"], "channel_opens", c["name"]) for c in channels]
+    dates += [(c["closes_on"], "channel_closes", c["name"]) for c in channels]
     dates += [(a["end_date"], "activity_ends", a["title"]) for a in view["activities"] if a["status"] != "completed"]
-    if not view["process"]["closed"]:
-        dates.append((view["process"]["term_ends_on"], "term_ends", view["process"]["name"]))
+    dates.append((view["process"]["term_ends_on"], "term_ends", view["process"]["name"]))
     ahead = sorted(d for d in dates if d[0] and d[0] >= today)
     return {"session": sessions[0] if sessions else None,
             "deadline": dict(zip(("on", "kind", "name"), ahead[0])) if ahead else None}

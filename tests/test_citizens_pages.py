@@ -118,6 +118,7 @@ def test_the_atom_feed_carries_every_event_the_weekly_digest_counts(db, clock):
     home = c.get("/p/p").text
     latest = home[home.index('id="latest-title"'):home.index('id="toc-title"')]
     assert f"Acta de la sesión {session}" in latest
+    assert "aportaciones recibieron su respuesta razonada" in latest  # the page lists no inputs, yet says it
 
 
 def test_the_feed_carries_the_progress_of_the_commitments(db, clock):
@@ -147,3 +148,22 @@ def test_the_process_page_opens_with_what_a_citizen_can_do_now(site, db, clock):
     c.cookies.set("cocrea_lang", "en")
     now = c.get("/p/p").text
     assert "Today in this process" in now and "Next session of the secretariat" in now
+
+
+def test_the_record_of_the_consultation_lists_each_channels_place_and_instructions(site, db, clock):
+    c = client(db, clock)
+    section = c.get("/p/p").text
+    section = section[section.index('id="consultation"'):section.index('id="inputs"')]
+    assert "Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara" in section and "registro en la puerta" in section
+    data = c.get("/p/p/data/channels.json").json()
+    assert [ch["place"] for ch in data if ch["key"] == "foro"] == ["Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara"]
+
+
+def test_a_closed_process_offers_no_way_to_take_part_and_no_date_ahead(db, clock):
+    p = process_at(db, clock, "closed")
+    c = client(db, clock)
+    home = c.get("/p/p").text
+    now = home[home.index('id="now"'):home.index('id="toc-title"')]
+    assert "El proceso concluyó" in now
+    assert 'id="take-part"' not in now and 'id="next-deadline"' not in now and 'id="next-session"' not in now
+    assert 'id="other-title"' not in c.get("/p/p/participa").text

@@ -157,3 +157,66 @@ def test_a_comment_with_contact_data_is_refused_and_nothing_is_published(db, clo
     p("answer_input", input=key, disposition="merged", rationale=f"Gracias; dudas al {PHONES[1]}")
     assert_not_published(c)
     searches_find_nothing(c)
+
+
+def test_the_quick_look_of_the_mask_never_skips_contact_data():
+    """``mask`` returns a text untouched when it holds no ``@`` nor a long run of digits; the texts
+    where the full patterns find an email or a phone are never among those."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from stages.participation import contact_data, mask
+
+    pieces = st.sampled_from(["3", "55", "1234", "5678", " ", "-", ".", "(", ")", "+", "@", "a", "correo", ".mx",
+                              "juana", "tel. ", "2025", "\n", "_", "%"])
+
+    @settings(max_examples=800, deadline=None, derandomize=True)
+    @given(st.lists(pieces, max_size=14).map("".join))
+    def check(text):
+        if contact_data(text):
+            assert mask(text) != text, text
+        assert not contact_data(mask(text)), text
+    check()
+    for planted in EMAILS + PHONES:
+        assert contact_data(planted) and planted not in mask(f"x {planted} y")
+
+
+def test_the_search_finds_exactly_what_the_published_texts_hold(db, clock):
+    """Against a reference that masks every input and looks in it: random texts with emails,
+    phones, years and marks, random needles (pieces of them), every page of the result."""
+    import random
+
+    from reads import lists
+    from stages.participation import mask
+
+    p = process_at(db, clock, "consultation")
+    p.on("2026-01-21")
+    p("open_channel", key="mesa", kind="workshop", name="Mesa", announced_on="2026-01-21", opens_on="2026-01-21",
+      closes_on="2026-03-30")
+    rng = random.Random(7)
+    words = ["agua", "Tel.", "juana.perez@correo.mx", "33 3615 1234", "(81) 8340-2211", "+52 1 55 1234 5678",
+             "2025-2026", "fugas", "[correo oculto]", "x(", "3615", "de", "-", "@", "colonia 12"]
+    texts = {f"i{n}": " ".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for n in range(1, 61)}
+    # stored as they came, as an import stores them (record_input would store them masked)
+    from sqlalchemy import insert
+
+    from storage import models as sm
+
+    with Session(db) as s:
+        pid = s.exec(select(sm.Process).where(sm.Process.slug == "p")).one().id
+        ch = s.exec(select(sm.Channel).where(sm.Channel.key == "mesa")).one().id
+        s.execute(insert(sm.Input), [{"process_id": pid, "key": k, "channel_id": ch, "text": t, "sector": "citizen",
+                                      "received_on": dt.date(2026, 1, 21), "kind": "input", "themes": [],
+                                      "profile": {}, "hidden_note": ""} for k, t in texts.items()])
+        s.commit()
+        assert sum(EMAILS[0] in i.text for i in s.exec(select(sm.Input))) > 5
+    needles = ["agua", "juana", "correo", "oculto", "[", "3615", "1234", "-", " ", "x(", "@", "(81", "2025", "1 55",
+               "tel. 3", "teléfono", "de 33", "fugas", "i1", "pérez@", "colonia 1"]
+    for needle in needles:
+        want = [k for k, t in texts.items() if needle.strip().lower() in k or needle.strip().lower() in mask(t).lower()]
+        got = []
+        for page in range(1, 5):
+            out = lists.page(db, "p", "inputs", q=needle, per_page=20, page=page)
+            assert out["total"] == len(want), (needle, out["total"], len(want))
+            got += [i["key"] for i in out["items"]]
+        assert got == want, needle

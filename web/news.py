@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from i18n import gettext, ngettext
 from stages import vocabulary
 
-from .i18n import stage_name
+from .i18n import date_text, stage_name
 
 
 class News(NamedTuple):
@@ -42,8 +42,10 @@ def _url(ref: str) -> str | None:
     return ref if ref.startswith(("http://", "https://")) else None
 
 
-def news(view: dict[str, Any], lang: str) -> list[News]:
-    """Every item of news of the process ``view`` (:func:`reads.public.public_view`), newest first."""
+def news(view: dict[str, Any], lang: str, answered: list[str] | None = None) -> list[News]:
+    """Every item of news of the process ``view`` (:func:`reads.public.public_view`), newest first;
+    ``answered``: when responses were given (:func:`reads.public.recent_responses`), for a view
+    that does not list the inputs."""
     p = view["process"]
     base = f"/p/{quote(p['slug'])}"
     items: list[News] = []
@@ -59,12 +61,13 @@ def news(view: dict[str, Any], lang: str) -> list[News]:
         items.append(News(instant(m["at"]), f"move-{m['at']}-{m['event']}", title, m["reason"] or "", None))
     for s in view["sessions"]:
         if s.get("convened_at"):
-            when = s["scheduled_for"] or ""
-            title = gettext(lang, "Session {key} convened for {day} at {time}, {place}").format(
-                key=s["key"], day=when[:10], time=when[11:16], place=s["place"])
+            title = gettext(lang, "Session {key} convened for {when}, {place}").format(
+                key=s["key"], when=date_text(s["scheduled_for"], lang), place=s["place"])
             items.append(News(instant(s["convened_at"]), f"session-{s['key']}", title, "; ".join(s["agenda"]),
                               f"{base}#session-{s['key']}"))
-    items += _responses(view, lang, base)
+    if answered is None:
+        answered = [i["answered_at"] for i in view["consultation"]["inputs"] if i["disposition"] and i["answered_at"]]
+    items += _responses(view, lang, base, answered)
     titles = {a["key"]: a["title"] for a in view["activities"]}
     commitment_of = {a["key"]: a["commitment"] for a in view["activities"]}
     counted: dict[str, int] = defaultdict(int)
@@ -81,14 +84,13 @@ def news(view: dict[str, Any], lang: str) -> list[News]:
     return items
 
 
-def _responses(view: dict[str, Any], lang: str, base: str) -> list[News]:
+def _responses(view: dict[str, Any], lang: str, base: str, answered: list[str]) -> list[News]:
     """One item per day on which inputs received their reasoned response."""
     tz = ZoneInfo(view["process"]["timezone"])
     by_day: dict[dt.date, list[dt.datetime]] = defaultdict(list)
-    for i in view["consultation"]["inputs"]:
-        if i["disposition"] and i["answered_at"]:
-            at = instant(i["answered_at"])
-            by_day[at.astimezone(tz).date()].append(at)
+    for when in answered:
+        at = instant(when)
+        by_day[at.astimezone(tz).date()].append(at)
     return [News(max(ats), f"responses-{day.isoformat()}",
                  ngettext(lang, "{n} input received its reasoned response", "{n} inputs received their reasoned response",
                           len(ats)).format(n=len(ats)), "", f"{base}#inputs")
