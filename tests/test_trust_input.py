@@ -71,10 +71,17 @@ def test_json_nested_thousands_of_levels_is_refused(setup):
     _refused(c.post("/api/processes/p/actions/add_theme", content=deep, headers=bearer), "json_too_deep")
     inside = b'{"key": "t1", "name": "x", "more": ' + deep + b"}"
     _refused(c.post("/api/processes/p/actions/add_theme", content=inside, headers=bearer), "json_too_deep")
-    form = c.get("/w/p/do/register_ruleset")  # the workspace's one structured input: a rule set's file
-    r = c.post("/w/p/do/register_ruleset", data={"csrf": csrf_of(form.text)},
-               files={"ruleset": ("reglas.yaml", b"name: " + deep, "text/yaml")})
-    _refused(r, "json_too_deep")
+    key = "S1"
+    c.post("/api/processes/p/actions/convene_session", json={"key": key, "scheduled_for": "2026-02-01T10:00:00-06:00",
+                                                             "place": "Sala", "agenda": ["x"]}, headers=bearer)
+    before = audit_count(db)
+    # the web reads no JSON typed into a form; a rule set's file nested thousands of levels deep
+    form = c.get("/w/p/do/register_ruleset")
+    for body in (b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}", b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 200))
+                 + b"[" * 3000 + b"]" * 3000):
+        r = c.post("/w/p/do/register_ruleset", data={"csrf": csrf_of(form.text)},
+                   files={"ruleset": ("reglas.json", body, "application/json")})
+        _refused(r, "json_too_deep", "ruleset_file_unreadable")
     assert audit_count(db) == before
 
 
@@ -98,6 +105,10 @@ def test_a_number_of_thousands_of_digits_is_refused(setup):
     _refused(r, "invalid_field", "number_too_large")
     r = c.post("/w/p/do/configure_reminders", data={"digest_horizon_days": "9" * 30, "csrf": csrf_of(form.text)})
     _refused(r, "invalid_field", "number_too_large", "value_not_storable")
+    form = c.get("/w/p/do/configure_compliance")  # a setting's box
+    r = c.post("/w/p/do/configure_compliance", data={"settings.forum_max_gap_months": "9" * 5000,
+                                                      "csrf": csrf_of(form.text)})
+    _refused(r, "number_too_large", "compliance_bad_setting")
     assert audit_count(db) == before
 
 

@@ -263,16 +263,20 @@ def test_a_new_process_from_its_creation_to_its_close_through_the_workspace(inst
     coord.act("add_theme", name="Agua potable")
     _on(clock, "2026-02-19")
     coord.sign_in("laura-mendez")
+    coord.act("record_input", channel="consulta-en-linea", text="Compre relojes baratos aquí", received_on="2026-02-19",
+              look="record an input")
     coord.act("record_input", channel="consulta-en-linea", text="Publicar los tabuladores de sueldos por género",
-              received_on="2026-02-19", look="record an input")
-    coord.act("record_input", channel="consulta-en-linea", text="Compre relojes baratos aquí", received_on="2026-02-19")
+              received_on="2026-02-19")
     page = coord.goto(f"/w/{SLUG}/inbox")
     coord.look("inbox")
+    assert "Compre relojes" in page.locator("article.card blockquote").inner_text()  # the oldest first
     page.locator("#hide summary").click()
     page.select_option("#f-hide-reason", "spam")
     page.click("#hide button[type=submit]")
     page.wait_for_load_state()
-    assert "Publicidad no deseada" in page.locator("#hidden").inner_text()
+    hidden = page.locator("#hidden").inner_text()
+    assert "Publicidad no deseada" in hidden and "Compre relojes" in hidden
+    assert "Publicar los tabuladores" in page.locator("article.card blockquote").inner_text()  # the next one
     page.select_option("#answer [name=disposition]", "adopted")
     page.select_option("#answer [name=theme]", "brecha-salarial-de-genero")
     page.fill("#answer [name=rationale]", "Se integra al tema de la brecha salarial")

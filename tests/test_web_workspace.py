@@ -744,6 +744,8 @@ def test_a_coordinator_hides_an_input_from_the_inbox_and_sees_it_with_its_reason
     reasons = re.search(r'<select id="f-hide-reason" name="reason"[^>]*>(.*?)</select>', page, re.S).group(1)
     assert re.findall(r'<option value="([^"]*)"', reasons) == ["", "spam", "insult", "personal_data"]
     assert "publicidad no deseada" in reasons and "datos personales" in reasons
+    queued = page.split('id="next-i3"')[1].split("</li>")[0]  # the next in line may be hidden too
+    assert 'name="input" value="i3"' in queued and 'action="/w/p/do/hide_input"' in queued
     before = audit_count(sqlite_db)
     r = c.post("/w/p/do/hide_input", data={"input": "i2", "reason": "spam", "note": "Anuncio de relojes",
                                            "next": "/w/p/inbox", "back": "1", "csrf": csrf_of(page)})

@@ -515,19 +515,17 @@ async def _ruleset_file(request: Request) -> Any:
 
 
 def _payload(name: str, form: dict) -> dict:
-    """The action's payload from the form; deep JSON or an enormous number in a JSON field is
-    refused here like in the API (:func:`web.api.check_value`)."""
+    """The action's payload from the form; an enormous number or a structure nested too deeply
+    (a rule set's file) is refused here like in the API (:func:`web.api.check_value`)."""
     form = _untouched_fields_of_other_kinds(name, form)
-    try:
-        payload = forms.parse(actions.ACTIONS[name].schema, form)
-    except RecursionError:
-        raise InputRefused("json_too_deep", limit=MAX_DEPTH) from None
-    except ValueError:  # an integer past Python's digit limit, in a JSON field
-        raise InputRefused("number_too_large") from None
+    payload = forms.parse(actions.ACTIONS[name].schema, form)
     for hidden in HIDDEN_FIELDS.get(name, ()):
         payload.pop(hidden, None)
     if name == "configure_compliance" and "settings" in payload:
-        payload["settings"] = workspace.setting_values(payload["settings"])
+        try:
+            payload["settings"] = workspace.setting_values(payload["settings"])
+        except ValueError:  # an integer past Python's digit limit
+            raise InputRefused("number_too_large") from None
     if name == "register_ruleset" and isinstance(form.get("ruleset"), (dict, list)):
         payload["ruleset"] = form["ruleset"]
     check_value(payload)
