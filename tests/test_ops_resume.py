@@ -116,6 +116,10 @@ def test_cocrea_apply_says_what_it_skipped(tmp_path):
     assert "0 actions applied; 7 applied before (idempotency keys), skipped" in english.output
 
 
+#: Long enough that the run is still working when it is killed, however fast the machine.
+DOCS = 400
+
+
 def test_a_run_killed_mid_file_resumes_from_where_it_died(tmp_path):
     """A real crash: the apply process is killed while it works through a long file; the re-run
     lands every item exactly once."""
@@ -123,7 +127,7 @@ def test_a_run_killed_mid_file_resumes_from_where_it_died(tmp_path):
     items = script()
     items += [{"action": "publish_document", "actor": "ana", "process": "p", "kind": "evidence",
                "title": f"Informe {n}", "ref": f"https://example.org/{n}.pdf", "stage": "declaration",
-               "idempotency_key": f"2026-01/doc-{n}"} for n in range(1, 61)]
+               "idempotency_key": f"2026-01/doc-{n}"} for n in range(1, DOCS + 1)]
     file = tmp_path / "long.json"
     file.write_text(json.dumps(items), encoding="utf-8")
     engine = make_engine(url)
@@ -151,7 +155,7 @@ def test_a_run_killed_mid_file_resumes_from_where_it_died(tmp_path):
         titles = s.exec(select(AuditEntry.action)).all()
         keys = s.exec(select(AppliedKey.key)).all()
     assert len(keys) == len(items) == len(set(keys))
-    assert titles.count("publish_document") == 60 and titles.count("add_person") == 6
+    assert titles.count("publish_document") == DOCS and titles.count("add_person") == 6
     assert queries.verify_audit(engine) == {"p": len(items)}
     engine.dispose()
 
