@@ -181,4 +181,8 @@ MESSAGES.update({
     "retention_not_over": N_("The citizens' contact data is kept {days} days after the process closes; it can be "
                              "purged from {since} (or a person's own, at any time, on their request)."),
     "too_many_inputs_from_email": N_("Too many inputs with this email today (at most {limit}); try again tomorrow."),
+    "too_many_follows_from_address": N_("Too many subscriptions to follow this process from this connection today "
+                                        "(at most {limit}); try again tomorrow."),
+    "too_many_follows_from_email": N_("This email asked to follow the process too many times today (at most "
+                                      "{limit}); check the confirmation email already sent, or try again tomorrow."),
 })

@@ -440,13 +440,15 @@ class CitizenContact(SQLModel, table=True):
     follow_confirmed_at: Optional[dt.datetime] = _utc()
     unfollowed_at: Optional[dt.datetime] = _utc()
     erased_at: Optional[dt.datetime] = _utc()
+    #: A digest of the address the last follow came from (web form), for the limits; private, erased with it.
+    source_digest: Optional[str] = Field(default=None, max_length=64)
 
 
 #: Columns that hold personal data; public views must drop them.
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Person: ("email",),
     Input: ("contact_name", "contact_email", "profile", "source_digest", "original_text"),
-    CitizenContact: ("email", "token"),
+    CitizenContact: ("email", "token", "source_digest"),
 }
 
 

@@ -288,3 +288,47 @@ def test_contact_data_planted_in_texts_is_masked_in_every_public_output(consulti
         for planted in ("juana.perez@correo.mx", "3615 1234", "55 1234 5678"):
             assert planted not in body, (path, planted)
     assert "[correo oculto]" in c.get("/p/p").text and "[teléfono oculto]" in c.get("/p/p/data.json").text
+
+
+def follow(p, email, **payload):
+    p.clock.advance(minutes=5)
+    base = {"email": email, "privacy_accepted": True}
+    return actions.apply(p.db, "follow_process", {**base, **payload}, actor="public", process=p.slug, clock=p.clock)
+
+
+def follow_refused(p, email, **payload):
+    before = snapshot(p.db)
+    with pytest.raises(Refused) as exc:
+        follow(p, email, **payload)
+    assert snapshot(p.db) == before  # nothing written: no contact, no confirmation queued
+    return exc.value.reasons[0].code
+
+
+def test_following_has_the_same_limits_per_address_and_per_email_a_day(consulting, db):
+    p = consulting
+    p("configure_participation", per_address=2, per_email=1)
+    submit(p, client_address="198.51.100.1")  # inputs and follows are counted apart
+    follow(p, "a@example.net", client_address="198.51.100.1")
+    follow(p, "b@example.net", client_address="198.51.100.1")
+    follow(p, "b@example.net", client_address="198.51.100.1")  # already following: nothing starts, no refusal
+    assert follow_refused(p, "c@example.net", client_address="198.51.100.1") == "too_many_follows_from_address"
+    follow(p, "c@example.net", client_address="198.51.100.2")  # another address
+    token = rows(db, CitizenContact, email="c@example.net")[0].token
+    actions.apply(db, "unfollow_process", {"token": token}, actor="public", process=p.slug, clock=p.clock)
+    assert follow_refused(p, "c@example.net", client_address="198.51.100.3") == "too_many_follows_from_email"
+    p.on("2026-02-11")
+    follow(p, "c@example.net", client_address="198.51.100.1")  # a new day
+    follow(p, "d@example.net", client_address="198.51.100.1")
+    assert len(mail(db, kind="follow_confirmation", recipient="c@example.net")) == 2
+    with pytest.raises(Refused) as exc:
+        follow(p, "e@example.net", client_address="198.51.100.1")
+    assert "2" in str(exc.value.as_dict("en")) and "follow" in str(exc.value.as_dict("en"))
+
+
+def test_the_address_a_follow_came_from_is_kept_only_as_a_digest_and_erased(consulting, db):
+    p = consulting
+    follow(p, EMAIL, client_address="198.51.100.7")
+    (row,) = rows(db, CitizenContact, email=EMAIL)
+    assert row.source_digest and "198.51.100.7" not in row.source_digest
+    p("erase_contact", email=EMAIL)
+    assert rows(db, CitizenContact, id=row.id)[0].source_digest is None

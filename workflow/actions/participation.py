@@ -3,7 +3,7 @@
 The public actions (``ActionDef.public``) are done by the anonymous actor ``public``: the web
 app's participation form, the confirmation link, following and leaving a process. They run
 through :func:`workflow.engine.run` like any other action, with the process row locked, so the
-limits against abuse (inputs per address and per email a day) hold whatever the number of web
+limits against abuse (inputs, and follows, per address and per email a day) hold whatever the number of web
 processes. The audit trail keeps what was said, never who said it: the email, the address it came
 from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
 The coordinators configure what is asked and the privacy notice, hide an input with a recorded
@@ -143,6 +143,40 @@ def _count_today(ctx: Context, column, value) -> int:
         m.Input.process_id == ctx.process.id, m.Input.received_on == today(ctx), column == value)).one()
 
 
+#: The refusals of the limits a day, per thing counted: (from one address, with one email).
+LIMIT_CODES = {"inputs": ("too_many_inputs_from_address", "too_many_inputs_from_email"),
+               "follows": ("too_many_follows_from_address", "too_many_follows_from_email")}
+
+
+def _within_limits(ctx: Context, what: str, from_address: int | None, with_email: int | None) -> None:
+    """The limits against abuse, one rule for taking part and following: at most ``per_address``
+    of ``what`` a day from one network address and ``per_email`` with one email (configure_participation);
+    the counts are those of the process's day, kept in the database (``None``: not known)."""
+    limits, (address_code, email_code) = _settings(ctx)["limits"], LIMIT_CODES[what]
+    if from_address is not None and from_address >= limits["per_address"]:
+        raise refuse(address_code, limit=limits["per_address"])
+    if with_email is not None and with_email >= limits["per_email"]:
+        raise refuse(email_code, limit=limits["per_email"])
+
+
+def _on_today(ctx: Context, moments) -> int:
+    """How many of ``moments`` (UTC, the last two days at most) fall on the process's day."""
+    return sum(1 for at in moments if at is not None and local_day(at, ctx.process.timezone) == today(ctx))
+
+
+def _follows_today(ctx: Context, digest: str | None, contact: m.CitizenContact | None) -> tuple:
+    """The follows started today from the address ``digest``, and the confirmations of following
+    queued today to ``contact`` (its email)."""
+    since = ctx.now - dt.timedelta(days=2)
+    from_address = _on_today(ctx, ctx.db.exec(select(m.CitizenContact.followed_at).where(
+        m.CitizenContact.process_id == ctx.process.id, m.CitizenContact.source_digest == digest,
+        m.CitizenContact.followed_at >= since))) if digest else None
+    with_email = _on_today(ctx, ctx.db.exec(select(m.OutboxMessage.created_at).where(
+        m.OutboxMessage.contact_id == contact.id, m.OutboxMessage.kind == "follow_confirmation",
+        m.OutboxMessage.created_at >= since))) if contact is not None else 0
+    return from_address, with_email
+
+
 def _confirm(ctx: Context, contact: m.CitizenContact) -> None:
     """Ask an address not confirmed yet to confirm itself (once per token)."""
     if contact.confirmed_at is None:
@@ -176,10 +210,8 @@ def submit_input(ctx: Context, d: SubmitInput):
     themes = [get(ctx, m.Theme, k, "theme") for k in dict.fromkeys(d.themes)]
     s = _settings(ctx)
     digest = _digest(ctx, d.client_address) if d.client_address else None
-    if digest and _count_today(ctx, m.Input.source_digest, digest) >= s["limits"]["per_address"]:
-        raise refuse("too_many_inputs_from_address", limit=s["limits"]["per_address"])
-    if d.email and _count_today(ctx, m.Input.contact_email, d.email) >= s["limits"]["per_email"]:
-        raise refuse("too_many_inputs_from_email", limit=s["limits"]["per_email"])
+    _within_limits(ctx, "inputs", _count_today(ctx, m.Input.source_digest, digest) if digest else None,
+                   _count_today(ctx, m.Input.contact_email, d.email) if d.email else None)
     profile = {k: v for k, v in d.profile.model_dump(exclude_none=True).items() if k in s["ask"] and v != ""}
     key = next_key(ctx, m.Input, "i")
     ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id if channel else None, text=d.text,
@@ -237,12 +269,19 @@ def confirm_email(ctx: Context, d: ConfirmEmail):
 def follow_process(ctx: Context, d: FollowProcess):
     """Follow the process by email: a weekly digest of what changed, once the subscription is
     confirmed through its own link (an address confirmed for an input is not enough: nobody is
-    subscribed by someone else); that link confirms the address too."""
+    subscribed by someone else); that link confirms the address too. Within the same limits a day
+    as taking part (per network address, per email), counted apart."""
     if not d.privacy_accepted:
         raise refuse("privacy_notice_not_accepted")
+    known = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
+                                                       m.CitizenContact.email == d.email.strip())).first()
+    digest = _digest(ctx, d.client_address) if d.client_address else None
+    if known is None or not known.following:  # a follow starts: within the day's limits
+        _within_limits(ctx, "follows", *_follows_today(ctx, digest, known))
     row = citizens.contact(ctx.db, ctx.process, d.email, d.lang, ctx.now)
     if not row.following:
         row.following, row.followed_at, row.unfollowed_at, row.follow_confirmed_at = True, ctx.now, None, None
+        row.source_digest = digest
         ctx.db.add(row)
     if row.follow_confirmed_at is None:
         ctx.db.flush()
@@ -301,7 +340,7 @@ def _erase(ctx: Context, inputs: list, contacts: list) -> None:
         citizens.forget(ctx.db, contact.id)
         contact.email = contact.token = None
         contact.following, contact.confirmed_at, contact.erased_at = False, None, ctx.now
-        contact.follow_confirmed_at = None
+        contact.follow_confirmed_at = contact.source_digest = None
         ctx.db.add(contact)
 
 
