@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from builders import process_at
+from builders import complete_stage, process_at
 from webkit import PASSWORD, audit_count, client, csrf_of, sign_in
 
 from reads import status as queries
@@ -181,3 +181,40 @@ def test_a_form_dated_before_its_session_began_is_refused_by_the_rules_of_time(s
                                                "at": during.strftime("%Y-%m-%dT%H:%M")})
     assert r.status_code == 303
     assert queries.history(sqlite_db, "p")[-1]["at"] == during.isoformat(timespec="seconds")
+
+
+def test_the_inbox_answer_records_a_response_agreed_in_an_earlier_meeting(sqlite_db, clock):
+    """The inbox's answer form has the same date of the fact: left as shown it means now; a past
+    time records the response when the meeting agreed it; a future one is refused on the inbox."""
+    p = process_at(sqlite_db, clock, "consultation")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="web", text="Agua potable en las colonias", received_on="2026-02-18")
+    p("record_input", key="i3", channel="web", text="Transparencia en compras", received_on="2026-02-18")
+    p("set_credentials", actor="coord", handle="coord", password=PASSWORD)
+    clock.advance(days=3)
+    c = client(sqlite_db, clock)
+    assert sign_in(c, "p", "coord").status_code == 303
+    page = c.get("/w/p/inbox").text
+    assert "Fecha del hecho" in page and "America/Mexico_City" in page
+    at, shown = _shown(page)
+    assert at == shown == clock.now().astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    answer = {"disposition": "not_adopted", "rationale": "Fuera de alcance", "next": "/w/p/inbox", "back": "1"}
+    before = audit_count(sqlite_db)
+    tomorrow = (clock.now() + dt.timedelta(days=1)).astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    r = c.post("/w/p/do/answer_input", data={**answer, "input": "i2", "at": tomorrow, "at_shown": shown,
+                                             "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    assert "no se registran hechos futuros" in c.get("/w/p/inbox").text and audit_count(sqlite_db) == before
+    meeting = (clock.now() - dt.timedelta(days=1)).astimezone(MX).replace(second=0, microsecond=0)
+    r = c.post("/w/p/do/answer_input", data={**answer, "input": "i2", "at": meeting.strftime("%Y-%m-%dT%H:%M"),
+                                             "at_shown": shown, "csrf": csrf_of(page)})
+    assert r.status_code == 303
+    last = queries.history(sqlite_db, "p")[-1]
+    assert last["action"] == "answer_input" and last["at"] == meeting.isoformat(timespec="seconds")
+    assert last["recorded_at"] == _local(clock.now())
+    page = c.get("/w/p/inbox").text  # the next input; its form untouched: the response is dated now
+    at, shown = _shown(page)
+    clock.advance(minutes=2)
+    r = c.post("/w/p/do/answer_input", data={**answer, "input": "i3", "at": at, "at_shown": shown,
+                                             "csrf": csrf_of(page)})
+    assert r.status_code == 303 and queries.history(sqlite_db, "p")[-1]["at"] == _local(clock.now())

@@ -384,11 +384,15 @@ def _kind_links(name: str, values: dict) -> list[dict[str, Any]]:
              "chosen": values.get("kind") == k} for k in decisions.KINDS]
 
 
-async def _fact_time(request: Request, slug: str, name: str) -> dict | None:
+def _fact_of(request: Request, slug: str, name: str) -> dict | None:
     """The "date of the fact" of an action that records one (``ActionDef.dated``), else ``None``."""
     if not actions.ACTIONS[name].dated:
         return None
-    return await run_in_threadpool(workspace.fact_time, request.app.state.read_engine, slug, request.app.state.clock)
+    return workspace.fact_time(request.app.state.read_engine, slug, request.app.state.clock)
+
+
+async def _fact_time(request: Request, slug: str, name: str) -> dict | None:
+    return await run_in_threadpool(_fact_of, request, slug, name)
 
 
 def _fact_at(form: dict, fact: dict | None):
@@ -685,14 +689,18 @@ def _allowed(request: Request, slug: str, identity, lang: str) -> list[str]:
 @_reads("/w/{slug}/inbox", "inbox.html")
 def _inbox(request: Request, slug: str, identity, lang: str) -> dict:
     """The inputs without a reasoned response, answered one after another: the oldest is shown
-    with its answer form (and, for a coordinator, the form that hides it); answering it brings
-    the next."""
+    with its answer form (with its date of the fact: a response agreed in a meeting is often
+    recorded later; and, for a coordinator, the form that hides it); answering it brings the next."""
     view = workspace.inbox_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
     fields, hide = _fields("answer_input"), _fields("hide_input")
     first = view["pending"][0] if view["pending"] else None
     allowed = _allowed(request, slug, identity, lang)
+    fact = _fact_of(request, slug, "answer_input")  # a response recorded after the meeting that agreed it
+    values = forms.initial(fields, {"input": first["key"], "theme": first["theme"] or ""} if first else {})
+    if fact is not None:
+        values["at"] = values["at_shown"] = fact["now"]
     return {"v": view, "here": f"/w/{quote(slug)}/inbox", "fields": [f for f in fields if f.name != "input"],
-            "values": forms.initial(fields, {"input": first["key"], "theme": first["theme"] or ""} if first else {}),
+            "values": values, "fact": fact,
             "allowed": "answer_input" in allowed, "may_hide": "hide_input" in allowed,
             "hide_fields": [f for f in hide if f.name != "input"], "hide_values": forms.initial(hide, {})}
 
