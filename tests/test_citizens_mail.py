@@ -196,3 +196,17 @@ def test_following_is_confirmed_by_its_own_link_even_for_a_confirmed_address(con
     digest = to_citizen(handler)[-1]
     assert len(to_citizen(handler)) == 2 and "Otro informe" in text_of(digest)
     assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_follow_form_says_the_limit_of_the_day_and_queues_nothing_more(consulting, db, clock):
+    p = consulting
+    p("configure_participation", per_address=1)
+    c = client(db, clock, public_url=SITE)
+    page = c.get("/p/p/seguir")
+    assert c.post("/p/p/seguir", data={"csrf": csrf_of(page.text), "email": EMAIL, "privacy": "yes"}).status_code == 200
+    r = c.post("/p/p/seguir", data={"csrf": csrf_of(page.text), "email": "otra@example.net", "privacy": "yes"})
+    assert r.status_code == 409
+    assert "Demasiadas suscripciones para seguir este proceso desde esta conexión hoy (como máximo 1)" in r.text
+    with Session(db) as s:
+        assert [c.email for c in s.exec(select(CitizenContact))] == [EMAIL]
+        assert len([m for m in s.exec(select(OutboxMessage)) if m.kind == "follow_confirmation"]) == 1
