@@ -25,7 +25,6 @@ from sqlmodel import select
 from i18n import D_
 from notifications import citizens
 from stages import participation as rules
-from stages.chronology import local_today as local_day
 from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 
@@ -305,23 +304,38 @@ def _erase(ctx: Context, inputs: list, contacts: list) -> None:
         ctx.db.add(contact)
 
 
+def retention_end(db, process: m.Process) -> dt.date | None:
+    """The first day the citizens' contact data of ``process`` may be purged; ``None`` while it
+    is not closed."""
+    closed = db.exec(select(m.StageChange).where(m.StageChange.process_id == process.id,
+                                                 m.StageChange.to_stage == "closed")
+                     .order_by(m.StageChange.at.desc())).first()
+    if process.stage != "closed" or closed is None:
+        return None
+    return rules.retention_ends(process, closed.at)
+
+
+def contact_data_held(db, process: m.Process) -> tuple[list[m.Input], list[m.CitizenContact]]:
+    """The inputs of ``process`` still holding a citizen's data, and its contacts not erased."""
+    inputs = list(db.exec(select(m.Input).where(m.Input.process_id == process.id).where(
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
+        | (m.Input.original_text.is_not(None)))))
+    contacts = list(db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == process.id,
+                                                           m.CitizenContact.erased_at.is_(None))))
+    return inputs, contacts
+
+
 def purge_contact_data(ctx: Context, d: PurgeContactData):
     """Erase every citizen's contact data of a closed process once its retention period has passed
     (configure_participation retention_days, 180 days after the close by default); the inputs'
     text stays."""
-    closed = ctx.db.exec(select(m.StageChange).where(m.StageChange.process_id == ctx.process.id,
-                                                     m.StageChange.to_stage == "closed")
-                         .order_by(m.StageChange.at.desc())).first()
     days = _settings(ctx)["retention_days"]
-    if ctx.process.stage != "closed" or closed is None:
+    ends = retention_end(ctx.db, ctx.process)
+    if ends is None:
         raise refuse("retention_not_over", days=days, since="-")
-    ends = local_day(closed.at, ctx.process.timezone) + dt.timedelta(days=days)
     if today(ctx) < ends:
         raise refuse("retention_not_over", days=days, since=ends.isoformat())
-    inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id).where(
-        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
-        | (m.Input.original_text.is_not(None)))))
-    contacts = list(ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
-                                                               m.CitizenContact.erased_at.is_(None))))
+    inputs, contacts = contact_data_held(ctx.db, ctx.process)
     _erase(ctx, inputs, contacts)
+    ctx.reason = rules.RETENTION_REASON
     return {"inputs": len(inputs), "contacts": len(contacts)}
