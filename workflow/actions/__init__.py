@@ -93,6 +93,7 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False,
        dated=False),
     _a(participation.hide_input, participation.HideInput),
+    _a(participation.unhide_input, participation.UnhideInput),
     _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False, dated=False),
     _a(participation.configure_participation, participation.ConfigureParticipation, **GOV),
     _a(participation.purge_contact_data, participation.PurgeContactData, COORD + SYSTEM, **GOV, while_closed=True, replayed=False,

@@ -7,7 +7,7 @@ limits against abuse (inputs per address and per email a day) hold whatever the 
 processes. The audit trail keeps what was said, never who said it: the email, the address it came
 from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
 The coordinators configure what is asked and the privacy notice, hide an input with a recorded
-reason (its text is kept), and erase a citizen's contact data on request (ARCO).
+reason (its text is kept) or show again one hidden by mistake, and erase a citizen's contact data on request (ARCO).
 
 Why one module: every action here shares the public actor's limits, the contact's lifecycle
 (given, confirmed, followed, erased) and the masking of contact data; apart, each would copy them.
@@ -29,7 +29,7 @@ from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 
 from ..engine import Context
-from ..schemas import Email, Key, Line, Note, Schema, SectorName, text_type
+from ..schemas import Email, Key, Line, Note, Schema, SectorName, Text1, text_type
 from .lookup import get, next_key, today
 
 WebText = text_type(1, rules.WEB_INPUT_MAX)
@@ -80,6 +80,11 @@ class HideInput(Schema):
     input: Key
     reason: Literal[rules.HIDE_REASONS]  # type: ignore[valid-type]
     note: Note = ""
+
+
+class UnhideInput(Schema):
+    input: Key
+    reason: Text1
 
 
 class ConfirmEmail(Schema):
@@ -200,6 +205,19 @@ def hide_input(ctx: Context, d: HideInput):
     ctx.db.add(row)
     ctx.reason = d.note
     return {"input": row.key, "hidden": d.reason}
+
+
+def unhide_input(ctx: Context, d: UnhideInput):
+    """Show again an input hidden by mistake, saying why; its hiding stays in the audit trail, and
+    the public pages count it again (without a reasoned response, it is back among those to answer)."""
+    row = get(ctx, m.Input, d.input, "input")
+    if not row.hidden_reason:
+        raise refuse("input_not_hidden", input=row.key)
+    d.reason = rules.mask(d.reason) or ""  # no email or phone in the trail
+    row.hidden_reason, row.hidden_note, row.hidden_at = None, "", None
+    ctx.db.add(row)
+    ctx.reason = d.reason
+    return {"input": row.key, "shown": True}
 
 
 def _contact_by_token(ctx: Context, token: str) -> m.CitizenContact:
