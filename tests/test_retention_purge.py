@@ -2,12 +2,14 @@
 through ``purge_contact_data``, as the actor ``system``, once, audited (``notifications.retention``)."""
 from __future__ import annotations
 
+import pytest
 from builders import process_at
 from sqlmodel import Session, select
 
 from notifications import retention
+from stages.errors import NotAllowed
 from storage.models import AuditEntry, Input, Process
-from workflow import audit
+from workflow import actions, audit
 
 
 def _purges(db) -> list[AuditEntry]:
@@ -57,3 +59,11 @@ def test_the_worker_tick_purges_once(db, clock):
         assert tick(db, p.clock, mail_config(host, port))["purged"] == 0
     assert [e.actor for e in _purges(db)] == ["system"]
     assert _input(db, "i1").contact_name is None
+
+
+def test_only_the_actions_naming_it_take_the_system_actor(db, clock):
+    p = process_at(db, clock, "consultation")
+    with pytest.raises(NotAllowed):
+        actions.apply(db, "add_theme", {"key": "t", "name": "Agua"}, actor="system", process=p.slug, clock=p.clock)
+    assert "system" in str(p.refused("add_person", handle="system", name="X", role="member", sector="academia")
+                           .as_dict("en"))
