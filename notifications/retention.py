@@ -9,20 +9,26 @@ the process's lock); a process purged holds no contact data, so later sweeps do 
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from stages.chronology import local_today
 from stages.clock import Clock
+from stages.errors import CocreaError
 from storage.models import Process, StageChange
 from workflow import actions
 from workflow.actions.participation import contact_data_held, retention_end
 from workflow.engine import SYSTEM, AlreadyApplied
 
+log = logging.getLogger("cocrea.worker")
+
 
 def purge_due(engine: Engine, clock: Clock, process: str | None = None) -> list[str]:
     """Purge every closed process (or the one named) whose retention is over and that still holds
-    contact data; returns the slugs purged."""
+    contact data; returns the slugs purged. A refusal is logged and skipped (the next sweep tries
+    again), so it never stops the delivery of the tick."""
     now = clock.now()
     due: list[tuple[str, int]] = []
     with Session(engine) as db:
@@ -42,8 +48,12 @@ def purge_due(engine: Engine, clock: Clock, process: str | None = None) -> list[
             due.append((proc.slug, close))
     purged = []
     for slug, close in due:
-        result = actions.apply(engine, "purge_contact_data", {}, actor=SYSTEM, process=slug, clock=clock,
-                               idempotency_key=f"retention-purge:{slug}:{close}")
+        try:
+            result = actions.apply(engine, "purge_contact_data", {}, actor=SYSTEM, process=slug, clock=clock,
+                                   idempotency_key=f"retention-purge:{slug}:{close}")
+        except CocreaError as exc:  # refused (changed meanwhile): said, and the other processes and mail go on
+            log.warning("purge of %s refused: %s", slug, exc)
+            continue
         if not isinstance(result, AlreadyApplied):
             purged.append(slug)
     return purged
