@@ -7,7 +7,8 @@ limits against abuse (inputs per address and per email a day) hold whatever the 
 processes. The audit trail keeps what was said, never who said it: the email, the address it came
 from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
 The coordinators configure what is asked and the privacy notice, hide an input with a recorded
-reason (its text is kept) or show again one hidden by mistake, and erase a citizen's contact data on request (ARCO).
+reason (its text is kept) or show again one hidden by mistake, and erase a citizen's contact data
+on request (ARCO).
 
 Why one module: every action here shares the public actor's limits, the contact's lifecycle
 (given, confirmed, followed, erased) and the masking of contact data; apart, each would copy them.
@@ -336,8 +337,8 @@ def retention_end(db, process: m.Process) -> dt.date | None:
 def contact_data_held(db, process: m.Process) -> tuple[list[m.Input], list[m.CitizenContact]]:
     """The inputs of ``process`` still holding a citizen's data, and its contacts not erased."""
     inputs = list(db.exec(select(m.Input).where(m.Input.process_id == process.id).where(
-        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
-        | (m.Input.original_text.is_not(None)))))
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None))
+        | (m.Input.source_digest.is_not(None)) | (m.Input.original_text.is_not(None)))))
     contacts = list(db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == process.id,
                                                            m.CitizenContact.erased_at.is_(None))))
     return inputs, contacts
