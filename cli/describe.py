@@ -100,6 +100,9 @@ DESCRIPTIONS: dict[str, Msg] = {
                            "nothing more is sent to it unless it is given and confirmed again."),
     "hide_input": N_("Hide an input from the public pages for a recorded reason (spam, insult, personal data); its "
                      "text is kept, and the public page says how many were hidden and why."),
+    "unhide_input": N_("Show again an input hidden by mistake, saying why; its hiding stays in the audit trail, and "
+                       "the public pages count it again (without a reasoned response, it is back among those to "
+                       "answer)."),
     "erase_contact": N_("Erase a citizen's personal data on request (ARCO: cancellation): the email, name, answers about "
                         "themselves and address digest of every input they sent, their contact and the addresses kept in "
                         "the outbox. The inputs' text stays; the audit trail never held the data."),

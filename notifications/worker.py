@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from stages.clock import Clock, SystemClock
 
-from . import outbox
+from . import outbox, retention
 from .config import MailConfig
 from .render import Identity, Renderer
 from .sender import Sender, worker_id
@@ -46,10 +46,12 @@ def send_now(engine: Engine, config: MailConfig, *, clock: Clock | None = None, 
     """One sweep (plan and enqueue what is due) and one delivery run, now (``cocrea reminders send``)."""
     clock = clock or SystemClock()
     swept = outbox.sweep(engine, clock.now(), process=process)
+    purged = retention.purge_due(engine, clock, process=process)
     sender = Sender(engine, transport_for(config.smtp), renderer_for(config), clock=clock,
                     policy=config.delivery, worker=worker, process_id=process_id, public_url=config.public_url)
     stats = sender.run()
-    return {"planned": swept.due, "queued": swept.added, "processes": swept.processes, **stats.as_dict(),
+    return {"planned": swept.due, "queued": swept.added, "processes": swept.processes, "purged": purged,
+            **stats.as_dict(),
             "transport": sender.transport.describe()}
 
 
@@ -67,13 +69,14 @@ class Worker:
         self._scheduler: BlockingScheduler | None = None
 
     def tick(self) -> dict[str, Any]:
-        """One sweep, then deliver everything ready."""
+        """One sweep (and the purge of contact data come due), then deliver everything ready."""
         swept = outbox.sweep(self.engine, self.clock.now())
+        purged = retention.purge_due(self.engine, self.clock)  # contact data whose retention is over
         stats = Sender(self.engine, self.transport, self.renderer, clock=self.clock, policy=self.config.delivery,
                        worker=self.worker, concurrency=self.concurrency, public_url=self.config.public_url).run()
         self.ticks += 1
-        result = {"queued": swept.added, **stats.as_dict()}
-        if swept.added or stats.claimed:
+        result = {"queued": swept.added, "purged": len(purged), **stats.as_dict()}
+        if swept.added or purged or stats.claimed:
             log.info("tick %d: %s", self.ticks, " ".join(f"{k}={v}" for k, v in result.items() if v))
         return result
 

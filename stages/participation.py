@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from i18n import N_
 
@@ -33,6 +34,8 @@ MAIL_KINDS = ("email_confirmation", "follow_confirmation", "input_answer", "proc
 DEFAULT_LIMITS = {"per_address": 10, "per_email": 5}
 #: Days the citizens' contact data is kept after the process closes (then ``purge_contact_data``).
 DEFAULT_RETENTION_DAYS = 180
+#: The reason recorded when the contact data is purged (the retention period is over).
+RETENTION_REASON = "plazo de conservación vencido"
 #: The longest input a citizen may send through the web form, in characters.
 WEB_INPUT_MAX = 4000
 
@@ -97,6 +100,13 @@ def settings(process: Any) -> dict[str, Any]:
     return {"ask": [f for f in own.get("ask", list(PROFILE_FIELDS)) if f in PROFILE_FIELDS],
             "privacy_notice": own.get("privacy_notice") or "", "limits": limits,
             "retention_days": int(own.get("retention_days", DEFAULT_RETENTION_DAYS))}
+
+
+def retention_ends(process: Any, closed_at: dt.datetime) -> dt.date:
+    """The first day (where the process is) the citizens' contact data of a process closed at
+    ``closed_at`` may be purged: its retention days after the day of the close."""
+    day = closed_at.astimezone(ZoneInfo(process.timezone)).date()
+    return day + dt.timedelta(days=settings(process)["retention_days"])
 
 
 def comment_period(process: Any) -> dict[str, dt.date] | None:

@@ -28,6 +28,7 @@ MESSAGES: dict[str, Msg] = {
     "import_columns_unknown": N_("The file has columns this import does not take: {columns}. It takes: {known}."),
     "import_columns_missing": N_("The file lacks the required columns: {columns}."),
     "import_empty_file": N_("The file is empty: its first row must name the columns."),
+    "input_not_hidden": N_("Input '{input}' is not hidden: there is nothing to show again."),
     "input_not_imported": N_("Input '{input}' did not come in an imported file: there is no file to prove it in."),
     "input_not_provable": N_("Input '{input}' no longer holds the values it was imported with in {file} (its "
                              "contact data was erased): its row cannot be found among the file's digests."),

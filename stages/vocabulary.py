@@ -230,6 +230,7 @@ TERMS: dict[str, dict[str, Msg]] = {
         "follow_process": NC_("action", "Follow the process by email (public site)"),
         "unfollow_process": NC_("action", "Stop the emails (public site)"),
         "hide_input": NC_("action", "Hide an input, with its reason"),
+        "unhide_input": NC_("action", "Show again an input hidden by mistake"),
         "erase_contact": NC_("action", "Erase a citizen's personal data (ARCO)"),
         "configure_participation": NC_("action", "Configure public participation and the privacy notice"),
         "purge_contact_data": NC_("action", "Purge the citizens' contact data (retention over)"),

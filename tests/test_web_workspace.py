@@ -764,3 +764,33 @@ def test_a_coordinator_hides_an_input_from_the_inbox_and_sees_it_with_its_reason
     seen = member.get("/w/p/inbox").text
     assert 'action="/w/p/do/hide_input"' not in seen and 'id="hidden"' not in seen
     assert "Compre relojes" not in seen
+
+
+def test_a_coordinator_shows_again_an_input_hidden_by_mistake_from_the_hidden_list(sqlite_db, clock):
+    p = _with_passwords(process_at(sqlite_db, clock, "consultation"), "gob")
+    complete_stage(p, "consultation")
+    p("record_input", key="i2", channel="web", text="Transparencia en compras públicas", received_on="2026-02-18")
+    p("hide_input", input="i2", reason="spam", note="por error")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "coord")
+    page = c.get("/w/p/inbox").text
+    hidden = page.split('id="hidden"')[1].split("</section>")[0]
+    item = hidden.split('id="hidden-i2"')[1].split("</li>")[0]
+    assert 'action="/w/p/do/unhide_input"' in item and 'name="input" value="i2"' in item
+    assert 'name="reason"' in item and "Volver a mostrarla (se ocultó por error)" in item
+    before = audit_count(sqlite_db)
+    empty = c.post("/w/p/do/unhide_input", data={"input": "i2", "reason": "", "next": "/w/p/inbox", "back": "1",
+                                                 "csrf": csrf_of(page)})
+    assert empty.status_code == 303 and audit_count(sqlite_db) == before  # the reason is required: said on the page
+    assert "No se pudo registrar: Volver a mostrar una aportación ocultada por error" in c.get("/w/p/inbox").text
+    r = c.post("/w/p/do/unhide_input", data={"input": "i2", "reason": "No era publicidad", "next": "/w/p/inbox",
+                                             "back": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/w/p/inbox"
+    assert audit_count(sqlite_db) == before + 1
+    page = c.get("/w/p/inbox").text
+    assert 'id="hidden-i2"' not in page and 'id="input-i2"' in page  # back among those to answer
+    public_page = client(sqlite_db, clock).get("/p/p").text
+    assert "Transparencia en compras públicas" in public_page and 'id="hidden-inputs"' not in public_page
+    member = client(sqlite_db, clock)  # a member does not see the list, nor the button
+    sign_in(member, "p", "gob")
+    assert 'action="/w/p/do/unhide_input"' not in member.get("/w/p/inbox").text

@@ -690,9 +690,10 @@ def _allowed(request: Request, slug: str, identity, lang: str) -> list[str]:
 def _inbox(request: Request, slug: str, identity, lang: str) -> dict:
     """The inputs without a reasoned response, answered one after another: the oldest is shown
     with its answer form (with its date of the fact: a response agreed in a meeting is often
-    recorded later; and, for a coordinator, the form that hides it); answering it brings the next."""
+    recorded later; and, for a coordinator, the form that hides it); answering it brings the next.
+    The hidden inputs are listed apart, each with the form that shows it again."""
     view = workspace.inbox_view(request.app.state.read_engine, slug, identity.handle, lang, request.app.state.clock)
-    fields, hide = _fields("answer_input"), _fields("hide_input")
+    fields, hide, unhide = _fields("answer_input"), _fields("hide_input"), _fields("unhide_input")
     first = view["pending"][0] if view["pending"] else None
     allowed = _allowed(request, slug, identity, lang)
     fact = _fact_of(request, slug, "answer_input")  # a response recorded after the meeting that agreed it
@@ -702,7 +703,9 @@ def _inbox(request: Request, slug: str, identity, lang: str) -> dict:
     return {"v": view, "here": f"/w/{quote(slug)}/inbox", "fields": [f for f in fields if f.name != "input"],
             "values": values, "fact": fact,
             "allowed": "answer_input" in allowed, "may_hide": "hide_input" in allowed,
-            "hide_fields": [f for f in hide if f.name != "input"], "hide_values": forms.initial(hide, {})}
+            "hide_fields": [f for f in hide if f.name != "input"], "hide_values": forms.initial(hide, {}),
+            "may_unhide": "unhide_input" in allowed, "unhide_fields": [f for f in unhide if f.name != "input"],
+            "unhide_values": forms.initial(unhide, {})}
 
 
 @_reads("/w/{slug}/plan", "plan.html")

@@ -104,9 +104,14 @@ def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
 PUBLIC = "public"
 
 
-def public_actor(process: Process) -> Person:
-    """The anonymous actor of a public action: a person of no process, never stored."""
-    return Person(handle=PUBLIC, name=PUBLIC, role=PUBLIC, active=True)
+#: The actor of what the worker does on its own when due (the purge of contact data once the
+#: retention period is over), only in the actions whose roles name it.
+SYSTEM = "system"
+
+
+def public_actor(process: Process, handle: str = PUBLIC) -> Person:
+    """The anonymous actor of a public action (or :data:`SYSTEM`): a person of no process, never stored."""
+    return Person(handle=handle, name=handle, role=handle, active=True)
 
 
 def find_actor(db: Session, process: Process, handle: str) -> Person:
@@ -211,8 +216,8 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
                 return done
             now, recorded = moments(clock, at)
-            if action.public and actor == PUBLIC:
-                person = public_actor(proc)
+            if (action.public and actor == PUBLIC) or (actor == SYSTEM and SYSTEM in action.roles):
+                person = public_actor(proc, actor)
             else:
                 person = find_actor(db, proc, actor)
             if person.role not in action.roles:

@@ -51,6 +51,7 @@ MEMBER = ("member",)
 LIAISON = ("liaison", "coordinator")
 SELF = ("coordinator", "member", "liaison")
 PUBLIC = (engine.PUBLIC,)  # anyone on the public site (``ActionDef.public``)
+SYSTEM = (engine.SYSTEM,)  # the worker, on its own when it is due (``engine.SYSTEM``; ``notifications.retention``)
 GOV = {"while_suspended": True}  # governance: possible while the process is suspended
 #: The reminder anchors an action may make due at once (``ActionDef.plans``); moves add every rule.
 ALL = frozenset({"*"})
@@ -92,10 +93,11 @@ ACTIONS: dict[str, ActionDef] = {a.name: a for a in (
     _a(participation.unfollow_process, participation.UnfollowProcess, PUBLIC, public=True, replayed=False,
        dated=False),
     _a(participation.hide_input, participation.HideInput),
+    _a(participation.unhide_input, participation.UnhideInput),
     _a(participation.erase_contact, participation.EraseContact, **GOV, while_closed=True, replayed=False, dated=False),
     _a(participation.configure_participation, participation.ConfigureParticipation, **GOV),
-    _a(participation.purge_contact_data, participation.PurgeContactData, **GOV, while_closed=True, replayed=False,
-       dated=False),
+    _a(participation.purge_contact_data, participation.PurgeContactData, COORD + SYSTEM, **GOV, while_closed=True,
+       replayed=False, dated=False),
     _a(consultation.add_theme, s.AddTheme, result_key="theme"),
     _a(consultation.prioritise_themes, s.PrioritiseThemes),
     _a(preparation.record_sensitization_session, s.RecordSensitizationSession, result_key="sensitization_session"),

@@ -7,7 +7,8 @@ limits against abuse (inputs, and follows, per address and per email a day) hold
 processes. The audit trail keeps what was said, never who said it: the email, the address it came
 from, the answers about oneself and the confirmation token are redacted (``workflow.audit``).
 The coordinators configure what is asked and the privacy notice, hide an input with a recorded
-reason (its text is kept), and erase a citizen's contact data on request (ARCO).
+reason (its text is kept) or show again one hidden by mistake, and erase a citizen's contact data
+on request (ARCO).
 
 Why one module: every action here shares the public actor's limits, the contact's lifecycle
 (given, confirmed, followed, erased) and the masking of contact data; apart, each would copy them.
@@ -25,12 +26,11 @@ from sqlmodel import select
 from i18n import D_
 from notifications import citizens
 from stages import participation as rules
-from stages.chronology import local_today as local_day
 from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 
 from ..engine import Context
-from ..schemas import Email, Key, Line, Note, Schema, SectorName, text_type
+from ..schemas import Email, Key, Line, Note, Schema, SectorName, Text1, text_type
 from .lookup import get, next_key, today
 
 WebText = text_type(1, rules.WEB_INPUT_MAX)
@@ -81,6 +81,11 @@ class HideInput(Schema):
     input: Key
     reason: Literal[rules.HIDE_REASONS]  # type: ignore[valid-type]
     note: Note = ""
+
+
+class UnhideInput(Schema):
+    input: Key
+    reason: Text1
 
 
 class ConfirmEmail(Schema):
@@ -235,6 +240,19 @@ def hide_input(ctx: Context, d: HideInput):
     return {"input": row.key, "hidden": d.reason}
 
 
+def unhide_input(ctx: Context, d: UnhideInput):
+    """Show again an input hidden by mistake, saying why; its hiding stays in the audit trail, and
+    the public pages count it again (without a reasoned response, it is back among those to answer)."""
+    row = get(ctx, m.Input, d.input, "input")
+    if not row.hidden_reason:
+        raise refuse("input_not_hidden", input=row.key)
+    d.reason = rules.mask(d.reason) or ""  # no email or phone in the trail
+    row.hidden_reason, row.hidden_note, row.hidden_at = None, "", None
+    ctx.db.add(row)
+    ctx.reason = d.reason
+    return {"input": row.key, "shown": True}
+
+
 def _contact_by_token(ctx: Context, token: str) -> m.CitizenContact:
     row = ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
                                                      m.CitizenContact.token == token)).first()
@@ -344,23 +362,38 @@ def _erase(ctx: Context, inputs: list, contacts: list) -> None:
         ctx.db.add(contact)
 
 
+def retention_end(db, process: m.Process) -> dt.date | None:
+    """The first day the citizens' contact data of ``process`` may be purged; ``None`` while it
+    is not closed."""
+    closed = db.exec(select(m.StageChange).where(m.StageChange.process_id == process.id,
+                                                 m.StageChange.to_stage == "closed")
+                     .order_by(m.StageChange.at.desc())).first()
+    if process.stage != "closed" or closed is None:
+        return None
+    return rules.retention_ends(process, closed.at)
+
+
+def contact_data_held(db, process: m.Process) -> tuple[list[m.Input], list[m.CitizenContact]]:
+    """The inputs of ``process`` still holding a citizen's data, and its contacts not erased."""
+    inputs = list(db.exec(select(m.Input).where(m.Input.process_id == process.id).where(
+        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None))
+        | (m.Input.source_digest.is_not(None)) | (m.Input.original_text.is_not(None)))))
+    contacts = list(db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == process.id,
+                                                           m.CitizenContact.erased_at.is_(None))))
+    return inputs, contacts
+
+
 def purge_contact_data(ctx: Context, d: PurgeContactData):
     """Erase every citizen's contact data of a closed process once its retention period has passed
     (configure_participation retention_days, 180 days after the close by default); the inputs'
     text stays."""
-    closed = ctx.db.exec(select(m.StageChange).where(m.StageChange.process_id == ctx.process.id,
-                                                     m.StageChange.to_stage == "closed")
-                         .order_by(m.StageChange.at.desc())).first()
     days = _settings(ctx)["retention_days"]
-    if ctx.process.stage != "closed" or closed is None:
+    ends = retention_end(ctx.db, ctx.process)
+    if ends is None:
         raise refuse("retention_not_over", days=days, since="-")
-    ends = local_day(closed.at, ctx.process.timezone) + dt.timedelta(days=days)
     if today(ctx) < ends:
         raise refuse("retention_not_over", days=days, since=ends.isoformat())
-    inputs = list(ctx.db.exec(select(m.Input).where(m.Input.process_id == ctx.process.id).where(
-        (m.Input.contact_email.is_not(None)) | (m.Input.contact_name.is_not(None)) | (m.Input.source_digest.is_not(None))
-        | (m.Input.original_text.is_not(None)))))
-    contacts = list(ctx.db.exec(select(m.CitizenContact).where(m.CitizenContact.process_id == ctx.process.id,
-                                                               m.CitizenContact.erased_at.is_(None))))
+    inputs, contacts = contact_data_held(ctx.db, ctx.process)
     _erase(ctx, inputs, contacts)
+    ctx.reason = rules.RETENTION_REASON
     return {"inputs": len(inputs), "contacts": len(contacts)}

@@ -15,7 +15,7 @@ from storage import models as m
 
 from .. import engine
 from .. import schemas as s
-from ..engine import PUBLIC, Context
+from ..engine import PUBLIC, SYSTEM, Context
 from .lookup import find, find_person, get, people_by_id, withdrawn_sectors
 
 
@@ -52,7 +52,7 @@ def add_person(ctx: Context, d: s.AddPerson):
     who left the process may be added again with the same handle (their earlier part stays in
     the records)."""
     former = find_person(ctx, d.handle)
-    if d.handle == PUBLIC or (former is not None and former.active):  # "public" is the public site's actor
+    if d.handle in (PUBLIC, SYSTEM) or (former is not None and former.active):  # the public site's, the worker's
         raise InvalidInput([reason("duplicate_key", kind="person", key=d.handle)])
     if d.role == "member" and not d.sector:
         raise invalid_field("sector", "missing_for_role", role="member")
