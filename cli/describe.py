@@ -93,7 +93,8 @@ DESCRIPTIONS: dict[str, Msg] = {
     "confirm_email": N_("Confirm a citizen's email through the link sent to it; responses already given follow."),
     "follow_process": N_("Follow the process by email: a weekly digest of what changed, once the subscription is "
                          "confirmed through its own link (an address confirmed for an input is not enough: nobody is "
-                         "subscribed by someone else); that link confirms the address too."),
+                         "subscribed by someone else); that link confirms the address too. Within the same limits a "
+                         "day as taking part (per network address, per email), counted apart."),
     "confirm_follow": N_("Confirm, through the link sent when following, that the address wants the weekly digest; "
                          "the address is confirmed with it (responses already given follow)."),
     "unfollow_process": N_("Stop every email to an address (the one-click link of each email): it stops following, and "
