@@ -32,7 +32,7 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -266,13 +266,16 @@ def _batches(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _validated(batch: list[tuple[int, dict | Reason]]) -> list[tuple[int, dict | None, list]]:
+def _validated(batch: list[tuple[int, dict | Reason]]) -> Iterable[tuple[int, dict | None, Any]]:
     """``(row number, validated row or None, reasons)`` for each row of the batch."""
     if any(isinstance(r, Reason) for _, r in batch):
-        good = _validated([(n, r) for n, r in batch if not isinstance(r, Reason)])
+        good = list(_validated([(n, r) for n, r in batch if not isinstance(r, Reason)]))
         return sorted(good + [(n, None, [r]) for n, r in batch if isinstance(r, Reason)], key=lambda v: v[0])
-    try:
-        return [(n, row, []) for (n, _), row in zip(batch, ROWS.validate_python([r for _, r in batch]))]
+    if not batch:
+        return ()
+    numbers, given = zip(*batch)
+    try:  # the common batch: every row valid, no reasons
+        return zip(numbers, ROWS.validate_python(list(given)), repeat(()))
     except ValidationError:
         pass
     out = []
@@ -368,8 +371,8 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     for batch in _batches(chain([first] if first else [], rows_of), BATCH):
         new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
         order: list[tuple] = []  # the canonical values of the batch's good rows, in the file's order
+        rows += len(batch)
         for n, row, problems in _validated(batch):
-            rows += 1
             if problems:
                 flag(n, problems[0])
                 continue
