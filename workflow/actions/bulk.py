@@ -305,7 +305,9 @@ def _collector_paused() -> Iterator[None]:
     it ran before): each row allocates a few short-lived containers that form no cycle (freed by
     reference counting), yet they trigger the collector every few hundred allocations, which then
     scans each batch's live rows again and again; measured, that was a quarter of the import's
-    CPU (docs/imports.md). Memory stays bounded: nothing here needs the collector to be freed."""
+    CPU (docs/imports.md). Memory stays bounded (peak RSS 88 MiB at 1,000,000 rows, as at 100,000):
+    the rows are freed by reference counting; a cycle, if any, is collected once it resumes. The
+    pause is the process's: a server's other threads go without cycle collection meanwhile."""
     running = gc.isenabled()
     gc.disable()
     try:
