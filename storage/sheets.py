@@ -93,7 +93,7 @@ class Sheet:
         with io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="") as text:
             try:
                 for cells in csv.reader(text):
-                    yield _trimmed(cells)
+                    yield cells if not cells or cells[-1] else _trimmed(cells)
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise InvalidInput([reason("bad_file", problem=str(exc).splitlines()[0])]) from None
 

@@ -85,6 +85,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 def _no_control(value: str) -> str:
     """Text people read: no control characters but newline and tab (a carriage return before a
     newline is dropped)."""
+    if value.isprintable():  # the common text: no character of _CONTROL (all unprintable), nor a "\r"
+        return value
     value = value.replace("\r\n", "\n")
     if _CONTROL.search(value):
         raise PydanticCustomError("control_characters", "control characters are not allowed")

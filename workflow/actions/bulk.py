@@ -27,10 +27,12 @@ the batching, the Merkle tree and the one audit entry; apart, each would copy th
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
-from itertools import chain, islice
+from contextlib import contextmanager
+from itertools import chain, islice, repeat
 from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -264,13 +266,16 @@ def _batches(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _validated(batch: list[tuple[int, dict | Reason]]) -> list[tuple[int, dict | None, list]]:
+def _validated(batch: list[tuple[int, dict | Reason]]) -> Iterable[tuple[int, dict | None, Any]]:
     """``(row number, validated row or None, reasons)`` for each row of the batch."""
     if any(isinstance(r, Reason) for _, r in batch):
-        good = _validated([(n, r) for n, r in batch if not isinstance(r, Reason)])
+        good = list(_validated([(n, r) for n, r in batch if not isinstance(r, Reason)]))
         return sorted(good + [(n, None, [r]) for n, r in batch if isinstance(r, Reason)], key=lambda v: v[0])
-    try:
-        return [(n, row, []) for (n, _), row in zip(batch, ROWS.validate_python([r for _, r in batch]))]
+    if not batch:
+        return ()
+    numbers, given = zip(*batch)
+    try:  # the common batch: every row valid, no reasons
+        return zip(numbers, ROWS.validate_python(list(given)), repeat(()))
     except ValidationError:
         pass
     out = []
@@ -290,6 +295,29 @@ def import_inputs(ctx: Context, d: ImportInputs):
     count and the Merkle root of its rows' digests, which are kept to prove any row later."""
     if (d.file is None) == (d.rows is None):
         raise InvalidInput([reason("options_together", options="file | rows")])
+    with _collector_paused():
+        return _import_inputs(ctx, d)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while rows stream through (and resumed after, if
+    it ran before): each row allocates a few short-lived containers that form no cycle (freed by
+    reference counting), yet they trigger the collector every few hundred allocations, which then
+    scans each batch's live rows again and again; measured, that was a quarter of the import's
+    CPU (docs/imports.md). Memory stays bounded (peak RSS 88 MiB at 1,000,000 rows, as at 100,000):
+    the rows are freed by reference counting; a cycle, if any, is collected once it resumes. The
+    pause is the process's: a server's other threads go without cycle collection meanwhile."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
+def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     pid = ctx.process.id
     db = ctx.db
     channels = {c.key: _Channel(c.key, c.id, c.opens_on, c.closes_on, c.accepts_late)
@@ -345,8 +373,8 @@ def import_inputs(ctx: Context, d: ImportInputs):
     for batch in _batches(chain([first] if first else [], rows_of), BATCH):
         new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
         order: list[tuple] = []  # the canonical values of the batch's good rows, in the file's order
+        rows += len(batch)
         for n, row, problems in _validated(batch):
-            rows += 1
             if problems:
                 flag(n, problems[0])
                 continue
