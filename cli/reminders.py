@@ -101,10 +101,12 @@ def send_cmd(ctx: Ctx, process: str | None, config_path: str | None, at: str | N
     from notifications.worker import send_now
     from reads import reminders as rem
     from stages.clock import FixedClock, SystemClock
+    from workflow.retention import purge_due
 
     when = _at(at)
     result = send_now(ctx.engine, _config(config_path), clock=FixedClock(when) if when else SystemClock(),
-                      process=process, process_id=rem.process_id(ctx.engine, process) if process else None)
+                      process=process, process_id=rem.process_id(ctx.engine, process) if process else None,
+                      purge=purge_due)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -157,11 +159,13 @@ def worker(ctx: Ctx, every: float, once: bool, config_path: str | None, concurre
 
     from notifications.worker import Worker
     from stages.clock import SystemClock
+    from workflow.retention import purge_due
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     logging.getLogger("alembic").setLevel(logging.WARNING)  # nor per step of the schema's check on start
-    w = Worker(ctx.engine, _config(config_path), clock=SystemClock(), every=every, concurrency=concurrency)
+    w = Worker(ctx.engine, _config(config_path), clock=SystemClock(), every=every, concurrency=concurrency,
+               purge=purge_due)
     if once:
         click.echo(json.dumps(w.tick(), ensure_ascii=False))
         return

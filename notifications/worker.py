@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from stages.clock import Clock, SystemClock
 
-from . import outbox, retention
+from . import outbox
 from .config import MailConfig
 from .render import Identity, Renderer
 from .sender import Sender, worker_id
@@ -41,12 +41,19 @@ def renderer_for(config: MailConfig) -> Renderer:
     return Renderer(Identity(s.sender, s.sender_name, s.message_id_domain))
 
 
+#: What a tick does after its sweep besides delivering: the purge of contact data come due
+#: (``workflow.retention.purge_due``), handed in by whoever starts the worker, since this package
+#: may not import the actions. Takes (engine, clock, process=slug or None), returns the slugs purged.
+Purge = Callable[..., list]
+
+
 def send_now(engine: Engine, config: MailConfig, *, clock: Clock | None = None, process: str | None = None,
-             process_id: int | None = None, worker: str | None = None) -> dict[str, Any]:
-    """One sweep (plan and enqueue what is due) and one delivery run, now (``cocrea reminders send``)."""
+             process_id: int | None = None, worker: str | None = None, purge: Purge | None = None) -> dict[str, Any]:
+    """One sweep (plan and enqueue what is due), the purge of contact data come due (``purge``),
+    and one delivery run, now (``cocrea reminders send``)."""
     clock = clock or SystemClock()
     swept = outbox.sweep(engine, clock.now(), process=process)
-    purged = retention.purge_due(engine, clock, process=process)
+    purged = purge(engine, clock, process=process) if purge else []
     sender = Sender(engine, transport_for(config.smtp), renderer_for(config), clock=clock,
                     policy=config.delivery, worker=worker, process_id=process_id, public_url=config.public_url)
     stats = sender.run()
@@ -57,8 +64,9 @@ def send_now(engine: Engine, config: MailConfig, *, clock: Clock | None = None, 
 
 class Worker:
     def __init__(self, engine: Engine, config: MailConfig, *, clock: Any = None, every: float = 60.0,
-                 worker: str | None = None, concurrency: int | None = None):
+                 worker: str | None = None, concurrency: int | None = None, purge: Purge | None = None):
         self.engine, self.config = engine, config
+        self.purge = purge
         self.clock = clock or SystemClock()
         self.every = every
         self.worker = worker or worker_id()
@@ -71,7 +79,7 @@ class Worker:
     def tick(self) -> dict[str, Any]:
         """One sweep (and the purge of contact data come due), then deliver everything ready."""
         swept = outbox.sweep(self.engine, self.clock.now())
-        purged = retention.purge_due(self.engine, self.clock)  # contact data whose retention is over
+        purged = self.purge(self.engine, self.clock) if self.purge else []  # contact data whose retention is over
         stats = Sender(self.engine, self.transport, self.renderer, clock=self.clock, policy=self.config.delivery,
                        worker=self.worker, concurrency=self.concurrency, public_url=self.config.public_url).run()
         self.ticks += 1

@@ -102,5 +102,6 @@ def mail_config(host: str | None, port: int | None, **delivery):
 def tick(db, clock, config) -> dict:
     """One worker tick (sweep, then delivery) at the clock's time."""
     from notifications.worker import Worker
+    from workflow.retention import purge_due
 
-    return Worker(db, config, clock=clock, worker="test-worker").tick()
+    return Worker(db, config, clock=clock, worker="test-worker", purge=purge_due).tick()

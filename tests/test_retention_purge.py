@@ -1,12 +1,12 @@
 """The worker's sweep purges the citizens' contact data once the retention period is over:
-through ``purge_contact_data``, as the actor ``system``, once, audited (``notifications.retention``)."""
+through ``purge_contact_data``, as the actor ``system``, once, audited (``workflow.retention``)."""
 from __future__ import annotations
 
 import pytest
 from builders import process_at
 from sqlmodel import Session, select
 
-from notifications import retention
+from workflow import retention
 from stages.errors import NotAllowed
 from storage.models import AuditEntry, Input, Process
 from workflow import actions, audit

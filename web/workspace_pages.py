@@ -812,13 +812,14 @@ async def send_reminders(request: Request, slug: str) -> Response:
     from notifications import config
     from notifications.worker import send_now
     from reads import reminders as reminder_reads
+    from workflow.retention import purge_due
 
     def run() -> dict:
         mail = request.app.state.mail
         if mail is None:
             mail = request.app.state.mail = config.load()
         return send_now(request.app.state.engine, mail, clock=request.app.state.clock, process=slug,
-                        process_id=reminder_reads.process_id(request.app.state.read_engine, slug))
+                        process_id=reminder_reads.process_id(request.app.state.read_engine, slug), purge=purge_due)
 
     try:
         result = await run_in_threadpool(run)

@@ -51,7 +51,7 @@ MEMBER = ("member",)
 LIAISON = ("liaison", "coordinator")
 SELF = ("coordinator", "member", "liaison")
 PUBLIC = (engine.PUBLIC,)  # anyone on the public site (``ActionDef.public``)
-SYSTEM = (engine.SYSTEM,)  # the worker, on its own when it is due (``engine.SYSTEM``; ``notifications.retention``)
+SYSTEM = (engine.SYSTEM,)  # the worker, on its own when it is due (``engine.SYSTEM``; ``workflow.retention``)
 GOV = {"while_suspended": True}  # governance: possible while the process is suspended
 #: The reminder anchors an action may make due at once (``ActionDef.plans``); moves add every rule.
 ALL = frozenset({"*"})

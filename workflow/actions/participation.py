@@ -26,6 +26,7 @@ from sqlmodel import select
 from i18n import D_
 from notifications import citizens
 from stages import participation as rules
+from stages.chronology import local_today as local_day
 from stages.errors import invalid_field, not_found, refuse
 from storage import models as m
 

@@ -1,11 +1,13 @@
 """The worker's purge of citizens' contact data once a closed process's retention period is over.
 
-At every sweep of ``cocrea worker`` (and ``cocrea reminders send``), each closed process whose
+At every tick of ``cocrea worker`` (and ``cocrea reminders send``), after the sweep, each closed process whose
 retention period is over (:func:`stages.participation.retention_ends`) and that still holds
 contact data is purged through the action ``purge_contact_data``, as the actor ``system``, with
 the reason :data:`stages.participation.RETENTION_REASON` in its audit entry. The idempotency key
 names the close: two workers sweeping at once purge and audit it once (the key is checked under
-the process's lock); a process purged holds no contact data, so later sweeps do nothing.
+the process's lock); a process purged holds no contact data, so later sweeps do nothing. The
+worker (``notifications.worker``, which may not import the actions) is handed :func:`purge_due` by
+the commands that start it (``cli/reminders.py``) and by the workspace's "send what is due".
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from stages.chronology import local_today
 from stages.clock import Clock
 from stages.errors import CocreaError
 from storage.models import Process, StageChange
-from workflow import actions
-from workflow.actions.participation import contact_data_held, retention_end
-from workflow.engine import SYSTEM, AlreadyApplied
+from . import actions
+from .actions.participation import contact_data_held, retention_end
+from .engine import SYSTEM, AlreadyApplied
 
 log = logging.getLogger("cocrea.worker")
 
