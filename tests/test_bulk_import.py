@@ -606,3 +606,29 @@ def test_contact_data_in_an_imported_text_is_stored_as_record_input_stores_it(db
     p("erase_contact", input="form-2")
     with db.connect() as c:
         assert c.execute(select(Input.text, Input.original_text).where(Input.key == "form-2")).one() == (masked, None)
+
+
+def test_the_purge_clears_the_original_text_of_imported_inputs(db, clock):
+    from stages import STAGE_NAMES
+    from tests.builders import process_at
+
+    p = process_at(db, clock, "consultation")
+    _consultation(p)
+    p.on("2026-04-01")
+    data = rows(3)
+    data[1][2] = WITH_CONTACT
+    data[1][5] = data[1][6] = ""  # a row without contact columns: only its text holds contact data
+    run(p, csv_bytes(data))
+    for i in range(3):
+        p("answer_input", input=f"form-{i}", disposition="adopted", rationale="Se adopta.", theme="agua")
+    p.move("advance")
+    for name in STAGE_NAMES[STAGE_NAMES.index("consultation") + 1:]:
+        complete_stage(p, name)
+        p.close() if name == "monitoring" else p.move("advance")
+    p.clock.advance(days=181)
+    assert p("purge_contact_data")["inputs"] >= 3  # the three imported, whatever the builders recorded
+    with db.connect() as c:
+        held = c.execute(select(Input.key, Input.text, Input.original_text, Input.contact_email)
+                         .where(Input.key.like("form-%")).order_by(Input.key)).all()
+    assert [(k, o, e) for k, _, o, e in held] == [("form-0", None, None), ("form-1", None, None), ("form-2", None, None)]
+    assert "[correo oculto]" in held[1][1] and "ana.lopez" not in held[1][1]
