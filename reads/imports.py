@@ -131,9 +131,10 @@ def prove(db_engine: Engine, slug: str, key: str, import_key: str | None = None)
         themes = dict(db.execute(select(m.Theme.id, m.Theme.key).where(m.Theme.process_id == process.id)).all())
         leaves = _leaves(db, imp.id)
         entry = _entry_of(db, process.id, imp.key)
-    # the values it was imported with: as stored, its theme as imported (an answer may have changed
+    # the values it was imported with: as stored (the text as received, before its contact data
+    # was masked), its theme as imported (an answer may have changed
     # it since: each theme of the process is tried, the current one first)
-    base = (row.key, channel.key if channel else None, row.text, row.sector, row.received_on.isoformat(),
+    base = (row.key, channel.key if channel else None, row.original_text or row.text, row.sector, row.received_on.isoformat(),
             row.contact_name, row.contact_email)
     candidates = [themes.get(row.theme_id)] + [t for t in [None, *themes.values()] if t != themes.get(row.theme_id)]
     for theme in candidates:

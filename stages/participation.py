@@ -82,12 +82,12 @@ def contact_data(text: str) -> list[str]:
 #: What any email or phone number holds: an ``@``, or ten characters or more of digits and their
 #: separators from a digit to a digit. A text without it is returned as is, without the costlier
 #: patterns (a search over many inputs masks each one it reads).
-_MAYBE = re.compile(r"@|\d[\d\s().+-]{8,}\d")
+_MAYBE = re.compile(r"\d[\d\s().+-]{8,}\d")
 
 
 def mask(text: str | None) -> str | None:
     """``text`` with every email address and phone number replaced by a mark."""
-    if not text or not _MAYBE.search(text):
+    if not text or ("@" not in text and not _MAYBE.search(text)):  # the ``@`` by ``in``: a third of the time
         return text
     out = _EMAIL.sub(EMAIL_MASK, text)
     return _PHONE.sub(lambda m: PHONE_MASK if _is_phone(m.group()) else m.group(), out)

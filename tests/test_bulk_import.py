@@ -546,3 +546,89 @@ def test_cocrea_export_and_prove(tmp_path, monkeypatch):
     proof = json.loads(out.output)
     assert merkle.verify_inclusion(bytes.fromhex(proof["leaf"]), 4, 7, [bytes.fromhex(h) for h in proof["path"]],
                                    bytes.fromhex(proof["merkle_root"]))
+
+
+#: A text with an email and a phone typed into it, as a form's export may hold one.
+WITH_CONTACT = "Propuesta 2: escríbanme a ana.lopez@correo.example o al 33 1234 5678 sobre el agua"
+
+
+def test_contact_data_in_an_imported_text_is_stored_as_record_input_stores_it(db, clock):
+    from reads.imports import export_inputs, prove
+    from stages.participation import EMAIL_MASK, PHONE_MASK
+
+    p = consultation(db, clock)
+    data = rows(6)
+    data[2][2] = WITH_CONTACT
+    file = csv_bytes(data)
+    first = run(p, file)
+    p("record_input", key="typed", channel="web", text=WITH_CONTACT, received_on="2026-02-07")
+    with db.connect() as c:
+        stored = {k: (t, o) for k, t, o in c.execute(select(Input.key, Input.text, Input.original_text))}
+        bodies = [b for (b,) in c.execute(select(AuditEntry.body))]
+    masked = f"Propuesta 2: escríbanme a {EMAIL_MASK} o al {PHONE_MASK} sobre el agua"
+    assert stored["form-2"] == (masked, WITH_CONTACT)  # masked, the original kept privately
+    assert stored["form-2"] == stored["typed"]  # exactly as record_input stores it
+    assert stored["form-3"] == ("Propuesta 3: datos abiertos", None)  # no contact data: no original
+    assert not any("ana.lopez" in json.dumps(b) or "1234 5678" in json.dumps(b) for b in bodies)
+    # published masked: the list of inputs the pages and the API show
+    from reads import lists
+
+    listed = lists.page(db, "p", "inputs", per_page=100)["items"]
+    assert [i["text"] for i in listed if i["key"] == "form-2"] == [masked]
+    # the same file again: every row present (the text as received is the stored original)
+    again = run(p, file)
+    assert (again["added"], again["present"]) == (0, 6)
+    assert again["merkle_root"] == first["merkle_root"]  # the leaves are the rows as received, as before
+    # another phone in the same row is other content: refused
+    other = [list(r) for r in data]
+    other[2][2] = WITH_CONTACT.replace("33 1234 5678", "33 8765 4321")
+    refused(db, lambda: run(p, csv_bytes(other)), "import_key_conflict")
+    # proved with the row as the file holds it (its text before masking), as pymerkle computes it
+    proof = prove(db, "p", "form-2")
+    assert proof["verified"] and proof["index"] == 2 and proof["import"] == first["import"]
+    row = dict(zip(HEADER, data[2]))
+    assert proof["leaf"] == merkle.leaf_hash(bulk.encode(tuple(row[c] or None for c in bulk.CANON))).hex()
+    pymerkle = pytest.importorskip("pymerkle")
+    tree = pymerkle.InmemoryTree(algorithm="sha256")
+    for r in data:
+        d = dict(zip(HEADER, r))
+        tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+    assert tree.get_root().hex() == first["merkle_root"]
+    # exported masked, never the original; the export reads back as present, and proves in it
+    f = io.BytesIO()
+    export_inputs(db, "p", f, "csv")
+    exported = f.getvalue()
+    assert masked.encode() in exported and b"ana.lopez" not in exported and b"1234 5678" not in exported
+    back = run(p, exported, name="export.csv")
+    assert (back["added"], back["present"]) == (0, 8)
+    assert prove(db, "p", "form-2", back["import"])["verified"]
+    # erased on request: the original goes, the masked text stays
+    p("erase_contact", input="form-2")
+    with db.connect() as c:
+        assert c.execute(select(Input.text, Input.original_text).where(Input.key == "form-2")).one() == (masked, None)
+
+
+def test_the_purge_clears_the_original_text_of_imported_inputs(db, clock):
+    from stages import STAGE_NAMES
+    from tests.builders import process_at
+
+    p = process_at(db, clock, "consultation")
+    _consultation(p)
+    p.on("2026-04-01")
+    data = rows(3)
+    data[1][2] = WITH_CONTACT
+    data[1][5] = data[1][6] = ""  # a row without contact columns: only its text holds contact data
+    run(p, csv_bytes(data))
+    for i in range(3):
+        p("answer_input", input=f"form-{i}", disposition="adopted", rationale="Se adopta.", theme="agua")
+    p.move("advance")
+    for name in STAGE_NAMES[STAGE_NAMES.index("consultation") + 1:]:
+        complete_stage(p, name)
+        p.close() if name == "monitoring" else p.move("advance")
+    p.clock.advance(days=181)
+    assert p("purge_contact_data")["inputs"] >= 3  # the three imported, whatever the builders recorded
+    with db.connect() as c:
+        held = c.execute(select(Input.key, Input.text, Input.original_text, Input.contact_email)
+                         .where(Input.key.like("form-%")).order_by(Input.key)).all()
+    assert [(k, o, e) for k, _, o, e in held] == [("form-0", None, None), ("form-1", None, None), ("form-2", None, None)]
+    assert "[correo oculto]" in held[1][1] and "ana.lopez" not in held[1][1]

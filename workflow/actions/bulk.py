@@ -11,12 +11,20 @@ content is counted as present and not added again, so importing the same file tw
 nothing; a key recorded with other content refuses the file. Any bad row refuses the whole
 file, naming its row numbers (the header is row 1), and the database stays as it was.
 
+A row's text is stored as ``record_input`` stores it (one place: :func:`.consultation.published`):
+emails and phone numbers typed into it masked in ``text`` (what is published and exported), the
+text as received kept privately in ``Input.original_text`` when it held any. A recorded row is
+the same content when the file's text is the one received (its original, or its text when it held
+no contact data) or the one published (a file written by ``cocrea export inputs`` reads back as
+present); any other text is a conflict, even one differing only in a masked email or phone.
+
 One audit entry per import holds the file's SHA-256, its row count and the Merkle root
 (RFC 6962, :mod:`workflow.merkle`) of the rows' digests; the digests are stored in the file's
 order (``storage.imports``), so one row can be proved to be in the file later
-(``reads.imports.prove``). A row's digest is the leaf hash of its stored values
+(``reads.imports.prove``). A row's digest is the leaf hash of its values as received
 ``key, channel, text, sector, received_on, contact_name, contact_email, theme`` joined by the
-unit separator U+001F, an absent value empty (:func:`encode`).
+unit separator U+001F, an absent value empty (:func:`encode`): the text is the file's, before
+any masking (its stored original), so that whoever holds the file's row computes its leaf.
 
 Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
 time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
@@ -51,7 +59,7 @@ from storage.imports import CHUNK, BulkImport, BulkImportDigests
 from .. import merkle
 from .. import schemas as s
 from ..engine import Context, validate
-from .consultation import is_late
+from .consultation import is_late, published
 from .lookup import next_key, today
 from .monitoring import progress_checked, record_progress
 
@@ -236,7 +244,7 @@ def _present_query(dialect: str) -> tuple[Any, Any]:
     so that a batch of thousands of keys is not expanded into as many parameters at each
     execution, and each key is looked up in the (process, key) index, whatever the process holds."""
     cols = m.Input.__table__.c
-    shown = (cols.key, cols.channel_id, cols.text, cols.sector, cols.received_on, cols.contact_name,
+    shown = (cols.key, cols.channel_id, cols.text, cols.original_text, cols.sector, cols.received_on, cols.contact_name,
              cols.contact_email, cols.theme_id)
     if dialect == "postgresql":  # each key of the unnested array looked up by its own index probe (LATERAL)
         from sqlalchemy import String, true
@@ -338,7 +346,7 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     conn = db.connection()
     table, cols = m.Input.__table__, m.Input.__table__.c
     write = _Writer(conn, table, ("process_id", "key", "channel_id", "text", "sector", "contact_name", "contact_email",
-                                  "received_on", "late", "theme_id", "import_id"))
+                                  "received_on", "late", "theme_id", "import_id", "original_text"))
     tree = merkle.Root()
     leaves = bytearray()
     chunk = 0
@@ -403,21 +411,25 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
                 else:
                     present += 1
                 continue
-            new[key] = (n, canon, (pid, key, ch.id, text, sector, name, email, when[2], when[3],
-                                   themes[theme] if theme else None, import_id))
+            original, shown = published(text)  # as record_input stores it: masked, the original kept privately
+            new[key] = (n, canon, (pid, key, ch.id, shown, sector, name, email, when[2], when[3],
+                                   themes[theme] if theme else None, import_id, original))
         recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
         if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
-            for k, ch_id, text, sector, rec, name, email, theme_id in conn.execute(
+            for k, ch_id, text, original, sector, rec, name, email, theme_id in conn.execute(
                     present_rows, {"pid": pid, "keys": keys_param(list(new))}):
                 n, canon, _ = new.pop(k)
-                stored = (k, channel_key.get(ch_id), text, sector, rec.isoformat(), name, email, theme_key.get(theme_id))
-                if canon != stored if full else any(canon[i] != stored[i] for i in compared):
+                # the values as received: the text's original where it held contact data
+                stored = (k, channel_key.get(ch_id), original or text, sector, rec.isoformat(), name, email,
+                          theme_key.get(theme_id))
+                given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
+                if given != stored if full else any(given[i] != stored[i] for i in compared):
                     flag(n, reason("import_key_conflict", key=k))
                 else:
                     present += 1
-                    if not full:
+                    if not full or given is not canon:  # the leaf of the row as received, not as published
                         recorded[k] = stored
-        # each row's leaf: its stored values (the file's, or those recorded before)
+        # each row's leaf: its values as received (the file's, or those recorded before)
         batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
                                           else [encode(c) for c in order])
         tree.extend(batch_leaves)
