@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from stages import CLOSED, SUSPENDED, Records, add_months
-from stages.base import Reason
+from stages.errors import Reason
 from stages.errors import Misuse
 from stages.reminders import RULES, ReminderRule, effective_settings
 
