@@ -28,18 +28,9 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from stages.participation import MAIL_KINDS
-from storage.models import (
-    CitizenContact,
-    Commitment,
-    CommitmentVersion,
-    Document,
-    Input,
-    Process,
-    ProgressReport,
-    SecretariatSession,
-    StageChange,
-    Theme,
-)
+from stages import news
+from storage import load_records
+from storage.models import CitizenContact, Commitment, Input, Process, Theme
 from storage.outbox import OutboxMessage, insert_stmt
 
 T = OutboxMessage.__table__
@@ -161,36 +152,29 @@ def _window(label: str, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.timezone.utc), (start + dt.timedelta(days=7)).astimezone(dt.timezone.utc)
 
 
+#: The tables the digest's events are built from (:func:`stages.news.events`).
+DIGEST_TABLES = ("stage_changes", "sessions", "documents", "declarations", "public_events", "inputs", "commitments",
+                 "commitment_versions", "activities", "progress_reports")
+
+
 def changes(db: Session, process: Process, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """What changed in the process between ``start`` and ``end``, from its records (public facts only)."""
-    pid = process.id
-
-    def between(model, column, *where):
-        q = select(model).where(model.process_id == pid, column >= start, column < end, *where).order_by(column)
-        return list(db.exec(q).scalars())
-
+    """What changed in the process between ``start`` and ``end``: the events of
+    :func:`stages.news.events` (the feed's) of that week, summed up (public facts only)."""
+    week = news.between(news.events(load_records(db, process, DIGEST_TABLES, plain=True)), start, end)
     tz = ZoneInfo(process.timezone)
 
-    def day(when: dt.datetime) -> str:
-        return when.astimezone(tz).date().isoformat()
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [e.subject | {"on": e.at.astimezone(tz).date().isoformat()} for e in week if e.kind == kind]
 
-    moves = [{"event": c.event, "to": c.to_stage, "on": day(c.at)} for c in between(StageChange, StageChange.at)]
-    convened = [{"key": s.key, "on": day(s.scheduled_for), "place": s.place}
-                for s in between(SecretariatSession, SecretariatSession.convened_at)]
-    minutes = [{"key": s.key, "ref": s.minutes_ref or ""}
-               for s in between(SecretariatSession, SecretariatSession.minutes_published_at)]
-    documents = [{"title": d.title, "ref": d.ref} for d in between(Document, Document.published_at, Document.public)]
-    answered = len(between(Input, Input.answered_at, Input.hidden_reason.is_(None)))
-    received = len([i for i in db.exec(select(Input).where(Input.process_id == pid, Input.hidden_reason.is_(None)))
-                    .scalars() if i.received_on and start.astimezone(tz).date() <= i.received_on
-                    < end.astimezone(tz).date()])
-    progress = len(between(ProgressReport, ProgressReport.recorded_at))
-    agreed = sorted({v.commitment_id for v in db.exec(
-        select(CommitmentVersion).join(Commitment, Commitment.id == CommitmentVersion.commitment_id)
-        .where(Commitment.process_id == pid, CommitmentVersion.recorded_at >= start,
-               CommitmentVersion.recorded_at < end)).scalars()})
-    out = {"moves": moves, "convened": convened, "minutes": minutes, "documents": documents, "answered": answered,
-           "received": received, "progress": progress, "agreed": len(agreed)}
+    out = {"moves": [{"event": e["event"], "to": e["to"], "on": e["on"]} for e in of("move")],
+           "convened": [{"key": e["key"], "on": (e["scheduled_for"] or e["on"])[:10], "place": e["place"]}
+                        for e in of("convened")],
+           "minutes": [{"key": e["key"], "ref": e["ref"]} for e in of("minutes")],
+           "documents": [{"title": e["title"], "ref": e["ref"]} for e in of("document")],
+           "answered": sum(e["count"] for e in of("responses")),
+           "received": sum(e["count"] for e in of("received")),
+           "progress": len(of("progress")),
+           "agreed": len({e["commitment"] for e in of("agreed")})}
     out["any"] = any(bool(v) for v in out.values())
     return out
 

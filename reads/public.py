@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
 from stages.clock import Clock, SystemClock
-from stages import participation
+from stages import news, participation
 from stages.chronology import local_today
 from stages.sensitization import QUESTIONS
 from storage import load_records, process_by_slug
@@ -68,19 +68,53 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
         records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now, plain=True)
-        return build(records, lang, counts=input_counts(db, p.id), listed=False)
+        counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
+        return build(records, lang, counts=counts, listed=False)
 
 
-def recent_responses(db_engine: Engine, slug: str, limit: int = 5000) -> list[str]:
-    """When the latest reasoned responses were given (at most ``limit``, newest first): for the
-    news of a page that does not list the inputs (one query, whatever the number of inputs; a day
-    beyond the limit is counted short, the Atom feed counts it whole)."""
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
-        f = Fmt(p.timezone)
-        return [f.at(at) for at in db.exec(select(Input.answered_at).where(
-            Input.process_id == p.id, Input.hidden_reason.is_(None), Input.disposition.is_not(None),
-            Input.answered_at.is_not(None)).order_by(Input.answered_at.desc()).limit(limit))]
+#: How many of the newest days of inputs received and of reasoned responses a view that does not
+#: list the inputs carries among its events: enough for the page's latest news (``NEWS_DAYS``
+#: items at most), each day counted whole by the database.
+NEWS_DAYS = 5
+
+
+def response_days(db: Session, p: Process, days: int = NEWS_DAYS) -> list[news.Day]:
+    """The newest ``days`` local days on which inputs received their reasoned response, each with
+    how many and the latest instant, newest first. Two aggregate queries a day (the latest response
+    before the day already counted, then that day's count), whatever the number of inputs."""
+    answered = (Input.process_id == p.id, Input.hidden_reason.is_(None), Input.disposition.is_not(None),
+                Input.answered_at.is_not(None))
+    out: list[news.Day] = []
+    before = None
+    for _ in range(days):
+        latest = db.exec(select(func.max(Input.answered_at)).where(
+            *answered, *([Input.answered_at < before] if before else []))).one()
+        if latest is None:
+            break
+        latest = _aware(latest)
+        day = latest.astimezone(ZoneInfo(p.timezone)).date()
+        start, end = news.midnight(day, p.timezone), news.midnight(day + dt.timedelta(days=1), p.timezone)
+        count = db.exec(select(func.count()).select_from(Input).where(
+            *answered, Input.answered_at >= start, Input.answered_at < end)).one()
+        out.append(news.Day(day, count, latest))
+        before = start
+    return out
+
+
+def received_days(db: Session, p: Process, days: int = NEWS_DAYS) -> list[news.Day]:
+    """The newest ``days`` days on which inputs were received, each with how many, newest first:
+    one aggregate query (``received_on`` is a date)."""
+    rows = db.exec(select(Input.received_on, func.count()).where(
+        Input.process_id == p.id, Input.hidden_reason.is_(None)).group_by(Input.received_on)
+        .order_by(Input.received_on.desc()).limit(days)).all()
+    return [news.Day(day, n, news.midnight(day, p.timezone)) for day, n in rows]
+
+
+def _aware(at: dt.datetime | str) -> dt.datetime:
+    """``max()`` of a UTC column as an aware instant (SQLite may hand back the stored text)."""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
 def input_counts(db: Session, process_id: int) -> dict[str, Any]:
@@ -175,7 +209,9 @@ class Fmt:
 
 def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True) -> dict[str, Any]:
     """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
-    counts when taken by the database (:func:`input_counts`), ``listed=False``: no list of inputs."""
+    counts when taken by the database (:func:`input_counts`, and the newest days of inputs received
+    and responses given, :func:`received_days`, :func:`response_days`: then ``news`` carries those
+    days only, enough for the newest :data:`NEWS_DAYS` items), ``listed=False``: no list of inputs."""
     p, f = r.process, Fmt(r.process.timezone)
     people = {x.id: x for x in r.people}
     agencies = {a.id: a for a in r.agencies}
@@ -354,6 +390,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                 "final_status": dict(Counter(c.final_status for c in r.commitments if c.final_status))}
 
     governance_record = _governance_record(r, f, lang)
+    # what changed, newest first: the one list the feed, the page's news and the weekly digest read
+    happened = news.events(r, (counts or {}).get("response_days"), (counts or {}).get("received_days"))
 
     public_events = [{"key": e.key, "kind": e.kind, "held_on": f.day(e.held_on), "place": e.place,
                       "minutes_ref": e.minutes_ref} for e in r.public_events]
@@ -385,6 +423,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                              for a in activity_rows for rep in a["reports"]], "public_events": public_events,
         "repository": _repository(r, f, sessions, activity_rows),
         "governance_record": governance_record,
+        "news": [news.as_dict(e, p.timezone) for e in reversed(happened)],
         "audit": audit_head(p, f.at),
     }
 

@@ -148,12 +148,36 @@ def _causes(p: Proc) -> None:
       solutions=[{"key": "sol1", "text": "Publicar tabuladores"}])
 
 
-def _commitments(p: Proc) -> None:
+def draft_commitment(p: Proc) -> None:
+    """The agency ``igualdad`` and the draft commitment ``c1`` ("Tabuladores abiertos"), in commitments."""
     p("add_agency", key="igualdad", name="Secretaría de Igualdad")
     p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
       problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
       ambition="proactive", outcome="Tabuladores publicados", end_date=p.d("2026-12-31"), agencies=["igualdad"],
       action_lines=["Publicar"])
+
+
+def open_comments(p: Proc, days: int = 10) -> tuple[dt.date, dt.date]:
+    """The secretariat opens the public comment period on the draft plan from today for ``days``
+    days; returns its first and last day."""
+    today = p.clock.now().astimezone(MX).date()
+    until = today + dt.timedelta(days=days)
+    p.decide("open_public_comment", opens_on=today.isoformat(), closes_on=until.isoformat())
+    return today, until
+
+
+def online_consultation(db, clock, slug: str = "p", **kw: Any) -> Proc:
+    """A process in consultation with its online channel ``web`` ("Consulta en línea"), announced on
+    21 January, open from 4 February to 4 March; the clock on 21 January."""
+    p = process_at(db, clock, "consultation", slug=slug, **kw)
+    p.on("2026-01-21")
+    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
+      opens_on="2026-02-04", closes_on="2026-03-04")
+    return p
+
+
+def _commitments(p: Proc) -> None:
+    draft_commitment(p)
     p.decide("approve_commitments")
 
 

@@ -5,16 +5,13 @@ can do now, and no internal key, code or handle on any public page of a whole pr
 from __future__ import annotations
 
 import pytest
-from builders import process_at
-from webkit import client
+from builders import online_consultation, process_at
+from webkit import atom_entries, client
 
 
 @pytest.fixture
 def site(db, clock):
-    p = process_at(db, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(db, clock)
     p("open_channel", key="foro", kind="assembly", name="Foro en Guadalajara", aimed_at_excluded=True,
       announced_on="2026-01-21", opens_on="2026-03-10", closes_on="2026-03-10",
       place="Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara", schedule="de 10:00 a 14:00",
@@ -68,16 +65,6 @@ def test_before_the_online_channel_opens_the_page_says_when(site, db, clock):
 
 
 # --- the news: the page's opening, the Atom feed, the weekly digest ------------------------------
-
-
-def atom_entries(data: bytes) -> list[dict]:
-    import datetime as dt
-    import xml.etree.ElementTree as ET
-
-    ns = "{http://www.w3.org/2005/Atom}"
-    return [{"id": e.find(f"{ns}id").text, "title": e.find(f"{ns}title").text,
-             "updated": dt.datetime.fromisoformat(e.find(f"{ns}updated").text)}
-            for e in ET.fromstring(data).findall(f"{ns}entry")]
 
 
 def test_the_atom_feed_carries_every_event_the_weekly_digest_counts(db, clock):

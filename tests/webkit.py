@@ -29,6 +29,17 @@ def client(engine, clock, **kw) -> TestClient:
     return TestClient(app_for(engine, clock, **kw), base_url="http://testserver", follow_redirects=False)
 
 
+def atom_entries(data: bytes) -> list[dict]:
+    """The entries of an Atom feed, in its order: id, title and updated (aware)."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2005/Atom}"
+    return [{"id": e.find(f"{ns}id").text, "title": e.find(f"{ns}title").text,
+             "updated": dt.datetime.fromisoformat(e.find(f"{ns}updated").text)}
+            for e in ET.fromstring(data).findall(f"{ns}entry")]
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"

@@ -1,19 +1,17 @@
-"""What happened in a process, as news: one list, newest first, read from the public view.
+"""What happened in a process, as news: one list, newest first, in the reader's language.
 
-The Atom feed carries every item; the process page opens with the newest few. The items are the
-events the weekly digest to followers counts (``notifications.citizens.changes``): stage moves,
-sessions convened and their minutes, documents published, reasoned responses given (one item per
-day), progress reported on the commitments' activities; and the evidence kept in the repository.
-Titles name things by their names (a commitment by its title, an activity by its title), never by
-an internal key.
+The events are not chosen here: they are the public view's ``news`` (``reads.public``), built by
+:func:`stages.news.events`, the same builder the weekly digest to followers reads
+(``notifications.citizens.changes``). This module only words them: a title, a summary and a
+link each. The Atom feed carries every item; the process page opens with the newest few. Titles
+name things by their names (a commitment by its title, an activity by its title), never by an
+internal key.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any, NamedTuple
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from i18n import gettext, ngettext
 from stages import vocabulary
@@ -42,56 +40,49 @@ def _url(ref: str) -> str | None:
     return ref if ref.startswith(("http://", "https://")) else None
 
 
-def news(view: dict[str, Any], lang: str, answered: list[str] | None = None) -> list[News]:
-    """Every item of news of the process ``view`` (:func:`reads.public.public_view`), newest first;
-    ``answered``: when responses were given (:func:`reads.public.recent_responses`), for a view
-    that does not list the inputs."""
-    p = view["process"]
-    base = f"/p/{quote(p['slug'])}"
-    items: list[News] = []
-    for doc in view["repository"]:
-        kind = vocabulary.label("document_kind", doc["kind"], lang)
-        title = f"{kind}: {doc['title']}" if doc["title"] else kind
-        if doc["kind"] == "minutes":
-            title = gettext(lang, "Minutes of session {key}").format(key=doc["title"])
-        items.append(News(instant(doc["at"]), doc["id"], title, doc["ref"], _url(doc["ref"])))
-    for m in view["moves"]:
-        title = gettext(lang, "Stage move: {event} → {stage}").format(
-            event=vocabulary.label("event", m["event"], lang), stage=stage_name(lang, m["to"]))
-        items.append(News(instant(m["at"]), f"move-{m['at']}-{m['event']}", title, m["reason"] or "", None))
-    for s in view["sessions"]:
-        if s.get("convened_at"):
-            title = gettext(lang, "Session {key} convened for {when}, {place}").format(
-                key=s["key"], when=date_text(s["scheduled_for"], lang), place=s["place"])
-            items.append(News(instant(s["convened_at"]), f"session-{s['key']}", title, "; ".join(s["agenda"]),
-                              f"{base}#session-{s['key']}"))
-    if answered is None:
-        answered = [i["answered_at"] for i in view["consultation"]["inputs"] if i["disposition"] and i["answered_at"]]
-    items += _responses(view, lang, base, answered)
-    titles = {a["key"]: a["title"] for a in view["activities"]}
-    commitment_of = {a["key"]: a["commitment"] for a in view["activities"]}
-    counted: dict[str, int] = defaultdict(int)
-    for rep in view["progress_reports"]:
-        counted[rep["activity"]] += 1
-        title = gettext(lang, "Progress of \u201c{activity}\u201d: {percent} % ({status})").format(
-            activity=titles.get(rep["activity"], ""), percent=rep["percent"],
-            status=vocabulary.label("activity_status", rep["status"], lang))
-        commitment = commitment_of.get(rep["activity"])
-        items.append(News(instant(rep["recorded_at"] or rep["reported_on"]),
-                          f"progress/{rep['activity']}/{counted[rep['activity']]}", title, rep["evidence_ref"] or "",
-                          f"{base}/compromisos/{quote(commitment)}" if commitment else None))
+def news(view: dict[str, Any], lang: str) -> list[News]:
+    """Every item of news of the process ``view`` (:func:`reads.public.public_view`), newest first:
+    its events (``view["news"]``, built by :func:`stages.news.events`) in words. A view that does
+    not list the inputs carries the newest days of inputs received and responses given only
+    (``reads.public.NEWS_DAYS``): enough for the page's opening."""
+    base = f"/p/{quote(view['process']['slug'])}"
+    items = [News(instant(e["at"]), e["id"], *_words(e, lang, base)) for e in view["news"]]
     items.sort(key=lambda n: n.at, reverse=True)
     return items
 
 
-def _responses(view: dict[str, Any], lang: str, base: str, answered: list[str]) -> list[News]:
-    """One item per day on which inputs received their reasoned response."""
-    tz = ZoneInfo(view["process"]["timezone"])
-    by_day: dict[dt.date, list[dt.datetime]] = defaultdict(list)
-    for when in answered:
-        at = instant(when)
-        by_day[at.astimezone(tz).date()].append(at)
-    return [News(max(ats), f"responses-{day.isoformat()}",
-                 ngettext(lang, "{n} input received its reasoned response", "{n} inputs received their reasoned response",
-                          len(ats)).format(n=len(ats)), "", f"{base}#inputs")
-            for day, ats in sorted(by_day.items())]
+def _words(e: dict[str, Any], lang: str, base: str) -> tuple[str, str, str | None]:
+    """An event's title, summary and link."""
+    kind = e["kind"]
+    if kind == "move":
+        return (gettext(lang, "Stage move: {event} → {stage}").format(
+            event=vocabulary.label("event", e["event"], lang), stage=stage_name(lang, e["to"])), e["reason"], None)
+    if kind == "convened":
+        return (gettext(lang, "Session {key} convened for {when}, {place}").format(
+            key=e["key"], when=date_text(e["scheduled_for"], lang), place=e["place"]),
+            "; ".join(e["agenda"]), f"{base}#session-{e['key']}")
+    if kind == "minutes":
+        return gettext(lang, "Minutes of session {key}").format(key=e["key"]), e["ref"], _url(e["ref"])
+    if kind in ("document", "declaration", "event_record"):
+        label = vocabulary.label("document_kind", e["type"] if kind == "document" else
+                                 "declaration" if kind == "declaration" else f"event_{e['type']}", lang)
+        if kind == "document" and e["type"] == "minutes":
+            title = gettext(lang, "Minutes of session {key}").format(key=e["title"])
+        else:
+            title = f"{label}: {e['title']}" if e.get("title") else label
+        return title, e["ref"], _url(e["ref"])
+    if kind == "received":
+        return (ngettext(lang, "{n} input received", "{n} inputs received", e["count"]).format(n=e["count"]),
+                "", f"{base}#inputs")
+    if kind == "responses":
+        return (ngettext(lang, "{n} input received its reasoned response", "{n} inputs received their reasoned response",
+                         e["count"]).format(n=e["count"]), "", f"{base}#inputs")
+    if kind == "agreed":
+        return (gettext(lang, "Commitment agreed: \u201c{title}\u201d (version {version})").format(
+            title=e["title"], version=e["version"]), "", f"{base}/compromisos/{quote(e['commitment'])}")
+    link = f"{base}/compromisos/{quote(e['commitment'])}" if e["commitment"] else None
+    if kind == "evidence":
+        return vocabulary.label("document_kind", "evidence", lang) + f": {e['title']}", e["ref"], _url(e["ref"]) or link
+    return (gettext(lang, "Progress of \u201c{activity}\u201d: {percent} % ({status})").format(
+        activity=e["title"], percent=e["percent"], status=vocabulary.label("activity_status", e["status"], lang)),
+        e["ref"], link)

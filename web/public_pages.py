@@ -127,7 +127,7 @@ async def process_page(request: Request, slug: str, page: int = Query(1, ge=1, l
         taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
         return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
                       compliance=compliance_section(engine, slug, lang, request.app.state.clock), inputs=inputs, participation=taking_part,
-                      latest=news(view, lang, public.recent_responses(engine, slug))[:5],
+                      latest=news(view, lang)[:public.NEWS_DAYS],
                       now=public.upcoming(view, request.app.state.clock),
                       inputs_link=lambda n: f"{path}?{urlencode({'page': n, **({'q': q} if q else {})})}#inputs"
                       ).encode()
