@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import MX, process_at
+from builders import draft_commitment, online_consultation, open_comments, process_at
 from click.testing import CliRunner
 from conftest import chromium_or_skip
 from sqlmodel import Session, select
@@ -35,23 +35,15 @@ def site(tmp_path_factory):
     assert result.exit_code == 0, result.output
     engine = make_engine(url)
     # a consultation open online, and a draft plan open for comment
-    q = process_at(engine, clock, "consultation", slug="consulta")
-    q.on("2026-01-21")
-    q("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    q = online_consultation(engine, clock, slug="consulta")
     q("open_channel", key="foro", kind="assembly", name="Foro en Guadalajara", announced_on="2026-01-21",
       opens_on="2026-03-10", closes_on="2026-03-10", place="Biblioteca Iberoamericana, Guadalajara",
       schedule="de 10:00 a 14:00", instructions="Entrada libre; registro en la puerta")
     q("add_theme", key="agua", name="Agua potable")
     q.on("2026-02-12")
     c = process_at(engine, q.clock, "commitments", slug="plan")
-    c("add_agency", key="igualdad", name="Secretaría de Igualdad")
-    c("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
-      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
-      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
-      action_lines=["Publicar"])
-    today = c.clock.now().astimezone(MX).date()
-    c.decide("open_public_comment", opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=10)).isoformat())
+    draft_commitment(c)
+    open_comments(c)
     with Session(engine) as s:
         pid = s.exec(select(m.Process).where(m.Process.slug == WHOLE)).one().id
         keys = [k for k in s.exec(select(m.Commitment.key).where(m.Commitment.process_id == pid))]

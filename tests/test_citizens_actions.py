@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import process_at
+from builders import draft_commitment, online_consultation, open_comments, process_at
 from snapshots import snapshot
 from sqlmodel import Session, select
 
@@ -21,10 +21,7 @@ EMAIL = "lucia.citizen@example.net"
 
 @pytest.fixture
 def consulting(db, clock):
-    p = process_at(db, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(db, clock)
     p("add_theme", key="agua", name="Agua")
     p("add_theme", key="genero", name="Brecha salarial")
     p.on("2026-02-10")
@@ -173,19 +170,8 @@ def test_erasure_on_request_keeps_the_text_and_the_chain(consulting, db):
 
 @pytest.fixture
 def drafting(db, clock):
-    import datetime as dt
-
-    from builders import MX
-
     p = process_at(db, clock, "commitments")
-    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
-    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
-      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
-      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
-      action_lines=["Publicar"])
-    day = p.clock.now().astimezone(MX).date()
-    p.today = day
-    p.until = day + dt.timedelta(days=14)
+    draft_commitment(p)
     return p
 
 
@@ -202,8 +188,8 @@ def test_comments_on_the_draft_need_the_secretariats_period_and_a_response_befor
     with pytest.raises(Refused) as exc:
         comment(p)  # no period opened yet
     assert exc.value.reasons[0].code == "comment_period_not_open"
-    out = p.decide("open_public_comment", opens_on=p.today.isoformat(), closes_on=p.until.isoformat())
-    assert out["status"] == "adopted"
+    today, until = open_comments(p, days=14)
+    assert public.participation_view(db, p.slug, clock=p.clock)["comments"]["closes_on"] == until.isoformat()
     key = comment(p, email=EMAIL)["input"]
     (row,) = rows(db, Input, key=key)
     assert (row.kind, row.channel_id, row.commitment_id is not None) == ("comment", None, True)
@@ -222,9 +208,14 @@ def test_comments_on_the_draft_need_the_secretariats_period_and_a_response_befor
 
 
 def test_the_period_is_refused_without_dates_or_drafts(drafting):
+    import datetime as dt
+
+    from builders import MX
+
     p = drafting
+    today = p.clock.now().astimezone(MX).date()
     err = p.refused("propose_decision", session=p.session(), kind="open_public_comment",
-                    opens_on=p.until.isoformat(), closes_on=p.today.isoformat())
+                    opens_on=(today + dt.timedelta(days=14)).isoformat(), closes_on=today.isoformat())
     assert err.reasons[0].code == "dates_out_of_order"
     err = p.refused("propose_decision", session="S1" if p.n_sessions else p.session(), kind="open_public_comment")
     assert err.reasons[0].code == "invalid_field"

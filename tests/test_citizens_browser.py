@@ -9,7 +9,7 @@ import dataclasses
 import re
 
 import pytest
-from builders import process_at
+from builders import online_consultation
 from conftest import chromium_or_skip
 from mailserver import mail_config, smtp_server, tick
 from sqlmodel import Session, SQLModel, select
@@ -27,10 +27,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def site(tmp_path, clock):
     engine = make_engine(f"sqlite:///{tmp_path / 'cocrea.db'}")
     SQLModel.metadata.create_all(engine)
-    p = process_at(engine, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(engine, clock)
     p("add_theme", key="agua", name="Agua potable")
     p.on("2026-02-12")
     with live_server(app_for(engine, clock)) as url:

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from builders import process_at
+from builders import online_consultation
 from mailserver import mail_config, smtp_server, tick
 from sqlmodel import Session, select
 from webkit import client, csrf_of
@@ -27,10 +27,7 @@ def smtp():
 
 @pytest.fixture
 def consulting(db, clock):
-    p = process_at(db, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(db, clock)
     p.on("2026-02-12")
     return p
 

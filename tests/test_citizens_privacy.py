@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import MX, process_at
+from builders import draft_commitment, online_consultation, open_comments, process_at
 from sqlmodel import Session, select
 from webkit import client, csrf_of
 
@@ -59,10 +59,7 @@ def searches_find_nothing(c, slug="p"):
 @pytest.fixture
 def planted(db, clock):
     """A consultation where contact data arrived through every channel that accepts it."""
-    p = process_at(db, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(db, clock)
     p("open_channel", key="mesa", kind="workshop", name="Mesa en Zapopan", announced_on="2026-01-21",
       opens_on="2026-02-05", closes_on="2026-02-05", place="Casa de la cultura, Zapopan")
     p("add_theme", key="agua", name="Agua potable")
@@ -134,13 +131,8 @@ def test_the_web_form_asks_to_remove_contact_data_and_keeps_what_was_typed(plant
 
 def test_a_comment_with_contact_data_is_refused_and_nothing_is_published(db, clock):
     p = process_at(db, clock, "commitments")
-    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
-    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
-      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
-      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
-      action_lines=["Publicar"])
-    today = p.clock.now().astimezone(MX).date()
-    p.decide("open_public_comment", opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=10)).isoformat())
+    draft_commitment(p)
+    open_comments(p)
     c = client(db, clock)
     page = c.get("/p/p/comentar")
     sent = c.post("/p/p/comentar", data={"csrf": csrf_of(page.text), "commitment": "c1", "privacy": "yes",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import process_at
+from builders import draft_commitment, online_consultation, open_comments, process_at
 from sqlmodel import Session, select
 from webkit import audit_count, client, csrf_of
 
@@ -17,10 +17,7 @@ EMAIL = "lucia.citizen@example.net"
 
 @pytest.fixture
 def site(db, clock):
-    p = process_at(db, clock, "consultation")
-    p.on("2026-01-21")
-    p("open_channel", key="web", kind="online", name="Consulta en línea", online=True, announced_on="2026-01-21",
-      opens_on="2026-02-04", closes_on="2026-03-04")
+    p = online_consultation(db, clock)
     p("open_channel", key="foro", kind="assembly", name="Foro en Guadalajara", aimed_at_excluded=True,
       announced_on="2026-01-21", opens_on="2026-02-10", closes_on="2026-02-10")
     p("add_theme", key="agua", name="Agua potable")
@@ -157,20 +154,11 @@ def test_the_email_links_act_only_on_post(site, db, clock):
 
 
 def test_a_comment_on_the_draft_plan_through_the_form(db, clock):
-    import datetime as dt
-
-    from builders import MX
-
     p = process_at(db, clock, "commitments")
-    p("add_agency", key="igualdad", name="Secretaría de Igualdad")
-    p("draft_commitment", key="c1", theme="genero", solution="sol1", title="Tabuladores abiertos",
-      problem="Brecha", cause="Tabuladores opacos", objective="Reducir la brecha", axes=["transparency"],
-      ambition="proactive", outcome="Tabuladores publicados", end_date="2026-12-31", agencies=["igualdad"],
-      action_lines=["Publicar"])
+    draft_commitment(p)
     c = client(db, clock)
     assert 'id="no-comments"' in c.get("/p/p/comentar").text
-    today = p.clock.now().astimezone(MX).date()
-    p.decide("open_public_comment", opens_on=today.isoformat(), closes_on=(today + dt.timedelta(days=10)).isoformat())
+    open_comments(p)
     assert 'id="comment-open"' in c.get("/p/p").text
     page = c.get("/p/p/comentar")
     assert 'id="draft-c1"' in page.text and "Reducir la brecha" in page.text

@@ -24,7 +24,7 @@ from stages.templates import TRIPARTITE
 from workflow import actions, credentials, signin
 
 from . import auth, forms
-from .api import check_text
+from .api import form_of
 from .context import error_status, lang_of
 from .i18n import form_reason, web_reason
 from .render import render
@@ -47,13 +47,7 @@ async def _page(request: Request, template: str, code: int = 200, **ctx: Any) ->
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    data = await request.form()
-    out: dict[str, Any] = {}
-    for key in data.keys():
-        check_text(key)
-        values = [check_text(v) for v in data.getlist(key) if isinstance(v, str)]
-        out[key] = values if len(values) > 1 else (values[0] if values else "")
-    return out
+    return await form_of(request)
 
 
 async def _admin(request: Request) -> accounts.Admin | None:

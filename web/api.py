@@ -83,6 +83,22 @@ def check_text(value: str) -> str:
     return value
 
 
+async def form_of(request: Request, lists: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The submitted form, every value a string; a repeated name gives a list (with ``lists``:
+    those names always a list, any other its first value). A NUL byte or an unpaired surrogate in
+    a name or a value is refused (:class:`InputRefused`). The one reader of the browser's forms."""
+    data = await request.form()
+    out: dict[str, Any] = {}
+    for key in data.keys():
+        check_text(key)
+        values = [check_text(v) for v in data.getlist(key) if isinstance(v, str)]
+        if lists is None:
+            out[key] = values if len(values) > 1 else (values[0] if values else "")
+        else:
+            out[key] = values if key in lists else (values[0] if values else "")
+    return out
+
+
 def check_value(value: Any) -> Any:
     """Walk parsed input (no recursion): nesting at most :data:`MAX_DEPTH` deep, text
     without NUL or unpaired surrogates, whole numbers of at most :data:`MAX_DIGITS` digits,

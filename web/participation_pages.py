@@ -50,15 +50,9 @@ async def _page(request: Request, template: str, status: int = 200, **ctx: Any) 
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    from .api import check_text
+    from .api import form_of
 
-    data = await request.form()
-    out: dict[str, Any] = {}
-    for key in data.keys():
-        check_text(key)
-        values = [check_text(v) for v in data.getlist(key) if isinstance(v, str)]
-        out[key] = values if key == "themes" else (values[0] if values else "")
-    return out
+    return await form_of(request, lists=("themes",))
 
 
 async def _apply(request: Request, action: str, slug: str, payload: dict) -> dict:

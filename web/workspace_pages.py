@@ -29,7 +29,7 @@ from workflow import actions, credentials, evidence, signin
 from workflow.actions import decisions
 
 from . import auth, forms
-from .api import MAX_DEPTH, InputRefused, check_text, check_value
+from .api import MAX_DEPTH, InputRefused, check_text, check_value, form_of
 from .context import error_status, lang_of, safe_next
 from .i18n import form_reason, said, web_reason
 from .render import render
@@ -59,15 +59,8 @@ async def _page(request: Request, template: str, code: int = 200, **ctx: Any) ->
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    """The submitted form, every value a string (a list when repeated); a NUL byte or an unpaired
-    surrogate in a name or a value is refused (:class:`web.api.InputRefused`)."""
-    data = await request.form()
-    out: dict[str, Any] = {}
-    for key in data.keys():
-        check_text(key)
-        values = [check_text(v) for v in data.getlist(key) if isinstance(v, str)]
-        out[key] = values if len(values) > 1 else (values[0] if values else "")
-    return out
+    """The submitted form (:func:`web.api.form_of`): a list where a name is repeated."""
+    return await form_of(request)
 
 
 async def _signed_in(request: Request, slug: str):
