@@ -218,3 +218,102 @@ def test_the_inbox_answer_records_a_response_agreed_in_an_earlier_meeting(sqlite
     r = c.post("/w/p/do/answer_input", data={**answer, "input": "i3", "at": at, "at_shown": shown,
                                              "csrf": csrf_of(page)})
     assert r.status_code == 303 and queries.history(sqlite_db, "p")[-1]["at"] == _local(clock.now())
+
+
+def _fields_of(page: str) -> dict[str, str]:
+    """Every "date of the fact" of a page: its id and the value it shows."""
+    found = re.findall(r'<input type="datetime-local" id="(f-[\w-]*at)" name="at" value="([^"]*)"', page)
+    ids = [i for i, _ in found]
+    assert len(ids) == len(set(ids)), "two fields of one page share an id"
+    return dict(found)
+
+
+def test_the_session_screen_records_attendance_motions_and_the_close_on_their_date(sqlite_db, clock):
+    """Every form of the session screen is of a dated action: each has its own date of the fact;
+    attendance is one form whose buttons name the member, so the date is said once."""
+    p, c = _signed_in(sqlite_db, clock, days_later=0)
+    p("set_credentials", actor="osc", handle="osc", password=PASSWORD)
+    key = p.session(present=["gob", "garante"])
+    started = clock.now()  # the session began: the two arrived
+    clock.advance(hours=3)  # recorded three hours later
+    assert sign_in(c, "p", "coord").status_code == 303
+    here = f"/w/p/sessions/{key}"
+    page = c.get(here).text
+    fields = _fields_of(page)
+    now = clock.now().astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    assert {"f-attendance-at", "f-motion-at", "f-adjourn-at"} <= set(fields) and set(fields.values()) == {now}
+    arrived = (started + dt.timedelta(minutes=20)).astimezone(MX).replace(second=0, microsecond=0)
+    r = c.post("/w/p/do/record_attendance", data={"session": key, "arrives": "osc", "next": here, "back": "1",
+                                                  "at": arrived.strftime("%Y-%m-%dT%H:%M"), "at_shown": now,
+                                                  "csrf": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == here
+    last = queries.history(sqlite_db, "p")[-1]
+    assert (last["action"], last["at"]) == ("record_attendance", arrived.isoformat(timespec="seconds"))
+    page = c.get(here).text
+    assert re.search(r'id="member-osc".*?presente', page, re.S) and 'name="leaves" value="osc"' in page
+    # a motion put at its time; the decision's and the vote's forms carry the field too
+    put = arrived + dt.timedelta(minutes=5)
+    r = c.post("/w/p/do/propose_decision", data={"session": key, "kind": "general", "text": "Calendario",
+                                                 "next": here, "back": "1", "at": put.strftime("%Y-%m-%dT%H:%M"),
+                                                 "at_shown": now, "csrf": csrf_of(page)})
+    assert r.status_code == 303 and queries.history(sqlite_db, "p")[-1]["at"] == put.isoformat(timespec="seconds")
+    d = re.search(r'id="decision-(D\d+)"', c.get(here).text).group(1)
+    assert f"f-decide-{d}-at" in _fields_of(c.get(here).text)
+    member = client(sqlite_db, clock)
+    assert sign_in(member, "p", "osc").status_code == 303
+    assert f"f-vote-{d}-at" in _fields_of(member.get(here).text)
+    # a time after now is refused on the screen, and nothing is written
+    before = audit_count(sqlite_db)
+    later = (clock.now() + dt.timedelta(hours=2)).astimezone(MX).strftime("%Y-%m-%dT%H:%M")
+    page = c.get(here).text
+    r = c.post("/w/p/do/close_session", data={"session": key, "next": here, "back": "1", "at": later,
+                                              "at_shown": now, "csrf": csrf_of(page)})
+    assert audit_count(sqlite_db) == before and "no se registran hechos futuros" in (
+        r.text if r.status_code != 303 else c.get(r.headers["location"]).text)
+
+
+def test_the_plan_page_proposes_and_redrafts_on_their_date(sqlite_db, clock):
+    from builders import draft_commitment
+
+    p, c = _signed_in(sqlite_db, clock, days_later=0)
+    complete_stage(p, "consultation")
+    for stage in ("consultation", "sensitization", "planning", "causes"):
+        if p.stage == stage:
+            if stage != "consultation":
+                complete_stage(p, stage)
+            p.move()
+    assert p.stage == "commitments"
+    draft_commitment(p)
+    key = p.session()
+    clock.advance(hours=1)
+    assert sign_in(c, "p", "coord").status_code == 303
+    page = c.get("/w/p/plan").text
+    fields = _fields_of(page)
+    assert {"f-approve-at", "f-c1-at"} <= set(fields)
+    put = (clock.now() - dt.timedelta(minutes=50)).astimezone(MX).replace(second=0, microsecond=0)
+    r = c.post("/w/p/do/propose_decision", data={"kind": "approve_commitments", "session": key, "commitments": "c1",
+                                                 "next": "/w/p/plan", "back": "1", "at": put.strftime("%Y-%m-%dT%H:%M"),
+                                                 "at_shown": fields["f-approve-at"], "csrf": csrf_of(page)})
+    assert r.status_code == 303
+    assert queries.history(sqlite_db, "p")[-1]["at"] == put.isoformat(timespec="seconds")
+    d = re.search(r'id="pending-(D\d+)"', c.get("/w/p/plan").text).group(1)
+    p("decide", decision=d)
+    # an amendment proposed from the commitment's own form, dated when the secretariat put it
+    clock.advance(hours=1)
+    assert sign_in(c, "p", "coord").status_code == 303
+    page = c.get("/w/p/plan").text
+    shown = _fields_of(page)["f-c1-at"]
+    when = (clock.now() - dt.timedelta(minutes=30)).astimezone(MX).replace(second=0, microsecond=0)
+    data = {"session": key, "title": "Tabuladores abiertos y auditados", "problem": "Brecha",
+            "cause": "Tabuladores opacos", "objective": "Reducir la brecha", "axes": ["transparency"],
+            "ambition": "proactive", "outcome": "Tabuladores publicados", "end_date": "2026-12-31",
+            "agencies": ["igualdad"], "action_lines": "Publicar", "reason": "Auditoría", "at_shown": shown,
+            "csrf": csrf_of(page)}
+    before = audit_count(sqlite_db)
+    r = c.post("/w/p/plan/c1/amend", data={**data, "at": "mañana"})
+    assert r.status_code == 303 and audit_count(sqlite_db) == before
+    assert "Fecha del hecho" in c.get("/w/p/plan").text
+    r = c.post("/w/p/plan/c1/amend", data={**data, "at": when.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 303
+    last = queries.history(sqlite_db, "p")[-1]
+    assert (last["action"], last["at"]) == ("propose_decision", when.isoformat(timespec="seconds"))

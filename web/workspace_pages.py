@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import replace
+from functools import partial
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
@@ -529,6 +530,16 @@ def _payload(name: str, form: dict) -> dict:
     return payload
 
 
+def _attendance_button(name: str, form: dict) -> dict:
+    """The session screen's attendance is one form (one date of the fact for it): the button
+    pressed names the member who arrives or leaves; the action's own fields are made from it."""
+    if name != "record_attendance" or not any(isinstance(form.get(k), str) and form[k] for k in ("arrives", "leaves")):
+        return form
+    arrives = isinstance(form.get("arrives"), str) and bool(form["arrives"])
+    return {**{k: v for k, v in form.items() if k not in ("arrives", "leaves")},
+            "members": form["arrives"] if arrives else form["leaves"], "present": "on" if arrives else ""}
+
+
 @router.post("/w/{slug}/do/{name}")
 async def action_submit(request: Request, slug: str, name: str) -> Response:
     identity, response = await _signed_in_to_act(request, slug, name)
@@ -536,7 +547,7 @@ async def action_submit(request: Request, slug: str, name: str) -> Response:
         return response
     lang = lang_of(request)
     engine = request.app.state.engine
-    form = await _form(request)
+    form = _attendance_button(name, await _form(request))
     chosen = {"kind": form.get("kind", ""), "commitment": form.get("commitment", "")}
     values = {f.name: "" if forms.typed(f, form) is None else forms.typed(f, form)
               for f in forms.leaves(_fields(name, chosen))}
@@ -672,7 +683,9 @@ def _session_screen(request: Request, slug: str, identity, lang: str) -> dict:
         else:
             d["outcome_text"] = said(lang, "decide", {"decision": d["key"], "kind": d["kind"], "status": d["status"],
                                                       "tally": d["tally"]}, view["names"]).as_dict()
-    return {"v": view, "here": f"/w/{quote(slug)}/sessions/{quote(key)}"}
+    # every form of the screen records a dated fact (attendance, a motion, a vote, a decision, the close)
+    return {"v": view, "here": f"/w/{quote(slug)}/sessions/{quote(key)}",
+            "fact": _fact_of(request, slug, "record_attendance")}
 
 
 def _allowed(request: Request, slug: str, identity, lang: str) -> list[str]:
@@ -710,7 +723,8 @@ def _plan(request: Request, slug: str, identity, lang: str) -> dict:
     for c in view["commitments"]:
         c["form_values"] = forms.initial(fields, _as_form_values(c["fields"]))
     return {"v": view, "fields": fields, "here": f"/w/{quote(slug)}/plan",
-            "allowed": _allowed(request, slug, identity, lang)}
+            "allowed": _allowed(request, slug, identity, lang),
+            "fact": _fact_of(request, slug, "propose_decision")}  # a motion, a redraft: dated facts
 
 
 @_reads("/w/{slug}/history", "history.html")
@@ -779,8 +793,9 @@ async def amend(request: Request, slug: str, key: str) -> Response:
         payload["reason"] = str(form["reason"]).strip()
     try:
         check_value(payload)
-        result = await run_in_threadpool(actions.apply, request.app.state.engine, "propose_decision", payload,
-                                         actor=identity.handle, process=slug, clock=request.app.state.clock)
+        at = _fact_at(form, await _fact_time(request, slug, "propose_decision"))
+        result = await run_in_threadpool(partial(actions.apply, at=at), request.app.state.engine, "propose_decision",
+                                         payload, actor=identity.handle, process=slug, clock=request.app.state.clock)
     except (CocreaError, InputRefused) as exc:
         await auth.flash(request, {"text": gettext(lang, "Could not be recorded: {action}").format(
             action=vocabulary.label("action", "propose_decision", lang)), "refused": True,
