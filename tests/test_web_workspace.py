@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from urllib.parse import quote
 
 from builders import complete_stage, process_at
 from sqlmodel import Session, select
@@ -609,6 +610,43 @@ def test_a_liaison_gives_evidence_as_a_file_kept_by_its_hash(sqlite_db, clock):
     assert public.status_code == 200 and public.content == pdf and public.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(public.content).hexdigest() == digest
     assert client(sqlite_db, clock).get(f"/evidencia/p/{'0' * 64}/x.pdf").status_code == 404
+
+
+def test_evidence_is_shown_only_when_safe_and_downloaded_otherwise(sqlite_db, clock):
+    """A PDF or a picture opens in the browser; a text, a sheet or a document is downloaded as a
+    file (``Content-Disposition: attachment``), never sniffed: markup typed into a .txt is not a page."""
+    import hashlib
+
+    p = process_at(sqlite_db, clock, "monitoring")
+    p.on("2026-07-15")
+    _with_passwords(p, "enlace")
+    c = client(sqlite_db, clock)
+    sign_in(c, "p", "enlace")
+    files = {"avance.pdf": (b"%PDF-1.4\n%%EOF\n", "inline"),
+             "foto.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "inline"),
+             "foto.jpg": (b"\xff\xd8\xff\xe0" + b"\x00" * 32, "inline"),
+             "notas.txt": (b"<html><script>alert(document.cookie)</script></html>", "attachment"),
+             "datos.csv": (b"a,b\n1,2\n", "attachment"),
+             "oficio.docx": (b"PK\x03\x04" + b"\x00" * 32, "attachment"),
+             "informe ñandú final.odt": (b"PK\x03\x04" + b"\x01" * 32, "attachment")}
+    anon = client(sqlite_db, clock)
+    for n, (name, (body, kind)) in enumerate(files.items()):
+        page = c.get("/w/p").text
+        r = c.post("/w/p/do/report_progress", files={"evidence_file": (name, body, "application/octet-stream")},
+                   data={"activity": "a1", "status": "in_progress", "percent": str(10 + n), "reported_on": "2026-07-15",
+                         "csrf": csrf_of(page)})
+        assert r.status_code == 303, (name, r.text)
+        got = anon.get(f"/evidencia/p/{hashlib.sha256(body).hexdigest()}/{quote(name, safe='')}")
+        assert got.status_code == 200 and got.content == body, name
+        assert got.headers["x-content-type-options"] == "nosniff", name
+        disposition = got.headers["content-disposition"]
+        assert disposition.split(";")[0] == kind, (name, disposition)
+        assert f"filename*=UTF-8''{quote(name, safe='')}" in disposition and disposition.isascii()
+    assert 'filename="informe _and_ final.odt"' in disposition
+    from web.workspace_pages import evidence_disposition
+
+    assert evidence_disposition('a"b\\c.txt', "text/plain; charset=utf-8") == \
+        "attachment; filename=\"a_b_c.txt\"; filename*=UTF-8''a%22b%5Cc.txt"
 
 
 def _no_json_to_write(page: str) -> None:

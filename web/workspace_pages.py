@@ -852,10 +852,18 @@ async def evidence_file(request: Request, slug: str, sha256: str, name: str) -> 
     if found is None:
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
     filename, content_type, data = found
-    inline = content_type.startswith(("application/pdf", "image/"))
-    disposition = ("inline" if inline else "attachment") + "; filename*=UTF-8''" + quote(filename)
     return Response(data, media_type=content_type, headers={
-        "Content-Disposition": disposition, "Cache-Control": "public, max-age=31536000, immutable"})
+        "Content-Disposition": evidence_disposition(filename, content_type),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=31536000, immutable"})
+
+
+def evidence_disposition(filename: str, content_type: str) -> str:
+    """Shown in the browser only when of a safe type (``workflow.evidence.INLINE``: PDF, PNG,
+    JPEG); anything else is downloaded as a file. The name as given (RFC 6266 and 5987), with a
+    plain ASCII fallback for old clients."""
+    kind = "inline" if content_type.split(";")[0].strip() in evidence.INLINE else "attachment"
+    plain = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # --- an agency's progress sheet ------------------------------------------------------------------

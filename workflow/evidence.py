@@ -37,6 +37,9 @@ TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     "txt": ("text/plain; charset=utf-8", None),
 }
 PATH = "/evidencia/"
+#: The types a browser may show in its own window (checked by their first bytes when given: a
+#: document or a picture, never markup or a script); any other file is downloaded, never opened.
+INLINE = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
 @dataclass(frozen=True)
