@@ -176,6 +176,22 @@ def test_no_spanish_message_shows_a_code_raw():
     assert offenders == []
 
 
+def test_spanish_quotes_names_with_guillemets():
+    """The house style: a quoted name, key or command reads «…» in Spanish, never '…', "…" or “…”
+    (an apostrophe inside a word, as in a name, is not a quote)."""
+    from i18n import DOMAINS
+
+    quoted = re.compile(r"(?<!\w)'[^'\n]+'(?!\w)|\"[^\"\n]+\"|“[^”]*”|‘[^’]*’")
+    offenders = []
+    for domain in DOMAINS:
+        if not catalog.po_path("es", domain).exists():
+            continue
+        for m in catalog.read("es", domain):
+            texts = m.string if isinstance(m.string, tuple) else (m.string,)
+            offenders += [(domain, text) for text in texts if m.id and quoted.search(text or "")]
+    assert offenders == []
+
+
 def test_a_message_said_in_two_domains_has_one_translation():
     """The domains are chained into one catalogue per language (the first that has a message
     answers): the same English said in two areas must read the same, or use a context."""

@@ -72,5 +72,5 @@ def test_the_public_page_shows_the_inputs_a_page_at_a_time(sqlite_db, clock):
     second = c.get("/p/p?page=2").text
     assert "<td>form-49</td>" in second and "<td>form-59</td>" in second and "<td>form-48</td>" not in second
     found = c.get("/p/p", params={"q": "Propuesta 5"}).text
-    assert "11 aportaciones contienen “Propuesta 5”" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
+    assert "11 aportaciones contienen «Propuesta 5»" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
     assert c.get("/p/p", params={"q": "<script>"}).text.count("<script>") == c.get("/p/p").text.count("<script>")
