@@ -99,3 +99,20 @@ def test_every_public_page_passes_axe_and_fits_a_phone(site, browser, width):
         ctx.close()
     assert seen >= 2 * 18
     assert problems == [], problems
+
+
+def test_on_a_phone_a_checkbox_stands_beside_its_label(site, browser):
+    """The privacy consent and the themes: the box and the start of its label on one line at 390 px
+    (a long label wraps beside its box instead of falling under it)."""
+    base, _ = site
+    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        page.goto(base + "/p/consulta/participa")
+        for box in ("#f-privacy",):
+            label = page.locator(f"label[for='{box[1:]}']").bounding_box()
+            check = page.locator(box).bounding_box()
+            assert label["y"] <= check["y"] + check["height"] / 2 <= label["y"] + label["height"], (box, check, label)
+            assert check["x"] + check["width"] <= label["x"]
+    finally:
+        ctx.close()

@@ -4,6 +4,8 @@ coordinator records them), a commitment's own page, the process page opening wit
 can do now, and no internal key, code or handle on any public page of a whole process."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from builders import online_consultation, process_at
 from webkit import atom_entries, client
@@ -106,6 +108,9 @@ def test_the_atom_feed_carries_every_event_the_weekly_digest_counts(db, clock):
     latest = home[home.index('id="latest-title"'):home.index('id="toc-title"')]
     assert f"Acta de la sesión {session}" in latest
     assert "aportaciones recibieron su respuesta razonada" in latest  # the page lists no inputs, yet says it
+    # headlines in words: the move named by the stage it entered, each title opening with a capital
+    assert "El proceso pasó a la etapa «Sensibilización entre actores estratégicos»" in titles
+    assert all(e["title"][:1].isupper() or e["title"][:1].isdigit() for e in entries)
 
 
 def test_the_feed_carries_the_progress_of_the_commitments(db, clock):
@@ -141,6 +146,8 @@ def test_the_record_of_the_consultation_lists_each_channels_place_and_instructio
     c = client(db, clock)
     section = c.get("/p/p").text
     section = section[section.index('id="consultation"'):section.index('id="inputs"')]
+    flat = " ".join(section.split())
+    assert " · anunciado el" in flat and not re.search(r"\S· (anunciado|abre|cierra)", flat)  # each date apart
     assert "Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara" in section and "registro en la puerta" in section
     data = c.get("/p/p/data/channels.json").json()
     assert [ch["place"] for ch in data if ch["key"] == "foro"] == ["Biblioteca Iberoamericana, Pedro Moreno 1, Guadalajara"]

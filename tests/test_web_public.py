@@ -138,10 +138,10 @@ def test_open_data_csv_atom_and_icalendar_are_well_formed(sqlite_db, clock):
     entries = atom_entries(c.get("/p/p/feed.atom").content)
     page = "https://cocrea.example.org/p/p"
     report = entries[f"{page}#document/doc1"]
-    assert report["title"] == "informe: Informe de medio término"
+    assert report["title"] == "Informe: Informe de medio término"
     assert report["link"] == report["summary"] == "https://example.net/informe.pdf"
     evidence = entries[f"{page}#evidence/a1/1"]
-    assert evidence["link"] == "https://example.net/evidencia-a1.pdf" and evidence["title"].startswith("evidencia: ")
+    assert evidence["link"] == "https://example.net/evidencia-a1.pdf" and evidence["title"].startswith("Evidencia: ")
     assert entries[f"{page}#document/doc2"]["link"] == page  # a reference that is not a URL links to the page
     moves = [e for key, e in entries.items() if "#move-" in key]
     assert len(moves) == len(c.get("/p/p/data/moves.json").json())

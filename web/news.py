@@ -47,6 +47,8 @@ def news(view: dict[str, Any], lang: str) -> list[News]:
     (``reads.public.NEWS_DAYS``): enough for the page's opening."""
     base = f"/p/{quote(view['process']['slug'])}"
     items = [News(instant(e["at"]), e["id"], *_words(e, lang, base)) for e in view["news"]]
+    # a title may open with a label of the vocabulary (lower case inside a sentence): a headline
+    items = [n._replace(title=n.title[:1].upper() + n.title[1:]) for n in items]
     items.sort(key=lambda n: n.at, reverse=True)
     return items
 
@@ -54,6 +56,11 @@ def news(view: dict[str, Any], lang: str) -> list[News]:
 def _words(e: dict[str, Any], lang: str, base: str) -> tuple[str, str, str | None]:
     """An event's title, summary and link."""
     kind = e["kind"]
+    if kind == "move" and e["event"] == "advance":
+        return gettext(lang, "The process moved to the stage \u201c{stage}\u201d").format(
+            stage=stage_name(lang, e["to"])), e["reason"], None
+    if kind == "move" and e["event"] == "close":
+        return gettext(lang, "The process closed"), e["reason"], None
     if kind == "move":
         return (gettext(lang, "Stage move: {event} → {stage}").format(
             event=vocabulary.label("event", e["event"], lang), stage=stage_name(lang, e["to"])), e["reason"], None)
@@ -63,9 +70,10 @@ def _words(e: dict[str, Any], lang: str, base: str) -> tuple[str, str, str | Non
             "; ".join(e["agenda"]), f"{base}#session-{e['key']}")
     if kind == "minutes":
         return gettext(lang, "Minutes of session {key}").format(key=e["key"]), e["ref"], _url(e["ref"])
-    if kind in ("document", "declaration", "event_record"):
-        label = vocabulary.label("document_kind", e["type"] if kind == "document" else
-                                 "declaration" if kind == "declaration" else f"event_{e['type']}", lang)
+    if kind == "declaration":
+        return gettext(lang, "The declaration of joining open government was signed"), e["ref"], _url(e["ref"])
+    if kind in ("document", "event_record"):
+        label = vocabulary.label("document_kind", e["type"] if kind == "document" else f"event_{e['type']}", lang)
         if kind == "document" and e["type"] == "minutes":
             title = gettext(lang, "Minutes of session {key}").format(key=e["title"])
         else:

@@ -62,6 +62,7 @@ def environment(lang: str) -> Environment:
         table_name=lambda code: i18n.table_name(lang, code),
     )
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
+    env.filters["headline"] = lambda s: str(s)[:1].upper() + str(s)[1:]  # a label (lower case) opening a heading
     return env
 
 
