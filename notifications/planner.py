@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator
@@ -38,9 +39,12 @@ DAY = dt.timedelta(days=1)
 LIST_LIMIT = 50  # items listed in one email (digest, progress report); the rest are counted
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Planned:
-    """One reminder point for one person, with its status (``due`` or why not)."""
+    """One reminder point for one person, with its status (``due`` or why not).
+
+    Slots, not frozen: planning builds tens of thousands at once, and a frozen dataclass pays an
+    ``object.__setattr__`` per field; nothing changes a planned reminder once built."""
 
     key: str
     kind: str
@@ -66,7 +70,7 @@ class Planned:
     def template_context(self) -> dict:
         """The template's fields, built on first use (planning thousands need none of them)."""
         if self.context is None and self.make_context is not None:
-            object.__setattr__(self, "context", self.make_context())
+            self.context = self.make_context()
         return self.context or {}
 
 
@@ -110,6 +114,14 @@ class _Moment:
         self.send_hour = int(settings["send_hour"])
         self.last_due_day = self.today if local.hour >= self.send_hour else self.today - DAY
         self._due_at: dict[dt.date, dt.datetime] = {}
+        self._ymd: dict[dt.date, str] = {}
+
+    def ymd(self, day: dt.date) -> str:
+        """``day`` as the key writes it (``reminder_key``), computed once per day."""
+        found = self._ymd.get(day)
+        if found is None:
+            found = self._ymd[day] = f"{day:%Y%m%d}"
+        return found
 
     def due_at(self, day: dt.date) -> dt.datetime:
         found = self._due_at.get(day)
@@ -121,7 +133,7 @@ class _Moment:
         return when.astimezone(self.tz).date()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Subject:
     """Something reminders are about, with its anchor dates and how to describe it."""
 
@@ -151,29 +163,78 @@ def _people(records: Records) -> tuple[list, list, dict[int, list]]:
 # --- the planner ------------------------------------------------------------------------
 
 
+#: The rules by anchor, and by series within each anchor, in the order of ``RULES``.
+_BY_ANCHOR: dict[str, dict[str, list[ReminderRule]]] = {}
+for _rule in RULES:
+    _BY_ANCHOR.setdefault(_rule.anchor, {}).setdefault(_rule.series, []).append(_rule)
+
+
 def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
           anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
     settings = settings if settings is not None else effective_settings(records.process.settings)
     moment = _Moment(records, settings, now)
     builder = _Subjects(records, settings, moment, activities)
-    by_anchor: dict[str, list[ReminderRule]] = {}
-    for rule in RULES:
-        by_anchor.setdefault(rule.anchor, []).append(rule)
     muted = set(settings.get("muted") or ())
-    for anchor, rules in by_anchor.items():
+    for anchor, series in _BY_ANCHOR.items():
         if anchors is not None and anchor not in anchors:
             continue
-        series: dict[str, list[ReminderRule]] = {}
-        for rule in rules:
-            series.setdefault(rule.series, []).append(rule)
-        gates = {rule.kind: _gate(rule, records.process, settings) for rule in rules}
+        gates = {rule.kind: _gate(rule, records.process, settings) for rules in series.values() for rule in rules}
         if not full and all(gates.values()):
             continue
         offsets = {name: [(order, rule, offset) for order, rule in enumerate(series_rules)
                           for offset in rule.offsets(settings)] for name, series_rules in series.items()}
-        for subject in builder.subjects(anchor):
-            for name, series_rules in series.items():
-                yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+        if full:
+            for subject in builder.subjects(anchor):
+                for name, series_rules in series.items():
+                    yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+            continue
+        # Due only: per series, its open points by offset; a subject of one anchor date has at most one
+        # due point per series, the last open one at or before today (a bisection, not a list of points).
+        plans = []
+        for name, series_rules in series.items():
+            open_points = sorted((offset, order, rule) for order, rule, offset in offsets[name]
+                                 if gates[rule.kind] is None)
+            if open_points:
+                plans.append((name, series_rules, [p[0] for p in open_points], open_points))
+        if not plans:
+            continue
+        # the latest anchor date with a point due now (a witness is due from its instant: no bound)
+        until = None if any(rules[0].witness for _, rules, _, _ in plans) else \
+            max(moment.last_due_day - dt.timedelta(days=offs[0]) for _, _, offs, _ in plans)
+        for subject in builder.subjects(anchor, due=True, until=until):
+            for name, series_rules, offs, open_points in plans:
+                if series_rules[0].witness or len(subject.anchors) != 1:  # witnesses, periodic subjects: few
+                    yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records,
+                                       False)
+                else:
+                    yield from _due_series(subject, name, series_rules[0].audience, offs, open_points, moment,
+                                           muted, records.process.id)
+
+
+def _due_series(subject: _Subject, series: str, audience: str, offs: list[int], open_points: list, moment: _Moment,
+                muted: set, pid: int) -> Iterator[Planned]:
+    """What :func:`_series` plans due for a subject of one anchor date, without listing its points."""
+    if subject.stop:
+        return
+    anchor = subject.anchors[0]
+    i = bisect_right(offs, (moment.last_due_day - anchor).days) - 1
+    if i < 0:
+        return
+    offset, _, rule = open_points[i]
+    if subject.stop_for is not None and subject.stop_for(anchor):
+        return
+    if rule.stale_after_date and offset <= 0 and anchor < moment.today:
+        return  # date_passed
+    day = anchor + dt.timedelta(days=offset)
+    kind, sid, label, context = rule.kind, subject.id, subject.label, subject.context
+    prefix = f"{kind}.{pid}.{sid}.{moment.ymd(day)}."  # reminder_key's format
+    due_at = moment.due_at(day)
+    for person in subject.people(audience):
+        if not person.email or person.handle in muted:
+            continue
+        yield Planned(prefix + str(person.id), kind, series, pid, sid, label, day, due_at, person.id, person.handle,
+                      person.email, person.lang or "es", "due", {}, None,
+                      functools.partial(context, anchor, person, kind))
 
 
 def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:
@@ -280,15 +341,25 @@ class _Subjects:
         self.coordinators, self.secretariat, self.liaisons = _people(records)
         self.agencies = {a.id: a for a in records.agencies}
         self.commitments = {c.id: c for c in records.commitments}
+        self._audiences: dict[int | None, Callable[[str], list]] = {}
 
-    def subjects(self, anchor: str) -> Iterable[_Subject]:
+    def subjects(self, anchor: str, due: bool = False, until: dt.date | None = None) -> Iterable[_Subject]:
+        """The subjects of one anchor; ``due``: only those that can have a reminder due (their
+        reminders not stopped; an anchor date at or before ``until``, where one date is all)."""
+        if anchor == "activity_end":
+            return self._activity_end(due, until)
         return getattr(self, f"_{anchor}")()
 
     def audience(self, agency_id: int | None = None) -> Callable[[str], list]:
+        found = self._audiences.get(agency_id)
+        if found is not None:
+            return found
+
         def people(audience: str) -> list:
             if audience == "liaisons":
                 return self.liaisons.get(agency_id, []) if agency_id is not None else []
             return self.coordinators if audience == "coordinators" else self.secretariat
+        self._audiences[agency_id] = people
         return people
 
     # common context: codes (stage, sector, role, status) stay codes; the templates show their names
@@ -326,20 +397,25 @@ class _Subjects:
                 "closed_on": self.m.local_date(s.closed_at).isoformat() if s.closed_at else None}
 
     # anchors --------------------------------------------------------------------
-    def _activity_end(self) -> Iterator[_Subject]:
+    def _activity_end(self, due: bool = False, until: dt.date | None = None) -> Iterator[_Subject]:
+        only = self.only
         for a in self.r.activities:
-            if a.end_date is None or (self.only is not None and a.id not in self.only):
+            end = a.end_date
+            if end is None or (only is not None and a.id not in only):
                 continue
+            completed = a.status == "completed"
+            if due and (completed or (until is not None and end > until)):
+                continue  # its reminders stopped, or none of its points is due yet
+            yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [end], self.audience(a.agency_id),
+                           functools.partial(self._activity_context, a),
+                           stop="activity_completed" if completed else None)
 
-            def context(anchor: dt.date, person: Any, kind: str, a: Any = a) -> dict:
-                item = self.activity_item(a)
-                return {**self.base(kind, person), "activity": item, "commitment": item["commitment"],
-                        "agency": {"key": self.agencies[a.agency_id].key, "name": item["agency"]}
-                        if a.agency_id in self.agencies else None,
-                        "days_left": item["days_left"], "days_overdue": -item["days_left"]}
-
-            yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [a.end_date], self.audience(a.agency_id),
-                           context, stop="activity_completed" if a.status == "completed" else None)
+    def _activity_context(self, a: Any, anchor: dt.date, person: Any, kind: str) -> dict:
+        item = self.activity_item(a)
+        return {**self.base(kind, person), "activity": item, "commitment": item["commitment"],
+                "agency": {"key": self.agencies[a.agency_id].key, "name": item["agency"]}
+                if a.agency_id in self.agencies else None,
+                "days_left": item["days_left"], "days_overdue": -item["days_left"]}
 
     def _session_date(self) -> Iterator[_Subject]:
         for s in self.r.sessions:
