@@ -103,10 +103,9 @@ def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> li
 
 
 class _Moment:
-    def __init__(self, records: Records, settings: dict, now: dt.datetime):
+    def __init__(self, process: Any, settings: dict, now: dt.datetime):
         if now.tzinfo is None:
             raise Misuse("the planner needs a timezone-aware now")
-        process = records.process
         self.tz = ZoneInfo(process.timezone)
         self.now = now.astimezone(UTC)
         local = self.now.astimezone(self.tz)
@@ -172,7 +171,7 @@ for _rule in RULES:
 def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
           anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
     settings = settings if settings is not None else effective_settings(records.process.settings)
-    moment = _Moment(records, settings, now)
+    moment = _Moment(records.process, settings, now)
     builder = _Subjects(records, settings, moment, activities)
     muted = set(settings.get("muted") or ())
     for anchor, series in _BY_ANCHOR.items():
@@ -190,17 +189,9 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
             continue
         # Due only: per series, its open points by offset; a subject of one anchor date has at most one
         # due point per series, the last open one at or before today (a bisection, not a list of points).
-        plans = []
-        for name, series_rules in series.items():
-            open_points = sorted((offset, order, rule) for order, rule, offset in offsets[name]
-                                 if gates[rule.kind] is None)
-            if open_points:
-                plans.append((name, series_rules, [p[0] for p in open_points], open_points))
+        plans, until = _open_points(series, gates, offsets, moment)
         if not plans:
             continue
-        # the latest anchor date with a point due now (a witness is due from its instant: no bound)
-        until = None if any(rules[0].witness for _, rules, _, _ in plans) else \
-            max(moment.last_due_day - dt.timedelta(days=offs[0]) for _, _, offs, _ in plans)
         for subject in builder.subjects(anchor, due=True, until=until):
             for name, series_rules, offs, open_points in plans:
                 if series_rules[0].witness or len(subject.anchors) != 1:  # witnesses, periodic subjects: few
@@ -209,6 +200,59 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
                 else:
                     yield from _due_series(subject, name, series_rules[0].audience, offs, open_points, moment,
                                            muted, records.process.id)
+
+
+def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict, moment: _Moment) -> tuple[list, Any]:
+    """Per series of one anchor, its open points sorted by (offset, order); and the latest anchor
+    date with a point due now (``None`` when a witness, due from its instant, has no such bound)."""
+    plans = []
+    for name, series_rules in series.items():
+        open_points = sorted((offset, order, rule) for order, rule, offset in offsets[name] if gates[rule.kind] is None)
+        if open_points:
+            plans.append((name, series_rules, [p[0] for p in open_points], open_points))
+    if not plans or any(rules[0].witness for _, rules, _, _ in plans):
+        return plans, None
+    return plans, max(moment.last_due_day - dt.timedelta(days=offs[0]) for _, _, offs, _ in plans)
+
+
+@dataclass(frozen=True)
+class DueReads:
+    """What planning the reminders due at one moment reads of a process's activities
+    (``snapshot.load(..., due=now)``), from the rules' offsets and gates: each activity not
+    completed ending on or before ``until`` (``None``: no activity at all), and, when the
+    agencies' progress reports are open (``progress``), of every other open activity only its
+    agency, start date and last report (the report's rule asks whether one such activity exists)."""
+
+    until: dt.date | None
+    progress: bool
+
+
+def due_reads(process: Any, now: dt.datetime, settings: dict | None = None) -> DueReads:
+    """The :class:`DueReads` of ``process`` at ``now``; derived from ``stages.reminders.RULES``
+    as :func:`due_reminders` applies them (the activities' own reminders and the digest's horizon)."""
+    settings = settings if settings is not None else effective_settings(process.settings)
+    moment = _Moment(process, settings, now)
+    bounds: list[dt.date] = []
+    progress = False
+    for anchor, series in _BY_ANCHOR.items():
+        gates = {rule.kind: _gate(rule, process, settings) for rules in series.values() for rule in rules}
+        if all(gates.values()):
+            continue
+        if anchor == "activity_end":
+            offsets = {name: [(order, rule, offset) for order, rule in enumerate(series_rules)
+                              for offset in rule.offsets(settings)] for name, series_rules in series.items()}
+            plans, until = _open_points(series, gates, offsets, moment)
+            if plans:
+                bounds.append(until)
+        elif anchor == "weekly" and settings.get("digest_weekday") is not None:  # it lists overdue and upcoming
+            bounds.append(moment.today + dt.timedelta(days=_horizon(settings)))
+        elif anchor == "progress_due":
+            progress = int(settings.get("progress_every_months") or 0) > 0
+    return DueReads(max(bounds) if bounds else None, progress)
+
+
+def _horizon(settings: dict) -> int:
+    return int(settings.get("digest_horizon_days") or 14)
 
 
 def _due_series(subject: _Subject, series: str, audience: str, offs: list[int], open_points: list, moment: _Moment,
@@ -533,7 +577,7 @@ class _Subjects:
         p = self.r.process
 
         def digest() -> dict:
-            horizon = self.m.today + dt.timedelta(days=int(self.settings.get("digest_horizon_days") or 14))
+            horizon = self.m.today + dt.timedelta(days=_horizon(self.settings))
             acts = [a for a in self.r.activities if a.end_date and a.status != "completed"]
             overdue = sorted((a for a in acts if a.end_date < self.m.today), key=lambda a: (a.end_date, a.key))
             upcoming = sorted((a for a in acts if self.m.today <= a.end_date <= horizon), key=lambda a: (a.end_date, a.key))
@@ -551,7 +595,7 @@ class _Subjects:
 
         def context(anchor: dt.date, person: Any, kind: str) -> dict:
             d = found
-            return {**self.base(kind, person), "horizon_days": int(self.settings.get("digest_horizon_days") or 14),
+            return {**self.base(kind, person), "horizon_days": _horizon(self.settings),
                     "term_ends_on": self.r.term_end.isoformat(),
                     "activities_total": len(self.r.activities),
                     "overdue": [self.activity_item(a) for a in d["overdue"][:LIST_LIMIT]],

@@ -113,3 +113,60 @@ def test_the_planner_plans_what_it_planned_before(case, anchors, only):
     assert len({p.key for p in new}) == len(new)  # no key twice
     if anchors is None and only is None:
         assert shown(now_planner.plan(records, when)) == shown(before.plan(records, when))
+
+
+def test_the_sweep_reads_only_what_can_be_due_and_plans_the_same(db, clock):
+    """``snapshot.load(..., due=now)`` (the sweep's and the actions' read: the open activities ending
+    within the rules' window, one open activity per (agency, start date, last report) for the
+    progress reports) plans exactly the due reminders of the whole records, at every moment."""
+    import random
+
+    from builders import complete_stage, process_at
+    from sqlalchemy import insert, select as core_select, update
+    from sqlmodel import Session
+
+    from notifications import snapshot
+    from storage import models as m
+
+    p = process_at(db, clock, "routes")
+    complete_stage(p, "routes")
+    p.move("advance")  # to monitoring: every activity rule and the progress reports apply
+    for n in range(2, 6):
+        p("add_agency", key=f"ag{n}", name=f"Secretaría {n}")
+        p("add_person", handle=f"enlace{n}", name=f"Enlace {n}", role="liaison", agency=f"ag{n}",
+          email=f"e{n}@example.org")
+    rng = random.Random(9)
+    with db.begin() as conn:
+        pid = conn.execute(core_select(m.Process.id)).scalar_one()
+        agencies = list(conn.execute(core_select(m.Agency.id)).scalars()) + [None]
+        commitment = conn.execute(core_select(m.Commitment.id)).scalars().first()
+        conn.execute(insert(m.Activity.__table__), [
+            {"process_id": pid, "key": f"g{n}", "commitment_id": commitment, "title": f"Actividad {n}",
+             "deliverable": "Portal", "agency_id": rng.choice(agencies),
+             "start_date": rng.choice([None, day(rng.randrange(300))]),
+             "end_date": rng.choice([None, day(rng.randrange(400))]),
+             "status": rng.choice(["in_progress", "not_started", "completed", "late"]), "percent": 10}
+            for n in range(300)])
+        ids = list(conn.execute(core_select(m.Activity.id)).scalars())
+        conn.execute(insert(m.ProgressReport.__table__), [
+            {"process_id": pid, "activity_id": rng.choice(ids), "reported_on": day(rng.randrange(400)),
+             "status": "in_progress", "percent": 20, "reported_by": "enlace", "recorded_at": clock.now()}
+            for _ in range(120)])
+
+    def compare(when: dt.datetime) -> int:
+        with Session(db) as s:
+            proc = s.get(m.Process, pid)
+            records = snapshot.load(s, proc)
+            whole = now_planner.due_reminders(records, when, contexts=False)
+            windowed = snapshot.load(s, proc, inputs=False, due=when)
+            assert len(windowed.activities) < len(records.activities)  # it reads less
+            assert shown(now_planner.due_reminders(windowed, when, contexts=False), False) == shown(whole, False)
+        return len(whole)
+
+    assert sum(compare(moment(n, hour)) for n in range(0, 400, 7) for hour in (8, 10)) > 100
+    for reminders in ({"digest_weekday": None},  # the activities' own window, not the digest's horizon
+                      {"activity_before_days": [], "activity_on_day": False, "digest_weekday": None,
+                       "progress_every_months": 2, "progress_before_days": [5]}):  # overdue, reports
+        with db.begin() as conn:
+            conn.execute(update(m.Process.__table__).values(settings={"reminders": reminders}))
+        assert sum(compare(moment(n, 10)) for n in range(0, 400, 3)) > 0
