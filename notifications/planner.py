@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+from contextlib import contextmanager
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -74,6 +76,22 @@ class Planned:
         return self.context or {}
 
 
+@contextmanager
+def bulk() -> Iterator[None]:
+    """No cyclic garbage collection while tens of thousands of objects are built at once (the
+    reminders, the rows they are planned from): none of them is garbage, and each collection
+    the allocations trigger would walk every object of the program (measured: planning 20,000
+    activities took twice as long with it). Reference counting frees as ever; the collector runs
+    again at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def reminder_key(kind: str, process_id: int, subject: str, due_on: dt.date, person_id: int) -> str:
     """The idempotency key: rule, subject, due date, recipient. Also the Message-ID's left part."""
     return f"{kind}.{process_id}.{subject}.{due_on:%Y%m%d}.{person_id}"
@@ -87,7 +105,8 @@ def due_reminders(records: Records, now: dt.datetime, settings: dict | None = No
     the rules counting from those dates (what an action touched); ``None``: every rule.
     ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
     report still counts all of its activities in ``records``)."""
-    found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
+    with bulk():
+        found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
     if contexts:
         for p in found:
             p.template_context()
@@ -192,14 +211,16 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
         plans, until = _open_points(series, gates, offsets, moment)
         if not plans:
             continue
+        found: list[Planned] = []
+        pid = records.process.id
         for subject in builder.subjects(anchor, due=True, until=until):
             for name, series_rules, offs, open_points in plans:
                 if series_rules[0].witness or len(subject.anchors) != 1:  # witnesses, periodic subjects: few
-                    yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records,
-                                       False)
+                    found.extend(_series(subject, name, series_rules, offsets[name], gates, moment, muted, records,
+                                         False))
                 else:
-                    yield from _due_series(subject, name, series_rules[0].audience, offs, open_points, moment,
-                                           muted, records.process.id)
+                    _due_series(found, subject, name, series_rules[0].audience, offs, open_points, moment, muted, pid)
+        yield from found
 
 
 def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict, moment: _Moment) -> tuple[list, Any]:
@@ -255,9 +276,10 @@ def _horizon(settings: dict) -> int:
     return int(settings.get("digest_horizon_days") or 14)
 
 
-def _due_series(subject: _Subject, series: str, audience: str, offs: list[int], open_points: list, moment: _Moment,
-                muted: set, pid: int) -> Iterator[Planned]:
-    """What :func:`_series` plans due for a subject of one anchor date, without listing its points."""
+def _due_series(found: list[Planned], subject: _Subject, series: str, audience: str, offs: list[int],
+                open_points: list, moment: _Moment, muted: set, pid: int) -> None:
+    """Append to ``found`` what :func:`_series` plans due for a subject of one anchor date,
+    without listing its points."""
     if subject.stop:
         return
     anchor = subject.anchors[0]
@@ -276,9 +298,9 @@ def _due_series(subject: _Subject, series: str, audience: str, offs: list[int], 
     for person in subject.people(audience):
         if not person.email or person.handle in muted:
             continue
-        yield Planned(prefix + str(person.id), kind, series, pid, sid, label, day, due_at, person.id, person.handle,
-                      person.email, person.lang or "es", "due", {}, None,
-                      functools.partial(context, anchor, person, kind))
+        found.append(Planned(prefix + str(person.id), kind, series, pid, sid, label, day, due_at, person.id,
+                             person.handle, person.email, person.lang or "es", "due", {}, None,
+                             functools.partial(context, anchor, person, kind)))
 
 
 def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:

@@ -33,7 +33,7 @@ from sqlmodel import Session
 from stages import Records
 from storage import models as m
 
-from .planner import due_reads
+from .planner import bulk, due_reads
 
 _TABLES = {"people": m.Person, "agencies": m.Agency, "commitments": m.Commitment, "activities": m.Activity,
            "progress_reports": m.ProgressReport, "sessions": m.SecretariatSession, "channels": m.Channel}
@@ -148,7 +148,8 @@ def _row_type(fields: tuple[str, ...]) -> type:
 def _tuples(result) -> list:
     """The result's rows as named tuples of its columns."""
     make = _row_type(tuple(result.keys()))._make
-    return list(map(make, result.all()))
+    with bulk():
+        return list(map(make, result.all()))
 
 
 def _activity_scope(db: Session, process: m.Process, ids: set[int]) -> dict:
