@@ -598,18 +598,16 @@ class _Subjects:
         anchors = [d for d in (last, last + 7 * DAY) if d >= created]
         p = self.r.process
 
-        def digest() -> dict:
+        def digest() -> dict:  # what is pending; sorted only for the email's text (``context``)
             horizon = self.m.today + dt.timedelta(days=_horizon(self.settings))
             acts = [a for a in self.r.activities if a.end_date and a.status != "completed"]
-            overdue = sorted((a for a in acts if a.end_date < self.m.today), key=lambda a: (a.end_date, a.key))
-            upcoming = sorted((a for a in acts if self.m.today <= a.end_date <= horizon), key=lambda a: (a.end_date, a.key))
-            sessions = sorted((s for s in self.r.sessions if s.closed_at is None and
-                               self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon),
-                              key=lambda s: s.scheduled_for)
+            overdue = [a for a in acts if a.end_date < self.m.today]
+            upcoming = [a for a in acts if self.m.today <= a.end_date <= horizon]
+            sessions = [s for s in self.r.sessions if s.closed_at is None and
+                        self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon]
             minutes = [s for s in self.r.sessions if s.closed_at is not None and not (s.minutes_published_at or s.minutes_ref)]
             consulting = (p.suspended_from if p.stage == SUSPENDED else p.stage) == "consultation"
-            channels = sorted((c for c in self.r.channels if consulting and c.closes_on
-                               and self.m.today <= c.closes_on <= horizon), key=lambda c: c.closes_on)
+            channels = [c for c in self.r.channels if consulting and c.closes_on and self.m.today <= c.closes_on <= horizon]
             return {"overdue": overdue, "upcoming": upcoming, "sessions": sessions, "minutes": minutes,
                     "channels": channels}
 
@@ -617,17 +615,21 @@ class _Subjects:
 
         def context(anchor: dt.date, person: Any, kind: str) -> dict:
             d = found
+            overdue = sorted(d["overdue"], key=lambda a: (a.end_date, a.key))
+            upcoming = sorted(d["upcoming"], key=lambda a: (a.end_date, a.key))
+            sessions = sorted(d["sessions"], key=lambda s: s.scheduled_for)
+            channels = sorted(d["channels"], key=lambda c: c.closes_on)
             return {**self.base(kind, person), "horizon_days": _horizon(self.settings),
                     "term_ends_on": self.r.term_end.isoformat(),
                     "activities_total": len(self.r.activities),
-                    "overdue": [self.activity_item(a) for a in d["overdue"][:LIST_LIMIT]],
-                    "overdue_count": len(d["overdue"]),
-                    "upcoming": [self.activity_item(a) for a in d["upcoming"][:LIST_LIMIT]],
-                    "upcoming_count": len(d["upcoming"]),
-                    "sessions": [self.session_item(s) for s in d["sessions"][:LIST_LIMIT]],
+                    "overdue": [self.activity_item(a) for a in overdue[:LIST_LIMIT]],
+                    "overdue_count": len(overdue),
+                    "upcoming": [self.activity_item(a) for a in upcoming[:LIST_LIMIT]],
+                    "upcoming_count": len(upcoming),
+                    "sessions": [self.session_item(s) for s in sessions[:LIST_LIMIT]],
                     "minutes": [self.session_item(s) for s in d["minutes"][:LIST_LIMIT]],
                     "channels": [{"key": c.key, "name": c.name, "closes_on": c.closes_on.isoformat()}
-                                 for c in d["channels"][:LIST_LIMIT]]}
+                                 for c in channels[:LIST_LIMIT]]}
 
         empty = not any(found.values())
         yield _Subject(f"digest-{p.id}", p.slug, anchors, self.audience(), context,
