@@ -76,7 +76,7 @@ def enqueue_due(db: Session, process: Process, now: dt.datetime, anchors: frozen
     ``activities`` (ids) to the activities it touched (``snapshot.load``)."""
     db.flush()
     only = frozenset(activities) if activities is not None else None
-    records = snapshot.load(db, process, anchors, inputs=False, activities=only)
+    records = snapshot.load(db, process, anchors, inputs=False, activities=only, due=now)
     return enqueue(db, due_reminders(records, now, contexts=False, anchors=anchors, activities=only), now)
 
 
@@ -114,7 +114,8 @@ def sweep(engine: Engine, now: dt.datetime, process: str | None = None) -> Sweep
             if proc is None:
                 continue
             anchors = WITNESSES if proc.stage == "closed" else None  # the other rules stop with the process
-            due = due_reminders(snapshot.load(db, proc, anchors, inputs=False), now, contexts=False, anchors=anchors)
+            records = snapshot.load(db, proc, anchors, inputs=False, due=now)  # only what can be due now
+            due = due_reminders(records, now, contexts=False, anchors=anchors)
             result.processes += 1
             result.due += len(due)
             result.added += enqueue(db, due, now)

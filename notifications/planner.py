@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+from contextlib import contextmanager
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator
@@ -38,9 +41,12 @@ DAY = dt.timedelta(days=1)
 LIST_LIMIT = 50  # items listed in one email (digest, progress report); the rest are counted
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Planned:
-    """One reminder point for one person, with its status (``due`` or why not)."""
+    """One reminder point for one person, with its status (``due`` or why not).
+
+    Slots, not frozen: planning builds tens of thousands at once, and a frozen dataclass pays an
+    ``object.__setattr__`` per field; nothing changes a planned reminder once built."""
 
     key: str
     kind: str
@@ -66,8 +72,24 @@ class Planned:
     def template_context(self) -> dict:
         """The template's fields, built on first use (planning thousands need none of them)."""
         if self.context is None and self.make_context is not None:
-            object.__setattr__(self, "context", self.make_context())
+            self.context = self.make_context()
         return self.context or {}
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """No cyclic garbage collection while tens of thousands of objects are built at once (the
+    reminders, the rows they are planned from): none of them is garbage, and each collection
+    the allocations trigger would walk every object of the program (measured: planning 20,000
+    activities took twice as long with it). Reference counting frees as ever; the collector runs
+    again at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def reminder_key(kind: str, process_id: int, subject: str, due_on: dt.date, person_id: int) -> str:
@@ -83,7 +105,8 @@ def due_reminders(records: Records, now: dt.datetime, settings: dict | None = No
     the rules counting from those dates (what an action touched); ``None``: every rule.
     ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
     report still counts all of its activities in ``records``)."""
-    found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
+    with bulk():
+        found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
     if contexts:
         for p in found:
             p.template_context()
@@ -99,10 +122,9 @@ def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> li
 
 
 class _Moment:
-    def __init__(self, records: Records, settings: dict, now: dt.datetime):
+    def __init__(self, process: Any, settings: dict, now: dt.datetime):
         if now.tzinfo is None:
             raise Misuse("the planner needs a timezone-aware now")
-        process = records.process
         self.tz = ZoneInfo(process.timezone)
         self.now = now.astimezone(UTC)
         local = self.now.astimezone(self.tz)
@@ -110,6 +132,14 @@ class _Moment:
         self.send_hour = int(settings["send_hour"])
         self.last_due_day = self.today if local.hour >= self.send_hour else self.today - DAY
         self._due_at: dict[dt.date, dt.datetime] = {}
+        self._ymd: dict[dt.date, str] = {}
+
+    def ymd(self, day: dt.date) -> str:
+        """``day`` as the key writes it (``reminder_key``), computed once per day."""
+        found = self._ymd.get(day)
+        if found is None:
+            found = self._ymd[day] = f"{day:%Y%m%d}"
+        return found
 
     def due_at(self, day: dt.date) -> dt.datetime:
         found = self._due_at.get(day)
@@ -121,7 +151,7 @@ class _Moment:
         return when.astimezone(self.tz).date()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Subject:
     """Something reminders are about, with its anchor dates and how to describe it."""
 
@@ -151,29 +181,126 @@ def _people(records: Records) -> tuple[list, list, dict[int, list]]:
 # --- the planner ------------------------------------------------------------------------
 
 
+#: The rules by anchor, and by series within each anchor, in the order of ``RULES``.
+_BY_ANCHOR: dict[str, dict[str, list[ReminderRule]]] = {}
+for _rule in RULES:
+    _BY_ANCHOR.setdefault(_rule.anchor, {}).setdefault(_rule.series, []).append(_rule)
+
+
 def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
           anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
     settings = settings if settings is not None else effective_settings(records.process.settings)
-    moment = _Moment(records, settings, now)
+    moment = _Moment(records.process, settings, now)
     builder = _Subjects(records, settings, moment, activities)
-    by_anchor: dict[str, list[ReminderRule]] = {}
-    for rule in RULES:
-        by_anchor.setdefault(rule.anchor, []).append(rule)
     muted = set(settings.get("muted") or ())
-    for anchor, rules in by_anchor.items():
+    for anchor, series in _BY_ANCHOR.items():
         if anchors is not None and anchor not in anchors:
             continue
-        series: dict[str, list[ReminderRule]] = {}
-        for rule in rules:
-            series.setdefault(rule.series, []).append(rule)
-        gates = {rule.kind: _gate(rule, records.process, settings) for rule in rules}
+        gates = {rule.kind: _gate(rule, records.process, settings) for rules in series.values() for rule in rules}
         if not full and all(gates.values()):
             continue
         offsets = {name: [(order, rule, offset) for order, rule in enumerate(series_rules)
                           for offset in rule.offsets(settings)] for name, series_rules in series.items()}
-        for subject in builder.subjects(anchor):
-            for name, series_rules in series.items():
-                yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+        if full:
+            for subject in builder.subjects(anchor):
+                for name, series_rules in series.items():
+                    yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+            continue
+        # Due only: per series, its open points by offset; a subject of one anchor date has at most one
+        # due point per series, the last open one at or before today (a bisection, not a list of points).
+        plans, until = _open_points(series, gates, offsets, moment)
+        if not plans:
+            continue
+        found: list[Planned] = []
+        pid = records.process.id
+        for subject in builder.subjects(anchor, due=True, until=until):
+            for name, series_rules, offs, open_points in plans:
+                if series_rules[0].witness or len(subject.anchors) != 1:  # witnesses, periodic subjects: few
+                    found.extend(_series(subject, name, series_rules, offsets[name], gates, moment, muted, records,
+                                         False))
+                else:
+                    _due_series(found, subject, name, series_rules[0].audience, offs, open_points, moment, muted, pid)
+        yield from found
+
+
+def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict, moment: _Moment) -> tuple[list, Any]:
+    """Per series of one anchor, its open points sorted by (offset, order); and the latest anchor
+    date with a point due now (``None`` when a witness, due from its instant, has no such bound)."""
+    plans = []
+    for name, series_rules in series.items():
+        open_points = sorted((offset, order, rule) for order, rule, offset in offsets[name] if gates[rule.kind] is None)
+        if open_points:
+            plans.append((name, series_rules, [p[0] for p in open_points], open_points))
+    if not plans or any(rules[0].witness for _, rules, _, _ in plans):
+        return plans, None
+    return plans, max(moment.last_due_day - dt.timedelta(days=offs[0]) for _, _, offs, _ in plans)
+
+
+@dataclass(frozen=True)
+class DueReads:
+    """What planning the reminders due at one moment reads of a process's activities
+    (``snapshot.load(..., due=now)``), from the rules' offsets and gates: each activity not
+    completed ending on or before ``until`` (``None``: no activity at all), and, when the
+    agencies' progress reports are open (``progress``), of every other open activity only its
+    agency, start date and last report (the report's rule asks whether one such activity exists)."""
+
+    until: dt.date | None
+    progress: bool
+
+
+def due_reads(process: Any, now: dt.datetime, settings: dict | None = None) -> DueReads:
+    """The :class:`DueReads` of ``process`` at ``now``; derived from ``stages.reminders.RULES``
+    as :func:`due_reminders` applies them (the activities' own reminders and the digest's horizon)."""
+    settings = settings if settings is not None else effective_settings(process.settings)
+    moment = _Moment(process, settings, now)
+    bounds: list[dt.date] = []
+    progress = False
+    for anchor, series in _BY_ANCHOR.items():
+        gates = {rule.kind: _gate(rule, process, settings) for rules in series.values() for rule in rules}
+        if all(gates.values()):
+            continue
+        if anchor == "activity_end":
+            offsets = {name: [(order, rule, offset) for order, rule in enumerate(series_rules)
+                              for offset in rule.offsets(settings)] for name, series_rules in series.items()}
+            plans, until = _open_points(series, gates, offsets, moment)
+            if plans:
+                bounds.append(until)
+        elif anchor == "weekly" and settings.get("digest_weekday") is not None:  # it lists overdue and upcoming
+            bounds.append(moment.today + dt.timedelta(days=_horizon(settings)))
+        elif anchor == "progress_due":
+            progress = int(settings.get("progress_every_months") or 0) > 0
+    return DueReads(max(bounds) if bounds else None, progress)
+
+
+def _horizon(settings: dict) -> int:
+    return int(settings.get("digest_horizon_days") or 14)
+
+
+def _due_series(found: list[Planned], subject: _Subject, series: str, audience: str, offs: list[int],
+                open_points: list, moment: _Moment, muted: set, pid: int) -> None:
+    """Append to ``found`` what :func:`_series` plans due for a subject of one anchor date,
+    without listing its points."""
+    if subject.stop:
+        return
+    anchor = subject.anchors[0]
+    i = bisect_right(offs, (moment.last_due_day - anchor).days) - 1
+    if i < 0:
+        return
+    offset, _, rule = open_points[i]
+    if subject.stop_for is not None and subject.stop_for(anchor):
+        return
+    if rule.stale_after_date and offset <= 0 and anchor < moment.today:
+        return  # date_passed
+    day = anchor + dt.timedelta(days=offset)
+    kind, sid, label, context = rule.kind, subject.id, subject.label, subject.context
+    prefix = f"{kind}.{pid}.{sid}.{moment.ymd(day)}."  # reminder_key's format
+    due_at = moment.due_at(day)
+    for person in subject.people(audience):
+        if not person.email or person.handle in muted:
+            continue
+        found.append(Planned(prefix + str(person.id), kind, series, pid, sid, label, day, due_at, person.id,
+                             person.handle, person.email, person.lang or "es", "due", {}, None,
+                             functools.partial(context, anchor, person, kind)))
 
 
 def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:
@@ -280,15 +407,25 @@ class _Subjects:
         self.coordinators, self.secretariat, self.liaisons = _people(records)
         self.agencies = {a.id: a for a in records.agencies}
         self.commitments = {c.id: c for c in records.commitments}
+        self._audiences: dict[int | None, Callable[[str], list]] = {}
 
-    def subjects(self, anchor: str) -> Iterable[_Subject]:
+    def subjects(self, anchor: str, due: bool = False, until: dt.date | None = None) -> Iterable[_Subject]:
+        """The subjects of one anchor; ``due``: only those that can have a reminder due (their
+        reminders not stopped; an anchor date at or before ``until``, where one date is all)."""
+        if anchor == "activity_end":
+            return self._activity_end(due, until)
         return getattr(self, f"_{anchor}")()
 
     def audience(self, agency_id: int | None = None) -> Callable[[str], list]:
+        found = self._audiences.get(agency_id)
+        if found is not None:
+            return found
+
         def people(audience: str) -> list:
             if audience == "liaisons":
                 return self.liaisons.get(agency_id, []) if agency_id is not None else []
             return self.coordinators if audience == "coordinators" else self.secretariat
+        self._audiences[agency_id] = people
         return people
 
     # common context: codes (stage, sector, role, status) stay codes; the templates show their names
@@ -326,20 +463,25 @@ class _Subjects:
                 "closed_on": self.m.local_date(s.closed_at).isoformat() if s.closed_at else None}
 
     # anchors --------------------------------------------------------------------
-    def _activity_end(self) -> Iterator[_Subject]:
+    def _activity_end(self, due: bool = False, until: dt.date | None = None) -> Iterator[_Subject]:
+        only = self.only
         for a in self.r.activities:
-            if a.end_date is None or (self.only is not None and a.id not in self.only):
+            end = a.end_date
+            if end is None or (only is not None and a.id not in only):
                 continue
+            completed = a.status == "completed"
+            if due and (completed or (until is not None and end > until)):
+                continue  # its reminders stopped, or none of its points is due yet
+            yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [end], self.audience(a.agency_id),
+                           functools.partial(self._activity_context, a),
+                           stop="activity_completed" if completed else None)
 
-            def context(anchor: dt.date, person: Any, kind: str, a: Any = a) -> dict:
-                item = self.activity_item(a)
-                return {**self.base(kind, person), "activity": item, "commitment": item["commitment"],
-                        "agency": {"key": self.agencies[a.agency_id].key, "name": item["agency"]}
-                        if a.agency_id in self.agencies else None,
-                        "days_left": item["days_left"], "days_overdue": -item["days_left"]}
-
-            yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [a.end_date], self.audience(a.agency_id),
-                           context, stop="activity_completed" if a.status == "completed" else None)
+    def _activity_context(self, a: Any, anchor: dt.date, person: Any, kind: str) -> dict:
+        item = self.activity_item(a)
+        return {**self.base(kind, person), "activity": item, "commitment": item["commitment"],
+                "agency": {"key": self.agencies[a.agency_id].key, "name": item["agency"]}
+                if a.agency_id in self.agencies else None,
+                "days_left": item["days_left"], "days_overdue": -item["days_left"]}
 
     def _session_date(self) -> Iterator[_Subject]:
         for s in self.r.sessions:
@@ -456,18 +598,16 @@ class _Subjects:
         anchors = [d for d in (last, last + 7 * DAY) if d >= created]
         p = self.r.process
 
-        def digest() -> dict:
-            horizon = self.m.today + dt.timedelta(days=int(self.settings.get("digest_horizon_days") or 14))
+        def digest() -> dict:  # what is pending; sorted only for the email's text (``context``)
+            horizon = self.m.today + dt.timedelta(days=_horizon(self.settings))
             acts = [a for a in self.r.activities if a.end_date and a.status != "completed"]
-            overdue = sorted((a for a in acts if a.end_date < self.m.today), key=lambda a: (a.end_date, a.key))
-            upcoming = sorted((a for a in acts if self.m.today <= a.end_date <= horizon), key=lambda a: (a.end_date, a.key))
-            sessions = sorted((s for s in self.r.sessions if s.closed_at is None and
-                               self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon),
-                              key=lambda s: s.scheduled_for)
+            overdue = [a for a in acts if a.end_date < self.m.today]
+            upcoming = [a for a in acts if self.m.today <= a.end_date <= horizon]
+            sessions = [s for s in self.r.sessions if s.closed_at is None and
+                        self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon]
             minutes = [s for s in self.r.sessions if s.closed_at is not None and not (s.minutes_published_at or s.minutes_ref)]
             consulting = (p.suspended_from if p.stage == SUSPENDED else p.stage) == "consultation"
-            channels = sorted((c for c in self.r.channels if consulting and c.closes_on
-                               and self.m.today <= c.closes_on <= horizon), key=lambda c: c.closes_on)
+            channels = [c for c in self.r.channels if consulting and c.closes_on and self.m.today <= c.closes_on <= horizon]
             return {"overdue": overdue, "upcoming": upcoming, "sessions": sessions, "minutes": minutes,
                     "channels": channels}
 
@@ -475,17 +615,21 @@ class _Subjects:
 
         def context(anchor: dt.date, person: Any, kind: str) -> dict:
             d = found
-            return {**self.base(kind, person), "horizon_days": int(self.settings.get("digest_horizon_days") or 14),
+            overdue = sorted(d["overdue"], key=lambda a: (a.end_date, a.key))
+            upcoming = sorted(d["upcoming"], key=lambda a: (a.end_date, a.key))
+            sessions = sorted(d["sessions"], key=lambda s: s.scheduled_for)
+            channels = sorted(d["channels"], key=lambda c: c.closes_on)
+            return {**self.base(kind, person), "horizon_days": _horizon(self.settings),
                     "term_ends_on": self.r.term_end.isoformat(),
                     "activities_total": len(self.r.activities),
-                    "overdue": [self.activity_item(a) for a in d["overdue"][:LIST_LIMIT]],
-                    "overdue_count": len(d["overdue"]),
-                    "upcoming": [self.activity_item(a) for a in d["upcoming"][:LIST_LIMIT]],
-                    "upcoming_count": len(d["upcoming"]),
-                    "sessions": [self.session_item(s) for s in d["sessions"][:LIST_LIMIT]],
+                    "overdue": [self.activity_item(a) for a in overdue[:LIST_LIMIT]],
+                    "overdue_count": len(overdue),
+                    "upcoming": [self.activity_item(a) for a in upcoming[:LIST_LIMIT]],
+                    "upcoming_count": len(upcoming),
+                    "sessions": [self.session_item(s) for s in sessions[:LIST_LIMIT]],
                     "minutes": [self.session_item(s) for s in d["minutes"][:LIST_LIMIT]],
                     "channels": [{"key": c.key, "name": c.name, "closes_on": c.closes_on.isoformat()}
-                                 for c in d["channels"][:LIST_LIMIT]]}
+                                 for c in channels[:LIST_LIMIT]]}
 
         empty = not any(found.values())
         yield _Subject(f"digest-{p.id}", p.slug, anchors, self.audience(), context,

@@ -150,6 +150,7 @@ class Sender:
             else:
                 batch.jobs.append(job)
         due = {pid: self.due.due(pid, now) for pid in {row["process_id"] for row in rows}}
+        self._names_of({row["person_id"] for row in rows})
         for row in rows:
             planned = due[row["process_id"]].get(row["key"])
             if planned is None or not planned.email:
@@ -182,6 +183,13 @@ class Sender:
                                                to_name=self._names.get(p.person_id, ""), context=p.template_context(),
                                                date=now.timestamp(), headers=p.details.get("headers"))
         return data
+
+    def _names_of(self, person_ids: set[int]) -> None:
+        """The names of a batch's recipients not known yet, in one read."""
+        missing = [i for i in person_ids if i is not None and i not in self._names]
+        if missing:
+            with Session(self.engine) as db:
+                self._names.update(db.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all())
 
     def _name(self, person_id: int) -> str:
         if person_id not in self._names:

@@ -1,0 +1,493 @@
+"""The planner as it was before the due-only fast path (main 836d3ff), kept verbatim as the oracle of
+tests/test_reminder_planner_equivalence.py: the new planner must plan exactly what this one planned.
+
+:func:`due_reminders` returns one :class:`Planned` per reminder to send now;
+:func:`plan` returns every reminder point it considered, each with why it is or is not
+sent (``not_yet_due``, ``superseded``, ``suspended_process``, ``no_email`` ...), for
+``cocrea reminders plan``. Both read the rules in :mod:`stages.reminders`.
+
+Time: a reminder's point is a local date (the anchor date plus its offset, in the process's
+timezone); it is due from ``send_hour`` local time that day (a witness of the record, the head
+at a session's close, is due from the instant of the close, whatever the hour). Within one series (same rule
+family, subject and person) only the latest due point is sent; earlier due points are
+superseded, and an advance notice whose date has passed is not sent late (``date_passed``).
+Because the result depends only on the records and the clock, editing a date re-plans what
+is due, and running the planner twice plans the same keys.
+
+Why one module: planning is one pure function (:func:`due_reminders`); its helpers (the moment,
+the people, one subject function per anchor) share private types and are used nowhere else, so
+apart they would only ever be read together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from stages import CLOSED, SUSPENDED, Records, add_months
+from stages.errors import Reason
+from stages.errors import Misuse
+from stages.reminders import RULES, ReminderRule, effective_settings
+
+from notifications.reasons import why
+
+UTC = dt.timezone.utc
+DAY = dt.timedelta(days=1)
+LIST_LIMIT = 50  # items listed in one email (digest, progress report); the rest are counted
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One reminder point for one person, with its status (``due`` or why not)."""
+
+    key: str
+    kind: str
+    series: str
+    process_id: int
+    subject: str
+    label: str
+    due_on: dt.date
+    due_at: dt.datetime
+    person_id: int
+    handle: str
+    email: str | None
+    lang: str
+    status: str
+    details: dict = field(default_factory=dict)
+    context: dict | None = None
+    make_context: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def reason(self) -> Reason:
+        return why(self.status, **self.details)
+
+    def template_context(self) -> dict:
+        """The template's fields, built on first use (planning thousands need none of them)."""
+        if self.context is None and self.make_context is not None:
+            object.__setattr__(self, "context", self.make_context())
+        return self.context or {}
+
+
+def reminder_key(kind: str, process_id: int, subject: str, due_on: dt.date, person_id: int) -> str:
+    """The idempotency key: rule, subject, due date, recipient. Also the Message-ID's left part."""
+    return f"{kind}.{process_id}.{subject}.{due_on:%Y%m%d}.{person_id}"
+
+
+def due_reminders(records: Records, now: dt.datetime, settings: dict | None = None, *,
+                  contexts: bool = True, anchors: frozenset[str] | None = None,
+                  activities: frozenset[int] | None = None) -> list[Planned]:
+    """The reminders to send now; with ``contexts=False`` their template fields are built
+    only when :meth:`Planned.template_context` is first called. ``anchors`` limits the plan to
+    the rules counting from those dates (what an action touched); ``None``: every rule.
+    ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
+    report still counts all of its activities in ``records``)."""
+    found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
+    if contexts:
+        for p in found:
+            p.template_context()
+    return found
+
+
+def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> list[Planned]:
+    """Every reminder point considered now, due or not, with the reason."""
+    return list(_plan(records, now, settings, full=True))
+
+
+# --- the moment and the people ----------------------------------------------------------
+
+
+class _Moment:
+    def __init__(self, records: Records, settings: dict, now: dt.datetime):
+        if now.tzinfo is None:
+            raise Misuse("the planner needs a timezone-aware now")
+        process = records.process
+        self.tz = ZoneInfo(process.timezone)
+        self.now = now.astimezone(UTC)
+        local = self.now.astimezone(self.tz)
+        self.today = local.date()
+        self.send_hour = int(settings["send_hour"])
+        self.last_due_day = self.today if local.hour >= self.send_hour else self.today - DAY
+        self._due_at: dict[dt.date, dt.datetime] = {}
+
+    def due_at(self, day: dt.date) -> dt.datetime:
+        found = self._due_at.get(day)
+        if found is None:
+            found = self._due_at[day] = dt.datetime.combine(day, dt.time(self.send_hour), self.tz).astimezone(UTC)
+        return found
+
+    def local_date(self, when: dt.datetime) -> dt.date:
+        return when.astimezone(self.tz).date()
+
+
+@dataclass
+class _Subject:
+    """Something reminders are about, with its anchor dates and how to describe it."""
+
+    id: str
+    label: str
+    anchors: list[dt.date]
+    people: Callable[[str], list]
+    context: Callable[[dt.date, Any, str], dict]
+    stop: str | None = None
+    stop_for: Callable[[dt.date], str | None] | None = None  # per anchor (periodic subjects)
+    #: The instant of the anchor, for a witness: its email is due from that instant, whatever
+    #: the hour (not from ``send_hour``): the record leaves the building as soon as it is made.
+    at: dt.datetime | None = None
+
+
+def _people(records: Records) -> tuple[list, list, dict[int, list]]:
+    active = [p for p in records.people if p.active]
+    coordinators = [p for p in active if p.role == "coordinator"]
+    secretariat = [p for p in active if p.role in ("member", "coordinator")]
+    liaisons: dict[int, list] = {}
+    for p in active:
+        if p.role == "liaison" and p.agency_id is not None:
+            liaisons.setdefault(p.agency_id, []).append(p)
+    return coordinators, secretariat, liaisons
+
+
+# --- the planner ------------------------------------------------------------------------
+
+
+def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
+          anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
+    settings = settings if settings is not None else effective_settings(records.process.settings)
+    moment = _Moment(records, settings, now)
+    builder = _Subjects(records, settings, moment, activities)
+    by_anchor: dict[str, list[ReminderRule]] = {}
+    for rule in RULES:
+        by_anchor.setdefault(rule.anchor, []).append(rule)
+    muted = set(settings.get("muted") or ())
+    for anchor, rules in by_anchor.items():
+        if anchors is not None and anchor not in anchors:
+            continue
+        series: dict[str, list[ReminderRule]] = {}
+        for rule in rules:
+            series.setdefault(rule.series, []).append(rule)
+        gates = {rule.kind: _gate(rule, records.process, settings) for rule in rules}
+        if not full and all(gates.values()):
+            continue
+        offsets = {name: [(order, rule, offset) for order, rule in enumerate(series_rules)
+                          for offset in rule.offsets(settings)] for name, series_rules in series.items()}
+        for subject in builder.subjects(anchor):
+            for name, series_rules in series.items():
+                yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+
+
+def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:
+    """The anchors of the rules a stage move opened: closed where the process was (``before``,
+    ``suspended_before``), open where it is now. Only those can make something due at the move
+    itself; a rule open on both sides is due with time (the sweep's), one closed by the move
+    stops."""
+    settings = effective_settings(process.settings)
+    was = SimpleNamespace(stage=before, suspended_from=suspended_before)
+    return frozenset(rule.anchor for rule in RULES
+                     if _gate(rule, was, settings) is not None and _gate(rule, process, settings) is None)
+
+
+def _gate(rule: ReminderRule, process: Any, settings: dict) -> Reason | None:
+    if rule.witness:  # the record's witnesses hear of every session closed, whatever the stage
+        return None
+    if process.stage == CLOSED:
+        return why("closed_process")
+    suspended = process.stage == SUSPENDED
+    if suspended and not rule.while_suspended:
+        return why("suspended_process")
+    stage = process.suspended_from if suspended else process.stage
+    if rule.stages and stage not in rule.stages and not suspended:
+        return why("not_for_this_stage", stage=stage)
+    if rule.kind in (settings.get("off") or ()):
+        return why("kind_off")
+    return None
+
+
+def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: list, gates: dict,
+            moment: _Moment, muted: set, records: Records, full: bool) -> Iterator[Planned]:
+    points = [(anchor + dt.timedelta(days=offset), order, rule, offset, anchor)
+              for order, rule, offset in offsets for anchor in subject.anchors]
+    open_points = [p for p in points if gates[p[2].kind] is None]
+    witness_at = subject.at if rules[0].witness else None
+
+    def due_now(day: dt.date) -> bool:
+        return witness_at <= moment.now if witness_at is not None else day <= moment.last_due_day
+
+    due = [p for p in open_points if due_now(p[0])]
+    chosen = max(due, key=lambda p: (p[0], p[1])) if due else None
+    verdict: str | None = None
+    details: dict = {}
+    if chosen is not None:
+        day, _, rule, offset, anchor = chosen
+        verdict = subject.stop or (subject.stop_for(anchor) if subject.stop_for else None)
+        if verdict is None and rule.stale_after_date and offset <= 0 and anchor < moment.today:
+            verdict = "date_passed"
+    if not full and (chosen is None or verdict is not None):
+        return
+    people = subject.people(rules[0].audience)
+    if rules[0].witness:  # the coordinators cannot silence the record's witnesses
+        muted = set()
+    if not full:
+        day, _, rule, offset, anchor = chosen  # type: ignore[misc]
+        for person in people:
+            if person.handle in muted or not person.email:
+                continue
+            yield _entry(records, moment, subject, rule, series, day, person, "due", {}, None,
+                         functools.partial(subject.context, anchor, person, rule.kind), at=witness_at)
+        return
+    for point in sorted(points, key=lambda p: (p[0], p[1])):
+        day, _, rule, offset, anchor = point
+        gate = gates[rule.kind]
+        for person in people:
+            if gate is not None:
+                status, details = gate.code, gate.details
+            elif subject.stop:
+                status, details = subject.stop, {}
+            elif person.handle in muted:
+                status, details = "muted", {}
+            elif not person.email:
+                status, details = "no_email", {}
+            elif not due_now(day):
+                local = (witness_at or moment.due_at(day)).astimezone(moment.tz)
+                status, details = "not_yet_due", {"due_at": local.isoformat(timespec="minutes")}
+            elif point is not chosen:
+                status, details = "superseded", {}
+            elif verdict:
+                status, details = verdict, {}
+            else:
+                status, details = "due", {}
+            ctx = subject.context(anchor, person, rule.kind) if status == "due" else None
+            yield _entry(records, moment, subject, rule, series, day, person, status, details, ctx, at=witness_at)
+
+
+def _entry(records: Records, moment: _Moment, subject: _Subject, rule: ReminderRule, series: str, day: dt.date,
+           person: Any, status: str, details: dict, context: dict | None,
+           make_context: Callable[[], dict] | None = None, at: dt.datetime | None = None) -> Planned:
+    pid = records.process.id
+    return Planned(key=reminder_key(rule.kind, pid, subject.id, day, person.id), kind=rule.kind, series=series,
+                   process_id=pid, subject=subject.id, label=subject.label, due_on=day,
+                   due_at=at.astimezone(UTC) if at is not None else moment.due_at(day),
+                   person_id=person.id, handle=person.handle, email=person.email, lang=person.lang or "es",
+                   status=status, details=details, context=context, make_context=make_context)
+
+
+# --- subjects, one function per anchor --------------------------------------------------
+
+
+class _Subjects:
+    def __init__(self, records: Records, settings: dict, moment: _Moment, activities: frozenset[int] | None = None):
+        self.r, self.settings, self.m, self.only = records, settings, moment, activities
+        self.coordinators, self.secretariat, self.liaisons = _people(records)
+        self.agencies = {a.id: a for a in records.agencies}
+        self.commitments = {c.id: c for c in records.commitments}
+
+    def subjects(self, anchor: str) -> Iterable[_Subject]:
+        return getattr(self, f"_{anchor}")()
+
+    def audience(self, agency_id: int | None = None) -> Callable[[str], list]:
+        def people(audience: str) -> list:
+            if audience == "liaisons":
+                return self.liaisons.get(agency_id, []) if agency_id is not None else []
+            return self.coordinators if audience == "coordinators" else self.secretariat
+        return people
+
+    # common context: codes (stage, sector, role, status) stay codes; the templates show their names
+    def base(self, kind: str, person: Any, due_on: dt.date | None = None) -> dict:
+        p = self.r.process
+        agency = self.agencies.get(person.agency_id) if person.agency_id else None
+        return {
+            "kind": kind, "lang": person.lang or "es", "today": self.m.today.isoformat(),
+            "process": {"name": p.name, "slug": p.slug, "stage": p.stage, "timezone": p.timezone,
+                        "current_stage": p.suspended_from if p.stage == SUSPENDED else p.stage,
+                        "suspended": p.stage == SUSPENDED},
+            "recipient": {"name": person.name, "handle": person.handle, "role": person.role,
+                          "agency": agency.name if agency else None, "sector": person.sector or None},
+        }
+
+    def activity_item(self, a: Any) -> dict:
+        agency = self.agencies.get(a.agency_id)
+        commitment = self.commitments.get(a.commitment_id)
+        return {"key": a.key, "title": a.title, "deliverable": a.deliverable,
+                "start_date": a.start_date.isoformat() if a.start_date else None,
+                "end_date": a.end_date.isoformat() if a.end_date else None,
+                "status": a.status, "percent": a.percent, "accepted": a.accepted_at is not None,
+                "agency": agency.name if agency else None,
+                "commitment": {"key": commitment.key, "title": commitment.title} if commitment else None,
+                "days_left": (a.end_date - self.m.today).days if a.end_date else None}
+
+    def session_item(self, s: Any) -> dict:
+        local = s.scheduled_for.astimezone(self.m.tz)
+        offset = local.strftime("%z")
+        return {"key": s.key, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
+                "utc_offset": f"UTC{offset[0].replace('-', '−')}{offset[1:3]}:{offset[3:]}",
+                "starts_at": s.scheduled_for.astimezone(UTC).isoformat(), "place": s.place,
+                "agenda": list(s.agenda or []), "extraordinary": bool(s.extraordinary),
+                "justification": s.justification or "",
+                "closed_on": self.m.local_date(s.closed_at).isoformat() if s.closed_at else None}
+
+    # anchors --------------------------------------------------------------------
+    def _activity_end(self) -> Iterator[_Subject]:
+        for a in self.r.activities:
+            if a.end_date is None or (self.only is not None and a.id not in self.only):
+                continue
+
+            def context(anchor: dt.date, person: Any, kind: str, a: Any = a) -> dict:
+                item = self.activity_item(a)
+                return {**self.base(kind, person), "activity": item, "commitment": item["commitment"],
+                        "agency": {"key": self.agencies[a.agency_id].key, "name": item["agency"]}
+                        if a.agency_id in self.agencies else None,
+                        "days_left": item["days_left"], "days_overdue": -item["days_left"]}
+
+            yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [a.end_date], self.audience(a.agency_id),
+                           context, stop="activity_completed" if a.status == "completed" else None)
+
+    def _session_date(self) -> Iterator[_Subject]:
+        for s in self.r.sessions:
+            held = s.closed_at is not None or s.scheduled_for <= self.m.now
+
+            def context(anchor: dt.date, person: Any, kind: str, s: Any = s) -> dict:
+                return {**self.base(kind, person), "session": self.session_item(s),
+                        "days_left": (anchor - self.m.today).days}
+
+            yield _Subject(f"session-{s.id}", f"{s.key}", [self.m.local_date(s.scheduled_for)], self.audience(),
+                           context, stop="session_held" if held else None)
+
+    def _session_closed(self) -> Iterator[_Subject]:
+        for s in self.r.sessions:
+            if s.closed_at is None:
+                continue
+
+            def context(anchor: dt.date, person: Any, kind: str, s: Any = s) -> dict:
+                return {**self.base(kind, person), "session": self.session_item(s),
+                        "days_since": (self.m.today - anchor).days}
+
+            yield _Subject(f"minutes-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context,
+                           stop="minutes_published" if (s.minutes_published_at or s.minutes_ref) else None)
+
+    def _session_record(self) -> Iterator[_Subject]:
+        for s in self.r.sessions:
+            head = getattr(s, "closed_head", None)
+            if s.closed_at is None or not head:
+                continue
+
+            def context(anchor: dt.date, person: Any, kind: str, s: Any = s) -> dict:
+                p = self.r.process
+                return {**self.base(kind, person), "session": self.session_item(s),
+                        "record": {"seq": s.closed_seq, "head": s.closed_head,
+                                   "command": f"cocrea audit verify {p.slug} --expect {s.closed_head}"}}
+
+            yield _Subject(f"record-{s.id}", f"{s.key}", [self.m.local_date(s.closed_at)], self.audience(), context,
+                           at=s.closed_at)
+
+    def _channel_close(self) -> Iterator[_Subject]:
+        for c in self.r.channels:
+            if c.closes_on is None:
+                continue
+
+            def context(anchor: dt.date, person: Any, kind: str, c: Any = c) -> dict:
+                return {**self.base(kind, person),
+                        "channel": {"key": c.key, "name": c.name, "kind": c.kind, "closes_on": c.closes_on.isoformat(),
+                                    "opens_on": c.opens_on.isoformat() if c.opens_on else None},
+                        "inputs_count": sum(1 for i in self.r.inputs if i.channel_id == c.id),
+                        "days_left": (anchor - self.m.today).days}
+
+            yield _Subject(f"channel-{c.id}", f"{c.key}: {c.name}", [c.closes_on], self.audience(), context)
+
+    def _term_end(self) -> Iterator[_Subject]:
+        end = self.r.term_end
+        p = self.r.process
+
+        def context(anchor: dt.date, person: Any, kind: str) -> dict:
+            return {**self.base(kind, person), "term": {"starts_on": p.starts_on.isoformat(), "ends_on": end.isoformat(),
+                                                        "months": p.term_months},
+                    "days_left": (anchor - self.m.today).days}
+
+        yield _Subject(f"process-{p.id}", p.slug, [end], self.audience(), context)
+
+    def _progress_due(self) -> Iterator[_Subject]:
+        every = int(self.settings.get("progress_every_months") or 0)
+        if every <= 0:
+            return
+        start = self.r.process.starts_on
+        months = (self.m.today.year - start.year) * 12 + self.m.today.month - start.month
+        k_now = max(months // every, 1)
+        periods = [add_months(start, k * every) for k in range(max(k_now - 1, 1), k_now + 3)]
+        previous = {d: add_months(start, (k - 1) * every) for k, d in
+                    zip(range(max(k_now - 1, 1), k_now + 3), periods)}
+        reported: dict[int, dt.date] = {}
+        for rep in self.r.progress_reports:
+            if rep.activity_id not in reported or rep.reported_on > reported[rep.activity_id]:
+                reported[rep.activity_id] = rep.reported_on
+        by_agency: dict[int, list] = {}
+        for a in self.r.activities:
+            if a.agency_id is not None and a.status != "completed":
+                by_agency.setdefault(a.agency_id, []).append(a)
+        for agency_id, acts in by_agency.items():
+            agency = self.agencies.get(agency_id)
+
+            def open_at(due: dt.date, acts: list = acts) -> list:
+                return [a for a in acts if a.start_date is None or a.start_date <= due]
+
+            def stop_for(due: dt.date, open_at: Callable = open_at) -> str | None:
+                pending = open_at(due)
+                if not pending:
+                    return "nothing_to_report"
+                since = previous[due]
+                return None if any(reported.get(a.id, dt.date.min) <= since for a in pending) else "period_reported"
+
+            def context(anchor: dt.date, person: Any, kind: str, open_at: Callable = open_at,
+                        agency: Any = agency) -> dict:
+                pending = open_at(anchor)
+                return {**self.base(kind, person), "agency": {"key": agency.key, "name": agency.name},
+                        "report_due_on": anchor.isoformat(), "days_left": (anchor - self.m.today).days,
+                        "period_start": previous[anchor].isoformat(),
+                        "activities": [self.activity_item(a) for a in pending[:LIST_LIMIT]],
+                        "activities_count": len(pending)}
+
+            yield _Subject(f"agency-{agency_id}", agency.key if agency else str(agency_id), periods,
+                           self.audience(agency_id), context, stop_for=stop_for)
+
+    def _weekly(self) -> Iterator[_Subject]:
+        weekday = self.settings.get("digest_weekday")
+        if weekday is None:
+            return
+        last = self.m.last_due_day - dt.timedelta(days=(self.m.last_due_day.weekday() - int(weekday)) % 7)
+        created = self.m.local_date(self.r.process.created_at) if self.r.process.created_at else last
+        anchors = [d for d in (last, last + 7 * DAY) if d >= created]
+        p = self.r.process
+
+        def digest() -> dict:
+            horizon = self.m.today + dt.timedelta(days=int(self.settings.get("digest_horizon_days") or 14))
+            acts = [a for a in self.r.activities if a.end_date and a.status != "completed"]
+            overdue = sorted((a for a in acts if a.end_date < self.m.today), key=lambda a: (a.end_date, a.key))
+            upcoming = sorted((a for a in acts if self.m.today <= a.end_date <= horizon), key=lambda a: (a.end_date, a.key))
+            sessions = sorted((s for s in self.r.sessions if s.closed_at is None and
+                               self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon),
+                              key=lambda s: s.scheduled_for)
+            minutes = [s for s in self.r.sessions if s.closed_at is not None and not (s.minutes_published_at or s.minutes_ref)]
+            consulting = (p.suspended_from if p.stage == SUSPENDED else p.stage) == "consultation"
+            channels = sorted((c for c in self.r.channels if consulting and c.closes_on
+                               and self.m.today <= c.closes_on <= horizon), key=lambda c: c.closes_on)
+            return {"overdue": overdue, "upcoming": upcoming, "sessions": sessions, "minutes": minutes,
+                    "channels": channels}
+
+        found = digest() if p.stage != CLOSED else {}
+
+        def context(anchor: dt.date, person: Any, kind: str) -> dict:
+            d = found
+            return {**self.base(kind, person), "horizon_days": int(self.settings.get("digest_horizon_days") or 14),
+                    "term_ends_on": self.r.term_end.isoformat(),
+                    "activities_total": len(self.r.activities),
+                    "overdue": [self.activity_item(a) for a in d["overdue"][:LIST_LIMIT]],
+                    "overdue_count": len(d["overdue"]),
+                    "upcoming": [self.activity_item(a) for a in d["upcoming"][:LIST_LIMIT]],
+                    "upcoming_count": len(d["upcoming"]),
+                    "sessions": [self.session_item(s) for s in d["sessions"][:LIST_LIMIT]],
+                    "minutes": [self.session_item(s) for s in d["minutes"][:LIST_LIMIT]],
+                    "channels": [{"key": c.key, "name": c.name, "closes_on": c.closes_on.isoformat()}
+                                 for c in d["channels"][:LIST_LIMIT]]}
+
+        empty = not any(found.values())
+        yield _Subject(f"digest-{p.id}", p.slug, anchors, self.audience(), context,
+                       stop="nothing_to_report" if empty else None)
