@@ -28,7 +28,11 @@ any masking (its stored original), so that whoever holds the file's row computes
 
 Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
 time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
-grow with the file.
+grow with the file. A batch is checked a column at a time (:func:`_checked`: the schema's own
+constraints, read from it by :mod:`workflow.columns`, applied to each column with C-level calls;
+any row those checks do not accept is validated by pydantic, which gives its value or its
+refusal), and a batch without a problem, a repeated key or an unknown channel or theme is
+written from its columns; any other batch goes row by row (``slow_batch``), naming each problem.
 
 Why one module: both imports (inputs and progress) share the file reading,
 the batching, the Merkle tree and the one audit entry; apart, each would copy them.
@@ -244,8 +248,9 @@ class _Writer:
     without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
     the columns themselves (:meth:`columns_of`)."""
 
-    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
+    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...], unique: tuple[str, ...] = ()):
         self.conn = conn
+        self.sql_new: str | None = None
         dialect = conn.dialect
         compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
         # Columns the INSERT also sets from their Python-side defaults (e.g. ``Input.kind``):
@@ -263,6 +268,8 @@ class _Writer:
             self.copy = f"COPY {quote(table.name)} ({listed}) FROM STDIN"
         elif dialect.paramstyle == "qmark":  # SQLite: the parameters in the order of the tuples
             self.sql = f"INSERT INTO {quote(table.name)} ({listed}) VALUES ({', '.join('?' * len(self.columns))})"
+            if unique:  # rows whose unique columns are taken are left out, and counted (``new_columns_of``)
+                self.sql_new = f"{self.sql} ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
         else:
             self.sql = str(insert(table).values({c: bindparam(c) for c in self.columns}).compile(dialect=dialect))
 
@@ -273,6 +280,14 @@ class _Writer:
     def columns_of(self, *values: Iterable) -> None:
         """Write the rows whose columns are ``values`` (each an iterable in the rows' order)."""
         self._write(list(zip(*values, *map(repeat, self.extra))))
+
+    def new_columns_of(self, *values: Iterable) -> int | None:
+        """Write the rows of :meth:`columns_of` whose unique columns no row holds yet, leaving the
+        others as they are; how many were written. None (and nothing written) where the
+        dialect has no such statement (COPY cannot leave a row out)."""
+        if self.sql_new is None:
+            return None
+        return self.conn.exec_driver_sql(self.sql_new, list(zip(*values, *map(repeat, self.extra)))).rowcount
 
     def __call__(self, rows: list[tuple]) -> None:
         self._write([r + self.extra for r in rows] if self.extra else rows)
@@ -296,7 +311,7 @@ def _present_query(dialect: str) -> tuple[Any, Any]:
     execution, and each key is looked up in the (process, key) index, whatever the process holds."""
     cols = m.Input.__table__.c
     shown = (cols.key, cols.channel_id, cols.text, cols.original_text, cols.sector, cols.received_on, cols.contact_name,
-             cols.contact_email, cols.theme_id)
+             cols.contact_email, cols.theme_id, cols.id)
     if dialect == "postgresql":  # each key of the unnested array looked up by its own index probe (LATERAL)
         from sqlalchemy import String, true
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -313,16 +328,16 @@ def _present_query(dialect: str) -> tuple[Any, Any]:
 
 
 def _recorded(conn: Any, query: Any, keys_param: Any, pid: int, keys: list[str], channel_key: dict,
-              theme_key: dict) -> dict[str, tuple]:
-    """The inputs of the process already recorded under some of ``keys``: key -> (its values as
-    received, in the order of :data:`CANON` (the text's original where it held contact data), its
-    stored original text, its stored text)."""
+              theme_key: dict, upto: int | None = None) -> dict[str, tuple]:
+    """The inputs of the process already recorded under some of ``keys`` (those whose id is at most
+    ``upto``, if given): key -> (its values as received, in the order of :data:`CANON` (the text's
+    original where it held contact data), its stored original text, its stored text)."""
     if not keys:
         return {}
     return {k: ((k, channel_key.get(ch_id), original or text, sector, rec.isoformat(), name, email,
                  theme_key.get(theme_id)), original, text)
-            for k, ch_id, text, original, sector, rec, name, email, theme_id in conn.execute(
-                query, {"pid": pid, "keys": keys_param(keys)})}
+            for k, ch_id, text, original, sector, rec, name, email, theme_id, id_ in conn.execute(
+                query, {"pid": pid, "keys": keys_param(keys)}) if upto is None or id_ <= upto}
 
 
 def _blank(values: list) -> list:
@@ -420,7 +435,8 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     conn = db.connection()
     table, cols = m.Input.__table__, m.Input.__table__.c
     write = _Writer(conn, table, ("process_id", "key", "channel_id", "text", "sector", "contact_name", "contact_email",
-                                  "received_on", "late", "theme_id", "import_id", "original_text"))
+                                  "received_on", "late", "theme_id", "import_id", "original_text"),
+                    unique=("process_id", "key"))
     tree = merkle.Root()
     leaves = bytearray()
     chunk = 0
@@ -503,6 +519,7 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
         return merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
                                   else [encode(c) for c in order])
     present_rows, keys_param = _present_query(conn.dialect.name)
+    last_id = f"SELECT max(id) FROM {conn.dialect.identifier_preparer.quote(table.name)}"
     theme_id = {None: None, **themes}
     compared: tuple[int, ...] = ()
     full = True
@@ -530,8 +547,18 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
         if common:
             isos = list(map(itemgetter(1), whens))
             canons = list(zip(keys, chans, texts, sectors, isos, names, emails, topics))
-            taken = _recorded(conn, present_rows, keys_param, pid, keys, channel_key, theme_key)
-            recorded: dict[str, tuple] = {}
+            originals, shown = published_all(texts)  # as record_input stores it: masked, the original kept
+            columns_ = [repeat(pid), keys, list(map(itemgetter(4), whens)), shown, sectors, names, emails,
+                        list(map(itemgetter(2), whens)), list(map(itemgetter(3), whens)),
+                        list(map(theme_id.__getitem__, topics)), repeat(import_id), originals]
+            # SQLite: the batch written at once, the rows whose key is recorded left out by the INSERT
+            # (and only then looked up, among the inputs recorded before it); elsewhere (COPY) the
+            # keys are looked up first
+            upto = conn.exec_driver_sql(last_id).scalar() or 0 if write.sql_new else None
+            written = write.new_columns_of(*columns_) if keys else 0
+            taken = {} if written == len(keys) else _recorded(conn, present_rows, keys_param, pid, keys, channel_key,
+                                                             theme_key, upto)
+            recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
             place = {k: i for i, k in enumerate(keys)} if taken else {}
             for k, (stored, original, text) in taken.items():
                 n, canon = numbers[place[k]], canons[place[k]]
@@ -549,21 +576,19 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
                 leaves_of = list(map(str.encode, map("\x1f".join, zip(
                     keys, chans, texts, sectors, isos, _blank(names), _blank(emails), _blank(topics)))))
             batch_leaves = merkle.leaf_hashes(leaves_of)
-            originals, shown = published_all(texts)  # as record_input stores it: masked, the original kept
-            columns_ = [repeat(pid), keys, list(map(itemgetter(4), whens)), shown, sectors, names, emails,
-                        list(map(itemgetter(2), whens)), list(map(itemgetter(3), whens)),
-                        list(map(theme_id.__getitem__, topics)), repeat(import_id), originals]
             if taken:  # the rows recorded before are not written again
                 keep = [k not in taken for k in keys]
-                columns_ = [list(compress(c, keep)) if isinstance(c, list) else c for c in columns_]
                 fresh = list(compress(zip(numbers, keys), keep))
+                if written is None:
+                    columns_ = [list(compress(c, keep)) if isinstance(c, list) else c for c in columns_]
             else:
                 fresh = zip(numbers, keys)
-            if columns_[1]:
+            if written is None and columns_[1]:
                 write.columns_of(*columns_)
-                added += len(columns_[1])
-                if len(adding) < NAMED:
-                    adding.extend(islice(fresh, NAMED - len(adding)))
+                written = len(columns_[1])
+            added += written or 0
+            if written and len(adding) < NAMED:
+                adding.extend(islice(fresh, NAMED - len(adding)))
         else:
             batch_leaves = slow_batch(numbers, problems, keys, chans, texts, sectors, names, emails, recs, topics)
         tree.extend(batch_leaves)
