@@ -279,13 +279,17 @@ def main() -> None:
     print(f"\n== raw bulk insert ({raw_how}) of {a.rows:,} rows, min / median / max over {a.repeat}")
     print(f"  wall {raw_wall.fmt(1, 's')}   client CPU {raw_cpu.fmt(1, 's')}   "
           f"{a.rows / raw_wall.median:,.0f} rows/s   peak RSS {raw_peak.fmt(1, 'MiB', 0)} "
-          f"(child at start {results['raw'][0]['rss_start_mib']:.0f} MiB)")
+          f"(child at start {results['raw'][0]['rss_start_mib']:.0f} MiB)"
+          + (f"   server CPU {Spread([x['server_cpu'] for x in results['raw']]).fmt(1, 's')}"
+             if db_name == "PostgreSQL" else ""))
     if bulk:
         w = Spread([x["wall"] for x in results["cocrea"]])
         cpu = Spread([x["cpu"] for x in results["cocrea"]])
         peak = Spread([x["peak_mib"] for x in results["cocrea"]])
         print("== cocrea import_inputs (one action, the whole file)")
-        print(f"  wall {w.fmt(1, 's')}   client CPU {cpu.fmt(1, 's')}   peak RSS {peak.fmt(1, 'MiB', 0)}")
+        print(f"  wall {w.fmt(1, 's')}   client CPU {cpu.fmt(1, 's')}   peak RSS {peak.fmt(1, 'MiB', 0)}"
+              + (f"   server CPU {Spread([x['server_cpu'] for x in results['cocrea']]).fmt(1, 's')}"
+                 if db_name == "PostgreSQL" else ""))
         ratio = w.ratio(raw_wall)
         print(f"  ratio cocrea / raw (wall): {fmt_ratio(ratio)}   (aim <= 2)")
         line = f"import_inputs / raw wall {ratio.median:.2f}x (aim <= 2), peak RSS {peak.median:.0f} MiB"

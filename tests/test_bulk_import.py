@@ -632,3 +632,21 @@ def test_the_purge_clears_the_original_text_of_imported_inputs(db, clock):
                          .where(Input.key.like("form-%")).order_by(Input.key)).all()
     assert [(k, o, e) for k, _, o, e in held] == [("form-0", None, None), ("form-1", None, None), ("form-2", None, None)]
     assert "[correo oculto]" in held[1][1] and "ana.lopez" not in held[1][1]
+
+
+def test_rows_recorded_before_or_in_an_earlier_batch_are_present_not_added(db, clock, monkeypatch):
+    """A batch of new keys is written whole; one holding keys already recorded (before the import,
+    or by an earlier batch of the same file) adds only the others, and its leaves are the rows'."""
+    monkeypatch.setattr(bulk, "BATCH", 4)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(3)))  # form-0 to form-2
+    n = count(db)
+    data = rows(10) + rows(2, 4)  # form-0 to form-9, then form-4 and form-5 again, in later batches
+    p.clock.advance(hours=1)
+    report = dry(p, csv_bytes(data))
+    assert (report["added"], report["present"], report["problems"]) == (7, 5, [])
+    assert report["adding"] == [(i + 2, f"form-{i}") for i in range(3, 10)]
+    result = run(p, csv_bytes(data))
+    assert (result["added"], result["present"], count(db)) == (7, 5, n + 7)
+    leaves = [merkle.leaf_hash(bulk.encode(tuple(r[HEADER.index(c)] or None for c in bulk.CANON))) for r in data]
+    assert merkle.root(leaves).hex() == result["merkle_root"] == report["merkle_root"]

@@ -31,15 +31,23 @@ class Root:
         self._stack: list[bytes] = []  # the perfect subtrees' roots: one per 1 bit of ``size``
 
     def extend(self, leaves: Iterable[bytes]) -> None:
-        """Add leaves in order (a batch at a time: one call, not one per leaf)."""
+        """Add leaves in order (a batch at a time: one call, not one per leaf). The batch is cut in
+        perfect subtrees, each as large as the count allows (a multiple of its size must precede
+        it), hashed a level at a time; each is then merged with the stack as one leaf would be,
+        at its height. The root is the same as adding the leaves one by one."""
+        leaves = list(leaves)
         stack, sha, n = self._stack, _sha, self.size
-        for h in leaves:
-            merges = n
-            while merges & 1:  # each trailing 1 bit of the count: a perfect subtree to merge with
+        i, left = 0, len(leaves)
+        while left:
+            height = min((n & -n).bit_length() - 1 if n else left.bit_length(), left.bit_length() - 1)
+            k = 1 << height
+            h = _perfect(leaves[i:i + k])
+            merges = n >> height
+            while merges & 1:  # each 1 bit of the count above the subtree's: a perfect subtree to merge with
                 h = sha(b"\x01" + stack.pop() + h).digest()
                 merges >>= 1
             stack.append(h)
-            n += 1
+            n, i, left = n + k, i + k, left - k
         self.size = n
 
     def digest(self) -> bytes:
@@ -49,6 +57,15 @@ class Root:
         for left in reversed(self._stack[:-1]):
             h = node_hash(left, h)
         return h
+
+
+def _perfect(level: list[bytes]) -> bytes:
+    """The root of a perfect tree (a power of two of leaves), hashed a level at a time."""
+    sha = _sha
+    while len(level) > 1:
+        pairs = iter(level)
+        level = [sha(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs)]
+    return level[0]
 
 
 def leaf_hashes(data: Iterable[bytes]) -> list[bytes]:

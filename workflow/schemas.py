@@ -93,6 +93,10 @@ def _no_control(value: str) -> str:
     return value
 
 
+#: The texts ``_no_control`` returns as they are (``workflow.columns`` skips it on a column of them).
+_no_control.unchanged = str.isprintable  # type: ignore[attr-defined]
+
+
 def text_type(min_length: int, max_length: int) -> object:
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
                      AfterValidator(_no_control)]

@@ -28,7 +28,11 @@ any masking (its stored original), so that whoever holds the file's row computes
 
 Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
 time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
-grow with the file.
+grow with the file. A batch is checked a column at a time (:func:`_checked`: the schema's own
+constraints, read from it by :mod:`workflow.columns`, applied to each column with C-level calls;
+any row those checks do not accept is validated by pydantic, which gives its value or its
+refusal), and a batch without a problem, a repeated key or an unknown channel or theme is
+written from its columns; any other batch goes row by row (``slow_batch``), naming each problem.
 
 Why one module: both imports (inputs and progress) share the file reading,
 the batching, the Merkle tree and the one audit entry; apart, each would copy them.
@@ -40,7 +44,8 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
+from operator import itemgetter
 from typing import Annotated, Any, Iterable, Iterator, NamedTuple, Optional
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -56,10 +61,10 @@ from storage import models as m
 from storage import sheets
 from storage.imports import CHUNK, BulkImport, BulkImportDigests
 
-from .. import merkle
+from .. import columns, merkle
 from .. import schemas as s
 from ..engine import Context, validate
-from .consultation import is_late, published
+from .consultation import is_late, published, published_all
 from .lookup import next_key, today
 from .monitoring import progress_checked, record_progress
 
@@ -97,6 +102,10 @@ class ImportInputs(s.Schema):
     channel: Optional[s.Key] = Field(None, description=D_("channel of the rows that do not name one"))
 
 
+#: A row's configuration (a schema's: ``s.Schema``).
+ROW_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 def _row_type() -> TypeAdapter:
     """``list`` of rows with ``record_input``'s fields and constraints (one place for them), ``key``
     required: validated a batch at a time by pydantic-core."""
@@ -105,11 +114,15 @@ def _row_type() -> TypeAdapter:
         t = Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
         fields[name] = Required[t] if name in REQUIRED else NotRequired[t]
     row = TypedDict("InputRow", fields)  # type: ignore[misc]
-    row.__pydantic_config__ = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[attr-defined]
+    row.__pydantic_config__ = ROW_CONFIG  # type: ignore[attr-defined]
     return TypeAdapter(list[row])
 
 
 ROWS = _row_type()
+#: The same fields' checks a column at a time (derived from the same schema): the fast path,
+#: which accepts only what ``ROWS`` accepts, as it gives it; a row it does not accept is
+#: validated by ``ROWS`` (:func:`_checked`).
+FAST = columns.Columns(s.RecordInput.model_fields, REQUIRED, ROW_CONFIG)
 
 
 class _Source:
@@ -162,6 +175,44 @@ class _Source:
                 yield n, ({h: v for h, v in zip(header, cells) if v != ""} if "" in cells
                           else dict(zip(header, cells)))
 
+    def batches(self, size: int) -> Iterator[tuple[list[int], list[list], dict[int, list]]]:
+        """The rows a batch at a time, as ``(row numbers, cells, problems)``: each row's cells in
+        the order of :attr:`header` (a file's columns; :attr:`columns` for given rows), as many as
+        the columns (an empty cell: ``""``); a row too long is a problem by its place in the
+        batch (its cells empty). Empty rows are skipped (their numbers kept)."""
+        if self.d.file is None:
+            self.header = None
+            for batch in _batches(self._given(self.d.rows or []), size):
+                numbers = [n for n, _ in batch]
+                yield numbers, [[r.get(c, "") for c in self.columns] for _, r in batch], {}
+            return
+        self.sheet = sheets.Sheet(self.d.file)
+        read = self.sheet.batches(size)
+        first = next(read, None)
+        if not first or not first[0]:
+            raise InvalidInput([reason("import_empty_file")])
+        header = self.header = self._header(first[0])
+        width = len(header)
+        n = 2
+        for batch in chain([first[1:]], read):
+            numbers = list(range(n, n + len(batch)))
+            n += len(batch)
+            if not batch or set(map(len, batch)) == {width}:  # the common batch: every row full
+                yield numbers, batch, {}
+                continue
+            kept: list[int] = []
+            cells: list[list] = []
+            problems: dict[int, list] = {}
+            for number, row in zip(numbers, batch):
+                if not row:
+                    continue  # an empty row (a spreadsheet's trailing ones)
+                if len(row) > width:
+                    problems[len(kept)] = [reason("import_row_too_long", cells=len(row), columns=width)]
+                    row = []
+                kept.append(number)
+                cells.append(row + [""] * (width - len(row)) if len(row) < width else row)
+            yield kept, cells, problems
+
     def _given(self, rows: Iterable[Any]) -> Iterator[tuple[int, dict]]:
         header: list[str] | None = None
         for n, row in enumerate(rows, 2):
@@ -190,52 +241,67 @@ def encode(canon: tuple) -> bytes:
 
 
 class _Writer:
-    """``executemany`` of one INSERT compiled once by SQLAlchemy for the connection's dialect (on
-    PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's ``cursor.copy``), with the values
-    already in the driver's form (the column types' own bind processors, applied once per
-    distinct value by the caller through :meth:`value`): Core without its per-row work."""
+    """``executemany`` of one INSERT of ``columns`` in that order, the statement's text made once
+    for the connection's dialect (on PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's
+    ``cursor.copy``), with the values already in the driver's form (the column types' own bind
+    processors, applied once per distinct value by the caller through :meth:`value`): Core
+    without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
+    the columns themselves (:meth:`columns_of`)."""
 
-    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...]):
+    def __init__(self, conn: Any, table: Any, columns: tuple[str, ...], unique: tuple[str, ...] = ()):
         self.conn = conn
+        self.sql_new: str | None = None
         dialect = conn.dialect
         compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
-        self.sql = str(compiled)
         # Columns the INSERT also sets from their Python-side defaults (e.g. ``Input.kind``):
-        # executemany on the driver does not compute them, so they are computed here, once.
+        # executemany on the driver does not compute them, so they are computed here, once; those
+        # the server fills with the same default (``server_default``) are left to it.
         named = list(compiled.positiontup) if dialect.positional else list(compiled.binds)
-        extra = tuple(name for name in named if name not in columns)
-        self.columns = columns + extra
-        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns}
+        extra = tuple(name for name in named if name not in columns and table.c[name].server_default is None)
+        self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns + extra}
         self.extra = tuple(self.value(name, _default(table.c[name])) for name in extra)
-        self.order = [self.columns.index(name) for name in compiled.positiontup] if dialect.positional else None
-        self.copy = None
-        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection;
-            # the columns the server fills with their defaults are left to it
-            sent = [i for i, name in enumerate(extra) if table.c[name].server_default is None]
-            self.copy_extra = tuple(self.extra[i] for i in sent)
-            quote = dialect.identifier_preparer.quote
-            named = ", ".join(quote(c) for c in columns + tuple(extra[i] for i in sent))
-            self.copy = f"COPY {quote(table.name)} ({named}) FROM STDIN"
+        self.columns = columns + extra
+        quote = dialect.identifier_preparer.quote
+        listed = ", ".join(quote(c) for c in self.columns)
+        self.copy = self.sql = None
+        if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection
+            self.copy = f"COPY {quote(table.name)} ({listed}) FROM STDIN"
+        elif dialect.paramstyle == "qmark":  # SQLite: the parameters in the order of the tuples
+            self.sql = f"INSERT INTO {quote(table.name)} ({listed}) VALUES ({', '.join('?' * len(self.columns))})"
+            if unique:  # rows whose unique columns are taken are left out, and counted (``new_columns_of``)
+                self.sql_new = f"{self.sql} ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
+        else:
+            self.sql = str(insert(table).values({c: bindparam(c) for c in self.columns}).compile(dialect=dialect))
 
     def value(self, column: str, value: Any) -> Any:
         proc = self.processors[column]
         return proc(value) if proc is not None and value is not None else value
 
+    def columns_of(self, *values: Iterable) -> None:
+        """Write the rows whose columns are ``values`` (each an iterable in the rows' order)."""
+        self._write(list(zip(*values, *map(repeat, self.extra))))
+
+    def new_columns_of(self, *values: Iterable) -> int | None:
+        """Write the rows of :meth:`columns_of` whose unique columns no row holds yet, leaving the
+        others as they are; how many were written. None (and nothing written) where the
+        dialect has no such statement (COPY cannot leave a row out)."""
+        if self.sql_new is None:
+            return None
+        return self.conn.exec_driver_sql(self.sql_new, list(zip(*values, *map(repeat, self.extra)))).rowcount
+
     def __call__(self, rows: list[tuple]) -> None:
+        self._write([r + self.extra for r in rows] if self.extra else rows)
+
+    def _write(self, rows: list[tuple]) -> None:
         if self.copy is not None:
-            extra = self.copy_extra
             with self.conn.connection.driver_connection.cursor() as cur, cur.copy(self.copy) as copy:
+                write = copy.write_row
                 for r in rows:
-                    copy.write_row(r + extra)
+                    write(r)
             return
-        if self.extra:
-            rows = [r + self.extra for r in rows]
-        if self.order is not None:
-            params: list = [tuple(r[i] for i in self.order) for r in rows] if self.order != list(
-                range(len(self.columns))) else rows
-        else:
-            params = [dict(zip(self.columns, r)) for r in rows]
-        self.conn.exec_driver_sql(self.sql, params)
+        if self.conn.dialect.paramstyle != "qmark":
+            rows = [dict(zip(self.columns, r)) for r in rows]  # type: ignore[misc]
+        self.conn.exec_driver_sql(self.sql, rows)
 
 
 def _present_query(dialect: str) -> tuple[Any, Any]:
@@ -245,7 +311,7 @@ def _present_query(dialect: str) -> tuple[Any, Any]:
     execution, and each key is looked up in the (process, key) index, whatever the process holds."""
     cols = m.Input.__table__.c
     shown = (cols.key, cols.channel_id, cols.text, cols.original_text, cols.sector, cols.received_on, cols.contact_name,
-             cols.contact_email, cols.theme_id)
+             cols.contact_email, cols.theme_id, cols.id)
     if dialect == "postgresql":  # each key of the unnested array looked up by its own index probe (LATERAL)
         from sqlalchemy import String, true
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -261,6 +327,24 @@ def _present_query(dialect: str) -> tuple[Any, Any]:
     return query, given
 
 
+def _recorded(conn: Any, query: Any, keys_param: Any, pid: int, keys: list[str], channel_key: dict,
+              theme_key: dict, upto: int | None = None) -> dict[str, tuple]:
+    """The inputs of the process already recorded under some of ``keys`` (those whose id is at most
+    ``upto``, if given): key -> (its values as received, in the order of :data:`CANON` (the text's
+    original where it held contact data), its stored original text, its stored text)."""
+    if not keys:
+        return {}
+    return {k: ((k, channel_key.get(ch_id), original or text, sector, rec.isoformat(), name, email,
+                 theme_key.get(theme_id)), original, text)
+            for k, ch_id, text, original, sector, rec, name, email, theme_id, id_ in conn.execute(
+                query, {"pid": pid, "keys": keys_param(keys)}) if upto is None or id_ <= upto}
+
+
+def _blank(values: list) -> list:
+    """``values`` with ``None`` as ``""`` (as :func:`encode` joins them)."""
+    return ["" if v is None else v for v in values] if None in values else values
+
+
 def _default(column: Any) -> Any:
     """The value a column's Python-side default gives (None when it has none)."""
     default = column.default
@@ -274,26 +358,31 @@ def _batches(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _validated(batch: list[tuple[int, dict | Reason]]) -> Iterable[tuple[int, dict | None, Any]]:
-    """``(row number, validated row or None, reasons)`` for each row of the batch."""
-    if any(isinstance(r, Reason) for _, r in batch):
-        good = list(_validated([(n, r) for n, r in batch if not isinstance(r, Reason)]))
-        return sorted(good + [(n, None, [r]) for n, r in batch if isinstance(r, Reason)], key=lambda v: v[0])
-    if not batch:
-        return ()
-    numbers, given = zip(*batch)
-    try:  # the common batch: every row valid, no reasons
-        return zip(numbers, ROWS.validate_python(list(given)), repeat(()))
-    except ValidationError:
-        pass
-    out = []
-    for n, r in batch:  # the slow path, only for a batch with a bad row: which rows, and why
+def _checked(header: list[str], cells: list[list], problems: dict[int, list]) -> dict[str, list]:
+    """The batch's values by column (every column of :data:`COLUMNS`, each a list in the batch's
+    order; an absent value: the field's default), validated by the schema's checks a column at a
+    time (:data:`FAST`); a row the fast checks do not accept is validated by pydantic itself
+    (:data:`ROWS`, as a mapping of its non-empty cells): its values, or its reasons added to
+    ``problems`` (by its place in the batch)."""
+    size = len(cells)
+    values: dict[str, list] = {}
+    unsure: set[int] = set()
+    for i, name in enumerate(header):
+        values[name], bad = FAST.column(name, list(map(itemgetter(i), cells)))
+        unsure.update(bad)
+    for name in COLUMNS:
+        if name not in values:
+            values[name] = [FAST.defaults[name]] * size
+    for i in sorted(unsure - problems.keys()):  # the slow path: pydantic's values, or which problem
+        given = {h: v for h, v in zip(header, cells[i]) if v != ""}
         try:
-            out.append((n, ROWS.validate_python([r])[0], []))
+            row = ROWS.validate_python([given])[0]
         except ValidationError as exc:
-            errors = [{**e, "loc": e["loc"][1:]} for e in exc.errors()]
-            out.append((n, None, s.validation_reasons(errors)))
-    return out
+            problems[i] = s.validation_reasons([{**e, "loc": e["loc"][1:]} for e in exc.errors()])
+            continue
+        for name in COLUMNS:
+            values[name][i] = row.get(name, FAST.defaults[name])
+    return values
 
 
 def import_inputs(ctx: Context, d: ImportInputs):
@@ -346,14 +435,15 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     conn = db.connection()
     table, cols = m.Input.__table__, m.Input.__table__.c
     write = _Writer(conn, table, ("process_id", "key", "channel_id", "text", "sector", "contact_name", "contact_email",
-                                  "received_on", "late", "theme_id", "import_id", "original_text"))
+                                  "received_on", "late", "theme_id", "import_id", "original_text"),
+                    unique=("process_id", "key"))
     tree = merkle.Root()
     leaves = bytearray()
     chunk = 0
     bad: list = []
     bad_rows = rows = added = present = 0
     adding: list[tuple[int, str]] = []  # (row, key) of the first rows added, for a dry run
-    #: (channel, date) -> (refusal or None, the date as stored, late as stored): the time rules are
+    #: (channel, date) -> (refusal or None, the date as text, as stored, late as stored, the channel's id): the time rules are
     #: asked once per channel and date, not once per row
     dated: dict[tuple[str, Any], tuple] = {}
 
@@ -367,43 +457,37 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
         refusal = future.check(what="input", date=received, today=day) or window.check(
             received_on=received, opens_on=ch.opens_on, closes_on=ch.closes_on, accepts_late=ch.accepts_late)
         return refusal, received.isoformat(), write.value("received_on", received), \
-            write.value("late", is_late(ch, received))
+            write.value("late", is_late(ch, received)), ch.id
 
     default_channel, import_id = d.channel, record.id
-    present_rows, keys_param = _present_query(conn.dialect.name)
-    rows_of = source.rows()
-    first = next(rows_of, None)  # reads the header: the columns the file states
-    stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
-    #: the stored values compared with a row whose key is recorded: those of the columns the file
-    #: has (a file without the contact columns, as exported, says nothing about them)
-    compared = tuple(i for i, c in enumerate(CANON) if c in stated)
-    full = len(compared) == len(CANON)
-    for batch in _batches(chain([first] if first else [], rows_of), BATCH):
+
+    def slow_batch(numbers, problems, keys, chans, texts, sectors, names, emails, recs, topics) -> list[bytes]:
+        """A batch with a problem, a duplicate key or an unknown channel or theme: row by row, each
+        problem named; the good rows written (a later row repeating one is seen as such). Its leaves."""
+        nonlocal present, added
         new: dict[str, tuple[int, tuple, tuple]] = {}  # key -> (row, canonical values, insert parameters)
         order: list[tuple] = []  # the canonical values of the batch's good rows, in the file's order
-        rows += len(batch)
-        for n, row, problems in _validated(batch):
-            if problems:
-                flag(n, problems[0])
+        for i, n in enumerate(numbers):
+            if i in problems:
+                flag(n, problems[i][0])
                 continue
-            ch = channels.get(row.get("channel") or default_channel)
+            ch = channels.get(chans[i])
             if ch is None:
-                flag(n, not_found("channel", row.get("channel")).reasons[0])
+                flag(n, not_found("channel", chans[i]).reasons[0])
                 continue
-            received = row["received_on"]
+            received = recs[i]
             when = dated.get((ch.key, received))
             if when is None:
                 when = dated[(ch.key, received)] = judged(ch, received)
             if when[0] is not None:
                 flag(n, when[0])
                 continue
-            theme = row.get("theme")
+            theme = topics[i]
             if theme is not None and theme not in themes:
                 flag(n, not_found("theme", theme).reasons[0])
                 continue
-            key, text, sector = row["key"], row["text"], row.get("sector", "citizen")
-            name, email = row.get("contact_name"), row.get("contact_email")
-            canon = (key, ch.key, text, sector, when[1], name, email, theme)
+            key, text = keys[i], texts[i]
+            canon = (key, ch.key, text, sectors[i], when[1], names[i], emails[i], theme)
             order.append(canon)
             if key in new:
                 if new[key][1] != canon:
@@ -412,16 +496,72 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
                     present += 1
                 continue
             original, shown = published(text)  # as record_input stores it: masked, the original kept privately
-            new[key] = (n, canon, (pid, key, ch.id, shown, sector, name, email, when[2], when[3],
+            new[key] = (n, canon, (pid, key, ch.id, shown, sectors[i], names[i], emails[i], when[2], when[3],
                                    themes[theme] if theme else None, import_id, original))
         recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
-        if new:  # keys recorded before (or in an earlier batch): the same content, or a conflict
-            for k, ch_id, text, original, sector, rec, name, email, theme_id in conn.execute(
-                    present_rows, {"pid": pid, "keys": keys_param(list(new))}):
-                n, canon, _ = new.pop(k)
-                # the values as received: the text's original where it held contact data
-                stored = (k, channel_key.get(ch_id), original or text, sector, rec.isoformat(), name, email,
-                          theme_key.get(theme_id))
+        for k, (stored, original, text) in _recorded(conn, present_rows, keys_param, pid, list(new), channel_key,
+                                                     theme_key).items():
+            n, canon, _ = new.pop(k)
+            given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
+            if given != stored if full else any(given[i] != stored[i] for i in compared):
+                flag(n, reason("import_key_conflict", key=k))
+            else:
+                present += 1
+                if not full or given is not canon:  # the leaf of the row as received, not as published
+                    recorded[k] = stored
+        if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
+            # a refused file (or a dry run) is rolled back whole
+            write([params for _, _, params in new.values()])
+            added += len(new)
+            if len(adding) < NAMED:
+                adding.extend((n, k) for k, (n, _, _) in islice(new.items(), NAMED - len(adding)))
+        # each row's leaf: its values as received (the file's, or those recorded before)
+        return merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
+                                  else [encode(c) for c in order])
+    present_rows, keys_param = _present_query(conn.dialect.name)
+    last_id = f"SELECT max(id) FROM {conn.dialect.identifier_preparer.quote(table.name)}"
+    theme_id = {None: None, **themes}
+    compared: tuple[int, ...] = ()
+    full = True
+    for numbers, cells, problems in source.batches(BATCH):
+        if not compared:  # the header is read: the columns the file states
+            stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
+            #: the stored values compared with a row whose key is recorded: those of the columns the
+            #: file has (a file without the contact columns, as exported, says nothing about them)
+            compared = tuple(i for i, c in enumerate(CANON) if c in stated)
+            full = len(compared) == len(CANON)
+        rows += len(numbers)
+        v = _checked(source.header or list(COLUMNS), cells, problems)
+        keys, chans, texts, sectors, names, emails, recs, topics = (v[c] for c in COLUMNS)
+        if default_channel and None in chans:
+            chans = [c if c is not None else default_channel for c in chans]
+        # the common batch (every row valid, known channels and themes, its dates inside the time
+        # rules, no key twice): checked and written a column at a time
+        common = not problems and set(chans) <= channels.keys() and set(topics) <= theme_id.keys() \
+            and len(set(keys)) == len(keys)
+        if common:
+            for pair in set(zip(chans, recs)) - dated.keys():
+                dated[pair] = judged(channels[pair[0]], pair[1])
+            whens = list(map(dated.__getitem__, zip(chans, recs)))
+            common = not any(map(itemgetter(0), whens))
+        if common:
+            isos = list(map(itemgetter(1), whens))
+            canons = list(zip(keys, chans, texts, sectors, isos, names, emails, topics))
+            originals, shown = published_all(texts)  # as record_input stores it: masked, the original kept
+            columns_ = [repeat(pid), keys, list(map(itemgetter(4), whens)), shown, sectors, names, emails,
+                        list(map(itemgetter(2), whens)), list(map(itemgetter(3), whens)),
+                        list(map(theme_id.__getitem__, topics)), repeat(import_id), originals]
+            # SQLite: the batch written at once, the rows whose key is recorded left out by the INSERT
+            # (and only then looked up, among the inputs recorded before it); elsewhere (COPY) the
+            # keys are looked up first
+            upto = conn.exec_driver_sql(last_id).scalar() or 0 if write.sql_new else None
+            written = write.new_columns_of(*columns_) if keys else 0
+            taken = {} if written == len(keys) else _recorded(conn, present_rows, keys_param, pid, keys, channel_key,
+                                                             theme_key, upto)
+            recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
+            place = {k: i for i, k in enumerate(keys)} if taken else {}
+            for k, (stored, original, text) in taken.items():
+                n, canon = numbers[place[k]], canons[place[k]]
                 given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
                 if given != stored if full else any(given[i] != stored[i] for i in compared):
                     flag(n, reason("import_key_conflict", key=k))
@@ -429,17 +569,30 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
                     present += 1
                     if not full or given is not canon:  # the leaf of the row as received, not as published
                         recorded[k] = stored
-        # each row's leaf: its values as received (the file's, or those recorded before)
-        batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in order] if recorded
-                                          else [encode(c) for c in order])
+            if recorded:
+                canons = [recorded.get(c[0], c) for c in canons]
+                leaves_of = [encode(c) for c in canons]
+            else:  # encode() a column at a time
+                leaves_of = list(map(str.encode, map("\x1f".join, zip(
+                    keys, chans, texts, sectors, isos, _blank(names), _blank(emails), _blank(topics)))))
+            batch_leaves = merkle.leaf_hashes(leaves_of)
+            if taken:  # the rows recorded before are not written again
+                keep = [k not in taken for k in keys]
+                fresh = list(compress(zip(numbers, keys), keep))
+                if written is None:
+                    columns_ = [list(compress(c, keep)) if isinstance(c, list) else c for c in columns_]
+            else:
+                fresh = zip(numbers, keys)
+            if written is None and columns_[1]:
+                write.columns_of(*columns_)
+                written = len(columns_[1])
+            added += written or 0
+            if written and len(adding) < NAMED:
+                adding.extend(islice(fresh, NAMED - len(adding)))
+        else:
+            batch_leaves = slow_batch(numbers, problems, keys, chans, texts, sectors, names, emails, recs, topics)
         tree.extend(batch_leaves)
         leaves += b"".join(batch_leaves)
-        if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
-            # a refused file (or a dry run) is rolled back whole
-            write([params for _, _, params in new.values()])
-            added += len(new)
-            if len(adding) < NAMED:
-                adding.extend((n, k) for k, (n, _, _) in islice(new.items(), NAMED - len(adding)))
         while len(leaves) >= CHUNK * 32:
             conn.execute(insert(BulkImportDigests.__table__), [{"import_id": record.id, "chunk": chunk,
                                                                 "digests": bytes(leaves[:CHUNK * 32])}])
