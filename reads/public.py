@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -263,6 +264,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
     # Hidden inputs: counted by reason, their text kept unpublished. With ``counts`` (taken by the
     # database) the inputs are read only when listed.
     shown = [i for i in r.inputs if not i.hidden_reason] if counts is None or listed else []
+    sector_label = cache(lambda code: vocabulary.label("sector", code, lang))  # a few sectors, many inputs
     inputs_per_theme = counts["per_theme"] if counts else Counter(i.theme_id for i in shown)
     consultation = {
         "channels": [{"key": c.key, "kind": c.kind, "name": c.name, "online": c.online,
@@ -279,7 +281,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                     "kind": i.kind, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
                     "commitment_title": commitments[i.commitment_id].title if i.commitment_id in commitments else None,
                     "text": participation.mask(i.text), "sector": i.sector,
-                    "sector_label": vocabulary.label("sector", i.sector, lang),
+                    "sector_label": sector_label(i.sector),
                     "received_on": f.day(i.received_on),
                     "theme": themes[i.theme_id].key if i.theme_id in themes else None,
                     "theme_name": themes[i.theme_id].name if i.theme_id in themes else None,
