@@ -228,13 +228,15 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
                                   "page": timed(page)}, repeat)
                 out[(c, size)] = res
                 raw_w = Spread([s.wall for s in res["raw"]])
-                print(f"    {size:>9,} inputs: raw read of {rows['raw']:,} rows {raw_w.fmt()} wall "
+                raw_c = Spread([s.cpu for s in res["raw"]])
+                print(f"    {size:>9,} inputs: raw read of {rows['raw']:,} rows {raw_w.fmt()} wall, CPU {raw_c.fmt()} "
                       f"(inputs as counts: {Spread([s.wall for s in res['raw_counts']]).fmt()}; as counts and "
                       f"a page of 50: {Spread([s.wall for s in res['raw_page']]).fmt()})")
                 for name in READS:
                     w = Spread([s.wall for s in res[name]])
                     cpu = Spread([s.cpu for s in res[name]])
                     print(f"      {name:7} wall {w.fmt()}  CPU {cpu.fmt()}  / raw (wall) {fmt_ratio(w.ratio(raw_w))}"
+                          f" (CPU {fmt_ratio(cpu.ratio(raw_c))})"
                           f"  / raw-with-counts {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_counts']])))}"
                           + (f"  / raw-page {fmt_ratio(w.ratio(Spread([s.wall for s in res['raw_page']])))}"
                              f" (CPU {fmt_ratio(cpu.ratio(Spread([s.cpu for s in res['raw_page']])))})"

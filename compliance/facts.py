@@ -141,8 +141,12 @@ class Facts:
     def people_by_handle(self) -> dict:
         return {p.handle: p for p in self.r.people}
 
+    @cached_property
+    def government_sectors(self) -> frozenset:
+        return frozenset(self.s["government_sectors"])
+
     def is_government(self, sector: str | None) -> bool:
-        return sector in set(self.s["government_sectors"])
+        return sector in self.government_sectors
 
     def withdrawn_at(self, when: dt.datetime) -> set[str]:
         return {w.sector for w in self.r.withdrawals

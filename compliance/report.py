@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from i18n import Lazy, Msg
 from stages import BY_NAME, Records
+from stages.base import no_cyclic_gc
 
 from . import irm
 from .facts import Facts
@@ -131,7 +130,7 @@ class Report:
         return out
 
     def as_dict(self, lang: str = "es") -> dict[str, Any]:
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             return self._as_dict(lang)
 
     def _as_dict(self, lang: str) -> dict[str, Any]:
@@ -182,25 +181,12 @@ def cause_messages(causes: list[tuple[str, list[str], dict]], lang: str) -> list
             for code, rules, details in causes]
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic collector while the rules run: they make many short-lived, acyclic
-    objects, and with a large process loaded every collection rescans all its rows."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None, leaving: str | None = None) -> Report:
     """Check every rule of the rule set (the process's own, unless given) as of ``as_of``."""
     rs = ruleset or resolve(records.process)
     facts = Facts(records, rs.settings, as_of, leaving)
     outcomes = []
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         for rule_id, level in rs.rules:
             rule = BY_ID[rule_id]
             res = rule.check(facts)

@@ -254,6 +254,7 @@ def non_government_approval(f: Facts) -> Result:
     for v in f.r.commitment_versions:
         versions.setdefault(v.commitment_id, []).append(v)
     unknown, bad, good = [], [], {}
+    problems: dict = {}
     for c in agreed:
         vs = versions.get(c.id) or []
         if not vs or any(v.decision_id not in decisions for v in vs):
@@ -261,7 +262,9 @@ def non_government_approval(f: Facts) -> Result:
             continue
         for v in vs:
             d = decisions[v.decision_id]
-            problem = _joint_problem(f, d)
+            if d.id not in problems:  # one decision approves many commitments: judged once
+                problems[d.id] = _joint_problem(f, d)
+            problem = problems[d.id]
             if problem is None:
                 good[d.key] = d
             elif problem == "unknown":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -191,6 +192,28 @@ def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]
             "deadline": dict(zip(("on", "kind", "name"), ahead[0])) if ahead else None}
 
 
+def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f: Fmt, lang: str) -> list[dict]:
+    """The public list of ``inputs`` (the contact fields are personal data: never read here).
+    What many inputs share (a channel, a theme, a commitment, a sector's name, a day) is looked
+    up once, not once per input."""
+    none = (None, None)
+    by_channel = {k: (c.key, c.name) for k, c in channels.items()}
+    by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
+    by_theme = {k: (t.key, t.name) for k, t in themes.items()}
+    sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
+    day, mask, out = cache(f.day), participation.mask, []
+    for i in inputs:
+        channel, channel_name = by_channel.get(i.channel_id, none)
+        commitment, commitment_title = by_commitment.get(i.commitment_id, none)
+        theme, theme_name = by_theme.get(i.theme_id, none)
+        out.append({"key": i.key, "channel": channel, "channel_name": channel_name, "kind": i.kind,
+                    "commitment": commitment, "commitment_title": commitment_title, "text": mask(i.text),
+                    "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
+                    "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
+                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": f.at(i.answered_at)})
+    return out
+
+
 def _stage_title(stage: str, lang: str) -> str:
     return BY_NAME[stage].title.render(lang) if stage in BY_NAME else stage
 
@@ -310,19 +333,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                     "inputs": inputs_per_theme.get(t.id, 0)}
                    for t in sorted(r.themes, key=lambda t: (t.priority is None, t.priority or 0, t.id))],
         # Input.contact_name / contact_email are personal data: never read here.
-        "inputs": [{"key": i.key, "channel": channels[i.channel_id].key if i.channel_id in channels else None,
-                    "channel_name": channels[i.channel_id].name if i.channel_id in channels else None,
-                    "kind": i.kind, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
-                    "commitment_title": commitments[i.commitment_id].title if i.commitment_id in commitments else None,
-                    "text": participation.mask(i.text), "sector": i.sector,
-                    "sector_label": vocabulary.label("sector", i.sector, lang),
-                    "received_on": f.day(i.received_on),
-                    "theme": themes[i.theme_id].key if i.theme_id in themes else None,
-                    "theme_name": themes[i.theme_id].name if i.theme_id in themes else None,
-                    "themes": list(i.themes or []),
-                    "disposition": i.disposition, "rationale": participation.mask(i.rationale),
-                    "answered_at": f.at(i.answered_at)}
-                   for i in (shown if listed else [])],
+        "inputs": _input_rows(shown if listed else [], channels, commitments, themes, f, lang),
         "hidden": counts["hidden"] if counts else dict(sorted(Counter(i.hidden_reason for i in r.inputs
                                                                        if i.hidden_reason).items())),
     }

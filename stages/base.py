@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from i18n import Msg
@@ -99,6 +101,19 @@ class Records:
     @property
     def term_end(self) -> dt.date:
         return add_months(self.process.starts_on, self.process.term_months)
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic collector while the records of a large process are read or judged:
+    that makes many acyclic objects, and every collection would rescan all the rows read."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from .types import loads_json
+
 DEFAULT_SQLITE = "cocrea.db"
 
 
@@ -42,7 +44,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     readers never queue behind writers (WAL); used for the public pages."""
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_deserializer=loads_json)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -64,7 +67,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg://") else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, json_deserializer=loads_json)
 
 
 def _masked(url: str) -> str:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
+from functools import partial
 from typing import Iterable
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from stages import Records
-from stages.base import NotLoaded
+from stages.base import NotLoaded, no_cyclic_gc
 
 from . import models as m
 
@@ -52,15 +54,47 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
             table = model.__table__
             private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
             columns = [c for c in table.c if c.name not in private]
-            return session.execute(sa_select(*columns).where(where(table.c)).order_by(table.c.id)).all()
+            return _plain_rows(session, model, columns, sa_select(*columns).where(where(table.c)).order_by(table.c.id))
         return list(session.exec(select(model).where(where(model)).order_by(model.id)))
 
-    rows: dict = {name: read(model, lambda c: c.process_id == process.id)
-                  for name, model in _BY_PROCESS.items() if name in wanted}
-    for name, (parent, model, column) in _THROUGH.items():
-        if name in wanted:
-            ids = [r.id for r in rows[parent]]
-            rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
+    with no_cyclic_gc():
+        rows: dict = {name: read(model, lambda c: c.process_id == process.id)
+                      for name, model in _BY_PROCESS.items() if name in wanted}
+        for name, (parent, model, column) in _THROUGH.items():
+            if name in wanted:
+                ids = [r.id for r in rows[parent]]
+                rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
     for name in set(_BY_PROCESS) | set(_THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)
+
+
+_ROW_TYPES: dict[tuple, type] = {}
+
+
+def _plain_rows(session: Session, model, columns: list, statement) -> list:
+    """The rows of ``statement`` as named tuples: the driver's rows, each value converted as its
+    column's type converts it (dates, aware UTC datetimes, JSON, booleans on SQLite). SQLAlchemy's
+    own rows cost more to build and about ten times more per attribute read, and the rules read
+    every attribute of every row several times."""
+    names = tuple(c.name for c in columns)
+    row_type = _ROW_TYPES.get((model, names))
+    if row_type is None:
+        row_type = _ROW_TYPES[(model, names)] = namedtuple(f"{model.__name__}Row", names)
+    result = session.execute(statement)
+    try:
+        raw = result.cursor.fetchall()  # the driver's tuples, not made into SQLAlchemy rows
+    finally:
+        result.close()
+    make = partial(tuple.__new__, row_type)
+    dialect = result.dialect
+    convert = [(i, f) for i, c in enumerate(columns) if (f := c.type.dialect_impl(dialect).result_processor(dialect, None))]
+    if not convert:
+        return list(map(make, raw))
+    out = []
+    for row in raw:
+        row = list(row)
+        for i, f in convert:
+            row[i] = f(row[i])
+        out.append(make(row))
+    return out

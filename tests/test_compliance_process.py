@@ -155,26 +155,34 @@ def test_timeline_shows_when_the_process_fell_out_of_compliance(sqlite_db):
     assert stages["2027-07-01"] == "closed"
 
 
-def test_plain_rows_read_as_the_objects_do(sqlite_db):
-    """The reads that change nothing take the records as plain rows (``load_records(plain=True)``):
-    every table of the compliant plan reads the same values, in the same order, as ORM objects,
-    but for the personal data, left out."""
+def test_plain_rows_read_as_the_objects_do(db):
+    """The reads that change nothing take the records as plain rows (``load_records(plain=True)``,
+    named tuples made from the driver's rows): every table of the compliant plan reads the same
+    values, of the same types (a boolean is not 1, a time is aware UTC), in the same order, as
+    ORM objects, but for the personal data, left out; on SQLite and PostgreSQL."""
     from sqlmodel import Session
 
     from storage import load_records, process_by_slug
     from storage.records import TABLES
 
-    apply(sqlite_db, script())
-    with Session(sqlite_db) as s:
+    apply(db, script())
+    with Session(db) as s:
         p = process_by_slug(s, P)
         objects, plain = load_records(s, p), load_records(s, p, plain=True)
-    filled = 0
+        again = load_records(s, p, ("inputs",), plain=True)
+    filled, times = 0, 0
     for name in TABLES:
         rows = getattr(plain, name)
-        assert [tuple(r) for r in rows] == [tuple(getattr(o, f) for f in r._fields)
-                                            for o, r in zip(getattr(objects, name), rows)], name
+        assert [tuple((type(v), v) for v in r) for r in rows] == [
+            tuple((type(getattr(o, f)), getattr(o, f)) for f in r._fields)
+            for o, r in zip(getattr(objects, name), rows)], name
         assert len(rows) == len(getattr(objects, name)), name
         filled += bool(rows)
-    assert filled >= 15  # the plan fills most tables: the comparison is not vacuous
+        stamps = [v for r in rows for v in r if isinstance(v, dt.datetime)]
+        assert all(v.tzinfo is dt.timezone.utc for v in stamps), name
+        times += len(stamps)
+    assert filled >= 15 and times > 50  # the plan fills most tables: the comparison is not vacuous
+    plain.inputs[0].themes.append("changed")  # a JSON value is the row's own, as json.loads makes it
+    assert "changed" not in again.inputs[0].themes and "changed" not in plain.inputs[1].themes
     fields = {*plain.inputs[0]._fields, *plain.people[0]._fields}
     assert fields & {"contact_name", "contact_email", "profile", "source_digest", "email"} == set()  # personal data
