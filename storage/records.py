@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import select as sa_select
+from sqlalchemy import bindparam, select as sa_select
 from sqlmodel import Session, select
 
 from stages import Records
@@ -34,6 +34,27 @@ _THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
 TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
 
 
+_STATEMENTS: dict = {}
+
+
+def _statement(model, column: str, plain: bool):
+    """The read of ``model``'s rows whose ``column`` is the bound ``key`` (``process_id``), or is in
+    it (the tables read through another), by id; built once per table and kind, so SQLAlchemy
+    reuses its compiled form (building ~24 statements anew was most of a move's read)."""
+    stmt = _STATEMENTS.get((model, column, plain))
+    if stmt is None:
+        table = model.__table__
+        where = (table.c[column] == bindparam("key") if column == "process_id"
+                 else table.c[column].in_(bindparam("key", expanding=True)))
+        if plain:
+            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
+            stmt = sa_select(*[c for c in table.c if c.name not in private]).where(where).order_by(table.c.id)
+        else:
+            stmt = select(model).where(where).order_by(model.id)
+        _STATEMENTS[model, column, plain] = stmt
+    return stmt
+
+
 def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
                  now: dt.datetime | None = None, *, plain: bool = False) -> Records:
     """Everything recorded about ``process``; with ``only``, just those tables (the others are
@@ -47,20 +68,15 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     for name in wanted & set(_THROUGH):
         wanted.add(_THROUGH[name][0])
 
-    def read(model, where) -> list:
-        if plain:
-            table = model.__table__
-            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
-            columns = [c for c in table.c if c.name not in private]
-            return session.execute(sa_select(*columns).where(where(table.c)).order_by(table.c.id)).all()
-        return list(session.exec(select(model).where(where(model)).order_by(model.id)))
+    def read(model, column: str, key) -> list:
+        stmt = _statement(model, column, plain)
+        return session.execute(stmt, {"key": key}).all() if plain else list(session.exec(stmt, params={"key": key}))
 
-    rows: dict = {name: read(model, lambda c: c.process_id == process.id)
-                  for name, model in _BY_PROCESS.items() if name in wanted}
+    rows: dict = {name: read(model, "process_id", process.id) for name, model in _BY_PROCESS.items() if name in wanted}
     for name, (parent, model, column) in _THROUGH.items():
         if name in wanted:
             ids = [r.id for r in rows[parent]]
-            rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
+            rows[name] = read(model, column.key, ids) if ids else []
     for name in set(_BY_PROCESS) | set(_THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)

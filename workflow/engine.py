@@ -5,6 +5,9 @@ change goes through :func:`move`.
 process's state admits the action, calls the handler, appends the audit entry, and
 commits. Any refusal raised on the way rolls the whole transaction back, so the database
 is left exactly as it was.
+
+Why one module: it is the choke point: running an action, checking a stage move and making it
+are one path that every write takes, read top to bottom in one place.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -114,8 +118,11 @@ def public_actor(process: Process, handle: str = PUBLIC) -> Person:
     return Person(handle=handle, name=handle, role=handle, active=True)
 
 
+_ACTOR = select(Person).where(Person.process_id == bindparam("process_id"), Person.handle == bindparam("handle"))
+
+
 def find_actor(db: Session, process: Process, handle: str) -> Person:
-    person = db.exec(select(Person).where(Person.process_id == process.id, Person.handle == handle)).first()
+    person = db.exec(_ACTOR, params={"process_id": process.id, "handle": handle}).first()
     if person is None or not person.active:
         raise NotAllowed([reason("actor_unknown", actor=handle)])
     return person
