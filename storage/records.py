@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from functools import partial
 from typing import Iterable
 
-from sqlalchemy import select as sa_select
+from sqlalchemy import bindparam, select as sa_select
 from sqlmodel import Session, select
 
 from stages import Records
@@ -36,6 +35,72 @@ _THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
 TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
 
 
+_STATEMENTS: dict = {}
+
+
+def _statement(model, column: str, plain: bool):
+    """The read of ``model``'s rows whose ``column`` is the bound ``key`` (``process_id``), or is in
+    it (the tables read through another), by id; built once per table and kind, so SQLAlchemy
+    reuses its compiled form (building ~24 statements anew was most of a move's read)."""
+    stmt = _STATEMENTS.get((model, column, plain))
+    if stmt is None:
+        table = model.__table__
+        where = (table.c[column] == bindparam("key") if column == "process_id"
+                 else table.c[column].in_(bindparam("key", expanding=True)))
+        if plain:
+            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
+            stmt = sa_select(*[c for c in table.c if c.name not in private]).where(where).order_by(table.c.id)
+        else:
+            stmt = select(model).where(where).order_by(model.id)
+        _STATEMENTS[model, column, plain] = stmt
+    return stmt
+
+
+_PARENT_TABLE = {model: _BY_PROCESS[parent].__table__ for parent, model, _ in _THROUGH.values()}
+_COMPILED: dict = {}
+
+
+def _plain_read(conn, model, column: str, process_id: int) -> list:
+    """``model``'s rows of the process as named tuples with the personal-data columns left out,
+    read through the driver's cursor with SQL compiled once per dialect and the columns' own
+    result processors (UTC datetimes, JSON): the same values a SQLAlchemy Core read gives, without
+    its per-statement work, which cost several times the read itself (~24 reads a stage move).
+    The tables read through another take the parent's ids from a subquery."""
+    dialect = conn.dialect
+    plan = _COMPILED.get((model, dialect.name))
+    if plan is None:
+        table = model.__table__
+        private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
+        columns = [c for c in table.c if c.name not in private]
+        if column == "process_id":
+            where = table.c.process_id == bindparam("key")
+        else:
+            parent = _PARENT_TABLE[model]
+            where = table.c[column].in_(sa_select(parent.c.id).where(parent.c.process_id == bindparam("key")))
+        compiled = sa_select(*columns).where(where).order_by(table.c.id).compile(dialect=dialect)
+        names = compiled.positiontup if compiled.positional else None
+        procs = [(i, p) for i, c in enumerate(columns)
+                 if (p := c.type._cached_result_processor(dialect, None)) is not None]
+        plan = _COMPILED[model, dialect.name] = (compiled.string, names, procs,
+                                                  namedtuple(table.name, [c.name for c in columns]))
+    sql, names, procs, row_type = plan
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, (process_id,) * len(names) if names is not None else {"key": process_id})
+        raw = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not procs:
+        return [row_type._make(r) for r in raw]
+    out = []
+    for r in raw:
+        r = list(r)
+        for i, p in procs:
+            r[i] = p(r[i])
+        out.append(row_type._make(r))
+    return out
+
+
 def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
                  now: dt.datetime | None = None, *, plain: bool = False) -> Records:
     """Everything recorded about ``process``; with ``only``, just those tables (the others are
@@ -49,52 +114,20 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     for name in wanted & set(_THROUGH):
         wanted.add(_THROUGH[name][0])
 
-    def read(model, where) -> list:
+    # plain rows come straight from the connection (inside the session's transaction: they see its writes)
+    conn = (session.connection() if isinstance(session, Session) else session) if plain else None
+
+    def read(model, column: str, key) -> list:
         if plain:
-            table = model.__table__
-            private = m.PRIVATE_FIELDS.get(model, ())  # no rule and no read of the records uses them
-            columns = [c for c in table.c if c.name not in private]
-            return _plain_rows(session, model, columns, sa_select(*columns).where(where(table.c)).order_by(table.c.id))
-        return list(session.exec(select(model).where(where(model)).order_by(model.id)))
+            return _plain_read(conn, model, column, process.id)
+        return list(session.exec(_statement(model, column, plain), params={"key": key}))
 
     with no_cyclic_gc():
-        rows: dict = {name: read(model, lambda c: c.process_id == process.id)
-                      for name, model in _BY_PROCESS.items() if name in wanted}
+        rows: dict = {name: read(model, "process_id", process.id) for name, model in _BY_PROCESS.items() if name in wanted}
         for name, (parent, model, column) in _THROUGH.items():
             if name in wanted:
                 ids = [r.id for r in rows[parent]]
-                rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
+                rows[name] = read(model, column.key, ids) if ids else []
     for name in set(_BY_PROCESS) | set(_THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)
-
-
-_ROW_TYPES: dict[tuple, type] = {}
-
-
-def _plain_rows(session: Session, model, columns: list, statement) -> list:
-    """The rows of ``statement`` as named tuples: the driver's rows, each value converted as its
-    column's type converts it (dates, aware UTC datetimes, JSON, booleans on SQLite). SQLAlchemy's
-    own rows cost more to build and about ten times more per attribute read, and the rules read
-    every attribute of every row several times."""
-    names = tuple(c.name for c in columns)
-    row_type = _ROW_TYPES.get((model, names))
-    if row_type is None:
-        row_type = _ROW_TYPES[(model, names)] = namedtuple(f"{model.__name__}Row", names)
-    result = session.execute(statement)
-    try:
-        raw = result.cursor.fetchall()  # the driver's tuples, not made into SQLAlchemy rows
-    finally:
-        result.close()
-    make = partial(tuple.__new__, row_type)
-    dialect = result.dialect
-    convert = [(i, f) for i, c in enumerate(columns) if (f := c.type.dialect_impl(dialect).result_processor(dialect, None))]
-    if not convert:
-        return list(map(make, raw))
-    out = []
-    for row in raw:
-        row = list(row)
-        for i, f in convert:
-            row[i] = f(row[i])
-        out.append(make(row))
-    return out

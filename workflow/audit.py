@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, inspect
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from stages.errors import reason
@@ -42,12 +43,29 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+class Appended(NamedTuple):
+    """The entry :func:`append` wrote: its row id, its place in the chain and its hash."""
+    id: int
+    seq: int
+    hash: str
+
+
+_INSERT = AuditEntry.__table__.insert()
+_process = Process.__table__
+_HEAD = (_process.update().where(_process.c.id == bindparam("b_id"))
+         .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"), audit_at=bindparam("b_at")))
+
+
 def append(session: Session, *, process: Process, at: dt.datetime, actor: str, action: str,
            payload: dict, result: Any, session_key: str | None = None, reason_text: str = "",
-           recorded_at: dt.datetime | None = None) -> AuditEntry:
+           recorded_at: dt.datetime | None = None) -> Appended:
     """Append the next entry of ``process``'s chain and move the head kept on its row (the row is
     locked by the action, so the chain never forks). ``at`` is when the fact happened (the
-    action's time); ``recorded_at`` when it was written down, if later (a past fact migrated)."""
+    action's time); ``recorded_at`` when it was written down, if later (a past fact migrated).
+
+    The entry is written with one SQL INSERT, not through the ORM's unit of work (it is never
+    changed after: an ORM object would cost more than the row); the head goes into the
+    process's row with the process's own pending changes when it has any, else with one UPDATE."""
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
     recorded_at = recorded_at or at
@@ -55,14 +73,22 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
                       "action": action, "payload": redact(payload), "result": redact(result),
                       "session": session_key, "reason": reason_text, "prev": prev_hash,
                       "recorded": recorded_at.isoformat()})
-    entry = AuditEntry(process_id=process.id, seq=seq, at=at, recorded_at=recorded_at, actor=actor, action=action,
-                       session_key=session_key, reason=reason_text, body=body, prev_hash=prev_hash,
-                       hash=hashlib.sha256(body.encode()).hexdigest())
-    process.audit_seq, process.audit_head, process.audit_at = seq, entry.hash, at
-    session.add(entry)
-    session.add(process)
-    session.flush()
-    return entry
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    state = inspect(process)
+    if state.persistent and not state.modified:  # only the head changes: one UPDATE, no unit of work
+        session.flush()  # the action's own rows first (they may be what the entry's result names)
+        session.execute(_HEAD, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+        for name, value in (("audit_seq", seq), ("audit_head", digest), ("audit_at", at)):
+            set_committed_value(process, name, value)
+    else:
+        process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
+        session.add(process)
+        session.flush()
+    entry_id = session.execute(_INSERT, {
+        "process_id": process.id, "seq": seq, "at": at, "recorded_at": recorded_at, "actor": actor,
+        "action": action, "session_key": session_key, "reason": reason_text, "body": body,
+        "prev_hash": prev_hash, "hash": digest}).inserted_primary_key[0]
+    return Appended(entry_id, seq, digest)
 
 
 def verify(session: Session, process: Process) -> list:

@@ -5,6 +5,9 @@ change goes through :func:`move`.
 process's state admits the action, calls the handler, appends the audit entry, and
 commits. Any refusal raised on the way rolls the whole transaction back, so the database
 is left exactly as it was.
+
+Why one module: it is the choke point: running an action, checking a stage move and making it
+are one path that every write takes, read top to bottom in one place.
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from notifications import outbox, planner
 from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
-from storage import load_records, process_by_slug, transaction
+from storage import load_records, transaction
+from storage.lookup import process_and_person
 from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
 
 from . import audit, machine
@@ -112,14 +116,6 @@ SYSTEM = "system"
 def public_actor(process: Process, handle: str = PUBLIC) -> Person:
     """The anonymous actor of a public action (or :data:`SYSTEM`): a person of no process, never stored."""
     return Person(handle=handle, name=handle, role=handle, active=True)
-
-
-def find_actor(db: Session, process: Process, handle: str) -> Person:
-    person = db.exec(select(Person).where(Person.process_id == process.id, Person.handle == handle)).first()
-    if person is None or not person.active:
-        raise NotAllowed([reason("actor_unknown", actor=handle)])
-    return person
-
 
 
 def check_state(action: ActionDef, process: Process) -> None:
@@ -211,7 +207,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         else:
             if not process:
                 raise invalid_field("process", "missing")
-            proc = process_by_slug(db, process, for_update=True)
+            proc, known = process_and_person(db, process, actor, for_update=True)
             # checked under the process's lock: two runs of one file never both apply an item
             if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
                 return done
@@ -219,7 +215,9 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             if (action.public and actor == PUBLIC) or (actor == SYSTEM and SYSTEM in action.roles):
                 person = public_actor(proc, actor)
             else:
-                person = find_actor(db, proc, actor)
+                person = known
+                if person is None or not person.active:
+                    raise NotAllowed([reason("actor_unknown", actor=actor)])
             if person.role not in action.roles:
                 raise NotAllowed([reason("actor_not_allowed", actor=actor, role=person.role, action=action.name,
                                          allowed=list(action.roles))])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
@@ -251,6 +252,10 @@ def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSes
     return decision, session
 
 
+_VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
+_VOTE = _VOTES.where(m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
+
+
 def cast_vote(ctx: Context, d: s.CastVote):
     """A member votes on an open decision, in its own name, while present."""
     if d.member and d.member != ctx.actor.handle:
@@ -258,7 +263,7 @@ def cast_vote(ctx: Context, d: s.CastVote):
     decision, session = _open_decision(ctx, d.decision)
     if ctx.actor.id not in {p.id for p in present_members(ctx, session)}:
         raise refuse("voter_not_present", actor=ctx.actor.handle, session=session.key)
-    vote = ctx.db.exec(select(m.Vote).where(m.Vote.decision_id == decision.id, m.Vote.person_id == ctx.actor.id)).first()
+    vote = ctx.db.exec(_VOTE, params={"decision_id": decision.id, "person_id": ctx.actor.id}).first()
     if vote is None:
         vote = m.Vote(decision_id=decision.id, person_id=ctx.actor.id, position=d.position, cast_at=ctx.now)
     vote.position, vote.cast_at = d.position, ctx.now
@@ -281,7 +286,7 @@ def decide(ctx: Context, d: s.Decide):
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = {v.person_id: v.position for v in ctx.db.exec(select(m.Vote).where(m.Vote.decision_id == decision.id))}
+    votes = {v.person_id: v.position for v in ctx.db.exec(_VOTES, params={"decision_id": decision.id})}
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
     decision.status = "adopted" if adopted else "rejected"

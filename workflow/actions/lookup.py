@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import SQLModel, select
 
 from stages import TIME_RULES, chronology
@@ -21,8 +21,21 @@ from .. import governance
 from ..engine import Context
 
 
+_BY_KEY: dict = {}
+
+
+def _by_key(model: type[SQLModel], field: str = "key"):
+    """``model``'s row of a process by ``field``, as a statement built once (SQLAlchemy reuses its
+    compiled form; building it anew on every action cost more than running it)."""
+    stmt = _BY_KEY.get((model, field))
+    if stmt is None:
+        stmt = _BY_KEY[model, field] = select(model).where(model.process_id == bindparam("process_id"),
+                                                           getattr(model, field) == bindparam("key"))
+    return stmt
+
+
 def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "key") -> Any:
-    row = ctx.db.exec(select(model).where(model.process_id == ctx.process.id, getattr(model, field) == key)).first()
+    row = ctx.db.exec(_by_key(model, field), params={"process_id": ctx.process.id, "key": key}).first()
     if row is None:
         raise not_found(kind, key)
     return row
@@ -31,7 +44,7 @@ def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "
 def find(ctx: Context, model: type[SQLModel], key: str | None) -> Any:
     if key is None:
         return None
-    return ctx.db.exec(select(model).where(model.process_id == ctx.process.id, model.key == key)).first()
+    return ctx.db.exec(_by_key(model), params={"process_id": ctx.process.id, "key": key}).first()
 
 
 def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
@@ -73,24 +86,29 @@ def session_row(ctx: Context, key: str, *, open_: bool = True) -> m.SecretariatS
     return row
 
 
+_PEOPLE = select(m.Person).where(m.Person.process_id == bindparam("process_id"))
+_WITHDRAWN = select(m.SectorWithdrawal).where(m.SectorWithdrawal.process_id == bindparam("process_id"),
+                                              m.SectorWithdrawal.returned_at.is_(None))
+_ATTENDANCE = select(m.Attendance).where(m.Attendance.session_id == bindparam("session_id")).order_by(m.Attendance.id)
+
+
 def people_by_id(ctx: Context) -> dict[int, m.Person]:
-    return {p.id: p for p in ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id))}
+    return {p.id: p for p in ctx.db.exec(_PEOPLE, params={"process_id": ctx.process.id})}
 
 
 def withdrawn_sectors(ctx: Context) -> set[str]:
-    return {w.sector for w in ctx.db.exec(select(m.SectorWithdrawal).where(
-        m.SectorWithdrawal.process_id == ctx.process.id, m.SectorWithdrawal.returned_at.is_(None)))}
+    return {w.sector for w in ctx.db.exec(_WITHDRAWN, params={"process_id": ctx.process.id})}
 
 
 def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
-    attendance = ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id).order_by(m.Attendance.id))
+    attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
     return governance.present_members(attendance, people_by_id(ctx), withdrawn_sectors(ctx))
 
 
 def counting_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
     """The members present who count toward quorum and vote (:func:`workflow.governance.counting`)."""
     people, withdrawn = people_by_id(ctx), withdrawn_sectors(ctx)
-    attendance = ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id).order_by(m.Attendance.id))
+    attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
     return governance.counting(governance.present_members(attendance, people, withdrawn), people.values(), withdrawn)
 
 
@@ -130,5 +148,5 @@ def session_started(ctx: Context, session: m.SecretariatSession) -> None:
 
 
 def find_person(ctx: Context, handle: str) -> m.Person | None:
-    return ctx.db.exec(select(m.Person).where(m.Person.process_id == ctx.process.id, m.Person.handle == handle)).first()
+    return ctx.db.exec(_by_key(m.Person, "handle"), params={"process_id": ctx.process.id, "key": handle}).first()
 
