@@ -218,7 +218,7 @@ def applied_and_skipped(lang: str, done: int, skipped: int) -> str:
 def status(ctx: Ctx, process: str, as_json: bool) -> None:
     from reads import status as queries
 
-    st = queries.status(ctx.engine, process, ctx.lang)
+    st = queries.status(ctx.reader, process, ctx.lang)
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2))
         return
@@ -260,7 +260,7 @@ SUSPENDED_FROM = N_("suspended (from '{stage:stage}')")
 def history(ctx: Ctx, process: str, as_json: bool) -> None:
     from reads import status as queries
 
-    entries = queries.history(ctx.engine, process)
+    entries = queries.history(ctx.reader, process)
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return

@@ -1,18 +1,23 @@
-"""Reads: where a process stands, what blocks its next move, its history. No writes."""
+"""Reads: where a process stands, what blocks its next move, its history. No writes.
+
+:func:`status` and :func:`history` read through :func:`storage.plain.reading`: from an engine
+(the web app) or from a :class:`storage.plain.Reader` (the command line, which then imports
+neither SQLAlchemy nor the engine); the answer is the same (``tests/test_plain_reads.py``).
+What blocks a move is :func:`workflow.moves.blockers`, imported only when there is a move.
+"""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
 from stages.errors import AuditBroken, InvalidInput, NotFound, reason
-from storage import load_records, process_by_slug
-from storage.models import AuditEntry, Process
-from workflow import audit, engine
+from storage.columns import COLUMNS
+from storage.plain import Reader, reading
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def next_event(stage: str) -> str | None:
@@ -25,15 +30,17 @@ def next_event(stage: str) -> str | None:
     return None
 
 
-def status(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
+def status(db_engine: Engine | Reader, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
     """Where the process stands now (``clock``: the system's by default) and what blocks its next move."""
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         event = next_event(p.stage)
-        needed = engine.reads_for(p, event) if event else ()
-        r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
-                         now=(clock or SystemClock()).now(), plain=True)
-        unmet = engine.blockers(r, event) if event else []
+        if event:
+            from workflow import moves
+        needed = moves.reads_for(p, event) if event else ()
+        r = db.records(p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
+                       now=(clock or SystemClock()).now())
+        unmet = moves.blockers(r, event) if event else []
         withdrawn = sorted(r.withdrawn_sectors())
         seated: dict[str, int] = {}
         for mbr in r.members:
@@ -58,13 +65,14 @@ def _local(when, tz: str) -> str:
     return when.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
-def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
+def history(db_engine: Engine | Reader, slug: str) -> list[dict[str, Any]]:
     import json
 
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         out = []
-        for e in db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)):
+        for e in db.rows("audit_entry", "process_id", [p.id], order_by="seq",
+                         columns=[c for c, _ in COLUMNS["audit_entry"]]):
             body = json.loads(e.body)
             out.append({"seq": e.seq, "at": _local(e.at, p.timezone),
                         "recorded_at": _local(e.recorded_at or e.at, p.timezone), "actor": e.actor, "action": e.action,
@@ -93,6 +101,12 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     row, column); each process gets ``deep_rows``, the rows compared.
 
     Raises :class:`AuditBroken` with every problem found, each naming its process."""
+    from sqlmodel import Session, select
+
+    from storage import process_by_slug
+    from storage.models import AuditEntry, Process
+    from workflow import audit
+
     wanted = [_audit_hash(h) for h in expect]
     with Session(db_engine) as db:
         try:
@@ -140,6 +154,10 @@ def _audit_hash(value: str) -> str:
 
 
 def processes(db_engine: Engine) -> list[dict[str, str]]:
+    from sqlmodel import Session, select
+
+    from storage.models import Process
+
     with Session(db_engine) as db:
         return [{"process": p.slug, "name": p.name, "stage": p.stage}
                 for p in db.exec(select(Process).order_by(Process.id))]

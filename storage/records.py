@@ -12,7 +12,7 @@ from stages.base import NotLoaded
 
 from . import models as m
 
-_BY_PROCESS = {
+BY_PROCESS = {
     "people": m.Person, "withdrawals": m.SectorWithdrawal, "sessions": m.SecretariatSession,
     "decisions": m.Decision, "documents": m.Document, "declarations": m.Declaration,
     "channels": m.Channel, "inputs": m.Input, "themes": m.Theme,
@@ -25,13 +25,13 @@ _BY_PROCESS = {
 
 
 #: Tables read through another: attendance by session, votes by decision, versions by commitment.
-_THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
+THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
             "votes": ("decisions", m.Vote, m.Vote.decision_id),
             "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
 
 
 #: Every table :func:`load_records` can read.
-TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
+TABLES = tuple(BY_PROCESS) + tuple(THROUGH)
 
 
 def load_records(session: Session, process: m.Process, only: Iterable[str] | None = None,
@@ -43,9 +43,9 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     times cheaper to read, without the personal data (``storage.models.PRIVATE_FIELDS``: what a
     read shows cannot carry it); for the reads that change nothing (status, check, the public
     view, a move's criteria)."""
-    wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
-    for name in wanted & set(_THROUGH):
-        wanted.add(_THROUGH[name][0])
+    wanted = set(BY_PROCESS) | set(THROUGH) if only is None else set(only)
+    for name in wanted & set(THROUGH):
+        wanted.add(THROUGH[name][0])
 
     def read(model, where) -> list:
         if plain:
@@ -56,11 +56,11 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
         return list(session.exec(select(model).where(where(model)).order_by(model.id)))
 
     rows: dict = {name: read(model, lambda c: c.process_id == process.id)
-                  for name, model in _BY_PROCESS.items() if name in wanted}
-    for name, (parent, model, column) in _THROUGH.items():
+                  for name, model in BY_PROCESS.items() if name in wanted}
+    for name, (parent, model, column) in THROUGH.items():
         if name in wanted:
             ids = [r.id for r in rows[parent]]
             rows[name] = read(model, lambda c, key=column.key, ids=ids: getattr(c, key).in_(ids)) if ids else []
-    for name in set(_BY_PROCESS) | set(_THROUGH):
+    for name in set(BY_PROCESS) | set(THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)
