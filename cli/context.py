@@ -73,6 +73,12 @@ class Ctx:
             self._reader = found if found is not None else self.engine
         return self._reader
 
+    def close(self) -> None:
+        """End the quick reader's read transaction and connection (the command is done)."""
+        if self._reader is not None and self._reader is not self._engine:
+            self._reader.close()
+        self._reader = None
+
     def described(self) -> str:
         """``Base de datos: SQLite: ./cocrea.db``."""
         from storage import describe

@@ -45,6 +45,7 @@ from .text import Cocrea, Option, argument, option
 @click.pass_context
 def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
     click_ctx.obj = Ctx(db, lang)
+    click_ctx.call_on_close(click_ctx.obj.close)
 
 
 @main.command(help=D_("Create or upgrade the database. With --template and --slug, also create a process."))
