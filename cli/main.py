@@ -295,10 +295,8 @@ def audit() -> None:
 @click.pass_obj
 @guard
 def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool, as_json: bool) -> None:
-    from reads import status as queries
-
     try:
-        checked = queries.verify_record(ctx.engine, process, expect, deep=deep)
+        checked = _verify(ctx, process, expect, deep)
     except AuditBroken as exc:
         if not as_json:
             raise
@@ -324,6 +322,21 @@ def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: b
                                  ngettext(ctx.lang, "the published head {hash} is entry {seq}; {count} entry came after it",
                                           "the published head {hash} is entry {seq}; {count} entries came after it",
                                           e["after"]).format(hash=e["hash"], seq=e["seq"], count=e["after"])))
+
+
+def _verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool) -> dict:
+    """One process's chain through the quick reader; every process, ``--deep``, or a process not
+    found (whose trail may be left without it) through the engine."""
+    from reads import status as queries
+    from stages.errors import NotFound
+    from storage.plain import Reader
+
+    if process and not deep and isinstance(ctx.reader, Reader):
+        try:
+            return queries.verify_record(ctx.reader, process, expect)
+        except NotFound:
+            pass
+    return queries.verify_record(ctx.engine, process, expect, deep=deep)
 
 
 def audit_line(lang: str, n: int) -> str:

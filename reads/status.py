@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken, InvalidInput, NotFound, reason
+from stages.errors import AuditBroken, InvalidInput, Misuse, NotFound, reason
 from storage.columns import COLUMNS
 from storage.plain import Reader, reading
 
@@ -100,14 +100,23 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     one (:mod:`reads.deep`): a row changed, deleted or added around the actions is named (table,
     row, column); each process gets ``deep_rows``, the rows compared.
 
-    Raises :class:`AuditBroken` with every problem found, each naming its process."""
+    Raises :class:`AuditBroken` with every problem found, each naming its process.
+
+    Through a :class:`storage.plain.Reader` (the command line), only one process's chain, not
+    ``deep``: what else is asked needs the full way (the engine), and so does a process that is
+    not found (its trail may be there without it): :class:`NotFound` is raised for the caller
+    to ask again with its engine."""
+    wanted = [_audit_hash(h) for h in expect]
+    if isinstance(db_engine, Reader):
+        if not slug or deep:
+            raise Misuse("verify_record: a quick Reader checks one process's chain, not deep")
+        return _verify_one(db_engine, slug, wanted)
     from sqlmodel import Session, select
 
     from storage import process_by_slug
     from storage.models import AuditEntry, Process
     from workflow import audit
 
-    wanted = [_audit_hash(h) for h in expect]
     with Session(db_engine) as db:
         try:
             processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
@@ -119,21 +128,13 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
         checked, problems = {}, []
         for p in processes:
             problems += audit.verify(db, p)
-            n = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
-            checked[p.slug] = {"entries": n, "seq": p.audit_seq, "head": p.audit_head,
-                               "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
+            checked[p.slug] = _head(p, len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all()))
         by_id = {p.id: p for p in processes}
         if not slug:  # every process: and no trail left behind by a process deleted around the actions
             problems += audit.orphans(db, by_id)
-        for h in dict.fromkeys(wanted):
-            found = db.exec(select(AuditEntry.process_id, AuditEntry.seq)
-                            .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first()
-            if found is None:
-                problems.append(reason("audit_expected_missing", process=slug, hash=h) if slug else
-                                reason("audit_expected_nowhere", hash=h, processes=", ".join(checked) or "-"))
-                continue
-            p = by_id[found[0]]
-            checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
+        problems += _expected(wanted, slug, checked, by_id, lambda h: db.exec(
+            select(AuditEntry.process_id, AuditEntry.seq)
+            .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first())
     if deep and not problems:
         from . import deep as deep_check
 
@@ -144,6 +145,43 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     if problems:
         raise AuditBroken(problems)
     return checked
+
+
+def _verify_one(db: Reader, slug: str, wanted: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`verify_record` of one process, read through a quick :class:`storage.plain.Reader`."""
+    from workflow.audit import chain_problems
+
+    p = db.process(slug)
+    entries = db.rows("audit_entry", "process_id", [p.id], order_by="seq",
+                      columns=[c for c, _ in COLUMNS["audit_entry"]])
+    checked = {p.slug: _head(p, len(entries))}
+    problems = chain_problems(entries, p)
+    problems += _expected(wanted, slug, checked, {p.id: p},
+                          lambda h: next(((e.process_id, e.seq) for e in entries if e.hash == h), None))
+    if problems:
+        raise AuditBroken(problems)
+    return checked
+
+
+def _head(p, entries: int) -> dict[str, Any]:
+    """A process's chain as checked: its entries and the head to publish."""
+    return {"entries": entries, "seq": p.audit_seq, "head": p.audit_head,
+            "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
+
+
+def _expected(wanted: list[str], slug: str | None, checked: dict, by_id: dict, find) -> list:
+    """Each head published earlier, found (``find(hash)``: its process id and seq, or None) in the
+    chains checked and listed under its process; the problems of those not found."""
+    problems = []
+    for h in dict.fromkeys(wanted):
+        found = find(h)
+        if found is None:
+            problems.append(reason("audit_expected_missing", process=slug, hash=h) if slug else
+                            reason("audit_expected_nowhere", hash=h, processes=", ".join(checked) or "-"))
+            continue
+        p = by_id[found[0]]
+        checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
+    return problems
 
 
 def _audit_hash(value: str) -> str:

@@ -32,7 +32,7 @@ from cli.main import main
 from conftest import PG_URL, _pg_state, pg_or_skip
 from reads import status as queries
 from stages.clock import FixedClock
-from stages.errors import CocreaError, NotFound
+from stages.errors import AuditBroken, CocreaError, NotFound
 from storage import load_records, process_by_slug
 from storage.columns import COLUMNS
 from storage.plain import Reader, columns_source, open_reader
@@ -107,12 +107,28 @@ def test_a_reader_reads_what_sqlalchemy_reads_at_every_stage_of_the_example(db):
             st = queries.status(db, SLUG, "es", clock)
             assert queries.status(reader, SLUG, "es", clock) == st
             assert queries.status(reader, SLUG, "en", clock) == queries.status(db, SLUG, "en", clock)
-            assert queries.history(reader, SLUG) == queries.history(db, SLUG)
+            log = queries.history(db, SLUG)
+            assert queries.history(reader, SLUG) == log
+            heads = (log[0]["hash"], log[-1]["hash"])
+            assert queries.verify_record(reader, SLUG, heads) == queries.verify_record(db, SLUG, heads)
             with pytest.raises(NotFound):
                 reader.process("no-such-process")
         finally:
             reader.close()
         stages.append((st["stage"], st["ready"], len(st["unmet"]) > 0, rows > 0))
+    # a chain edited around the actions: the same problems, each way
+    with db.begin() as c:
+        c.execute(text("UPDATE audit_entry SET reason = 'otra' WHERE seq = 5"))
+    reader = open_reader(_reader_url(db), None)
+    try:
+        with pytest.raises(AuditBroken) as quick:
+            queries.verify_record(reader, SLUG, ["ab" * 32])
+    finally:
+        reader.close()
+    with pytest.raises(AuditBroken) as full:
+        queries.verify_record(db, SLUG, ["ab" * 32])
+    assert quick.value.as_dict("es") == full.value.as_dict("es")
+    assert {"audit_columns_altered", "audit_expected_missing"} <= set(quick.value.codes)
     # the comparisons saw open stages with unmet criteria, stages ready to move, and the close
     assert [s for s, *_ in stages][-1] == "closed" and len({s for s, *_ in stages}) >= 8
     assert any(unmet for _, _, unmet, _ in stages) and any(ready for _, ready, _, _ in stages)
@@ -178,7 +194,8 @@ def migrated(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("args", [("status", SLUG), ("status", SLUG, "--json"), ("--lang", "en", "status", SLUG),
-                                  ("history", SLUG), ("history", SLUG, "--json")])
+                                  ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
+                                  ("audit", "verify", SLUG, "--json")])
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
     lang = list(args[:2]) if args[0] == "--lang" else []
     rest = args[2:] if lang else args
@@ -191,12 +208,14 @@ def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated,
         assert st["stage"] == "consultation" and st["unmet"] and not st["ready"]  # blockers were evaluated
 
 
-def test_a_process_that_is_not_there_is_said_the_same_way(migrated, tmp_path):
-    out = subprocess.run([sys.executable, "-m", "cli", "--db", migrated, "status", "nada"], capture_output=True,
+@pytest.mark.parametrize("args", [("status", "nada"), ("history", "nada"), ("audit", "verify", "nada")])
+def test_a_process_that_is_not_there_is_said_the_same_way(migrated, args, tmp_path, monkeypatch):
+    out = subprocess.run([sys.executable, "-m", "cli", "--db", migrated, *args], capture_output=True,
                          text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COCREA_LANG": "es",
                                                        "PYTHONPATH": str(ROOT)}, timeout=120)
-    assert out.returncode != 0
-    result = CliRunner().invoke(main, ["--db", migrated, "status", "nada"], env={"COCREA_LANG": "es"})
+    assert out.returncode == 2 and "[not_found]" in out.stderr
+    monkeypatch.setattr("storage.plain.open_reader", lambda url, revision: None)
+    result = CliRunner().invoke(main, ["--db", migrated, *args], env={"COCREA_LANG": "es"})
     assert (out.returncode, out.stderr) == (result.exit_code, result.output)
 
 

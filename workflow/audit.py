@@ -4,19 +4,24 @@ Each entry stores ``body``, the canonical JSON of what happened (sequence, proce
 actor, action, payload with personal data redacted, result, previous hash), and
 ``hash = sha256(body)``. Verifying recomputes every hash and link, and checks the columns
 against the body, so editing, deleting or reordering entries is detected.
+
+:func:`chain_problems` checks a chain given its rows, whoever read them: ``verify`` through a
+session, ``reads.status.verify_record`` through a quick :class:`storage.plain.Reader` (so
+SQLAlchemy and the tables are imported only by the functions that use them).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Iterable
-
-from sqlalchemy import func
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any, Iterable
 
 from stages.errors import reason
-from storage.models import AuditEntry, Process
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.models import AuditEntry, Process
 
 GENESIS = "0" * 64
 #: Payload keys that hold personal data; the audit trail keeps only that they were given.
@@ -48,6 +53,8 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     """Append the next entry of ``process``'s chain and move the head kept on its row (the row is
     locked by the action, so the chain never forks). ``at`` is when the fact happened (the
     action's time); ``recorded_at`` when it was written down, if later (a past fact migrated)."""
+    from storage.models import AuditEntry
+
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
     recorded_at = recorded_at or at
@@ -69,10 +76,21 @@ def verify(session: Session, process: Process) -> list:
     """Every broken link or altered entry of ``process``'s chain, as reasons naming the process;
     empty when the chain holds. A process without a single entry has lost its trail (its
     creation is always recorded): ``audit_chain_empty``, whatever its row says."""
-    process_id, slug = process.id, process.slug
+    from sqlmodel import select
+
+    from storage.models import AuditEntry
+
+    entries = session.exec(select(AuditEntry).where(AuditEntry.process_id == process.id).order_by(AuditEntry.seq))
+    return chain_problems(entries, process)
+
+
+def chain_problems(entries: Iterable, process: Any) -> list:
+    """What :func:`verify` finds in ``entries``, ``process``'s audit entries in order of ``seq``
+    (rows with the columns of ``audit_entry``)."""
+    slug = process.slug
     problems = []
     prev_hash, expected_seq = GENESIS, 1
-    for e in session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id).order_by(AuditEntry.seq)):
+    for e in entries:
         body = json.loads(e.body)
         if hashlib.sha256(e.body.encode()).hexdigest() != e.hash:
             problems.append(reason("audit_hash_mismatch", process=slug, seq=e.seq))
@@ -97,6 +115,11 @@ def orphans(session: Session, known: Iterable[int]) -> list:
     """Trails whose process is gone: entries left behind when a process row was deleted around
     the actions (e.g. from a SQLite shell, where foreign keys are off by default). Each is named
     by the slug its first entry recorded at the process's creation."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from storage.models import AuditEntry
+
     known = list(known)
     query = select(AuditEntry.process_id, func.max(AuditEntry.seq)).group_by(AuditEntry.process_id)
     if known:
