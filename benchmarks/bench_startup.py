@@ -148,6 +148,7 @@ def contenders(urls: dict[str, str]) -> dict[str, list[str]]:
             out[f"history ({db})"] = [*base, "history", SLUG]
             out[f"audit verify ({db})"] = [*base, "audit", "verify", SLUG]
             out[f"check ({db})"] = [*base, "check", SLUG]
+            out[f"ruleset list ({db})"] = [*base, "ruleset", "list", SLUG]
         if db.startswith("pg-") and db.endswith("open"):
             tables = ["person", "sectorwithdrawal", "stage_change"]
             out[f"raw psycopg: status rows ({db})"] = [PY, "-c", f"TABLES = {tables!r}\n" + PG_RAW,
@@ -195,7 +196,7 @@ def main() -> None:
         for name in names:
             ratio = statistics.median(c / b for c, b in zip(cpus[name], cpus[raw]))
             print(f"{name:<40} {spread(walls[name]):<24} {spread(cpus[name]):<24} {ratio:.2f}")
-        under = [n for n in names if n.startswith(("status", "history", "cocrea --help"))
+        under = [n for n in names if not n.startswith(("python", "raw"))
                  and statistics.median(walls[n]) < 0.3]
         print(f"SUMMARY startup: median wall under 0.3 s: {', '.join(under) or 'none'}; "
               f"raw status rows {statistics.median(walls[raw]):.3f} s wall, "

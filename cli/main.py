@@ -535,12 +535,13 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
     from compliance.timeline import render_timeline
     from reads import checks
 
-    moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.engine, process)) if as_of else None
+    moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.reader, process)) if as_of else None
     if timeline:
         out = render_timeline(checks.timeline(ctx.engine, process, ruleset=ruleset, until=moment),
                               "json" if fmt == "json" else "text", ctx.lang)
-    else:
-        out = render(checks.report(ctx.engine, process, as_of=moment, ruleset=ruleset), fmt, ctx.lang)
+    else:  # today's report reads quickly; a past one is rebuilt from the trail by the engine
+        out = render(checks.report(ctx.engine if as_of else ctx.reader, process, as_of=moment, ruleset=ruleset),
+                     fmt, ctx.lang)
     if output:
         Path(output).write_text(out, encoding="utf-8")
         click.echo(output)
@@ -566,7 +567,7 @@ def ruleset_list(ctx: Ctx, process: str | None) -> None:
     from compliance.messages import LEVEL
     from reads import checks
 
-    proc = checks.load_process(ctx.engine, process) if process else None
+    proc = checks.load_process(ctx.reader, process) if process else None
     for name in rulesets.known_names(proc):
         rs = rulesets.resolve(proc, name) if proc is not None else rulesets.BUILTIN[name]
         source = SOURCES[rs.source].render(ctx.lang) if rs.source in SOURCES else rs.source

@@ -1,11 +1,12 @@
-"""The quick reads (issue 9): ``cocrea status`` and ``cocrea history`` read through the database
+"""The quick reads (issue 9): ``cocrea status``, ``history``, ``audit verify PROCESS``, ``check`` (of
+today) and ``ruleset list PROCESS`` read through the database
 driver alone (``storage.plain.Reader``), and say exactly what the full way (SQLAlchemy, SQLModel)
 says, on SQLite and on PostgreSQL.
 
 - ``storage/columns.py`` is generated from the models: it is what they give now;
 - a Reader reads every table of ``stages.Records`` as ``load_records(plain=True)`` does, value for
-  value, and ``reads.status`` gives the same status and history through either, at every stage of
-  the example process (``docs/examples/whole-process.yaml``);
+  value, and the reads give the same status, history, audit check and compliance report through
+  either, at every stage of the example process (``docs/examples/whole-process.yaml``);
 - the command, run as a user runs it, prints what the full way prints, without importing
   SQLAlchemy, SQLModel, the engine or the web app; an older schema or another driver goes the full way.
 
@@ -30,6 +31,7 @@ import migrations
 from cli.demo import EXAMPLE
 from cli.main import main
 from conftest import PG_URL, _pg_state, pg_or_skip
+from reads import checks
 from reads import status as queries
 from stages.clock import FixedClock
 from stages.errors import AuditBroken, CocreaError, NotFound
@@ -111,6 +113,8 @@ def test_a_reader_reads_what_sqlalchemy_reads_at_every_stage_of_the_example(db):
             assert queries.history(reader, SLUG) == log
             heads = (log[0]["hash"], log[-1]["hash"])
             assert queries.verify_record(reader, SLUG, heads) == queries.verify_record(db, SLUG, heads)
+            assert (checks.report(reader, SLUG, clock=clock).as_dict("es")
+                    == checks.report(db, SLUG, clock=clock).as_dict("es"))
             with pytest.raises(NotFound):
                 reader.process("no-such-process")
         finally:
@@ -195,7 +199,8 @@ def migrated(request, tmp_path_factory):
 
 @pytest.mark.parametrize("args", [("status", SLUG), ("status", SLUG, "--json"), ("--lang", "en", "status", SLUG),
                                   ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
-                                  ("audit", "verify", SLUG, "--json")])
+                                  ("audit", "verify", SLUG, "--json"), ("check", SLUG),
+                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG)])
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
     lang = list(args[:2]) if args[0] == "--lang" else []
     rest = args[2:] if lang else args
@@ -208,7 +213,8 @@ def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated,
         assert st["stage"] == "consultation" and st["unmet"] and not st["ready"]  # blockers were evaluated
 
 
-@pytest.mark.parametrize("args", [("status", "nada"), ("history", "nada"), ("audit", "verify", "nada")])
+@pytest.mark.parametrize("args", [("status", "nada"), ("history", "nada"), ("audit", "verify", "nada"),
+                                  ("check", "nada")])
 def test_a_process_that_is_not_there_is_said_the_same_way(migrated, args, tmp_path, monkeypatch):
     out = subprocess.run([sys.executable, "-m", "cli", "--db", migrated, *args], capture_output=True,
                          text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COCREA_LANG": "es",
