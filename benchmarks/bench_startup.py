@@ -17,7 +17,10 @@ Baselines (same run):
   raw-all  the same for every row of the process's records (what ``status`` of an open stage reads)
   raw-log  the same for the audit entries (what ``history`` and ``audit verify`` read)
 
-    PYTHONPATH=. python benchmarks/bench_startup.py [--repeat 7] [--quick] [--db postgresql://...]
+    PYTHONPATH=. python benchmarks/bench_startup.py [--repeat 7] [--quick] [--db postgresql://...] [--src DIR]
+
+``--src DIR``: run the commands from another source tree (e.g. ``git archive main | tar -x -C DIR``),
+to measure "before" with the same script.
 
 With ``--db postgresql://...`` the two databases are also made there (a schema of their own,
 dropped at the end) and the commands are measured against them too (raw: the same reads with psycopg).
@@ -161,13 +164,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="3 repeats")
     ap.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL to measure there too")
+    ap.add_argument("--src", default=str(ROOT), help="the source tree whose cocrea is measured (default: this one)")
     ap.add_argument("--only", help="comma-separated substrings: measure only the contenders that contain one")
     a = ap.parse_args()
     repeat = 3 if a.quick else a.repeat
     pg = a.db if a.db.startswith("postgresql") else None
     tmp = Path(tempfile.mkdtemp(prefix="bench_startup_"))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp), "COCREA_LANG": "es",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": a.src}
     if pg:
         pg_schemas(pg, create=True)
     try:
@@ -177,7 +181,7 @@ def main() -> None:
             keep = a.only.split(",")
             cmds = {k: v for k, v in cmds.items() if k.startswith(("python", "raw")) or any(s in k for s in keep)}
         load = os.getloadavg()
-        print(f"bench_startup: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        print(f"bench_startup: {a.src}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the start; {repeat} repeats, interleaved")
         for name, cmd in cmds.items():  # one warm-up each (file caches, .pyc), not counted
             run(cmd, env)

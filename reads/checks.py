@@ -8,10 +8,8 @@ the audit trail through an engine.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from typing import TYPE_CHECKING
 
 from compliance import report as compliance_report
 from compliance import rulesets

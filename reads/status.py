@@ -35,9 +35,11 @@ def status(db_engine: Engine | Reader, slug: str, lang: str = "es", clock: Clock
     with reading(db_engine) as db:
         p = db.process(slug)
         event = next_event(p.stage)
-        if event:
+        needed: tuple[str, ...] | None = ()
+        if event:  # a move to weigh: the stage machine (and, for its gate, the checker) is imported only then
             from workflow import moves
-        needed = moves.reads_for(p, event) if event else ()
+
+            needed = moves.reads_for(p, event)
         r = db.records(p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
                        now=(clock or SystemClock()).now())
         unmet = moves.blockers(r, event) if event else []

@@ -24,13 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import PG_URL, _pg_state, pg_or_skip
 from sqlalchemy import text
 from sqlmodel import Session
 
 import migrations
 from cli.demo import EXAMPLE
 from cli.main import main
-from conftest import PG_URL, _pg_state, pg_or_skip
 from reads import checks
 from reads import status as queries
 from stages.clock import FixedClock
@@ -200,7 +200,7 @@ def migrated(request, tmp_path_factory):
 @pytest.mark.parametrize("args", [("status", SLUG), ("status", SLUG, "--json"), ("--lang", "en", "status", SLUG),
                                   ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
                                   ("audit", "verify", SLUG, "--json"), ("check", SLUG),
-                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG)])
+                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG)], ids=" ".join)
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
     lang = list(args[:2]) if args[0] == "--lang" else []
     rest = args[2:] if lang else args
@@ -214,7 +214,7 @@ def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated,
 
 
 @pytest.mark.parametrize("args", [("status", "nada"), ("history", "nada"), ("audit", "verify", "nada"),
-                                  ("check", "nada")])
+                                  ("check", "nada")], ids=" ".join)
 def test_a_process_that_is_not_there_is_said_the_same_way(migrated, args, tmp_path, monkeypatch):
     out = subprocess.run([sys.executable, "-m", "cli", "--db", migrated, *args], capture_output=True,
                          text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COCREA_LANG": "es",
