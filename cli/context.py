@@ -7,7 +7,9 @@ Only the commands that may create a database (``init``, ``db upgrade``, ``demo``
 not exist (``no_database``, exit 5) instead of creating an empty one to read.
 
 The engine, the migrations and the storage are imported when a command first needs the
-database, not before: ``cocrea --help`` reads none of them.
+database, not before: ``cocrea --help`` reads none of them. The read commands read through
+:attr:`Ctx.reader`: the database driver alone when it can (:mod:`storage.plain`), so they
+start without SQLAlchemy (issue 9).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class Ctx:
         self.lang = lang
         self._url: str | None = None
         self._engine = None
+        self._reader = None
         self.may_create = False
 
     def creating(self) -> "Ctx":
@@ -37,7 +40,7 @@ class Ctx:
     @property
     def url(self) -> str:
         if self._url is None:
-            from storage.db import database_url
+            from storage.settings import database_url
 
             self._url = database_url(self.db)
         return self._url
@@ -56,6 +59,26 @@ class Ctx:
             migrations.upgrade(self._engine)
         return self._engine
 
+    @property
+    def reader(self):
+        """What a read command reads with (``reads.status`` takes either): a
+        :class:`storage.plain.Reader` over the driver alone when the database is a SQLite file or a
+        PostgreSQL one at the newest migration; otherwise the engine, which migrates an older
+        database or says why it cannot be used."""
+        if self._reader is None:
+            import migrations
+            from storage.plain import open_reader
+
+            found = open_reader(self.url, migrations.newest()) if self._engine is None else None
+            self._reader = found if found is not None else self.engine
+        return self._reader
+
+    def close(self) -> None:
+        """End the quick reader's read transaction and connection (the command is done)."""
+        if self._reader is not None and self._reader is not self._engine:
+            self._reader.close()
+        self._reader = None
+
     def described(self) -> str:
         """``Base de datos: SQLite: ./cocrea.db``."""
         from storage import describe
@@ -66,14 +89,10 @@ class Ctx:
         """Names and sectors of a process's people by handle (one small read), to show people by name."""
         if not process:
             return {}
-        from sqlmodel import Session, select
+        from storage.plain import reading
 
-        from storage import process_by_slug
-        from storage.models import Person
-
-        with Session(self.engine) as db:
-            p = process_by_slug(db, process)
-            rows = db.exec(select(Person.handle, Person.name, Person.sector).where(Person.process_id == p.id))
+        with reading(self.reader) as db:
+            rows = db.rows("person", "process_id", [db.process(process).id], columns=("handle", "name", "sector"))
             return {handle: (name, sector) for handle, name, sector in rows}
 
 

@@ -45,6 +45,7 @@ from .text import Cocrea, Option, argument, option
 @click.pass_context
 def main(click_ctx: click.Context, db: str | None, lang: str) -> None:
     click_ctx.obj = Ctx(db, lang)
+    click_ctx.call_on_close(click_ctx.obj.close)
 
 
 @main.command(help=D_("Create or upgrade the database. With --template and --slug, also create a process."))
@@ -218,7 +219,7 @@ def applied_and_skipped(lang: str, done: int, skipped: int) -> str:
 def status(ctx: Ctx, process: str, as_json: bool) -> None:
     from reads import status as queries
 
-    st = queries.status(ctx.engine, process, ctx.lang)
+    st = queries.status(ctx.reader, process, ctx.lang)
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2))
         return
@@ -260,7 +261,7 @@ SUSPENDED_FROM = N_("suspended (from '{stage:stage}')")
 def history(ctx: Ctx, process: str, as_json: bool) -> None:
     from reads import status as queries
 
-    entries = queries.history(ctx.engine, process)
+    entries = queries.history(ctx.reader, process)
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
@@ -294,10 +295,8 @@ def audit() -> None:
 @click.pass_obj
 @guard
 def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool, as_json: bool) -> None:
-    from reads import status as queries
-
     try:
-        checked = queries.verify_record(ctx.engine, process, expect, deep=deep)
+        checked = _verify(ctx, process, expect, deep)
     except AuditBroken as exc:
         if not as_json:
             raise
@@ -323,6 +322,21 @@ def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: b
                                  ngettext(ctx.lang, "the published head {hash} is entry {seq}; {count} entry came after it",
                                           "the published head {hash} is entry {seq}; {count} entries came after it",
                                           e["after"]).format(hash=e["hash"], seq=e["seq"], count=e["after"])))
+
+
+def _verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool) -> dict:
+    """One process's chain through the quick reader; every process, ``--deep``, or a process not
+    found (whose trail may be left without it) through the engine."""
+    from reads import status as queries
+    from stages.errors import NotFound
+    from storage.plain import Reader
+
+    if process and not deep and isinstance(ctx.reader, Reader):
+        try:
+            return queries.verify_record(ctx.reader, process, expect)
+        except NotFound:
+            pass
+    return queries.verify_record(ctx.engine, process, expect, deep=deep)
 
 
 def audit_line(lang: str, n: int) -> str:
@@ -521,12 +535,13 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
     from compliance.timeline import render_timeline
     from reads import checks
 
-    moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.engine, process)) if as_of else None
+    moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.reader, process)) if as_of else None
     if timeline:
         out = render_timeline(checks.timeline(ctx.engine, process, ruleset=ruleset, until=moment),
                               "json" if fmt == "json" else "text", ctx.lang)
-    else:
-        out = render(checks.report(ctx.engine, process, as_of=moment, ruleset=ruleset), fmt, ctx.lang)
+    else:  # today's report reads quickly; a past one is rebuilt from the trail by the engine
+        out = render(checks.report(ctx.engine if as_of else ctx.reader, process, as_of=moment, ruleset=ruleset),
+                     fmt, ctx.lang)
     if output:
         Path(output).write_text(out, encoding="utf-8")
         click.echo(output)
@@ -552,7 +567,7 @@ def ruleset_list(ctx: Ctx, process: str | None) -> None:
     from compliance.messages import LEVEL
     from reads import checks
 
-    proc = checks.load_process(ctx.engine, process) if process else None
+    proc = checks.load_process(ctx.reader, process) if process else None
     for name in rulesets.known_names(proc):
         rs = rulesets.resolve(proc, name) if proc is not None else rulesets.BUILTIN[name]
         source = SOURCES[rs.source].render(ctx.lang) if rs.source in SOURCES else rs.source

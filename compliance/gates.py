@@ -13,7 +13,7 @@
   to close contrary to process is refused when the report finds no cause
   (``close_not_contrary``): the record never says more than the report.
 
-``workflow.engine.blockers`` calls :func:`move_reasons` for ``advance`` and ``close``; the
+``workflow.moves.blockers`` calls :func:`move_reasons` for ``advance`` and ``close``; the
 report is run once for both.
 """
 from __future__ import annotations

@@ -8,14 +8,17 @@ also as of a past date through :mod:`.replay`), :mod:`.reminders`, :mod:`.accoun
 """
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
-from storage import is_sqlite, make_engine
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def reader_engine(engine: Engine) -> Engine:
     """For a SQLite file, a second engine whose read transactions never take the write lock
     (WAL readers see the last commit); any other database reads through ``engine`` itself."""
+    from storage import is_sqlite, make_engine
+
     if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
         return engine
     return make_engine(engine.url.render_as_string(hide_password=False), read_only=True)

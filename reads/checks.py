@@ -1,26 +1,28 @@
 """Compliance reads: the report of a process now or as of a past date, and its timeline.
 
 Wires storage, the audit replay and the pure checker (``compliance``); writes nothing.
+:func:`report` of today reads through :func:`storage.plain.reading`, so the command line can
+give it a quick :class:`storage.plain.Reader` (no SQLAlchemy); a past moment is rebuilt from
+the audit trail through an engine.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from compliance import report as compliance_report
 from compliance import rulesets
 from compliance.report import Report
 from stages.base import add_months
 from stages.clock import Clock, SystemClock
-from stages.errors import InvalidInput, not_found, reason
-from storage import load_records, process_by_slug
-from storage.models import Process
+from stages.errors import InvalidInput, Misuse, not_found, reason
+from storage.plain import Reader, reading
 
-from . import replay
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from storage.models import Process
 
 
 def end_of_day(day: dt.date, timezone: str) -> dt.datetime:
@@ -50,19 +52,23 @@ def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
     return compliance_report.run(records, moment, ruleset=rs)
 
 
-def process_timezone(db_engine: Engine, slug: str) -> str:
-    with Session(db_engine) as db:
-        return process_by_slug(db, slug).timezone
+def process_timezone(db_engine: Engine | Reader, slug: str) -> str:
+    with reading(db_engine) as db:
+        return db.process(slug).timezone
 
 
-def report(db_engine: Engine, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
+def report(db_engine: Engine | Reader, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
            clock: Clock | None = None) -> Report:
     """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail)."""
     moment = (as_of or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
-    with Session(db_engine, expire_on_commit=False) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         if p.audit_at is None or moment >= p.audit_at:  # nothing happened since: today's rows are that moment's rows
-            return _run(load_records(db, p, plain=True), moment, ruleset)
+            return _run(db.records(p), moment, ruleset)
+    if isinstance(db_engine, Reader):
+        raise Misuse("reads.checks.report: a past moment is rebuilt from the audit trail through an engine")
+    from . import replay
+
     records = replay.records_as_of(db_engine, slug, moment)
     if records is None:
         raise not_found("process", f"{slug} @ {moment.isoformat()}")
@@ -82,6 +88,12 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
              until: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The status of every rule at the end of each month since the process was created,
     rebuilt from the audit trail: when each requirement was met, and when it stopped being."""
+    from sqlmodel import Session
+
+    from storage import process_by_slug
+
+    from . import replay
+
     now = (until or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
@@ -99,6 +111,6 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
     return out
 
 
-def load_process(db_engine: Engine, slug: str) -> Process:
-    with Session(db_engine, expire_on_commit=False) as db:
-        return process_by_slug(db, slug)
+def load_process(db_engine: Engine | Reader, slug: str) -> Process:
+    with reading(db_engine) as db:
+        return db.process(slug)

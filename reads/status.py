@@ -1,18 +1,23 @@
-"""Reads: where a process stands, what blocks its next move, its history. No writes."""
+"""Reads: where a process stands, what blocks its next move, its history. No writes.
+
+:func:`status` and :func:`history` read through :func:`storage.plain.reading`: from an engine
+(the web app) or from a :class:`storage.plain.Reader` (the command line, which then imports
+neither SQLAlchemy nor the engine); the answer is the same (``tests/test_plain_reads.py``).
+What blocks a move is :func:`workflow.moves.blockers`, imported only when there is a move.
+"""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken, InvalidInput, NotFound, reason
-from storage import load_records, process_by_slug
-from storage.models import AuditEntry, Process
-from workflow import audit, engine
+from stages.errors import AuditBroken, InvalidInput, Misuse, NotFound, reason
+from storage.columns import COLUMNS
+from storage.plain import Reader, reading
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def next_event(stage: str) -> str | None:
@@ -25,15 +30,19 @@ def next_event(stage: str) -> str | None:
     return None
 
 
-def status(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
+def status(db_engine: Engine | Reader, slug: str, lang: str = "es", clock: Clock | None = None) -> dict[str, Any]:
     """Where the process stands now (``clock``: the system's by default) and what blocks its next move."""
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         event = next_event(p.stage)
-        needed = engine.reads_for(p, event) if event else ()
-        r = load_records(db, p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
-                         now=(clock or SystemClock()).now(), plain=True)
-        unmet = engine.blockers(r, event) if event else []
+        needed: tuple[str, ...] | None = ()
+        if event:  # a move to weigh: the stage machine (and, for its gate, the checker) is imported only then
+            from workflow import moves
+
+            needed = moves.reads_for(p, event)
+        r = db.records(p, None if needed is None else {*needed, "people", "withdrawals", "stage_changes"},
+                       now=(clock or SystemClock()).now())
+        unmet = moves.blockers(r, event) if event else []
         withdrawn = sorted(r.withdrawn_sectors())
         seated: dict[str, int] = {}
         for mbr in r.members:
@@ -58,13 +67,14 @@ def _local(when, tz: str) -> str:
     return when.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
-def history(db_engine: Engine, slug: str) -> list[dict[str, Any]]:
+def history(db_engine: Engine | Reader, slug: str) -> list[dict[str, Any]]:
     import json
 
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         out = []
-        for e in db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)):
+        for e in db.rows("audit_entry", "process_id", [p.id], order_by="seq",
+                         columns=[c for c, _ in COLUMNS["audit_entry"]]):
             body = json.loads(e.body)
             out.append({"seq": e.seq, "at": _local(e.at, p.timezone),
                         "recorded_at": _local(e.recorded_at or e.at, p.timezone), "actor": e.actor, "action": e.action,
@@ -92,8 +102,23 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     one (:mod:`reads.deep`): a row changed, deleted or added around the actions is named (table,
     row, column); each process gets ``deep_rows``, the rows compared.
 
-    Raises :class:`AuditBroken` with every problem found, each naming its process."""
+    Raises :class:`AuditBroken` with every problem found, each naming its process.
+
+    Through a :class:`storage.plain.Reader` (the command line), only one process's chain, not
+    ``deep``: what else is asked needs the full way (the engine), and so does a process that is
+    not found (its trail may be there without it): :class:`NotFound` is raised for the caller
+    to ask again with its engine."""
     wanted = [_audit_hash(h) for h in expect]
+    if isinstance(db_engine, Reader):
+        if not slug or deep:
+            raise Misuse("verify_record: a quick Reader checks one process's chain, not deep")
+        return _verify_one(db_engine, slug, wanted)
+    from sqlmodel import Session, select
+
+    from storage import process_by_slug
+    from storage.models import AuditEntry, Process
+    from workflow import audit
+
     with Session(db_engine) as db:
         try:
             processes = [process_by_slug(db, slug)] if slug else list(db.exec(select(Process).order_by(Process.id)))
@@ -105,21 +130,13 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
         checked, problems = {}, []
         for p in processes:
             problems += audit.verify(db, p)
-            n = len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all())
-            checked[p.slug] = {"entries": n, "seq": p.audit_seq, "head": p.audit_head,
-                               "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
+            checked[p.slug] = _head(p, len(db.exec(select(AuditEntry.id).where(AuditEntry.process_id == p.id)).all()))
         by_id = {p.id: p for p in processes}
         if not slug:  # every process: and no trail left behind by a process deleted around the actions
             problems += audit.orphans(db, by_id)
-        for h in dict.fromkeys(wanted):
-            found = db.exec(select(AuditEntry.process_id, AuditEntry.seq)
-                            .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first()
-            if found is None:
-                problems.append(reason("audit_expected_missing", process=slug, hash=h) if slug else
-                                reason("audit_expected_nowhere", hash=h, processes=", ".join(checked) or "-"))
-                continue
-            p = by_id[found[0]]
-            checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
+        problems += _expected(wanted, slug, checked, by_id, lambda h: db.exec(
+            select(AuditEntry.process_id, AuditEntry.seq)
+            .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first())
     if deep and not problems:
         from . import deep as deep_check
 
@@ -132,6 +149,43 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     return checked
 
 
+def _verify_one(db: Reader, slug: str, wanted: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`verify_record` of one process, read through a quick :class:`storage.plain.Reader`."""
+    from workflow.audit import chain_problems
+
+    p = db.process(slug)
+    entries = db.rows("audit_entry", "process_id", [p.id], order_by="seq",
+                      columns=[c for c, _ in COLUMNS["audit_entry"]])
+    checked = {p.slug: _head(p, len(entries))}
+    problems = chain_problems(entries, p)
+    problems += _expected(wanted, slug, checked, {p.id: p},
+                          lambda h: next(((e.process_id, e.seq) for e in entries if e.hash == h), None))
+    if problems:
+        raise AuditBroken(problems)
+    return checked
+
+
+def _head(p, entries: int) -> dict[str, Any]:
+    """A process's chain as checked: its entries and the head to publish."""
+    return {"entries": entries, "seq": p.audit_seq, "head": p.audit_head,
+            "at": p.audit_at.isoformat() if p.audit_at else None, "expected": []}
+
+
+def _expected(wanted: list[str], slug: str | None, checked: dict, by_id: dict, find) -> list:
+    """Each head published earlier, found (``find(hash)``: its process id and seq, or None) in the
+    chains checked and listed under its process; the problems of those not found."""
+    problems = []
+    for h in dict.fromkeys(wanted):
+        found = find(h)
+        if found is None:
+            problems.append(reason("audit_expected_missing", process=slug, hash=h) if slug else
+                            reason("audit_expected_nowhere", hash=h, processes=", ".join(checked) or "-"))
+            continue
+        p = by_id[found[0]]
+        checked[p.slug]["expected"].append({"hash": h, "seq": found[1], "after": p.audit_seq - found[1]})
+    return problems
+
+
 def _audit_hash(value: str) -> str:
     h = value.strip().lower()
     if len(h) != 64 or any(c not in "0123456789abcdef" for c in h):
@@ -140,6 +194,10 @@ def _audit_hash(value: str) -> str:
 
 
 def processes(db_engine: Engine) -> list[dict[str, str]]:
+    from sqlmodel import Session, select
+
+    from storage.models import Process
+
     with Session(db_engine) as db:
         return [{"process": p.slug, "name": p.name, "stage": p.stage}
                 for p in db.exec(select(Process).order_by(Process.id))]

@@ -1,7 +1,7 @@
 """Reads for a signed-in person's workspace: what they may do now and what stands in the way.
 
 Nothing here decides anything new: the moves and their unmet criteria come from
-:func:`workflow.engine.blockers`, quorum from :mod:`workflow.governance`, who may do what
+:func:`workflow.moves.blockers`, quorum from :mod:`workflow.governance`, who may do what
 from ``ACTIONS[name].roles`` and :func:`workflow.engine.check_state`, the same calls the
 engine makes when the action is applied. The web page shows them before anyone presses a
 button; the engine still checks everything again when they do.

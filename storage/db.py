@@ -14,19 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from .settings import database_url
 from .types import loads_json
-
-DEFAULT_SQLITE = "cocrea.db"
-
-
-def database_url(explicit: str | None = None) -> str:
-    """``explicit``, else ``COCREA_DATABASE_URL`` (environment or config file), else ./cocrea.db."""
-    from .settings import settings
-
-    url = explicit or settings().get("COCREA_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{Path(DEFAULT_SQLITE).resolve()}"
 
 
 def describe(url: str) -> str:

@@ -13,7 +13,7 @@ from stages.base import NotLoaded, no_cyclic_gc
 
 from . import models as m
 
-_BY_PROCESS = {
+BY_PROCESS = {
     "people": m.Person, "withdrawals": m.SectorWithdrawal, "sessions": m.SecretariatSession,
     "decisions": m.Decision, "documents": m.Document, "declarations": m.Declaration,
     "channels": m.Channel, "inputs": m.Input, "themes": m.Theme,
@@ -26,13 +26,13 @@ _BY_PROCESS = {
 
 
 #: Tables read through another: attendance by session, votes by decision, versions by commitment.
-_THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
+THROUGH = {"attendance": ("sessions", m.Attendance, m.Attendance.session_id),
             "votes": ("decisions", m.Vote, m.Vote.decision_id),
             "commitment_versions": ("commitments", m.CommitmentVersion, m.CommitmentVersion.commitment_id)}
 
 
 #: Every table :func:`load_records` can read.
-TABLES = tuple(_BY_PROCESS) + tuple(_THROUGH)
+TABLES = tuple(BY_PROCESS) + tuple(THROUGH)
 
 
 _STATEMENTS: dict = {}
@@ -56,7 +56,7 @@ def _statement(model, column: str, plain: bool):
     return stmt
 
 
-_PARENT_TABLE = {model: _BY_PROCESS[parent].__table__ for parent, model, _ in _THROUGH.values()}
+_PARENT_TABLE = {model: BY_PROCESS[parent].__table__ for parent, model, _ in THROUGH.values()}
 _COMPILED: dict = {}
 
 
@@ -110,9 +110,9 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     times cheaper to read, without the personal data (``storage.models.PRIVATE_FIELDS``: what a
     read shows cannot carry it); for the reads that change nothing (status, check, the public
     view, a move's criteria)."""
-    wanted = set(_BY_PROCESS) | set(_THROUGH) if only is None else set(only)
-    for name in wanted & set(_THROUGH):
-        wanted.add(_THROUGH[name][0])
+    wanted = set(BY_PROCESS) | set(THROUGH) if only is None else set(only)
+    for name in wanted & set(THROUGH):
+        wanted.add(THROUGH[name][0])
 
     # plain rows come straight from the connection (inside the session's transaction: they see its writes)
     conn = (session.connection() if isinstance(session, Session) else session) if plain else None
@@ -123,11 +123,11 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
         return list(session.exec(_statement(model, column, plain), params={"key": key}))
 
     with no_cyclic_gc():
-        rows: dict = {name: read(model, "process_id", process.id) for name, model in _BY_PROCESS.items() if name in wanted}
-        for name, (parent, model, column) in _THROUGH.items():
+        rows: dict = {name: read(model, "process_id", process.id) for name, model in BY_PROCESS.items() if name in wanted}
+        for name, (parent, model, column) in THROUGH.items():
             if name in wanted:
                 ids = [r.id for r in rows[parent]]
                 rows[name] = read(model, column.key, ids) if ids else []
-    for name in set(_BY_PROCESS) | set(_THROUGH):
+    for name in set(BY_PROCESS) | set(THROUGH):
         rows.setdefault(name, NotLoaded(name))
     return Records(process=process, now=now, **rows)

@@ -12,9 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from stages.errors import ConfigError
+
+#: The database when none is named: this file in the current folder.
+DEFAULT_SQLITE = "cocrea.db"
 
 #: (table, key) of the config file -> the environment variable it stands for.
 FILE_KEYS: dict[tuple[str, str], str] = {
@@ -34,6 +35,8 @@ TABLES = ("database", "web", "smtp", "delivery")
 
 def read_file(path: str | os.PathLike) -> dict[str, Any]:
     """The config file as a table; :class:`ConfigError` (exit 5) if it cannot be used."""
+    import yaml  # only for a config file, and only here: a command's start does not pay for it
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -77,3 +80,11 @@ def settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
                 merged[name] = _text(value)
     merged.update({k: v for k, v in env.items() if k.startswith("COCREA_") and v != ""})
     return merged
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``explicit``, else ``COCREA_DATABASE_URL`` (environment or config file), else ./cocrea.db."""
+    url = explicit or settings().get("COCREA_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{Path(DEFAULT_SQLITE).resolve()}"

@@ -4,20 +4,24 @@ Each entry stores ``body``, the canonical JSON of what happened (sequence, proce
 actor, action, payload with personal data redacted, result, previous hash), and
 ``hash = sha256(body)``. Verifying recomputes every hash and link, and checks the columns
 against the body, so editing, deleting or reordering entries is detected.
+
+:func:`chain_problems` checks a chain given its rows, whoever read them: ``verify`` through a
+session, ``reads.status.verify_record`` through a quick :class:`storage.plain.Reader` (so
+SQLAlchemy and the tables are imported only by the functions that use them).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Iterable, NamedTuple
-
-from sqlalchemy import bindparam, func, inspect
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from stages.errors import reason
-from storage.models import AuditEntry, Process
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.models import AuditEntry, Process
 
 GENESIS = "0" * 64
 #: Payload keys that hold personal data; the audit trail keeps only that they were given.
@@ -50,10 +54,23 @@ class Appended(NamedTuple):
     hash: str
 
 
-_INSERT = AuditEntry.__table__.insert()
-_process = Process.__table__
-_HEAD = (_process.update().where(_process.c.id == bindparam("b_id"))
-         .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"), audit_at=bindparam("b_at")))
+_STATEMENTS: list = []
+
+
+def _statements() -> tuple:
+    """The entry's INSERT and the head's UPDATE, built once on first use (this module is also
+    imported by the quick reads, which must not import SQLAlchemy or the tables)."""
+    if not _STATEMENTS:
+        from sqlalchemy import bindparam
+
+        from storage.models import AuditEntry, Process
+
+        process = Process.__table__
+        _STATEMENTS.extend((AuditEntry.__table__.insert(),
+                            process.update().where(process.c.id == bindparam("b_id"))
+                            .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"),
+                                    audit_at=bindparam("b_at"))))
+    return tuple(_STATEMENTS)
 
 
 def append(session: Session, *, process: Process, at: dt.datetime, actor: str, action: str,
@@ -66,6 +83,10 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     The entry is written with one SQL INSERT, not through the ORM's unit of work (it is never
     changed after: an ORM object would cost more than the row); the head goes into the
     process's row with the process's own pending changes when it has any, else with one UPDATE."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    insert, head = _statements()
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
     recorded_at = recorded_at or at
@@ -77,14 +98,14 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     state = inspect(process)
     if state.persistent and not state.modified:  # only the head changes: one UPDATE, no unit of work
         session.flush()  # the action's own rows first (they may be what the entry's result names)
-        session.execute(_HEAD, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+        session.execute(head, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
         for name, value in (("audit_seq", seq), ("audit_head", digest), ("audit_at", at)):
             set_committed_value(process, name, value)
     else:
         process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
         session.add(process)
         session.flush()
-    entry_id = session.execute(_INSERT, {
+    entry_id = session.execute(insert, {
         "process_id": process.id, "seq": seq, "at": at, "recorded_at": recorded_at, "actor": actor,
         "action": action, "session_key": session_key, "reason": reason_text, "body": body,
         "prev_hash": prev_hash, "hash": digest}).inserted_primary_key[0]
@@ -95,10 +116,21 @@ def verify(session: Session, process: Process) -> list:
     """Every broken link or altered entry of ``process``'s chain, as reasons naming the process;
     empty when the chain holds. A process without a single entry has lost its trail (its
     creation is always recorded): ``audit_chain_empty``, whatever its row says."""
-    process_id, slug = process.id, process.slug
+    from sqlmodel import select
+
+    from storage.models import AuditEntry
+
+    entries = session.exec(select(AuditEntry).where(AuditEntry.process_id == process.id).order_by(AuditEntry.seq))
+    return chain_problems(entries, process)
+
+
+def chain_problems(entries: Iterable, process: Any) -> list:
+    """What :func:`verify` finds in ``entries``, ``process``'s audit entries in order of ``seq``
+    (rows with the columns of ``audit_entry``)."""
+    slug = process.slug
     problems = []
     prev_hash, expected_seq = GENESIS, 1
-    for e in session.exec(select(AuditEntry).where(AuditEntry.process_id == process_id).order_by(AuditEntry.seq)):
+    for e in entries:
         body = json.loads(e.body)
         if hashlib.sha256(e.body.encode()).hexdigest() != e.hash:
             problems.append(reason("audit_hash_mismatch", process=slug, seq=e.seq))
@@ -123,6 +155,11 @@ def orphans(session: Session, known: Iterable[int]) -> list:
     """Trails whose process is gone: entries left behind when a process row was deleted around
     the actions (e.g. from a SQLite shell, where foreign keys are off by default). Each is named
     by the slug its first entry recorded at the process's creation."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from storage.models import AuditEntry
+
     known = list(known)
     query = select(AuditEntry.process_id, func.max(AuditEntry.seq)).group_by(AuditEntry.process_id)
     if known:

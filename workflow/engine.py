@@ -21,10 +21,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from compliance.gates import move_reasons
-from compliance.rulesets import gate_enabled
 from notifications import outbox, planner
-from stages import BY_NAME, CLOSED, RECORDED_IN, SUSPENDED, Records
+from stages import CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
 from storage import load_records, transaction
@@ -32,6 +30,7 @@ from storage.lookup import process_and_person
 from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
 
 from . import audit, machine
+from .moves import blockers, reads_for
 from .schemas import FIRST_YEAR, LAST_YEAR, in_calendar, validation_reasons
 
 
@@ -246,36 +245,6 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 
 
 # --- stage changes --------------------------------------------------------------------
-
-def blockers(records: Records, event: str, target: str | None = None, reason_text: str = "",
-             now: dt.datetime | None = None, *, contrary: bool = False) -> list:
-    """Every reason the move cannot happen now (empty when it can); with a compliance gate,
-    also the failing basic requirements due at the end of the stage; for a close, a process
-    acting contrary to process without a decision saying so (``contrary``: this close is the
-    effect of such a decision; :func:`compliance.gates.move_reasons`)."""
-    process = records.process
-    state = process.stage
-    if not machine.allowed(state, event, target if event != "resume" else process.suspended_from):
-        if event == "reopen" and target and state in BY_NAME and target in BY_NAME:
-            return [reason("reopen_needs_earlier_stage", stage=state, target=target)]
-        return [reason("move_not_allowed", event=event, stage=state)]
-    if event in ("advance", "close"):
-        return BY_NAME[state].unmet(records) + move_reasons(records, event, now, contrary=contrary)
-    if event == "resume":
-        withdrawn = sorted(records.withdrawn_sectors() & set(records.required_sectors))
-        return [reason("required_sector_withdrawn", items=withdrawn)] if withdrawn else []
-    if event == "reopen" and not reason_text.strip():
-        return [reason("reason_required")]
-    return []
-
-
-def reads_for(process: Process, event: str) -> tuple[str, ...] | None:
-    """The tables :func:`blockers` reads for ``event`` from where ``process`` is (``None``: all of
-    them, for a compliance gate, and the compliance report a close agrees with, read the whole record)."""
-    if event in ("advance", "close") and process.stage in BY_NAME:
-        return None if gate_enabled(process) or event == "close" else BY_NAME[process.stage].reads
-    return ("withdrawals",) if event == "resume" else ()
-
 
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
          reason_text: str = "", contrary: bool = False) -> StageChange:
