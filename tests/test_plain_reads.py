@@ -51,7 +51,8 @@ HEAVY = {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "web", "notifications"
 
 def test_the_columns_are_generated_from_the_models():
     """``python -m storage.plain > storage/columns.py`` after a change of the models."""
-    assert (ROOT / "storage" / "columns.py").read_text(encoding="utf-8") == columns_source()
+    assert (ROOT / "storage" / "columns.py").read_text(encoding="utf-8") == columns_source(), (
+        "storage/columns.py is not what the models give: run .venv/bin/python -m storage.plain > storage/columns.py")
 
 
 def test_every_kind_of_column_is_read_as_sqlalchemy_reads_it():
