@@ -2,8 +2,8 @@
 
 1. Planning: a process in monitoring with 100,000 activities (end dates spread over the year).
    Measured interleaved, ``--repeat`` times (min / median / max): planning = load the
-   reminder snapshot + compute what is due (``notifications.snapshot.load`` +
-   ``notifications.planner.due_reminders``), against a raw driver-level SELECT of the due rows
+   reminder snapshot as the sweep reads it + compute what is due (``notifications.snapshot.load``
+   with ``due=now``: only the rows that can be due, + ``notifications.planner.due_reminders``), against a raw driver-level SELECT of the due rows
    (sqlite3 / psycopg; using the product's indexes on activity (process_id, end_date) and
    (process_id, agency_id, end_date), migration 0015): the (activity, recipient) pairs that have a due activity reminder now (open
    activity ending within 14 days or overdue, joined to its agency's liaisons; overdue by 7

@@ -223,7 +223,8 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
         yield from found
 
 
-def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict, moment: _Moment) -> tuple[list, Any]:
+def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict,
+                 moment: _Moment) -> tuple[list, Any]:
     """Per series of one anchor, its open points sorted by (offset, order); and the latest anchor
     date with a point due now (``None`` when a witness, due from its instant, has no such bound)."""
     plans = []
@@ -607,7 +608,8 @@ class _Subjects:
                         self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon]
             minutes = [s for s in self.r.sessions if s.closed_at is not None and not (s.minutes_published_at or s.minutes_ref)]
             consulting = (p.suspended_from if p.stage == SUSPENDED else p.stage) == "consultation"
-            channels = [c for c in self.r.channels if consulting and c.closes_on and self.m.today <= c.closes_on <= horizon]
+            channels = [c for c in self.r.channels
+                        if consulting and c.closes_on and self.m.today <= c.closes_on <= horizon]
             return {"overdue": overdue, "upcoming": upcoming, "sessions": sessions, "minutes": minutes,
                     "channels": channels}
 
