@@ -116,6 +116,8 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
 
     # plain rows come straight from the connection (inside the session's transaction: they see its writes)
     conn = (session.connection() if isinstance(session, Session) else session) if plain else None
+    if conn is not None and not conn.in_transaction():
+        conn.begin()  # as a Core read would begin it (autobegin): every table read in one transaction
 
     def read(model, column: str, key) -> list:
         if plain:
