@@ -198,7 +198,8 @@ class Theme(SQLModel, table=True):
 
 class Input(SQLModel, table=True):
     """A consultation input. ``contact_*`` is personal data: never published."""
-    __table_args__ = (UniqueConstraint("process_id", "key"),)
+    #: The page's news: the newest days of reasoned responses (``reads.public.response_days``).
+    __table_args__ = (UniqueConstraint("process_id", "key"), Index("ix_input_process_answered", "process_id", "answered_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     process_id: int = _fk("process.id")
     key: str

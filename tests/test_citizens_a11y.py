@@ -116,3 +116,26 @@ def test_on_a_phone_a_checkbox_stands_beside_its_label(site, browser):
             assert check["x"] + check["width"] <= label["x"]
     finally:
         ctx.close()
+
+
+def test_the_compliance_report_page_is_styled_within_the_sites_policy(site, browser):
+    """The report keeps its own style sheet (it is also a file to publish); the page's policy lets
+    in that sheet alone, by its hash, so it does not show as bare text."""
+    import base64
+    import hashlib
+    import re
+
+    base, _ = site
+    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        response = page.goto(f"{base}/p/{WHOLE}/cumplimiento")
+        style = re.search(r"<style>(.*?)</style>", response.text(), re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        policy = response.headers["content-security-policy"]
+        assert f"'sha256-{digest}'" in policy and "script-src 'none'" in policy
+        assert "system-ui" in page.evaluate("() => getComputedStyle(document.body).fontFamily")
+        badge = page.locator(".badge").first
+        assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    finally:
+        ctx.close()

@@ -6,6 +6,7 @@ iCalendar feed. Pages are cached by the process's audit version and sent with an
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -159,8 +160,29 @@ async def compliance_page(request: Request, slug: str) -> Response:
 
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    return await _cached(request, slug, "compliance", lang,
-                         lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "html", lang).encode())
+    response = await _cached(request, slug, "compliance", lang,
+                             lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "html",
+                                                   lang).encode())
+    response.headers["Content-Security-Policy"] = _report_csp()
+    return response
+
+
+@functools.cache
+def _report_csp() -> str:
+    """The site's policy, letting in the report's one style sheet by its hash: the report is a
+    publishable file of its own (``compliance/templates/report.html.j2``, its style inline),
+    which the site's ``style-src 'self'`` would otherwise leave unstyled."""
+    import base64
+
+    from compliance.render import TEMPLATES
+
+    from .app import SECURITY_HEADERS
+
+    source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    style = source[source.index("<style>") + len("<style>"):source.index("</style>")]  # plain CSS, no template tag
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = dict(SECURITY_HEADERS)[b"content-security-policy"].decode()
+    return policy.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
 
 
 @router.get("/p/{slug}/cumplimiento.json")
