@@ -540,8 +540,11 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
         out = render_timeline(checks.timeline(ctx.engine, process, ruleset=ruleset, until=moment),
                               "json" if fmt == "json" else "text", ctx.lang)
     else:  # today's report reads quickly; a past one is rebuilt from the trail by the engine
-        out = render(checks.report(ctx.engine if as_of else ctx.reader, process, as_of=moment, ruleset=ruleset),
-                     fmt, ctx.lang)
+        try:
+            found = checks.report(ctx.engine if as_of else ctx.reader, process, as_of=moment, ruleset=ruleset)
+        except checks.NeedsTrail:  # the process's last fact is dated after this machine's now
+            found = checks.report(ctx.engine, process, as_of=moment, ruleset=ruleset)
+        out = render(found, fmt, ctx.lang)
     if output:
         Path(output).write_text(out, encoding="utf-8")
         click.echo(output)

@@ -57,6 +57,12 @@ def process_timezone(db_engine: Engine | Reader, slug: str) -> str:
         return db.process(slug).timezone
 
 
+class NeedsTrail(Misuse):
+    """A quick :class:`~storage.plain.Reader` was asked for a moment before the process's last
+    fact: that moment is rebuilt from the audit trail, through an engine. The caller asks again
+    with one (``cli.main.check``)."""
+
+
 def report(db_engine: Engine | Reader, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
            clock: Clock | None = None) -> Report:
     """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail)."""
@@ -66,7 +72,7 @@ def report(db_engine: Engine | Reader, slug: str, *, as_of: dt.datetime | None =
         if p.audit_at is None or moment >= p.audit_at:  # nothing happened since: today's rows are that moment's rows
             return _run(db.records(p), moment, ruleset)
     if isinstance(db_engine, Reader):
-        raise Misuse("reads.checks.report: a past moment is rebuilt from the audit trail through an engine")
+        raise NeedsTrail(slug)
     from . import replay
 
     records = replay.records_as_of(db_engine, slug, moment)

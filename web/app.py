@@ -33,25 +33,13 @@ from workflow.schemas import validation_reasons
 
 from . import admin_pages, api, participation_pages, public_pages, workspace_pages
 from .auth import Settings
-from .context import error_status, lang_of, wants_json
+from .context import SECURITY_HEADERS, error_status, lang_of, wants_json
 from .i18n import web_reason
 from .render import render
 
 log = logging.getLogger("cocrea.web")
 STATIC = Path(__file__).parent / "static"
 
-#: Sent with every response. No script runs on any page (the site works without JavaScript).
-SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
-                                 b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
-                            b"interest-cohort=(), browsing-topics=()"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-]
 #: Over HTTPS: browsers come back only over HTTPS for a year (no ``includeSubDomains``: other
 #: sites of the institute's domain are not this app's to decide).
 HSTS = (b"strict-transport-security", b"max-age=31536000")

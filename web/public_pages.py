@@ -23,7 +23,7 @@ from reads import lists, public
 from stages.errors import NotFound
 
 from .auth import is_https
-from .context import LANG_COOKIE, lang_of, safe_next
+from .context import LANG_COOKIE, SECURITY_HEADERS, lang_of, safe_next
 from .i18n import web_reason
 from .news import news
 from .opendata import atom, ical, to_csv
@@ -175,8 +175,6 @@ def _report_csp() -> str:
     import base64
 
     from compliance.render import TEMPLATES
-
-    from .app import SECURITY_HEADERS
 
     source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
     style = source[source.index("<style>") + len("<style>"):source.index("</style>")]  # plain CSS, no template tag
