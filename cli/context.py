@@ -109,10 +109,13 @@ def fail(ctx: Ctx, exc: CocreaError, prefix: str = "") -> None:
 
 def _connection_lost(ctx: Ctx, exc: Exception):
     """A :class:`ConfigError` (``database_unreachable``) when ``exc`` is the database connection
-    lost during the command (the server restarted or stopped); None for anything else."""
-    from sqlalchemy.exc import DBAPIError
+    lost during the command (the server restarted or stopped), or a new connection the command
+    opened being refused (an operational error raised by no statement: the pool connecting);
+    None for anything else."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
-    if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+    if not (isinstance(exc, DBAPIError)
+            and (exc.connection_invalidated or (isinstance(exc, OperationalError) and exc.statement is None))):
         return None
     from stages.errors import ConfigError, reason
     from storage import describe

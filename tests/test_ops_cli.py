@@ -185,3 +185,28 @@ def test_the_ci_script_can_run_its_demo_again(run, tmp_path):
     for _ in range(2):
         result = run(*args)
         assert result.exit_code == 0, result.output
+
+
+def test_a_connection_refused_during_a_command_is_said_as_unreachable():
+    """The server gone between two connections of one command (the pool opens a new one and is
+    refused): the command says the database cannot be reached (exit 5), not an internal error;
+    a statement's own failure stays what it is."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from cli.context import Ctx, _connection_lost
+
+    ctx = Ctx(None, "es")
+    ctx._url = f"postgresql://x@127.0.0.1:{closed_port()}/y"
+    try:
+        create_engine(ctx._url.replace("postgresql://", "postgresql+psycopg://")).connect()
+    except DBAPIError as exc:
+        refused = exc
+    lost = _connection_lost(ctx, refused)
+    assert lost is not None and lost.exit_code == 5 and lost.reasons[0].code == "database_unreachable"
+    with create_engine("sqlite://").connect() as conn:
+        try:
+            conn.execute(text("SELECT * FROM no_such_table"))
+        except DBAPIError as exc:
+            failed = exc
+    assert _connection_lost(ctx, failed) is None
