@@ -652,12 +652,11 @@ def test_rows_recorded_before_or_in_an_earlier_batch_are_present_not_added(db, c
     assert merkle.root(leaves).hex() == result["merkle_root"] == report["merkle_root"]
 
 
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # the fault is PostgreSQL's planner's
 def test_on_postgresql_an_import_brings_the_statistics_of_an_empty_table_up_to_date(db, clock, monkeypatch):
     """With an empty table's statistics PostgreSQL's planner looked each key up by filtering every
     row of the process (minutes per batch at 1,000,000 rows): the import analyses the table, in
     its own transaction, once it has written more rows than the statistics say it holds."""
-    if db.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's planner statistics")
     monkeypatch.setattr(bulk, "BATCH", 4)
     monkeypatch.setattr(bulk, "STATISTICS", 8)
     p = consultation(db, clock)
