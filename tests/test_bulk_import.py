@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 
+import pymerkle  # a test dependency: an independent RFC 6962 tree to check ours against
 import pytest
 from sqlalchemy import func, select
 
@@ -228,8 +229,16 @@ def test_only_in_consultation_and_only_coordinators(sqlite_db, clock):
     refused(sqlite_db, lambda: run(p, csv_bytes(rows(1))), "not_in_stage")
 
 
+def pymerkle_of(data: list) -> pymerkle.InmemoryTree:
+    """pymerkle's tree of the file's rows (``HEADER`` order), each encoded as the import encodes it."""
+    tree = pymerkle.InmemoryTree(algorithm="sha256")
+    for r in data:
+        d = dict(zip(HEADER, r))
+        tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+    return tree
+
+
 def test_the_merkle_tree_is_rfc6962_as_pymerkle_computes_it():
-    pymerkle = pytest.importorskip("pymerkle")
     for n in (1, 2, 3, 5, 8, 13, 100):
         data = [f"fila {i}".encode() for i in range(n)]
         tree = pymerkle.InmemoryTree(algorithm="sha256")
@@ -504,11 +513,7 @@ def test_one_row_is_proved_in_its_import_as_pymerkle_proves_it(db, clock, monkey
         row = dict(zip(HEADER, data[i]))
         encoded = bulk.encode(tuple(row[c] or None for c in bulk.CANON))
         assert proof["leaf"] == merkle.leaf_hash(encoded).hex()  # anyone holding the row computes its leaf
-        pymerkle = pytest.importorskip("pymerkle")
-        tree = pymerkle.InmemoryTree(algorithm="sha256")
-        for r in data:
-            d = dict(zip(HEADER, r))
-            tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+        tree = pymerkle_of(data)
         assert tree.get_root().hex() == proof["merkle_root"]
         theirs = tree.prove_inclusion(i + 1)  # pymerkle counts from 1
         pymerkle.verify_inclusion(bytes.fromhex(proof["leaf"]), bytes.fromhex(proof["merkle_root"]), theirs)
@@ -588,11 +593,7 @@ def test_contact_data_in_an_imported_text_is_stored_as_record_input_stores_it(db
     assert proof["verified"] and proof["index"] == 2 and proof["import"] == first["import"]
     row = dict(zip(HEADER, data[2]))
     assert proof["leaf"] == merkle.leaf_hash(bulk.encode(tuple(row[c] or None for c in bulk.CANON))).hex()
-    pymerkle = pytest.importorskip("pymerkle")
-    tree = pymerkle.InmemoryTree(algorithm="sha256")
-    for r in data:
-        d = dict(zip(HEADER, r))
-        tree.append_entry(bulk.encode(tuple(d[c] or None for c in bulk.CANON)))
+    tree = pymerkle_of(data)
     assert tree.get_root().hex() == first["merkle_root"]
     # exported masked, never the original; the export reads back as present, and proves in it
     f = io.BytesIO()

@@ -342,6 +342,18 @@ def _recorded(conn: Any, query: Any, keys_param: Any, pid: int, keys: list[str],
                 query, {"pid": pid, "keys": keys_param(keys)}) if upto is None or id_ <= upto}
 
 
+def _against_recorded(canon: tuple, stored: tuple, original: str | None, text: str, full: bool,
+                      compared: tuple[int, ...]) -> tuple[bool, bool]:
+    """A row whose key is recorded, against what was recorded: (it conflicts, its leaf is the
+    stored values). The row is compared as it was received (with the original text where the
+    stored text was masked), on every column when the file states them all, else on ``compared``;
+    a row that agrees takes the stored values for its leaf when they are not its own."""
+    given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
+    if given != stored if full else any(given[i] != stored[i] for i in compared):
+        return True, False
+    return False, not full or given is not canon
+
+
 def _analyzed(conn: Any, table: Any, rows: int) -> None:
     """PostgreSQL: the table analysed (in the action's transaction, which sees its own rows) if its
     statistics say it holds fewer rows than this import has written. With statistics of an empty
@@ -517,12 +529,12 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
         for k, (stored, original, text) in _recorded(conn, present_rows, keys_param, pid, list(new), channel_key,
                                                      theme_key).items():
             n, canon, _ = new.pop(k)
-            given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
-            if given != stored if full else any(given[i] != stored[i] for i in compared):
+            conflict, keep = _against_recorded(canon, stored, original, text, full, compared)
+            if conflict:
                 flag(n, reason("import_key_conflict", key=k))
             else:
                 present += 1
-                if not full or given is not canon:  # the leaf of the row as received, not as published
+                if keep:  # the leaf of the row as received, not as published
                     recorded[k] = stored
         if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
             # a refused file (or a dry run) is rolled back whole
@@ -578,12 +590,12 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
             place = {k: i for i, k in enumerate(keys)} if taken else {}
             for k, (stored, original, text) in taken.items():
                 n, canon = numbers[place[k]], canons[place[k]]
-                given = canon if original is None or canon[2] != text else canon[:2] + (original,) + canon[3:]
-                if given != stored if full else any(given[i] != stored[i] for i in compared):
+                conflict, keep = _against_recorded(canon, stored, original, text, full, compared)
+                if conflict:
                     flag(n, reason("import_key_conflict", key=k))
                 else:
                     present += 1
-                    if not full or given is not canon:  # the leaf of the row as received, not as published
+                    if keep:  # the leaf of the row as received, not as published
                         recorded[k] = stored
             if recorded:
                 canons = [recorded.get(c[0], c) for c in canons]
