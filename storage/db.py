@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from .settings import database_url
-from .types import loads_json
+from .plain import loads_json
 
 
 def describe(url: str) -> str:

@@ -1,21 +1,29 @@
-"""Quick reads over the database driver itself: what the command line's read commands use.
+"""Plain rows over the database driver itself: the one reader of rows that change nothing.
 
-``cocrea status`` spent most of its second importing SQLAlchemy and SQLModel and declaring the
-tables (issue 9). A :class:`Reader` reads the same rows through the DB-API driver alone (the
-standard library's ``sqlite3``; ``psycopg`` for PostgreSQL) and gives them back as the plain
-rows :func:`storage.records.load_records` gives with ``plain=True``: named tuples, the same
-values (UTC datetimes, dates, JSON, booleans), personal data left out.
+Two users, one reader. The command line's read commands (``cocrea status``, ``check``,
+``history``...) spent most of their second importing SQLAlchemy and SQLModel and declaring the
+tables (issue 9): :func:`open_reader` gives them a :class:`Reader` over the DB-API driver alone
+(the standard library's ``sqlite3``; for PostgreSQL ``psycopg2`` when it is installed, whose
+import costs a fifth of ``psycopg``'s, else ``psycopg``). The engine's loads
+(:func:`storage.records.load_records` with ``plain=True``: a move's criteria, the public view)
+read with the same :class:`Reader`, over the DB-API connection under their session
+(:meth:`Reader.of`), inside its transaction. Either way the rows are named tuples with the
+personal data left out, holding what SQLAlchemy gives: UTC datetimes, dates, JSON, booleans.
 
 The tables are not written twice: :mod:`storage.columns` is generated from ``storage.models``
-(and :mod:`storage.records`' tables) by this module (``python -m storage.plain >
+(and :mod:`storage.tables`) by this module (``python -m storage.plain >
 storage/columns.py``), and ``tests/test_plain_reads.py`` fails when it is not what the models
-give now; the same file checks that a :class:`Reader` and SQLAlchemy read the same rows.
+give now; the same file checks that a :class:`Reader` reads what the ORM reads.
 
-:func:`reading` gives the one interface over either an engine (the web app, the actions) or a
-:class:`Reader`, so each read is written once (``reads.status``).
+:func:`reading` gives a :class:`Reader` over either an engine (the web app, the actions) or the
+quick connection, so each read is written once (``reads.status``, ``reads.checks``).
 :func:`open_reader` gives ``None`` whenever a quick read cannot be sure to be right (another
 driver, a URL it does not parse, a schema not at the newest migration, no server answering):
 the caller then goes the full way, which migrates, or says what is wrong.
+
+Why one module: the reader, the values it converts and the generator of the columns it reads are
+one description of the tables as the driver gives them; apart, a kind of column could be
+generated that no converter reads.
 """
 from __future__ import annotations
 
@@ -24,58 +32,145 @@ import json
 import re
 from collections import namedtuple
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, Iterable, Iterator
 
 from stages import Records
-from stages.base import NotLoaded
+from stages.base import NotLoaded, no_cyclic_gc
 from stages.errors import not_found
 
 from .columns import COLUMNS, PRIVATE, RECORDS, THROUGH
 
 _SQLITE = re.compile(r"^sqlite(\+pysqlite)?:///(?P<path>[^?]+)$")
 _POSTGRES = re.compile(r"^postgresql(\+psycopg)?://")
+UTC = dt.timezone.utc
+_parse, _combine = dt.datetime.fromisoformat, dt.datetime.combine
 
 
 def _utc_text(value):
-    return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+    """SQLite's text of a UTC time (``2025-05-22 16:00:00.000000``) as an aware datetime, parsed
+    with its offset in one call (``datetime.replace`` afterwards costs several times more)."""
+    if value is None:
+        return None
+    try:
+        return _parse(value + "+00:00")
+    except ValueError:  # written with an offset of its own
+        found = _parse(value)
+        return found.astimezone(UTC) if found.tzinfo else _combine(found, found.timetz(), UTC)
 
 
 def _utc(value):
-    return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+    """A driver's naive UTC datetime, made aware."""
+    return None if value is None else _combine(value, value.timetz(), UTC)
 
 
 def _date_text(value):
     return None if value is None else dt.date.fromisoformat(value)
 
 
+_EMPTY = {"[]": list, "{}": dict, b"[]": list, b"{}": dict}
+
+
+def loads_json(text: str | bytes):
+    """``json.loads`` for the JSON columns (SQLite's text; the engine's ``json_deserializer``,
+    which psycopg calls with bytes): the empty list and mapping most rows hold are made without
+    the decoder, a new object each time, as ``json.loads`` gives."""
+    empty = _EMPTY.get(text)
+    return empty() if empty is not None else json.loads(text)
+
+
 def _json_text(value):
-    return None if value is None else json.loads(value)
+    return None if value is None else loads_json(value)
 
 
 def _bool(value):
     return None if value is None else bool(value)
 
 
+def _bytes(value):
+    return None if value is None else bytes(value)  # psycopg2 gives a memoryview
+
+
 #: dialect -> kind of column -> how a value the driver gives becomes the value SQLAlchemy gives
-#: (what is not here comes as it is: integers, text, bytes; psycopg already gives dates and JSON).
+#: (what is not here comes as it is: integers, text; the PostgreSQL drivers give dates, JSON
+#: and booleans themselves).
 CONVERT = {
     "sqlite": {"utc": _utc_text, "date": _date_text, "json": _json_text, "bool": _bool},
-    "postgresql": {"utc": _utc, "bool": _bool},
+    "postgresql": {"utc": _utc, "bytes": _bytes},
 }
+
+#: (dialect, table, columns, where, how, order) -> (SQL, row type, [(index, converter)]): made once a process.
+_PLANS: dict[tuple, tuple] = {}
+
+
+def _plan(dialect: str, table: str, names: tuple[str, ...], where, how: str, order: str = "id") -> tuple:
+    """The SQL of a read (``how``: ``=`` one value; a number, ``IN`` that many; ``through``: the
+    ids of a parent table's rows of one process, a subquery), its named tuple and its converters."""
+    key = (dialect, table, names, where, how, order)
+    plan = _PLANS.get(key)
+    if plan is None:
+        kinds, convert = dict(COLUMNS[table]), CONVERT[dialect]
+        mark = "?" if dialect == "sqlite" else "%s"
+        if how == "=":
+            cond = f"{where} = {mark}"
+        elif how == "through":
+            cond = f"{where[0]} IN (SELECT id FROM {where[1]} WHERE process_id = {mark})"
+        else:
+            cond = f"{where} IN (" + ", ".join([mark] * int(how)) + ")"
+        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {cond} ORDER BY {order}"
+        procs = [(i, convert[kinds[n]]) for i, n in enumerate(names) if kinds[n] in convert]
+        plan = (sql, namedtuple(table, names), procs)
+        if not how.isdigit() or int(how) <= 8:  # not one plan per length of a long list
+            _PLANS[key] = plan
+    return plan
+
+
+@cache
+def _public(table: str) -> tuple[str, ...]:
+    """Every column of ``table`` but its personal data (``storage.models.PRIVATE_FIELDS``: no rule
+    and no read uses them, and what a read shows cannot carry them)."""
+    private = PRIVATE.get(table, ())
+    return tuple(c for c, _ in COLUMNS[table] if c not in private)
 
 
 class Reader:
-    """Plain rows of one database through its DB-API connection, in one read transaction."""
+    """Plain rows of one database through its DB-API connection, in one read transaction: a
+    connection of its own (:func:`open_reader`), or the one under a session (:meth:`of`)."""
 
     def __init__(self, connection: Any, dialect: str):
         self.connection = connection
         self.dialect = dialect
-        self._mark = "?" if dialect == "sqlite" else "%s"
-        self._shapes: dict[tuple[str, tuple[str, ...]], tuple] = {}
+
+    @classmethod
+    def of(cls, conn) -> "Reader":
+        """The reader of a SQLAlchemy connection (a session's), inside its transaction, begun
+        here if it is not yet (as a read through the session would begin it): the rows it sees
+        are the session's, its own writes included."""
+        if not conn.in_transaction():
+            conn.begin()
+        return cls(conn.connection, conn.dialect.name)
 
     def close(self) -> None:
         self.connection.rollback()
         self.connection.close()
+
+    def _fetch(self, plan: tuple, values) -> list:
+        sql, shape, procs = plan
+        cur = self.connection.cursor()
+        try:
+            cur.execute(sql, values)
+            found = cur.fetchall()
+        finally:
+            cur.close()
+        if not procs:
+            return [shape._make(r) for r in found]
+        out = []
+        for r in found:
+            r = list(r)
+            for i, f in procs:
+                r[i] = f(r[i])
+            out.append(shape._make(r))
+        return out
 
     def rows(self, table: str, where: str, values: Iterable[Any], *, order_by: str = "id",
              columns: Iterable[str] | None = None) -> list:
@@ -84,30 +179,9 @@ class Reader:
         values = list(values)
         if not values:
             return []
-        names = tuple(columns) if columns is not None else tuple(
-            c for c, _ in COLUMNS[table] if c not in PRIVATE.get(table, ()))
-        shape, converters = self._shape(table, names)
-        marks = ", ".join([self._mark] * len(values))
-        sql = (f"SELECT {', '.join(names)} FROM {table} WHERE {where} "
-               f"{'= ' + marks if len(values) == 1 else 'IN (' + marks + ')'} ORDER BY {order_by}")
-        cur = self.connection.cursor()
-        try:
-            cur.execute(sql, values)
-            found = cur.fetchall()
-        finally:
-            cur.close()
-        if not converters:
-            return [shape._make(r) for r in found]
-        return [shape._make([f(v) if f else v for f, v in zip(converters, r)]) for r in found]
-
-    def _shape(self, table: str, names: tuple[str, ...]) -> tuple:
-        key = (table, names)
-        if key not in self._shapes:
-            kinds = dict(COLUMNS[table])
-            convert = CONVERT[self.dialect]
-            converters = [convert.get(kinds[n]) for n in names]
-            self._shapes[key] = (namedtuple(f"{table}_row", names), converters if any(converters) else None)
-        return self._shapes[key]
+        names = tuple(columns) if columns is not None else _public(table)
+        plan = _plan(self.dialect, table, names, where, "=" if len(values) == 1 else str(len(values)), order_by)
+        return self._fetch(plan, values)
 
     def process(self, slug: str):
         """The process ``slug`` (every column), or :class:`~stages.errors.NotFound`; the quick
@@ -118,15 +192,21 @@ class Reader:
         return found[0]
 
     def records(self, process, only: Iterable[str] | None = None, now: dt.datetime | None = None) -> Records:
-        """What :func:`storage.load_records` gives with ``plain=True``, read here."""
+        """Everything recorded about ``process`` (each table of ``stages.Records`` a read by
+        ``process_id``; attendance, votes and versions through their parent's rows, in one
+        subquery), or just the tables ``only`` names (the others are
+        :class:`stages.base.NotLoaded`): :func:`storage.load_records` with ``plain=True``."""
         wanted = set(RECORDS) | set(THROUGH) if only is None else set(only)
         for name in wanted & set(THROUGH):
             wanted.add(THROUGH[name][0])
-        rows: dict = {name: self.rows(table, "process_id", [process.id])
-                      for name, table in RECORDS.items() if name in wanted}
-        for name, (parent, table, column) in THROUGH.items():
-            if name in wanted:
-                rows[name] = self.rows(table, column, [r.id for r in rows[parent]])
+        key = [process.id]
+        with no_cyclic_gc():  # many acyclic rows: a collection would rescan them all
+            rows: dict = {name: self._fetch(_plan(self.dialect, table, _public(table), "process_id", "="), key)
+                          for name, table in RECORDS.items() if name in wanted}
+            for name, (parent, table, column) in THROUGH.items():
+                if name in wanted:
+                    rows[name] = self._fetch(_plan(self.dialect, table, _public(table), (column, RECORDS[parent]),
+                                                   "through"), key) if rows[parent] else []
         for name in set(RECORDS) | set(THROUGH):
             rows.setdefault(name, NotLoaded(name))
         return Records(process=process, now=now, **rows)
@@ -134,18 +214,15 @@ class Reader:
 
 def open_reader(url: str, revision: str | None) -> Reader | None:
     """A :class:`Reader` of the database at ``url`` when it can be read quickly and surely: a
-    SQLite file or a PostgreSQL database through psycopg, whose schema is at ``revision`` (the
-    newest migration; ``None``: not checked). ``None`` otherwise: the caller takes the full way."""
+    SQLite file or a PostgreSQL database (through ``psycopg2`` when installed, else ``psycopg``),
+    whose schema is at ``revision`` (the newest migration; ``None``: not checked). ``None``
+    otherwise: the caller takes the full way."""
     sqlite = _SQLITE.match(url)
     try:
         if sqlite:
             reader = _sqlite(sqlite["path"])
         elif _POSTGRES.match(url):
-            import psycopg
-
-            conn = psycopg.connect(_POSTGRES.sub("postgresql://", url), connect_timeout=10)
-            conn.read_only = True
-            reader = Reader(conn, "postgresql")
+            reader = Reader(_postgresql(_POSTGRES.sub("postgresql://", url)), "postgresql")
         else:
             return None
     except Exception:  # noqa: BLE001 - the full way says what is wrong, in the user's language
@@ -165,6 +242,33 @@ def open_reader(url: str, revision: str | None) -> Reader | None:
     return reader
 
 
+#: The PostgreSQL drivers a quick read may use, lightest first (``None``: whichever is installed).
+DRIVERS = ("psycopg2", "psycopg")
+
+
+def _postgresql(url: str, driver: str | None = None):
+    """A read-only connection in one repeatable-read transaction (one snapshot for every read of
+    the command). ``psycopg2`` imports in ~0.02 s, ``psycopg`` (3) in ~0.12 s (its adapters, its
+    errors importing asyncio, its version read by importlib.metadata; ``PSYCOPG_IMPL=python``
+    costs the same): the first of :data:`DRIVERS` installed is used; both give the same values."""
+    for name in DRIVERS if driver is None else (driver,):
+        try:
+            if name == "psycopg2":
+                import psycopg2
+
+                conn = psycopg2.connect(url, connect_timeout=10)
+                conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+                return conn
+            import psycopg
+
+            conn = psycopg.connect(url, connect_timeout=10)
+            conn.isolation_level, conn.read_only = psycopg.IsolationLevel.REPEATABLE_READ, True
+            return conn
+        except ImportError:
+            continue
+    raise ImportError("no PostgreSQL driver: psycopg2 or psycopg")
+
+
 def _sqlite(path: str) -> Reader | None:
     import os
     import sqlite3
@@ -178,48 +282,15 @@ def _sqlite(path: str) -> Reader | None:
     return Reader(conn, "sqlite")
 
 
-class _SessionReader:
-    """The :class:`Reader` interface over a SQLModel session (SQLAlchemy Core rows)."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def rows(self, table: str, where: str, values: Iterable[Any], *, order_by: str = "id",
-             columns: Iterable[str] | None = None) -> list:
-        from sqlalchemy import select
-        from sqlmodel import SQLModel
-
-        values = list(values)
-        if not values:
-            return []
-        t = SQLModel.metadata.tables[table]
-        names = tuple(columns) if columns is not None else tuple(
-            c for c, _ in COLUMNS[table] if c not in PRIVATE.get(table, ()))
-        return self.session.execute(select(*(t.c[n] for n in names)).where(t.c[where].in_(values))
-                                    .order_by(t.c[order_by])).all()
-
-    def process(self, slug: str):
-        from .lookup import process_by_slug
-
-        return process_by_slug(self.session, slug)
-
-    def records(self, process, only: Iterable[str] | None = None, now: dt.datetime | None = None) -> Records:
-        from .records import load_records
-
-        return load_records(self.session, process, only, now, plain=True)
-
-
 @contextmanager
-def reading(db) -> Iterator[Reader | _SessionReader]:
-    """One interface to read with: ``db`` itself when it is a :class:`Reader` (left open for its
-    owner), else a session of the engine ``db``."""
+def reading(db) -> Iterator[Reader]:
+    """One reader to read with: ``db`` itself when it is a :class:`Reader` (left open for its
+    owner), else a :class:`Reader` over a connection of the engine ``db``, in one transaction."""
     if isinstance(db, Reader):
         yield db
         return
-    from sqlmodel import Session
-
-    with Session(db) as session:
-        yield _SessionReader(session)
+    with db.connect() as conn:
+        yield Reader.of(conn)
 
 
 # --- storage/columns.py, generated from the models ---------------------------------------
@@ -230,14 +301,15 @@ _KINDS = {"UTCDateTime": "utc", "Date": "date", "JSON": "json", "Boolean": "bool
 
 
 def columns_source() -> str:
-    """The text of :mod:`storage.columns`, from ``storage.models`` and ``storage.records`` as they are."""
+    """The text of :mod:`storage.columns`, from ``storage.models`` and ``storage.tables`` as they are."""
     from sqlmodel import SQLModel
 
-    from . import models, records
+    from . import models
+    from .tables import BY_PROCESS, THROUGH
 
     tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
     out = ['"""Generated by ``python -m storage.plain > storage/columns.py`` from ``storage.models`` and',
-           "``storage.records``: do not edit (``tests/test_plain_reads.py`` checks it is what they give now).",
+           "``storage.tables``: do not edit (``tests/test_plain_reads.py`` checks it is what they give now).",
            "", "The tables as :mod:`storage.plain` reads them, without SQLAlchemy.", '"""', "",
            "#: table -> its columns in order, each with the kind of its values.", "COLUMNS = {"]
     for name in sorted(tables):
@@ -250,11 +322,11 @@ def columns_source() -> str:
     for model, fields in sorted(models.PRIVATE_FIELDS.items(), key=lambda kv: kv[0].__tablename__):
         quoted = " ".join(f'"{f}",' for f in fields)
         out.append(f'    "{model.__tablename__}": ({quoted}),')
-    out += ["}", "", "#: the tables of ``stages.Records`` read by process (``storage.records``).", "RECORDS = {"]
-    out += [f'    "{name}": "{model.__tablename__}",' for name, model in records.BY_PROCESS.items()]
+    out += ["}", "", "#: the tables of ``stages.Records`` read by process (``storage.tables``).", "RECORDS = {"]
+    out += [f'    "{name}": "{model.__tablename__}",' for name, model in BY_PROCESS.items()]
     out += ["}", "", "#: those read through another: name -> (parent, table, column).", "THROUGH = {"]
     out += [f'    "{name}": ("{parent}", "{model.__tablename__}", "{column.key}"),'
-            for name, (parent, model, column) in records.THROUGH.items()]
+            for name, (parent, model, column) in THROUGH.items()]
     out += ["}", ""]
     return "\n".join(out)
 

@@ -1,8 +1,8 @@
-"""Column types: UTC datetimes that round-trip the same on SQLite and PostgreSQL; JSON read fast."""
+"""Column types: UTC datetimes that round-trip the same on SQLite and PostgreSQL (JSON is read by
+:func:`storage.plain.loads_json`)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -43,14 +43,3 @@ class UTCDateTime(TypeDecorator):
                     value = impl(value) if impl else parse(value)
             return combine(value, value.timetz(), UTC)
         return process
-
-
-_EMPTY = {"[]": list, "{}": dict, b"[]": list, b"{}": dict}
-
-
-def loads_json(text: str | bytes):
-    """``json.loads`` for the JSON columns (the engine's ``json_deserializer``; psycopg hands
-    bytes): the empty list and mapping most rows hold are made without the decoder, a new
-    object each time, as ``json.loads`` gives."""
-    empty = _EMPTY.get(text)
-    return empty() if empty is not None else json.loads(text)
