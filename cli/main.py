@@ -325,13 +325,13 @@ def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: b
 
 
 def _verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool) -> dict:
-    """One process's chain through the quick reader; every process, ``--deep``, or a process not
-    found (whose trail may be left without it) through the engine."""
+    """The chains through the quick reader; ``--deep`` (a replay), a process not found or a trail
+    left without its process (named by the full way) through the engine."""
     from reads import status as queries
     from stages.errors import NotFound
     from storage.plain import Reader
 
-    if process and not deep and isinstance(ctx.reader, Reader):
+    if not deep and isinstance(ctx.reader, Reader):
         try:
             return queries.verify_record(ctx.reader, process, expect)
         except NotFound:

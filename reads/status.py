@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken, InvalidInput, Misuse, NotFound, reason
+from stages.errors import AuditBroken, InvalidInput, Misuse, NotFound, not_found, reason
 from storage.columns import COLUMNS
 from storage.plain import Reader, reading
 
@@ -104,15 +104,15 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
 
     Raises :class:`AuditBroken` with every problem found, each naming its process.
 
-    Through a :class:`storage.plain.Reader` (the command line), only one process's chain, not
-    ``deep``: what else is asked needs the full way (the engine), and so does a process that is
-    not found (its trail may be there without it): :class:`NotFound` is raised for the caller
-    to ask again with its engine."""
+    Through a :class:`storage.plain.Reader` (the command line), the chains, not ``deep`` (a
+    replay needs the engine); a process that is not found (its trail may be there without it),
+    or a trail left without its process, raises :class:`NotFound` for the caller to ask again
+    with its engine, which names it."""
     wanted = [_audit_hash(h) for h in expect]
     if isinstance(db_engine, Reader):
-        if not slug or deep:
-            raise Misuse("verify_record: a quick Reader checks one process's chain, not deep")
-        return _verify_one(db_engine, slug, wanted)
+        if deep:
+            raise Misuse("verify_record: a quick Reader checks the chains, not deep")
+        return _verify_quick(db_engine, slug, wanted)
     from sqlmodel import Session, select
 
     from storage import process_by_slug
@@ -149,16 +149,30 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
     return checked
 
 
-def _verify_one(db: Reader, slug: str, wanted: list[str]) -> dict[str, dict[str, Any]]:
-    """:func:`verify_record` of one process, read through a quick :class:`storage.plain.Reader`."""
+def _verify_quick(db: Reader, slug: str | None, wanted: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`verify_record` of one process (or of every one), read through a quick
+    :class:`storage.plain.Reader`. A trail whose process is not there (one named, or entries of a
+    process deleted around the actions) raises :class:`NotFound`: the full way names it."""
     from workflow.audit import chain_problems
 
-    p = db.process(slug)
-    entries = db.rows("audit_entry", "process_id", [p.id], order_by="seq",
-                      columns=[c for c, _ in COLUMNS["audit_entry"]])
-    checked = {p.slug: _head(p, len(entries))}
-    problems = chain_problems(entries, p)
-    problems += _expected(wanted, slug, checked, {p.id: p},
+    columns = [c for c, _ in COLUMNS["audit_entry"]]
+    if slug:
+        processes = [db.process(slug)]
+        entries = db.rows("audit_entry", "process_id", [processes[0].id], order_by="seq", columns=columns)
+    else:
+        processes = db.every("process", [c for c, _ in COLUMNS["process"]])
+        entries = db.every("audit_entry", columns, order_by="process_id, seq")
+    by_id = {p.id: p for p in processes}
+    chains: dict[int, list] = {p.id: [] for p in processes}
+    for e in entries:
+        if e.process_id not in chains:
+            raise not_found("process", f"#{e.process_id}")
+        chains[e.process_id].append(e)
+    checked, problems = {}, []
+    for p in processes:
+        problems += chain_problems(chains[p.id], p)
+        checked[p.slug] = _head(p, len(chains[p.id]))
+    problems += _expected(wanted, slug, checked, by_id,
                           lambda h: next(((e.process_id, e.seq) for e in entries if e.hash == h), None))
     if problems:
         raise AuditBroken(problems)

@@ -104,14 +104,16 @@ _PLANS: dict[tuple, tuple] = {}
 
 
 def _plan(dialect: str, table: str, names: tuple[str, ...], where, how: str, order: str = "id") -> tuple:
-    """The SQL of a read (``how``: ``=`` one value; a number, ``IN`` that many; ``through``: the
+    """The SQL of a read (``how``: ``all`` rows; ``=`` one value; a number, ``IN`` that many; ``through``: the
     ids of a parent table's rows of one process, a subquery), its named tuple and its converters."""
     key = (dialect, table, names, where, how, order)
     plan = _PLANS.get(key)
     if plan is None:
         kinds, convert = dict(COLUMNS[table]), CONVERT[dialect]
         mark = "?" if dialect == "sqlite" else "%s"
-        if how == "=":
+        if how == "all":
+            cond = "1 = 1"
+        elif how == "=":
             cond = f"{where} = {mark}"
         elif how == "through":
             cond = f"{where[0]} IN (SELECT id FROM {where[1]} WHERE process_id = {mark})"
@@ -182,6 +184,10 @@ class Reader:
         names = tuple(columns) if columns is not None else _public(table)
         plan = _plan(self.dialect, table, names, where, "=" if len(values) == 1 else str(len(values)), order_by)
         return self._fetch(plan, values)
+
+    def every(self, table: str, columns: Iterable[str], *, order_by: str = "id") -> list:
+        """Every row of ``table``, in ``order_by`` order: named tuples of ``columns``."""
+        return self._fetch(_plan(self.dialect, table, tuple(columns), None, "all", order_by), ())
 
     def process(self, slug: str):
         """The process ``slug`` (every column), or :class:`~stages.errors.NotFound`; the quick

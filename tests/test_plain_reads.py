@@ -213,7 +213,8 @@ def migrated(request, tmp_path_factory):
 
 @pytest.mark.parametrize("args", [("status", SLUG), ("status", SLUG, "--json"), ("--lang", "en", "status", SLUG),
                                   ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
-                                  ("audit", "verify", SLUG, "--json"), ("check", SLUG),
+                                  ("audit", "verify", SLUG, "--json"), ("audit", "verify"),
+                                  ("audit", "verify", "--json"), ("check", SLUG),
                                   ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG)], ids=" ".join)
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
     lang = list(args[:2]) if args[0] == "--lang" else []
