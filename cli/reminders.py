@@ -70,7 +70,7 @@ def reminders() -> None:
 def plan_cmd(ctx: Ctx, process: str, at: str | None, only_due: bool, as_json: bool) -> None:
     from reads import reminders as rem
 
-    result = rem.plan(ctx.engine, process, _at(at), ctx.lang)
+    result = rem.plan(ctx.reader, process, _at(at), ctx.lang)
     if only_due:
         result["reminders"] = [r for r in result["reminders"] if r["status"] == "due"]
     if as_json:
@@ -123,7 +123,7 @@ def send_cmd(ctx: Ctx, process: str | None, config_path: str | None, at: str | N
 def status_cmd(ctx: Ctx, process: str | None, as_json: bool) -> None:
     from reads import reminders as rem
 
-    result = rem.status(ctx.engine, process)
+    result = rem.status(ctx.reader, process)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

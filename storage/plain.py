@@ -99,30 +99,37 @@ CONVERT = {
     "postgresql": {"utc": _utc, "bytes": _bytes},
 }
 
-#: (dialect, table, columns, where, how, order) -> (SQL, row type, [(index, converter)]): made once a process.
+#: (dialect, table, columns, conditions, order, limit, count) -> (SQL, row type, [(index, converter)]):
+#: made once a process (not for long lists of values, one plan per length).
 _PLANS: dict[tuple, tuple] = {}
 
 
-def _plan(dialect: str, table: str, names: tuple[str, ...], where, how: str, order: str = "id") -> tuple:
-    """The SQL of a read (``how``: ``all`` rows; ``=`` one value; a number, ``IN`` that many; ``through``: the
-    ids of a parent table's rows of one process, a subquery), its named tuple and its converters."""
-    key = (dialect, table, names, where, how, order)
+def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), order: str = "id",
+          limit: int | None = None, count: bool = False) -> tuple:
+    """The SQL of a read, its named tuple and its converters. ``conds``: (column, how) pairs, all
+    to hold: ``how`` ``=`` (one value), a number (``IN`` that many values), or ``through`` (the
+    column is (column, parent table): the ids of the parent's rows of one process, a subquery).
+    ``count``: the rows counted by ``names`` (``GROUP BY``), the count last, as ``count``."""
+    key = (dialect, table, names, conds, order, limit, count)
     plan = _PLANS.get(key)
     if plan is None:
         kinds, convert = dict(COLUMNS[table]), CONVERT[dialect]
         mark = "?" if dialect == "sqlite" else "%s"
-        if how == "all":
-            cond = "1 = 1"
-        elif how == "=":
-            cond = f"{where} = {mark}"
-        elif how == "through":
-            cond = f"{where[0]} IN (SELECT id FROM {where[1]} WHERE process_id = {mark})"
-        else:
-            cond = f"{where} IN (" + ", ".join([mark] * int(how)) + ")"
-        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {cond} ORDER BY {order}"
+        where = []
+        for column, how in conds:
+            if how == "=":
+                where.append(f"{column} = {mark}")
+            elif how == "through":
+                where.append(f"{column[0]} IN (SELECT id FROM {column[1]} WHERE process_id = {mark})")
+            else:
+                where.append(f"{column} IN (" + ", ".join([mark] * int(how)) + ")")
+        sql = (f"SELECT {', '.join(names)}{', COUNT(*)' if count else ''} FROM {table}"
+               + (f" WHERE {' AND '.join(where)}" if where else "")
+               + (f" GROUP BY {', '.join(names)}" if count else "")
+               + f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
         procs = [(i, convert[kinds[n]]) for i, n in enumerate(names) if kinds[n] in convert]
-        plan = (sql, namedtuple(table, names), procs)
-        if not how.isdigit() or int(how) <= 8:  # not one plan per length of a long list
+        plan = (sql, namedtuple(table, names + ("count",) if count else names), procs)
+        if all(not how.isdigit() or int(how) <= 8 for _, how in conds):
             _PLANS[key] = plan
     return plan
 
@@ -178,16 +185,27 @@ class Reader:
              columns: Iterable[str] | None = None) -> list:
         """Rows of ``table`` whose column ``where`` is one of ``values``, in ``order_by`` order:
         named tuples of ``columns`` (default: every column but the personal data)."""
-        values = list(values)
-        if not values:
-            return []
-        names = tuple(columns) if columns is not None else _public(table)
-        plan = _plan(self.dialect, table, names, where, "=" if len(values) == 1 else str(len(values)), order_by)
-        return self._fetch(plan, values)
+        return self.select(table, columns, {where: values}, order_by=order_by)
 
     def every(self, table: str, columns: Iterable[str], *, order_by: str = "id") -> list:
         """Every row of ``table``, in ``order_by`` order: named tuples of ``columns``."""
-        return self._fetch(_plan(self.dialect, table, tuple(columns), None, "all", order_by), ())
+        return self.select(table, columns, order_by=order_by)
+
+    def select(self, table: str, columns: Iterable[str] | None = None, where: dict[str, Iterable[Any]] | None = None,
+               *, order_by: str = "id", limit: int | None = None, count: bool = False) -> list:
+        """Rows of ``table`` whose every column named in ``where`` is one of its values, in
+        ``order_by`` order, at most ``limit``: named tuples of ``columns`` (default: every column
+        but the personal data); with ``count``, how many rows hold each value of ``columns``
+        (the last field, ``count``)."""
+        names = tuple(columns) if columns is not None else _public(table)
+        conds, values = [], []
+        for column, wanted in (where or {}).items():
+            wanted = list(wanted)
+            if not wanted:
+                return []
+            conds.append((column, "=" if len(wanted) == 1 else str(len(wanted))))
+            values += wanted
+        return self._fetch(_plan(self.dialect, table, names, tuple(conds), order_by, limit, count), values)
 
     def process(self, slug: str):
         """The process ``slug`` (every column), or :class:`~stages.errors.NotFound`; the quick
@@ -197,22 +215,31 @@ class Reader:
             raise not_found("process", slug)
         return found[0]
 
-    def records(self, process, only: Iterable[str] | None = None, now: dt.datetime | None = None) -> Records:
+    @staticmethod
+    def _columns(name: str, table: str, private: Iterable[str]) -> tuple[str, ...]:
+        return tuple(c for c, _ in COLUMNS[table]) if name in private else _public(table)
+
+    def records(self, process, only: Iterable[str] | None = None, now: dt.datetime | None = None, *,
+                private: Iterable[str] = ()) -> Records:
         """Everything recorded about ``process`` (each table of ``stages.Records`` a read by
         ``process_id``; attendance, votes and versions through their parent's rows, in one
         subquery), or just the tables ``only`` names (the others are
-        :class:`stages.base.NotLoaded`): :func:`storage.load_records` with ``plain=True``."""
+        :class:`stages.base.NotLoaded`): :func:`storage.load_records` with ``plain=True``.
+        ``private``: the tables read with their personal data too (the reminders' planner reads
+        people's emails)."""
         wanted = set(RECORDS) | set(THROUGH) if only is None else set(only)
         for name in wanted & set(THROUGH):
             wanted.add(THROUGH[name][0])
         key = [process.id]
         with no_cyclic_gc():  # many acyclic rows: a collection would rescan them all
-            rows: dict = {name: self._fetch(_plan(self.dialect, table, _public(table), "process_id", "="), key)
+            rows: dict = {name: self._fetch(_plan(self.dialect, table, self._columns(name, table, private),
+                                                  (("process_id", "="),)), key)
                           for name, table in RECORDS.items() if name in wanted}
             for name, (parent, table, column) in THROUGH.items():
                 if name in wanted:
-                    rows[name] = self._fetch(_plan(self.dialect, table, _public(table), (column, RECORDS[parent]),
-                                                   "through"), key) if rows[parent] else []
+                    through = (((column, RECORDS[parent]), "through"),)
+                    rows[name] = self._fetch(_plan(self.dialect, table, self._columns(name, table, private), through),
+                                             key) if rows[parent] else []
         for name in set(RECORDS) | set(THROUGH):
             rows.setdefault(name, NotLoaded(name))
         return Records(process=process, now=now, **rows)

@@ -35,7 +35,7 @@ from reads import checks
 from reads import status as queries
 from stages.clock import FixedClock
 from stages.errors import AuditBroken, CocreaError, NotFound
-from storage import load_records, process_by_slug
+from storage import load_records, make_engine, process_by_slug
 from storage.columns import COLUMNS, PRIVATE
 from storage.plain import DRIVERS, Reader, _postgresql, columns_source, open_reader
 from storage.records import TABLES
@@ -47,6 +47,18 @@ SLUG = "jalisco-2025"
 #: What a quick read must not import (checked in ``sys.modules`` after the command ran).
 HEAVY = {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "web", "notifications", "fastapi", "yaml",
          "storage.models", "storage.db", "storage.records", "workflow.engine", "workflow.actions"}
+
+
+#: The reminders' planner (pure, over the records) is what ``reminders plan`` imports of ``notifications``.
+PLANNER = {"notifications", "notifications.planner", "notifications.reasons"}
+AT = "2025-03-10T10:00-06:00"
+
+
+def test_the_quick_plan_reads_the_tables_the_planner_reads():
+    from notifications import snapshot
+    from reads.reminders import PLANNED
+
+    assert set(PLANNED) == set(snapshot._TABLES) | {"inputs"}
 
 
 def test_the_columns_are_generated_from_the_models():
@@ -206,6 +218,18 @@ def migrated(request, tmp_path_factory):
     path.write_text(yaml.safe_dump({"actions": ITEMS[:47]}, allow_unicode=True), encoding="utf-8")
     result = CliRunner().invoke(main, ["--db", url, "apply", str(path)])
     assert result.exit_code == 0, result.output
+    # reminders sent (written as .eml files): the outbox has rows for ``reminders plan`` and ``status`` to show
+    result = CliRunner().invoke(main, ["--db", url, "reminders", "send", SLUG, "--at", AT, "--json"],
+                                env={"COCREA_OUTBOX_DIR": str(tmp_path / "eml"), "COCREA_SMTP_HOST": ""})
+    assert result.exit_code == 0 and json.loads(result.output)["sent"] > 0, result.output
+    engine = make_engine(url)  # and, as a server's replies would leave them, one failed and one to retry
+    with engine.begin() as c:
+        first, second = c.execute(text("SELECT id FROM outbox ORDER BY id LIMIT 2")).scalars()
+        c.execute(text("UPDATE outbox SET status = 'failed', last_error = '550 no such user', attempts = 3, "
+                       "sent_at = NULL WHERE id = :id"), {"id": first})
+        c.execute(text("UPDATE outbox SET status = 'pending', last_error = '421 try later', attempts = 1, "
+                       "sent_at = NULL WHERE id = :id"), {"id": second})
+    engine.dispose()
     yield url
     if drop:
         drop()
@@ -215,14 +239,24 @@ def migrated(request, tmp_path_factory):
                                   ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
                                   ("audit", "verify", SLUG, "--json"), ("audit", "verify"),
                                   ("audit", "verify", "--json"), ("check", SLUG),
-                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG)], ids=" ".join)
+                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG),
+                                  ("reminders", "plan", SLUG, "--at", AT), ("reminders", "plan", SLUG, "--at", AT, "--json"),
+                                  ("reminders", "status"), ("reminders", "status", SLUG, "--json")], ids=" ".join)
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
     lang = list(args[:2]) if args[0] == "--lang" else []
     rest = args[2:] if lang else args
     printed, heavy = _quick(migrated, *lang, *rest, cwd=tmp_path)
-    assert heavy == []
+    assert [m for m in heavy if not (rest[0] == "reminders" and m in PLANNER)] == []
     full = _full(migrated, *lang, *rest, monkeypatch=monkeypatch)
-    assert printed == full
+    if "--json" in rest:
+        assert json.loads(printed) == json.loads(full)  # counts by kind: in the order the database groups them
+    else:
+        assert printed == full
+    if rest[0] == "reminders":  # there was something to compare: reminders sent, in the plan and the counts
+        assert '"sent"' in printed if "--json" in rest else ("✓" in printed or "enviado" in printed)
+        if rest[1] == "status" and "--json" in rest:
+            found = json.loads(printed)
+            assert [r["error"] for r in found["failed"] + found["retrying"]] == ["550 no such user", "421 try later"]
     if rest[0] == "status" and "--json" in rest:
         st = json.loads(printed)
         assert st["stage"] == "consultation" and st["unmet"] and not st["ready"]  # blockers were evaluated
