@@ -539,10 +539,10 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
     if timeline:
         out = render_timeline(checks.timeline(ctx.engine, process, ruleset=ruleset, until=moment),
                               "json" if fmt == "json" else "text", ctx.lang)
-    else:  # today's report reads quickly; a past one is rebuilt from the trail by the engine
+    else:  # a moment at or after the process's last fact reads quickly; one before it is rebuilt from the trail
         try:
-            found = checks.report(ctx.engine if as_of else ctx.reader, process, as_of=moment, ruleset=ruleset)
-        except checks.NeedsTrail:  # the process's last fact is dated after this machine's now
+            found = checks.report(ctx.reader, process, as_of=moment, ruleset=ruleset)
+        except checks.NeedsTrail:  # that moment (or this machine's now) is before the process's last fact
             found = checks.report(ctx.engine, process, as_of=moment, ruleset=ruleset)
         out = render(found, fmt, ctx.lang)
     if output:

@@ -239,7 +239,8 @@ def migrated(request, tmp_path_factory):
                                   ("history", SLUG), ("history", SLUG, "--json"), ("audit", "verify", SLUG),
                                   ("audit", "verify", SLUG, "--json"), ("audit", "verify"),
                                   ("audit", "verify", "--json"), ("check", SLUG),
-                                  ("check", SLUG, "--format", "markdown"), ("ruleset", "list", SLUG),
+                                  ("check", SLUG, "--format", "markdown"), ("check", SLUG, "--as-of", "2100-01-01"),
+                                  ("ruleset", "list", SLUG),
                                   ("reminders", "plan", SLUG, "--at", AT), ("reminders", "plan", SLUG, "--at", AT, "--json"),
                                   ("reminders", "status"), ("reminders", "status", SLUG, "--json")], ids=" ".join)
 def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated, args, tmp_path, monkeypatch):
