@@ -74,6 +74,9 @@ class ActionDef:
         return RECORDED_IN.get(self.name, ())
 
 
+_INSERTS: dict = {}  # model -> its INSERT (built once: SQLAlchemy reuses the compiled form) and fields
+
+
 @dataclass
 class Context:
     """What a handler sees: the open transaction, the locked process, actor and time."""
@@ -89,6 +92,19 @@ class Context:
     #: ``progress_due``); empty: every activity's. The others' come due with time: the sweep's.
     activities: set[int] = field(default_factory=set)
     dry_run: bool = False  # only check and tell: the transaction is rolled back whatever happens
+
+    def insert(self, model: type, rows: list[dict] | None = None, **values: Any) -> None:
+        """Write a new row of ``model`` (``values``), or several (``rows``), that nothing changes
+        later in the action: one Core INSERT, each value not given the model's default as an ORM
+        object would have it, and no object for the unit of work to flush."""
+        plan = _INSERTS.get(model)
+        if plan is None:  # every column but the id, each missing value the model's own default
+            fields = [(c.name, model.model_fields[c.name]) for c in model.__table__.c if c.name != "id"]
+            plan = _INSERTS[model] = (model.__table__.insert(), fields)
+        stmt, fields = plan
+        rows = [values] if rows is None else rows
+        self.db.connection().execute(stmt, [{name: row[name] if name in row else f.get_default(call_default_factory=True)
+                                             for name, f in fields} for row in rows])
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         """The process's records as plain rows, to judge (never to change: write through ``db``)."""
@@ -262,6 +278,5 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     change = StageChange(process_id=process.id, event=event, from_stage=before, to_stage=after,
                          decision_id=decision_id, reason=reason_text, at=ctx.now)
     ctx.db.add(process)
-    ctx.db.add(change)
-    ctx.db.flush()
+    ctx.db.add(change)  # flushed with the audit entry's head (one UPDATE of the process row), or by a later read
     return change

@@ -21,7 +21,7 @@ from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
 from . import compliance
-from .lookup import counting_members, find, get, next_key, present_members, session_row
+from .lookup import acting_in, counting_members, get, next_key, present_members, session_row, taken
 from .plan import apply_commitment_fields, commitment_fields
 
 
@@ -234,11 +234,10 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
     if kind.move:
         payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
     key = d.key or next_key(ctx, m.Decision, "D")
-    if find(ctx, m.Decision, key) is not None:
+    if taken(ctx, m.Decision, key):
         raise InvalidInput([reason("duplicate_key", kind="decision", key=key)])
-    row = m.Decision(process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
-                     rule=d.rule, reason=d.reason, proposed_at=ctx.now)
-    ctx.db.add(row)
+    ctx.insert(m.Decision, process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
+               rule=d.rule, reason=d.reason, proposed_at=ctx.now)
     ctx.reason = d.reason
     return {"decision": key, "kind": d.kind, "rule": d.rule, "session": session.key}
 
@@ -247,9 +246,7 @@ def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSes
     decision = get(ctx, m.Decision, key, "decision")
     if decision.status != "open":
         raise refuse("decision_not_open", decision=decision.key, status=decision.status)
-    session = ctx.db.get(m.SecretariatSession, decision.session_id)
-    session_row(ctx, session.key)
-    return decision, session
+    return decision, acting_in(ctx, ctx.db.get(m.SecretariatSession, decision.session_id))
 
 
 _VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
