@@ -117,20 +117,26 @@ def withdrawn_sectors(ctx: Context) -> set[str]:
     return {w.sector for w in ctx.db.exec(_WITHDRAWN, params={"process_id": ctx.process.id})}
 
 
-def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
-    attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
-    return governance.present_members(attendance, people_by_id(ctx), withdrawn_sectors(ctx))
+def seating(ctx: Context, session: m.SecretariatSession) -> tuple[dict[int, Any], set[str], list]:
+    """Who may sit in ``session`` now, to judge it (never to change: plain rows, read through the
+    driver after a flush, ``Context.records``): the people by id, the withdrawn sectors, the
+    session's attendance in the order it was recorded."""
+    r = ctx.records(("people", "withdrawals", "attendance"))
+    return {p.id: p for p in r.people}, r.withdrawn_sectors(), [a for a in r.attendance if a.session_id == session.id]
 
 
-def counting_members(ctx: Context, session: m.SecretariatSession, people: dict[int, m.Person] | None = None,
-                     withdrawn: set[str] | None = None, attendance: list | None = None) -> list[m.Person]:
-    """The members present who count toward quorum and vote (:func:`workflow.governance.counting`);
-    what the caller has read already (the people by id, the withdrawn sectors, the session's
-    attendance in order) is not read again."""
-    people = people_by_id(ctx) if people is None else people
-    withdrawn = withdrawn_sectors(ctx) if withdrawn is None else withdrawn
-    if attendance is None:
-        attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
+def present_members(ctx: Context, session: m.SecretariatSession) -> list:
+    people, withdrawn, attendance = seating(ctx, session)
+    return governance.present_members(attendance, people, withdrawn)
+
+
+def counting_members(ctx: Context, session: m.SecretariatSession, people: dict[int, Any] | None = None,
+                     withdrawn: set[str] | None = None, attendance: list | None = None) -> list:
+    """The members present who count toward quorum and vote (:func:`workflow.governance.counting`),
+    as plain rows; given what the caller has read already (the people by id, the withdrawn
+    sectors, the session's attendance in order), nothing is read."""
+    if people is None or withdrawn is None or attendance is None:
+        people, withdrawn, attendance = seating(ctx, session)
     return governance.counting(governance.present_members(attendance, people, withdrawn), people.values(), withdrawn)
 
 
