@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select as sa_select
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
@@ -251,6 +251,8 @@ def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSes
 
 _VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
 _VOTE = _VOTES.where(m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
+_POSITIONS = sa_select(m.Vote.__table__.c.person_id, m.Vote.__table__.c.position).where(
+    m.Vote.__table__.c.decision_id == bindparam("decision_id"))  # read to count: rows, not ORM objects
 
 
 def cast_vote(ctx: Context, d: s.CastVote):
@@ -283,7 +285,7 @@ def decide(ctx: Context, d: s.Decide):
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = {v.person_id: v.position for v in ctx.db.exec(_VOTES, params={"decision_id": decision.id})}
+    votes = dict(ctx.db.connection().execute(_POSITIONS, {"decision_id": decision.id}).all())
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
     decision.status = "adopted" if adopted else "rejected"
