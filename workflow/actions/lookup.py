@@ -106,7 +106,6 @@ def acting_in(ctx: Context, row: m.SecretariatSession, *, open_: bool = True) ->
 _PEOPLE = select(m.Person).where(m.Person.process_id == bindparam("process_id"))
 _WITHDRAWN = select(m.SectorWithdrawal).where(m.SectorWithdrawal.process_id == bindparam("process_id"),
                                               m.SectorWithdrawal.returned_at.is_(None))
-_ATTENDANCE = select(m.Attendance).where(m.Attendance.session_id == bindparam("session_id")).order_by(m.Attendance.id)
 
 
 def people_by_id(ctx: Context) -> dict[int, m.Person]:
@@ -118,9 +117,9 @@ def withdrawn_sectors(ctx: Context) -> set[str]:
 
 
 def seating(ctx: Context, session: m.SecretariatSession) -> tuple[dict[int, Any], set[str], list]:
-    """Who may sit in ``session`` now, to judge it (never to change: plain rows, read through the
-    driver after a flush, ``Context.records``): the people by id, the withdrawn sectors, the
-    session's attendance in the order it was recorded."""
+    """Who may sit in ``session`` now, to judge it (plain rows read through the driver after a
+    flush, ``Context.records``; a change to them is written with SQL): the people by id, the
+    withdrawn sectors, the session's attendance in the order it was recorded."""
     r = ctx.records(("people", "withdrawals", "attendance"))
     return {p.id: p for p in r.people}, r.withdrawn_sectors(), [a for a in r.attendance if a.session_id == session.id]
 
@@ -138,11 +137,6 @@ def counting_members(ctx: Context, session: m.SecretariatSession, people: dict[i
     if people is None or withdrawn is None or attendance is None:
         people, withdrawn, attendance = seating(ctx, session)
     return governance.counting(governance.present_members(attendance, people, withdrawn), people.values(), withdrawn)
-
-
-def attendance_of(ctx: Context, session: m.SecretariatSession) -> list[m.Attendance]:
-    """The session's attendance rows, in the order they were recorded."""
-    return list(ctx.db.exec(_ATTENDANCE, params={"session_id": session.id}))
 
 
 def check_dates(start: dt.date, end: dt.date) -> None:

@@ -14,8 +14,7 @@ from storage import models as m
 from .. import governance
 from .. import schemas as s
 from ..engine import Context
-from .lookup import (attendance_of, counting_members, next_key, people_by_id, session_row, taken,
-                     withdrawn_sectors)
+from .lookup import counting_members, next_key, seating, session_row, taken
 
 
 def convene_session(ctx: Context, d: s.ConveneSession):
@@ -36,6 +35,12 @@ def convene_session(ctx: Context, d: s.ConveneSession):
     return {"session": key, "extraordinary": d.extraordinary}
 
 
+_ATTENDANCE = m.Attendance.__table__
+_LEAVE = (_ATTENDANCE.update().where(_ATTENDANCE.c.session_id == bindparam("b_session"), _ATTENDANCE.c.left_at.is_(None))
+          .values(left_at=bindparam("b_now")))
+_LEFT = _ATTENDANCE.update().where(_ATTENDANCE.c.id.in_(bindparam("b_ids", expanding=True))).values(left_at=bindparam("b_now"))
+
+
 class Arrival(NamedTuple):
     """An attendance row just written, as the quorum counts read it."""
     session_id: int
@@ -47,7 +52,7 @@ class Arrival(NamedTuple):
 def record_attendance(ctx: Context, d: s.RecordAttendance):
     """Record members arriving at (present: true) or leaving (present: false) a session."""
     session = session_row(ctx, d.session)
-    everyone = people_by_id(ctx)  # read once: the members named, who is present, who counts
+    everyone, withdrawn, attendance = seating(ctx, session)  # read once, as plain rows: who is named, present, counts
     by_handle = {p.handle: p for p in everyone.values()}
     people = []
     for handle in d.members:
@@ -55,27 +60,25 @@ def record_attendance(ctx: Context, d: s.RecordAttendance):
         if p is None or p.role != "member" or not p.active:
             raise not_found("member", handle)
         people.append(p)
-    attendance = attendance_of(ctx, session)
     open_rows = {a.person_id: a for a in attendance if a.left_at is None}
-    arrived = []
+    arrived, left = [], set()
     for p in people:
         if d.present and p.id not in open_rows:
             arrived.append({"session_id": session.id, "person_id": p.id, "arrived_at": ctx.now, "left_at": None})
         elif not d.present and p.id in open_rows:
-            open_rows[p.id].left_at = ctx.now
+            left.add(open_rows[p.id].id)
+    if left:  # one UPDATE of the rows read
+        ctx.db.connection().execute(_LEFT, {"b_ids": sorted(left), "b_now": ctx.now})
+        attendance = [a._replace(left_at=ctx.now) if a.id in left else a for a in attendance]
     if arrived:  # new rows no one changes in this action: one INSERT, no ORM objects
         ctx.insert(m.Attendance, arrived)
         attendance += [Arrival(**row) for row in arrived]  # after every row read: the order of recording
-    withdrawn = withdrawn_sectors(ctx)
     present = governance.present_members(attendance, everyone, withdrawn)
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum),
                                   counting_members(ctx, session, everyone, withdrawn, attendance), session.key)
     return {"session": session.key, "present": sorted(p.handle for p in present), "quorate": not gaps}
 
 
-_ATTENDANCE = m.Attendance.__table__
-_LEAVE = (_ATTENDANCE.update().where(_ATTENDANCE.c.session_id == bindparam("b_session"), _ATTENDANCE.c.left_at.is_(None))
-          .values(left_at=bindparam("b_now")))
 
 
 def close_session(ctx: Context, d: s.CloseSession):
