@@ -4,6 +4,10 @@ Every kind of decision is one entry of :data:`KINDS`: what its motion must say (
 it is proposed) and its one effect (carried out when it is adopted, in the same
 transaction). The stages where a plan decision may be taken are data of the stages
 (``Stage.decisions``, :data:`stages.DECIDED_IN`).
+
+Why one module: a decision's life is one story (the kinds, what each motion must say and
+does once adopted, proposing, voting, deciding), read top to bottom; the kinds' checks and
+effects are small and only make sense beside the table that names them.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from sqlalchemy import bindparam, select as sa_select
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
-from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, reason, refuse
+from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, not_found, reason, refuse
 from storage import models as m
 
 from .. import engine, governance
@@ -242,11 +246,20 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
     return {"decision": key, "kind": d.kind, "rule": d.rule, "session": session.key}
 
 
+_WITH_SESSION = (select(m.Decision, m.SecretariatSession).join(m.SecretariatSession,
+                                                                m.SecretariatSession.id == m.Decision.session_id)
+                 .where(m.Decision.process_id == bindparam("process_id"), m.Decision.key == bindparam("key")))
+
+
 def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSession]:
-    decision = get(ctx, m.Decision, key, "decision")
+    """The open decision ``key`` and its session (one read), where the actor may act now."""
+    found = ctx.db.exec(_WITH_SESSION, params={"process_id": ctx.process.id, "key": key}).first()
+    if found is None:
+        raise not_found("decision", key)
+    decision, session = found
     if decision.status != "open":
         raise refuse("decision_not_open", decision=decision.key, status=decision.status)
-    return decision, acting_in(ctx, ctx.db.get(m.SecretariatSession, decision.session_id))
+    return decision, acting_in(ctx, session)
 
 
 _VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
