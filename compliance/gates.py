@@ -13,8 +13,11 @@
   to close contrary to process is refused when the report finds no cause
   (``close_not_contrary``): the record never says more than the report.
 
-``workflow.moves.blockers`` calls :func:`move_reasons` for ``advance`` and ``close``; the
-report is run once for both.
+``workflow.moves.blockers`` calls :func:`move_reasons` for ``advance`` and ``close``. A close
+runs the whole report (the gate's outcomes and the close's causes from one run); an advance
+judges only the rules the gate judges (:func:`gated_rules`), each as the report judges it
+(:func:`compliance.report.judge`), on the records they read (:func:`gate_reads`, what
+``workflow.moves.reads_for`` loads).
 """
 from __future__ import annotations
 
@@ -26,10 +29,12 @@ from stages.errors import Reason
 from stages.clock import SystemClock
 from stages.errors import RuleSetInvalid
 
+from .facts import Facts
 from .reasons import GATE, MESSAGES
-from .model import NOT_ENOUGH_DATA, NOT_MET
-from .report import Report, cause_messages, run
-from .rulesets import gate_enabled, resolve
+from .model import NOT_ENOUGH_DATA, NOT_MET, Rule
+from .report import Outcome, Report, cause_messages, judge, run
+from .rules import BY_ID
+from .rulesets import RuleSet, gate_enabled, resolve
 
 
 def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *,
@@ -42,14 +47,35 @@ def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *
     gated = gate_enabled(records.process)
     if not gated and event != "close":
         return []
+    now = now or SystemClock().now()
     try:
-        report = closing_report(records, now or SystemClock().now())
+        if event != "close":  # an advance: only the rules the gate judges, as the report judges them
+            rs = resolve(records.process)
+            facts = Facts(records, rs.settings, now, stage)
+            return _gate([judge(rule, level, facts) for rule, level in gated_rules(rs, stage)], stage)
+        report = closing_report(records, now)
     except RuleSetInvalid as exc:
         return list(exc.reasons)
-    out = _gate(report, stage) if gated else []
-    if event == "close":
-        out += close_reasons(report, contrary)
-    return out
+    out = _gate(report.outcomes, stage) if gated else []
+    return out + close_reasons(report, contrary)
+
+
+def gated_rules(rs: RuleSet, stage: str) -> list[tuple[Rule, str]]:
+    """The rules of ``rs`` the gate judges leaving ``stage``: basic, due at its end or at any time."""
+    return [(BY_ID[rule_id], level) for rule_id, level in rs.rules
+            if level == "basic" and BY_ID[rule_id].due in (stage, "*")]
+
+
+def gate_reads(process) -> tuple[str, ...] | None:
+    """The records the gate's rules read leaving ``process``'s stage (``Rule.reads``, the tables of
+    :class:`stages.Records`); ``None`` when its rule set does not resolve (the move then reads
+    everything, and the gate says what is wrong with the rule set)."""
+    try:
+        rs = resolve(process)
+    except RuleSetInvalid:
+        return None
+    return tuple(sorted({name for rule, _ in gated_rules(rs, process.stage) for name in rule.reads
+                         if name in Records.__dataclass_fields__ and name != "process"}))
 
 
 def closing_report(records: Records, now: dt.datetime) -> Report:
@@ -73,9 +99,9 @@ def close_reasons(report: Report, contrary: bool) -> list[Reason]:
                                 "rules": sorted({r for c in causes for r in c[1]})})]
 
 
-def _gate(report: Report, stage: str) -> list[Reason]:
+def _gate(outcomes: list[Outcome], stage: str) -> list[Reason]:
     out = []
-    for o in report.outcomes:
+    for o in outcomes:
         if o.level != "basic" or o.status not in (NOT_MET, NOT_ENOUGH_DATA) or o.rule.due not in (stage, "*"):
             continue
         text = Lazy(lambda lang, o=o: GATE.render(lang, rule=o.rule.title.render(lang), id=o.rule.id,

@@ -185,18 +185,20 @@ def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None,
     """Check every rule of the rule set (the process's own, unless given) as of ``as_of``."""
     rs = ruleset or resolve(records.process)
     facts = Facts(records, rs.settings, as_of, leaving)
-    outcomes = []
     with no_cyclic_gc():
-        for rule_id, level in rs.rules:
-            rule = BY_ID[rule_id]
-            res = rule.check(facts)
-            if res.status == NOT_MET and not res.final and rule.due not in (None, "*") and not facts.passed(rule.due):
-                res = as_pending(res, STAGE_END[rule.due])
-            outcomes.append(Outcome(rule, level, res))
+        outcomes = [judge(BY_ID[rule_id], level, facts) for rule_id, level in rs.rules]
     report = Report(records.process, rs, facts.as_of, outcomes, facts)
     report.contrary = contrary_to_process(report)
     report.governance = governance_counts(records, facts.as_of)
     return report
+
+
+def judge(rule: Rule, level: str, facts: Facts) -> Outcome:
+    """One rule's outcome: its check, pending while the stage it is due at has not ended."""
+    res = rule.check(facts)
+    if res.status == NOT_MET and not res.final and rule.due not in (None, "*") and not facts.passed(rule.due):
+        res = as_pending(res, STAGE_END[rule.due])
+    return Outcome(rule, level, res)
 
 
 def governance_counts(records: Records, as_of: dt.datetime) -> dict[str, int]:

@@ -48,9 +48,11 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
                 cur.execute("PRAGMA query_only=ON")
             cur.close()
 
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn):
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        def _begin_immediate(conn):  # on the driver's connection: SQLAlchemy's execution adds nothing here
+            conn.connection.driver_connection.execute(begin)
 
         return engine
     if url.startswith("postgresql://"):

@@ -5,6 +5,7 @@ a time fails exactly that rule; the guide's history (the 2011 plan, the 2017 wal
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
@@ -186,3 +187,44 @@ def test_plain_rows_read_as_the_objects_do(db):
     assert "changed" not in again.inputs[0].themes and "changed" not in plain.inputs[1].themes
     fields = {*plain.inputs[0]._fields, *plain.people[0]._fields}
     assert fields & {"contact_name", "contact_email", "profile", "source_digest", "email"} == set()  # personal data
+
+
+@pytest.mark.parametrize("variant", ["compliant", *sorted(BREAKERS)])
+def test_an_advance_reads_only_what_its_gate_and_stage_declare_and_says_what_the_whole_report_says(sqlite_db, variant):
+    """Before each decision of the plan (and of each plan breaking one requirement, with the gate
+    on: the move is refused), the move's blockers from only the tables ``workflow.moves.reads_for``
+    loads are those the whole record gives, and the gate's are the failing basic requirements
+    due at the stage's end in the full compliance report."""
+    from sqlmodel import Session
+
+    from compliance.gates import closing_report
+    from compliance.model import NOT_ENOUGH_DATA, NOT_MET
+    from compliance.rulesets import gate_enabled
+    from stages import STAGE_NAMES
+    from stages.errors import CocreaError
+    from storage import load_records, process_by_slug
+    from workflow import engine
+
+    steps = script() if variant == "compliant" else broken(variant, gate=True)
+    checked = 0
+    for item in copy.deepcopy(steps):
+        if item["action"] == "decide":
+            with Session(sqlite_db) as s:
+                p = process_by_slug(s, P)
+                if p.stage in STAGE_NAMES[:-1]:
+                    now = dt.datetime.fromisoformat(item["at"])
+                    needed = engine.reads_for(p, "advance")
+                    assert needed is not None
+                    part = engine.blockers(load_records(s, p, needed, now=now, plain=True), "advance", now=now)
+                    whole = load_records(s, p, None, now=now, plain=True)
+                    assert [r.code for r in part] == [r.code for r in engine.blockers(whole, "advance", now=now)]
+                    report = closing_report(whole, now)
+                    gate = [o.rule.code for o in report.outcomes if o.level == "basic" and o.rule.due in (p.stage, "*")
+                            and o.status in (NOT_MET, NOT_ENOUGH_DATA)] if gate_enabled(p) else []
+                    assert [r.code for r in part if r.code in gate] == gate
+                    checked += 1
+        try:
+            apply(sqlite_db, [item])
+        except CocreaError:
+            break
+    assert checked

@@ -54,22 +54,39 @@ class Appended(NamedTuple):
     hash: str
 
 
+_ENTRY_COLUMNS = ("process_id", "seq", "at", "recorded_at", "actor", "action", "session_key", "reason", "body",
+                  "prev_hash", "hash")
+
+
+def _entry_insert():
+    from sqlalchemy import bindparam
+
+    from storage.models import AuditEntry
+
+    table = AuditEntry.__table__
+    return table.insert().values({c: bindparam(f"b_{c}") for c in _ENTRY_COLUMNS}).returning(table.c.id)
+
+
+def _head_update():
+    from sqlalchemy import bindparam
+
+    from storage.models import Process
+
+    process = Process.__table__
+    return (process.update().where(process.c.id == bindparam("b_id"))
+            .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"), audit_at=bindparam("b_at")))
+
+
 _STATEMENTS: list = []
 
 
 def _statements() -> tuple:
-    """The entry's INSERT and the head's UPDATE, built once on first use (this module is also
-    imported by the quick reads, which must not import SQLAlchemy or the tables)."""
+    """The entry's INSERT and the head's UPDATE, compiled on first use into driver statements
+    (this module is also imported by the quick reads, which must not import SQLAlchemy or the tables)."""
     if not _STATEMENTS:
-        from sqlalchemy import bindparam
+        from storage.direct import Statement
 
-        from storage.models import AuditEntry, Process
-
-        process = Process.__table__
-        _STATEMENTS.extend((AuditEntry.__table__.insert(),
-                            process.update().where(process.c.id == bindparam("b_id"))
-                            .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"),
-                                    audit_at=bindparam("b_at"))))
+        _STATEMENTS.extend((Statement(_entry_insert, returning=True), Statement(_head_update)))
     return tuple(_STATEMENTS)
 
 
@@ -80,8 +97,9 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     locked by the action, so the chain never forks). ``at`` is when the fact happened (the
     action's time); ``recorded_at`` when it was written down, if later (a past fact migrated).
 
-    The entry is written with one SQL INSERT, not through the ORM's unit of work (it is never
-    changed after: an ORM object would cost more than the row); the head goes into the
+    The entry is written with one SQL INSERT through the driver (``storage.direct``), not through
+    the ORM's unit of work (it is never changed after: an ORM object would cost more than the
+    row); the head goes into the
     process's row with the process's own pending changes when it has any, else with one UPDATE."""
     from sqlalchemy import inspect
     from sqlalchemy.orm.attributes import set_committed_value
@@ -98,17 +116,17 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     state = inspect(process)
     if state.persistent and not state.modified:  # only the head changes: one UPDATE, no unit of work
         session.flush()  # the action's own rows first (they may be what the entry's result names)
-        session.execute(head, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+        head.run(session, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
         for name, value in (("audit_seq", seq), ("audit_head", digest), ("audit_at", at)):
             set_committed_value(process, name, value)
     else:
         process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
         session.add(process)
         session.flush()
-    entry_id = session.execute(insert, {
-        "process_id": process.id, "seq": seq, "at": at, "recorded_at": recorded_at, "actor": actor,
-        "action": action, "session_key": session_key, "reason": reason_text, "body": body,
-        "prev_hash": prev_hash, "hash": digest}).inserted_primary_key[0]
+    entry_id = insert.run(session, {
+        "b_process_id": process.id, "b_seq": seq, "b_at": at, "b_recorded_at": recorded_at, "b_actor": actor,
+        "b_action": action, "b_session_key": session_key, "b_reason": reason_text, "b_body": body,
+        "b_prev_hash": prev_hash, "b_hash": digest})
     return Appended(entry_id, seq, digest)
 
 

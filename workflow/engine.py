@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
@@ -27,6 +27,7 @@ from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
 from storage import load_records, transaction
 from storage.lookup import process_and_person
+from storage.records import BY_PROCESS, THROUGH
 from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
 
 from . import audit, machine
@@ -74,6 +75,9 @@ class ActionDef:
         return RECORDED_IN.get(self.name, ())
 
 
+_INSERTS: dict = {}  # model -> its INSERT (built once: SQLAlchemy reuses the compiled form) and fields
+
+
 @dataclass
 class Context:
     """What a handler sees: the open transaction, the locked process, actor and time."""
@@ -90,10 +94,39 @@ class Context:
     activities: set[int] = field(default_factory=set)
     dry_run: bool = False  # only check and tell: the transaction is rolled back whatever happens
 
+    def insert(self, model: type, rows: list[dict] | None = None, **values: Any) -> None:
+        """Write a new row of ``model`` (``values``), or several (``rows``), that nothing changes
+        later in the action: one Core INSERT, each value not given the model's default as an ORM
+        object would have it, and no object for the unit of work to flush."""
+        plan = _INSERTS.get(model)
+        if plan is None:  # every column but the id, each missing value the model's own default
+            fields = [(c.name, model.model_fields[c.name]) for c in model.__table__.c if c.name != "id"]
+            plan = _INSERTS[model] = (model.__table__.insert(), fields)
+        stmt, fields = plan
+        rows = [values] if rows is None else rows
+        self.db.connection().execute(stmt, [{name: row[name] if name in row else f.get_default(call_default_factory=True)
+                                             for name, f in fields} for row in rows])
+
     def records(self, only: Iterable[str] | None = None) -> Records:
-        """The process's records as plain rows, to judge (never to change: write through ``db``)."""
-        self.db.flush()
+        """The process's records as plain rows, to judge (never to change: write through ``db``).
+        They are read through the driver, so the writes still pending in the session to the tables
+        read are flushed first (the others wait for the next flush: one less unit of work)."""
+        tables = None if only is None else tables_of(only)
+        if tables is None or any(o.__tablename__ in tables for o in (*self.db.new, *self.db.dirty, *self.db.deleted)):
+            self.db.flush()
         return load_records(self.db, self.process, only, now=self.now, plain=True)
+
+
+def tables_of(names: Iterable[str]) -> frozenset[str]:
+    """The tables behind the records ``names`` (``stages.Records`` fields; one read through another reads both)."""
+    out = set()
+    for name in names:
+        if name in THROUGH:
+            parent, model, _ = THROUGH[name]
+            out |= {model.__tablename__, BY_PROCESS[parent].__tablename__}
+        else:
+            out.add(BY_PROCESS[name].__tablename__)
+    return frozenset(out)
 
 
 def validate(schema: type[BaseModel], payload: dict) -> BaseModel:
@@ -246,8 +279,15 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 
 # --- stage changes --------------------------------------------------------------------
 
+class Moved(NamedTuple):
+    """A stage change :func:`move` made (its ``stage_change`` row is written)."""
+    event: str
+    from_stage: str
+    to_stage: str
+
+
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
-         reason_text: str = "", contrary: bool = False) -> StageChange:
+         reason_text: str = "", contrary: bool = False) -> Moved:
     """Check, then change the stage and record it; the only code that assigns ``stage``."""
     records = ctx.records(reads_for(ctx.process, event))
     found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
@@ -259,9 +299,7 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     process.suspended_from = before if event == "suspend" else None
     process.stage = after
     ctx.touched |= planner.opened_by_move(process, before, suspended_before)  # the rules the move started
-    change = StageChange(process_id=process.id, event=event, from_stage=before, to_stage=after,
-                         decision_id=decision_id, reason=reason_text, at=ctx.now)
-    ctx.db.add(process)
-    ctx.db.add(change)
-    ctx.db.flush()
-    return change
+    ctx.insert(StageChange, process_id=process.id, event=event, from_stage=before, to_stage=after,
+               decision_id=decision_id, reason=reason_text, at=ctx.now)
+    ctx.db.add(process)  # flushed with the audit entry's head (one UPDATE of the process row), or by a later read
+    return Moved(event, before, after)

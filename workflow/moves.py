@@ -41,10 +41,18 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
 
 
 def reads_for(process: Any, event: str) -> tuple[str, ...] | None:
-    """The tables :func:`blockers` reads for ``event`` from where ``process`` is (``None``: all of
-    them, for a compliance gate, and the compliance report a close agrees with, read the whole record)."""
+    """The tables :func:`blockers` reads for ``event`` from where ``process`` is: the stage's exit
+    criteria's (``Stage.reads``) and, with a compliance gate, its rules' (``compliance.gates.gate_reads``);
+    ``None``: all of them, for the compliance report a close agrees with, which reads the whole record."""
     if event in ("advance", "close") and process.stage in BY_NAME:
+        from compliance.gates import gate_reads
         from compliance.rulesets import gate_enabled
 
-        return None if gate_enabled(process) or event == "close" else BY_NAME[process.stage].reads
+        if event == "close":
+            return None
+        own = BY_NAME[process.stage].reads
+        if not gate_enabled(process):
+            return own
+        gated = gate_reads(process)
+        return None if gated is None else tuple(sorted(set(own) | set(gated)))
     return ("withdrawals",) if event == "resume" else ()

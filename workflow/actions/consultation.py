@@ -10,7 +10,7 @@ from storage import models as m
 from .. import schemas as s
 from ..engine import Context
 from .participation import answer_email
-from .lookup import find, get, next_key, not_in_future, require, today, upsert
+from .lookup import get, next_key, not_in_future, require, taken, today, upsert
 
 
 def sign_declaration(ctx: Context, d: s.SignDeclaration):
@@ -18,8 +18,8 @@ def sign_declaration(ctx: Context, d: s.SignDeclaration):
     if d.signed_on is None:
         d.signed_on = today(ctx)
     not_in_future(ctx, "declaration", d.signed_on)
-    ctx.db.add(m.Declaration(process_id=ctx.process.id, signed_on=d.signed_on, document_ref=d.document_ref,
-                             signatories=[x.model_dump() for x in d.signatories]))
+    ctx.insert(m.Declaration, process_id=ctx.process.id, signed_on=d.signed_on, document_ref=d.document_ref,
+               signatories=[x.model_dump() for x in d.signatories])
     return {"signed_on": d.signed_on.isoformat(), "sectors": sorted({x.sector for x in d.signatories})}
 
 
@@ -48,12 +48,12 @@ def record_input(ctx: Context, d: s.RecordInput):
     late = is_late(channel, d.received_on)
     theme = get(ctx, m.Theme, d.theme, "theme") if d.theme else None
     key = d.key or next_key(ctx, m.Input, "i")
-    if find(ctx, m.Input, key) is not None:
+    if taken(ctx, m.Input, key):
         raise InvalidInput([reason("duplicate_key", kind="input", key=key)])
     original, d.text = published(d.text)  # the trail keeps the masked text too (it is written after this)
-    ctx.db.add(m.Input(process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
-                       contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
-                       late=late, theme_id=theme.id if theme else None, original_text=original))
+    ctx.insert(m.Input, process_id=ctx.process.id, key=key, channel_id=channel.id, text=d.text, sector=d.sector,
+               contact_name=d.contact_name, contact_email=d.contact_email, received_on=d.received_on,
+               late=late, theme_id=theme.id if theme else None, original_text=original)
     return {"input": key, "late": True} if late else {"input": key}
 
 

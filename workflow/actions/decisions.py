@@ -4,24 +4,28 @@ Every kind of decision is one entry of :data:`KINDS`: what its motion must say (
 it is proposed) and its one effect (carried out when it is adopted, in the same
 transaction). The stages where a plan decision may be taken are data of the stages
 (``Stage.decisions``, :data:`stages.DECIDED_IN`).
+
+Why one module: a decision's life is one story (the kinds, what each motion must say and
+does once adopted, proposing, voting, deciding), read top to bottom; the kinds' checks and
+effects are small and only make sense beside the table that names them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select as sa_select
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
-from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, reason, refuse
+from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, not_found, reason, refuse
 from storage import models as m
 
 from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
 from . import compliance
-from .lookup import counting_members, find, get, next_key, present_members, session_row
+from .lookup import acting_in, counting_members, get, next_key, present_members, session_row, taken
 from .plan import apply_commitment_fields, commitment_fields
 
 
@@ -234,26 +238,34 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
     if kind.move:
         payload["proposed_in"] = ctx.process.stage  # a move is decided only from where it was proposed
     key = d.key or next_key(ctx, m.Decision, "D")
-    if find(ctx, m.Decision, key) is not None:
+    if taken(ctx, m.Decision, key):
         raise InvalidInput([reason("duplicate_key", kind="decision", key=key)])
-    row = m.Decision(process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
-                     rule=d.rule, reason=d.reason, proposed_at=ctx.now)
-    ctx.db.add(row)
+    ctx.insert(m.Decision, process_id=ctx.process.id, session_id=session.id, key=key, kind=d.kind, payload=payload,
+               rule=d.rule, reason=d.reason, proposed_at=ctx.now)
     ctx.reason = d.reason
     return {"decision": key, "kind": d.kind, "rule": d.rule, "session": session.key}
 
 
+_WITH_SESSION = (select(m.Decision, m.SecretariatSession).join(m.SecretariatSession,
+                                                                m.SecretariatSession.id == m.Decision.session_id)
+                 .where(m.Decision.process_id == bindparam("process_id"), m.Decision.key == bindparam("key")))
+
+
 def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSession]:
-    decision = get(ctx, m.Decision, key, "decision")
+    """The open decision ``key`` and its session (one read), where the actor may act now."""
+    found = ctx.db.exec(_WITH_SESSION, params={"process_id": ctx.process.id, "key": key}).first()
+    if found is None:
+        raise not_found("decision", key)
+    decision, session = found
     if decision.status != "open":
         raise refuse("decision_not_open", decision=decision.key, status=decision.status)
-    session = ctx.db.get(m.SecretariatSession, decision.session_id)
-    session_row(ctx, session.key)
-    return decision, session
+    return decision, acting_in(ctx, session)
 
 
 _VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
 _VOTE = _VOTES.where(m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
+_POSITIONS = sa_select(m.Vote.__table__.c.person_id, m.Vote.__table__.c.position).where(
+    m.Vote.__table__.c.decision_id == bindparam("decision_id"))  # read to count: rows, not ORM objects
 
 
 def cast_vote(ctx: Context, d: s.CastVote):
@@ -286,7 +298,7 @@ def decide(ctx: Context, d: s.Decide):
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = {v.person_id: v.position for v in ctx.db.exec(_VOTES, params={"decision_id": decision.id})}
+    votes = dict(ctx.db.connection().execute(_POSITIONS, {"decision_id": decision.id}).all())
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
     decision.status = "adopted" if adopted else "rejected"

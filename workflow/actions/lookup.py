@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, select as sa_select
 from sqlmodel import SQLModel, select
 
 from stages import TIME_RULES, chronology
@@ -47,6 +47,19 @@ def find(ctx: Context, model: type[SQLModel], key: str | None) -> Any:
     return ctx.db.exec(_by_key(model), params={"process_id": ctx.process.id, "key": key}).first()
 
 
+_TAKEN: dict = {}
+
+
+def taken(ctx: Context, model: type[SQLModel], key: str) -> bool:
+    """Whether ``model`` has a row of the process with ``key`` (its id read, no ORM object made)."""
+    stmt = _TAKEN.get(model)
+    if stmt is None:
+        table = model.__table__
+        stmt = _TAKEN[model] = sa_select(table.c.id).where(table.c.process_id == bindparam("process_id"),
+                                                          table.c.key == bindparam("key"))
+    return ctx.db.connection().execute(stmt, {"process_id": ctx.process.id, "key": key}).first() is not None
+
+
 def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
     """The next free generated key (``i1``, ``i2``...): a counter kept on the process row, so the
     cost does not grow with the process (a key someone gave by hand is skipped)."""
@@ -77,19 +90,22 @@ def upsert(ctx: Context, model: type[SQLModel], key: str | None, prefix: str, **
 
 def session_row(ctx: Context, key: str, *, open_: bool = True) -> m.SecretariatSession:
     """The session ``key``; refused when it must be open and is closed. Names the session in the audit entry."""
-    row = get(ctx, m.SecretariatSession, key, "session")
+    return acting_in(ctx, get(ctx, m.SecretariatSession, key, "session"), open_=open_)
+
+
+def acting_in(ctx: Context, row: m.SecretariatSession, *, open_: bool = True) -> m.SecretariatSession:
+    """:func:`session_row` for a session already read (a decision's): the same checks, no second read."""
     if open_ and row.closed_at is not None:
-        raise refuse("session_closed", session=key)
+        raise refuse("session_closed", session=row.key)
     if open_:
         session_started(ctx, row)
-    ctx.session_key = key
+    ctx.session_key = row.key
     return row
 
 
 _PEOPLE = select(m.Person).where(m.Person.process_id == bindparam("process_id"))
 _WITHDRAWN = select(m.SectorWithdrawal).where(m.SectorWithdrawal.process_id == bindparam("process_id"),
                                               m.SectorWithdrawal.returned_at.is_(None))
-_ATTENDANCE = select(m.Attendance).where(m.Attendance.session_id == bindparam("session_id")).order_by(m.Attendance.id)
 
 
 def people_by_id(ctx: Context) -> dict[int, m.Person]:
@@ -100,15 +116,26 @@ def withdrawn_sectors(ctx: Context) -> set[str]:
     return {w.sector for w in ctx.db.exec(_WITHDRAWN, params={"process_id": ctx.process.id})}
 
 
-def present_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
-    attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
-    return governance.present_members(attendance, people_by_id(ctx), withdrawn_sectors(ctx))
+def seating(ctx: Context, session: m.SecretariatSession) -> tuple[dict[int, Any], set[str], list]:
+    """Who may sit in ``session`` now, to judge it (plain rows read through the driver after a
+    flush, ``Context.records``; a change to them is written with SQL): the people by id, the
+    withdrawn sectors, the session's attendance in the order it was recorded."""
+    r = ctx.records(("people", "withdrawals", "attendance"))
+    return {p.id: p for p in r.people}, r.withdrawn_sectors(), [a for a in r.attendance if a.session_id == session.id]
 
 
-def counting_members(ctx: Context, session: m.SecretariatSession) -> list[m.Person]:
-    """The members present who count toward quorum and vote (:func:`workflow.governance.counting`)."""
-    people, withdrawn = people_by_id(ctx), withdrawn_sectors(ctx)
-    attendance = ctx.db.exec(_ATTENDANCE, params={"session_id": session.id})
+def present_members(ctx: Context, session: m.SecretariatSession) -> list:
+    people, withdrawn, attendance = seating(ctx, session)
+    return governance.present_members(attendance, people, withdrawn)
+
+
+def counting_members(ctx: Context, session: m.SecretariatSession, people: dict[int, Any] | None = None,
+                     withdrawn: set[str] | None = None, attendance: list | None = None) -> list:
+    """The members present who count toward quorum and vote (:func:`workflow.governance.counting`),
+    as plain rows; given what the caller has read already (the people by id, the withdrawn
+    sectors, the session's attendance in order), nothing is read."""
+    if people is None or withdrawn is None or attendance is None:
+        people, withdrawn, attendance = seating(ctx, session)
     return governance.counting(governance.present_members(attendance, people, withdrawn), people.values(), withdrawn)
 
 

@@ -46,9 +46,9 @@ def progress_checked(ctx: Context, d: s.ReportProgress) -> m.Activity:
 def record_progress(ctx: Context, row: m.Activity, d: s.ReportProgress) -> None:
     """Write a checked report (:func:`progress_checked`): the report, the activity's progress, and
     its commitment's final status still agreeing with it."""
-    ctx.db.add(m.ProgressReport(process_id=ctx.process.id, activity_id=row.id, status=d.status, percent=d.percent,
-                                evidence_ref=d.evidence_ref, reported_on=d.reported_on, reason=d.reason,
-                                reported_by=ctx.actor.handle, recorded_at=ctx.now))
+    ctx.insert(m.ProgressReport, process_id=ctx.process.id, activity_id=row.id, status=d.status, percent=d.percent,
+               evidence_ref=d.evidence_ref, reported_on=d.reported_on, reason=d.reason,
+               reported_by=ctx.actor.handle, recorded_at=ctx.now)
     row.status, row.percent = d.status, d.percent
     ctx.activities.add(row.id)
     ctx.db.add(row)

@@ -16,7 +16,7 @@ from storage import models as m
 from .. import engine
 from .. import schemas as s
 from ..engine import PUBLIC, SYSTEM, Context
-from .lookup import find, find_person, get, people_by_id, withdrawn_sectors
+from .lookup import find_person, get, people_by_id, taken, withdrawn_sectors
 
 
 def create_process(db: Session, d: s.CreateProcess, actor: str, now: dt.datetime):
@@ -68,7 +68,7 @@ def add_person(ctx: Context, d: s.AddPerson):
                   seat_role=(d.seat_role or "holder") if d.role == "member" else None,
                   agency_id=agency.id if agency else None, lang=d.lang, joined_at=ctx.now)
     if former is None:
-        ctx.db.add(m.Person(process_id=ctx.process.id, handle=d.handle, **fields))
+        ctx.insert(m.Person, process_id=ctx.process.id, handle=d.handle, **fields)
         return {"person": d.handle, "role": d.role, "sector": fields["sector"]}
     for k, v in fields.items():  # back after leaving: the same person, seated again from now
         setattr(former, k, v)
@@ -134,9 +134,9 @@ def remove_person(ctx: Context, d: s.RemovePerson):
 
 def add_agency(ctx: Context, d: s.AddAgency):
     """Register a responsible agency (dependencia)."""
-    if find(ctx, m.Agency, d.key) is not None:
+    if taken(ctx, m.Agency, d.key):
         raise InvalidInput([reason("duplicate_key", kind="agency", key=d.key)])
-    ctx.db.add(m.Agency(process_id=ctx.process.id, key=d.key, name=d.name))
+    ctx.insert(m.Agency, process_id=ctx.process.id, key=d.key, name=d.name)
     return {"agency": d.key}
 
 

@@ -1,9 +1,11 @@
 """Secretariat sessions: convening, attendance, closing, minutes; and the public repository."""
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlalchemy import bindparam
 
 from stages import STAGE_NAMES
 from stages.errors import InvalidInput, not_found, reason, refuse
@@ -12,7 +14,7 @@ from storage import models as m
 from .. import governance
 from .. import schemas as s
 from ..engine import Context
-from .lookup import counting_members, find, find_person, next_key, present_members, session_row
+from .lookup import counting_members, next_key, seating, session_row, taken
 
 
 def convene_session(ctx: Context, d: s.ConveneSession):
@@ -23,48 +25,67 @@ def convene_session(ctx: Context, d: s.ConveneSession):
         d.scheduled_for = ctx.now
     if d.scheduled_for.tzinfo is None:
         d.scheduled_for = d.scheduled_for.replace(tzinfo=ZoneInfo(ctx.process.timezone))
-    if d.key and find(ctx, m.SecretariatSession, d.key) is not None:
+    if d.key and taken(ctx, m.SecretariatSession, d.key):
         raise InvalidInput([reason("duplicate_key", kind="session", key=d.key)])
-    row = m.SecretariatSession(process_id=ctx.process.id, key=d.key or next_key(ctx, m.SecretariatSession, "S"),
-                               scheduled_for=d.scheduled_for, place=d.place, agenda=list(d.agenda),
-                               extraordinary=d.extraordinary, justification=d.justification,
-                               convened_at=ctx.now, agenda_published_at=ctx.now)
-    ctx.db.add(row)
-    ctx.session_key = row.key
-    return {"session": row.key, "extraordinary": row.extraordinary}
+    key = d.key or next_key(ctx, m.SecretariatSession, "S")
+    ctx.insert(m.SecretariatSession, process_id=ctx.process.id, key=key, scheduled_for=d.scheduled_for, place=d.place,
+               agenda=list(d.agenda), extraordinary=d.extraordinary, justification=d.justification,
+               convened_at=ctx.now, agenda_published_at=ctx.now)
+    ctx.session_key = key
+    return {"session": key, "extraordinary": d.extraordinary}
+
+
+_ATTENDANCE = m.Attendance.__table__
+_LEAVE = (_ATTENDANCE.update().where(_ATTENDANCE.c.session_id == bindparam("b_session"), _ATTENDANCE.c.left_at.is_(None))
+          .values(left_at=bindparam("b_now")))
+_LEFT = _ATTENDANCE.update().where(_ATTENDANCE.c.id.in_(bindparam("b_ids", expanding=True))).values(left_at=bindparam("b_now"))
+
+
+class Arrival(NamedTuple):
+    """An attendance row just written, as the quorum counts read it."""
+    session_id: int
+    person_id: int
+    arrived_at: dt.datetime
+    left_at: dt.datetime | None
 
 
 def record_attendance(ctx: Context, d: s.RecordAttendance):
     """Record members arriving at (present: true) or leaving (present: false) a session."""
     session = session_row(ctx, d.session)
+    everyone, withdrawn, attendance = seating(ctx, session)  # read once, as plain rows: who is named, present, counts
+    by_handle = {p.handle: p for p in everyone.values()}
     people = []
     for handle in d.members:
-        p = find_person(ctx, handle)
+        p = by_handle.get(handle)
         if p is None or p.role != "member" or not p.active:
             raise not_found("member", handle)
         people.append(p)
-    open_rows = {a.person_id: a for a in ctx.db.exec(select(m.Attendance).where(
-        m.Attendance.session_id == session.id, m.Attendance.left_at.is_(None)))}
+    open_rows = {a.person_id: a for a in attendance if a.left_at is None}
+    arrived, left = [], set()
     for p in people:
         if d.present and p.id not in open_rows:
-            ctx.db.add(m.Attendance(session_id=session.id, person_id=p.id, arrived_at=ctx.now))
+            arrived.append({"session_id": session.id, "person_id": p.id, "arrived_at": ctx.now, "left_at": None})
         elif not d.present and p.id in open_rows:
-            open_rows[p.id].left_at = ctx.now
-            ctx.db.add(open_rows[p.id])
-    ctx.db.flush()
-    present = present_members(ctx, session)
-    gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), counting_members(ctx, session),
-                                  session.key)
+            left.add(open_rows[p.id].id)
+    if left:  # one UPDATE of the rows read
+        ctx.db.connection().execute(_LEFT, {"b_ids": sorted(left), "b_now": ctx.now})
+        attendance = [a._replace(left_at=ctx.now) if a.id in left else a for a in attendance]
+    if arrived:  # new rows no one changes in this action: one INSERT, no ORM objects
+        ctx.insert(m.Attendance, arrived)
+        attendance += [Arrival(**row) for row in arrived]  # after every row read: the order of recording
+    present = governance.present_members(attendance, everyone, withdrawn)
+    gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum),
+                                  counting_members(ctx, session, everyone, withdrawn, attendance), session.key)
     return {"session": session.key, "present": sorted(p.handle for p in present), "quorate": not gaps}
+
+
 
 
 def close_session(ctx: Context, d: s.CloseSession):
     """Close a session; everyone still present leaves it. The session keeps the head of the audit
     trail at its close, published with it and emailed to the secretariat."""
     session = session_row(ctx, d.session)
-    for a in ctx.db.exec(select(m.Attendance).where(m.Attendance.session_id == session.id, m.Attendance.left_at.is_(None))):
-        a.left_at = ctx.now
-        ctx.db.add(a)
+    ctx.db.connection().execute(_LEAVE, {"b_session": session.id, "b_now": ctx.now})  # one UPDATE, no rows read
     session.closed_at = ctx.now
     # the record up to the close: the head before this action's own entry, which links to it
     session.closed_seq, session.closed_head = ctx.process.audit_seq, ctx.process.audit_head
@@ -85,9 +106,9 @@ def publish_minutes(ctx: Context, d: s.PublishMinutes):
 def publish_document(ctx: Context, d: s.PublishDocument):
     """Publish a dated document or piece of evidence in the process's public repository."""
     key = d.key or next_key(ctx, m.Document, "doc")
-    if find(ctx, m.Document, key) is not None:
+    if taken(ctx, m.Document, key):
         raise InvalidInput([reason("duplicate_key", kind="document", key=key)])
-    ctx.db.add(m.Document(process_id=ctx.process.id, key=key, kind=d.kind, title=d.title, ref=d.ref,
-                          stage=d.stage or (ctx.process.stage if ctx.process.stage in STAGE_NAMES else None),
-                          published_at=ctx.now))
+    ctx.insert(m.Document, process_id=ctx.process.id, key=key, kind=d.kind, title=d.title, ref=d.ref,
+               stage=d.stage or (ctx.process.stage if ctx.process.stage in STAGE_NAMES else None),
+               published_at=ctx.now)
     return {"document": key}
