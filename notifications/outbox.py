@@ -177,20 +177,57 @@ _RELEASE = update(T).where(_mine()).values(status="pending", lease_until=None, c
 
 
 def mark_sent(engine: Engine | Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
-    """Mark sent, in one statement, the rows of ``ids`` this worker holds; returns how many.
+    """Mark sent, in one committed statement, the rows of ``ids`` this worker holds; returns how many.
 
     The sender calls this once or more per message sent, so it is written as the driver's SQL
     (only the rows this worker still holds; the time converted by the column's own type): measured
-    43 µs a mark on SQLite against 77 µs through the compiled Core statement."""
+    43 µs a mark on SQLite against 77 µs through the compiled Core statement. On a connection the
+    caller holds outside any transaction (the sender's, for a whole run) it goes to the driver's
+    connection itself: its own transaction on SQLite (``BEGIN IMMEDIATE`` ... ``COMMIT``), one
+    autocommitted statement on PostgreSQL; it has committed when this returns."""
     if not ids:
         return 0
+    if isinstance(engine, Connection) and not engine.in_transaction():
+        return _mark_sent_driver(engine, worker, ids, now)
     with _tx(engine) as conn:
-        dialect = conn.dialect
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        to_db = T.c.sent_at.type.bind_processor(dialect)
-        sql = (f"UPDATE {T.name} SET status = 'sent', sent_at = {mark}, lease_until = NULL, last_error = NULL "
-               f"WHERE id IN ({', '.join([mark] * len(ids))}) AND claimed_by = {mark} AND status = 'claimed'")
-        return conn.exec_driver_sql(sql, (to_db(now) if to_db else now, *ids, worker)).rowcount
+        sql, params = _mark_sent_sql(conn, worker, ids, now)
+        return conn.exec_driver_sql(sql, params).rowcount
+
+
+def _mark_sent_sql(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> tuple[str, tuple]:
+    dialect = conn.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    to_db = T.c.sent_at.type.bind_processor(dialect)
+    sql = (f"UPDATE {T.name} SET status = 'sent', sent_at = {mark}, lease_until = NULL, last_error = NULL "
+           f"WHERE id IN ({', '.join([mark] * len(ids))}) AND claimed_by = {mark} AND status = 'claimed'")
+    return sql, (to_db(now) if to_db else now, *ids, worker)
+
+
+def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
+    """:func:`mark_sent` on the driver's connection of ``conn`` (no transaction open on it)."""
+    sql, params = _mark_sent_sql(conn, worker, ids, now)
+    raw = conn.connection.dbapi_connection
+    sqlite = conn.dialect.name == "sqlite"
+    if not sqlite and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        with _tx(conn) as held:  # a transaction of SQLAlchemy's: it commits
+            return held.exec_driver_sql(sql, params).rowcount
+    cur = raw.cursor()
+    try:
+        if not sqlite:
+            cur.execute(sql, params)  # autocommit: committed when it returns
+            return cur.rowcount
+        cur.execute("BEGIN IMMEDIATE")  # the driver's isolation_level is None: we open and close it
+        try:
+            cur.execute(sql, params)
+            n = cur.rowcount
+            cur.execute("COMMIT")
+        except BaseException:
+            if raw.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return n
+    finally:
+        cur.close()
 
 
 def sent_by(engine: Engine | Connection, worker: str, ids: list[int]) -> set[int]:
