@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from stages.reminders import RULES
@@ -187,8 +188,10 @@ def mark_sent(engine: Engine | Connection, worker: str, ids: Sequence[int], now:
     autocommitted statement on PostgreSQL; it has committed when this returns."""
     if not ids:
         return 0
-    if isinstance(engine, Connection) and not engine.in_transaction():
-        return _mark_sent_driver(engine, worker, ids, now)
+    if isinstance(engine, Connection):
+        n = _mark_sent_driver(engine, worker, ids, now)
+        if n is not None:
+            return n
     with _tx(engine) as conn:
         sql, params = _mark_sent_sql(conn, worker, ids, now)
         return conn.exec_driver_sql(sql, params).rowcount
@@ -203,18 +206,20 @@ def _mark_sent_sql(conn: Connection, worker: str, ids: Sequence[int], now: dt.da
     return sql, (to_db(now) if to_db else now, *ids, worker)
 
 
-def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
-    """:func:`mark_sent` on the driver's connection of ``conn`` (no transaction open on it)."""
-    sql, params = _mark_sent_sql(conn, worker, ids, now)
+def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> int | None:
+    """:func:`mark_sent` on the driver's connection of ``conn``, committed when it returns: on
+    SQLite outside any transaction (its own ``BEGIN IMMEDIATE`` ... ``COMMIT``), on a driver
+    connection in autocommit (one statement); ``None`` (not done) otherwise. A driver error is
+    raised as SQLAlchemy raises it (``DBAPIError``; a lost connection invalidated and said so)."""
     raw = conn.connection.dbapi_connection
     sqlite = conn.dialect.name == "sqlite"
-    if not sqlite and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        with _tx(conn) as held:  # a transaction of SQLAlchemy's: it commits
-            return held.exec_driver_sql(sql, params).rowcount
+    if (conn.in_transaction() or raw.in_transaction) if sqlite else getattr(raw, "autocommit", False) is not True:
+        return None
+    sql, params = _mark_sent_sql(conn, worker, ids, now)
     cur = raw.cursor()
     try:
         if not sqlite:
-            cur.execute(sql, params)  # autocommit: committed when it returns
+            cur.execute(sql, params)
             return cur.rowcount
         cur.execute("BEGIN IMMEDIATE")  # the driver's isolation_level is None: we open and close it
         try:
@@ -226,6 +231,12 @@ def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt
                 cur.execute("ROLLBACK")
             raise
         return n
+    except conn.dialect.loaded_dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, raw, cur)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from exc
     finally:
         cur.close()
 
