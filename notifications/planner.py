@@ -63,7 +63,9 @@ class Planned:
     status: str
     details: dict = field(default_factory=dict)
     context: dict | None = None
-    make_context: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+    #: Builds the template's fields from this reminder (called with it): one callable shared by
+    #: many reminders (every activity reminder of a plan shares one), not one closure each.
+    make_context: Callable[["Planned"], dict] | None = field(default=None, repr=False, compare=False)
 
     @property
     def reason(self) -> Reason:
@@ -72,7 +74,7 @@ class Planned:
     def template_context(self) -> dict:
         """The template's fields, built on first use (planning thousands need none of them)."""
         if self.context is None and self.make_context is not None:
-            self.context = self.make_context()
+            self.context = self.make_context(self)
         return self.context or {}
 
 
@@ -105,8 +107,10 @@ def due_reminders(records: Records, now: dt.datetime, settings: dict | None = No
     the rules counting from those dates (what an action touched); ``None``: every rule.
     ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
     report still counts all of its activities in ``records``)."""
+    found: list[Planned] = []
     with bulk():
-        found = list(_plan(records, now, settings, full=False, anchors=anchors, activities=activities))
+        for batch in _plan(records, now, settings, full=False, anchors=anchors, activities=activities):
+            found += batch
     if contexts:
         for p in found:
             p.template_context()
@@ -115,7 +119,7 @@ def due_reminders(records: Records, now: dt.datetime, settings: dict | None = No
 
 def plan(records: Records, now: dt.datetime, settings: dict | None = None) -> list[Planned]:
     """Every reminder point considered now, due or not, with the reason."""
-    return list(_plan(records, now, settings, full=True))
+    return [p for batch in _plan(records, now, settings, full=True) for p in batch]
 
 
 # --- the moment and the people ----------------------------------------------------------
@@ -188,7 +192,8 @@ for _rule in RULES:
 
 
 def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
-          anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[Planned]:
+          anchors: frozenset[str] | None = None, activities: frozenset[int] | None = None) -> Iterator[list[Planned]]:
+    """The reminders planned, in lists (one per anchor when due only; per subject and series with ``full``)."""
     settings = settings if settings is not None else effective_settings(records.process.settings)
     moment = _Moment(records.process, settings, now)
     builder = _Subjects(records, settings, moment, activities)
@@ -204,7 +209,7 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
         if full:
             for subject in builder.subjects(anchor):
                 for name, series_rules in series.items():
-                    yield from _series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full)
+                    yield list(_series(subject, name, series_rules, offsets[name], gates, moment, muted, records, full))
             continue
         # Due only: per series, its open points by offset; a subject of one anchor date has at most one
         # due point per series, the last open one at or before today (a bisection, not a list of points).
@@ -213,6 +218,10 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
             continue
         found: list[Planned] = []
         pid = records.process.id
+        if anchor == "activity_end":  # most reminders: one pass over the rows, no subject built
+            builder.activities_due(found, plans, until, muted)
+            yield found
+            continue
         for subject in builder.subjects(anchor, due=True, until=until):
             for name, series_rules, offs, open_points in plans:
                 if series_rules[0].witness or len(subject.anchors) != 1:  # witnesses, periodic subjects: few
@@ -220,7 +229,7 @@ def _plan(records: Records, now: dt.datetime, settings: dict | None, full: bool,
                                          False))
                 else:
                     _due_series(found, subject, name, series_rules[0].audience, offs, open_points, moment, muted, pid)
-        yield from found
+        yield found
 
 
 def _open_points(series: dict[str, list[ReminderRule]], gates: dict, offsets: dict,
@@ -284,16 +293,11 @@ def _due_series(found: list[Planned], subject: _Subject, series: str, audience: 
     if subject.stop:
         return
     anchor = subject.anchors[0]
-    i = bisect_right(offs, (moment.last_due_day - anchor).days) - 1
-    if i < 0:
+    due = _due_point(open_points, offs, anchor, moment)
+    if due is None or (subject.stop_for is not None and subject.stop_for(anchor)):
         return
-    offset, _, rule = open_points[i]
-    if subject.stop_for is not None and subject.stop_for(anchor):
-        return
-    if rule.stale_after_date and offset <= 0 and anchor < moment.today:
-        return  # date_passed
-    day = anchor + dt.timedelta(days=offset)
-    kind, sid, label, context = rule.kind, subject.id, subject.label, subject.context
+    kind, _, day = due
+    sid, label, context = subject.id, subject.label, subject.context
     prefix = f"{kind}.{pid}.{sid}.{moment.ymd(day)}."  # reminder_key's format
     due_at = moment.due_at(day)
     for person in subject.people(audience):
@@ -301,7 +305,24 @@ def _due_series(found: list[Planned], subject: _Subject, series: str, audience: 
             continue
         found.append(Planned(prefix + str(person.id), kind, series, pid, sid, label, day, due_at, person.id,
                              person.handle, person.email, person.lang or "es", "due", {}, None,
-                             functools.partial(context, anchor, person, kind)))
+                             functools.partial(_context_of, context, anchor, person, kind)))
+
+
+def _context_of(context: Callable[[dt.date, Any, str], dict], anchor: dt.date, person: Any, kind: str,
+                _planned: Planned) -> dict:
+    """A subject's template fields for one point and person (``Planned.make_context``)."""
+    return context(anchor, person, kind)
+
+
+def _due_point(open_points: list, offs: list[int], anchor: dt.date, moment: _Moment) -> tuple[str, int, dt.date] | None:
+    """The point :func:`_due_series` sends for an anchor date with no stop: (kind, offset, day), or ``None``."""
+    i = bisect_right(offs, (moment.last_due_day - anchor).days) - 1
+    if i < 0:
+        return None
+    offset, _, rule = open_points[i]
+    if rule.stale_after_date and offset <= 0 and anchor < moment.today:
+        return None  # date_passed
+    return rule.kind, offset, anchor + dt.timedelta(days=offset)
 
 
 def opened_by_move(process: Any, before: str, suspended_before: str | None) -> frozenset[str]:
@@ -361,7 +382,7 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
             if person.handle in muted or not person.email:
                 continue
             yield _entry(records, moment, subject, rule, series, day, person, "due", {}, None,
-                         functools.partial(subject.context, anchor, person, rule.kind), at=witness_at)
+                         functools.partial(_context_of, subject.context, anchor, person, rule.kind), at=witness_at)
         return
     for point in sorted(points, key=lambda p: (p[0], p[1])):
         day, _, rule, offset, anchor = point
@@ -390,7 +411,7 @@ def _series(subject: _Subject, series: str, rules: list[ReminderRule], offsets: 
 
 def _entry(records: Records, moment: _Moment, subject: _Subject, rule: ReminderRule, series: str, day: dt.date,
            person: Any, status: str, details: dict, context: dict | None,
-           make_context: Callable[[], dict] | None = None, at: dt.datetime | None = None) -> Planned:
+           make_context: Callable[[Planned], dict] | None = None, at: dt.datetime | None = None) -> Planned:
     pid = records.process.id
     return Planned(key=reminder_key(rule.kind, pid, subject.id, day, person.id), kind=rule.kind, series=series,
                    process_id=pid, subject=subject.id, label=subject.label, due_on=day,
@@ -409,6 +430,8 @@ class _Subjects:
         self.agencies = {a.id: a for a in records.agencies}
         self.commitments = {c.id: c for c in records.commitments}
         self._audiences: dict[int | None, Callable[[str], list]] = {}
+        self._by_subject: dict[str, Any] | None = None  # for the activities' template fields, when first asked
+        self._people: dict[int, Any] = {}
 
     def subjects(self, anchor: str, due: bool = False, until: dt.date | None = None) -> Iterable[_Subject]:
         """The subjects of one anchor; ``due``: only those that can have a reminder due (their
@@ -476,6 +499,58 @@ class _Subjects:
             yield _Subject(f"activity-{a.id}", f"{a.key}: {a.title}", [end], self.audience(a.agency_id),
                            functools.partial(self._activity_context, a),
                            stop="activity_completed" if completed else None)
+
+    def activities_due(self, found: list[Planned], plans: list, until: dt.date, muted: set) -> None:
+        """Append to ``found`` the due reminders of the activities, as :func:`_due_series` plans
+        them for the subjects of :meth:`_activity_end` (``due=True``), in the same order: per
+        activity, per series. The point due is looked up per series and end date (many
+        activities share one), and each series' recipients are filtered once per agency."""
+        m, pid, only = self.m, self.r.process.id, self.only
+        lang = {p.id: p.lang or "es" for p in self.r.people}
+
+        def sendable(people: list) -> list:
+            return [(str(p.id), p.id, p.handle, p.email, lang[p.id]) for p in people
+                    if p.email and p.handle not in muted]
+
+        series = []
+        for name, series_rules, offs, open_points in plans:
+            audience = series_rules[0].audience
+            by_agency = ({agency: sendable(people) for agency, people in self.liaisons.items()}
+                         if audience == "liaisons" else None)
+            everyone = [] if audience == "liaisons" else sendable(self.audience()(audience))
+            series.append((name, offs, open_points, {}, by_agency, everyone))
+        context = self._activity_planned_context
+        for a in self.r.activities:
+            end = a.end_date
+            if end is None or end > until or a.status == "completed" or (only is not None and a.id not in only):
+                continue
+            sid = label = None
+            for name, offs, open_points, points, by_agency, everyone in series:
+                point = points.get(end, False)
+                if point is False:
+                    due = _due_point(open_points, offs, end, m)
+                    point = points[end] = None if due is None else (
+                        f"{due[0]}.{pid}.", f".{m.ymd(due[2])}.", due[0], due[2], m.due_at(due[2]))
+                if point is None:
+                    continue
+                people = everyone if by_agency is None else by_agency.get(a.agency_id, ())
+                if not people:
+                    continue
+                if sid is None:
+                    sid, label = f"activity-{a.id}", f"{a.key}: {a.title}"
+                head, tail, kind, day, due_at = point
+                head += sid + tail
+                for person_key, person_id, handle, email, person_lang in people:
+                    found.append(Planned(head + person_key, kind, name, pid, sid, label, day, due_at, person_id,
+                                         handle, email, person_lang, "due", {}, None, context))
+
+    def _activity_planned_context(self, planned: Planned) -> dict:
+        """The template fields of an activity reminder planned by :meth:`activities_due`."""
+        if self._by_subject is None:
+            self._by_subject = {f"activity-{a.id}": a for a in self.r.activities if a.end_date is not None}
+            self._people = {p.id: p for p in self.r.people}
+        a = self._by_subject[planned.subject]
+        return self._activity_context(a, a.end_date, self._people[planned.person_id], planned.kind)
 
     def _activity_context(self, a: Any, anchor: dt.date, person: Any, kind: str) -> dict:
         item = self.activity_item(a)

@@ -115,10 +115,10 @@ def _due_reports(db: Session, process: m.Process, window, rows: dict) -> list:
     a, r = m.Activity.__table__, m.ProgressReport.__table__
     found = rows["activities"]
     reports: list = []
-    if found:
-        inside = select(a.c.id).where(_windowed(process, window.until))
+    if found:  # from the process's reports (as the representatives' read below), not per activity read
         query = (select(r.c.activity_id, func.max(r.c.reported_on).label("reported_on"))
-                 .where(r.c.activity_id.in_(inside)).group_by(r.c.activity_id))
+                 .select_from(r.join(a, a.c.id == r.c.activity_id))
+                 .where(r.c.process_id == process.id, _windowed(process, window.until)).group_by(r.c.activity_id))
         reports = _tuples(db.execute(query))
     if not window.progress:
         return reports
