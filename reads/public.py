@@ -26,8 +26,10 @@ from sqlmodel import Session, select
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
 from stages.clock import Clock, SystemClock
 from stages import news, participation
+from stages.base import no_cyclic_gc
 from stages.chronology import local_today
 from stages.sensitization import QUESTIONS
+from notifications.citizens import DIGEST_TABLES
 from storage import load_records, process_by_slug
 from storage.models import Input, Process
 from storage.records import TABLES as TABLES_READ
@@ -64,19 +66,37 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         if inputs:
-            return build(load_records(db, p, now=now, plain=True), lang)
+            records = load_records(db, p, now=now, plain=True)
+            with no_cyclic_gc():  # many acyclic dicts: a collection would rescan every row read
+                return build(records, lang)
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
         records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now, plain=True)
         counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
-        return build(records, lang, counts=counts, listed=False)
+        with no_cyclic_gc():
+            return build(records, lang, counts=counts, listed=False)
 
 
-#: How many of the newest days of inputs received and of reasoned responses a view that does not
-#: list the inputs carries among its events: enough for the page's latest news (``NEWS_DAYS``
-#: items at most), each day counted whole by the database.
+#: How many of the newest events of each kind the view carries (``news``): enough for the page's
+#: latest news (``NEWS_DAYS`` items at most); the days of inputs received and of reasoned
+#: responses, when the view does not list the inputs, each counted whole by the database. The
+#: Atom feed carries every event (:func:`feed_view`).
 NEWS_DAYS = 5
+
+
+def feed_view(db_engine: Engine, slug: str, clock: Clock | None = None) -> dict[str, Any]:
+    """What the Atom feed carries: the process's name and audit head, and every event of
+    :func:`stages.news.events`, newest first, built from the tables the weekly digest reads
+    (``notifications.citizens.DIGEST_TABLES``): the feed carries every event the digest counts."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        r = load_records(db, p, DIGEST_TABLES, now=(clock or SystemClock()).now(), plain=True)
+        f = Fmt(p.timezone)
+        with no_cyclic_gc():
+            happened = news.events(r)
+            return {"process": {"slug": p.slug, "name": p.name, "created_at": f.at(p.created_at)},
+                    "news": [news.as_dict(e, p.timezone) for e in reversed(happened)], "audit": audit_head(p, f.at)}
 
 
 def response_days(db: Session, p: Process, days: int = NEWS_DAYS) -> list[news.Day]:
@@ -401,8 +421,10 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                 "final_status": dict(Counter(c.final_status for c in r.commitments if c.final_status))}
 
     governance_record = _governance_record(r, f, lang)
-    # what changed, newest first: the one list the feed, the page's news and the weekly digest read
-    happened = news.events(r, (counts or {}).get("response_days"), (counts or {}).get("received_days"))
+    # what changed, newest first: the newest of each kind from the one list the feed
+    # (:func:`feed_view`), the page's news and the weekly digest read
+    happened = news.events(r, (counts or {}).get("response_days"), (counts or {}).get("received_days"),
+                           newest=NEWS_DAYS)
 
     public_events = [{"key": e.key, "kind": e.kind, "held_on": f.day(e.held_on), "place": e.place,
                       "minutes_ref": e.minutes_ref} for e in r.public_events]

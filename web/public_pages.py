@@ -232,7 +232,7 @@ async def process_atom(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     base = request.app.state.public_url  # never the Host header: a forged one must not reach a cached feed
     return await _cached(request, slug, "atom", lang,
-                         lambda: atom(public.public_view(engine, slug, lang), base, lang))
+                         lambda: atom(public.feed_view(engine, slug, request.app.state.clock), base, lang))
 
 
 @router.get("/p/{slug}/calendar.ics")
