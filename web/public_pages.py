@@ -162,7 +162,7 @@ async def compliance_page(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     response = await _cached(request, slug, "compliance", lang,
                              lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "html",
-                                                   lang).encode())
+                                                   lang, back=f"/p/{quote(slug)}").encode())
     response.headers["Content-Security-Policy"] = _report_csp()
     return response
 
