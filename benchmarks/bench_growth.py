@@ -14,6 +14,13 @@
    (``reads.public.public_view``: read + build, no HTML), each against a raw driver read of
    the same rows (every row of the process's records: what the three load today), and,
    for reference, the same raw read with inputs as two counts (what a read showing totals needs).
+   Why every row is the honest baseline of both: the public view (the JSON of the process) shows
+   the whole record; the page shows 50 inputs and their counts, but also the next move's unmet
+   criteria, which on this fixture (monitoring, compliance gate on: ``workflow.moves.reads_for``
+   gives ``None``) are read from every row, the inputs included, through the gate's compliance
+   report. ``raw-page`` (every other row, the inputs as counts and a page of 50) is what a page
+   without the gate would need, printed for reference. The ``page`` timed here is the view and the
+   inputs' page (no HTML, no compliance section, no taking part: the route adds those).
 
 3. Other common actions (``--only actions``): ``report_progress`` (a liaison, through the
    engine) on a process in monitoring holding 1/10 of each size in activities (50 agencies,

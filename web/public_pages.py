@@ -141,15 +141,13 @@ async def commitment_page(request: Request, slug: str, key: str) -> Response:
     indicators, progress and evidence."""
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    view = await run_in_threadpool(public.public_view, engine, slug, lang, None, False)
-    found = [c for c in view["commitments"] if c["key"] == key]
-    if not found:
+    view = await run_in_threadpool(public.commitment_view, engine, slug, key, lang)  # its own rows only
+    if view is None:
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
-    activities = [a for a in view["activities"] if a["commitment"] == key]
     path = f"/p/{quote(slug)}/compromisos/{quote(key)}"
     return await _cached(request, slug, f"html:commitment:{key}", lang, lambda: render(
-        "commitment.html", lang=lang, v=view, cm=found[0], activities=activities, request_path=path,
-        identity=None).encode())
+        "commitment.html", lang=lang, v=view, cm=view["commitment"], activities=view["activities"],
+        request_path=path, identity=None).encode())
 
 
 @router.get("/p/{slug}/cumplimiento")
