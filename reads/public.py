@@ -37,6 +37,7 @@ from storage.plain import reading
 from storage.records import TABLES as TABLES_READ
 from workflow import engine
 
+from . import checks
 from .status import next_event
 
 #: The tables offered as CSV/JSON downloads, in the order they are listed.
@@ -79,6 +80,44 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
         with no_cyclic_gc():
             return build(records, lang, counts=counts, listed=False, whole=False)
+
+
+#: How many commitments the process page lists at a time.
+COMMITMENTS_PER_PAGE = 50
+
+
+def page_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
+              commitments_page: int = 1) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """What the process page shows, from one read of the process's records: its view
+    (:func:`build` with ``whole=False``: a summary; the inputs counted, not listed: they are read a
+    page at a time, :mod:`reads.lists`), its commitments a page at a time (``commitments``: page
+    ``commitments_page`` of :data:`COMMITMENTS_PER_PAGE`; ``commitment_pages``: that page, how
+    many pages, how many commitments), the compliance report of ``clock``'s now
+    (:func:`reads.checks.report`'s, judged on the same rows) and taking part today
+    (:func:`participation_view`'s). Every row is read: the report and the next move's criteria
+    judge the whole record."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        now = (clock or SystemClock()).now()
+        records = load_records(db, p, now=now, plain=True)
+        days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
+        with no_cyclic_gc():
+            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False)
+            total = len(view["commitments"])
+            pages = max(1, -(-total // COMMITMENTS_PER_PAGE))
+            at = min(max(1, commitments_page), pages)
+            view["commitments"] = view["commitments"][(at - 1) * COMMITMENTS_PER_PAGE:at * COMMITMENTS_PER_PAGE]
+            view["commitment_pages"] = {"page": at, "pages": pages, "total": total, "per_page": COMMITMENTS_PER_PAGE}
+            return view, checks.judged(records, now), _taking_part(records, lang)
+
+
+def _counted(r: Records) -> dict[str, Any]:
+    """The counts of :func:`input_counts`, taken from the inputs read (the same numbers, without
+    asking the database again)."""
+    shown = [i for i in r.inputs if not i.hidden_reason]
+    return {"total": len(shown), "answered": sum(1 for i in shown if i.disposition and i.rationale),
+            "per_theme": Counter(i.theme_id for i in shown),
+            "hidden": dict(sorted(Counter(i.hidden_reason for i in r.inputs if i.hidden_reason).items()))}
 
 
 #: How many of the newest events of each kind the view carries (``news``): enough for the page's
@@ -161,37 +200,43 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
     what the form asks and the privacy notice. Nothing personal."""
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        r = load_records(db, p, ("channels", "themes", "commitments"), now=(clock or SystemClock()).now())
-        today = local_today(r.now, p.timezone)
-        empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
-        by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
-        web = {c.key for cs in by_state.values() for c in cs}
-        settings = participation.settings(p)
-        period = participation.comment_period(p)
-        comments_open = bool(period and period["opens_on"] <= today <= period["closes_on"] and p.stage == "commitments")
-        drafts = [{"key": c.key, "title": c.title, "problem": c.problem, "objective": c.objective}
-                  for c in r.commitments if c.status == "draft"]
+        return _taking_part(load_records(db, p, ("channels", "themes", "commitments"), now=(clock or SystemClock()).now(),
+                                         plain=True), lang)
 
-        def one(c) -> dict[str, Any]:
-            state = ("closed" if c.closes_on is not None and c.closes_on < today else
-                     "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
-            return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
-                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
-                    "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
-        # the other channels: those still to come or open first (by when they open), the closed after
-        others = sorted((c for c in r.channels if c.key not in web),
-                        key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
-        return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
-                **{state: [one(c) for c in cs] for state, cs in by_state.items()},
-                # a closed or suspended process takes no part: no channel is offered
-                "other_channels": [one(c) for c in others] if p.stage not in (CLOSED, SUSPENDED) else [],
-                "themes": [{"key": t.key, "name": t.name} for t in r.themes],
-                "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
-                             "opens_on": period["opens_on"].isoformat() if period else None,
-                             "closes_on": period["closes_on"].isoformat() if period else None},
-                "ask": settings["ask"], "limits": settings["limits"],
-                "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
-                "max_length": participation.WEB_INPUT_MAX}
+
+def _taking_part(r: Records, lang: str) -> dict[str, Any]:
+    """:func:`participation_view` of the records ``r`` (pure)."""
+    p = r.process
+    today = local_today(r.now, p.timezone)
+    empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
+    by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
+    web = {c.key for cs in by_state.values() for c in cs}
+    settings = participation.settings(p)
+    period = participation.comment_period(p)
+    comments_open = bool(period and period["opens_on"] <= today <= period["closes_on"] and p.stage == "commitments")
+    drafts = [{"key": c.key, "title": c.title, "problem": c.problem, "objective": c.objective}
+              for c in r.commitments if c.status == "draft"]
+
+    def one(c) -> dict[str, Any]:
+        state = ("closed" if c.closes_on is not None and c.closes_on < today else
+                 "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
+        return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
+                "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
+                "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
+    # the other channels: those still to come or open first (by when they open), the closed after
+    others = sorted((c for c in r.channels if c.key not in web),
+                    key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
+    return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
+            **{state: [one(c) for c in cs] for state, cs in by_state.items()},
+            # a closed or suspended process takes no part: no channel is offered
+            "other_channels": [one(c) for c in others] if p.stage not in (CLOSED, SUSPENDED) else [],
+            "themes": [{"key": t.key, "name": t.name} for t in r.themes],
+            "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
+                         "opens_on": period["opens_on"].isoformat() if period else None,
+                         "closes_on": period["closes_on"].isoformat() if period else None},
+            "ask": settings["ask"], "limits": settings["limits"],
+            "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
+            "max_length": participation.WEB_INPUT_MAX}
 
 
 def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]:

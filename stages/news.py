@@ -121,11 +121,11 @@ def events(r: Records, responses: list[Day] | None = None, received: list[Day] |
         return rep.recorded_at or midnight(rep.reported_on, tz)
 
     kept = None
-    if newest is not None:  # the newest reports, and the newest with evidence
-        def key(rep):
-            return reported(rep).timestamp(), rep.id
-        kept = {rep.id for rep in heapq.nlargest(newest, r.progress_reports, key=key)}
-        kept |= {rep.id for rep in heapq.nlargest(newest, (x for x in r.progress_reports if x.evidence_ref), key=key)}
+    if newest is not None:  # the newest reports, and the newest with evidence, by time then id
+        keyed = [((rep.recorded_at or midnight(rep.reported_on, tz)).timestamp(), rep.id, bool(rep.evidence_ref))
+                 for rep in r.progress_reports]
+        kept = {k[1] for k in heapq.nlargest(newest, keyed)}
+        kept |= {k[1] for k in heapq.nlargest(newest, (k for k in keyed if k[2]))}
     for rep in r.progress_reports:
         a = activities.get(rep.activity_id)
         counted[rep.activity_id] += 1  # the n-th report of its activity, counted over every report
