@@ -71,8 +71,9 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         now = (clock or SystemClock()).now()
         if inputs:
             records = load_records(db, p, now=now, plain=True)
+            days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
             with no_cyclic_gc():  # many acyclic dicts: a collection would rescan every row read
-                return build(records, lang)
+                return build(records, lang, counts=_counted(records) | days)
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
