@@ -14,6 +14,14 @@
    (``reads.public.public_view``: read + build, no HTML), each against a raw driver read of
    the same rows (every row of the process's records: what the three load today), and,
    for reference, the same raw read with inputs as two counts (what a read showing totals needs).
+   The ``page`` timed is the process page as its route makes it (``web.public_pages.process_html``:
+   the page's view, the compliance report and taking part from one read of the records, the
+   first page of inputs, the HTML rendered). Why every row is the honest baseline of both: the
+   public view (the JSON of the process) shows the whole record; the page lists 50 commitments
+   and 50 inputs with their totals, but it also shows the compliance report of today and the next
+   move's unmet criteria (on this fixture, monitoring with the compliance gate on), both judged
+   on every row, the inputs included. ``raw-page`` (every other row, the inputs as counts and a
+   page of 50) is printed for reference: what a page showing no judgement of the record would read.
 
 3. Other common actions (``--only actions``): ``report_progress`` (a liaison, through the
    engine) on a process in monitoring holding 1/10 of each size in activities (50 agencies,
@@ -49,10 +57,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (Database, Spread, add_inputs, build_plan, conditions, db_date, db_datetime,  # noqa: E402
                      fmt_ratio, interleave, measure, peak_rss_mib, raw_read_records, reset_peak_rss)
 
-from reads import checks, lists, public  # noqa: E402
+from reads import checks, public  # noqa: E402
 from reads import status as queries  # noqa: E402
 from workflow import actions  # noqa: E402
 from stages.clock import FixedClock  # noqa: E402
+from web.public_pages import process_html  # noqa: E402
 
 MX = dt.timezone(dt.timedelta(hours=-6))
 FIRST_AT = dt.datetime(2026, 3, 1, 10, 0, tzinfo=MX)  # consultation open (2026-02-16 .. 03-16)
@@ -216,9 +225,8 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
                 def public_page():
                     return public.public_view(db.engine, plan.slug, "es")
 
-                def page():  # the public page's data now: no list of inputs, their counts, their first page
-                    view = public.public_view(db.engine, plan.slug, "es", inputs=False)
-                    return view, lists.page(db.engine, plan.slug, "inputs", lang="es")
+                def page():  # the process page as its route makes it: view, report, inputs' page, HTML
+                    return len(process_html(db.engine, plan.slug, "es", CLOCK))
 
                 def raw_page():
                     return raw_read_records(db, conn, plan.process_id, inputs="page")

@@ -9,6 +9,8 @@ is which.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 from i18n import N_, Msg
@@ -53,11 +55,19 @@ OPENNESS: dict[str, dict[str, tuple[Msg, ...]]] = {
 }
 
 
+@functools.cache
 def _value(code: str | None, lang: str) -> str | None:
+    """A value's label in ``lang`` (the same for every commitment: worded once)."""
     if code is None:
         return None
     text = VALUES.get(code)
     return text.render(lang) if text else code
+
+
+@functools.cache
+def _examples(level: str, axis: str, lang: str) -> tuple[str, ...]:
+    """The examples of openness of ``level`` on ``axis``, in ``lang`` (worded once)."""
+    return tuple(t.render(lang) for t in OPENNESS[level].get(axis, ()))
 
 
 def verifiability(f: Facts, c: Any) -> tuple[str, list[str]]:
@@ -98,7 +108,7 @@ def ambition_guidance(level: str | None, axes: list[str], lang: str) -> dict[str
     nxt = AMBITION[AMBITION.index(level) + 1] if AMBITION.index(level) + 1 < len(AMBITION) else None
 
     def examples(lvl: str) -> dict[str, list[str]]:
-        return {ax: [t.render(lang) for t in OPENNESS[lvl].get(ax, ())] for ax in axes if ax in OPENNESS[lvl]}
+        return {ax: list(_examples(lvl, ax, lang)) for ax in axes if ax in OPENNESS[lvl]}
 
     return {"level": level, "level_label": _value(level, lang), "examples": examples(level),
             "next_level": nxt, "next_level_label": _value(nxt, lang), "next_examples": examples(nxt) if nxt else {}}

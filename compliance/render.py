@@ -22,14 +22,16 @@ EMOJI = {"met": "✅", "not_met": "❌", "not_applicable": "➖", "not_enough_da
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render(report: Report, fmt: str = "text", lang: str = "es") -> str:
+def render(report: Report, fmt: str = "text", lang: str = "es", back: str | None = None) -> str:
+    """``report`` as ``fmt`` (text, markdown, html, json); ``back``: for HTML on the site, the
+    address of the process's page, linked at the top (a published file stands alone without it)."""
     data = report.as_dict(lang)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
         return markdown(data, lang)
     if fmt == "html":
-        return html(data, lang)
+        return html(data, lang, back)
     return text(data, lang)
 
 
@@ -172,11 +174,11 @@ def _environment(lang: str) -> "Environment":
     return env
 
 
-def html(data: dict, lang: str = "es") -> str:
+def html(data: dict, lang: str = "es", back: str | None = None) -> str:
     lang = lang_or_default(lang)
     template = _environment(lang).get_template("report.html.j2")
     return template.render(
-        d=data, stage_text=_stage(data, lang), lang=lang,
+        d=data, stage_text=_stage(data, lang), lang=lang, back=back,
         grid=_grid(data) if data["ruleset"]["group_by"] == "phase_component" else None,
         is_link=lambda ref: isinstance(ref, str) and ref.lower().startswith(("https://", "http://")),
     )

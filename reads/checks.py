@@ -52,6 +52,11 @@ def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
     return compliance_report.run(records, moment, ruleset=rs)
 
 
+def judged(records, moment: dt.datetime, ruleset: str | None = None) -> Report:
+    """The compliance report of ``records`` read now (``moment``: now), as :func:`report` gives it."""
+    return _run(records, moment.astimezone(dt.timezone.utc), ruleset)
+
+
 def process_timezone(db_engine: Engine | Reader, slug: str) -> str:
     with reading(db_engine) as db:
         return db.process(slug).timezone

@@ -14,6 +14,7 @@ no personal column is read; :func:`build` is long because it lists every publish
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from functools import cache
 from typing import Any
@@ -26,13 +27,17 @@ from sqlmodel import Session, select
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED, Records, vocabulary
 from stages.clock import Clock, SystemClock
 from stages import news, participation
+from stages.base import no_cyclic_gc
 from stages.chronology import local_today
 from stages.sensitization import QUESTIONS
+from notifications.citizens import DIGEST_TABLES
 from storage import load_records, process_by_slug
 from storage.models import Input, Process
+from storage.plain import reading
 from storage.records import TABLES as TABLES_READ
 from workflow import engine
 
+from . import checks
 from .status import next_event
 
 #: The tables offered as CSV/JSON downloads, in the order they are listed.
@@ -57,26 +62,84 @@ def processes(db_engine: Engine, lang: str = "es") -> list[dict[str, Any]]:
 
 def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
                 inputs: bool = True) -> dict[str, Any]:
-    """The whole public record; ``inputs=False``: without the list of inputs (read a page at a time:
-    :mod:`reads.lists`), their counts taken by the database, and the inputs not read at all
-    unless the next move's criteria need them."""
+    """The whole public record; ``inputs=False``: what the process page shows (:func:`build` with
+    ``whole=False``: a summary, each commitment's route on its own page), without the list of
+    inputs (read a page at a time: :mod:`reads.lists`), their counts taken by the database, and
+    the inputs not read at all unless the next move's criteria need them."""
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         if inputs:
-            return build(load_records(db, p, now=now, plain=True), lang)
+            records = load_records(db, p, now=now, plain=True)
+            days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
+            with no_cyclic_gc():  # many acyclic dicts: a collection would rescan every row read
+                return build(records, lang, counts=_counted(records) | days)
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
         records = load_records(db, p, [t for t in TABLES_READ if t not in skip], now=now, plain=True)
         counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
-        return build(records, lang, counts=counts, listed=False)
+        with no_cyclic_gc():
+            return build(records, lang, counts=counts, listed=False, whole=False)
 
 
-#: How many of the newest days of inputs received and of reasoned responses a view that does not
-#: list the inputs carries among its events: enough for the page's latest news (``NEWS_DAYS``
-#: items at most), each day counted whole by the database.
+#: How many commitments the process page lists at a time.
+COMMITMENTS_PER_PAGE = 50
+
+
+def page_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | None = None,
+              commitments_page: int = 1) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """What the process page shows, from one read of the process's records: its view
+    (:func:`build` with ``whole=False``: a summary; the inputs counted, not listed: they are read a
+    page at a time, :mod:`reads.lists`), its commitments a page at a time (``commitments``: page
+    ``commitments_page`` of :data:`COMMITMENTS_PER_PAGE`; ``commitment_pages``: that page, how
+    many pages, how many commitments), the compliance report of ``clock``'s now
+    (:func:`reads.checks.report`'s, judged on the same rows) and taking part today
+    (:func:`participation_view`'s). Every row is read: the report and the next move's criteria
+    judge the whole record."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        now = (clock or SystemClock()).now()
+        records = load_records(db, p, now=now, plain=True)
+        days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
+        with no_cyclic_gc():
+            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False)
+            total = len(view["commitments"])
+            pages = max(1, -(-total // COMMITMENTS_PER_PAGE))
+            at = min(max(1, commitments_page), pages)
+            view["commitments"] = view["commitments"][(at - 1) * COMMITMENTS_PER_PAGE:at * COMMITMENTS_PER_PAGE]
+            view["commitment_pages"] = {"page": at, "pages": pages, "total": total, "per_page": COMMITMENTS_PER_PAGE}
+            return view, checks.judged(records, now), _taking_part(records, lang)
+
+
+def _counted(r: Records) -> dict[str, Any]:
+    """The counts of :func:`input_counts`, taken from the inputs read (the same numbers, without
+    asking the database again)."""
+    shown = [i for i in r.inputs if not i.hidden_reason]
+    return {"total": len(shown), "answered": sum(1 for i in shown if i.disposition and i.rationale),
+            "per_theme": Counter(i.theme_id for i in shown),
+            "hidden": dict(sorted(Counter(i.hidden_reason for i in r.inputs if i.hidden_reason).items()))}
+
+
+#: How many of the newest events of each kind the view carries (``news``): enough for the page's
+#: latest news (``NEWS_DAYS`` items at most); the days of inputs received and of reasoned
+#: responses, when the view does not list the inputs, each counted whole by the database. The
+#: Atom feed carries every event (:func:`feed_view`).
 NEWS_DAYS = 5
+
+
+def feed_view(db_engine: Engine, slug: str, clock: Clock | None = None) -> dict[str, Any]:
+    """What the Atom feed carries: the process's name and audit head, and every event of
+    :func:`stages.news.events`, newest first, built from the tables the weekly digest reads
+    (``notifications.citizens.DIGEST_TABLES``): the feed carries every event the digest counts."""
+    with Session(db_engine) as db:
+        p = process_by_slug(db, slug)
+        r = load_records(db, p, DIGEST_TABLES, now=(clock or SystemClock()).now(), plain=True)
+        f = Fmt(p.timezone)
+        with no_cyclic_gc():
+            happened = news.events(r)
+            return {"process": {"slug": p.slug, "name": p.name, "created_at": f.at(p.created_at)},
+                    "news": [news.as_dict(e, p.timezone) for e in reversed(happened)], "audit": audit_head(p, f.at)}
 
 
 def response_days(db: Session, p: Process, days: int = NEWS_DAYS) -> list[news.Day]:
@@ -138,37 +201,43 @@ def participation_view(db_engine: Engine, slug: str, lang: str = "es", clock: Cl
     what the form asks and the privacy notice. Nothing personal."""
     with Session(db_engine) as db:
         p = process_by_slug(db, slug)
-        r = load_records(db, p, ("channels", "themes", "commitments"), now=(clock or SystemClock()).now())
-        today = local_today(r.now, p.timezone)
-        empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
-        by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
-        web = {c.key for cs in by_state.values() for c in cs}
-        settings = participation.settings(p)
-        period = participation.comment_period(p)
-        comments_open = bool(period and period["opens_on"] <= today <= period["closes_on"] and p.stage == "commitments")
-        drafts = [{"key": c.key, "title": c.title, "problem": c.problem, "objective": c.objective}
-                  for c in r.commitments if c.status == "draft"]
+        return _taking_part(load_records(db, p, ("channels", "themes", "commitments"), now=(clock or SystemClock()).now(),
+                                         plain=True), lang)
 
-        def one(c) -> dict[str, Any]:
-            state = ("closed" if c.closes_on is not None and c.closes_on < today else
-                     "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
-            return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
-                    "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
-                    "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
-        # the other channels: those still to come or open first (by when they open), the closed after
-        others = sorted((c for c in r.channels if c.key not in web),
-                        key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
-        return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
-                **{state: [one(c) for c in cs] for state, cs in by_state.items()},
-                # a closed or suspended process takes no part: no channel is offered
-                "other_channels": [one(c) for c in others] if p.stage not in (CLOSED, SUSPENDED) else [],
-                "themes": [{"key": t.key, "name": t.name} for t in r.themes],
-                "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
-                             "opens_on": period["opens_on"].isoformat() if period else None,
-                             "closes_on": period["closes_on"].isoformat() if period else None},
-                "ask": settings["ask"], "limits": settings["limits"],
-                "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
-                "max_length": participation.WEB_INPUT_MAX}
+
+def _taking_part(r: Records, lang: str) -> dict[str, Any]:
+    """:func:`participation_view` of the records ``r`` (pure)."""
+    p = r.process
+    today = local_today(r.now, p.timezone)
+    empty: dict[str, list] = {"open": [], "upcoming": [], "closed": []}
+    by_state = participation.web_channels(r.channels, today) if p.stage not in (CLOSED, SUSPENDED) else empty
+    web = {c.key for cs in by_state.values() for c in cs}
+    settings = participation.settings(p)
+    period = participation.comment_period(p)
+    comments_open = bool(period and period["opens_on"] <= today <= period["closes_on"] and p.stage == "commitments")
+    drafts = [{"key": c.key, "title": c.title, "problem": c.problem, "objective": c.objective}
+              for c in r.commitments if c.status == "draft"]
+
+    def one(c) -> dict[str, Any]:
+        state = ("closed" if c.closes_on is not None and c.closes_on < today else
+                 "upcoming" if c.opens_on is not None and today < c.opens_on else "open")
+        return {"key": c.key, "name": c.name, "kind": c.kind, "opens_on": Fmt.day(c.opens_on),
+                "closes_on": Fmt.day(c.closes_on), "announced_on": Fmt.day(c.announced_on), "state": state,
+                "place": c.place, "schedule": c.schedule, "instructions": c.instructions}
+    # the other channels: those still to come or open first (by when they open), the closed after
+    others = sorted((c for c in r.channels if c.key not in web),
+                    key=lambda c: (one(c)["state"] == "closed", c.opens_on or dt.date.min, c.id))
+    return {"process": {"slug": p.slug, "name": p.name, "stage": p.stage}, "today": today.isoformat(),
+            **{state: [one(c) for c in cs] for state, cs in by_state.items()},
+            # a closed or suspended process takes no part: no channel is offered
+            "other_channels": [one(c) for c in others] if p.stage not in (CLOSED, SUSPENDED) else [],
+            "themes": [{"key": t.key, "name": t.name} for t in r.themes],
+            "comments": {"open": comments_open and bool(drafts), "drafts": drafts if comments_open else [],
+                         "opens_on": period["opens_on"].isoformat() if period else None,
+                         "closes_on": period["closes_on"].isoformat() if period else None},
+            "ask": settings["ask"], "limits": settings["limits"],
+            "privacy_notice": settings["privacy_notice"] or participation.DEFAULT_PRIVACY_NOTICE.render(lang),
+            "max_length": participation.WEB_INPUT_MAX}
 
 
 def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]:
@@ -185,7 +254,9 @@ def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]
     channels = [] if view["process"]["stage"] == SUSPENDED else view["consultation"]["channels"]
     dates = [(c["opens_on"], "channel_opens", c["name"]) for c in channels]
     dates += [(c["closes_on"], "channel_closes", c["name"]) for c in channels]
-    dates += [(a["end_date"], "activity_ends", a["title"]) for a in view["activities"] if a["status"] != "completed"]
+    ends = view.get("activity_ends")  # the page's view: a day per ending, else every activity
+    dates += ([(a["end_date"], "activity_ends", a["title"]) for a in ends] if ends is not None else
+              [(a["end_date"], "activity_ends", a["title"]) for a in view["activities"] if a["status"] != "completed"])
     dates.append((view["process"]["term_ends_on"], "term_ends", view["process"]["name"]))
     ahead = sorted(d for d in dates if d[0] and d[0] >= today)
     return {"session": sessions[0] if sessions else None,
@@ -230,15 +301,22 @@ class Fmt:
         return when.isoformat() if when else None
 
 
-def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True) -> dict[str, Any]:
+def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True,
+          whole: bool = True) -> dict[str, Any]:
     """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
     counts when taken by the database (:func:`input_counts`, and the newest days of inputs received
     and responses given, :func:`received_days`, :func:`response_days`: then ``news`` carries those
-    days only, enough for the newest :data:`NEWS_DAYS` items), ``listed=False``: no list of inputs."""
+    days only, enough for the newest :data:`NEWS_DAYS` items), ``listed=False``: no list of inputs.
+
+    ``whole=False``: what the process page shows, a summary. Each commitment with its progress and
+    how many activities (its activities, their reports and its indicators are on its own page,
+    :func:`commitment_view`); the progress counted over every activity; no list of activities,
+    indicators or progress reports (``activities`` is empty; ``activity_ends``: each day an
+    activity not completed ends, with the first title by name, for the next date); the
+    repository's newest :data:`REPOSITORY_ITEMS` items (``repository_total``: how many in all)."""
     p, f = r.process, Fmt(r.process.timezone)
     people = {x.id: x for x in r.people}
     agencies = {a.id: a for a in r.agencies}
-    agency_by_key = {a.key: a for a in r.agencies}
     themes = {t.id: t for t in r.themes}
     channels = {c.id: c for c in r.channels}
     sessions = {s.id: s for s in r.sessions}
@@ -358,51 +436,15 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                       "sdg_targets": list(t.sdg_targets or [])} for t in r.problem_trees]
 
     # --- commitments, routes, progress -----------------------------------------------------
-    reports_by_activity: dict[int, list] = defaultdict(list)
-    for rep in r.progress_reports:
-        reports_by_activity[rep.activity_id].append(rep)
-    activities_by_commitment: dict[int, list[dict]] = defaultdict(list)
-    activity_rows = []
-    for a in r.activities:
-        agency = agencies.get(a.agency_id)
-        row = {"key": a.key, "commitment": commitments[a.commitment_id].key if a.commitment_id in commitments else None,
-               "title": a.title, "deliverable": a.deliverable, "agency": agency.key if agency else None,
-               "agency_name": agency.name if agency else None, "start_date": f.day(a.start_date),
-               "end_date": f.day(a.end_date), "accepted_at": f.at(a.accepted_at), "status": a.status,
-               "percent": a.percent,
-               "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
-                            "reported_on": f.day(x.reported_on), "recorded_at": f.at(x.recorded_at)}
-                           for x in reports_by_activity.get(a.id, [])]}
-        activity_rows.append(row)
-        activities_by_commitment[a.commitment_id].append(row)
-    indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
-    indicator_rows = []
-    for i in r.indicators:
-        row = {"key": i.key, "commitment": commitments[i.commitment_id].key if i.commitment_id in commitments else None,
-               "name": i.name, "kind": i.kind, "baseline": i.baseline, "target": i.target}
-        indicator_rows.append(row)
-        indicators_by_commitment[i.commitment_id].append(row)
-    commitment_rows = []
-    for c in r.commitments:
-        acts = activities_by_commitment.get(c.id, [])
-        commitment_rows.append({
-            "key": c.key, "title": c.title, "theme": themes[c.theme_id].key if c.theme_id in themes else None,
-            "solution": c.solution_key, "problem": c.problem, "cause": c.cause, "objective": c.objective,
-            "axes": list(c.axes or []), "ambition": c.ambition, "outcome": c.outcome, "end_date": f.day(c.end_date),
-            "agencies": [{"key": k, "name": agency_by_key[k].name if k in agency_by_key else k} for k in c.agencies or []],
-            "action_lines": list(c.action_lines or []), "status": c.status, "version": c.version,
-            "final_status": c.final_status, "progress": _mean(a["percent"] for a in acts),
-            "activities": [a["key"] for a in acts], "activity_count": len(acts),
-            "indicators": indicators_by_commitment.get(c.id, []),
-        })
-    status_counts = Counter(a["status"] for a in activity_rows)
-    progress = {"overall": _mean(a["percent"] for a in activity_rows), "activities": len(activity_rows),
-                "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
-                "final_status": dict(Counter(c.final_status for c in r.commitments if c.final_status))}
+    commitment_rows, activity_rows, indicator_rows, progress = _route(
+        r.commitments, r.activities, r.progress_reports if whole else [], r.indicators if whole else [],
+        themes, agencies, f, whole)
 
     governance_record = _governance_record(r, f, lang)
-    # what changed, newest first: the one list the feed, the page's news and the weekly digest read
-    happened = news.events(r, (counts or {}).get("response_days"), (counts or {}).get("received_days"))
+    # what changed, newest first: the newest of each kind from the one list the feed
+    # (:func:`feed_view`), the page's news and the weekly digest read
+    happened = news.events(r, (counts or {}).get("response_days"), (counts or {}).get("received_days"),
+                           newest=NEWS_DAYS)
 
     public_events = [{"key": e.key, "kind": e.kind, "held_on": f.day(e.held_on), "place": e.place,
                       "minutes_ref": e.minutes_ref} for e in r.public_events]
@@ -432,7 +474,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "indicators": indicator_rows, "progress": progress,
         "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
                              for a in activity_rows for rep in a["reports"]], "public_events": public_events,
-        "repository": _repository(r, f, sessions, activity_rows),
+        **({} if whole else {"activity_ends": _activity_ends(r.activities)}),
+        **_repository(r, f, activity_rows, whole),
         "governance_record": governance_record,
         "news": [news.as_dict(e, p.timezone) for e in reversed(happened)],
         "audit": audit_head(p, f.at),
@@ -507,8 +550,14 @@ def _mean(values) -> int:
     return round(sum(values) / len(values)) if values else 0
 
 
-def _repository(r: Records, f: Fmt, sessions: dict, activity_rows: list[dict]) -> list[dict[str, Any]]:
-    """Every dated public document and piece of evidence, newest first."""
+#: How many of the repository's newest items the process page lists (the open data has them all).
+REPOSITORY_ITEMS = 50
+
+
+def _repository(r: Records, f: Fmt, activity_rows: list[dict], whole: bool = True) -> dict[str, Any]:
+    """``repository``: every dated public document and piece of evidence, newest first;
+    ``whole=False``: the newest :data:`REPOSITORY_ITEMS` (the evidence picked among the progress
+    reports before any item is made of them) and ``repository_total``, how many in all."""
     items = [{"at": f.at(d.published_at), "kind": d.kind, "title": d.title, "ref": d.ref, "stage": d.stage,
               "id": f"document/{d.key}"} for d in r.documents if d.public]
     for d in r.declarations:
@@ -522,13 +571,113 @@ def _repository(r: Records, f: Fmt, sessions: dict, activity_rows: list[dict]) -
         if e.minutes_ref:
             items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": "", "ref": e.minutes_ref,
                           "stage": "monitoring", "id": f"event/{e.key}"})
-    for a in activity_rows:
-        for n, rep in enumerate(a["reports"], 1):
-            if rep["evidence_ref"]:
-                items.append({"at": rep["recorded_at"], "kind": "evidence", "title": a["title"],
-                              "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
+    if whole:
+        for a in activity_rows:
+            for n, rep in enumerate(a["reports"], 1):
+                if rep["evidence_ref"]:
+                    items.append({"at": rep["recorded_at"], "kind": "evidence", "title": a["title"],
+                                  "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
+        items.sort(key=lambda x: x["at"] or "", reverse=True)
+        return {"repository": items}
+    # the page: the n-th report of each activity counted over every report, items made of the newest only
+    activities = {a.id: a for a in r.activities}
+    nth: dict[int, int] = defaultdict(int)
+    evidence = []
+    for rep in r.progress_reports:
+        nth[rep.activity_id] += 1
+        if rep.evidence_ref and rep.activity_id in activities:
+            evidence.append((rep.recorded_at.timestamp() if rep.recorded_at else float("-inf"), nth[rep.activity_id], rep))
+    total = len(items) + len(evidence)
+    for _, n, rep in heapq.nlargest(REPOSITORY_ITEMS, evidence, key=lambda x: x[0]):  # formatted: the newest only
+        a = activities[rep.activity_id]
+        items.append({"at": f.at(rep.recorded_at), "kind": "evidence", "title": a.title, "ref": rep.evidence_ref,
+                      "stage": "monitoring", "id": f"evidence/{a.key}/{n}"})
     items.sort(key=lambda x: x["at"] or "", reverse=True)
-    return items
+    return {"repository": items[:REPOSITORY_ITEMS], "repository_total": total}
+
+
+def _activity_ends(activities) -> list[dict[str, str]]:
+    """Each day an activity not completed ends, oldest first, with the first of their titles by name."""
+    first: dict[dt.date, str] = {}
+    for a in activities:
+        if a.status != "completed" and a.end_date and (a.end_date not in first or a.title < first[a.end_date]):
+            first[a.end_date] = a.title
+    return [{"end_date": day.isoformat(), "title": first[day]} for day in sorted(first)]
+
+
+def _route(commitments: list, activities: list, reports: list, indicators: list, themes: dict, agencies: dict,
+           f: Fmt, whole: bool = True) -> tuple[list[dict], list[dict], list[dict], dict[str, Any]]:
+    """The commitments' rows, their activities' (each with its progress reports) and indicators',
+    and the progress over all the activities given; ``whole=False``: no row of an activity or an
+    indicator (a commitment's progress and count of activities still over every activity)."""
+    by_id = {c.id: c for c in commitments}
+    agency_by_key = {a.key: a for a in agencies.values()}
+    reports_by_activity: dict[int, list] = defaultdict(list)
+    for rep in reports:
+        reports_by_activity[rep.activity_id].append(rep)
+    percents: dict[int, list[int]] = defaultdict(list)
+    activities_by_commitment: dict[int, list[str]] = defaultdict(list)
+    activity_rows = []
+    for a in activities:
+        percents[a.commitment_id].append(a.percent)
+        if not whole:
+            continue
+        agency = agencies.get(a.agency_id)
+        activity_rows.append({
+            "key": a.key, "commitment": by_id[a.commitment_id].key if a.commitment_id in by_id else None,
+            "title": a.title, "deliverable": a.deliverable, "agency": agency.key if agency else None,
+            "agency_name": agency.name if agency else None, "start_date": f.day(a.start_date),
+            "end_date": f.day(a.end_date), "accepted_at": f.at(a.accepted_at), "status": a.status,
+            "percent": a.percent,
+            "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
+                         "reported_on": f.day(x.reported_on), "recorded_at": f.at(x.recorded_at)}
+                        for x in reports_by_activity.get(a.id, [])]})
+        activities_by_commitment[a.commitment_id].append(a.key)
+    indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
+    indicator_rows = []
+    for i in indicators:
+        row = {"key": i.key, "commitment": by_id[i.commitment_id].key if i.commitment_id in by_id else None,
+               "name": i.name, "kind": i.kind, "baseline": i.baseline, "target": i.target}
+        indicator_rows.append(row)
+        indicators_by_commitment[i.commitment_id].append(row)
+    commitment_rows = []
+    for c in commitments:
+        commitment_rows.append({
+            "key": c.key, "title": c.title, "theme": themes[c.theme_id].key if c.theme_id in themes else None,
+            "solution": c.solution_key, "problem": c.problem, "cause": c.cause, "objective": c.objective,
+            "axes": list(c.axes or []), "ambition": c.ambition, "outcome": c.outcome, "end_date": f.day(c.end_date),
+            "agencies": [{"key": k, "name": agency_by_key[k].name if k in agency_by_key else k} for k in c.agencies or []],
+            "action_lines": list(c.action_lines or []), "status": c.status, "version": c.version,
+            "final_status": c.final_status, "progress": _mean(percents.get(c.id, [])),
+            "activities": activities_by_commitment.get(c.id, []), "activity_count": len(percents.get(c.id, [])),
+            "indicators": indicators_by_commitment.get(c.id, []),
+        })
+    status_counts = Counter(a.status for a in activities)
+    progress = {"overall": _mean(a.percent for a in activities), "activities": len(activities),
+                "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
+                "final_status": dict(Counter(c.final_status for c in commitments if c.final_status))}
+    return commitment_rows, activity_rows, indicator_rows, progress
+
+
+def commitment_view(db_engine: Engine, slug: str, key: str, lang: str = "es") -> dict[str, Any] | None:
+    """One commitment of the process ``slug`` for its own page, or ``None``: the process's name,
+    the commitment (its indicators), its activities with their progress reports, in the shapes of
+    :func:`public_view`; read by bounded queries (this commitment's rows, the process's agencies)."""
+    with reading(db_engine) as db:
+        p = db.process(slug)
+        found = [c for c in db.rows("commitment", "key", [key]) if c.process_id == p.id]
+        if not found:
+            return None
+        c = found[0]
+        activities = db.rows("activity", "commitment_id", [c.id])
+        reports = db.rows("progress_report", "activity_id", [a.id for a in activities])
+        indicators = db.rows("indicator", "commitment_id", [c.id])
+        agencies = {a.id: a for a in db.rows("agency", "process_id", [p.id])}
+        themes = {t.id: t for t in db.rows("theme", "id", [c.theme_id])} if c.theme_id else {}
+        f = Fmt(p.timezone)
+        rows, activity_rows, _, _ = _route([c], activities, reports, indicators, themes, agencies, f)
+        return {"process": {"slug": p.slug, "name": p.name, "timezone": p.timezone}, "lang": lang,
+                "commitment": rows[0], "activities": activity_rows}
 
 
 def table(view: dict[str, Any], name: str) -> list[dict[str, Any]]:

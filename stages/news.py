@@ -14,6 +14,7 @@ reported on the commitments' activities and its evidence, commitments agreed or 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from typing import Any, Iterable, NamedTuple
 from zoneinfo import ZoneInfo
@@ -53,10 +54,14 @@ def midnight(day: dt.date, timezone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), ZoneInfo(timezone)).astimezone(dt.timezone.utc)
 
 
-def events(r: Records, responses: list[Day] | None = None, received: list[Day] | None = None) -> list[Event]:
+def events(r: Records, responses: list[Day] | None = None, received: list[Day] | None = None,
+           newest: int | None = None) -> list[Event]:
     """Every public event of the process, oldest first. ``responses`` and ``received``: the
     reasoned responses and the inputs received per day, when counted by the database (then
-    ``r.inputs`` need not be loaded); by default counted from ``r.inputs`` (hidden inputs left out)."""
+    ``r.inputs`` need not be loaded); by default counted from ``r.inputs`` (hidden inputs left out).
+    ``newest``: only the newest ``newest`` events of each kind (the page's latest news: what it
+    opens with is among them), the many rows (progress reports, commitment versions) picked
+    before any event is made of them; the same events as the whole list's newest of each kind."""
     p = r.process
     tz = p.timezone
     zone = ZoneInfo(tz)
@@ -100,27 +105,50 @@ def events(r: Records, responses: list[Day] | None = None, received: list[Day] |
         out.append(Event(d.latest, "responses", f"responses-{d.day.isoformat()}", {"count": d.count}))
     if not isinstance(r.commitment_versions, NotLoaded):
         titles = {c.id: (c.key, c.title) for c in r.commitments}
-        for v in r.commitment_versions:
+        versions = r.commitment_versions
+        if newest is not None:  # the newest by time, then by id (the order of ties in the whole list)
+            versions = sorted(heapq.nlargest(newest, versions, key=lambda v: (v.recorded_at.timestamp(), v.id)),
+                              key=lambda v: v.id)
+        for v in versions:
             key, title = titles.get(v.commitment_id, ("", ""))
             out.append(Event(v.recorded_at, "agreed", f"agreed/{key}/{v.version}",
                              {"commitment": key, "title": title, "version": v.version}))
     activities = {a.id: a for a in r.activities}
     commitments = {c.id: c.key for c in r.commitments}
     counted: dict[int, int] = defaultdict(int)
+
+    def reported(rep) -> dt.datetime:
+        return rep.recorded_at or midnight(rep.reported_on, tz)
+
+    kept = None
+    if newest is not None:  # the newest reports, and the newest with evidence, by time then id
+        keyed = [((rep.recorded_at or midnight(rep.reported_on, tz)).timestamp(), rep.id, bool(rep.evidence_ref))
+                 for rep in r.progress_reports]
+        kept = {k[1] for k in heapq.nlargest(newest, keyed)}
+        kept |= {k[1] for k in heapq.nlargest(newest, (k for k in keyed if k[2]))}
     for rep in r.progress_reports:
         a = activities.get(rep.activity_id)
-        counted[rep.activity_id] += 1
-        if a is None:
+        counted[rep.activity_id] += 1  # the n-th report of its activity, counted over every report
+        if a is None or (kept is not None and rep.id not in kept):
             continue
-        at = rep.recorded_at or midnight(rep.reported_on, tz)
+        at = reported(rep)
         subject = {"activity": a.key, "title": a.title, "commitment": commitments.get(a.commitment_id),
                    "status": rep.status, "percent": rep.percent, "ref": rep.evidence_ref or ""}
         n = counted[rep.activity_id]
         out.append(Event(at, "progress", f"progress/{a.key}/{n}", subject))
         if rep.evidence_ref:
             out.append(Event(at, "evidence", f"evidence/{a.key}/{n}", subject))
-    out.sort(key=lambda e: (e.at, KINDS.index(e.kind)))
-    return out
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    out.sort(key=lambda e: (e.at.timestamp(), order[e.kind]))  # a float: aware times of many zones compare slowly
+    if newest is None:
+        return out
+    seen: dict[str, int] = defaultdict(int)
+    kept_events = []
+    for e in reversed(out):
+        seen[e.kind] += 1
+        if seen[e.kind] <= newest:
+            kept_events.append(e)
+    return kept_events[::-1]
 
 
 def between(found: list[Event], start: dt.datetime, end: dt.datetime) -> list[Event]:

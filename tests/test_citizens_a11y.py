@@ -139,3 +139,57 @@ def test_the_compliance_report_page_is_styled_within_the_sites_policy(site, brow
         assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
     finally:
         ctx.close()
+
+
+def test_the_compliance_report_links_back_to_the_process_page(site, browser):
+    base, _ = site
+    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{base}/p/{WHOLE}/cumplimiento")
+        back = page.locator("nav.back a")
+        assert back.inner_text() == "← Volver a la página del proceso"
+        back.click()
+        page.wait_for_url(f"{base}/p/{WHOLE}")
+        assert page.locator("#now").count() == 1  # the process page, opening with today in the process
+    finally:
+        ctx.close()
+
+
+def _right_edge_lightness(browser, png: bytes, band: int = 6) -> float:
+    """The mean lightness (0-255) of the rightmost ``band`` pixels of a screenshot, read back in
+    the browser (a canvas on a blank page: the site's policy is not in the way)."""
+    import base64
+
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.set_content("<canvas></canvas>")
+        return page.evaluate("""async ([src, band]) => {
+            const img = new Image(); img.src = src; await img.decode();
+            const c = document.querySelector('canvas'); c.width = img.width; c.height = img.height;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+            const d = g.getImageData(img.width - band, 0, band, img.height).data;
+            let sum = 0; for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+            return sum / (d.length / 4); }""", ["data:image/png;base64," + base64.b64encode(png).decode(), band])
+    finally:
+        ctx.close()
+
+
+def test_on_a_phone_a_wide_table_shows_that_it_scrolls(site, browser):
+    """A table wider than a phone scrolls inside its box; a shadow on its right edge says more of it
+    is hidden there, and goes once the table is scrolled to its end."""
+    base, _ = site
+    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{base}/p/{WHOLE}")
+        box = page.locator("#decisions .scroll")
+        box.scroll_into_view_if_needed()
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll sideways
+        hidden_right = _right_edge_lightness(browser, box.screenshot())
+        box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        at_the_end = _right_edge_lightness(browser, box.screenshot())
+        assert hidden_right < at_the_end - 15, (hidden_right, at_the_end)
+    finally:
+        ctx.close()

@@ -136,11 +136,12 @@ def test_hostile_text_in_every_field_is_shown_as_text(sqlite_db, clock):
     assert p.stage == "suspended"
     c = client(sqlite_db, clock)
     shown = set()
-    for lang in ("es", "en"):
+    for lang in ("es", "en"):  # the process page, and the commitment's own page (its activities, indicators)
         shown |= check_inert(c.get(f"/p/p?lang={lang}").text)
+        shown |= check_inert(c.get(f"/p/p/compromisos/c1?lang={lang}").text)
     public_fields = {n for n, where in SHOWN.items() if not where.startswith("PRIVATE")}
     missing = sorted(SHOWN[n] for n in public_fields - shown)
-    assert not missing, f"fields not shown on the public page: {missing}"
+    assert not missing, f"fields not shown on the public pages: {missing}"
     assert not {n for n, w in SHOWN.items() if w.startswith("PRIVATE")} & shown  # private data never shown
 
     # the feeds stay well-formed and carry the text literally

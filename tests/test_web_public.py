@@ -68,8 +68,10 @@ def test_the_process_page_shows_where_it_stands_and_every_section(sqlite_db, clo
     # commitments with axes, ambition and route; progress bars per activity and commitment
     assert "transparencia" in html and "Ambición: proactiva" in html
     assert '<progress id="progress-c1" max="100" value="40">' in html
-    assert '<progress id="progress-a-a1" max="100" value="40">' in html
     assert '<progress id="progress-overall" max="100" value="40">' in html
+    # each activity's progress on its commitment's page, linked from the process page
+    assert 'href="/p/p/compromisos/c1"' in html
+    assert '<progress id="progress-activity-1" max="100" value="40">' in c.get("/p/p/compromisos/c1").text
     # the dated repository: the document, the evidence
     assert "Informe de medio término" in html and "https://example.net/evidencia-a1.pdf" in html
     assert 'href="/p/p/feed.atom"' in html and 'href="/p/p/calendar.ics"' in html

@@ -5,7 +5,8 @@ The events are not chosen here: they are the public view's ``news`` (``reads.pub
 (``notifications.citizens.changes``). This module only words them: a title, a summary and a
 link each. The Atom feed carries every item; the process page opens with the newest few. Titles
 name things by their names (a commitment by its title, an activity by its title), never by an
-internal key.
+internal key. The feed words every event (``reads.public.feed_view``); the public view carries
+the newest of each kind (``reads.public.NEWS_DAYS``), enough for the page's opening.
 """
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ def _url(ref: str) -> str | None:
 
 
 def news(view: dict[str, Any], lang: str) -> list[News]:
-    """Every item of news of the process ``view`` (:func:`reads.public.public_view`), newest first:
-    its events (``view["news"]``, built by :func:`stages.news.events`) in words. A view that does
-    not list the inputs carries the newest days of inputs received and responses given only
+    """The items of news of ``view``, newest first: its events (``view["news"]``, built by
+    :func:`stages.news.events`) in words. The feed's view (:func:`reads.public.feed_view`) carries
+    every event; the public view (:func:`reads.public.public_view`) the newest of each kind
     (``reads.public.NEWS_DAYS``): enough for the page's opening."""
     base = f"/p/{quote(view['process']['slug'])}"
     items = [News(instant(e["at"]), e["id"], *_words(e, lang, base)) for e in view["news"]]

@@ -52,7 +52,8 @@ def to_csv(view: dict, name: str) -> str:
 # --- Atom (feedgen) ---------------------------------------------------------------------
 
 def atom(view: dict, base_url: str, lang: str) -> bytes:
-    """The process's news (:func:`web.news.news`: the weekly digest's events and the repository), newest first."""
+    """The process's news (:func:`web.news.news` of :func:`reads.public.feed_view`: every event, the
+    weekly digest's and the repository's), newest first."""
     p = view["process"]
     page = f"{base_url}/p/{p['slug']}"
     entries = [(n.at, f"{page}#{n.ident}", n.title, n.summary,

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from i18n import gettext
 from reads import lists, public
+from stages.base import no_cyclic_gc
 from stages.errors import NotFound
 
 from .auth import is_https
@@ -35,12 +36,13 @@ MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compli
          "atom": "application/atom+xml; charset=utf-8", "ics": "text/calendar; charset=utf-8"}
 
 
-def compliance_section(engine, slug: str, lang: str, clock) -> dict[str, Any]:
+def compliance_section(engine, slug: str, lang: str, clock, report=None) -> dict[str, Any]:
     """The compliance report for the public page: its summary, the contrary-to-process flag,
-    what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``)."""
+    what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``);
+    ``report``: already judged (:func:`reads.public.page_view`), else read here."""
     from reads import checks
 
-    data = checks.report(engine, slug, clock=clock).as_dict(lang)
+    data = (report or checks.report(engine, slug, clock=clock)).as_dict(lang)
     link = f"/p/{quote(slug)}/cumplimiento"
     parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
     flag = data["contrary_to_process"]
@@ -115,24 +117,38 @@ async def index(request: Request) -> Response:
 
 @router.get("/p/{slug}")
 async def process_page(request: Request, slug: str, page: int = Query(1, ge=1, le=1_000_000),
-                       q: str = Query("", max_length=200)) -> Response:
-    """The process's page; its inputs a page at a time (``?page=``), searchable (``?q=``)."""
+                       q: str = Query("", max_length=200),
+                       compromisos: int = Query(1, ge=1, le=1_000_000)) -> Response:
+    """The process's page; its inputs a page at a time (``?page=``), searchable (``?q=``), and
+    its commitments a page at a time (``?compromisos=``)."""
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    path = f"/p/{quote(slug)}"
     q = q.strip()
+    return await _cached(request, slug, f"html:{page}:{compromisos}:{q}", lang,
+                         lambda: process_html(engine, slug, lang, request.app.state.clock, page, q, compromisos))
 
-    def make() -> bytes:
-        view = public.public_view(engine, slug, lang, inputs=False)
-        inputs = lists.page(engine, slug, "inputs", page=page, q=q, lang=lang)
-        taking_part = public.participation_view(engine, slug, lang, request.app.state.clock)
-        return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
-                      compliance=compliance_section(engine, slug, lang, request.app.state.clock), inputs=inputs, participation=taking_part,
-                      latest=news(view, lang)[:public.NEWS_DAYS],
-                      now=public.upcoming(view, request.app.state.clock),
-                      inputs_link=lambda n: f"{path}?{urlencode({'page': n, **({'q': q} if q else {})})}#inputs"
-                      ).encode()
-    return await _cached(request, slug, f"html:{page}:{q}", lang, make)
+
+def process_html(engine, slug: str, lang: str, clock, page: int = 1, q: str = "", commitments: int = 1) -> bytes:
+    """The process page: its view, compliance report and taking part today from one read of the
+    records (:func:`reads.public.page_view`), a page of its commitments and one of its inputs; rendered."""
+    with no_cyclic_gc():  # the report holds every row read: a collection while rendering would rescan them
+        return _process_html(engine, slug, lang, clock, page, q, commitments)
+
+
+def _process_html(engine, slug: str, lang: str, clock, page: int, q: str, commitments: int) -> bytes:
+    path = f"/p/{quote(slug)}"
+    view, report, taking_part = public.page_view(engine, slug, lang, clock, commitments)
+    inputs = lists.page(engine, slug, "inputs", page=page, q=q, lang=lang)
+
+    def link(anchor: str, **args) -> str:  # the other list keeps its page
+        kept = {"page": page, "q": q, "compromisos": commitments} | args
+        query = urlencode({k: v for k, v in kept.items() if v and v != 1})
+        return f"{path}{'?' + query if query else ''}#{anchor}"
+    return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
+                  compliance=compliance_section(engine, slug, lang, clock, report), inputs=inputs,
+                  participation=taking_part, latest=news(view, lang)[:public.NEWS_DAYS], now=public.upcoming(view, clock),
+                  inputs_link=lambda n: link("inputs", page=n),
+                  commitments_link=lambda n: link("commitments", compromisos=n)).encode()
 
 
 @router.get("/p/{slug}/compromisos/{key}")
@@ -141,15 +157,13 @@ async def commitment_page(request: Request, slug: str, key: str) -> Response:
     indicators, progress and evidence."""
     lang = lang_of(request)
     engine = request.app.state.read_engine
-    view = await run_in_threadpool(public.public_view, engine, slug, lang, None, False)
-    found = [c for c in view["commitments"] if c["key"] == key]
-    if not found:
+    view = await run_in_threadpool(public.commitment_view, engine, slug, key, lang)  # its own rows only
+    if view is None:
         raise NotFound([web_reason("not_found_page", path=request.url.path)])
-    activities = [a for a in view["activities"] if a["commitment"] == key]
     path = f"/p/{quote(slug)}/compromisos/{quote(key)}"
     return await _cached(request, slug, f"html:commitment:{key}", lang, lambda: render(
-        "commitment.html", lang=lang, v=view, cm=found[0], activities=activities, request_path=path,
-        identity=None).encode())
+        "commitment.html", lang=lang, v=view, cm=view["commitment"], activities=view["activities"],
+        request_path=path, identity=None).encode())
 
 
 @router.get("/p/{slug}/cumplimiento")
@@ -162,7 +176,7 @@ async def compliance_page(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     response = await _cached(request, slug, "compliance", lang,
                              lambda: render_report(checks.report(engine, slug, clock=request.app.state.clock), "html",
-                                                   lang).encode())
+                                                   lang, back=f"/p/{quote(slug)}").encode())
     response.headers["Content-Security-Policy"] = _report_csp()
     return response
 
@@ -232,7 +246,7 @@ async def process_atom(request: Request, slug: str) -> Response:
     engine = request.app.state.read_engine
     base = request.app.state.public_url  # never the Host header: a forged one must not reach a cached feed
     return await _cached(request, slug, "atom", lang,
-                         lambda: atom(public.public_view(engine, slug, lang), base, lang))
+                         lambda: atom(public.feed_view(engine, slug, request.app.state.clock), base, lang))
 
 
 @router.get("/p/{slug}/calendar.ics")
