@@ -27,8 +27,9 @@ unit separator U+001F, an absent value empty (:func:`encode`): the text is the f
 any masking (its stored original), so that whoever holds the file's row computes its leaf.
 
 Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
-time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
-grow with the file. A batch is checked a column at a time (:func:`_checked`: the schema's own
+time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL: in a savepoint, by
+the writer's one thread while the next batch is read and checked): memory does not grow with the
+file. A batch is checked a column at a time (:func:`_checked`: the schema's own
 constraints, read from it by :mod:`workflow.columns`, applied to each column with C-level calls;
 any row those checks do not accept is validated by pydantic, which gives its value or its
 refusal), and a batch without a problem, a repeated key or an unknown channel or theme is
@@ -248,7 +249,7 @@ def encode(canon: tuple) -> bytes:
 class _Writer:
     """``executemany`` of one INSERT of ``columns`` in that order, the statement's text made once
     for the connection's dialect (on PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's
-    ``cursor.copy``), with the values already in the driver's form (the column types' own bind
+    ``cursor.copy``, on the action's connection and in its transaction), with the values already in the driver's form (the column types' own bind
     processors, applied once per distinct value by the caller through :meth:`value`): Core
     without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
     the columns themselves (:meth:`columns_of`)."""
