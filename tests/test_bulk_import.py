@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from stages.errors import CocreaError
 from storage.imports import BulkImport, BulkImportDigests
+from stages.clock import FixedClock
+from storage import models as m
 from storage.models import AuditEntry, Input
 from tests.builders import Proc, _consultation, complete_stage
 from tests.snapshots import refused, snapshot
@@ -23,8 +25,8 @@ from workflow.actions import bulk
 HEADER = ["key", "channel", "text", "sector", "received_on", "contact_name", "contact_email", "theme"]
 
 
-def consultation(db, clock) -> Proc:
-    p = Proc(db, clock)
+def consultation(db, clock, slug: str = "p") -> Proc:
+    p = Proc(db, clock, slug=slug)
     complete_stage(p, "declaration")
     p.move("advance")
     _consultation(p)
@@ -651,6 +653,51 @@ def test_rows_recorded_before_or_in_an_earlier_batch_are_present_not_added(db, c
     assert (result["added"], result["present"], count(db)) == (7, 5, n + 7)
     leaves = [merkle.leaf_hash(bulk.encode(tuple(r[HEADER.index(c)] or None for c in bulk.CANON))) for r in data]
     assert merkle.root(leaves).hex() == result["merkle_root"] == report["merkle_root"]
+
+
+def imported(db, clock, slug: str, files: list[list[list[str]]]) -> tuple[list, list, list]:
+    """Each file imported in turn (after its dry run) into a new process: the reports and results,
+    the process's inputs as stored (every column, ids by their keys) and its imports' digests."""
+    p = consultation(db, clock, slug)
+    results = []
+    for f in files:
+        p.clock.advance(hours=1)
+        results += [dry(p, csv_bytes(f)), run(p, csv_bytes(f))]
+    ch, th, imp = (x.__table__.alias() for x in (m.Channel, m.Theme, BulkImport))
+    shown = [c for c in Input.__table__.c if c.name not in ("id", "process_id", "channel_id", "theme_id", "import_id")]
+    with db.connect() as c:
+        pid = c.execute(select(m.Process.id).where(m.Process.slug == slug)).scalar_one()
+        stored = c.execute(select(*shown, ch.c.key, th.c.key, imp.c.key).select_from(
+            Input.__table__.outerjoin(ch, ch.c.id == Input.channel_id).outerjoin(th, th.c.id == Input.theme_id)
+            .outerjoin(imp, imp.c.id == Input.import_id)).where(Input.process_id == pid).order_by(Input.key)).all()
+        digests = c.execute(select(imp.c.key, BulkImportDigests.chunk, BulkImportDigests.digests)
+                            .join(imp, imp.c.id == BulkImportDigests.import_id).where(imp.c.process_id == pid)
+                            .order_by(imp.c.key, BulkImportDigests.chunk)).all()
+    return results, [tuple(r) for r in stored], [tuple(r) for r in digests]
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_postgresql_writes_the_rows_sqlite_and_the_row_by_row_path_write(db, sqlite_db, clock, monkeypatch):
+    """The same files give the same inputs, reports, results and digests on PostgreSQL (each clean
+    batch COPYed in a savepoint by the writer's thread; one meeting a recorded key rolled back to
+    it, looked up, and the rest written) as on SQLite (INSERT ... ON CONFLICT DO NOTHING), and the
+    same inputs as the row-by-row path (every batch holding a key twice)."""
+    monkeypatch.setattr(bulk, "BATCH", 4)
+    first = rows(6)
+    first[2][2] = WITH_CONTACT
+    # rows recorded before (by the first file), repeated from an earlier batch, twice in one batch
+    second = rows(14) + rows(2, 4) + rows(1, 20) + rows(1, 20) + rows(3, 21)
+    second[2][2], second[9][2] = WITH_CONTACT, WITH_CONTACT.replace("Propuesta 2", "Propuesta 9")
+    at = clock.now()
+    postgresql = imported(db, FixedClock(at), "p", [first, second])
+    sqlite = imported(sqlite_db, FixedClock(at), "p", [first, second])
+    assert postgresql == sqlite
+    results, stored, _ = postgresql
+    assert [(r["added"], r["present"]) for r in results] == [(6, 0)] * 2 + [(12, 9)] * 2
+    assert len(stored) == 1 + 6 + 12 and len({r[0] for r in stored}) == len(stored)  # i1, recorded by hand
+    by_row = imported(db, FixedClock(at), "q", [[r for r in f for _ in (0, 1)] for f in (first, second)])
+    assert by_row[1] == stored
+    assert [(r["added"], r["present"]) for r in by_row[0]] == [(6, 6)] * 2 + [(12, 30)] * 2
 
 
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # the fault is PostgreSQL's planner's

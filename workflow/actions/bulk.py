@@ -27,8 +27,9 @@ unit separator U+001F, an absent value empty (:func:`encode`): the text is the f
 any masking (its stored original), so that whoever holds the file's row computes its leaf.
 
 Rows are read as they stream from the file (``storage.sheets``) and written :data:`BATCH` at a
-time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): memory does not
-grow with the file. A batch is checked a column at a time (:func:`_checked`: the schema's own
+time, with SQLAlchemy Core ``executemany`` (SQLite) or ``COPY`` (PostgreSQL: in a savepoint, by
+the writer's one thread while the next batch is read and checked): memory does not grow with the
+file. A batch is checked a column at a time (:func:`_checked`: the schema's own
 constraints, read from it by :mod:`workflow.columns`, applied to each column with C-level calls;
 any row those checks do not accept is validated by pydantic, which gives its value or its
 refusal), and a batch without a problem, a repeated key or an unknown channel or theme is
@@ -43,6 +44,7 @@ import gc
 import hashlib
 import json
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter
@@ -77,6 +79,8 @@ SHOWN = 10_000
 NAMED = 100
 #: Rows written after which, on PostgreSQL, the table's statistics are checked (:func:`_analyzed`).
 STATISTICS = 2 * BATCH
+#: PostgreSQL's SQLSTATE of a unique violation (a key already recorded, met by ``COPY``).
+UNIQUE_VIOLATION = "23505"
 #: The columns of an inputs file (``record_input``'s fields); ``key`` and ``channel`` (unless
 #: the action names one for every row), ``text`` and ``received_on`` are required.
 COLUMNS = tuple(s.RecordInput.model_fields)
@@ -245,7 +249,7 @@ def encode(canon: tuple) -> bytes:
 class _Writer:
     """``executemany`` of one INSERT of ``columns`` in that order, the statement's text made once
     for the connection's dialect (on PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's
-    ``cursor.copy``), with the values already in the driver's form (the column types' own bind
+    ``cursor.copy``, on the action's connection and in its transaction), with the values already in the driver's form (the column types' own bind
     processors, applied once per distinct value by the caller through :meth:`value`): Core
     without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
     the columns themselves (:meth:`columns_of`)."""
@@ -265,9 +269,11 @@ class _Writer:
         self.columns = columns + extra
         quote = dialect.identifier_preparer.quote
         listed = ", ".join(quote(c) for c in self.columns)
-        self.copy = self.sql = None
+        self.copy = self.sql = self.driver = None
+        self.thread: ThreadPoolExecutor | None = None
         if dialect.name == "postgresql":  # COPY, PostgreSQL's own bulk path, on the action's connection
             self.copy = f"COPY {quote(table.name)} ({listed}) FROM STDIN"
+            self.driver = conn.connection.driver_connection  # psycopg's, in the action's transaction
         elif dialect.paramstyle == "qmark":  # SQLite: the parameters in the order of the tuples
             self.sql = f"INSERT INTO {quote(table.name)} ({listed}) VALUES ({', '.join('?' * len(self.columns))})"
             if unique:  # rows whose unique columns are taken are left out, and counted (``new_columns_of``)
@@ -284,26 +290,59 @@ class _Writer:
         self._write(list(zip(*values, *map(repeat, self.extra))))
 
     def new_columns_of(self, *values: Iterable) -> int | None:
-        """Write the rows of :meth:`columns_of` whose unique columns no row holds yet, leaving the
-        others as they are; how many were written. None (and nothing written) where the
-        dialect has no such statement (COPY cannot leave a row out)."""
-        if self.sql_new is None:
+        """Write the rows of :meth:`columns_of` whose unique columns no row holds yet; how many
+        were written. SQLite: ``INSERT ... ON CONFLICT DO NOTHING``, the others left as they are.
+        PostgreSQL: ``COPY`` in a savepoint, which cannot leave a row out: every row written, or,
+        when a row's unique columns are taken (a unique violation), none (rolled back to the
+        savepoint, the transaction goes on) and None. None (nothing written) elsewhere."""
+        rows = list(zip(*values, *map(repeat, self.extra)))
+        if self.sql_new is not None:
+            return self.conn.exec_driver_sql(self.sql_new, rows).rowcount
+        if self.copy is None:
             return None
-        return self.conn.exec_driver_sql(self.sql_new, list(zip(*values, *map(repeat, self.extra)))).rowcount
+        try:
+            with self.driver.transaction():  # a savepoint: the action's transaction is already open
+                self._copy(rows)
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise
+            return None
+        return len(rows)
+
+    def submit(self, *values: Iterable) -> Future:
+        """:meth:`new_columns_of`, whose result the future gives. On PostgreSQL it runs in the
+        writer's one thread, so that the server writes a batch (and checks its foreign keys)
+        while the caller reads and checks the next one; the caller touches the connection only
+        once the future is done (:meth:`close` waits for it). Elsewhere it runs here, now."""
+        if self.copy is None:
+            done: Future = Future()
+            done.set_result(self.new_columns_of(*values))
+            return done
+        if self.thread is None:
+            self.thread = ThreadPoolExecutor(1, thread_name_prefix="cocrea-copy")
+        return self.thread.submit(self.new_columns_of, *values)
+
+    def close(self) -> None:
+        """The writer's thread ended, once what it was writing is written (or has failed)."""
+        if self.thread is not None:
+            self.thread.shutdown(wait=True)
+            self.thread = None
 
     def __call__(self, rows: list[tuple]) -> None:
         self._write([r + self.extra for r in rows] if self.extra else rows)
 
     def _write(self, rows: list[tuple]) -> None:
         if self.copy is not None:
-            with self.conn.connection.driver_connection.cursor() as cur, cur.copy(self.copy) as copy:
-                write = copy.write_row
-                for r in rows:
-                    write(r)
-            return
+            return self._copy(rows)
         if self.conn.dialect.paramstyle != "qmark":
             rows = [dict(zip(self.columns, r)) for r in rows]  # type: ignore[misc]
         self.conn.exec_driver_sql(self.sql, rows)
+
+    def _copy(self, rows: list[tuple]) -> None:
+        with self.driver.cursor() as cur, cur.copy(self.copy) as copy:
+            write = copy.write_row
+            for r in rows:
+                write(r)
 
 
 def _present_query(dialect: str) -> tuple[Any, Any]:
@@ -551,74 +590,11 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     compared: tuple[int, ...] = ()
     full = True
     stale = True if conn.dialect.name == "postgresql" else None  # the planner's statistics, checked once
-    for numbers, cells, problems in source.batches(BATCH):
-        if not compared:  # the header is read: the columns the file states
-            stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
-            #: the stored values compared with a row whose key is recorded: those of the columns the
-            #: file has (a file without the contact columns, as exported, says nothing about them)
-            compared = tuple(i for i, c in enumerate(CANON) if c in stated)
-            full = len(compared) == len(CANON)
-        rows += len(numbers)
-        v = _checked(source.header or list(COLUMNS), cells, problems)
-        keys, chans, texts, sectors, names, emails, recs, topics = (v[c] for c in COLUMNS)
-        if default_channel and None in chans:
-            chans = [c if c is not None else default_channel for c in chans]
-        # the common batch (every row valid, known channels and themes, its dates inside the time
-        # rules, no key twice): checked and written a column at a time
-        common = not problems and set(chans) <= channels.keys() and set(topics) <= theme_id.keys() \
-            and len(set(keys)) == len(keys)
-        if common:
-            for pair in set(zip(chans, recs)) - dated.keys():
-                dated[pair] = judged(channels[pair[0]], pair[1])
-            whens = list(map(dated.__getitem__, zip(chans, recs)))
-            common = not any(map(itemgetter(0), whens))
-        if common:
-            isos = list(map(itemgetter(1), whens))
-            canons = list(zip(keys, chans, texts, sectors, isos, names, emails, topics))
-            originals, shown = published_all(texts)  # as record_input stores it: masked, the original kept
-            columns_ = [repeat(pid), keys, list(map(itemgetter(4), whens)), shown, sectors, names, emails,
-                        list(map(itemgetter(2), whens)), list(map(itemgetter(3), whens)),
-                        list(map(theme_id.__getitem__, topics)), repeat(import_id), originals]
-            # SQLite: the batch written at once, the rows whose key is recorded left out by the INSERT
-            # (and only then looked up, among the inputs recorded before it); elsewhere (COPY) the
-            # keys are looked up first
-            upto = conn.exec_driver_sql(last_id).scalar() or 0 if write.sql_new else None
-            written = write.new_columns_of(*columns_) if keys else 0
-            taken = {} if written == len(keys) else _recorded(conn, present_rows, keys_param, pid, keys, channel_key,
-                                                             theme_key, upto)
-            recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
-            place = {k: i for i, k in enumerate(keys)} if taken else {}
-            for k, (stored, original, text) in taken.items():
-                n, canon = numbers[place[k]], canons[place[k]]
-                conflict, keep = _against_recorded(canon, stored, original, text, full, compared)
-                if conflict:
-                    flag(n, reason("import_key_conflict", key=k))
-                else:
-                    present += 1
-                    if keep:  # the leaf of the row as received, not as published
-                        recorded[k] = stored
-            if recorded:
-                canons = [recorded.get(c[0], c) for c in canons]
-                leaves_of = [encode(c) for c in canons]
-            else:  # encode() a column at a time
-                leaves_of = list(map(str.encode, map("\x1f".join, zip(
-                    keys, chans, texts, sectors, isos, _blank(names), _blank(emails), _blank(topics)))))
-            batch_leaves = merkle.leaf_hashes(leaves_of)
-            if taken:  # the rows recorded before are not written again
-                keep = [k not in taken for k in keys]
-                fresh = list(compress(zip(numbers, keys), keep))
-                if written is None:
-                    columns_ = [list(compress(c, keep)) if isinstance(c, list) else c for c in columns_]
-            else:
-                fresh = zip(numbers, keys)
-            if written is None and columns_[1]:
-                write.columns_of(*columns_)
-                written = len(columns_[1])
-            added += written or 0
-            if written and len(adding) < NAMED:
-                adding.extend(islice(fresh, NAMED - len(adding)))
-        else:
-            batch_leaves = slow_batch(numbers, problems, keys, chans, texts, sectors, names, emails, recs, topics)
+
+    def into_tree(batch_leaves: list[bytes]) -> None:
+        """A batch's leaves into the tree and the stored digests (the file's order), once its rows
+        are written; the connection is free (no write under way)."""
+        nonlocal leaves, chunk, stale
         tree.extend(batch_leaves)
         leaves += b"".join(batch_leaves)
         if stale is not None and added >= STATISTICS:
@@ -629,6 +605,98 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
                                                                 "digests": bytes(leaves[:CHUNK * 32])}])
             del leaves[:CHUNK * 32]
             chunk += 1
+
+    def settled(numbers, keys, canons, columns_, batch_leaves, upto, written) -> None:
+        """A common batch once its write is done (``written``: :meth:`_Writer.new_columns_of`'s
+        answer): the keys it found recorded (SQLite: those it left out; PostgreSQL: any, when
+        the COPY met one, none written) looked up, judged against the record and the rest
+        written; then its leaves stored."""
+        nonlocal present, added
+        taken = {} if written == len(keys) else _recorded(conn, present_rows, keys_param, pid, keys, channel_key,
+                                                         theme_key, upto)
+        recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
+        place = {k: i for i, k in enumerate(keys)} if taken else {}
+        for k, (values, original, text) in taken.items():
+            n, canon = numbers[place[k]], canons[place[k]]
+            conflict, keep = _against_recorded(canon, values, original, text, full, compared)
+            if conflict:
+                flag(n, reason("import_key_conflict", key=k))
+            else:
+                present += 1
+                if keep:  # the leaf of the row as received, not as published
+                    recorded[k] = values
+        if recorded:
+            batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in canons])
+        if taken:  # the rows recorded before are not written again
+            keep = [k not in taken for k in keys]
+            fresh = list(compress(zip(numbers, keys), keep))
+            if written is None:
+                columns_ = [list(compress(c, keep)) if isinstance(c, list) else c for c in columns_]
+        else:
+            fresh = zip(numbers, keys)
+        if written is None and columns_[1]:
+            write.columns_of(*columns_)
+            written = len(columns_[1])
+        added += written or 0
+        if written and len(adding) < NAMED:
+            adding.extend(islice(fresh, NAMED - len(adding)))
+        into_tree(batch_leaves)
+
+    pending: tuple | None = None  # a common batch being written: (its settled() arguments, the write's future)
+
+    def settle() -> None:
+        """The batch being written, if any, waited for and settled: after it the connection is free."""
+        nonlocal pending
+        if pending is not None:
+            (args, future), pending = pending, None
+            settled(*args, future.result())
+
+    try:
+        for numbers, cells, problems in source.batches(BATCH):
+            if not compared:  # the header is read: the columns the file states
+                stated = set(source.header or CANON) | ({"channel"} if default_channel else set())
+                #: the stored values compared with a row whose key is recorded: those of the columns the
+                #: file has (a file without the contact columns, as exported, says nothing about them)
+                compared = tuple(i for i, c in enumerate(CANON) if c in stated)
+                full = len(compared) == len(CANON)
+            rows += len(numbers)
+            v = _checked(source.header or list(COLUMNS), cells, problems)
+            keys, chans, texts, sectors, names, emails, recs, topics = (v[c] for c in COLUMNS)
+            if default_channel and None in chans:
+                chans = [c if c is not None else default_channel for c in chans]
+            # the common batch (every row valid, known channels and themes, its dates inside the time
+            # rules, no key twice): checked and written a column at a time
+            common = not problems and set(chans) <= channels.keys() and set(topics) <= theme_id.keys() \
+                and len(set(keys)) == len(keys) and bool(keys)
+            if common:
+                for pair in set(zip(chans, recs)) - dated.keys():
+                    dated[pair] = judged(channels[pair[0]], pair[1])
+                whens = list(map(dated.__getitem__, zip(chans, recs)))
+                common = not any(map(itemgetter(0), whens))
+            if not common:
+                settle()
+                into_tree(slow_batch(numbers, problems, keys, chans, texts, sectors, names, emails, recs, topics))
+                continue
+            isos = list(map(itemgetter(1), whens))
+            canons = list(zip(keys, chans, texts, sectors, isos, names, emails, topics))
+            originals, shown = published_all(texts)  # as record_input stores it: masked, the original kept
+            columns_ = [repeat(pid), keys, list(map(itemgetter(4), whens)), shown, sectors, names, emails,
+                        list(map(itemgetter(2), whens)), list(map(itemgetter(3), whens)),
+                        list(map(theme_id.__getitem__, topics)), repeat(import_id), originals]
+            # the leaves of the rows as received (encode() a column at a time); those of rows found
+            # recorded are made again from the record (settled)
+            batch_leaves = merkle.leaf_hashes(list(map(str.encode, map("\x1f".join, zip(
+                keys, chans, texts, sectors, isos, _blank(names), _blank(emails), _blank(topics))))))
+            settle()
+            # SQLite: the batch written at once, the rows whose key is recorded left out by the INSERT
+            # (and only then looked up, among the inputs recorded before it); PostgreSQL: COPY in a
+            # savepoint, in the writer's thread while the next batch is read, the keys looked up
+            # only if it meets one recorded
+            upto = conn.exec_driver_sql(last_id).scalar() or 0 if write.sql_new else None
+            pending = ((numbers, keys, canons, columns_, batch_leaves, upto), write.submit(*columns_))
+        settle()
+    finally:
+        write.close()  # a write under way finished (or failed) before the connection is given back
     bad.sort(key=lambda r: r.details["row"])
     problems = bad + ([reason("more_bad_rows", count=bad_rows - len(bad))] if bad_rows > len(bad) else [])
     if ctx.dry_run:
