@@ -16,6 +16,7 @@ from stages.chronology import local_today
 from stages.monitoring import expected_final
 from stages.errors import InvalidInput, not_found, reason, refuse
 from storage import models as m
+from storage.direct import Statement
 
 from .. import governance
 from ..engine import Context
@@ -51,13 +52,16 @@ _TAKEN: dict = {}
 
 
 def taken(ctx: Context, model: type[SQLModel], key: str) -> bool:
-    """Whether ``model`` has a row of the process with ``key`` (its id read, no ORM object made)."""
+    """Whether ``model`` has a row of the process with ``key`` (its id read through the driver, no
+    ORM object made; the session is flushed first if it holds a pending row of ``model``)."""
     stmt = _TAKEN.get(model)
     if stmt is None:
         table = model.__table__
-        stmt = _TAKEN[model] = sa_select(table.c.id).where(table.c.process_id == bindparam("process_id"),
-                                                          table.c.key == bindparam("key"))
-    return ctx.db.connection().execute(stmt, {"process_id": ctx.process.id, "key": key}).first() is not None
+        stmt = _TAKEN[model] = Statement(lambda: sa_select(table.c.id).where(
+            table.c.process_id == bindparam("process_id"), table.c.key == bindparam("key")), returning=True)
+    if any(isinstance(o, model) for o in ctx.db.new):
+        ctx.db.flush()
+    return stmt.run(ctx.db, {"process_id": ctx.process.id, "key": key}) is not None
 
 
 def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
