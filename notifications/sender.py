@@ -6,8 +6,9 @@ may have been suspended, the activity completed, the date moved since the row wa
 and cancels it if not; it renders the email from the fresh records, sends it on one of
 ``concurrency`` persistent connections, and marks it:
 
-- sent: committed before that connection sends its next message (marks of the connections
-  answered in the same turn of the event loop share one commit; none runs ahead of its mark);
+- sent: committed before that connection sends its next message's content (its envelope,
+  ``MAIL`` and ``RCPT``, goes out meanwhile; marks of the connections answered while no mark
+  was being written share one commit; no message is accepted ahead of the previous one's mark);
 - temporary failure: back to pending, next attempt after an exponential backoff, until
   ``max_attempts`` — then failed;
 - permanent failure: failed, with the server's reply.
