@@ -45,20 +45,22 @@ def check_address(addr: str) -> str:
 def encoded_words(value: str) -> str:
     """RFC 2047 ``=?utf-8?b?...?=`` words of at most 75 characters, folded with CRLF SP.
 
-    Each word holds whole characters (at most 45 UTF-8 bytes, 60 base64 characters).
+    Each word holds whole characters (at most 45 UTF-8 bytes, 60 base64 characters), as many as
+    fit: the UTF-8 bytes are cut every 45, each cut moved back to the start of its character.
     ``email.header.Header`` does the same at ~1.5 ms per subject; this takes microseconds.
     """
-    words, chunk, size = [], [], 0
-    for ch in value:
-        n = len(ch.encode("utf-8"))
-        if size + n > 45:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(ch)
-        size += n
-    words.append("".join(chunk))
-    return "\r\n ".join("=?utf-8?b?" + binascii.b2a_base64(w.encode("utf-8"), newline=False).decode("ascii") + "?="
-                         for w in words)
+    data = value.encode("utf-8")
+    words, start = [], 0
+    while True:
+        end = start + 45
+        if end >= len(data):
+            words.append(data[start:])
+            break
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: the character starts before
+            end -= 1
+        words.append(data[start:end])
+        start = end
+    return "\r\n ".join("=?utf-8?b?" + binascii.b2a_base64(w, newline=False).decode("ascii") + "?=" for w in words)
 
 
 def encode_header(value: str) -> str:

@@ -9,6 +9,13 @@
 - :func:`claim` takes up to ``limit`` ready rows (pending and due for an attempt, or claimed
   with an expired lease) for one worker: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
   ``BEGIN IMMEDIATE`` write lock on SQLite. Only the claimant can then mark a row.
+- :func:`mark_sent` (and :func:`mark_sent_async`, on PostgreSQL, on a connection of
+  :func:`connect_marks`) marks a group of rows sent, committed when it returns; the sender
+  calls it after the SMTP server accepted them, before their connections send again.
+
+Why one module: storing, claiming and marking are the three writes of one table whose
+once-only guarantee rests on their conditions together (a row is marked only by its claimant,
+claimed only when ready, stored once); apart, each would restate the others' states.
 """
 from __future__ import annotations
 
@@ -193,12 +200,11 @@ def mark_sent(engine: Engine | Connection, worker: str, ids: Sequence[int], now:
         if n is not None:
             return n
     with _tx(engine) as conn:
-        sql, params = _mark_sent_sql(conn, worker, ids, now)
+        sql, params = _mark_sent_sql(conn.dialect, worker, ids, now)
         return conn.exec_driver_sql(sql, params).rowcount
 
 
-def _mark_sent_sql(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> tuple[str, tuple]:
-    dialect = conn.dialect
+def _mark_sent_sql(dialect: Any, worker: str, ids: Sequence[int], now: dt.datetime) -> tuple[str, tuple]:
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     to_db = T.c.sent_at.type.bind_processor(dialect)
     sql = (f"UPDATE {T.name} SET status = 'sent', sent_at = {mark}, lease_until = NULL, last_error = NULL "
@@ -215,7 +221,7 @@ def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt
     sqlite = conn.dialect.name == "sqlite"
     if (conn.in_transaction() or raw.in_transaction) if sqlite else getattr(raw, "autocommit", False) is not True:
         return None
-    sql, params = _mark_sent_sql(conn, worker, ids, now)
+    sql, params = _mark_sent_sql(conn.dialect, worker, ids, now)
     cur = raw.cursor()
     try:
         if not sqlite:
@@ -239,6 +245,44 @@ def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt
                                   dialect=conn.dialect) from exc
     finally:
         cur.close()
+
+
+async def connect_marks(engine: Engine, bind: Connection) -> Any | None:
+    """On PostgreSQL, a connection of the driver's for :func:`mark_sent_async` (autocommit) to the
+    database of ``bind`` (the sender's connection), with the settings the engine gave it (those of
+    source ``session`` or ``client``: a schema's search path, ...); ``None`` elsewhere (SQLite's commit
+    does not wait on the disk in WAL with ``synchronous=NORMAL``: its marks stay synchronous)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    import psycopg  # the engine's own driver (storage.make_engine: postgresql+psycopg)
+
+    settings = bind.exec_driver_sql("SELECT name, setting FROM pg_settings WHERE source IN ('session', 'client')").all()
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        aconn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
+        for name, value in settings:
+            await aconn.execute("SELECT set_config(%s, %s, false)", (name, value))
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(None, None, exc, psycopg.Error, connection_invalidated=True,
+                                  dialect=engine.dialect) from exc
+    return aconn
+
+
+async def mark_sent_async(aconn: Any, engine: Engine, worker: str, ids: Sequence[int], now: dt.datetime) -> int:
+    """:func:`mark_sent` on a connection of :func:`connect_marks`: committed (autocommit) when the
+    await returns; the event loop serves the other connections while the server flushes the commit."""
+    if not ids:
+        return 0
+    sql, params = _mark_sent_sql(engine.dialect, worker, ids, now)
+    dbapi = engine.dialect.loaded_dbapi
+    try:
+        async with aconn.cursor() as cur:
+            await cur.execute(sql, params)
+            return cur.rowcount
+    except dbapi.Error as exc:
+        lost = aconn.closed or aconn.broken
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=engine.dialect) from exc
 
 
 def sent_by(engine: Engine | Connection, worker: str, ids: list[int]) -> set[int]:

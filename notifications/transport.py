@@ -15,7 +15,7 @@ import asyncio
 import os
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 import aiosmtplib
 from aiosmtplib import (
@@ -42,8 +42,14 @@ def _classify(code: int, message: str) -> DeliveryFailure:
     return PermanentFailure(text, code) if 500 <= code < 600 else TemporaryFailure(text, code)
 
 
+#: Awaited by a lane after the envelope (MAIL, RCPT) and before the message's content: the sender's
+#: wait for the previous message's "sent" mark, so no message is accepted before it is committed.
+BeforeData = Callable[[], Awaitable[None]]
+
+
 class Lane(Protocol):
-    async def send(self, sender: str, recipient: str, data: bytes, key: str) -> None: ...
+    async def send(self, sender: str, recipient: str, data: bytes, key: str,
+                   before_data: BeforeData | None = None) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -56,16 +62,29 @@ class Transport(Protocol):
     def describe(self) -> str: ...
 
 
+class _SMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client, awaiting ``before_data`` (once) before ``DATA``: ``sendmail``'s own
+    envelope (its size and encoding options) is kept."""
+
+    before_data: BeforeData | None = None
+
+    async def data(self, message: Any, *args: Any, **kwargs: Any) -> Any:
+        hook, self.before_data = self.before_data, None
+        if hook is not None:
+            await hook()
+        return await super().data(message, *args, **kwargs)
+
+
 class SmtpLane:
     """One persistent SMTP connection, opened on first use and reopened after a failure."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
-        self.smtp: aiosmtplib.SMTP | None = None
+        self.smtp: _SMTP | None = None
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self) -> _SMTP:
         s = self.settings
-        smtp = aiosmtplib.SMTP(hostname=s.host, port=s.effective_port, use_tls=s.security == "tls",
+        smtp = _SMTP(hostname=s.host, port=s.effective_port, use_tls=s.security == "tls",
                                start_tls=True if s.security == "starttls" else False, timeout=s.timeout,
                                username=s.user, password=s.password, cert_bundle=s.ca_file)
         try:
@@ -78,7 +97,11 @@ class SmtpLane:
             raise TemporaryFailure(f"connection: {type(exc).__name__}: {exc}") from None
         return smtp
 
-    async def send(self, sender: str, recipient: str, data: bytes, key: str) -> None:
+    async def send(self, sender: str, recipient: str, data: bytes, key: str,
+                   before_data: BeforeData | None = None) -> None:
+        """Send one message; ``before_data`` is awaited once the envelope is accepted, before the
+        content (not at all when the envelope fails); if it raises, the connection is dropped
+        (the server discards the unfinished message) and the error goes to the caller."""
         try:
             recipient = check_address(recipient)
             if not recipient.isascii():
@@ -87,6 +110,16 @@ class SmtpLane:
             raise PermanentFailure(f"dirección no válida / invalid address: {recipient!r}") from None
         if self.smtp is None or not self.smtp.is_connected:
             self.smtp = await self._connect()
+        hook_failed: list[BaseException] = []
+
+        async def hook() -> None:
+            try:
+                await before_data()  # type: ignore[misc]
+            except BaseException as exc:
+                hook_failed.append(exc)
+                raise
+
+        self.smtp.before_data = hook if before_data is not None else None
         try:
             await self.smtp.sendmail(sender, [recipient], data)
         except SMTPRecipientsRefused as exc:
@@ -101,7 +134,15 @@ class SmtpLane:
             raise _classify(exc.code, exc.message) from None
         except (SMTPNotSupported, SMTPException, OSError, asyncio.TimeoutError) as exc:
             await self._drop()
+            if hook_failed:
+                raise
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+        except BaseException:
+            await self._drop()  # the sender's wait failed (or was cancelled) inside the transaction
+            raise
+        finally:
+            if self.smtp is not None:
+                self.smtp.before_data = None
 
     async def _drop(self) -> None:
         if self.smtp is not None:
@@ -136,11 +177,14 @@ class EmlLane:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    async def send(self, sender: str, recipient: str, data: bytes, key: str) -> None:
+    async def send(self, sender: str, recipient: str, data: bytes, key: str,
+                   before_data: BeforeData | None = None) -> None:
         try:
             check_address(recipient)
         except BadAddress:
             raise PermanentFailure(f"dirección no válida / invalid address: {recipient!r}") from None
+        if before_data is not None:
+            await before_data()
         name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
