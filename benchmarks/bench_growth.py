@@ -231,6 +231,8 @@ def bench_reads(url: str, sizes: list[int], commitments: list[int], repeat: int)
                 def raw_page():
                     return raw_read_records(db, conn, plan.process_id, inputs="page")
 
+                for warm in (raw, status, check, public_page, page):  # once, untimed: imports, templates compiled
+                    warm()
                 res = interleave({"raw": timed(raw), "raw_counts": timed(raw_counts), "raw_page": timed(raw_page),
                                   "status": timed(status), "check": timed(check), "public": timed(public_page),
                                   "page": timed(page)}, repeat)

@@ -153,3 +153,24 @@ def test_a_commitment_has_its_own_page_linked_from_the_process_page(whole, clock
     assert c.get(f"/p/{SLUG}/compromisos/no-existe").status_code == 404
     c.cookies.set("cocrea_lang", "en")
     assert "Action lines" in c.get(f"/p/{SLUG}/compromisos/{cm.key}").text
+
+
+def test_the_process_page_lists_its_commitments_a_page_at_a_time(whole, clock, monkeypatch):
+    """A page of commitments at a time, with their total and a way to the next page (which keeps
+    the page of inputs); each one's activities on its own page."""
+    from reads import public
+
+    with Session(whole) as db:
+        pid = db.exec(select(m.Process).where(m.Process.slug == SLUG)).one().id
+        keys = list(db.exec(select(m.Commitment.key).where(m.Commitment.process_id == pid).order_by(m.Commitment.id)))
+    assert len(keys) == 3
+    monkeypatch.setattr(public, "COMMITMENTS_PER_PAGE", 2)
+    c = client(whole, clock)
+    first, second = c.get(f"/p/{SLUG}").text, c.get(f"/p/{SLUG}?compromisos=2&page=1").text
+    assert f'id="commitment-{keys[0]}"' in first and f'id="commitment-{keys[1]}"' in first
+    assert f'id="commitment-{keys[2]}"' not in first and f'id="commitment-{keys[2]}"' in second
+    assert f'id="commitment-{keys[0]}"' not in second
+    assert "Compromisos (3)" in first and "Compromisos (3)" in second
+    assert f'href="/p/{SLUG}?compromisos=2#commitments" rel="next"' in first
+    assert f'href="/p/{SLUG}#commitments" rel="prev"' in second
+    assert 'class="activities"' not in first  # the activities are on each commitment's page

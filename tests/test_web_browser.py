@@ -318,7 +318,11 @@ def test_a_process_from_declaration_to_monitoring_in_the_browser(site, browser, 
     page = nojs.goto("/p/p")
     assert page.locator("#commitment-c1 h3").inner_text().startswith("Tabuladores abiertos")
     page.locator("#commitment-c1 summary").click()  # <details> opens without scripts
-    assert page.locator("#commitment-c1 .activities").is_visible()
+    route = page.locator("#commitment-c1 details a")  # its activities are on its own page
+    assert route.is_visible()
+    route.click()
+    assert page.url.endswith("/p/p/compromisos/c1") and page.locator("#activities .activity").first.is_visible()
+    assert page.locator("#progress-activity-1").get_attribute("value") == "60"
     nojs.shot("public-desktop-nojs")
     for person in (coord, member, liaison, citizen, nojs):
         assert person.dialogs == []
