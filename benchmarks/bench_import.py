@@ -316,8 +316,9 @@ def main() -> None:
     srv = Spread([x["server_cpu"] for x in results["raw"]])
     print(f"  what limits the raw baseline: client CPU is {raw_cpu.median / raw_wall.median:.2f} of its wall (csv "
           "parsing in Python + the driver); "
-          + (f"the server's CPU (COPY, 3 index updates per row, WAL) {srv.median:.1f} s = "
-             f"{srv.median / raw_wall.median:.2f} of the wall, on the same 2 cores; the rest is waiting for I/O"
+          + (f"the server's CPU (COPY, 5 index updates and 2 foreign keys per row, WAL) {srv.median:.1f} s = "
+             f"{srv.median / raw_wall.median:.2f} of the wall, on the same 2 cores; the rest is waiting "
+             "(for I/O, or for a core when the machine is loaded: see the load)"
              if db_name == "PostgreSQL" else
              "SQLite's B-tree inserts (3 indexes on input) run inside the client process, in that CPU"))
     print(f"\nSUMMARY bench_import [{db_name}, {a.rows:,} rows, {a.repeat} repeats]: raw {raw_wall.median:.1f} s "

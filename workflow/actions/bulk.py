@@ -249,9 +249,9 @@ def encode(canon: tuple) -> bytes:
 class _Writer:
     """``executemany`` of one INSERT of ``columns`` in that order, the statement's text made once
     for the connection's dialect (on PostgreSQL, ``COPY ... FROM STDIN`` through psycopg's
-    ``cursor.copy``, on the action's connection and in its transaction), with the values already in the driver's form (the column types' own bind
-    processors, applied once per distinct value by the caller through :meth:`value`): Core
-    without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
+    ``cursor.copy``, on the action's connection and in its transaction), with the values already
+    in the driver's form (the column types' own bind processors, applied once per distinct value
+    by the caller through :meth:`value`): Core without its per-row work. Rows are given as tuples of ``columns`` (:meth:`__call__`) or as
     the columns themselves (:meth:`columns_of`)."""
 
     def __init__(self, conn: Any, table: Any, columns: tuple[str, ...], unique: tuple[str, ...] = ()):
