@@ -275,7 +275,7 @@ def open_reader(url: str, revision: str | None) -> Reader | None:
     return reader
 
 
-#: The PostgreSQL drivers a quick read may use, lightest first (``None``: whichever is installed).
+#: The PostgreSQL drivers a quick read may use, lightest first: the first installed is taken.
 DRIVERS = ("psycopg2", "psycopg")
 
 
