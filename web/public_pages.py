@@ -39,10 +39,15 @@ MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compli
 def compliance_section(engine, slug: str, lang: str, clock, report=None) -> dict[str, Any]:
     """The compliance report for the public page: its summary, the contrary-to-process flag,
     what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``);
-    ``report``: already judged (:func:`reads.public.page_view`), else read here."""
+    ``report``: already judged (:func:`reads.public.page_view`: then ``data`` holds only what the
+    page shows, not the whole report), else read here (``data``: the whole report, for the JSON)."""
     from reads import checks
 
-    data = (report or checks.report(engine, slug, clock=clock)).as_dict(lang)
+    if report is not None:  # the page: the three parts it shows, not every rule's evidence nor each commitment's
+        data = {"summary_line": report.summary_line(lang), "contrary_to_process": report.contrary_dict(lang),
+                "to_do": report.to_do(lang)}
+    else:
+        data = checks.report(engine, slug, clock=clock).as_dict(lang)
     link = f"/p/{quote(slug)}/cumplimiento"
     parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
     flag = data["contrary_to_process"]
