@@ -1,8 +1,10 @@
 """The public side: no sign-in, Spanish by default with an English switch, open data.
 
-Every page is rendered from :func:`reads.public.public_view` (no personal data) and is
-also offered as JSON and CSV; the repository has an Atom feed, sessions and deadlines an
-iCalendar feed. Pages are cached by the process's audit version and sent with an ETag.
+Every page is rendered from :mod:`reads.public` (no personal data): the process page from
+:func:`reads.public.page_view` (what it shows, from one read), a commitment's page from
+:func:`reads.public.commitment_view`, the open data (JSON, CSV, iCalendar) from the whole record,
+:func:`reads.public.public_view`, and the Atom feed from :func:`reads.public.feed_view`. Pages
+are cached by the process's audit version and sent with an ETag.
 """
 from __future__ import annotations
 
