@@ -1,8 +1,10 @@
 """The public side: no sign-in, Spanish by default with an English switch, open data.
 
-Every page is rendered from :func:`reads.public.public_view` (no personal data) and is
-also offered as JSON and CSV; the repository has an Atom feed, sessions and deadlines an
-iCalendar feed. Pages are cached by the process's audit version and sent with an ETag.
+Every page is rendered from :mod:`reads.public` (no personal data): the process page from
+:func:`reads.public.page_view` (what it shows, from one read), a commitment's page from
+:func:`reads.public.commitment_view`, the open data (JSON, CSV, iCalendar) from the whole record,
+:func:`reads.public.public_view`, and the Atom feed from :func:`reads.public.feed_view`. Pages
+are cached by the process's audit version and sent with an ETag.
 """
 from __future__ import annotations
 
@@ -39,10 +41,15 @@ MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compli
 def compliance_section(engine, slug: str, lang: str, clock, report=None) -> dict[str, Any]:
     """The compliance report for the public page: its summary, the contrary-to-process flag,
     what to do next, and links to the full publishable report (``/p/<slug>/cumplimiento``);
-    ``report``: already judged (:func:`reads.public.page_view`), else read here."""
+    ``report``: already judged (:func:`reads.public.page_view`: then ``data`` holds only what the
+    page shows, not the whole report), else read here (``data``: the whole report, for the JSON)."""
     from reads import checks
 
-    data = (report or checks.report(engine, slug, clock=clock)).as_dict(lang)
+    if report is not None:  # the page: the three parts it shows, not every rule's evidence nor each commitment's
+        data = {"summary_line": report.summary_line(lang), "contrary_to_process": report.contrary_dict(lang),
+                "to_do": report.to_do(lang)}
+    else:
+        data = checks.report(engine, slug, clock=clock).as_dict(lang)
     link = f"/p/{quote(slug)}/cumplimiento"
     parts = [Markup('<p class="compliance-summary"><strong>{}</strong></p>').format(data["summary_line"])]
     flag = data["contrary_to_process"]
