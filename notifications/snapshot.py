@@ -91,7 +91,7 @@ def _windowed(process: m.Process, until: dt.date | None):
 
 
 #: The columns of an activity the due reminders read (their text reads more: the sender reloads).
-_DUE_COLUMNS = ("id", "process_id", "key", "title", "agency_id", "commitment_id", "start_date", "end_date", "status")
+_DUE_COLUMNS = ("id", "key", "title", "agency_id", "start_date", "end_date", "status")
 
 
 def _due_activities(db: Session, process: m.Process, window) -> list:
@@ -132,7 +132,7 @@ def _due_reports(db: Session, process: m.Process, window, rows: dict) -> list:
     kind = _row_type(_DUE_COLUMNS)
     blank = dict.fromkeys(kind._fields)
     for row in db.execute(query):
-        found.append(kind(**{**blank, "id": row.id, "process_id": process.id, "agency_id": row.agency_id,
+        found.append(kind(**{**blank, "id": row.id, "agency_id": row.agency_id,
                              "start_date": row.start_date, "status": "open"}))
         if row.reported_on is not None:
             reports.append(_row_type(("activity_id", "reported_on"))(row.id, row.reported_on))
