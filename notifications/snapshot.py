@@ -17,8 +17,9 @@ from the rules' offsets): the open activities ending up to the latest date whose
 digest) can be due, and for the progress reports of the agencies one open activity per
 (agency, start date, last report) among the others: the report's rule asks only whether an open
 activity started by the due date has no report since the period began, which one of each tells.
-Such records plan the same due reminders; the text of a progress report planned from them would
-count the representatives only (the sweep stores, the sender re-plans the whole process).
+Such records plan the same due reminders, and hold only what planning reads (no commitment, the
+activities' planning columns): the sweep and the actions store these reminders, the sender re-plans
+the whole process before writing one.
 """
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None,
         table = _TABLES[name].__table__
         if name == "activities" and window is not None:
             rows[name] = _due_activities(db, process, window) if window.until is not None else []
+            continue
+        if name == "commitments" and window is not None:  # read by the text alone (the sender reloads)
+            rows[name] = []
             continue
         query = select(table).where(table.c.process_id == process.id)
         if scope is not None and name in scope:
