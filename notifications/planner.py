@@ -518,27 +518,35 @@ class _Subjects:
             by_agency = ({agency: sendable(people) for agency, people in self.liaisons.items()}
                          if audience == "liaisons" else None)
             everyone = [] if audience == "liaisons" else sendable(self.audience()(audience))
-            series.append((name, offs, open_points, {}, by_agency, everyone))
+            series.append((name, offs, open_points, by_agency, everyone))
+
+        def points_at(end: dt.date) -> tuple:
+            """The series with a point due for an activity ending on ``end``, with that point."""
+            found_here = []
+            for name, offs, open_points, by_agency, everyone in series:
+                due = _due_point(open_points, offs, end, m)
+                if due is not None:
+                    kind, _, day = due
+                    found_here.append((name, f"{kind}.{pid}.", f".{m.ymd(day)}.", kind, day, m.due_at(day),
+                                       by_agency, everyone))
+            return tuple(found_here)
+
+        by_end: dict[dt.date, tuple] = {}
         context = self._activity_planned_context
         for a in self.r.activities:
             end = a.end_date
             if end is None or end > until or a.status == "completed" or (only is not None and a.id not in only):
                 continue
+            points = by_end.get(end)
+            if points is None:
+                points = by_end[end] = points_at(end)
             sid = label = None
-            for name, offs, open_points, points, by_agency, everyone in series:
-                point = points.get(end, False)
-                if point is False:
-                    due = _due_point(open_points, offs, end, m)
-                    point = points[end] = None if due is None else (
-                        f"{due[0]}.{pid}.", f".{m.ymd(due[2])}.", due[0], due[2], m.due_at(due[2]))
-                if point is None:
-                    continue
+            for name, head, tail, kind, day, due_at, by_agency, everyone in points:
                 people = everyone if by_agency is None else by_agency.get(a.agency_id, ())
                 if not people:
                     continue
                 if sid is None:
                     sid, label = f"activity-{a.id}", f"{a.key}: {a.title}"
-                head, tail, kind, day, due_at = point
                 head += sid + tail
                 for person_key, person_id, handle, email, person_lang in people:
                     found.append(Planned(head + person_key, kind, name, pid, sid, label, day, due_at, person_id,

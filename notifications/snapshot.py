@@ -17,8 +17,9 @@ from the rules' offsets): the open activities ending up to the latest date whose
 digest) can be due, and for the progress reports of the agencies one open activity per
 (agency, start date, last report) among the others: the report's rule asks only whether an open
 activity started by the due date has no report since the period began, which one of each tells.
-Such records plan the same due reminders; the text of a progress report planned from them would
-count the representatives only (the sweep stores, the sender re-plans the whole process).
+Such records plan the same due reminders, and hold only what planning reads (no commitment, the
+activities' planning columns): the sweep and the actions store these reminders, the sender re-plans
+the whole process before writing one.
 """
 from __future__ import annotations
 
@@ -64,6 +65,9 @@ def load(db: Session, process: m.Process, anchors: frozenset[str] | None = None,
         if name == "activities" and window is not None:
             rows[name] = _due_activities(db, process, window) if window.until is not None else []
             continue
+        if name == "commitments" and window is not None:  # read by the text alone (the sender reloads)
+            rows[name] = []
+            continue
         query = select(table).where(table.c.process_id == process.id)
         if scope is not None and name in scope:
             query = query.where(scope[name])
@@ -91,7 +95,7 @@ def _windowed(process: m.Process, until: dt.date | None):
 
 
 #: The columns of an activity the due reminders read (their text reads more: the sender reloads).
-_DUE_COLUMNS = ("id", "process_id", "key", "title", "agency_id", "commitment_id", "start_date", "end_date", "status")
+_DUE_COLUMNS = ("id", "key", "title", "agency_id", "start_date", "end_date", "status")
 
 
 def _due_activities(db: Session, process: m.Process, window) -> list:
@@ -132,7 +136,7 @@ def _due_reports(db: Session, process: m.Process, window, rows: dict) -> list:
     kind = _row_type(_DUE_COLUMNS)
     blank = dict.fromkeys(kind._fields)
     for row in db.execute(query):
-        found.append(kind(**{**blank, "id": row.id, "process_id": process.id, "agency_id": row.agency_id,
+        found.append(kind(**{**blank, "id": row.id, "agency_id": row.agency_id,
                              "start_date": row.start_date, "status": "open"}))
         if row.reported_on is not None:
             reports.append(_row_type(("activity_id", "reported_on"))(row.id, row.reported_on))
