@@ -6,11 +6,17 @@ made from SQLAlchemy Core rows: reading a field of one is ~5x cheaper than of a 
 planner reads several fields of every activity), several times faster than ORM objects (it runs
 inside every action and over 100,000 activities).
 
-An action that touched some activities re-plans only theirs (``activities``): those rows, the
-other open activities of their agencies (an agency's progress report counts them), their
-agencies and the touched activities' commitments (so the text of a report reminder planned
-this way lacks the peers' commitments: an action only stores what is due, the sender re-plans
-the whole process before writing it); every other activity's reminders are the sweep's.
+An action that touched some activities re-plans only theirs (``activities``): those rows (and
+their reports), their agencies and their commitments, nothing that grows with the process. An
+agency's progress report is then planned from the touched activities alone, as if they were all
+the agency's open activities: what they make due is due (one open activity started by the due
+date without a report since the period began is enough, and the reminder's key names the agency,
+not its activities), so the action stores the reminder it made due itself (an activity planned,
+or reopened by a report dated in the previous period); one due because of the agency's other
+activities is due by the calendar, not by the action: the worker's sweep stores it, as every
+other activity's reminders (``docs/reminders.md``). The text of a reminder planned this way lists
+only the touched activities: an action only stores what is due, the sender re-plans the whole
+process before writing it.
 
 The sweep reads only what can be due now (``due``, :func:`notifications.planner.due_reads`, derived
 from the rules' offsets): the open activities ending up to the latest date whose reminders (or the
@@ -157,13 +163,12 @@ def _tuples(result) -> list:
 
 
 def _activity_scope(db: Session, process: m.Process, ids: set[int]) -> dict:
-    """The conditions that keep only the rows re-planning ``ids`` reads, per table."""
+    """The conditions that keep only the rows re-planning ``ids`` reads, per table: those activities,
+    their agencies and commitments (none of their agencies' other activities: see the module's doc)."""
     a = m.Activity.__table__
-    agency_ids = set(db.execute(select(a.c.agency_id).where(a.c.process_id == process.id, a.c.id.in_(ids),
-                                                            a.c.agency_id.is_not(None))).scalars())
-    peers = a.c.agency_id.in_(agency_ids) & (a.c.status != "completed")  # what the agency's report counts
-    activities = or_(a.c.id.in_(ids), peers) if agency_ids else a.c.id.in_(ids)
-    commitment_ids = set(db.execute(select(a.c.commitment_id).where(a.c.process_id == process.id, a.c.id.in_(ids))
-                                    .distinct()).scalars())  # the peers' are for the report's text alone
-    return {"activities": activities, "agencies": m.Agency.__table__.c.id.in_(agency_ids),
+    rows = db.execute(select(a.c.agency_id, a.c.commitment_id).where(a.c.process_id == process.id,
+                                                                      a.c.id.in_(ids))).all()
+    agency_ids = {row.agency_id for row in rows if row.agency_id is not None}
+    commitment_ids = {row.commitment_id for row in rows if row.commitment_id is not None}
+    return {"activities": a.c.id.in_(ids), "agencies": m.Agency.__table__.c.id.in_(agency_ids),
             "commitments": m.Commitment.__table__.c.id.in_(commitment_ids)}

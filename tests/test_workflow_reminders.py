@@ -220,3 +220,50 @@ def test_generated_keys_do_not_depend_on_the_number_of_rows(db, clock):
     p("record_input", key=f"i{int(first[1:]) + 1}", channel="c9", text="Con clave propia", received_on="2026-01-21")
     third = p("record_input", channel="c9", text="Otra", received_on="2026-01-21")["input"]
     assert int(third[1:]) == int(first[1:]) + 2  # the key given by hand is skipped, not reused
+
+
+def _progress_due_keys(db) -> list[str]:
+    with Session(db) as s:
+        return sorted(r.key for r in s.exec(select(OutboxMessage)) if r.kind == "progress_report_due")
+
+
+def test_a_progress_report_queues_the_agency_reminder_it_makes_due_and_the_sweep_the_one_its_peers_do(db, clock):
+    """Issue 9: a progress report re-plans only its activity (its cost does not grow with the agency's
+    other activities). The agency's report reminder due because another activity is unreported is
+    due by the calendar: the sweep stores it, once; the one the report itself makes due (an activity
+    reopened with its last report before the period began) the report stores at once, once."""
+    from builders import complete_stage
+
+    from notifications import outbox
+
+    p = process_at(db, clock, "routes")
+    p("plan_activity", key="a2", commitment="c1", title="Publicar padrones", deliverable="Portal",
+      agency="igualdad", start_date=p.d("2026-06-01"), end_date=p.d("2026-11-30"))
+    complete_stage(p, "routes")  # a1 too (1 June to 30 September), both of igualdad, accepted
+    p("accept_activity", actor="enlace", activity="a2")
+    p.move("advance")  # to monitoring: monthly progress reports due on the 15th, reminders 3 days before
+    report = {"actor": "enlace", "evidence_ref": "avance.pdf"}
+    p.on(p.d("2026-06-10"))
+    p("report_progress", activity="a2", status="completed", percent=100, reported_on=p.d("2026-06-10"), **report)
+    p.on(p.d("2026-07-12"))  # the report due 15 July (the period began 15 June): its reminder is due
+    with db.begin() as conn:
+        conn.execute(delete(OutboxMessage.__table__))
+    # a1 unreported since the period began: the agency's reminder is due; a report of a1 does not make it due
+    p("report_progress", activity="a1", status="in_progress", percent=40, reported_on=p.d("2026-07-12"), **report)
+    assert _progress_due_keys(db) == []  # a1 reported, a2 completed: the agency has nothing left to report
+    # a2 reopened: its last report (10 June) is before the period began: the report makes the reminder due
+    p("report_progress", activity="a2", status="in_progress", percent=90, reported_on=p.d("2026-06-10"),
+      reason="Se reabre: falta publicar el padrón de julio", **report)
+    queued = _progress_due_keys(db)
+    assert len(queued) == 1 and ".agency-" in queued[0]  # at once, by the action
+    assert outbox.sweep(db, clock.now()).added == 0 and _progress_due_keys(db) == queued  # not twice
+
+    p.on(p.d("2026-08-12"))  # the report due 15 August (the period began 15 July): a2 unreported since
+    with db.begin() as conn:
+        conn.execute(delete(OutboxMessage.__table__))
+    p("report_progress", activity="a1", status="in_progress", percent=60, reported_on=p.d("2026-08-12"), **report)
+    assert _progress_due_keys(db) == []  # due because of a2, by the calendar: not this report's
+    assert outbox.sweep(db, clock.now()).added >= 1
+    queued = _progress_due_keys(db)
+    assert len(queued) == 1 and ".agency-" in queued[0] and p.d("2026-08-12").replace("-", "") in queued[0]
+    assert outbox.sweep(db, clock.now()).added == 0 and _progress_due_keys(db) == queued  # once
