@@ -6,7 +6,9 @@ without dates, completed or not, progress reports, sessions held, closed, witnes
 and generated moments, both must return the same reminders, field by field and in the same
 order: keys, recipients, labels, due dates and instants, series, and the same template fields;
 ``plan`` (every point, with its reason) the same too; and the same with ``anchors`` and
-``activities`` scoping, as actions call it.
+``activities`` scoping, as actions call it. On the database: the sweep's read plans exactly what
+every row plans, and an action's read of the activities it touched plans a part of it that holds
+every reminder of those activities.
 """
 from __future__ import annotations
 
@@ -115,17 +117,14 @@ def test_the_planner_plans_what_it_planned_before(case, anchors, only):
         assert shown(now_planner.plan(records, when)) == shown(before.plan(records, when))
 
 
-def test_the_sweep_reads_only_what_can_be_due_and_plans_the_same(db, clock):
-    """``snapshot.load(..., due=now)`` (the sweep's and the actions' read: the open activities ending
-    within the rules' window, one open activity per (agency, start date, last report) for the
-    progress reports) plans exactly the due reminders of the whole records, at every moment."""
+def _generated_process(db, clock) -> int:
+    """A process in monitoring with 5 agencies, 300 generated activities (agency, dates, status)
+    and 120 progress reports; its id."""
     import random
 
     from builders import complete_stage, process_at
-    from sqlalchemy import insert, select as core_select, update
-    from sqlmodel import Session
+    from sqlalchemy import insert, select as core_select
 
-    from notifications import snapshot
     from storage import models as m
 
     p = process_at(db, clock, "routes")
@@ -152,6 +151,20 @@ def test_the_sweep_reads_only_what_can_be_due_and_plans_the_same(db, clock):
             {"process_id": pid, "activity_id": rng.choice(ids), "reported_on": day(rng.randrange(400)),
              "status": "in_progress", "percent": 20, "reported_by": "enlace", "recorded_at": clock.now()}
             for _ in range(120)])
+    return pid
+
+
+def test_the_sweep_reads_only_what_can_be_due_and_plans_the_same(db, clock):
+    """``snapshot.load(..., due=now)`` (the sweep's and the actions' read: the open activities ending
+    within the rules' window, one open activity per (agency, start date, last report) for the
+    progress reports) plans exactly the due reminders of the whole records, at every moment."""
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from notifications import snapshot
+    from storage import models as m
+
+    pid = _generated_process(db, clock)
 
     def compare(when: dt.datetime) -> int:
         with Session(db) as s:
@@ -170,3 +183,46 @@ def test_the_sweep_reads_only_what_can_be_due_and_plans_the_same(db, clock):
         with db.begin() as conn:
             conn.execute(update(m.Process.__table__).values(settings={"reminders": reminders}))
         assert sum(compare(moment(n, 10)) for n in range(0, 400, 3)) > 0
+
+
+def test_an_action_on_activities_stores_a_part_of_what_is_due_and_all_of_theirs(db, clock):
+    """What an action on some activities plans (``snapshot.load(..., activities=ids)``: those
+    activities alone, not their agencies' other ones; issue 9) is due in the whole records (the
+    sender, which re-plans the whole process, sends it), and holds every reminder of those
+    activities themselves; the rest (an agency's report due because of its other activities) is
+    the sweep's, which plans exactly the whole records' (the test above)."""
+    import random
+
+    from sqlalchemy import select as core_select
+    from sqlmodel import Session
+
+    from notifications import snapshot
+    from storage import models as m
+
+    pid = _generated_process(db, clock)
+    rng = random.Random(11)
+    anchors = frozenset({"activity_end", "progress_due"})  # what an action on activities plans
+    with Session(db) as s:
+        ids = list(s.execute(core_select(m.Activity.id).where(m.Activity.process_id == pid)).scalars())
+        proc = s.get(m.Process, pid)
+        whole_records = snapshot.load(s, proc)
+        scoped_total = agency_total = 0
+        for n in range(0, 400, 5):
+            when = moment(n, rng.choice((8, 10)))
+            whole = {p.key: p for p in now_planner.due_reminders(whole_records, when, contexts=False,
+                                                                 anchors=anchors)}
+            for _ in range(3):
+                touched = frozenset(rng.sample(ids, rng.choice((1, 2, 5))))
+                records = snapshot.load(s, proc, anchors, inputs=False, activities=touched, due=when)
+                assert {a.id for a in records.activities} == touched  # nothing that grows with the agency
+                scoped = now_planner.due_reminders(records, when, contexts=False, anchors=anchors,
+                                                   activities=touched)
+                keys = {p.key for p in scoped}
+                assert len(keys) == len(scoped) and keys <= set(whole)  # due: nothing the sender drops
+                for p in scoped:
+                    assert shown([p], False) == shown([whole[p.key]], False)
+                own = {k for k, p in whole.items() if p.subject in {f"activity-{i}" for i in touched}}
+                assert own <= keys  # the touched activities' own reminders, at once
+                scoped_total += len(keys)
+                agency_total += sum(1 for p in scoped if p.subject.startswith("agency-"))
+        assert scoped_total > 20 and agency_total > 0
