@@ -106,7 +106,8 @@ def due_reminders(records: Records, now: dt.datetime, settings: dict | None = No
     only when :meth:`Planned.template_context` is first called. ``anchors`` limits the plan to
     the rules counting from those dates (what an action touched); ``None``: every rule.
     ``activities`` (ids) limits each activity's own reminders to those activities (an agency's
-    report still counts all of its activities in ``records``)."""
+    report counts every activity of ``records``: after an action, the touched ones alone, which
+    plans a part of what is due, see ``notifications.snapshot``)."""
     found: list[Planned] = []
     with bulk():
         for batch in _plan(records, now, settings, full=False, anchors=anchors, activities=activities):
