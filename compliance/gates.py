@@ -22,6 +22,7 @@ judges only the rules the gate judges (:func:`gated_rules`), each as the report 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from i18n import Lazy
 from stages import Records
@@ -32,7 +33,7 @@ from stages.errors import RuleSetInvalid
 from .facts import Facts
 from .reasons import GATE, MESSAGES
 from .model import NOT_ENOUGH_DATA, NOT_MET, Rule
-from .report import Outcome, Report, cause_messages, judge, run
+from .report import Outcome, Report, cause_messages, judge, reads_for_causes, run
 from .rules import BY_ID
 from .rulesets import RuleSet, gate_enabled, resolve
 
@@ -80,8 +81,13 @@ def gate_reads(process) -> tuple[str, ...] | None:
 
 def closing_report(records: Records, now: dt.datetime) -> Report:
     """The report a move is checked against: the process's rule set, as of ``now``, leaving its
-    stage (so every requirement due at its end counts as due)."""
-    return run(records, now, ruleset=resolve(records.process), leaving=records.process.stage)
+    stage (so every requirement due at its end counts as due), judging the rules whose outcomes
+    the gate and the causes of acting contrary to process read (every basic rule and the causes'
+    own, :func:`compliance.report.reads_for_causes`): the others' outcomes say nothing about a
+    move, and the heaviest checks (progress reports, the commitments' template) are advanced."""
+    rs = resolve(records.process)
+    read = replace(rs, rules=tuple((rule_id, level) for rule_id, level in rs.rules if reads_for_causes(rule_id, level)))
+    return run(records, now, ruleset=read, leaving=records.process.stage)
 
 
 def close_reasons(report: Report, contrary: bool) -> list[Reason]:

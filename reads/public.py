@@ -70,10 +70,14 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         if inputs:
-            records = load_records(db, p, now=now, plain=True)
-            days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
-            with no_cyclic_gc():  # many acyclic dicts: a collection would rescan every row read
-                return build(records, lang, counts=_counted(records) | days)
+            # many acyclic rows and dicts: the collector paused from the read to the view built, and the
+            # rows freed (by their counts) before it runs again: no collection scans them
+            with no_cyclic_gc():
+                records = load_records(db, p, now=now, plain=True)
+                days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
+                view = build(records, lang, counts=_counted(records) | days)
+                del records
+            return view
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
@@ -324,7 +328,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
     commitments = {c.id: c for c in r.commitments}
 
     event = next_event(p.stage)
-    unmet = engine.blockers(r, event) if event else []
+    unmet = engine.blockers(r, event, now=r.now) if event else []  # as of the records' now (the page's clock)
 
     # --- where it stands ------------------------------------------------------------------
     moves = [{"event": c.event, "from": c.from_stage, "to": c.to_stage, "at": f.at(c.at), "reason": c.reason,

@@ -99,9 +99,23 @@ CONVERT = {
     "postgresql": {"utc": _utc, "bytes": _bytes},
 }
 
-#: (dialect, table, columns, conditions, order, limit, count) -> (SQL, row type, [(index, converter)]):
+#: (dialect, table, columns, conditions, order, limit, count) -> (SQL, row type, its maker, :func:`_maker`):
 #: made once a process (not for long lists of values, one plan per length).
 _PLANS: dict[tuple, tuple] = {}
+
+
+def _maker(shape, width: int, procs: list) -> Any:
+    """What makes the named tuple of a row as the driver gives it: one function, written for the
+    columns that convert (``shape(f1(r[1]), r[2], ...)`` as one expression), so a row costs one
+    call and its converters, not a list, a loop over the converters and ``_make``; ``None``: no
+    column converts (``shape._make`` then)."""
+    if not procs:
+        return None
+    convert = dict(procs)
+    args = ", ".join(f"f{i}(r[{i}])" if i in convert else f"r[{i}]" for i in range(width))
+    scope = {f"f{i}": f for i, f in convert.items()} | {"_new": tuple.__new__, "_shape": shape}
+    exec(f"def make(r):\n    return _new(_shape, ({args},))", scope)  # noqa: S102 - columns from storage.columns
+    return scope["make"]
 
 
 def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), order: str = "id",
@@ -128,7 +142,8 @@ def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), o
                + (f" GROUP BY {', '.join(names)}" if count else "")
                + f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
         procs = [(i, convert[kinds[n]]) for i, n in enumerate(names) if kinds[n] in convert]
-        plan = (sql, namedtuple(table, names + ("count",) if count else names), procs)
+        shape = namedtuple(table, names + ("count",) if count else names)
+        plan = (sql, shape, _maker(shape, len(names) + bool(count), procs))
         if all(not how.isdigit() or int(how) <= 8 for _, how in conds):
             _PLANS[key] = plan
     return plan
@@ -164,22 +179,14 @@ class Reader:
         self.connection.close()
 
     def _fetch(self, plan: tuple, values) -> list:
-        sql, shape, procs = plan
+        sql, shape, make = plan
         cur = self.connection.cursor()
         try:
             cur.execute(sql, values)
             found = cur.fetchall()
         finally:
             cur.close()
-        if not procs:
-            return [shape._make(r) for r in found]
-        out = []
-        for r in found:
-            r = list(r)
-            for i, f in procs:
-                r[i] = f(r[i])
-            out.append(shape._make(r))
-        return out
+        return list(map(shape._make if make is None else make, found))
 
     def rows(self, table: str, where: str, values: Iterable[Any], *, order_by: str = "id",
              columns: Iterable[str] | None = None) -> list:
