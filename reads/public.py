@@ -622,20 +622,25 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
     percents: dict[int, list[int]] = defaultdict(list)
     activities_by_commitment: dict[int, list[str]] = defaultdict(list)
     activity_rows = []
+    # per row: what many rows share looked up once (a commitment's key, an agency, a day: a plan
+    # spans a few hundred days), the formatting bound once
+    key_of = {c.id: c.key for c in commitments}
+    agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
+    day, at, none, no_reports = cache(f.day), f.at, (None, None), ()
     for a in activities:
         percents[a.commitment_id].append(a.percent)
         if not whole:
             continue
-        agency = agencies.get(a.agency_id)
+        agency, agency_name = agency_of.get(a.agency_id, none)
         activity_rows.append({
-            "key": a.key, "commitment": by_id[a.commitment_id].key if a.commitment_id in by_id else None,
-            "title": a.title, "deliverable": a.deliverable, "agency": agency.key if agency else None,
-            "agency_name": agency.name if agency else None, "start_date": f.day(a.start_date),
-            "end_date": f.day(a.end_date), "accepted_at": f.at(a.accepted_at), "status": a.status,
+            "key": a.key, "commitment": key_of.get(a.commitment_id),
+            "title": a.title, "deliverable": a.deliverable, "agency": agency,
+            "agency_name": agency_name, "start_date": day(a.start_date),
+            "end_date": day(a.end_date), "accepted_at": at(a.accepted_at), "status": a.status,
             "percent": a.percent,
             "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
-                         "reported_on": f.day(x.reported_on), "recorded_at": f.at(x.recorded_at)}
-                        for x in reports_by_activity.get(a.id, [])]})
+                         "reported_on": day(x.reported_on), "recorded_at": at(x.recorded_at)}
+                        for x in reports_by_activity.get(a.id, no_reports)]})
         activities_by_commitment[a.commitment_id].append(a.key)
     indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
     indicator_rows = []
