@@ -74,3 +74,23 @@ def test_the_public_page_shows_the_inputs_a_page_at_a_time(sqlite_db, clock):
     found = c.get("/p/p", params={"q": "Propuesta 5"}).text
     assert "11 aportaciones contienen «Propuesta 5»" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
     assert c.get("/p/p", params={"q": "<script>"}).text.count("<script>") == c.get("/p/p").text.count("<script>")
+
+
+@pytest.mark.parametrize("zone", ["America/Mexico_City", "Europe/Madrid", "America/Santiago", "Australia/Lord_Howe",
+                                  "Asia/Kathmandu", "America/St_Johns", "UTC"])
+def test_the_views_times_are_the_zones_local_time_to_the_minute(zone):
+    """``public.Fmt.at`` writes a time from its UTC day's offset (and the local day's date): the
+    same text as ``astimezone`` + ``isoformat``, on the days the offset changes too, before 1900
+    (offsets in seconds) and for times given in another zone."""
+    import datetime as dt
+    import random
+    from zoneinfo import ZoneInfo
+
+    f, tz, utc, rnd = public.Fmt(zone), ZoneInfo(zone), dt.timezone.utc, random.Random(9)
+    times = [dt.datetime(1890, 1, 1, tzinfo=utc) + dt.timedelta(seconds=rnd.randrange(160 * 365 * 86400))
+             for _ in range(5000)]
+    times += [dt.datetime(2021, 3, 27, tzinfo=utc) + dt.timedelta(minutes=m) for m in range(0, 4 * 1440, 7)]
+    times += [dt.datetime(2021, 10, 30, tzinfo=utc) + dt.timedelta(minutes=m) for m in range(0, 4 * 1440, 7)]
+    times += [t.astimezone(ZoneInfo("Asia/Tokyo")) for t in times[:200]]
+    assert [f.at(t) for t in times] == [t.astimezone(tz).isoformat(timespec="minutes") for t in times]
+    assert f.at(None) is None
