@@ -39,11 +39,12 @@ from .rulesets import RuleSet, gate_enabled, resolve
 
 
 def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *,
-                 contrary: bool = False) -> list[Reason]:
+                 contrary: bool = False, like: Facts | None = None) -> list[Reason]:
     """What the compliance report holds against ``event`` (``advance`` or ``close``) now: with
     the gate, the failing basic requirements due at the end of the stage; for a close, the
     process acting contrary to process without a decision saying so (``contrary``: the close is
-    that decision's effect), or such a decision when it does not."""
+    that decision's effect), or such a decision when it does not. ``like``: the facts of a
+    report already judged on the same records (their indexes are not made again)."""
     stage = records.process.stage
     gated = gate_enabled(records.process)
     if not gated and event != "close":
@@ -52,9 +53,9 @@ def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *
     try:
         if event != "close":  # an advance: only the rules the gate judges, as the report judges them
             rs = resolve(records.process)
-            facts = Facts(records, rs.settings, now, stage)
+            facts = Facts(records, rs.settings, now, stage, like)
             return _gate([judge(rule, level, facts) for rule, level in gated_rules(rs, stage)], stage)
-        report = closing_report(records, now)
+        report = closing_report(records, now, like)
     except RuleSetInvalid as exc:
         return list(exc.reasons)
     out = _gate(report.outcomes, stage) if gated else []
@@ -79,7 +80,7 @@ def gate_reads(process) -> tuple[str, ...] | None:
                          if name in Records.__dataclass_fields__ and name != "process"}))
 
 
-def closing_report(records: Records, now: dt.datetime) -> Report:
+def closing_report(records: Records, now: dt.datetime, like: Facts | None = None) -> Report:
     """The report a move is checked against: the process's rule set, as of ``now``, leaving its
     stage (so every requirement due at its end counts as due), judging the rules whose outcomes
     the gate and the causes of acting contrary to process read (every basic rule and the causes'
@@ -87,7 +88,7 @@ def closing_report(records: Records, now: dt.datetime) -> Report:
     move, and the heaviest checks (progress reports, the commitments' template) are advanced."""
     rs = resolve(records.process)
     read = replace(rs, rules=tuple((rule_id, level) for rule_id, level in rs.rules if reads_for_causes(rule_id, level)))
-    return run(records, now, ruleset=read, leaving=records.process.stage)
+    return run(records, now, ruleset=read, leaving=records.process.stage, like=like)
 
 
 def close_reasons(report: Report, contrary: bool) -> list[Reason]:

@@ -181,10 +181,12 @@ def cause_messages(causes: list[tuple[str, list[str], dict]], lang: str) -> list
             for code, rules, details in causes]
 
 
-def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None, leaving: str | None = None) -> Report:
-    """Check every rule of the rule set (the process's own, unless given) as of ``as_of``."""
+def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None, leaving: str | None = None,
+        like: Facts | None = None) -> Report:
+    """Check every rule of the rule set (the process's own, unless given) as of ``as_of``;
+    ``like``: the facts of another report of the same records (:attr:`Facts.RECORD_ONLY`)."""
     rs = ruleset or resolve(records.process)
-    facts = Facts(records, rs.settings, as_of, leaving)
+    facts = Facts(records, rs.settings, as_of, leaving, like)
     with no_cyclic_gc():
         outcomes = [judge(BY_ID[rule_id], level, facts) for rule_id, level in rs.rules]
     report = Report(records.process, rs, facts.as_of, outcomes, facts)

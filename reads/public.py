@@ -107,13 +107,14 @@ def page_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | Non
         records = load_records(db, p, now=now, plain=True)
         days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
         with no_cyclic_gc():
-            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False)
+            report = checks.judged(records, now)  # first: the next move's report takes its facts' indexes
+            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False, like=report.facts)
             total = len(view["commitments"])
             pages = max(1, -(-total // COMMITMENTS_PER_PAGE))
             at = min(max(1, commitments_page), pages)
             view["commitments"] = view["commitments"][(at - 1) * COMMITMENTS_PER_PAGE:at * COMMITMENTS_PER_PAGE]
             view["commitment_pages"] = {"page": at, "pages": pages, "total": total, "per_page": COMMITMENTS_PER_PAGE}
-            return view, checks.judged(records, now), _taking_part(records, lang)
+            return view, report, _taking_part(records, lang)
 
 
 def _counted(r: Records) -> dict[str, Any]:
@@ -342,7 +343,7 @@ class Fmt:
 
 
 def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True,
-          whole: bool = True) -> dict[str, Any]:
+          whole: bool = True, like: Any = None) -> dict[str, Any]:
     """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
     counts when taken by the database (:func:`input_counts`, and the newest days of inputs received
     and responses given, :func:`received_days`, :func:`response_days`: then ``news`` carries those
@@ -364,7 +365,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
     commitments = {c.id: c for c in r.commitments}
 
     event = next_event(p.stage)
-    unmet = engine.blockers(r, event, now=r.now) if event else []  # as of the records' now (the page's clock)
+    # as of the records' now (the page's clock); ``like``: the facts of a compliance report of ``r`` already judged
+    unmet = engine.blockers(r, event, now=r.now, like=like) if event else []
 
     # --- where it stands ------------------------------------------------------------------
     moves = [{"event": c.event, "from": c.from_stage, "to": c.to_stage, "at": f.at(c.at), "reason": c.reason,
