@@ -110,7 +110,8 @@ _PLANS: dict[tuple, tuple] = {}
 #: the row is then made by :data:`CONVERT`'s functions.
 INLINE = {
     "sqlite": {"utc": '(None if {v} is None else _parse({v} + "+00:00"))',
-               "date": "(None if {v} is None else _date({v}))", "bool": "(None if {v} is None else bool({v}))"},
+               "date": "(None if {v} is None else _date({v}))", "bool": "(None if {v} is None else bool({v}))",
+               "json": '(None if {v} is None else [] if {v} == "[]" else {{}} if {v} == "{{}}" else _loads({v}))'},
     "postgresql": {"utc": "(None if {v} is None else _combine({v}, {v}.timetz(), UTC))"},
 }
 
@@ -128,7 +129,7 @@ def _maker(shape, width: int, procs: list, inline: dict[int, str]) -> Any:
     slow = ", ".join(f"f{i}(r[{i}])" if i in convert else f"r[{i}]" for i in range(width))
     scope = {f"f{i}": f for i, f in convert.items()} | {
         "_new": tuple.__new__, "_shape": shape, "_parse": _parse, "_date": dt.date.fromisoformat,
-        "_combine": _combine, "UTC": UTC}
+        "_combine": _combine, "UTC": UTC, "_loads": json.loads}
     exec(f"def make(r):\n    try:\n        return _new(_shape, ({args},))\n"  # noqa: S102 - from storage.columns
          f"    except ValueError:\n        return _new(_shape, ({slow},))", scope)
     return scope["make"]
