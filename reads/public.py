@@ -277,8 +277,12 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
     by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
     by_theme = {k: (t.key, t.name) for k, t in themes.items()}
     sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
-    day, mask, out = cache(f.day), participation.mask, []
-    for i in inputs:
+    day, at, out = cache(f.day), f.at, []
+    for n, i in enumerate(inputs):
+        if n % MASKED_TOGETHER == 0:  # a run of inputs none of whose texts is masked is not masked one by one
+            run = inputs[n:n + MASKED_TOGETHER]
+            mask = _as_is if participation.masks_nothing([t for x in run for t in (x.text, x.rationale) if t]) \
+                else participation.mask
         channel, channel_name = by_channel.get(i.channel_id, none)
         commitment, commitment_title = by_commitment.get(i.commitment_id, none)
         theme, theme_name = by_theme.get(i.theme_id, none)
@@ -286,8 +290,16 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
                     "commitment": commitment, "commitment_title": commitment_title, "text": mask(i.text),
                     "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
                     "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
-                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": f.at(i.answered_at)})
+                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": at(i.answered_at)})
     return out
+
+
+#: How many inputs :func:`_input_rows` asks at once whether any of their texts is to be masked.
+MASKED_TOGETHER = 64
+
+
+def _as_is(text: str | None) -> str | None:
+    return text
 
 
 def _stage_title(stage: str, lang: str) -> str:

@@ -94,3 +94,27 @@ def test_the_views_times_are_the_zones_local_time_to_the_minute(zone):
     times += [t.astimezone(ZoneInfo("Asia/Tokyo")) for t in times[:200]]
     assert [f.at(t) for t in times] == [t.astimezone(tz).isoformat(timespec="minutes") for t in times]
     assert f.at(None) is None
+
+
+def test_the_views_inputs_are_masked_where_a_run_of_them_holds_contact_data():
+    """``_input_rows`` asks each run of ``MASKED_TOGETHER`` inputs once whether a text is to be
+    masked: an email or a phone number anywhere in a run is masked, the other texts are as written."""
+    import datetime as dt
+    from collections import namedtuple
+
+    from stages.participation import mask
+
+    row = namedtuple("row", "key channel_id commitment_id theme_id kind text sector received_on themes disposition "
+                            "rationale answered_at")
+    n = 3 * public.MASKED_TOGETHER + 5
+    texts = {i: f"Propuesta {i} sobre el agua" for i in range(n)}
+    texts[public.MASKED_TOGETHER + 6] = "Escriban a vecinos@example.org"
+    texts[n - 1] = "Llamen al 33 1234 5678 por favor"
+    rationale = {2 * public.MASKED_TOGETHER: "Respondido a ana@example.org"}
+    inputs = [row(f"i{i}", None, None, None, "written", texts[i], None, dt.date(2026, 2, 5), [], None,
+                  rationale.get(i, "Gracias"), None) for i in range(n)]
+    out = public._input_rows(inputs, {}, {}, {}, public.Fmt("America/Mexico_City"), "es")
+    assert [o["text"] for o in out] == [mask(texts[i]) for i in range(n)]
+    assert [o["rationale"] for o in out] == [mask(rationale.get(i, "Gracias")) for i in range(n)]
+    assert sum(o["text"] != texts[i] for i, o in enumerate(out)) == 2
+    assert out[2 * public.MASKED_TOGETHER]["rationale"] != rationale[2 * public.MASKED_TOGETHER]
