@@ -46,7 +46,13 @@ def criterion(stage: str, code: str):
 
 
 class Facts:
-    def __init__(self, records: Records, settings: dict[str, Any], as_of: dt.datetime, leaving: str | None = None):
+    #: The indexes made of the records alone (neither the moment, the settings nor the stage left
+    #: change them): a Facts given ``like`` another of the same records takes those it has made.
+    RECORD_ONLY = frozenset({"people_by_id", "people_by_handle", "attendance_by_session", "undated_docs", "agreed",
+                             "activities_by_commitment", "progress_by_activity", "latest_progress"})
+
+    def __init__(self, records: Records, settings: dict[str, Any], as_of: dt.datetime, leaving: str | None = None,
+                 like: "Facts | None" = None):
         if as_of.tzinfo is None:
             raise Misuse("as_of must be timezone-aware")
         self.r = records
@@ -54,6 +60,8 @@ class Facts:
         self.as_of = as_of.astimezone(UTC)
         self.leaving = leaving
         self.tz = ZoneInfo(getattr(records.process, "timezone", None) or "America/Mexico_City")
+        if like is not None and like.r is records:  # e.g. the page's report, then the next move's
+            self.__dict__.update({k: v for k, v in like.__dict__.items() if k in self.RECORD_ONLY})
 
     # --- time --------------------------------------------------------------------------
     def day(self, when: dt.datetime | dt.date | None) -> dt.date | None:

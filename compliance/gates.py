@@ -22,6 +22,7 @@ judges only the rules the gate judges (:func:`gated_rules`), each as the report 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from i18n import Lazy
 from stages import Records
@@ -32,17 +33,18 @@ from stages.errors import RuleSetInvalid
 from .facts import Facts
 from .reasons import GATE, MESSAGES
 from .model import NOT_ENOUGH_DATA, NOT_MET, Rule
-from .report import Outcome, Report, cause_messages, judge, run
+from .report import Outcome, Report, cause_messages, judge, reads_for_causes, run
 from .rules import BY_ID
 from .rulesets import RuleSet, gate_enabled, resolve
 
 
 def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *,
-                 contrary: bool = False) -> list[Reason]:
+                 contrary: bool = False, like: Facts | None = None) -> list[Reason]:
     """What the compliance report holds against ``event`` (``advance`` or ``close``) now: with
     the gate, the failing basic requirements due at the end of the stage; for a close, the
     process acting contrary to process without a decision saying so (``contrary``: the close is
-    that decision's effect), or such a decision when it does not."""
+    that decision's effect), or such a decision when it does not. ``like``: the facts of a
+    report already judged on the same records (their indexes are not made again)."""
     stage = records.process.stage
     gated = gate_enabled(records.process)
     if not gated and event != "close":
@@ -51,9 +53,9 @@ def move_reasons(records: Records, event: str, now: dt.datetime | None = None, *
     try:
         if event != "close":  # an advance: only the rules the gate judges, as the report judges them
             rs = resolve(records.process)
-            facts = Facts(records, rs.settings, now, stage)
+            facts = Facts(records, rs.settings, now, stage, like)
             return _gate([judge(rule, level, facts) for rule, level in gated_rules(rs, stage)], stage)
-        report = closing_report(records, now)
+        report = closing_report(records, now, like)
     except RuleSetInvalid as exc:
         return list(exc.reasons)
     out = _gate(report.outcomes, stage) if gated else []
@@ -78,10 +80,15 @@ def gate_reads(process) -> tuple[str, ...] | None:
                          if name in Records.__dataclass_fields__ and name != "process"}))
 
 
-def closing_report(records: Records, now: dt.datetime) -> Report:
+def closing_report(records: Records, now: dt.datetime, like: Facts | None = None) -> Report:
     """The report a move is checked against: the process's rule set, as of ``now``, leaving its
-    stage (so every requirement due at its end counts as due)."""
-    return run(records, now, ruleset=resolve(records.process), leaving=records.process.stage)
+    stage (so every requirement due at its end counts as due), judging the rules whose outcomes
+    the gate and the causes of acting contrary to process read (every basic rule and the causes'
+    own, :func:`compliance.report.reads_for_causes`): the others' outcomes say nothing about a
+    move, and the heaviest checks (progress reports, the commitments' template) are advanced."""
+    rs = resolve(records.process)
+    read = replace(rs, rules=tuple((rule_id, level) for rule_id, level in rs.rules if reads_for_causes(rule_id, level)))
+    return run(records, now, ruleset=read, leaving=records.process.stage, like=like)
 
 
 def close_reasons(report: Report, contrary: bool) -> list[Reason]:

@@ -181,10 +181,12 @@ def cause_messages(causes: list[tuple[str, list[str], dict]], lang: str) -> list
             for code, rules, details in causes]
 
 
-def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None, leaving: str | None = None) -> Report:
-    """Check every rule of the rule set (the process's own, unless given) as of ``as_of``."""
+def run(records: Records, as_of: dt.datetime, *, ruleset: RuleSet | None = None, leaving: str | None = None,
+        like: Facts | None = None) -> Report:
+    """Check every rule of the rule set (the process's own, unless given) as of ``as_of``;
+    ``like``: the facts of another report of the same records (:attr:`Facts.RECORD_ONLY`)."""
     rs = ruleset or resolve(records.process)
-    facts = Facts(records, rs.settings, as_of, leaving)
+    facts = Facts(records, rs.settings, as_of, leaving, like)
     with no_cyclic_gc():
         outcomes = [judge(BY_ID[rule_id], level, facts) for rule_id, level in rs.rules]
     report = Report(records.process, rs, facts.as_of, outcomes, facts)
@@ -216,20 +218,31 @@ def governance_counts(records: Records, as_of: dt.datetime) -> dict[str, int]:
             "open_filings": sum(1 for e in filings if e.status not in ("resolved", "dismissed"))}
 
 
+#: The rules whose outcome is a cause of their own in :func:`contrary_to_process`, whatever their
+#: level: (a) a late plan, (c) no progress. The other cause, (b), is read among the basic rules.
+CAUSE_RULES = ("plan-cadence", "implementation-progress")
+
+
+def reads_for_causes(rule_id: str, level: str) -> bool:
+    """Whether :func:`contrary_to_process` reads this rule's outcome: every basic rule (a minimum
+    requirement is one of them) and :data:`CAUSE_RULES`."""
+    return level == "basic" or rule_id in CAUSE_RULES
+
+
 def contrary_to_process(report: Report) -> dict[str, Any]:
     """OGP's three causes: (a) late plan, (b) a minimum requirement missed, (c) no progress."""
     by_id = {o.rule.id: o for o in report.outcomes}
     causes = []
-    cadence = by_id.get("plan-cadence")
+    cadence = by_id.get(CAUSE_RULES[0])
     if cadence is not None and cadence.status == NOT_MET:
-        causes.append(("late_plan", ["plan-cadence"], {"months": report.ruleset.settings["plan_cadence_months"]}))
+        causes.append(("late_plan", [CAUSE_RULES[0]], {"months": report.ruleset.settings["plan_cadence_months"]}))
     minimum = [o.rule.id for o in report.outcomes
                if o.level == "basic" and o.rule.standard in MINIMUM_STANDARDS and o.status == NOT_MET]
     if minimum:
         causes.append(("minimum_requirement", minimum, {}))
-    progress = by_id.get("implementation-progress")
+    progress = by_id.get(CAUSE_RULES[1])
     if progress is not None and progress.status == NOT_MET:
-        causes.append(("no_progress", ["implementation-progress"], {}))
+        causes.append(("no_progress", [CAUSE_RULES[1]], {}))
     history = (getattr(report.process, "settings", None) or {}).get("plan_history") or {}
     flag = bool(causes)
     return {"flag": flag, "causes": causes, "procedural_review": flag and history.get("previous_plan_acted_contrary") is True}

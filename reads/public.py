@@ -70,10 +70,14 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         if inputs:
-            records = load_records(db, p, now=now, plain=True)
-            days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
-            with no_cyclic_gc():  # many acyclic dicts: a collection would rescan every row read
-                return build(records, lang, counts=_counted(records) | days)
+            # many acyclic rows and dicts: the collector paused from the read to the view built, and the
+            # rows freed (by their counts) before it runs again: no collection scans them
+            with no_cyclic_gc():
+                records = load_records(db, p, now=now, plain=True)
+                days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
+                view = build(records, lang, counts=_counted(records) | days)
+                del records
+            return view
         event = next_event(p.stage)
         needed = engine.reads_for(p, event) if event else ()
         skip = () if needed is None or "inputs" in needed else ("inputs",)
@@ -103,13 +107,14 @@ def page_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | Non
         records = load_records(db, p, now=now, plain=True)
         days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
         with no_cyclic_gc():
-            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False)
+            report = checks.judged(records, now)  # first: the next move's report takes its facts' indexes
+            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False, like=report.facts)
             total = len(view["commitments"])
             pages = max(1, -(-total // COMMITMENTS_PER_PAGE))
             at = min(max(1, commitments_page), pages)
             view["commitments"] = view["commitments"][(at - 1) * COMMITMENTS_PER_PAGE:at * COMMITMENTS_PER_PAGE]
             view["commitment_pages"] = {"page": at, "pages": pages, "total": total, "per_page": COMMITMENTS_PER_PAGE}
-            return view, checks.judged(records, now), _taking_part(records, lang)
+            return view, report, _taking_part(records, lang)
 
 
 def _counted(r: Records) -> dict[str, Any]:
@@ -272,8 +277,12 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
     by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
     by_theme = {k: (t.key, t.name) for k, t in themes.items()}
     sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
-    day, mask, out = cache(f.day), participation.mask, []
-    for i in inputs:
+    day, at, out = cache(f.day), f.at, []
+    for n, i in enumerate(inputs):
+        if n % MASKED_TOGETHER == 0:  # a run of inputs none of whose texts is masked is not masked one by one
+            run = inputs[n:n + MASKED_TOGETHER]
+            mask = _as_is if participation.masks_nothing([t for x in run for t in (x.text, x.rationale) if t]) \
+                else participation.mask
         channel, channel_name = by_channel.get(i.channel_id, none)
         commitment, commitment_title = by_commitment.get(i.commitment_id, none)
         theme, theme_name = by_theme.get(i.theme_id, none)
@@ -281,20 +290,64 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
                     "commitment": commitment, "commitment_title": commitment_title, "text": mask(i.text),
                     "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
                     "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
-                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": f.at(i.answered_at)})
+                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": at(i.answered_at)})
     return out
+
+
+#: How many inputs :func:`_input_rows` asks at once whether any of their texts is to be masked.
+MASKED_TOGETHER = 64
+
+
+def _as_is(text: str | None) -> str | None:
+    return text
 
 
 def _stage_title(stage: str, lang: str) -> str:
     return BY_NAME[stage].title.render(lang) if stage in BY_NAME else stage
 
 
+#: Each minute of a day as :meth:`Fmt.at` writes it after the date.
+_MINUTES = tuple(f"T{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+
+
 class Fmt:
+    """Times and dates as the view writes them, in the process's time zone. The whole view writes
+    tens of thousands of times: :meth:`at` looks up, once per UTC day, the zone's offset all that
+    day (when it has one: no change of offset within it) and, once per local day, its date, and
+    writes each time from them (``datetime.astimezone`` and ``isoformat`` cost ~4 times more)."""
+
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
+        self._offsets: dict[int, tuple[dt.timedelta, str] | None] = {}
+        self._days: dict[int, str] = {}
+
+    def _offset(self, ordinal: int) -> tuple[dt.timedelta, str] | None:
+        """The zone's offset over the whole UTC day ``ordinal`` and how ``isoformat`` writes it;
+        ``None`` when the offset changes that day."""
+        start = dt.datetime.fromordinal(ordinal).replace(tzinfo=dt.timezone.utc)
+        first = start.astimezone(self.tz)
+        last = (start + dt.timedelta(days=1, microseconds=-1)).astimezone(self.tz)
+        if first.utcoffset() != last.utcoffset():
+            return None
+        return first.utcoffset(), first.isoformat(timespec="minutes")[16:]
 
     def at(self, when: dt.datetime | None) -> str | None:
-        return when.astimezone(self.tz).isoformat(timespec="minutes") if when else None
+        """``when`` (aware) in the zone, to the minute: ``when.astimezone(tz).isoformat(timespec="minutes")``."""
+        if when is None:
+            return None
+        if when.tzinfo is not dt.timezone.utc:
+            when = when.astimezone(dt.timezone.utc)
+        ordinal = when.toordinal()
+        found = self._offsets.get(ordinal, 0)
+        if found == 0:
+            found = self._offsets[ordinal] = self._offset(ordinal)
+        if found is None:  # the offset changes that day
+            return when.astimezone(self.tz).isoformat(timespec="minutes")
+        local = when + found[0]
+        day = self._days.get(local.toordinal())
+        if day is None:
+            day = self._days[local.toordinal()] = local.date().isoformat()
+        return day + _MINUTES[local.hour * 60 + local.minute] + found[1]
 
     @staticmethod
     def day(when: dt.date | None) -> str | None:
@@ -302,7 +355,7 @@ class Fmt:
 
 
 def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, listed: bool = True,
-          whole: bool = True) -> dict[str, Any]:
+          whole: bool = True, like: Any = None) -> dict[str, Any]:
     """The public dict of one process from its records (pure: no I/O); ``counts``: the inputs'
     counts when taken by the database (:func:`input_counts`, and the newest days of inputs received
     and responses given, :func:`received_days`, :func:`response_days`: then ``news`` carries those
@@ -324,7 +377,8 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
     commitments = {c.id: c for c in r.commitments}
 
     event = next_event(p.stage)
-    unmet = engine.blockers(r, event) if event else []
+    # as of the records' now (the page's clock); ``like``: the facts of a compliance report of ``r`` already judged
+    unmet = engine.blockers(r, event, now=r.now, like=like) if event else []
 
     # --- where it stands ------------------------------------------------------------------
     moves = [{"event": c.event, "from": c.from_stage, "to": c.to_stage, "at": f.at(c.at), "reason": c.reason,
@@ -618,20 +672,25 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
     percents: dict[int, list[int]] = defaultdict(list)
     activities_by_commitment: dict[int, list[str]] = defaultdict(list)
     activity_rows = []
+    # per row: what many rows share looked up once (a commitment's key, an agency, a day: a plan
+    # spans a few hundred days), the formatting bound once
+    key_of = {c.id: c.key for c in commitments}
+    agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
+    day, at, none, no_reports = cache(f.day), f.at, (None, None), ()
     for a in activities:
         percents[a.commitment_id].append(a.percent)
         if not whole:
             continue
-        agency = agencies.get(a.agency_id)
+        agency, agency_name = agency_of.get(a.agency_id, none)
         activity_rows.append({
-            "key": a.key, "commitment": by_id[a.commitment_id].key if a.commitment_id in by_id else None,
-            "title": a.title, "deliverable": a.deliverable, "agency": agency.key if agency else None,
-            "agency_name": agency.name if agency else None, "start_date": f.day(a.start_date),
-            "end_date": f.day(a.end_date), "accepted_at": f.at(a.accepted_at), "status": a.status,
+            "key": a.key, "commitment": key_of.get(a.commitment_id),
+            "title": a.title, "deliverable": a.deliverable, "agency": agency,
+            "agency_name": agency_name, "start_date": day(a.start_date),
+            "end_date": day(a.end_date), "accepted_at": at(a.accepted_at), "status": a.status,
             "percent": a.percent,
             "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
-                         "reported_on": f.day(x.reported_on), "recorded_at": f.at(x.recorded_at)}
-                        for x in reports_by_activity.get(a.id, [])]})
+                         "reported_on": day(x.reported_on), "recorded_at": at(x.recorded_at)}
+                        for x in reports_by_activity.get(a.id, no_reports)]})
         activities_by_commitment[a.commitment_id].append(a.key)
     indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
     indicator_rows = []

@@ -99,9 +99,40 @@ CONVERT = {
     "postgresql": {"utc": _utc, "bytes": _bytes},
 }
 
-#: (dialect, table, columns, conditions, order, limit, count) -> (SQL, row type, [(index, converter)]):
+#: (dialect, table, columns, conditions, order, limit, count) -> (SQL, row type, its maker, :func:`_maker`):
 #: made once a process (not for long lists of values, one plan per length).
 _PLANS: dict[tuple, tuple] = {}
+
+
+#: dialect -> kind of column -> the converter of :data:`CONVERT` written inline (``{v}``: the
+#: value), for the kinds most rows hold: a row then makes no call for them. A value these do not
+#: read (SQLite's text of a time written with an offset of its own) raises ``ValueError``, and
+#: the row is then made by :data:`CONVERT`'s functions.
+INLINE = {
+    "sqlite": {"utc": '(None if {v} is None else _parse({v} + "+00:00"))',
+               "date": "(None if {v} is None else _date({v}))", "bool": "(None if {v} is None else bool({v}))",
+               "json": '(None if {v} is None else [] if {v} == "[]" else {{}} if {v} == "{{}}" else _loads({v}))'},
+    "postgresql": {"utc": "(None if {v} is None else _combine({v}, {v}.timetz(), UTC))"},
+}
+
+
+def _maker(shape, width: int, procs: list, inline: dict[int, str]) -> Any:
+    """What makes the named tuple of a row as the driver gives it: one function, written for the
+    columns that convert (``shape(f1(r[1]), r[2], ...)`` as one expression, :data:`INLINE`'s
+    converters written in it), so a row costs one call, not a list, a loop over the converters
+    and ``_make``; ``None``: no column converts (``shape._make`` then)."""
+    if not procs:
+        return None
+    convert = dict(procs)
+    args = ", ".join(inline[i].format(v=f"r[{i}]") if i in inline else f"f{i}(r[{i}])" if i in convert
+                     else f"r[{i}]" for i in range(width))
+    slow = ", ".join(f"f{i}(r[{i}])" if i in convert else f"r[{i}]" for i in range(width))
+    scope = {f"f{i}": f for i, f in convert.items()} | {
+        "_new": tuple.__new__, "_shape": shape, "_parse": _parse, "_date": dt.date.fromisoformat,
+        "_combine": _combine, "UTC": UTC, "_loads": json.loads}
+    exec(f"def make(r):\n    try:\n        return _new(_shape, ({args},))\n"  # noqa: S102 - from storage.columns
+         f"    except ValueError:\n        return _new(_shape, ({slow},))", scope)
+    return scope["make"]
 
 
 def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), order: str = "id",
@@ -128,7 +159,9 @@ def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), o
                + (f" GROUP BY {', '.join(names)}" if count else "")
                + f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
         procs = [(i, convert[kinds[n]]) for i, n in enumerate(names) if kinds[n] in convert]
-        plan = (sql, namedtuple(table, names + ("count",) if count else names), procs)
+        inline = {i: INLINE[dialect][kinds[n]] for i, n in enumerate(names) if kinds[n] in INLINE[dialect]}
+        shape = namedtuple(table, names + ("count",) if count else names)
+        plan = (sql, shape, _maker(shape, len(names) + bool(count), procs, inline))
         if all(not how.isdigit() or int(how) <= 8 for _, how in conds):
             _PLANS[key] = plan
     return plan
@@ -164,22 +197,14 @@ class Reader:
         self.connection.close()
 
     def _fetch(self, plan: tuple, values) -> list:
-        sql, shape, procs = plan
+        sql, shape, make = plan
         cur = self.connection.cursor()
         try:
             cur.execute(sql, values)
             found = cur.fetchall()
         finally:
             cur.close()
-        if not procs:
-            return [shape._make(r) for r in found]
-        out = []
-        for r in found:
-            r = list(r)
-            for i, f in procs:
-                r[i] = f(r[i])
-            out.append(shape._make(r))
-        return out
+        return list(map(shape._make if make is None else make, found))
 
     def rows(self, table: str, where: str, values: Iterable[Any], *, order_by: str = "id",
              columns: Iterable[str] | None = None) -> list:

@@ -199,6 +199,7 @@ def test_an_advance_reads_only_what_its_gate_and_stage_declare_and_says_what_the
 
     from compliance.gates import closing_report
     from compliance.model import NOT_ENOUGH_DATA, NOT_MET
+    from reads import checks
     from compliance.rulesets import gate_enabled
     from stages import STAGE_NAMES
     from stages.errors import CocreaError
@@ -218,6 +219,10 @@ def test_an_advance_reads_only_what_its_gate_and_stage_declare_and_says_what_the
                     part = engine.blockers(load_records(s, p, needed, now=now, plain=True), "advance", now=now)
                     whole = load_records(s, p, None, now=now, plain=True)
                     assert [r.code for r in part] == [r.code for r in engine.blockers(whole, "advance", now=now)]
+                    page = checks.judged(whole, now)  # the page's report: the move's takes its records' indexes
+                    for event in ("advance", "close"):
+                        assert ([(r.code, r.details) for r in engine.blockers(whole, event, now=now, like=page.facts)]
+                                == [(r.code, r.details) for r in engine.blockers(whole, event, now=now)])
                     report = closing_report(whole, now)
                     gate = [o.rule.code for o in report.outcomes if o.level == "basic" and o.rule.due in (p.stage, "*")
                             and o.status in (NOT_MET, NOT_ENOUGH_DATA)] if gate_enabled(p) else []

@@ -74,3 +74,47 @@ def test_the_public_page_shows_the_inputs_a_page_at_a_time(sqlite_db, clock):
     found = c.get("/p/p", params={"q": "Propuesta 5"}).text
     assert "11 aportaciones contienen «Propuesta 5»" in found and "<td>form-55</td>" in found and "<td>form-6</td>" not in found
     assert c.get("/p/p", params={"q": "<script>"}).text.count("<script>") == c.get("/p/p").text.count("<script>")
+
+
+@pytest.mark.parametrize("zone", ["America/Mexico_City", "Europe/Madrid", "America/Santiago", "Australia/Lord_Howe",
+                                  "Asia/Kathmandu", "America/St_Johns", "UTC"])
+def test_the_views_times_are_the_zones_local_time_to_the_minute(zone):
+    """``public.Fmt.at`` writes a time from its UTC day's offset (and the local day's date): the
+    same text as ``astimezone`` + ``isoformat``, on the days the offset changes too, before 1900
+    (offsets in seconds) and for times given in another zone."""
+    import datetime as dt
+    import random
+    from zoneinfo import ZoneInfo
+
+    f, tz, utc, rnd = public.Fmt(zone), ZoneInfo(zone), dt.timezone.utc, random.Random(9)
+    times = [dt.datetime(1890, 1, 1, tzinfo=utc) + dt.timedelta(seconds=rnd.randrange(160 * 365 * 86400))
+             for _ in range(5000)]
+    times += [dt.datetime(2021, 3, 27, tzinfo=utc) + dt.timedelta(minutes=m) for m in range(0, 4 * 1440, 7)]
+    times += [dt.datetime(2021, 10, 30, tzinfo=utc) + dt.timedelta(minutes=m) for m in range(0, 4 * 1440, 7)]
+    times += [t.astimezone(ZoneInfo("Asia/Tokyo")) for t in times[:200]]
+    assert [f.at(t) for t in times] == [t.astimezone(tz).isoformat(timespec="minutes") for t in times]
+    assert f.at(None) is None
+
+
+def test_the_views_inputs_are_masked_where_a_run_of_them_holds_contact_data():
+    """``_input_rows`` asks each run of ``MASKED_TOGETHER`` inputs once whether a text is to be
+    masked: an email or a phone number anywhere in a run is masked, the other texts are as written."""
+    import datetime as dt
+    from collections import namedtuple
+
+    from stages.participation import mask
+
+    row = namedtuple("row", "key channel_id commitment_id theme_id kind text sector received_on themes disposition "
+                            "rationale answered_at")
+    n = 3 * public.MASKED_TOGETHER + 5
+    texts = {i: f"Propuesta {i} sobre el agua" for i in range(n)}
+    texts[public.MASKED_TOGETHER + 6] = "Escriban a vecinos@example.org"
+    texts[n - 1] = "Llamen al 33 1234 5678 por favor"
+    rationale = {2 * public.MASKED_TOGETHER: "Respondido a ana@example.org"}
+    inputs = [row(f"i{i}", None, None, None, "written", texts[i], None, dt.date(2026, 2, 5), [], None,
+                  rationale.get(i, "Gracias"), None) for i in range(n)]
+    out = public._input_rows(inputs, {}, {}, {}, public.Fmt("America/Mexico_City"), "es")
+    assert [o["text"] for o in out] == [mask(texts[i]) for i in range(n)]
+    assert [o["rationale"] for o in out] == [mask(rationale.get(i, "Gracias")) for i in range(n)]
+    assert sum(o["text"] != texts[i] for i, o in enumerate(out)) == 2
+    assert out[2 * public.MASKED_TOGETHER]["rationale"] != rationale[2 * public.MASKED_TOGETHER]

@@ -17,11 +17,13 @@ from . import machine
 
 
 def blockers(records: Records, event: str, target: str | None = None, reason_text: str = "",
-             now: dt.datetime | None = None, *, contrary: bool = False) -> list:
+             now: dt.datetime | None = None, *, contrary: bool = False, like: Any = None) -> list:
     """Every reason the move cannot happen now (empty when it can); with a compliance gate,
     also the failing basic requirements due at the end of the stage; for a close, a process
     acting contrary to process without a decision saying so (``contrary``: this close is the
-    effect of such a decision; :func:`compliance.gates.move_reasons`)."""
+    effect of such a decision; :func:`compliance.gates.move_reasons`). ``like``: the facts of a
+    compliance report already judged on these records (``compliance.facts.Facts``), whose indexes
+    the move's report takes."""
     process = records.process
     state = process.stage
     if not machine.allowed(state, event, target if event != "resume" else process.suspended_from):
@@ -31,7 +33,7 @@ def blockers(records: Records, event: str, target: str | None = None, reason_tex
     if event in ("advance", "close"):
         from compliance.gates import move_reasons
 
-        return BY_NAME[state].unmet(records) + move_reasons(records, event, now, contrary=contrary)
+        return BY_NAME[state].unmet(records) + move_reasons(records, event, now, contrary=contrary, like=like)
     if event == "resume":
         withdrawn = sorted(records.withdrawn_sectors() & set(records.required_sectors))
         return [reason("required_sector_withdrawn", items=withdrawn)] if withdrawn else []
