@@ -478,6 +478,7 @@ def test_history_audit_and_reminders_pages_in_the_browser(served, browser):
     for name, check in (("history", "ol.history li"), ("audit", "#audit-ok"), ("reminders", "#send-due")):
         page = coord.goto("/w/p")
         page.click(f"nav.tasks a[href$='/{name}']")
+        page.wait_for_url(f"{url}/w/p/{name}")  # the click returns once the navigation commits, not loads
         assert page.locator(check).first.is_visible()
         coord.shot(f"workspace-{name}")
         coord.audit(f"{name} page")
