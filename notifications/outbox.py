@@ -315,6 +315,17 @@ def release(engine: Engine | Connection, worker: str, ids: Iterable[int]) -> int
         return conn.execute(_RELEASE, params).rowcount
 
 
+_RELEASE_HELD = update(T).where(T.c.claimed_by == bindparam("_worker"), T.c.status == "claimed").values(
+    status="pending", lease_until=None, claimed_by=None, attempts=T.c.attempts - 1)
+
+
+def release_held(engine: Engine | Connection, worker: str) -> int:
+    """Give back every row ``worker`` still holds: after a run of it lost its database, when
+    none of its messages is on its way (the attempt is not counted)."""
+    with _tx(engine) as conn:
+        return conn.execute(_RELEASE_HELD, {"_worker": worker}).rowcount
+
+
 # --- reading ----------------------------------------------------------------------------
 
 
