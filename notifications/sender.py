@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -343,12 +344,15 @@ class Sender:
             self.bind = self.engine
             if failed is not None:
                 self.leftover.held = True
-                try:
-                    marked, released = self.recover()
-                    stats.sent_before += marked
-                    stats.released += released
-                except Exception:  # still unreachable: the next run of this worker sets it right
-                    pass
+                for _ in range(2):  # a second time on a new connection if the pool's first was dead too
+                    try:
+                        marked, released = self.recover()
+                        stats.sent_before += marked
+                        stats.released += released
+                        break
+                    except Exception as exc:  # still unreachable: the next run of this worker sets it right
+                        if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+                            break
         if failed is not None:
             raise failed
         return stats
