@@ -487,6 +487,38 @@ def test_an_export_is_imported_back_unchanged_without_contact_data(db, clock, fm
         refused(db, lambda: run(p, changed), "import_key_conflict")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_quick_reader_exports_what_the_engine_exports_without_hidden_inputs(db, clock, fmt):
+    """``cocrea export inputs`` reads plain rows through the driver alone (its own connection, a
+    server-side cursor on PostgreSQL): the same file as through an engine; a hidden input is left out."""
+    from reads.imports import INPUT_COLUMNS, export_inputs
+    from storage import sheets
+    from storage.plain import open_reader
+
+    assert INPUT_COLUMNS == sheets.EXPORTED_INPUTS == tuple(c for c in bulk.COLUMNS if c not in bulk.PRIVATE)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(12)))
+    p("hide_input", input="form-3", reason="spam", note="publicidad")
+    through_engine = io.BytesIO()
+    assert export_inputs(db, "p", through_engine, fmt) == 12  # the eleven shown, and the one recorded before
+    from conftest import PG_URL, _pg_state
+
+    url = (f"{PG_URL}?options=-csearch_path%3D{_pg_state['schema']}" if db.dialect.name == "postgresql"
+           else db.url.render_as_string(hide_password=False))
+    reader = open_reader(url, None)
+    try:
+        quick = io.BytesIO()
+        assert export_inputs(reader, "p", quick, fmt) == 12
+    finally:
+        reader.close()
+    read = list(sheets.Sheet(io.BytesIO(quick.getvalue())).rows())
+    assert read[0] == list(INPUT_COLUMNS) and "form-3" not in {r[0] for r in read} and len(read) == 13
+    if fmt == "csv":
+        assert quick.getvalue() == through_engine.getvalue()
+    else:  # the workbook's creation time differs: compare its cells
+        assert read == list(sheets.Sheet(io.BytesIO(through_engine.getvalue())).rows())
+
+
 def test_an_export_format_is_told_by_the_name():
     from storage.sheets import format_of
 
