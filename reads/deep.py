@@ -29,6 +29,7 @@ from sqlmodel import Session, SQLModel
 from stages.errors import reason
 from storage import process_by_slug
 from storage.models import PRIVATE_FIELDS, AuditEntry, SecretariatSession
+from storage.plain import reading
 
 from .replay import Replay
 
@@ -91,41 +92,43 @@ def _display(value: Any) -> str:
 
 
 def snapshot(db_engine: Engine, slug: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names."""
+    """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names.
+    Read as plain rows (:class:`storage.plain.Reader`: the values SQLAlchemy gives, without its
+    per-row work)."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     names: dict[str, dict[Any, str]] = {}
-    with Session(db_engine) as db:
-        process = process_by_slug(db, slug)
-        pid = process.id
+    with reading(db_engine) as db:
+        pid = db.process(slug).id
         for table in SQLModel.metadata.sorted_tables:
             if table.name in NOT_COMPARED:
                 continue
+            columns = [c.name for c in table.c]
             if table.name == "process":
-                query = select(table).where(table.c.id == pid)
+                found = db.select(table.name, columns, {"id": [pid]})
             else:
                 owner = _owned(table)
                 if owner is None:
                     continue
                 column, parent = owner
-                query = select(table).where(table.c[column] == pid if parent is None else
-                                            table.c[column].in_(select(parent.c.id).where(parent.c.process_id == pid)))
-            query = query.order_by(table.c.id)
+                ids = [pid] if parent is None else [r.id for r in db.rows(parent.name, "process_id", [pid],
+                                                                          columns=("id",))]
+                found = db.select(table.name, columns, {column: ids})
             identity, unique = ([("slug",), True] if table.name == "process" else _identity(table))
             skip = COLUMNS_NOT_COMPARED.get(table.name, frozenset()) | {"id", "process_id"}
             refs = {c.name: next(iter(c.foreign_keys)).column.table.name for c in table.c if c.foreign_keys}
             rows: dict[str, dict[str, Any]] = {}
             seen: dict[tuple, int] = {}
             names[table.name] = {}
-            for row in db.execute(query).mappings():
+            for row in found:
                 values = {}
-                for name, value in row.items():
+                for name, value in zip(columns, row):
                     if name in refs and value is not None and name != "process_id":
                         value = names.get(refs[name], {}).get(value, f"?{value}")  # another process's row
                     values[name] = value
                 parts = tuple(str(values[c]) for c in identity)
                 seen[parts] = seen.get(parts, 0) + 1
                 label = "/".join(parts) if unique else " ".join(("/".join(parts), f"#{seen[parts]}")).strip()
-                names[table.name][row["id"]] = label
+                names[table.name][row.id] = label
                 rows[label] = {k: v for k, v in values.items() if k not in skip}
             out[table.name] = rows
     return out
