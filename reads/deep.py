@@ -15,11 +15,15 @@ Not compared, and why (:data:`NOT_COMPARED`, :data:`COLUMNS_NOT_COMPARED`): the 
 (``audit_entry``, verified link by link) and the head kept on the process row (checked against
 the chain by :func:`workflow.audit.verify`); credentials (``account``: the trail never holds a
 secret); the bookkeeping of signing in and the outbox (not facts of the process); and the
-columns of personal data (``storage.models.PRIVATE_FIELDS``: redacted in the trail).
+columns of personal data (``storage.models.PRIVATE_FIELDS``: redacted in the trail). Two kinds of
+columns are the replay's own and are checked against the trail itself instead: a session's head at
+its close (:func:`closing_heads`), an import's file digest and Merkle root (:func:`import_results`:
+the file is not in the trail).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Iterable
 
 from sqlalchemy import Table, select
@@ -45,6 +49,10 @@ COLUMNS_NOT_COMPARED: dict[str, frozenset[str]] = {
     # the head at a session's close is the replay's own (its entries redact personal data differently):
     # checked against the live trail instead (:func:`closing_heads`)
     "secretariat_session": frozenset({"closed_seq", "closed_head"}),
+    # an import's file is not in the trail: the replay imports the rows it added, without the contact
+    # data its leaves hold, so its digest and root are the replay's own: checked against the entry's
+    # result instead (:func:`import_results`)
+    "bulk_import": frozenset({"file_sha256", "merkle_root"}),
 }
 for _model, _columns in PRIVATE_FIELDS.items():
     _name = _model.__tablename__
@@ -172,6 +180,27 @@ def closing_heads(db_engine: Engine, slug: str) -> list:
     return found
 
 
+def import_results(db_engine: Engine, slug: str) -> list:
+    """Each import's file digest and Merkle root against the result its ``import_inputs`` entry holds."""
+    found = []
+    with reading(db_engine) as db:
+        pid = db.process(slug).id
+        results = {}
+        for (body,) in db.select("audit_entry", ("body",), {"process_id": [pid], "action": ["import_inputs"]},
+                                 order_by="seq"):
+            result = json.loads(body).get("result")
+            if isinstance(result, dict) and result.get("import"):
+                results[result["import"]] = result
+        for row in db.rows("bulk_import", "process_id", [pid], columns=("key", "file_sha256", "merkle_root")):
+            want = results.get(row.key, {})
+            for column in ("file_sha256", "merkle_root"):
+                if getattr(row, column) != want.get(column):
+                    found.append(reason("deep_value_differs", process=slug, table="bulk_import", key=row.key,
+                                        column=column, live=_display(getattr(row, column)),
+                                        trail=_display(want.get(column))))
+    return found
+
+
 def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
     """(every row of ``slug`` that differs from its trail replayed, the rows compared).
 
@@ -183,7 +212,7 @@ def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
     finally:
         replay.close()
     live = snapshot(db_engine, slug)
-    found = compare(slug, live, trail) + closing_heads(db_engine, slug)
+    found = compare(slug, live, trail) + closing_heads(db_engine, slug) + import_results(db_engine, slug)
     if len(found) > LIMIT:
         found = found[:LIMIT] + [reason("deep_more_differences", process=slug, count=len(found) - LIMIT)]
     return found, sum(len(rows) for rows in live.values())
