@@ -29,9 +29,11 @@ still take the full way (SQLAlchemy and the engine): ``check --as-of`` a past mo
 --deep`` (the same replay, compared with the live tables).
 
     PYTHONPATH=. python benchmarks/bench_startup.py [--repeat 7] [--quick] [--db postgresql://...] [--src DIR]
+        [--against DIR] [--only SUBSTRINGS]
 
 ``--src DIR``: run the commands from another source tree (e.g. ``git archive main | tar -x -C DIR``),
-to measure "before" with the same script.
+to measure "before" with the same script. ``--against DIR``: run each command from both trees in
+the same run, interleaved (before and after in the same minutes), the other's marked ``[DIR's name]``.
 
 With ``--db postgresql://...`` the two databases are also made there (a schema of their own,
 dropped at the end) and the commands are measured against them too (raw: the same reads with psycopg).
@@ -207,6 +209,8 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL to measure there too")
     ap.add_argument("--src", default=str(ROOT), help="the source tree whose cocrea is measured (default: this one)")
     ap.add_argument("--only", help="comma-separated substrings: measure only the contenders that contain one")
+    ap.add_argument("--against", metavar="DIR", help="another source tree (e.g. main's): each cocrea command is "
+                    "also run from it, marked [DIR's name], interleaved with the same run's")
     a = ap.parse_args()
     repeat = 3 if a.quick else a.repeat
     pg = a.db if a.db.startswith("postgresql") else None
@@ -221,26 +225,33 @@ def main() -> None:
         if a.only:
             keep = a.only.split(",")
             cmds = {k: v for k, v in cmds.items() if k.startswith(("python", "raw")) or any(s in k for s in keep)}
+        envs = {name: env for name in cmds}
+        if a.against:  # the same commands from the other tree, in the same run
+            other = {**env, "PYTHONPATH": a.against}
+            tag = Path(a.against).name
+            for name, cmd in list(cmds.items()):
+                if not name.startswith("raw"):
+                    cmds[f"{name} [{tag}]"], envs[f"{name} [{tag}]"] = cmd, other
         load = os.getloadavg()
-        print(f"bench_startup: {a.src}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        print(f"bench_startup: {a.src}{' against ' + a.against if a.against else ''}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the start; {repeat} repeats, interleaved")
         for name, cmd in cmds.items():  # one warm-up each (file caches, .pyc), not counted
-            run(cmd, env)
+            run(cmd, envs[name])
         names = list(cmds)
         walls: dict[str, list[float]] = {n: [] for n in names}
         cpus: dict[str, list[float]] = {n: [] for n in names}
         for r in range(repeat):
             for name in (names if r % 2 == 0 else names[::-1]):
-                w, c = run(cmds[name], env)
+                w, c = run(cmds[name], envs[name])
                 walls[name].append(w)
                 cpus[name].append(c)
         load = os.getloadavg()
         raw = "raw: status rows (closed)"
         print(f"load average at the end {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}")
-        print(f"{'command':<44} {'wall s (min/med/max)':<24} {'CPU s (min/med/max)':<24} CPU / raw (median)")
+        print(f"{'command':<58} {'wall s (min/med/max)':<24} {'CPU s (min/med/max)':<24} CPU / raw (median)")
         for name in names:
             ratio = statistics.median(c / b for c, b in zip(cpus[name], cpus[raw]))
-            print(f"{name:<44} {spread(walls[name]):<24} {spread(cpus[name]):<24} {ratio:.2f}")
+            print(f"{name:<58} {spread(walls[name]):<24} {spread(cpus[name]):<24} {ratio:.2f}")
         under = [n for n in names if not n.startswith(("python", "raw"))
                  and statistics.median(walls[n]) < 0.3]
         over = [n for n in names if not n.startswith(("python", "raw")) and n not in under]
