@@ -18,18 +18,22 @@ Baselines (same run):
   raw-log  the same for the audit entries (what ``history`` and ``audit verify`` read)
   raw psycopg / psycopg2 (with ``--db``): the status rows with each PostgreSQL driver (the quick
            reads take psycopg2 when it is installed)
+  python: the engine's imports  ``python -c "import workflow.actions, reads.replay, ..."``: what a
+           replay of the trail imports before it applies an entry, the floor of the ``full:`` commands
 
 Commands: ``--help``; ``status`` (closed, open), ``history``, ``audit verify`` (one process, all),
 ``check`` (today, ``--as-of`` after the last fact), ``ruleset list``, ``reminders plan`` and
-``status``; and, marked ``full:``, those that still take the full way (SQLAlchemy and the engine):
-``check --as-of`` a past moment and ``--timeline`` (rebuilt from the audit trail by replaying
-it), ``audit verify --deep`` (the same replay), ``export inputs`` (its columns are the import
-action's, in ``workflow.actions.bulk``).
+``status``, ``export inputs`` (plain rows to the import's CSV); and, marked ``full:``, those that
+still take the full way (SQLAlchemy and the engine): ``check --as-of`` a past moment and
+``--timeline`` (rebuilt from the audit trail by replaying it through the actions), ``audit verify
+--deep`` (the same replay, compared with the live tables).
 
     PYTHONPATH=. python benchmarks/bench_startup.py [--repeat 7] [--quick] [--db postgresql://...] [--src DIR]
+        [--against DIR] [--only SUBSTRINGS]
 
 ``--src DIR``: run the commands from another source tree (e.g. ``git archive main | tar -x -C DIR``),
-to measure "before" with the same script.
+to measure "before" with the same script. ``--against DIR``: run each command from both trees in
+the same run, interleaved (before and after in the same minutes), the other's marked ``[DIR's name]``.
 
 With ``--db postgresql://...`` the two databases are also made there (a schema of their own,
 dropped at the end) and the commands are measured against them too (raw: the same reads with psycopg).
@@ -82,6 +86,9 @@ p = c.execute("select * from process where slug = ?", ("jalisco-2025",)).fetchon
 rows = c.execute("select * from audit_entry where process_id = ? order by seq", (p[0],)).fetchall()
 print(p[1], len(rows))
 """
+#: What any replay of the trail imports before it applies one entry: the actions (the engine, over
+#: SQLAlchemy and SQLModel), the tables, the replay and the compliance report and its renderings.
+ENGINE_IMPORTS = "import workflow.actions, reads.replay, reads.deep, compliance.render, compliance.timeline"
 PG_RAW = """
 import psycopg, sys
 c = psycopg.connect(sys.argv[1])
@@ -164,6 +171,7 @@ def contenders(urls: dict[str, str]) -> dict[str, list[str]]:
         "raw: status rows (closed)": [PY, "-c", RAW_STATUS, closed],
         "raw: all records (open)": [PY, "-c", RAW_ALL, opened],
         "raw: audit entries (closed)": [PY, "-c", RAW_LOG, closed],
+        "python: the engine's imports": [PY, "-c", ENGINE_IMPORTS],
         "cocrea --help": [*COCREA, "--help"],
     }
     for db in [k for k in urls if k.endswith("closed")] + [k for k in urls if k.endswith("open")]:
@@ -179,11 +187,11 @@ def contenders(urls: dict[str, str]) -> dict[str, list[str]]:
             out[f"check --as-of later ({db})"] = [*base, "check", SLUG, "--as-of", "2100-01-01"]
             out[f"reminders plan ({db})"] = [*base, "reminders", "plan", SLUG, "--at", "2025-03-10T10:00-06:00"]
             out[f"reminders status ({db})"] = [*base, "reminders", "status", SLUG]
-            # the full way still (a past rebuilt from the trail; the file's format lives with the import action)
+            out[f"export inputs ({db})"] = [*base, "export", "inputs", SLUG, "inputs.csv"]
+            # the full way still: a past rebuilt by replaying the trail through the actions (the engine)
             out[f"full: check --as-of past ({db})"] = [*base, "check", SLUG, "--as-of", "2025-03-01"]
             out[f"full: check --timeline ({db})"] = [*base, "check", SLUG, "--timeline"]
             out[f"full: audit verify --deep ({db})"] = [*base, "audit", "verify", SLUG, "--deep"]
-            out[f"full: export inputs ({db})"] = [*base, "export", "inputs", SLUG, "inputs.csv"]
         if db.startswith("pg-") and db.endswith("open"):
             tables = ["person", "sectorwithdrawal", "stage_change"]
             out[f"raw psycopg: status rows ({db})"] = [PY, "-c", f"TABLES = {tables!r}\n" + PG_RAW,
@@ -201,6 +209,8 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL to measure there too")
     ap.add_argument("--src", default=str(ROOT), help="the source tree whose cocrea is measured (default: this one)")
     ap.add_argument("--only", help="comma-separated substrings: measure only the contenders that contain one")
+    ap.add_argument("--against", metavar="DIR", help="another source tree (e.g. main's): each cocrea command is "
+                    "also run from it, marked [DIR's name], interleaved with the same run's")
     a = ap.parse_args()
     repeat = 3 if a.quick else a.repeat
     pg = a.db if a.db.startswith("postgresql") else None
@@ -215,26 +225,33 @@ def main() -> None:
         if a.only:
             keep = a.only.split(",")
             cmds = {k: v for k, v in cmds.items() if k.startswith(("python", "raw")) or any(s in k for s in keep)}
+        envs = {name: env for name in cmds}
+        if a.against:  # the same commands from the other tree, in the same run
+            other = {**env, "PYTHONPATH": a.against}
+            tag = Path(a.against).name
+            for name, cmd in list(cmds.items()):
+                if not name.startswith("raw"):
+                    cmds[f"{name} [{tag}]"], envs[f"{name} [{tag}]"] = cmd, other
         load = os.getloadavg()
-        print(f"bench_startup: {a.src}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        print(f"bench_startup: {a.src}{' against ' + a.against if a.against else ''}; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the start; {repeat} repeats, interleaved")
         for name, cmd in cmds.items():  # one warm-up each (file caches, .pyc), not counted
-            run(cmd, env)
+            run(cmd, envs[name])
         names = list(cmds)
         walls: dict[str, list[float]] = {n: [] for n in names}
         cpus: dict[str, list[float]] = {n: [] for n in names}
         for r in range(repeat):
             for name in (names if r % 2 == 0 else names[::-1]):
-                w, c = run(cmds[name], env)
+                w, c = run(cmds[name], envs[name])
                 walls[name].append(w)
                 cpus[name].append(c)
         load = os.getloadavg()
         raw = "raw: status rows (closed)"
         print(f"load average at the end {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}")
-        print(f"{'command':<44} {'wall s (min/med/max)':<24} {'CPU s (min/med/max)':<24} CPU / raw (median)")
+        print(f"{'command':<58} {'wall s (min/med/max)':<24} {'CPU s (min/med/max)':<24} CPU / raw (median)")
         for name in names:
             ratio = statistics.median(c / b for c, b in zip(cpus[name], cpus[raw]))
-            print(f"{name:<44} {spread(walls[name]):<24} {spread(cpus[name]):<24} {ratio:.2f}")
+            print(f"{name:<58} {spread(walls[name]):<24} {spread(cpus[name]):<24} {ratio:.2f}")
         under = [n for n in names if not n.startswith(("python", "raw"))
                  and statistics.median(walls[n]) < 0.3]
         over = [n for n in names if not n.startswith(("python", "raw")) and n not in under]

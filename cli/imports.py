@@ -155,7 +155,7 @@ def export_inputs(ctx: Ctx, process: str, file: str) -> None:
 
     fmt = format_of(file)
     with open(file, "wb") as f:
-        count = write(ctx.engine, process, f, fmt)
+        count = write(ctx.reader, process, f, fmt)  # plain rows through the driver when it can
     click.echo(ngettext(ctx.lang, "{count} input written to {file}.", "{count} inputs written to {file}.",
                         count).format(count=count, file=file))
 

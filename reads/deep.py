@@ -15,11 +15,15 @@ Not compared, and why (:data:`NOT_COMPARED`, :data:`COLUMNS_NOT_COMPARED`): the 
 (``audit_entry``, verified link by link) and the head kept on the process row (checked against
 the chain by :func:`workflow.audit.verify`); credentials (``account``: the trail never holds a
 secret); the bookkeeping of signing in and the outbox (not facts of the process); and the
-columns of personal data (``storage.models.PRIVATE_FIELDS``: redacted in the trail).
+columns of personal data (``storage.models.PRIVATE_FIELDS``: redacted in the trail). Two kinds of
+columns are the replay's own and are checked against the trail itself instead: a session's head at
+its close (:func:`closing_heads`), an import's file digest and Merkle root (:func:`import_results`:
+the file is not in the trail).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Iterable
 
 from sqlalchemy import Table, select
@@ -29,6 +33,7 @@ from sqlmodel import Session, SQLModel
 from stages.errors import reason
 from storage import process_by_slug
 from storage.models import PRIVATE_FIELDS, AuditEntry, SecretariatSession
+from storage.plain import reading
 
 from .replay import Replay
 
@@ -44,6 +49,10 @@ COLUMNS_NOT_COMPARED: dict[str, frozenset[str]] = {
     # the head at a session's close is the replay's own (its entries redact personal data differently):
     # checked against the live trail instead (:func:`closing_heads`)
     "secretariat_session": frozenset({"closed_seq", "closed_head"}),
+    # an import's file is not in the trail: the replay imports the rows it added, without the contact
+    # data its leaves hold, so its digest and root are the replay's own: checked against the entry's
+    # result instead (:func:`import_results`)
+    "bulk_import": frozenset({"file_sha256", "merkle_root"}),
 }
 for _model, _columns in PRIVATE_FIELDS.items():
     _name = _model.__tablename__
@@ -91,41 +100,43 @@ def _display(value: Any) -> str:
 
 
 def snapshot(db_engine: Engine, slug: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names."""
+    """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names.
+    Read as plain rows (:class:`storage.plain.Reader`: the values SQLAlchemy gives, without its
+    per-row work)."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     names: dict[str, dict[Any, str]] = {}
-    with Session(db_engine) as db:
-        process = process_by_slug(db, slug)
-        pid = process.id
+    with reading(db_engine) as db:
+        pid = db.process(slug).id
         for table in SQLModel.metadata.sorted_tables:
             if table.name in NOT_COMPARED:
                 continue
+            columns = [c.name for c in table.c]
             if table.name == "process":
-                query = select(table).where(table.c.id == pid)
+                found = db.select(table.name, columns, {"id": [pid]})
             else:
                 owner = _owned(table)
                 if owner is None:
                     continue
                 column, parent = owner
-                query = select(table).where(table.c[column] == pid if parent is None else
-                                            table.c[column].in_(select(parent.c.id).where(parent.c.process_id == pid)))
-            query = query.order_by(table.c.id)
+                ids = [pid] if parent is None else [r.id for r in db.rows(parent.name, "process_id", [pid],
+                                                                          columns=("id",))]
+                found = db.select(table.name, columns, {column: ids})
             identity, unique = ([("slug",), True] if table.name == "process" else _identity(table))
             skip = COLUMNS_NOT_COMPARED.get(table.name, frozenset()) | {"id", "process_id"}
             refs = {c.name: next(iter(c.foreign_keys)).column.table.name for c in table.c if c.foreign_keys}
             rows: dict[str, dict[str, Any]] = {}
             seen: dict[tuple, int] = {}
             names[table.name] = {}
-            for row in db.execute(query).mappings():
+            for row in found:
                 values = {}
-                for name, value in row.items():
+                for name, value in zip(columns, row):
                     if name in refs and value is not None and name != "process_id":
                         value = names.get(refs[name], {}).get(value, f"?{value}")  # another process's row
                     values[name] = value
                 parts = tuple(str(values[c]) for c in identity)
                 seen[parts] = seen.get(parts, 0) + 1
                 label = "/".join(parts) if unique else " ".join(("/".join(parts), f"#{seen[parts]}")).strip()
-                names[table.name][row["id"]] = label
+                names[table.name][row.id] = label
                 rows[label] = {k: v for k, v in values.items() if k not in skip}
             out[table.name] = rows
     return out
@@ -169,6 +180,27 @@ def closing_heads(db_engine: Engine, slug: str) -> list:
     return found
 
 
+def import_results(db_engine: Engine, slug: str) -> list:
+    """Each import's file digest and Merkle root against the result its ``import_inputs`` entry holds."""
+    found = []
+    with reading(db_engine) as db:
+        pid = db.process(slug).id
+        results = {}
+        for (body,) in db.select("audit_entry", ("body",), {"process_id": [pid], "action": ["import_inputs"]},
+                                 order_by="seq"):
+            result = json.loads(body).get("result")
+            if isinstance(result, dict) and result.get("import"):
+                results[result["import"]] = result
+        for row in db.rows("bulk_import", "process_id", [pid], columns=("key", "file_sha256", "merkle_root")):
+            want = results.get(row.key, {})
+            for column in ("file_sha256", "merkle_root"):
+                if getattr(row, column) != want.get(column):
+                    found.append(reason("deep_value_differs", process=slug, table="bulk_import", key=row.key,
+                                        column=column, live=_display(getattr(row, column)),
+                                        trail=_display(want.get(column))))
+    return found
+
+
 def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
     """(every row of ``slug`` that differs from its trail replayed, the rows compared).
 
@@ -180,7 +212,7 @@ def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
     finally:
         replay.close()
     live = snapshot(db_engine, slug)
-    found = compare(slug, live, trail) + closing_heads(db_engine, slug)
+    found = compare(slug, live, trail) + closing_heads(db_engine, slug) + import_results(db_engine, slug)
     if len(found) > LIMIT:
         found = found[:LIMIT] + [reason("deep_more_differences", process=slug, count=len(found) - LIMIT)]
     return found, sum(len(rows) for rows in live.values())

@@ -7,7 +7,10 @@ progress, which its liaison fills and uploads (``import_progress``).
 :func:`export_inputs` writes a process's consultation inputs as ``import_inputs`` reads them,
 without the citizens' contact data (:data:`workflow.actions.bulk.PRIVATE`) and without the
 inputs a coordinator hid; importing the file back adds nothing. Rows stream from the database
-to the file (``yield_per``): memory does not grow with the inputs.
+to the file (:meth:`storage.plain.Reader.stream`): memory does not grow with the inputs. It reads
+plain rows (:mod:`storage.plain`), so the command line's quick reader writes the file without
+importing SQLAlchemy or the import action (issue 9: ``cocrea export inputs`` under 0.3 s); the
+file's columns are :data:`storage.sheets.EXPORTED_INPUTS`, checked against the action's.
 
 :func:`prove` gives an imported input's digest (the leaf of its row), its place in the file, its
 audit path (RFC 6962) and the Merkle root that the import's audit entry holds, so that anyone
@@ -16,51 +19,67 @@ holding the row can check it was in the file, with any RFC 6962 implementation.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from stages.errors import Refused, not_found, reason
-from storage import models as m
-from storage import process_by_slug, sheets
-from storage.imports import BulkImport, BulkImportDigests
-from workflow import merkle
-from workflow.actions import bulk
+from storage import sheets
+from storage.plain import Reader, reading
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 #: The columns of an exported inputs file: ``import_inputs``' own, less the private ones.
-INPUT_COLUMNS = tuple(c for c in bulk.COLUMNS if c not in bulk.PRIVATE)
+INPUT_COLUMNS = sheets.EXPORTED_INPUTS
 #: Rows fetched from the database at a time while a file is written.
 STREAM = 5000
 
 
-def export_inputs(db_engine: Engine, slug: str, f: Any, fmt: str) -> int:
+def export_inputs(db: Engine | Reader, slug: str, f: Any, fmt: str) -> int:
     """Write the process's inputs (not hidden, no contact data) to ``f`` as ``fmt`` (csv, xlsx);
-    the number of rows written."""
-    i, ch, th = m.Input, m.Channel, m.Theme
-    values = {"key": i.key, "channel": ch.key, "text": i.text, "sector": i.sector, "received_on": i.received_on,
-              "theme": th.key}
-    query = (select(*(values[c] for c in INPUT_COLUMNS)).join(ch, ch.id == i.channel_id)
-             .outerjoin(th, th.id == i.theme_id)
-             .where(i.kind == "input", i.hidden_reason.is_(None)).order_by(i.id))
+    the number of rows written. ``db``: an engine, or the command line's quick reader (plain
+    rows through the driver: neither SQLAlchemy nor the schemas are imported)."""
     written = 0
+    keys: dict[str, dict[int, str]] = {"channel": {}, "theme": {}}
 
-    def rows():
+    def key(r: Reader, table: str, id_: int | None) -> str | None:  # the joins: a channel's, a theme's key
+        if id_ is None:
+            return None
+        known = keys[table]
+        if id_ not in known:
+            known.update(r.rows(table, "id", [id_], columns=("id", "key")))
+        return known.get(id_)
+
+    def rows(r: Reader, process_id: int):
         nonlocal written
-        for row in db.execute(query.where(i.process_id == process.id).execution_options(yield_per=STREAM)):
-            written += 1
-            yield row
+        for batch in r.stream("input", ("key", "channel_id", "text", "sector", "received_on", "theme_id",
+                                        "hidden_reason"), {"process_id": [process_id], "kind": ["input"]},
+                              size=STREAM):
+            for k, channel_id, text, sector, received_on, theme_id, hidden in batch:
+                channel = key(r, "channel", channel_id)
+                if hidden is not None or channel is None:  # hidden by a coordinator; a comment (no channel)
+                    continue
+                written += 1
+                yield k, channel, text, sector, received_on, key(r, "theme", theme_id)
 
-    with Session(db_engine) as db:
-        process = process_by_slug(db, slug)
-        sheets.write(f, fmt, INPUT_COLUMNS, rows())
+    with reading(db) as r:
+        process = r.process(slug)
+        for table in keys:
+            keys[table].update(r.rows(table, "process_id", [process.id], columns=("id", "key")))
+        sheets.write(f, fmt, INPUT_COLUMNS, rows(r, process.id))
     return written
 
 
-#: The columns of an agency's progress sheet: what identifies and describes each activity, then its
-#: current progress to be changed (``import_progress`` reads ``activity`` and the progress columns).
-PROGRESS_SHEET = ("activity",) + bulk.PROGRESS_SHOWN + tuple(c for c in bulk.PROGRESS_COLUMNS if c != "activity")
+def __getattr__(name: str):
+    """``PROGRESS_SHEET``, the columns of an agency's progress sheet: what identifies and describes
+    each activity, then its current progress to be changed (``import_progress`` reads ``activity``
+    and the progress columns). Given on first use: it is the import action's, whose module an
+    export of inputs does not import."""
+    if name != "PROGRESS_SHEET":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from workflow.actions import bulk
+
+    return ("activity",) + bulk.PROGRESS_SHOWN + tuple(c for c in bulk.PROGRESS_COLUMNS if c != "activity")
 
 
 #: The formats a sheet is written in (``storage.sheets``).
@@ -72,6 +91,11 @@ SHEET_MAX_BYTES = 1024 * 1024
 def sheet_agencies(db_engine: Engine, slug: str, handle: str) -> list[dict[str, str]]:
     """The agencies whose progress sheet ``handle`` may download and upload: none unless it may
     import one (``import_progress``'s roles); a liaison, its own agency; a coordinator, every one."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from storage import models as m
+    from storage import process_by_slug
     from workflow.actions import ACTIONS
 
     with Session(db_engine) as db:
@@ -90,6 +114,12 @@ def export_activities(db_engine: Engine, slug: str, agency: str, f: Any, fmt: st
     """Write agency ``agency``'s activities, with their current progress, to ``f`` as ``fmt``: the
     sheet a liaison fills and uploads (``import_progress``); the number of activities written.
     ``reported_on``, ``evidence_ref`` and ``reason`` are left empty, to be filled."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from storage import models as m
+    from storage import process_by_slug
+
     a, c, ag = m.Activity, m.Commitment, m.Agency
     with Session(db_engine) as db:
         process = process_by_slug(db, slug)
@@ -102,11 +132,16 @@ def export_activities(db_engine: Engine, slug: str, agency: str, f: Any, fmt: st
     values = [{"activity": key, "commitment": commitment, "title": title, "deliverable": deliverable,
                "agency": agency, "start_date": start, "end_date": end, "status": status, "percent": percent}
               for key, commitment, title, deliverable, start, end, status, percent in rows]
-    sheets.write(f, fmt, PROGRESS_SHEET, ([v.get(col, "") for col in PROGRESS_SHEET] for v in values))
+    columns = __getattr__("PROGRESS_SHEET")
+    sheets.write(f, fmt, columns, ([v.get(col, "") for col in columns] for v in values))
     return len(values)
 
 
 def _leaves(db: Session, import_id: int) -> bytes:
+    from sqlalchemy import select
+
+    from storage.imports import BulkImportDigests
+
     return b"".join(db.execute(select(BulkImportDigests.digests).where(BulkImportDigests.import_id == import_id)
                                .order_by(BulkImportDigests.chunk)).scalars())
 
@@ -116,6 +151,16 @@ def prove(db_engine: Engine, slug: str, key: str, import_key: str | None = None)
     import that added it): its leaf, index (0-based, in the file's order), the tree's size, the
     audit path from the leaf up, and the root recorded in the import's audit entry; ``verified``
     says whether they agree (:func:`workflow.merkle.verify_inclusion`)."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from storage import models as m
+    from storage import process_by_slug
+
+    from storage.imports import BulkImport
+    from workflow import merkle
+    from workflow.actions import bulk
+
     with Session(db_engine) as db:
         process = process_by_slug(db, slug)
         row = db.execute(select(m.Input).where(m.Input.process_id == process.id, m.Input.key == key)).scalar_one_or_none()
@@ -164,6 +209,10 @@ def _aligned(leaves: bytes, leaf: bytes) -> int | None:
 
 def _entry_of(db: Session, process_id: int, import_key: str) -> dict[str, Any]:
     """The audit entry of the import (its body and place in the chain): the root as the trail holds it."""
+    from sqlalchemy import select
+
+    from storage import models as m
+
     for seq, body in db.execute(select(m.AuditEntry.seq, m.AuditEntry.body).where(
             m.AuditEntry.process_id == process_id, m.AuditEntry.action == "import_inputs")
             .order_by(m.AuditEntry.seq.desc())):

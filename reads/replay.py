@@ -21,8 +21,8 @@ from sqlmodel import Session, SQLModel, select
 from stages import Records
 from stages.clock import FixedClock
 from stages.errors import AuditBroken, CocreaError, NotFound, reason
-from storage import load_records, make_engine, process_by_slug
-from storage.models import AuditEntry
+from storage import make_engine
+from storage.plain import reading
 from workflow import actions, audit
 
 
@@ -39,13 +39,16 @@ def _drop_redacted(value: Any) -> Any:
     return value
 
 
-def _entries(db_engine: Engine, slug: str) -> tuple[str, list[AuditEntry]]:
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
-        problems = audit.verify(db, p)
+def _entries(db_engine: Engine, slug: str) -> tuple[str, list]:
+    """The process's audit entries in order (plain rows), once its chain is verified
+    (:func:`workflow.audit.chain_problems`, what :func:`workflow.audit.verify` runs)."""
+    with reading(db_engine) as db:
+        p = db.process(slug)
+        entries = db.rows("audit_entry", "process_id", [p.id], order_by="seq")
+        problems = audit.chain_problems(entries, p)
         if problems:
             raise AuditBroken(problems)
-        return p.slug, list(db.exec(select(AuditEntry).where(AuditEntry.process_id == p.id).order_by(AuditEntry.seq)))
+        return p.slug, entries
 
 
 def _imported_rows(db_engine: Engine, process_id: int, key: str | None) -> Iterator[dict]:
@@ -108,12 +111,14 @@ class Replay:
         return self
 
     def records(self) -> Records | None:
-        with Session(self.engine, expire_on_commit=False) as db:
+        """The replayed process's records now, as plain rows (:class:`storage.plain.Reader`, what
+        ``check`` of today judges); None: it was not created yet."""
+        with reading(self.engine) as db:
             try:
-                p = process_by_slug(db, self.slug)
+                p = db.process(self.slug)
             except NotFound:
                 return None
-            return load_records(db, p)
+            return db.records(p)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -175,6 +175,20 @@ def _public(table: str) -> tuple[str, ...]:
     return tuple(c for c, _ in COLUMNS[table] if c not in private)
 
 
+def _wanted(dialect: str, table: str, columns: Iterable[str] | None, where: dict[str, Iterable[Any]] | None,
+            order_by: str, limit: int | None = None, count: bool = False) -> tuple[tuple, list] | None:
+    """The plan of a :meth:`Reader.select` and its values; None when a condition wants no value."""
+    names = tuple(columns) if columns is not None else _public(table)
+    conds, values = [], []
+    for column, wanted in (where or {}).items():
+        wanted = list(wanted)
+        if not wanted:
+            return None
+        conds.append((column, "=" if len(wanted) == 1 else str(len(wanted))))
+        values += wanted
+    return _plan(dialect, table, names, tuple(conds), order_by, limit, count), values
+
+
 class Reader:
     """Plain rows of one database through its DB-API connection, in one read transaction: a
     connection of its own (:func:`open_reader`), or the one under a session (:meth:`of`)."""
@@ -222,15 +236,24 @@ class Reader:
         ``order_by`` order, at most ``limit``: named tuples of ``columns`` (default: every column
         but the personal data); with ``count``, how many rows hold each value of ``columns``
         (the last field, ``count``)."""
-        names = tuple(columns) if columns is not None else _public(table)
-        conds, values = [], []
-        for column, wanted in (where or {}).items():
-            wanted = list(wanted)
-            if not wanted:
-                return []
-            conds.append((column, "=" if len(wanted) == 1 else str(len(wanted))))
-            values += wanted
-        return self._fetch(_plan(self.dialect, table, names, tuple(conds), order_by, limit, count), values)
+        found = _wanted(self.dialect, table, columns, where, order_by, limit, count)
+        return [] if found is None else self._fetch(*found)
+
+    def stream(self, table: str, columns: Iterable[str] | None = None, where: dict[str, Iterable[Any]] | None = None,
+               *, order_by: str = "id", size: int = 5000) -> Iterator[list]:
+        """The rows of :meth:`select`, ``size`` at a time as the database gives them (PostgreSQL:
+        through a server-side cursor), so that memory does not grow with the rows (an export)."""
+        found = _wanted(self.dialect, table, columns, where, order_by)
+        if found is None:
+            return
+        (sql, shape, make), values = found
+        cur = self.connection.cursor() if self.dialect == "sqlite" else self.connection.cursor("cocrea_stream")
+        try:
+            cur.execute(sql, values)
+            while batch := cur.fetchmany(size):
+                yield list(map(shape._make if make is None else make, batch))
+        finally:
+            cur.close()
 
     def process(self, slug: str):
         """The process ``slug`` (every column), or :class:`~stages.errors.NotFound`; the quick

@@ -25,6 +25,11 @@ from stages.errors import InvalidInput, reason
 
 #: The formats, by the file names' extensions.
 FORMATS = ("csv", "xlsx")
+#: The columns of an inputs file as ``cocrea export inputs`` writes it: those ``import_inputs``
+#: reads (``workflow.actions.bulk.COLUMNS``, the fields of its schema, in order) less the
+#: citizens' contact data (``bulk.PRIVATE``). Written here so that an export imports neither the
+#: schemas nor SQLAlchemy; ``tests/test_bulk_import.py`` checks it is what ``bulk`` gives.
+EXPORTED_INPUTS = ("key", "channel", "text", "sector", "received_on", "theme")
 _ZIP = b"PK\x03\x04"
 
 

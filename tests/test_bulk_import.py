@@ -397,7 +397,14 @@ def test_a_process_with_an_import_is_replayed_with_its_inputs(sqlite_db, clock):
     records = replay.records_as_of(sqlite_db, "p", p.clock.now())
     keys = sorted(i.key for i in records.inputs)
     assert keys == sorted(["i1"] + [f"form-{i}" for i in range(8)])
-    assert {i.contact_email for i in records.inputs if i.key.startswith("form")} == {None}
+    assert not any(hasattr(i, "contact_email") for i in records.inputs)  # plain rows: no personal data
+    r = replay.Replay(sqlite_db, "p").until(p.clock.now())  # nor is any replayed: the trail does not hold it
+    try:
+        with r.engine.connect() as c:
+            emails = set(c.execute(select(Input.contact_email).where(Input.key.startswith("form"))).scalars())
+    finally:
+        r.close()
+    assert emails == {None}
 
 
 def xlsx_bytes(data: list[list], header=HEADER) -> bytes:
@@ -485,6 +492,58 @@ def test_an_export_is_imported_back_unchanged_without_contact_data(db, clock, fm
     changed = exported.replace(b"Propuesta 7:", b"Propuesta 77:") if fmt == "csv" else None
     if changed:
         refused(db, lambda: run(p, changed), "import_key_conflict")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_quick_reader_exports_what_the_engine_exports_without_hidden_inputs(db, clock, fmt):
+    """``cocrea export inputs`` reads plain rows through the driver alone (its own connection, a
+    server-side cursor on PostgreSQL): the same file as through an engine; a hidden input is left out."""
+    from reads.imports import INPUT_COLUMNS, export_inputs
+    from storage import sheets
+    from storage.plain import open_reader
+
+    assert INPUT_COLUMNS == sheets.EXPORTED_INPUTS == tuple(c for c in bulk.COLUMNS if c not in bulk.PRIVATE)
+    p = consultation(db, clock)
+    run(p, csv_bytes(rows(12)))
+    p("hide_input", input="form-3", reason="spam", note="publicidad")
+    through_engine = io.BytesIO()
+    assert export_inputs(db, "p", through_engine, fmt) == 12  # the eleven shown, and the one recorded before
+    from conftest import PG_URL, _pg_state
+
+    url = (f"{PG_URL}?options=-csearch_path%3D{_pg_state['schema']}" if db.dialect.name == "postgresql"
+           else db.url.render_as_string(hide_password=False))
+    reader = open_reader(url, None)
+    try:
+        quick = io.BytesIO()
+        assert export_inputs(reader, "p", quick, fmt) == 12
+    finally:
+        reader.close()
+    read = list(sheets.Sheet(io.BytesIO(quick.getvalue())).rows())
+    assert read[0] == list(INPUT_COLUMNS) and "form-3" not in {r[0] for r in read} and len(read) == 13
+    if fmt == "csv":
+        assert quick.getvalue() == through_engine.getvalue()
+    else:  # the workbook's creation time differs: compare its cells
+        assert read == list(sheets.Sheet(io.BytesIO(through_engine.getvalue())).rows())
+
+
+def test_the_deep_check_holds_an_imports_digest_and_root_to_its_entry(db, clock):
+    """The file is not in the trail: a replay imports the rows it added, without their contact data,
+    so the import's file digest and Merkle root are checked against its entry's result."""
+    from sqlalchemy import text
+
+    from reads import status as queries
+    from stages.errors import AuditBroken
+
+    p = consultation(db, clock)
+    done = run(p, csv_bytes(rows(5)))  # contact data in every row: in the leaves, not in the trail
+    assert queries.verify_record(db, "p", deep=True)["p"]["deep_rows"] > 5
+    with db.begin() as c:
+        c.execute(text("UPDATE bulk_import SET merkle_root = :root"), {"root": "0" * 64})
+    with pytest.raises(AuditBroken) as caught:
+        queries.verify_record(db, "p", deep=True)
+    assert [(r.code, r.details["table"], r.details["key"], r.details["column"], r.details["trail"])
+            for r in caught.value.reasons] == \
+        [("deep_value_differs", "bulk_import", done["import"], "merkle_root", f"«{done['merkle_root']}»")]
 
 
 def test_an_export_format_is_told_by_the_name():

@@ -7,8 +7,9 @@ says, on SQLite and on PostgreSQL.
 - a Reader reads every table of ``stages.Records`` as ``load_records(plain=True)`` does, value for
   value, and the reads give the same status, history, audit check and compliance report through
   either, at every stage of the example process (``docs/examples/whole-process.yaml``);
-- the command, run as a user runs it, prints what the full way prints, without importing
-  SQLAlchemy, SQLModel, the engine or the web app; an older schema or another driver goes the full way.
+- the command, run as a user runs it, prints what the full way prints (``export inputs``: writes
+  the same file), without importing SQLAlchemy, SQLModel, the engine or the web app; an older
+  schema or another driver goes the full way.
 
 No time is measured here: ``benchmarks/bench_startup.py`` does.
 """
@@ -261,6 +262,22 @@ def test_the_command_reads_quickly_and_prints_what_the_full_way_prints(migrated,
     if rest[0] == "status" and "--json" in rest:
         st = json.loads(printed)
         assert st["stage"] == "consultation" and st["unmet"] and not st["ready"]  # blockers were evaluated
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_of_inputs_writes_quickly_what_the_full_way_writes(migrated, fmt, tmp_path, monkeypatch):
+    from storage.sheets import Sheet
+
+    quick, full = tmp_path / f"quick.{fmt}", tmp_path / f"full.{fmt}"
+    printed, heavy = _quick(migrated, "export", "inputs", SLUG, str(quick), cwd=tmp_path)
+    assert heavy == []
+    said = _full(migrated, "export", "inputs", SLUG, str(full), monkeypatch=monkeypatch)
+    assert printed.replace(str(quick), str(full)) == said and "aportaciones escritas" in said
+    if fmt == "csv":
+        assert quick.read_bytes() == full.read_bytes()
+    else:  # a workbook holds the time it was made: its cells
+        assert list(Sheet(quick.open("rb")).rows()) == list(Sheet(full.open("rb")).rows())
+    assert len(list(Sheet(quick.open("rb")).rows())) > 1
 
 
 @pytest.mark.parametrize("args", [("status", "nada"), ("history", "nada"), ("audit", "verify", "nada"),
