@@ -490,7 +490,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                       "sdg_targets": list(t.sdg_targets or [])} for t in r.problem_trees]
 
     # --- commitments, routes, progress -----------------------------------------------------
-    commitment_rows, activity_rows, indicator_rows, progress = _route(
+    commitment_rows, activity_rows, indicator_rows, progress, (report_rows, evidence) = _route(
         r.commitments, r.activities, r.progress_reports if whole else [], r.indicators if whole else [],
         themes, agencies, f, whole)
 
@@ -526,10 +526,9 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "consultation": consultation, "sensitization": sensitization, "working_tables": working_tables,
         "problem_trees": problem_trees, "commitments": commitment_rows, "activities": activity_rows,
         "indicators": indicator_rows, "progress": progress,
-        "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
-                             for a in activity_rows for rep in a["reports"]], "public_events": public_events,
+        "progress_reports": report_rows, "public_events": public_events,
         **({} if whole else {"activity_ends": _activity_ends(r.activities)}),
-        **_repository(r, f, activity_rows, whole),
+        **_repository(r, f, evidence, whole),
         "governance_record": governance_record,
         "news": [news.as_dict(e, p.timezone) for e in reversed(happened)],
         "audit": audit_head(p, f.at),
@@ -608,8 +607,9 @@ def _mean(values) -> int:
 REPOSITORY_ITEMS = 50
 
 
-def _repository(r: Records, f: Fmt, activity_rows: list[dict], whole: bool = True) -> dict[str, Any]:
-    """``repository``: every dated public document and piece of evidence, newest first;
+def _repository(r: Records, f: Fmt, evidence_rows: list[dict], whole: bool = True) -> dict[str, Any]:
+    """``repository``: every dated public document and piece of evidence (``evidence_rows``, made
+    by :func:`_route` in its pass over the reports), newest first;
     ``whole=False``: the newest :data:`REPOSITORY_ITEMS` (the evidence picked among the progress
     reports before any item is made of them) and ``repository_total``, how many in all."""
     items = [{"at": f.at(d.published_at), "kind": d.kind, "title": d.title, "ref": d.ref, "stage": d.stage,
@@ -626,11 +626,7 @@ def _repository(r: Records, f: Fmt, activity_rows: list[dict], whole: bool = Tru
             items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": "", "ref": e.minutes_ref,
                           "stage": "monitoring", "id": f"event/{e.key}"})
     if whole:
-        for a in activity_rows:
-            for n, rep in enumerate(a["reports"], 1):
-                if rep["evidence_ref"]:
-                    items.append({"at": rep["recorded_at"], "kind": "evidence", "title": a["title"],
-                                  "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
+        items.extend(evidence_rows)
         items.sort(key=lambda x: x["at"] or "", reverse=True)
         return {"repository": items}
     # the page: the n-th report of each activity counted over every report, items made of the newest only
@@ -660,10 +656,13 @@ def _activity_ends(activities) -> list[dict[str, str]]:
 
 
 def _route(commitments: list, activities: list, reports: list, indicators: list, themes: dict, agencies: dict,
-           f: Fmt, whole: bool = True) -> tuple[list[dict], list[dict], list[dict], dict[str, Any]]:
+           f: Fmt, whole: bool = True) -> tuple[list[dict], list[dict], list[dict], dict[str, Any],
+                                                tuple[list[dict], list[dict]]]:
     """The commitments' rows, their activities' (each with its progress reports) and indicators',
-    and the progress over all the activities given; ``whole=False``: no row of an activity or an
-    indicator (a commitment's progress and count of activities still over every activity)."""
+    the progress over all the activities given, and, made in the same pass over the reports, the
+    flat rows of the reports (``progress_reports`` of the open data) and the repository's items of
+    their evidence; ``whole=False``: no row of an activity, an indicator or a report (a commitment's
+    progress and count of activities still over every activity)."""
     by_id = {c.id: c for c in commitments}
     agency_by_key = {a.key: a for a in agencies.values()}
     reports_by_activity: dict[int, list] = defaultdict(list)
@@ -671,27 +670,41 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
         reports_by_activity[rep.activity_id].append(rep)
     percents: dict[int, list[int]] = defaultdict(list)
     activities_by_commitment: dict[int, list[str]] = defaultdict(list)
-    activity_rows = []
+    activity_rows: list[dict] = []
+    report_rows: list[dict] = []
+    evidence_rows: list[dict] = []
     # per row: what many rows share looked up once (a commitment's key, an agency, a day: a plan
-    # spans a few hundred days), the formatting bound once
+    # spans a few hundred days), the formatting bound once; each report's values written once,
+    # for its activity's row and for the flat row
     key_of = {c.id: c.key for c in commitments}
     agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
     day, at, none, no_reports = cache(f.day), f.at, (None, None), ()
+    add_report, add_evidence = report_rows.append, evidence_rows.append
     for a in activities:
         percents[a.commitment_id].append(a.percent)
         if not whole:
             continue
         agency, agency_name = agency_of.get(a.agency_id, none)
+        key, commitment, title = a.key, key_of.get(a.commitment_id), a.title
+        nested: list[dict] = []
+        for n, x in enumerate(reports_by_activity.get(a.id, no_reports), 1):
+            status, percent, evidence_ref = x.status, x.percent, x.evidence_ref
+            reported_on, recorded_at = day(x.reported_on), at(x.recorded_at)
+            nested.append({"status": status, "percent": percent, "evidence_ref": evidence_ref,
+                           "reported_on": reported_on, "recorded_at": recorded_at})
+            add_report({"activity": key, "commitment": commitment, "agency": agency, "status": status,
+                        "percent": percent, "evidence_ref": evidence_ref, "reported_on": reported_on,
+                        "recorded_at": recorded_at})
+            if evidence_ref:
+                add_evidence({"at": recorded_at, "kind": "evidence", "title": title, "ref": evidence_ref,
+                              "stage": "monitoring", "id": f"evidence/{key}/{n}"})
         activity_rows.append({
-            "key": a.key, "commitment": key_of.get(a.commitment_id),
-            "title": a.title, "deliverable": a.deliverable, "agency": agency,
+            "key": key, "commitment": commitment,
+            "title": title, "deliverable": a.deliverable, "agency": agency,
             "agency_name": agency_name, "start_date": day(a.start_date),
             "end_date": day(a.end_date), "accepted_at": at(a.accepted_at), "status": a.status,
-            "percent": a.percent,
-            "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
-                         "reported_on": day(x.reported_on), "recorded_at": at(x.recorded_at)}
-                        for x in reports_by_activity.get(a.id, no_reports)]})
-        activities_by_commitment[a.commitment_id].append(a.key)
+            "percent": a.percent, "reports": nested})
+        activities_by_commitment[a.commitment_id].append(key)
     indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
     indicator_rows = []
     for i in indicators:
@@ -715,7 +728,7 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
     progress = {"overall": _mean(a.percent for a in activities), "activities": len(activities),
                 "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
                 "final_status": dict(Counter(c.final_status for c in commitments if c.final_status))}
-    return commitment_rows, activity_rows, indicator_rows, progress
+    return commitment_rows, activity_rows, indicator_rows, progress, (report_rows, evidence_rows)
 
 
 def commitment_view(db_engine: Engine, slug: str, key: str, lang: str = "es") -> dict[str, Any] | None:
@@ -734,7 +747,7 @@ def commitment_view(db_engine: Engine, slug: str, key: str, lang: str = "es") ->
         agencies = {a.id: a for a in db.rows("agency", "process_id", [p.id])}
         themes = {t.id: t for t in db.rows("theme", "id", [c.theme_id])} if c.theme_id else {}
         f = Fmt(p.timezone)
-        rows, activity_rows, _, _ = _route([c], activities, reports, indicators, themes, agencies, f)
+        rows, activity_rows, _, _, _ = _route([c], activities, reports, indicators, themes, agencies, f)
         return {"process": {"slug": p.slug, "name": p.name, "timezone": p.timezone}, "lang": lang,
                 "commitment": rows[0], "activities": activity_rows}
 
