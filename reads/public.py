@@ -14,10 +14,12 @@ no personal column is read; :func:`build` is long because it lists every publish
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import heapq
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -71,8 +73,8 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         now = (clock or SystemClock()).now()
         if inputs:
             # many acyclic rows and dicts: the collector paused from the read to the view built, and the
-            # rows freed (by their counts) before it runs again: no collection scans them
-            with no_cyclic_gc():
+            # rows freed (by their counts) before it runs again: no collection scans them, nor the view
+            with _view_kept():
                 records = load_records(db, p, now=now, plain=True)
                 days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
                 view = build(records, lang, counts=_counted(records) | days)
@@ -85,6 +87,22 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
         with no_cyclic_gc():
             return build(records, lang, counts=counts, listed=False, whole=False)
+
+
+@contextmanager
+def _view_kept() -> Iterator[None]:
+    """:func:`stages.base.no_cyclic_gc`, and the view it leaves alive (tens of thousands of
+    acyclic dicts and lists, all young) not scanned by the collection that the collector's first
+    allocation once resumed would set off (10-15 ms of ~200 at 1,000 commitments): every tracked object
+    is moved to the oldest generation (``gc.freeze`` then ``gc.unfreeze``, unless something else
+    keeps objects frozen), scanned at the next full collection if still alive; the view is freed
+    by its counts when dropped."""
+    was = gc.isenabled()
+    with no_cyclic_gc():
+        yield
+        if was and not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
 
 
 #: How many commitments the process page lists at a time.
@@ -277,29 +295,28 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
     by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
     by_theme = {k: (t.key, t.name) for k, t in themes.items()}
     sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
-    day, at, out = cache(f.day), f.at, []
-    for n, i in enumerate(inputs):
-        if n % MASKED_TOGETHER == 0:  # a run of inputs none of whose texts is masked is not masked one by one
-            run = inputs[n:n + MASKED_TOGETHER]
-            mask = _as_is if participation.masks_nothing([t for x in run for t in (x.text, x.rationale) if t]) \
-                else participation.mask
-        channel, channel_name = by_channel.get(i.channel_id, none)
-        commitment, commitment_title = by_commitment.get(i.commitment_id, none)
-        theme, theme_name = by_theme.get(i.theme_id, none)
-        out.append({"key": i.key, "channel": channel, "channel_name": channel_name, "kind": i.kind,
-                    "commitment": commitment, "commitment_title": commitment_title, "text": mask(i.text),
-                    "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
-                    "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
-                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": at(i.answered_at)})
+    day, out = cache(f.day), []
+    add = out.append
+    for start in range(0, len(inputs), MASKED_TOGETHER):
+        # a run of inputs none of whose texts is masked is not masked one by one; its times written at once
+        run = inputs[start:start + MASKED_TOGETHER]
+        texts, rationales = [i.text for i in run], [i.rationale for i in run]
+        if not participation.masks_nothing([t for t in texts + rationales if t]):
+            texts, rationales = list(map(participation.mask, texts)), list(map(participation.mask, rationales))
+        for i, text, rationale, answered_at in zip(run, texts, rationales, f.ats([i.answered_at for i in run])):
+            channel, channel_name = by_channel.get(i.channel_id, none)
+            commitment, commitment_title = by_commitment.get(i.commitment_id, none)
+            theme, theme_name = by_theme.get(i.theme_id, none)
+            add({"key": i.key, "channel": channel, "channel_name": channel_name, "kind": i.kind,
+                 "commitment": commitment, "commitment_title": commitment_title, "text": text,
+                 "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
+                 "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
+                 "disposition": i.disposition, "rationale": rationale, "answered_at": answered_at})
     return out
 
 
 #: How many inputs :func:`_input_rows` asks at once whether any of their texts is to be masked.
 MASKED_TOGETHER = 64
-
-
-def _as_is(text: str | None) -> str | None:
-    return text
 
 
 def _stage_title(stage: str, lang: str) -> str:
@@ -333,21 +350,32 @@ class Fmt:
 
     def at(self, when: dt.datetime | None) -> str | None:
         """``when`` (aware) in the zone, to the minute: ``when.astimezone(tz).isoformat(timespec="minutes")``."""
-        if when is None:
-            return None
-        if when.tzinfo is not dt.timezone.utc:
-            when = when.astimezone(dt.timezone.utc)
-        ordinal = when.toordinal()
-        found = self._offsets.get(ordinal, 0)
-        if found == 0:
-            found = self._offsets[ordinal] = self._offset(ordinal)
-        if found is None:  # the offset changes that day
-            return when.astimezone(self.tz).isoformat(timespec="minutes")
-        local = when + found[0]
-        day = self._days.get(local.toordinal())
-        if day is None:
-            day = self._days[local.toordinal()] = local.date().isoformat()
-        return day + _MINUTES[local.hour * 60 + local.minute] + found[1]
+        return self.ats((when,))[0]
+
+    def ats(self, whens) -> list[str | None]:
+        """:meth:`at` of each of ``whens``: a column of times written at once (what each time
+        looks up bound once, not once a time)."""
+        offsets, days, minutes, utc, out = self._offsets, self._days, _MINUTES, dt.timezone.utc, []
+        add = out.append
+        for when in whens:
+            if when is None:
+                add(None)
+                continue
+            if when.tzinfo is not utc:
+                when = when.astimezone(utc)
+            ordinal = when.toordinal()
+            found = offsets.get(ordinal, 0)
+            if found == 0:
+                found = offsets[ordinal] = self._offset(ordinal)
+            if found is None:  # the offset changes that day
+                add(when.astimezone(self.tz).isoformat(timespec="minutes"))
+                continue
+            local = when + found[0]
+            day = days.get(local.toordinal())
+            if day is None:
+                day = days[local.toordinal()] = local.date().isoformat()
+            add(day + minutes[local.hour * 60 + local.minute] + found[1])
+        return out
 
     @staticmethod
     def day(when: dt.date | None) -> str | None:
@@ -665,46 +693,44 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
     progress and count of activities still over every activity)."""
     by_id = {c.id: c for c in commitments}
     agency_by_key = {a.key: a for a in agencies.values()}
-    reports_by_activity: dict[int, list] = defaultdict(list)
-    for rep in reports:
-        reports_by_activity[rep.activity_id].append(rep)
     percents: dict[int, list[int]] = defaultdict(list)
     activities_by_commitment: dict[int, list[str]] = defaultdict(list)
     activity_rows: list[dict] = []
     report_rows: list[dict] = []
     evidence_rows: list[dict] = []
-    # per row: what many rows share looked up once (a commitment's key, an agency, a day: a plan
-    # spans a few hundred days), the formatting bound once; each report's values written once,
-    # for its activity's row and for the flat row
-    key_of = {c.id: c.key for c in commitments}
-    agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
-    day, at, none, no_reports = cache(f.day), f.at, (None, None), ()
-    add_report, add_evidence = report_rows.append, evidence_rows.append
-    for a in activities:
-        percents[a.commitment_id].append(a.percent)
-        if not whole:
-            continue
-        agency, agency_name = agency_of.get(a.agency_id, none)
-        key, commitment, title = a.key, key_of.get(a.commitment_id), a.title
-        nested: list[dict] = []
-        for n, x in enumerate(reports_by_activity.get(a.id, no_reports), 1):
-            status, percent, evidence_ref = x.status, x.percent, x.evidence_ref
-            reported_on, recorded_at = day(x.reported_on), at(x.recorded_at)
-            nested.append({"status": status, "percent": percent, "evidence_ref": evidence_ref,
-                           "reported_on": reported_on, "recorded_at": recorded_at})
-            add_report({"activity": key, "commitment": commitment, "agency": agency, "status": status,
-                        "percent": percent, "evidence_ref": evidence_ref, "reported_on": reported_on,
-                        "recorded_at": recorded_at})
-            if evidence_ref:
-                add_evidence({"at": recorded_at, "kind": "evidence", "title": title, "ref": evidence_ref,
-                              "stage": "monitoring", "id": f"evidence/{key}/{n}"})
-        activity_rows.append({
-            "key": key, "commitment": commitment,
-            "title": title, "deliverable": a.deliverable, "agency": agency,
-            "agency_name": agency_name, "start_date": day(a.start_date),
-            "end_date": day(a.end_date), "accepted_at": at(a.accepted_at), "status": a.status,
-            "percent": a.percent, "reports": nested})
-        activities_by_commitment[a.commitment_id].append(key)
+    if not whole:
+        for a in activities:
+            percents[a.commitment_id].append(a.percent)
+    else:
+        # what many rows share looked up once (a commitment's key, an agency, a day: a plan spans a
+        # few hundred days), the times written a column at a time; each report's row made once, in
+        # its activity's, and its values written once for the flat row and the evidence's item
+        day, none, no_reports = cache(f.day), (None, None), ()
+        key_of = {c.id: c.key for c in commitments}
+        agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
+        reports_of: dict[int, list[dict]] = defaultdict(list)
+        for x, recorded_at in zip(reports, f.ats([x.recorded_at for x in reports])):
+            reports_of[x.activity_id].append({"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
+                                              "reported_on": day(x.reported_on), "recorded_at": recorded_at})
+        add_activity, add_report, add_evidence = activity_rows.append, report_rows.append, evidence_rows.append
+        for a, accepted_at in zip(activities, f.ats([a.accepted_at for a in activities])):
+            percents[a.commitment_id].append(a.percent)
+            agency, agency_name = agency_of.get(a.agency_id, none)
+            key, commitment, title = a.key, key_of.get(a.commitment_id), a.title
+            nested = reports_of.get(a.id)
+            if nested is None:
+                nested = []
+            else:
+                for n, rep in enumerate(nested, 1):
+                    add_report({"activity": key, "commitment": commitment, "agency": agency, **rep})
+                    if rep["evidence_ref"]:
+                        add_evidence({"at": rep["recorded_at"], "kind": "evidence", "title": title,
+                                      "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{key}/{n}"})
+            add_activity({"key": key, "commitment": commitment, "title": title, "deliverable": a.deliverable,
+                          "agency": agency, "agency_name": agency_name, "start_date": day(a.start_date),
+                          "end_date": day(a.end_date), "accepted_at": accepted_at, "status": a.status,
+                          "percent": a.percent, "reports": nested})
+            activities_by_commitment[a.commitment_id].append(key)
     indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
     indicator_rows = []
     for i in indicators:
