@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import heapq
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from functools import cache
@@ -327,6 +326,14 @@ def _stage_title(stage: str, lang: str) -> str:
 _MINUTES = tuple(f"T{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 
 
+#: Each time zone's offset by UTC day (:meth:`Fmt._offset`) and each local day's date, kept from
+#: one view to the next (each view of a process asks the same few hundred days again); emptied
+#: past :data:`_DAYS_KEPT` days.
+_OFFSETS: dict[str, dict[int, tuple[dt.timedelta, str] | None]] = {}
+_DAYS: dict[int, str] = {}
+_DAYS_KEPT = 100_000
+
+
 class Fmt:
     """Times and dates as the view writes them, in the process's time zone. The whole view writes
     tens of thousands of times: :meth:`at` looks up, once per UTC day, the zone's offset all that
@@ -335,8 +342,11 @@ class Fmt:
 
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
-        self._offsets: dict[int, tuple[dt.timedelta, str] | None] = {}
-        self._days: dict[int, str] = {}
+        if len(_DAYS) > _DAYS_KEPT or sum(map(len, _OFFSETS.values())) > _DAYS_KEPT:
+            _OFFSETS.clear()
+            _DAYS.clear()
+        self._offsets = _OFFSETS.setdefault(tz, {})
+        self._days = _DAYS
 
     def _offset(self, ordinal: int) -> tuple[dt.timedelta, str] | None:
         """The zone's offset over the whole UTC day ``ordinal`` and how ``isoformat`` writes it;
@@ -659,14 +669,17 @@ def _repository(r: Records, f: Fmt, evidence_rows: list[dict], whole: bool = Tru
         return {"repository": items}
     # the page: the n-th report of each activity counted over every report, items made of the newest only
     activities = {a.id: a for a in r.activities}
-    nth: dict[int, int] = defaultdict(int)
-    evidence = []
+    nth: dict[int, int] = {}
+    evidence, stamps, never = [], [], dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     for rep in r.progress_reports:
-        nth[rep.activity_id] += 1
+        n = nth[rep.activity_id] = nth.get(rep.activity_id, 0) + 1
         if rep.evidence_ref and rep.activity_id in activities:
-            evidence.append((rep.recorded_at.timestamp() if rep.recorded_at else float("-inf"), nth[rep.activity_id], rep))
+            evidence.append((n, rep))
+            stamps.append(rep.recorded_at or never)
     total = len(items) + len(evidence)
-    for _, n, rep in heapq.nlargest(REPOSITORY_ITEMS, evidence, key=lambda x: x[0]):  # formatted: the newest only
+    # formatted: the newest only, ties in the reports' order (a stable sort, mostly one run reversed)
+    for i in sorted(range(len(stamps)), key=stamps.__getitem__, reverse=True)[:REPOSITORY_ITEMS]:
+        n, rep = evidence[i]
         a = activities[rep.activity_id]
         items.append({"at": f.at(rep.recorded_at), "kind": "evidence", "title": a.title, "ref": rep.evidence_ref,
                       "stage": "monitoring", "id": f"evidence/{a.key}/{n}"})
