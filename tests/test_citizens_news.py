@@ -1,6 +1,6 @@
 """The news of a process: one builder of what changed (``stages.news.events``), read by the Atom
-feed, the page's opening and the weekly digest; the page counts each day's reasoned responses
-whole, by aggregate queries, without reading the inputs."""
+feed, the page's opening and the weekly digest; each day's reasoned responses are counted whole,
+by aggregate queries when the inputs are not read, from the inputs when a view reads them all."""
 from __future__ import annotations
 
 import datetime as dt
