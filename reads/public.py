@@ -311,13 +311,13 @@ def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]
 
 def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f: Fmt, lang: str) -> list[dict]:
     """The public list of ``inputs`` (the contact fields are personal data: never read here).
-    What many inputs share (a channel, a theme, a commitment, a sector's name, a day) is looked
-    up once, not once per input."""
+    What many inputs share (a channel, a commitment, a theme, a sector: the values taken from
+    them) is looked up once and made once, a row to copy, not once per input."""
     none = (None, None)
     by_channel = {k: (c.key, c.name) for k, c in channels.items()}
     by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
     by_theme = {k: (t.key, t.name) for k, t in themes.items()}
-    sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
+    shared: dict[tuple, dict] = {}
     day, out = cache(f.day), []
     add = out.append
     for start in range(0, len(inputs), MASKED_TOGETHER):
@@ -327,14 +327,23 @@ def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f
         if not participation.masks_nothing([t for t in texts + rationales if t]):
             texts, rationales = list(map(participation.mask, texts)), list(map(participation.mask, rationales))
         for i, text, rationale, answered_at in zip(run, texts, rationales, f.ats([i.answered_at for i in run])):
-            channel, channel_name = by_channel.get(i.channel_id, none)
-            commitment, commitment_title = by_commitment.get(i.commitment_id, none)
-            theme, theme_name = by_theme.get(i.theme_id, none)
-            add({"key": i.key, "channel": channel, "channel_name": channel_name, "kind": i.kind,
-                 "commitment": commitment, "commitment_title": commitment_title, "text": text,
-                 "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
-                 "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
-                 "disposition": i.disposition, "rationale": rationale, "answered_at": answered_at})
+            like = (i.channel_id, i.commitment_id, i.theme_id, i.sector)
+            row = shared.get(like)
+            if row is None:  # the keys in the order of the row; each input's own values set below
+                channel, channel_name = by_channel.get(i.channel_id, none)
+                commitment, commitment_title = by_commitment.get(i.commitment_id, none)
+                theme, theme_name = by_theme.get(i.theme_id, none)
+                row = shared[like] = {
+                    "key": None, "channel": channel, "channel_name": channel_name, "kind": None,
+                    "commitment": commitment, "commitment_title": commitment_title, "text": None,
+                    "sector": i.sector, "sector_label": vocabulary.label("sector", i.sector, lang), "received_on": None,
+                    "theme": theme, "theme_name": theme_name, "themes": None,
+                    "disposition": None, "rationale": None, "answered_at": None}
+            row = row.copy()
+            row["key"], row["kind"], row["text"], row["received_on"] = i.key, i.kind, text, day(i.received_on)
+            row["themes"], row["disposition"], row["rationale"] = list(i.themes or []), i.disposition, rationale
+            row["answered_at"] = answered_at
+            add(row)
     return out
 
 
