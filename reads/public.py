@@ -360,8 +360,8 @@ _MINUTES = tuple(f"T{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 
 
 #: Each time zone's offset by UTC day (:meth:`Fmt._offset`) and each local day's date, kept from
-#: one view to the next (each view of a process asks the same few hundred days again); emptied
-#: past :data:`_DAYS_KEPT` days.
+#: one view to the next (each view of a process asks the same few hundred days again); each
+#: emptied past :data:`_DAYS_KEPT` days.
 _OFFSETS: dict[str, dict[int, tuple[dt.timedelta, str] | None]] = {}
 _DAYS: dict[int, str] = {}
 _DAYS_KEPT = 100_000
@@ -375,11 +375,11 @@ class Fmt:
 
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
-        if len(_DAYS) > _DAYS_KEPT or sum(map(len, _OFFSETS.values())) > _DAYS_KEPT:
-            _OFFSETS.clear()
-            _DAYS.clear()
         self._offsets = _OFFSETS.setdefault(tz, {})
         self._days = _DAYS
+        for kept in (self._offsets, self._days):
+            if len(kept) > _DAYS_KEPT:
+                kept.clear()
 
     def _offset(self, ordinal: int) -> tuple[dt.timedelta, str] | None:
         """The zone's offset over the whole UTC day ``ordinal`` and how ``isoformat`` writes it;
