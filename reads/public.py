@@ -201,7 +201,7 @@ def _days_read(r: Records, days: int = NEWS_DAYS) -> dict[str, list[news.Day]]:
     """:func:`response_days` and :func:`received_days` of the inputs read (``r.inputs``: every
     one), without asking the database again: the same days, counts and instants, from the times
     sorted once (each day's responses counted by bisection, not by converting each time to the
-    zone's day). ``tests/test_reads_lists.py`` pins them to the aggregates'."""
+    zone's day). ``tests/test_citizens_news.py`` pins them to the aggregates'."""
     tz = r.process.timezone
     zone = ZoneInfo(tz)
     shown = [i for i in r.inputs if i.hidden_reason is None]
