@@ -13,11 +13,14 @@ no personal column is read; :func:`build` is long because it lists every publish
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import gc
 import heapq
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -71,11 +74,10 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         now = (clock or SystemClock()).now()
         if inputs:
             # many acyclic rows and dicts: the collector paused from the read to the view built, and the
-            # rows freed (by their counts) before it runs again: no collection scans them
-            with no_cyclic_gc():
+            # rows freed (by their counts) before it runs again: no collection scans them, nor the view
+            with _view_kept():
                 records = load_records(db, p, now=now, plain=True)
-                days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
-                view = build(records, lang, counts=_counted(records) | days)
+                view = build(records, lang, counts=_counted(records) | _days_read(records))
                 del records
             return view
         event = next_event(p.stage)
@@ -85,6 +87,22 @@ def public_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | N
         counts = input_counts(db, p.id) | {"response_days": response_days(db, p), "received_days": received_days(db, p)}
         with no_cyclic_gc():
             return build(records, lang, counts=counts, listed=False, whole=False)
+
+
+@contextmanager
+def _view_kept() -> Iterator[None]:
+    """:func:`stages.base.no_cyclic_gc`, and the view it leaves alive (tens of thousands of
+    acyclic dicts and lists, all young) not scanned by the collection that the collector's first
+    allocation once resumed would set off (10-15 ms of ~200 at 1,000 commitments): every tracked object
+    is moved to the oldest generation (``gc.freeze`` then ``gc.unfreeze``, unless something else
+    keeps objects frozen), scanned at the next full collection if still alive; the view is freed
+    by its counts when dropped."""
+    was = gc.isenabled()
+    with no_cyclic_gc():
+        yield
+        if was and not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
 
 
 #: How many commitments the process page lists at a time.
@@ -105,10 +123,10 @@ def page_view(db_engine: Engine, slug: str, lang: str = "es", clock: Clock | Non
         p = process_by_slug(db, slug)
         now = (clock or SystemClock()).now()
         records = load_records(db, p, now=now, plain=True)
-        days = {"response_days": response_days(db, p), "received_days": received_days(db, p)}  # indexed aggregates
         with no_cyclic_gc():
             report = checks.judged(records, now)  # first: the next move's report takes its facts' indexes
-            view = build(records, lang, counts=_counted(records) | days, listed=False, whole=False, like=report.facts)
+            view = build(records, lang, counts=_counted(records) | _days_read(records), listed=False, whole=False,
+                         like=report.facts)
             total = len(view["commitments"])
             pages = max(1, -(-total // COMMITMENTS_PER_PAGE))
             at = min(max(1, commitments_page), pages)
@@ -177,6 +195,29 @@ def received_days(db: Session, p: Process, days: int = NEWS_DAYS) -> list[news.D
         Input.process_id == p.id, Input.hidden_reason.is_(None)).group_by(Input.received_on)
         .order_by(Input.received_on.desc()).limit(days)).all()
     return [news.Day(day, n, news.midnight(day, p.timezone)) for day, n in rows]
+
+
+def _days_read(r: Records, days: int = NEWS_DAYS) -> dict[str, list[news.Day]]:
+    """:func:`response_days` and :func:`received_days` of the inputs read (``r.inputs``: every
+    one), without asking the database again: the same days, counts and instants, from the times
+    sorted once (each day's responses counted by bisection, not by converting each time to the
+    zone's day). ``tests/test_citizens_news.py`` pins them to the aggregates'."""
+    tz = r.process.timezone
+    zone = ZoneInfo(tz)
+    shown = [i for i in r.inputs if i.hidden_reason is None]
+    answered = sorted(i.answered_at for i in shown if i.disposition is not None and i.answered_at is not None)
+    responses: list[news.Day] = []
+    before = len(answered)
+    while before and len(responses) < days:
+        latest = answered[before - 1]
+        day = latest.astimezone(zone).date()
+        start, end = news.midnight(day, tz), news.midnight(day + dt.timedelta(days=1), tz)
+        first = bisect.bisect_left(answered, start, 0, before)
+        responses.append(news.Day(day, bisect.bisect_left(answered, end) - first, latest))
+        before = first
+    received = heapq.nlargest(days, Counter(i.received_on for i in shown).items())
+    return {"response_days": responses,
+            "received_days": [news.Day(day, n, news.midnight(day, tz)) for day, n in received]}
 
 
 def _aware(at: dt.datetime | str) -> dt.datetime:
@@ -270,36 +311,44 @@ def upcoming(view: dict[str, Any], clock: Clock | None = None) -> dict[str, Any]
 
 def _input_rows(inputs: list, channels: dict, commitments: dict, themes: dict, f: Fmt, lang: str) -> list[dict]:
     """The public list of ``inputs`` (the contact fields are personal data: never read here).
-    What many inputs share (a channel, a theme, a commitment, a sector's name, a day) is looked
-    up once, not once per input."""
+    What many inputs share (a channel, a commitment, a theme, a sector: the values taken from
+    them) is looked up once and made once, a row to copy, not once per input."""
     none = (None, None)
     by_channel = {k: (c.key, c.name) for k, c in channels.items()}
     by_commitment = {k: (c.key, c.title) for k, c in commitments.items()}
     by_theme = {k: (t.key, t.name) for k, t in themes.items()}
-    sector_label = cache(lambda code: vocabulary.label("sector", code, lang))
-    day, at, out = cache(f.day), f.at, []
-    for n, i in enumerate(inputs):
-        if n % MASKED_TOGETHER == 0:  # a run of inputs none of whose texts is masked is not masked one by one
-            run = inputs[n:n + MASKED_TOGETHER]
-            mask = _as_is if participation.masks_nothing([t for x in run for t in (x.text, x.rationale) if t]) \
-                else participation.mask
-        channel, channel_name = by_channel.get(i.channel_id, none)
-        commitment, commitment_title = by_commitment.get(i.commitment_id, none)
-        theme, theme_name = by_theme.get(i.theme_id, none)
-        out.append({"key": i.key, "channel": channel, "channel_name": channel_name, "kind": i.kind,
-                    "commitment": commitment, "commitment_title": commitment_title, "text": mask(i.text),
-                    "sector": i.sector, "sector_label": sector_label(i.sector), "received_on": day(i.received_on),
-                    "theme": theme, "theme_name": theme_name, "themes": list(i.themes or []),
-                    "disposition": i.disposition, "rationale": mask(i.rationale), "answered_at": at(i.answered_at)})
+    shared: dict[tuple, dict] = {}
+    day, out = cache(f.day), []
+    add = out.append
+    for start in range(0, len(inputs), MASKED_TOGETHER):
+        # a run of inputs none of whose texts is masked is not masked one by one; its times written at once
+        run = inputs[start:start + MASKED_TOGETHER]
+        texts, rationales = [i.text for i in run], [i.rationale for i in run]
+        if not participation.masks_nothing([t for t in texts + rationales if t]):
+            texts, rationales = list(map(participation.mask, texts)), list(map(participation.mask, rationales))
+        for i, text, rationale, answered_at in zip(run, texts, rationales, f.ats([i.answered_at for i in run])):
+            like = (i.channel_id, i.commitment_id, i.theme_id, i.sector)
+            row = shared.get(like)
+            if row is None:  # the keys in the order of the row; each input's own values set below
+                channel, channel_name = by_channel.get(i.channel_id, none)
+                commitment, commitment_title = by_commitment.get(i.commitment_id, none)
+                theme, theme_name = by_theme.get(i.theme_id, none)
+                row = shared[like] = {
+                    "key": None, "channel": channel, "channel_name": channel_name, "kind": None,
+                    "commitment": commitment, "commitment_title": commitment_title, "text": None,
+                    "sector": i.sector, "sector_label": vocabulary.label("sector", i.sector, lang), "received_on": None,
+                    "theme": theme, "theme_name": theme_name, "themes": None,
+                    "disposition": None, "rationale": None, "answered_at": None}
+            row = row.copy()
+            row["key"], row["kind"], row["text"], row["received_on"] = i.key, i.kind, text, day(i.received_on)
+            row["themes"], row["disposition"], row["rationale"] = list(i.themes or []), i.disposition, rationale
+            row["answered_at"] = answered_at
+            add(row)
     return out
 
 
 #: How many inputs :func:`_input_rows` asks at once whether any of their texts is to be masked.
 MASKED_TOGETHER = 64
-
-
-def _as_is(text: str | None) -> str | None:
-    return text
 
 
 def _stage_title(stage: str, lang: str) -> str:
@@ -310,6 +359,14 @@ def _stage_title(stage: str, lang: str) -> str:
 _MINUTES = tuple(f"T{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 
 
+#: Each time zone's offset by UTC day (:meth:`Fmt._offset`) and each local day's date, kept from
+#: one view to the next (each view of a process asks the same few hundred days again); each
+#: emptied past :data:`_DAYS_KEPT` days.
+_OFFSETS: dict[str, dict[int, tuple[dt.timedelta, str] | None]] = {}
+_DAYS: dict[int, str] = {}
+_DAYS_KEPT = 100_000
+
+
 class Fmt:
     """Times and dates as the view writes them, in the process's time zone. The whole view writes
     tens of thousands of times: :meth:`at` looks up, once per UTC day, the zone's offset all that
@@ -318,8 +375,11 @@ class Fmt:
 
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
-        self._offsets: dict[int, tuple[dt.timedelta, str] | None] = {}
-        self._days: dict[int, str] = {}
+        self._offsets = _OFFSETS.setdefault(tz, {})
+        self._days = _DAYS
+        for kept in (self._offsets, self._days):
+            if len(kept) > _DAYS_KEPT:
+                kept.clear()
 
     def _offset(self, ordinal: int) -> tuple[dt.timedelta, str] | None:
         """The zone's offset over the whole UTC day ``ordinal`` and how ``isoformat`` writes it;
@@ -333,21 +393,32 @@ class Fmt:
 
     def at(self, when: dt.datetime | None) -> str | None:
         """``when`` (aware) in the zone, to the minute: ``when.astimezone(tz).isoformat(timespec="minutes")``."""
-        if when is None:
-            return None
-        if when.tzinfo is not dt.timezone.utc:
-            when = when.astimezone(dt.timezone.utc)
-        ordinal = when.toordinal()
-        found = self._offsets.get(ordinal, 0)
-        if found == 0:
-            found = self._offsets[ordinal] = self._offset(ordinal)
-        if found is None:  # the offset changes that day
-            return when.astimezone(self.tz).isoformat(timespec="minutes")
-        local = when + found[0]
-        day = self._days.get(local.toordinal())
-        if day is None:
-            day = self._days[local.toordinal()] = local.date().isoformat()
-        return day + _MINUTES[local.hour * 60 + local.minute] + found[1]
+        return self.ats((when,))[0]
+
+    def ats(self, whens) -> list[str | None]:
+        """:meth:`at` of each of ``whens``: a column of times written at once (what each time
+        looks up bound once, not once a time)."""
+        offsets, days, minutes, utc, out = self._offsets, self._days, _MINUTES, dt.timezone.utc, []
+        add = out.append
+        for when in whens:
+            if when is None:
+                add(None)
+                continue
+            if when.tzinfo is not utc:
+                when = when.astimezone(utc)
+            ordinal = when.toordinal()
+            found = offsets.get(ordinal, 0)
+            if found == 0:
+                found = offsets[ordinal] = self._offset(ordinal)
+            if found is None:  # the offset changes that day
+                add(when.astimezone(self.tz).isoformat(timespec="minutes"))
+                continue
+            local = when + found[0]
+            day = days.get(local.toordinal())
+            if day is None:
+                day = days[local.toordinal()] = local.date().isoformat()
+            add(day + minutes[local.hour * 60 + local.minute] + found[1])
+        return out
 
     @staticmethod
     def day(when: dt.date | None) -> str | None:
@@ -490,7 +561,7 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
                       "sdg_targets": list(t.sdg_targets or [])} for t in r.problem_trees]
 
     # --- commitments, routes, progress -----------------------------------------------------
-    commitment_rows, activity_rows, indicator_rows, progress = _route(
+    commitment_rows, activity_rows, indicator_rows, progress, (report_rows, evidence) = _route(
         r.commitments, r.activities, r.progress_reports if whole else [], r.indicators if whole else [],
         themes, agencies, f, whole)
 
@@ -526,10 +597,9 @@ def build(r: Records, lang: str = "es", counts: dict[str, Any] | None = None, li
         "consultation": consultation, "sensitization": sensitization, "working_tables": working_tables,
         "problem_trees": problem_trees, "commitments": commitment_rows, "activities": activity_rows,
         "indicators": indicator_rows, "progress": progress,
-        "progress_reports": [{"activity": a["key"], "commitment": a["commitment"], "agency": a["agency"], **rep}
-                             for a in activity_rows for rep in a["reports"]], "public_events": public_events,
+        "progress_reports": report_rows, "public_events": public_events,
         **({} if whole else {"activity_ends": _activity_ends(r.activities)}),
-        **_repository(r, f, activity_rows, whole),
+        **_repository(r, f, evidence, whole),
         "governance_record": governance_record,
         "news": [news.as_dict(e, p.timezone) for e in reversed(happened)],
         "audit": audit_head(p, f.at),
@@ -608,8 +678,9 @@ def _mean(values) -> int:
 REPOSITORY_ITEMS = 50
 
 
-def _repository(r: Records, f: Fmt, activity_rows: list[dict], whole: bool = True) -> dict[str, Any]:
-    """``repository``: every dated public document and piece of evidence, newest first;
+def _repository(r: Records, f: Fmt, evidence_rows: list[dict], whole: bool = True) -> dict[str, Any]:
+    """``repository``: every dated public document and piece of evidence (``evidence_rows``, made
+    by :func:`_route` in its pass over the reports), newest first;
     ``whole=False``: the newest :data:`REPOSITORY_ITEMS` (the evidence picked among the progress
     reports before any item is made of them) and ``repository_total``, how many in all."""
     items = [{"at": f.at(d.published_at), "kind": d.kind, "title": d.title, "ref": d.ref, "stage": d.stage,
@@ -626,23 +697,22 @@ def _repository(r: Records, f: Fmt, activity_rows: list[dict], whole: bool = Tru
             items.append({"at": f.day(e.held_on), "kind": f"event_{e.kind}", "title": "", "ref": e.minutes_ref,
                           "stage": "monitoring", "id": f"event/{e.key}"})
     if whole:
-        for a in activity_rows:
-            for n, rep in enumerate(a["reports"], 1):
-                if rep["evidence_ref"]:
-                    items.append({"at": rep["recorded_at"], "kind": "evidence", "title": a["title"],
-                                  "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{a['key']}/{n}"})
+        items.extend(evidence_rows)
         items.sort(key=lambda x: x["at"] or "", reverse=True)
         return {"repository": items}
     # the page: the n-th report of each activity counted over every report, items made of the newest only
     activities = {a.id: a for a in r.activities}
-    nth: dict[int, int] = defaultdict(int)
-    evidence = []
+    nth: dict[int, int] = {}
+    evidence, stamps, never = [], [], dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     for rep in r.progress_reports:
-        nth[rep.activity_id] += 1
+        n = nth[rep.activity_id] = nth.get(rep.activity_id, 0) + 1
         if rep.evidence_ref and rep.activity_id in activities:
-            evidence.append((rep.recorded_at.timestamp() if rep.recorded_at else float("-inf"), nth[rep.activity_id], rep))
+            evidence.append((n, rep))
+            stamps.append(rep.recorded_at or never)
     total = len(items) + len(evidence)
-    for _, n, rep in heapq.nlargest(REPOSITORY_ITEMS, evidence, key=lambda x: x[0]):  # formatted: the newest only
+    # formatted: the newest only, ties in the reports' order (a stable sort, mostly one run reversed)
+    for i in sorted(range(len(stamps)), key=stamps.__getitem__, reverse=True)[:REPOSITORY_ITEMS]:
+        n, rep = evidence[i]
         a = activities[rep.activity_id]
         items.append({"at": f.at(rep.recorded_at), "kind": "evidence", "title": a.title, "ref": rep.evidence_ref,
                       "stage": "monitoring", "id": f"evidence/{a.key}/{n}"})
@@ -660,38 +730,53 @@ def _activity_ends(activities) -> list[dict[str, str]]:
 
 
 def _route(commitments: list, activities: list, reports: list, indicators: list, themes: dict, agencies: dict,
-           f: Fmt, whole: bool = True) -> tuple[list[dict], list[dict], list[dict], dict[str, Any]]:
+           f: Fmt, whole: bool = True) -> tuple[list[dict], list[dict], list[dict], dict[str, Any],
+                                                tuple[list[dict], list[dict]]]:
     """The commitments' rows, their activities' (each with its progress reports) and indicators',
-    and the progress over all the activities given; ``whole=False``: no row of an activity or an
-    indicator (a commitment's progress and count of activities still over every activity)."""
+    the progress over all the activities given, and, made in the same pass over the reports, the
+    flat rows of the reports (``progress_reports`` of the open data) and the repository's items of
+    their evidence; ``whole=False``: no row of an activity, an indicator or a report (a commitment's
+    progress and count of activities still over every activity)."""
     by_id = {c.id: c for c in commitments}
     agency_by_key = {a.key: a for a in agencies.values()}
-    reports_by_activity: dict[int, list] = defaultdict(list)
-    for rep in reports:
-        reports_by_activity[rep.activity_id].append(rep)
     percents: dict[int, list[int]] = defaultdict(list)
     activities_by_commitment: dict[int, list[str]] = defaultdict(list)
-    activity_rows = []
-    # per row: what many rows share looked up once (a commitment's key, an agency, a day: a plan
-    # spans a few hundred days), the formatting bound once
-    key_of = {c.id: c.key for c in commitments}
-    agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
-    day, at, none, no_reports = cache(f.day), f.at, (None, None), ()
-    for a in activities:
-        percents[a.commitment_id].append(a.percent)
-        if not whole:
-            continue
-        agency, agency_name = agency_of.get(a.agency_id, none)
-        activity_rows.append({
-            "key": a.key, "commitment": key_of.get(a.commitment_id),
-            "title": a.title, "deliverable": a.deliverable, "agency": agency,
-            "agency_name": agency_name, "start_date": day(a.start_date),
-            "end_date": day(a.end_date), "accepted_at": at(a.accepted_at), "status": a.status,
-            "percent": a.percent,
-            "reports": [{"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
-                         "reported_on": day(x.reported_on), "recorded_at": at(x.recorded_at)}
-                        for x in reports_by_activity.get(a.id, no_reports)]})
-        activities_by_commitment[a.commitment_id].append(a.key)
+    activity_rows: list[dict] = []
+    report_rows: list[dict] = []
+    evidence_rows: list[dict] = []
+    if not whole:
+        for a in activities:
+            percents[a.commitment_id].append(a.percent)
+    else:
+        # what many rows share looked up once (a commitment's key, an agency, a day: a plan spans a
+        # few hundred days), the times written a column at a time; each report's row made once, in
+        # its activity's, and its values written once for the flat row and the evidence's item
+        day, none, no_reports = cache(f.day), (None, None), ()
+        key_of = {c.id: c.key for c in commitments}
+        agency_of = {k: (a.key, a.name) for k, a in agencies.items()}
+        reports_of: dict[int, list[dict]] = defaultdict(list)
+        for x, recorded_at in zip(reports, f.ats([x.recorded_at for x in reports])):
+            reports_of[x.activity_id].append({"status": x.status, "percent": x.percent, "evidence_ref": x.evidence_ref,
+                                              "reported_on": day(x.reported_on), "recorded_at": recorded_at})
+        add_activity, add_report, add_evidence = activity_rows.append, report_rows.append, evidence_rows.append
+        for a, accepted_at in zip(activities, f.ats([a.accepted_at for a in activities])):
+            percents[a.commitment_id].append(a.percent)
+            agency, agency_name = agency_of.get(a.agency_id, none)
+            key, commitment, title = a.key, key_of.get(a.commitment_id), a.title
+            nested = reports_of.get(a.id)
+            if nested is None:
+                nested = []
+            else:
+                for n, rep in enumerate(nested, 1):
+                    add_report({"activity": key, "commitment": commitment, "agency": agency, **rep})
+                    if rep["evidence_ref"]:
+                        add_evidence({"at": rep["recorded_at"], "kind": "evidence", "title": title,
+                                      "ref": rep["evidence_ref"], "stage": "monitoring", "id": f"evidence/{key}/{n}"})
+            add_activity({"key": key, "commitment": commitment, "title": title, "deliverable": a.deliverable,
+                          "agency": agency, "agency_name": agency_name, "start_date": day(a.start_date),
+                          "end_date": day(a.end_date), "accepted_at": accepted_at, "status": a.status,
+                          "percent": a.percent, "reports": nested})
+            activities_by_commitment[a.commitment_id].append(key)
     indicators_by_commitment: dict[int, list[dict]] = defaultdict(list)
     indicator_rows = []
     for i in indicators:
@@ -715,7 +800,7 @@ def _route(commitments: list, activities: list, reports: list, indicators: list,
     progress = {"overall": _mean(a.percent for a in activities), "activities": len(activities),
                 "by_status": {s: status_counts.get(s, 0) for s in ACTIVITY_STATUSES},
                 "final_status": dict(Counter(c.final_status for c in commitments if c.final_status))}
-    return commitment_rows, activity_rows, indicator_rows, progress
+    return commitment_rows, activity_rows, indicator_rows, progress, (report_rows, evidence_rows)
 
 
 def commitment_view(db_engine: Engine, slug: str, key: str, lang: str = "es") -> dict[str, Any] | None:
@@ -734,7 +819,7 @@ def commitment_view(db_engine: Engine, slug: str, key: str, lang: str = "es") ->
         agencies = {a.id: a for a in db.rows("agency", "process_id", [p.id])}
         themes = {t.id: t for t in db.rows("theme", "id", [c.theme_id])} if c.theme_id else {}
         f = Fmt(p.timezone)
-        rows, activity_rows, _, _ = _route([c], activities, reports, indicators, themes, agencies, f)
+        rows, activity_rows, _, _, _ = _route([c], activities, reports, indicators, themes, agencies, f)
         return {"process": {"slug": p.slug, "name": p.name, "timezone": p.timezone}, "lang": lang,
                 "commitment": rows[0], "activities": activity_rows}
 

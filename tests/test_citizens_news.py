@@ -1,6 +1,6 @@
 """The news of a process: one builder of what changed (``stages.news.events``), read by the Atom
-feed, the page's opening and the weekly digest; the page counts each day's reasoned responses
-whole, by aggregate queries, without reading the inputs."""
+feed, the page's opening and the weekly digest; each day's reasoned responses are counted whole,
+by aggregate queries when the inputs are not read, from the inputs when a view reads them all."""
 from __future__ import annotations
 
 import datetime as dt
@@ -88,3 +88,29 @@ def test_the_feed_and_the_digest_read_one_list_of_events(db, clock):
     assert len(week["convened"]) == sum(k.startswith("session") for k in
                                         (e["id"].split("#", 1)[1] for e in entries))
     assert not week["moves"] and not any("#move-" in e["id"] for e in entries)
+
+
+def test_the_views_that_read_every_input_count_the_same_days_as_the_aggregates(db, clock):
+    """The public view and the page read every input: they count the newest days of responses
+    and of inputs received from them (``reads.public._days_read``), the same days, counts and
+    instants as the aggregate queries (``response_days``, ``received_days``): hidden inputs and
+    inputs without a response left out, the evening and the night two days where the process is."""
+    from sqlmodel import Session
+
+    from reads.public import _days_read, received_days, response_days
+    from storage import load_records, process_by_slug
+
+    p = answered_on_many_days(db, clock)
+    p("record_input", key="waiting", channel="web", text="Sin respuesta", received_on="2026-02-28")
+    p("record_input", key="hidden", channel="web", text="Publicidad", received_on="2026-02-28")
+    p("answer_input", input="hidden", disposition="not_adopted", rationale="No corresponde", theme="agua")
+    p("hide_input", input="hidden", reason="spam")
+    with Session(db) as s:
+        process = process_by_slug(s, "p")
+        records = load_records(s, process, plain=True)
+        for days in (1, 5, 100):
+            read = _days_read(records, days)
+            assert read["response_days"] == response_days(s, process, days), days
+            assert read["received_days"] == received_days(s, process, days), days
+    assert len(_days_read(records, 100)["response_days"]) == 11
+    assert [d.count for d in _days_read(records, 100)["received_days"]][:2] == [2, 1]  # the hidden one left out

@@ -30,7 +30,7 @@ from .context import LANG_COOKIE, SECURITY_HEADERS, lang_of, safe_next
 from .i18n import web_reason
 from .news import news
 from .opendata import atom, ical, to_csv
-from .render import render
+from .render import environment, render
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "compliance": "text/html; charset=utf-8",
@@ -151,7 +151,11 @@ def _process_html(engine, slug: str, lang: str, clock, page: int, q: str, commit
         kept = {"page": page, "q": q, "compromisos": commitments} | args
         query = urlencode({k: v for k, v in kept.items() if v and v != 1})
         return f"{path}{'?' + query if query else ''}#{anchor}"
+    # the page names a few codes and dates many times (a status per commitment, a day per session):
+    # each named once, for this page
+    shown = environment(lang).globals
     return render("process.html", lang=lang, v=view, tables=public.TABLES, request_path=path, identity=None,
+                  label=functools.cache(shown["label"]), when=functools.cache(shown["when"]),
                   compliance=compliance_section(engine, slug, lang, clock, report), inputs=inputs,
                   participation=taking_part, latest=news(view, lang)[:public.NEWS_DAYS], now=public.upcoming(view, clock),
                   inputs_link=lambda n: link("inputs", page=n),
