@@ -38,6 +38,7 @@ from .reasons import why
 
 UTC = dt.timezone.utc
 DAY = dt.timedelta(days=1)
+_NEVER = dt.date.min  # the last report of an activity never reported
 LIST_LIMIT = 50  # items listed in one email (digest, progress report); the rest are counted
 
 
@@ -631,6 +632,13 @@ class _Subjects:
 
         yield _Subject(f"process-{p.id}", p.slug, [end], self.audience(), context)
 
+    def _pending_until(self, days: int) -> bool:
+        """Whether an open activity ends by ``days`` from today (or is overdue): the digest's first
+        question, answered at the first one found."""
+        horizon = self.m.today + dt.timedelta(days=days)
+        return any(a.end_date is not None and a.end_date <= horizon and a.status != "completed"
+                   for a in self.r.activities)
+
     def _progress_due(self) -> Iterator[_Subject]:
         every = int(self.settings.get("progress_every_months") or 0)
         if every <= 0:
@@ -655,12 +663,16 @@ class _Subjects:
             def open_at(due: dt.date, acts: list = acts) -> list:
                 return [a for a in acts if a.start_date is None or a.start_date <= due]
 
-            def stop_for(due: dt.date, open_at: Callable = open_at) -> str | None:
-                pending = open_at(due)
-                if not pending:
-                    return "nothing_to_report"
-                since = previous[due]
-                return None if any(reported.get(a.id, dt.date.min) <= since for a in pending) else "period_reported"
+            def stop_for(due: dt.date, acts: list = acts) -> str | None:
+                """Due while one activity open by ``due`` has no report since the period began (the
+                first such one ends the walk: most agencies have one at their first activity)."""
+                since, pending = previous[due], False
+                for a in acts:
+                    if a.start_date is None or a.start_date <= due:
+                        if reported.get(a.id, _NEVER) <= since:
+                            return None
+                        pending = True
+                return "period_reported" if pending else "nothing_to_report"
 
             def context(anchor: dt.date, person: Any, kind: str, open_at: Callable = open_at,
                         agency: Any = agency) -> dict:
@@ -688,19 +700,27 @@ class _Subjects:
             acts = [a for a in self.r.activities if a.end_date and a.status != "completed"]
             overdue = [a for a in acts if a.end_date < self.m.today]
             upcoming = [a for a in acts if self.m.today <= a.end_date <= horizon]
+            return {"overdue": overdue, "upcoming": upcoming, **digest_others()}
+
+        def digest_others() -> dict:
+            horizon = self.m.today + dt.timedelta(days=_horizon(self.settings))
             sessions = [s for s in self.r.sessions if s.closed_at is None and
                         self.m.now < s.scheduled_for and self.m.local_date(s.scheduled_for) <= horizon]
             minutes = [s for s in self.r.sessions if s.closed_at is not None and not (s.minutes_published_at or s.minutes_ref)]
             consulting = (p.suspended_from if p.stage == SUSPENDED else p.stage) == "consultation"
             channels = [c for c in self.r.channels
                         if consulting and c.closes_on and self.m.today <= c.closes_on <= horizon]
-            return {"overdue": overdue, "upcoming": upcoming, "sessions": sessions, "minutes": minutes,
-                    "channels": channels}
+            return {"sessions": sessions, "minutes": minutes, "channels": channels}
 
-        found = digest() if p.stage != CLOSED else {}
+        made: list[dict] = []
+
+        def found() -> dict:  # the email's lists, made when its text is: planning asks only whether any
+            if not made:
+                made.append(digest() if p.stage != CLOSED else {})
+            return made[0]
 
         def context(anchor: dt.date, person: Any, kind: str) -> dict:
-            d = found
+            d = found()
             overdue = sorted(d["overdue"], key=lambda a: (a.end_date, a.key))
             upcoming = sorted(d["upcoming"], key=lambda a: (a.end_date, a.key))
             sessions = sorted(d["sessions"], key=lambda s: s.scheduled_for)
@@ -717,6 +737,6 @@ class _Subjects:
                     "channels": [{"key": c.key, "name": c.name, "closes_on": c.closes_on.isoformat()}
                                  for c in channels[:LIST_LIMIT]]}
 
-        empty = not any(found.values())
+        empty = p.stage == CLOSED or not (self._pending_until(_horizon(self.settings)) or any(digest_others().values()))
         yield _Subject(f"digest-{p.id}", p.slug, anchors, self.audience(), context,
                        stop="nothing_to_report" if empty else None)
