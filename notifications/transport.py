@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Protocol
 
 import aiosmtplib
 from aiosmtplib import (
+    SMTPDataError,
     SMTPException,
     SMTPNotSupported,
     SMTPRecipientsRefused,
     SMTPResponseException,
     SMTPServerDisconnected,
+    SMTPStatus,
 )
 
 from stages.errors import (
@@ -42,8 +45,9 @@ def _classify(code: int, message: str) -> DeliveryFailure:
     return PermanentFailure(text, code) if 500 <= code < 600 else TemporaryFailure(text, code)
 
 
-#: Awaited by a lane after the envelope (MAIL, RCPT) and before the message's content: the sender's
-#: wait for the previous message's "sent" mark, so no message is accepted before it is committed.
+#: Awaited by a lane after the envelope (MAIL, RCPT) and the content, before the final dot at which
+#: the server accepts the message: the sender's wait for the previous message's "sent" mark, so no
+#: message is accepted before it is committed.
 BeforeData = Callable[[], Awaitable[None]]
 
 
@@ -62,17 +66,40 @@ class Transport(Protocol):
     def describe(self) -> str: ...
 
 
+_LINE_ENDS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
 class _SMTP(aiosmtplib.SMTP):
-    """aiosmtplib's client, awaiting ``before_data`` (once) before ``DATA``: ``sendmail``'s own
-    envelope (its size and encoding options) is kept."""
+    """aiosmtplib's client, awaiting ``before_data`` (once) before the end of the message's
+    content: ``DATA`` and the content go out meanwhile, and the server accepts the message only at
+    the line holding a single dot, sent once ``before_data`` has returned (if it raises, the
+    connection is dropped and the server discards the message). ``sendmail``'s own envelope (its
+    size and encoding options) is kept; the content is sent as aiosmtplib sends it (CRLF line ends,
+    a leading dot doubled)."""
 
     before_data: BeforeData | None = None
 
     async def data(self, message: Any, *args: Any, **kwargs: Any) -> Any:
         hook, self.before_data = self.before_data, None
-        if hook is not None:
-            await hook()
-        return await super().data(message, *args, **kwargs)
+        if hook is None:
+            return await super().data(message, *args, **kwargs)
+        if isinstance(message, str):
+            message = message.encode("ascii")
+        content = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", message))
+        if not content.endswith(b"\r\n"):
+            content += b"\r\n"
+        start = await self.execute_command(b"DATA")
+        if start.code != SMTPStatus.start_input:
+            raise SMTPDataError(start.code, start.message)
+        if self.protocol is None:
+            raise SMTPServerDisconnected("Connection lost")
+        self.protocol.write(content)
+        await hook()
+        done = await self.execute_command(b".")
+        if done.code != SMTPStatus.completed:
+            raise SMTPDataError(done.code, done.message)
+        return done
 
 
 class SmtpLane:
@@ -99,9 +126,10 @@ class SmtpLane:
 
     async def send(self, sender: str, recipient: str, data: bytes, key: str,
                    before_data: BeforeData | None = None) -> None:
-        """Send one message; ``before_data`` is awaited once the envelope is accepted, before the
-        content (not at all when the envelope fails); if it raises, the connection is dropped
-        (the server discards the unfinished message) and the error goes to the caller."""
+        """Send one message; ``before_data`` is awaited once the envelope is accepted and the
+        content written, before the final dot (not at all when the envelope or ``DATA`` fails); if it
+        raises, the connection is dropped (the server discards the unfinished message) and the
+        error goes to the caller."""
         try:
             recipient = check_address(recipient)
             if not recipient.isascii():
