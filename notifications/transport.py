@@ -20,7 +20,6 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import aiosmtplib
 from aiosmtplib import (
-    SMTPDataError,
     SMTPException,
     SMTPNotSupported,
     SMTPRecipientsRefused,
@@ -91,14 +90,12 @@ class _SMTP(aiosmtplib.SMTP):
             content += b"\r\n"
         start = await self.execute_command(b"DATA")
         if start.code != SMTPStatus.start_input:
-            raise SMTPDataError(start.code, start.message)
-        if self.protocol is None:
-            raise SMTPServerDisconnected("Connection lost")
-        self.protocol.write(content)
+            raise _classify(start.code, start.message)  # as SmtpLane.send classifies aiosmtplib's
+        self.protocol.write(content)  # type: ignore[union-attr]  # connected: DATA was answered
         await hook()
         done = await self.execute_command(b".")
         if done.code != SMTPStatus.completed:
-            raise SMTPDataError(done.code, done.message)
+            raise _classify(done.code, done.message)
         return done
 
 
@@ -153,6 +150,10 @@ class SmtpLane:
         except SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
             raise _classify(first.code, first.message) from None
+        except DeliveryFailure as exc:  # a reply to DATA or to the final dot (_SMTP.data), classified
+            if exc.code in (421,):  # the server is closing the channel
+                await self._drop()
+            raise
         except SMTPServerDisconnected as exc:
             await self._drop()
             raise TemporaryFailure(f"disconnected: {exc}") from None
