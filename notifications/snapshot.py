@@ -1,4 +1,5 @@
-"""The records the planner reads, loaded with SQLAlchemy Core (no ORM objects).
+"""The records the planner reads, loaded with SQLAlchemy Core (no ORM objects); on PostgreSQL the
+sweep's due activities, most of the rows, straight from the driver's cursor (``_due_activities``).
 
 The planner needs a process's people, agencies, commitments, activities, progress reports,
 sessions, channels and inputs; rows come back as read-only named tuples (``collections.namedtuple``,
