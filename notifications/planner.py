@@ -102,7 +102,9 @@ def bulk(promote: bool = False) -> Iterator[None]:
         yield
     finally:
         if enabled:
-            if promote and gc.get_count()[0] > PROMOTE_AFTER:  # a sweep's plan, not an action's few
+            # A sweep's plan, not an action's few; and never when something else froze objects (a
+            # server before forking): unfreezing would hand its objects back to the collector too.
+            if promote and gc.get_count()[0] > PROMOTE_AFTER and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
