@@ -252,12 +252,14 @@ class Sender:
             marking: list[asyncio.Future] = []  # this connection's last message's mark, being committed
 
             async def marked() -> None:
-                """Wait for the last message's mark (before the next message's content goes out)."""
+                """Wait for the last message's mark (before the next message is ended)."""
                 if marking:
                     if await marking.pop():
                         stats.sent += 1
                     else:
                         stats.lost += 1
+
+            marked.ready = lambda: not marking or marking[-1].done()  # type: ignore[attr-defined]
 
             while True:
                 if not jobs:

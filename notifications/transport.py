@@ -46,7 +46,7 @@ def _classify(code: int, message: str) -> DeliveryFailure:
 
 #: Awaited by a lane after the envelope (MAIL, RCPT) and the content, before the final dot at which
 #: the server accepts the message: the sender's wait for the previous message's "sent" mark, so no
-#: message is accepted before it is committed.
+#: message is accepted before it is committed. It may carry ``ready()``: true when it would not wait.
 BeforeData = Callable[[], Awaitable[None]]
 
 
@@ -73,15 +73,21 @@ class _SMTP(aiosmtplib.SMTP):
     """aiosmtplib's client, awaiting ``before_data`` (once) before the end of the message's
     content: ``DATA`` and the content go out meanwhile, and the server accepts the message only at
     the line holding a single dot, sent once ``before_data`` has returned (if it raises, the
-    connection is dropped and the server discards the message). ``sendmail``'s own envelope (its
-    size and encoding options) is kept; the content is sent as aiosmtplib sends it (CRLF line ends,
-    a leading dot doubled)."""
+    connection is dropped and the server discards the message). When ``before_data.ready()`` says
+    there is nothing to wait for, it is awaited first and the message sent as aiosmtplib sends it
+    (content and dot in one write: one packet less for the server to read). ``sendmail``'s own
+    envelope (its size and encoding options) is kept; the content is sent as aiosmtplib sends it
+    (CRLF line ends, a leading dot doubled)."""
 
     before_data: BeforeData | None = None
 
     async def data(self, message: Any, *args: Any, **kwargs: Any) -> Any:
         hook, self.before_data = self.before_data, None
         if hook is None:
+            return await super().data(message, *args, **kwargs)
+        ready = getattr(hook, "ready", None)
+        if ready is not None and ready():  # nothing to wait for: the message in one piece, as aiosmtplib sends it
+            await hook()
             return await super().data(message, *args, **kwargs)
         if isinstance(message, str):
             message = message.encode("ascii")
@@ -144,6 +150,7 @@ class SmtpLane:
                 hook_failed.append(exc)
                 raise
 
+        hook.ready = getattr(before_data, "ready", None)  # type: ignore[attr-defined]
         self.smtp.before_data = hook if before_data is not None else None
         try:
             await self.smtp.sendmail(sender, [recipient], data)
