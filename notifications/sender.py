@@ -7,8 +7,8 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 ``concurrency`` persistent connections, and marks it:
 
 - sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
-  ``RCPT``, and its content go out meanwhile; the final line, a single dot, at which the server
-  accepts a message, waits for the mark); marks of the connections answered while no mark was
+  ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
+  line, a single dot, at which the server accepts a message, waits for the mark); marks of the connections answered while no mark was
   being written share one commit (on PostgreSQL, up to :data:`MARK_CONNECTIONS` commits at a
   time); no message is accepted ahead of the previous one's mark;
 - temporary failure: back to pending, next attempt after an exponential backoff, until
@@ -52,9 +52,11 @@ from .transport import PermanentFailure, TemporaryFailure, Transport
 
 #: PostgreSQL: the connections "sent" marks are committed on (at most one per SMTP connection),
 #: one commit at a time each. With one, marks arriving during a commit (~2-8 ms, a disk flush)
-#: waited for it to end before their own began; with three they rarely wait: measured, the
-#: sending connections' wait for marks fell from ~420 to ~22 µs a message (with the dot held
-#: back, see ``transport._SMTP``), at the cost of smaller groups (more commits, each ~55 µs of client CPU).
+#: waited for it to end before their own began; with three they rarely wait: measured at load
+#: 6-8, the sending connections' wait for marks fell from ~420 to ~22 µs a message (with the dot
+#: held back, see ``transport._SMTP``), at the cost of smaller groups (more commits, each ~55 µs
+#: of client CPU); no gain in throughput was measurable on the shared machine (benchmarks/RESULTS.md,
+#: "Branch remind3"). 1 gives back a single mark connection.
 MARK_CONNECTIONS = 3
 
 
