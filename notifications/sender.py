@@ -9,8 +9,8 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 - sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
   ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
   line, a single dot, at which the server accepts a message, waits for the mark); marks of the connections answered while no mark was
-  being written share one commit (on PostgreSQL, up to :data:`MARK_CONNECTIONS` commits at a
-  time); no message is accepted ahead of the previous one's mark;
+  being written share one commit (on PostgreSQL, :data:`MARK_CONNECTIONS` commits at a time at
+  most); no message is accepted ahead of the previous one's mark;
 - temporary failure: back to pending, next attempt after an exponential backoff, until
   ``max_attempts`` — then failed;
 - permanent failure: failed, with the server's reply.
@@ -52,12 +52,13 @@ from .transport import PermanentFailure, TemporaryFailure, Transport
 
 #: PostgreSQL: the connections "sent" marks are committed on (at most one per SMTP connection),
 #: one commit at a time each. With one, marks arriving during a commit (~2-8 ms, a disk flush)
-#: waited for it to end before their own began; with three they rarely wait: measured at load
-#: 6-8, the sending connections' wait for marks fell from ~420 to ~22 µs a message (with the dot
-#: held back, see ``transport._SMTP``), at the cost of smaller groups (more commits, each ~55 µs
-#: of client CPU); no gain in throughput was measurable on the shared machine (benchmarks/RESULTS.md,
-#: "Branch remind3"). 1 gives back a single mark connection.
-MARK_CONNECTIONS = 3
+#: wait for it to end before their own begins; with three they rarely wait: measured at load 6-8,
+#: the sending connections' wait for marks fell from ~420 to ~22 µs a message (~138 with one
+#: connection, the dot held back: see ``transport._SMTP``), but the groups are smaller (more
+#: commits, each ~55 µs of client CPU) and no gain in throughput was measurable on the shared
+#: 2-core machine, the client CPU a message up to ~50-90 µs higher in some rounds
+#: (benchmarks/RESULTS.md, "Branch remind3"): one, the largest groups, until an idle machine says otherwise.
+MARK_CONNECTIONS = 1
 
 
 def worker_id() -> str:
