@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, any_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -159,8 +159,15 @@ def claim(engine: Engine | Connection, worker: str, now: dt.datetime, *, limit: 
         pick = pick.where(T.c.process_id == process_id)
     pick = pick.order_by(T.c.next_attempt_at, T.c.id).limit(limit)
     if engine.dialect.name == "postgresql":
+        # ``= ANY(ARRAY(subquery))``: the pick runs once (an InitPlan). Under ``IN (subquery)`` the
+        # planner may rescan the pick for each row of the UPDATE, and each rescan skips the rows
+        # already updated by this statement and takes the next ones: more than ``limit`` claimed
+        # (seen here: 8 of a limit of 5).
         pick = pick.with_for_update(skip_locked=True)
-    stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()))
+        target = T.c.id == any_(func.array(pick.scalar_subquery()))
+    else:
+        target = T.c.id.in_(pick.scalar_subquery())
+    stmt = (update(T).where(target)
             .values(status="claimed", claimed_by=worker, lease_until=now + lease, attempts=T.c.attempts + 1)
             .returning(T.c.id, T.c.key, T.c.process_id, T.c.kind, T.c.person_id, T.c.contact_id, T.c.recipient,
                        T.c.lang, T.c.attempts))
@@ -318,6 +325,17 @@ def release(engine: Engine | Connection, worker: str, ids: Iterable[int]) -> int
         return 0
     with _tx(engine) as conn:
         return conn.execute(_RELEASE, params).rowcount
+
+
+_RELEASE_HELD = update(T).where(T.c.claimed_by == bindparam("_worker"), T.c.status == "claimed").values(
+    status="pending", lease_until=None, claimed_by=None, attempts=T.c.attempts - 1)
+
+
+def release_held(engine: Engine | Connection, worker: str) -> int:
+    """Give back every row ``worker`` still holds: after a run of it lost its database, when
+    none of its messages is on its way (the attempt is not counted)."""
+    with _tx(engine) as conn:
+        return conn.execute(_RELEASE_HELD, {"_worker": worker}).rowcount
 
 
 # --- reading ----------------------------------------------------------------------------

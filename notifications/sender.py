@@ -18,10 +18,17 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 A message is only started while the claim's lease has at least ``lease_margin`` left, so
 a row is never sent by a worker whose claim could already have passed to another.
 
+A run that loses its database (a cut connection, a restarted server) lets every connection
+finish the message it has on its way, then stops; what it leaves (:class:`Leftover`: the rows
+the SMTP server accepted whose mark is not known to have committed, and that it still holds
+rows) is set right as soon as the database answers again, by the end of that run or by the
+next run of the same worker (:meth:`Sender.recover`): those rows marked sent, the others
+given back at once, not after their lease.
+
 The delivery guarantee (docs/reminders.md): every due reminder is delivered at least once;
-it is delivered twice only when a worker dies (or loses its database) after the SMTP server
-accepted a message and before the mark committed — at most one message per connection of
-that worker per crash, and the duplicate carries the same Message-ID.
+it is delivered twice only when a worker dies (or loses its database and stops for good)
+after the SMTP server accepted a message and before the mark committed — at most one message
+per connection of that worker per crash, and the duplicate carries the same Message-ID.
 
 Why one module: claiming, re-checking, rendering and marking a row are one
 loop whose steps share the claim and its lease; split, the once-only guarantee would span files.
@@ -38,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -74,6 +82,7 @@ class Stats:
     cancelled: int = 0
     released: int = 0
     lost: int = 0  # marked by nobody: the claim had passed to another worker
+    sent_before: int = 0  # accepted in a run that lost its database, marked once it answered
 
     def add(self, other: "Stats") -> None:
         for name in self.__dataclass_fields__:
@@ -81,6 +90,19 @@ class Stats:
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class Leftover:
+    """What a run cut off from its database leaves to the next run of the same worker:
+    ``sent``, the rows the SMTP server accepted whose "sent" mark is not known to have
+    committed (with the moment each was accepted), and ``held``, that rows may still be
+    claimed by this worker with nothing on its way. A worker keeps one across its runs."""
+    sent: dict[int, dt.datetime] = field(default_factory=dict)
+    held: bool = False
+
+    def __bool__(self) -> bool:
+        return self.held or bool(self.sent)
 
 
 @dataclass
@@ -132,8 +154,9 @@ class Sender:
     def __init__(self, engine: Engine, transport: Transport, renderer: Renderer, *, clock: Any,
                  policy: DeliveryPolicy | None = None, worker: str | None = None,
                  concurrency: int | None = None, process_id: int | None = None,
-                 public_url: str = DEFAULT_PUBLIC_URL):
+                 public_url: str = DEFAULT_PUBLIC_URL, leftover: Leftover | None = None):
         self.engine, self.transport, self.renderer, self.clock = engine, transport, renderer, clock
+        self.leftover = leftover if leftover is not None else Leftover()
         self.public_url = public_url  # the links of the emails to citizens
         self.policy = policy or DeliveryPolicy()
         self.worker = worker or worker_id()
@@ -212,6 +235,19 @@ class Sender:
                 self._names[person_id] = person.name if person else ""
         return self._names[person_id]
 
+    def recover(self) -> tuple[int, int]:
+        """Set right what a run cut off from its database left (:class:`Leftover`): mark sent
+        the rows the SMTP server accepted, then give back every other row this worker still
+        holds (nothing of this worker is on its way: its runs do not overlap). Returns how many
+        of each; raises, keeping what is left, while the database does not answer."""
+        marked = 0
+        for row_id, at in sorted(self.leftover.sent.items()):
+            marked += outbox.mark_sent(self.engine, self.worker, [row_id], at)
+            del self.leftover.sent[row_id]
+        released = outbox.release_held(self.engine, self.worker) if self.leftover.held else 0
+        self.leftover.held = False
+        return marked, released
+
     # --- the asynchronous half: send on persistent connections ------------------------
     def run(self) -> Stats:
         """Deliver until nothing is ready; returns what happened."""
@@ -225,8 +261,11 @@ class Sender:
         :data:`MARK_CONNECTIONS`): a commit waits for the server's disk, and the other
         connections send meanwhile."""
         stats = Stats()
+        if self.leftover:  # an earlier run of this worker lost its database
+            stats.sent_before, stats.released = self.recover()
         jobs: deque[Job] = deque()
         exhausted = False
+        stopping = False  # a lane failed (the database is gone): the others finish what is on its way
         sender = self.renderer.identity.address
         lanes = [self.transport.lane() for _ in range(self.concurrency)]
         self.bind = self.engine.connect()  # one connection for every claim and mark of this run
@@ -265,6 +304,9 @@ class Sender:
             marked.ready = lambda: not marking or marking[-1].done()  # type: ignore[attr-defined]
 
             while True:
+                if stopping:
+                    await marked()
+                    return
                 if not jobs:
                     if exhausted:
                         await marked()
@@ -294,15 +336,42 @@ class Sender:
                     await marked()
                     stats.failed += outbox.mark_final(self.bind, self.worker, [(job.row["id"], str(exc))], "failed")
                     continue
+                self.leftover.sent[job.row["id"]] = now  # until its mark is known committed
                 marking.append(marker.sent(job))  # committed before this connection sends another message
 
+        async def lane_or_stop(lane) -> None:
+            nonlocal stopping
+            try:
+                await run_lane(lane)
+            except BaseException:
+                stopping = True
+                raise
+
+        failed: BaseException | None = None
         try:
-            await asyncio.gather(*(run_lane(lane) for lane in lanes))
+            ended = await asyncio.gather(*(lane_or_stop(lane) for lane in lanes), return_exceptions=True)
+            failed = next((e for e in ended if isinstance(e, BaseException)), None)
+        except BaseException as exc:  # cancelled from outside
+            failed = exc
+            raise
         finally:
             await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
             await marker.close()
             self.bind.close()
             self.bind = self.engine
+            if failed is not None:
+                self.leftover.held = True
+                for _ in range(2):  # a second time on a new connection if the pool's first was dead too
+                    try:
+                        marked, released = self.recover()
+                        stats.sent_before += marked
+                        stats.released += released
+                        break
+                    except Exception as exc:  # still unreachable: the next run of this worker sets it right
+                        if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+                            break
+        if failed is not None:
+            raise failed
         return stats
 
     def _temporary(self, job: Job, error: str) -> Stats:
@@ -376,6 +445,8 @@ class _Marker:
     def _settle(self, items: list[tuple[Job, asyncio.Future]], n: int) -> None:
         s = self.sender
         mine = {j.row["id"] for j, _ in items}
+        for row_id in mine:  # committed (or, if not marked, the claim had passed on): nothing left
+            s.leftover.sent.pop(row_id, None)
         if n != len(items):
             mine = outbox.sent_by(s.bind, s.worker, list(mine))
         for job, fut in items:

@@ -29,7 +29,7 @@ from stages.clock import Clock, SystemClock
 from . import outbox
 from .config import MailConfig
 from .render import Identity, Renderer
-from .sender import Sender, worker_id
+from .sender import Leftover, Sender, worker_id
 from .transport import transport_for
 
 log = logging.getLogger("cocrea.worker")
@@ -74,6 +74,7 @@ class Worker:
         self.transport = transport_for(config.smtp)
         self.concurrency = concurrency
         self.ticks = 0
+        self.leftover = Leftover()  # what a tick cut off from the database leaves to the next
         self._scheduler: BlockingScheduler | None = None
 
     def tick(self) -> dict[str, Any]:
@@ -81,7 +82,8 @@ class Worker:
         swept = outbox.sweep(self.engine, self.clock.now())
         purged = self.purge(self.engine, self.clock) if self.purge else []  # contact data whose retention is over
         stats = Sender(self.engine, self.transport, self.renderer, clock=self.clock, policy=self.config.delivery,
-                       worker=self.worker, concurrency=self.concurrency, public_url=self.config.public_url).run()
+                       worker=self.worker, concurrency=self.concurrency, public_url=self.config.public_url,
+                       leftover=self.leftover).run()
         self.ticks += 1
         result = {"queued": swept.added, "purged": len(purged), **stats.as_dict()}
         if swept.added or purged or stats.claimed:

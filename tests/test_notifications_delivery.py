@@ -225,3 +225,55 @@ def test_marks_committed_on_several_connections_send_each_reminder_once(db, cloc
     assert len(rows) == 36 and {r.status for r in rows} == {"sent"} and result["sent"] == 36
     assert sorted(len(v) for v in server.by_id().values()) == [1] * 36
     assert opened == [3 if db.dialect.name == "postgresql" else 0]
+
+
+def test_a_worker_cut_off_from_postgresql_mid_send_sets_it_right_without_waiting_for_the_lease(clock):
+    """The database connections of a running worker are cut (what a database restart or a network
+    cut does) right as the SMTP server accepts its 7th message: the message on its way on each
+    connection is finished, the run stops, and as soon as the database answers the rows the server
+    accepted are marked sent and the others given back at once, not after their 5-minute lease.
+    The next tick sends the rest: every reminder once, none twice."""
+    import uuid
+
+    from conftest import PG_URL, _pg_state, _truncate, pg_or_skip
+    from mailserver import mail_config
+    from sqlalchemy import text
+
+    from notifications.worker import Worker
+    from storage import make_engine
+
+    shared = pg_or_skip()
+    _truncate(shared)
+    build(shared, clock, activities=8, liaisons=3)
+    name = f"cocrea-cut-{uuid.uuid4().hex[:8]}"
+    worker_db = make_engine(f"{PG_URL}?options=-csearch_path%3D{_pg_state['schema']}&application_name={name}")
+    cuts: list[int] = []
+    try:
+        with smtp_server() as (host, port, server):
+            def cut_at_the_seventh(received) -> None:
+                if len(server.messages) == 7 and not cuts:
+                    with shared.connect() as c:
+                        cuts.append(c.execute(text("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                                                   "where application_name = :n"), {"n": name}).scalar_one())
+
+            server.on_message = cut_at_the_seventh
+            worker = Worker(worker_db, mail_config(host, port, concurrency=2), clock=clock, worker="w-cut")
+            with pytest.raises(Exception):
+                worker.tick()
+            assert cuts and cuts[0] >= 1   # the worker's connections were cut mid-send
+            rows = all_rows(shared)
+            sent_keys = {f"<{r.key}@cocrea.example>" for r in rows if r.status == "sent"}
+            # at once, not after the lease: nothing still held, and every message the server accepted is marked
+            assert {r.status for r in rows} <= {"sent", "pending"}, {(r.key, r.status) for r in rows}
+            assert sent_keys == set(server.by_id()) and len(sent_keys) >= 7
+            assert not worker.leftover
+
+            worker.tick()                    # the same worker, a moment later: the rest
+        rows = all_rows(shared)
+        assert len(rows) == 8 * 3 and {r.status for r in rows} == {"sent"}
+        received = server.by_id()
+        assert {k: len(v) for k, v in received.items() if len(v) > 1} == {}   # none twice
+        assert set(received) == {f"<{r.key}@cocrea.example>" for r in rows}   # none lost
+        assert {r.claimed_by for r in rows} == {"w-cut"}
+    finally:
+        worker_db.dispose()
