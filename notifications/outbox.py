@@ -254,25 +254,30 @@ def _mark_sent_driver(conn: Connection, worker: str, ids: Sequence[int], now: dt
         cur.close()
 
 
-async def connect_marks(engine: Engine, bind: Connection) -> Any | None:
-    """On PostgreSQL, a connection of the driver's for :func:`mark_sent_async` (autocommit) to the
-    database of ``bind`` (the sender's connection), with the settings the engine gave it (those of
-    source ``session`` or ``client``: a schema's search path, ...); ``None`` elsewhere (SQLite's commit
-    does not wait on the disk in WAL with ``synchronous=NORMAL``: its marks stay synchronous)."""
+async def connect_marks(engine: Engine, bind: Connection, count: int = 1) -> list[Any]:
+    """On PostgreSQL, ``count`` connections of the driver's for :func:`mark_sent_async` (autocommit)
+    to the database of ``bind`` (the sender's connection), with the settings the engine gave it
+    (those of source ``session`` or ``client``: a schema's search path, ...); none elsewhere (SQLite's
+    commit does not wait on the disk in WAL with ``synchronous=NORMAL``: its marks stay synchronous)."""
     if engine.dialect.name != "postgresql":
-        return None
+        return []
     import psycopg  # the engine's own driver (storage.make_engine: postgresql+psycopg)
 
     settings = bind.exec_driver_sql("SELECT name, setting FROM pg_settings WHERE source IN ('session', 'client')").all()
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conns: list[Any] = []
     try:
-        aconn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
-        for name, value in settings:
-            await aconn.execute("SELECT set_config(%s, %s, false)", (name, value))
+        for _ in range(max(1, count)):
+            aconn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
+            conns.append(aconn)
+            for name, value in settings:
+                await aconn.execute("SELECT set_config(%s, %s, false)", (name, value))
     except psycopg.Error as exc:
+        for aconn in conns:
+            await aconn.close()
         raise DBAPIError.instance(None, None, exc, psycopg.Error, connection_invalidated=True,
                                   dialect=engine.dialect) from exc
-    return aconn
+    return conns
 
 
 async def mark_sent_async(aconn: Any, engine: Engine, worker: str, ids: Sequence[int], now: dt.datetime) -> int:

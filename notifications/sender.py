@@ -6,9 +6,11 @@ may have been suspended, the activity completed, the date moved since the row wa
 and cancels it if not; it renders the email from the fresh records, sends it on one of
 ``concurrency`` persistent connections, and marks it:
 
-- sent: committed before that connection sends its next message's content (its envelope,
-  ``MAIL`` and ``RCPT``, goes out meanwhile; marks of the connections answered while no mark
-  was being written share one commit; no message is accepted ahead of the previous one's mark);
+- sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
+  ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
+  line, a single dot, at which the server accepts a message, waits for the mark); marks of the connections answered while no mark was
+  being written share one commit (on PostgreSQL, :data:`MARK_CONNECTIONS` commits at a time at
+  most); no message is accepted ahead of the previous one's mark;
 - temporary failure: back to pending, next attempt after an exponential backoff, until
   ``max_attempts`` — then failed;
 - permanent failure: failed, with the server's reply.
@@ -54,6 +56,17 @@ from .config import DEFAULT_PUBLIC_URL, DeliveryPolicy
 from .planner import Planned, due_reminders, plan
 from .render import Renderer
 from .transport import PermanentFailure, TemporaryFailure, Transport
+
+
+#: PostgreSQL: the connections "sent" marks are committed on (at most one per SMTP connection),
+#: one commit at a time each. With one, marks arriving during a commit (~2-8 ms, a disk flush)
+#: wait for it to end before their own begins; with three they rarely wait: measured at load 6-8,
+#: the sending connections' wait for marks fell from ~420 to ~22 µs a message (~138 with one
+#: connection, the dot held back: see ``transport._SMTP``), but the groups are smaller (more
+#: commits, each ~55 µs of client CPU) and no gain in throughput was measurable on the shared
+#: 2-core machine, the client CPU a message up to ~50-90 µs higher in some rounds
+#: (benchmarks/RESULTS.md, "Branch remind3"): one, the largest groups, until an idle machine says otherwise.
+MARK_CONNECTIONS = 1
 
 
 def worker_id() -> str:
@@ -244,8 +257,9 @@ class Sender:
         """One event loop thread does everything: database calls are short and synchronous
         (a batch claim, a group of marks), so no thread fights the sending loop for the GIL
         (measured: a database thread beside the loop cut throughput by a third). On PostgreSQL
-        the marks are awaited on a connection of their own (``outbox.connect_marks``): a commit
-        waits for the server's disk, and the other connections send meanwhile."""
+        the marks are awaited on connections of their own (``outbox.connect_marks``,
+        :data:`MARK_CONNECTIONS`): a commit waits for the server's disk, and the other
+        connections send meanwhile."""
         stats = Stats()
         if self.leftover:  # an earlier run of this worker lost its database
             stats.sent_before, stats.released = self.recover()
@@ -260,7 +274,8 @@ class Sender:
             # the loop is not held up by BEGIN/COMMIT exchanges. (SQLite keeps BEGIN IMMEDIATE.)
             self.bind = self.bind.execution_options(isolation_level="AUTOCOMMIT")
         try:
-            marker = _Marker(self, await outbox.connect_marks(self.engine, self.bind))
+            marker = _Marker(self, await outbox.connect_marks(self.engine, self.bind,
+                                                                min(MARK_CONNECTIONS, self.concurrency)))
         except BaseException:
             self.bind.close()
             self.bind = self.engine
@@ -279,12 +294,14 @@ class Sender:
             marking: list[asyncio.Future] = []  # this connection's last message's mark, being committed
 
             async def marked() -> None:
-                """Wait for the last message's mark (before the next message's content goes out)."""
+                """Wait for the last message's mark (before the next message is ended)."""
                 if marking:
                     if await marking.pop():
                         stats.sent += 1
                     else:
                         stats.lost += 1
+
+            marked.ready = lambda: not marking or marking[-1].done()  # type: ignore[attr-defined]
 
             while True:
                 if stopping:
@@ -309,7 +326,7 @@ class Sender:
                                                       "failed")
                     continue
                 try:
-                    # The envelope goes out while the last mark commits; the content only once it has.
+                    # The envelope and content go out while the last mark commits; the final dot once it has.
                     await lane.send(sender, job.planned.email, data, job.row["key"], before_data=marked)
                 except TemporaryFailure as exc:
                     await marked()
@@ -370,11 +387,14 @@ class Sender:
 class _Marker:
     """Group commit of "sent" marks: the connections that got their 250 while no mark was being
     written (SQLite: in the same turn of the event loop) are marked in one transaction; each waits
-    for its own mark. With ``conn`` (PostgreSQL, :func:`outbox.connect_marks`) the commit is
-    awaited, and the marks that arrive meanwhile make the next group."""
+    for its own mark. With ``conns`` (PostgreSQL, :func:`outbox.connect_marks`) the commits are
+    awaited, up to one per connection at a time: marks that arrive while every connection is
+    committing make the next group, those that arrive while one is free start a commit at once
+    (the server flushes concurrent commits together)."""
 
-    def __init__(self, sender: Sender, conn: Any = None):
-        self.sender, self.conn = sender, conn
+    def __init__(self, sender: Sender, conns: list[Any] | None = None):
+        self.sender, self.conns = sender, list(conns or [])
+        self.idle = list(self.conns)
         self.items: list[tuple[Job, asyncio.Future]] = []
         self.scheduled = False
 
@@ -382,13 +402,19 @@ class _Marker:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self.items.append((job, future))
-        if not self.scheduled:
-            self.scheduled = True
-            if self.conn is None:
+        if not self.conns:
+            if not self.scheduled:
+                self.scheduled = True
                 loop.call_soon(self._flush)
-            else:
-                loop.create_task(self._flush_async())
+        else:
+            self._start(loop)
         return future
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A commit on a free connection for the marks waiting, unless one is about to take them."""
+        if self.items and self.idle and not self.scheduled:
+            self.scheduled = True
+            loop.create_task(self._flush_async(self.idle.pop()))
 
     def _flush(self) -> None:
         self.scheduled = False
@@ -400,19 +426,21 @@ class _Marker:
         except Exception as exc:  # the database is gone: nobody may send on as if marked
             self._fail(items, exc)
 
-    async def _flush_async(self) -> None:
+    async def _flush_async(self, conn: Any) -> None:
         s = self.sender
+        self.scheduled = False  # the marks arrived until now are this commit's; later ones start another
         try:
             while self.items:
                 items, self.items = self.items, []
                 try:
-                    n = await outbox.mark_sent_async(self.conn, s.engine, s.worker, [j.row["id"] for j, _ in items],
+                    n = await outbox.mark_sent_async(conn, s.engine, s.worker, [j.row["id"] for j, _ in items],
                                                      s.clock.now())
                     self._settle(items, n)
                 except Exception as exc:  # the database is gone: nobody may send on as if marked
                     self._fail(items, exc)
         finally:
-            self.scheduled = False
+            self.idle.append(conn)  # a broken one too: its next mark fails at once, as the first did
+            self._start(asyncio.get_running_loop())
 
     def _settle(self, items: list[tuple[Job, asyncio.Future]], n: int) -> None:
         s = self.sender
@@ -430,5 +458,5 @@ class _Marker:
             fut.set_exception(exc)
 
     async def close(self) -> None:
-        if self.conn is not None:
-            await self.conn.close()
+        for conn in self.conns:
+            await conn.close()

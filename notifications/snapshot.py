@@ -1,4 +1,5 @@
-"""The records the planner reads, loaded with SQLAlchemy Core (no ORM objects).
+"""The records the planner reads, loaded with SQLAlchemy Core (no ORM objects); on PostgreSQL the
+sweep's due activities, most of the rows, straight from the driver's cursor (``_due_activities``).
 
 The planner needs a process's people, agencies, commitments, activities, progress reports,
 sessions, channels and inputs; rows come back as read-only named tuples (``collections.namedtuple``,
@@ -30,7 +31,8 @@ the whole process before writing one.
 from __future__ import annotations
 
 from collections import namedtuple
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import attrgetter
 import datetime as dt
 from typing import Iterable
 
@@ -100,15 +102,31 @@ def _windowed(process: m.Process, until: dt.date | None):
     return and_(a.c.process_id == process.id, a.c.status != "completed", a.c.end_date <= until)
 
 
+_by_id = attrgetter("id")
+
 #: The columns of an activity the due reminders read (their text reads more: the sender reloads).
 _DUE_COLUMNS = ("id", "key", "title", "agency_id", "start_date", "end_date", "status")
 
 
 def _due_activities(db: Session, process: m.Process, window) -> list:
-    """The open activities ending by ``window.until`` (the columns planning reads), by id."""
+    """The open activities ending by ``window.until`` (the columns planning reads), by id.
+
+    On PostgreSQL, the most rows planning reads (tens of thousands) go from the driver's cursor
+    to named tuples, in the session's transaction: psycopg gives these columns' values as
+    SQLAlchemy would (ints, text, dates), without a SQLAlchemy row for each first."""
     a = m.Activity.__table__
-    query = select(*(a.c[name] for name in _DUE_COLUMNS)).where(_windowed(process, window.until))
-    return _tuples(db.execute(query.order_by(a.c.id)))
+    query = select(*(a.c[name] for name in _DUE_COLUMNS)).where(_windowed(process, window.until)).order_by(a.c.id)
+    conn = db.connection()
+    if conn.dialect.name != "postgresql":  # SQLite's dates are text: its SQLAlchemy type reads them
+        return _tuples(conn.execute(query))
+    compiled = query.compile(dialect=conn.dialect)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, compiled.params)
+        with bulk():
+            return list(map(_maker(_DUE_COLUMNS), cursor.fetchall()))
+    finally:
+        cursor.close()
 
 
 def _last_reports(process: m.Process):
@@ -146,7 +164,7 @@ def _due_reports(db: Session, process: m.Process, window, rows: dict) -> list:
                              "start_date": row.start_date, "status": "open"}))
         if row.reported_on is not None:
             reports.append(_row_type(("activity_id", "reported_on"))(row.id, row.reported_on))
-    found.sort(key=lambda row: row.id)  # as read whole: an agency's first open activity comes first
+    found.sort(key=_by_id)  # as read whole: an agency's first open activity comes first (two sorted runs)
     return reports
 
 
@@ -155,9 +173,15 @@ def _row_type(fields: tuple[str, ...]) -> type:
     return namedtuple("Row", fields)
 
 
+@lru_cache(maxsize=64)
+def _maker(fields: tuple[str, ...]):
+    """Makes a named tuple of ``fields`` from a row's values in one C call (``_make`` is Python)."""
+    return partial(tuple.__new__, _row_type(fields))
+
+
 def _tuples(result) -> list:
     """The result's rows as named tuples of its columns."""
-    make = _row_type(tuple(result.keys()))._make
+    make = _maker(tuple(result.keys()))
     with bulk():
         return list(map(make, result.all()))
 

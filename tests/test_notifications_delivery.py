@@ -201,6 +201,32 @@ def test_two_workers_against_postgresql_send_each_reminder_once(clock, tmp_path)
     assert len({r.claimed_by for r in rows}) == 2                          # both workers delivered
 
 
+def test_marks_committed_on_several_connections_send_each_reminder_once(db, clock, monkeypatch):
+    """``sender.MARK_CONNECTIONS`` above one (PostgreSQL: a mark arriving during a commit starts its
+    own on a free connection): every reminder is sent once and marked sent."""
+    from mailserver import mail_config, tick
+
+    from notifications import sender
+
+    build(db, clock, activities=12, liaisons=3)
+    monkeypatch.setattr(sender, "MARK_CONNECTIONS", 3)
+    opened: list[int] = []
+    real = outbox.connect_marks
+
+    async def counting(engine, bind, count=1):
+        conns = await real(engine, bind, count)
+        opened.append(len(conns))
+        return conns
+
+    monkeypatch.setattr(outbox, "connect_marks", counting)
+    with smtp_server() as (host, port, server):
+        result = tick(db, clock, mail_config(host, port, concurrency=3))
+    rows = all_rows(db)
+    assert len(rows) == 36 and {r.status for r in rows} == {"sent"} and result["sent"] == 36
+    assert sorted(len(v) for v in server.by_id().values()) == [1] * 36
+    assert opened == [3 if db.dialect.name == "postgresql" else 0]
+
+
 def test_a_worker_cut_off_from_postgresql_mid_send_sets_it_right_without_waiting_for_the_lease(clock):
     """The database connections of a running worker are cut (what a database restart or a network
     cut does) right as the SMTP server accepts its 7th message: the message on its way on each

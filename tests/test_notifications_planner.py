@@ -191,3 +191,25 @@ def test_keys_are_stable_and_change_with_the_date():
     moved = records(activities=[NS(**{**vars(records().activities[0]), "end_date": dt.date(2026, 10, 1)})])
     assert set(first) != {p.key for p in due_reminders(moved, at("2026-09-24"))}
     assert first[0].startswith("activity_upcoming.1.activity-20.20260923.")
+
+
+def test_a_big_plan_goes_to_the_oldest_generation_and_objects_frozen_by_others_stay_frozen():
+    """``planner.bulk(promote=True)``: past ``PROMOTE_AFTER`` young objects, what was built is not
+    left for the next young collection to walk; objects someone else froze are never unfrozen."""
+    import gc
+
+    from notifications.planner import PROMOTE_AFTER, bulk
+
+    if not gc.isenabled():
+        pytest.skip("the collector is off in this run")
+    with bulk(promote=True):
+        made = [[i] for i in range(PROMOTE_AFTER + 1000)]
+    assert gc.get_count()[0] < 1000 and gc.isenabled() and len(made) == PROMOTE_AFTER + 1000
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with bulk(promote=True):
+            more = [[i] for i in range(PROMOTE_AFTER + 1000)]
+        assert gc.get_freeze_count() == frozen and len(more) == PROMOTE_AFTER + 1000  # left young, as before
+    finally:
+        gc.unfreeze()

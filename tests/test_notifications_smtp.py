@@ -254,3 +254,47 @@ def test_starttls_and_login_against_a_server_that_requires_them(sqlite_db, clock
         assert ("avisos", True) in logins
     finally:
         controller.stop()
+
+
+def test_a_lane_ends_its_message_only_after_the_mark_and_keeps_its_content_intact(smtp):
+    """The sender's wait for the last mark (``before_data``) comes after the envelope and the content
+    and before the final dot: the server holds nothing accepted until it returns, gets the bytes as
+    sent (a line starting with a dot, bare line ends), and, when the wait fails, discards the
+    message; a refusal at the end of the content is classified and the connection kept."""
+    import asyncio
+
+    from notifications.config import SmtpSettings
+    from notifications.transport import SmtpLane
+    from stages.errors import PermanentFailure, TemporaryFailure
+
+    host, port, server = smtp
+    lane = SmtpLane(SmtpSettings(host=host, port=port, security="none", sender="avisos@cocrea.example"))
+    data = b"Subject: prueba\r\nMessage-ID: <k1@cocrea.example>\r\n\r\n.una linea con punto\nsegunda\r\n..dos\r\nfin"
+    seen: list[int] = []
+
+    async def run() -> None:
+        async def mark() -> None:
+            seen.append(len(server.messages))  # nothing accepted yet while the mark commits
+
+        await lane.send("avisos@cocrea.example", "gob@example.org", data, "k1", before_data=mark)
+
+        async def lost() -> None:
+            raise ConnectionError("database unreachable")
+
+        with pytest.raises(ConnectionError):
+            await lane.send("avisos@cocrea.example", "osc@example.org", data.replace(b"k1", b"k2"), "k2",
+                            before_data=lost)
+        server.data_codes["osc@example.org"] = [550, 451]
+        with pytest.raises(PermanentFailure, match="^550"):
+            await lane.send("avisos@cocrea.example", "osc@example.org", data, "k3", before_data=mark)
+        kept = lane.smtp
+        with pytest.raises(TemporaryFailure, match="^451"):
+            await lane.send("avisos@cocrea.example", "osc@example.org", data, "k4", before_data=mark)
+        await lane.send("avisos@cocrea.example", "osc@example.org", data.replace(b"k1", b"k5"), "k5", before_data=mark)
+        assert lane.smtp is kept  # refusals at the end of the content keep the connection
+        await lane.close()
+
+    asyncio.run(run())
+    assert seen == [0, 1, 1, 1]
+    assert [m.message_id for m in server.messages] == ["<k1@cocrea.example>", "<k5@cocrea.example>"]  # k2 discarded
+    assert server.messages[0].raw.replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n") + b"\n"
