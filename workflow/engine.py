@@ -75,7 +75,30 @@ class ActionDef:
         return RECORDED_IN.get(self.name, ())
 
 
-_INSERTS: dict = {}  # model -> its INSERT (built once: SQLAlchemy reuses the compiled form) and fields
+_INSERTS: dict = {}  # model -> its INSERT as a driver statement (``storage.direct``) and each column's default
+
+
+def _insert_plan(model: type) -> tuple:
+    """``model``'s INSERT of every column but the id, and how each column's missing value is made
+    as an ORM object would have it: the model's default (a constant, taken as is when it cannot be
+    changed, else copied) or its ``default_factory`` (called for each row)."""
+    from pydantic_core import PydanticUndefined
+    from sqlalchemy import bindparam
+
+    from storage.direct import Statement
+
+    table = model.__table__
+    names = [c.name for c in table.c if c.name != "id"]
+    defaults = []
+    for name in names:
+        f = model.model_fields[name]
+        if f.default_factory is not None or f.default is PydanticUndefined or not isinstance(
+                f.default, (type(None), str, int, float, bool, tuple, dt.date, dt.datetime)):
+            defaults.append((name, None, f))  # made per row by the field itself
+        else:
+            defaults.append((name, f.default, None))
+    stmt = Statement(lambda: table.insert().values({n: bindparam(f"b_{n}") for n in names}))
+    return stmt, defaults
 
 
 @dataclass
@@ -96,16 +119,16 @@ class Context:
 
     def insert(self, model: type, rows: list[dict] | None = None, **values: Any) -> None:
         """Write a new row of ``model`` (``values``), or several (``rows``), that nothing changes
-        later in the action: one Core INSERT, each value not given the model's default as an ORM
+        later in the action: one INSERT through the driver (``storage.direct``), each value not given the model's default as an ORM
         object would have it, and no object for the unit of work to flush."""
         plan = _INSERTS.get(model)
-        if plan is None:  # every column but the id, each missing value the model's own default
-            fields = [(c.name, model.model_fields[c.name]) for c in model.__table__.c if c.name != "id"]
-            plan = _INSERTS[model] = (model.__table__.insert(), fields)
-        stmt, fields = plan
+        if plan is None:
+            plan = _INSERTS[model] = _insert_plan(model)
+        stmt, defaults = plan
         rows = [values] if rows is None else rows
-        self.db.connection().execute(stmt, [{name: row[name] if name in row else f.get_default(call_default_factory=True)
-                                             for name, f in fields} for row in rows])
+        stmt.run_many(self.db, [{f"b_{name}": row[name] if name in row else
+                                 (fixed if f is None else f.get_default(call_default_factory=True))
+                                 for name, fixed, f in defaults} for row in rows])
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         """The process's records as plain rows, to judge (never to change: write through ``db``).
