@@ -143,3 +143,25 @@ class Loaded:
             session.add(obj)
             out.append(obj)
         return tuple(out)
+
+
+_UPDATES: dict = {}
+
+
+def update(session: Session, obj: Any, **values: Any) -> None:
+    """Set ``values`` on ``obj`` (an ORM object persistent in ``session``) with one UPDATE of its row
+    by id through the driver, and as its committed values: nothing left for the unit of work to
+    flush, and the object reads what the row holds. What else is pending on it stays pending."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    table = type(obj).__table__
+    names = tuple(sorted(values))
+    stmt = _UPDATES.get((table, names))
+    if stmt is None:
+        from sqlalchemy import bindparam
+
+        stmt = _UPDATES[table, names] = Statement(lambda: table.update().where(table.c.id == bindparam("b_id")).values(
+            {n: bindparam(f"b_{n}") for n in names}))
+    stmt.run(session, {"b_id": obj.id, **{f"b_{n}": v for n, v in values.items()}})
+    for name, value in values.items():
+        set_committed_value(obj, name, value)

@@ -25,7 +25,7 @@ from notifications import outbox, planner
 from stages import CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
-from storage import load_records, transaction
+from storage import direct, load_records, transaction
 from storage.lookup import process_and_person
 from storage.records import BY_PROCESS, THROUGH
 from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
@@ -319,10 +319,9 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     process = ctx.process
     before, suspended_before = process.stage, process.suspended_from
     after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
-    process.suspended_from = before if event == "suspend" else None
-    process.stage = after
+    # one UPDATE of the two columns through the driver, and the object's committed values: no unit of work
+    direct.update(ctx.db, process, stage=after, suspended_from=before if event == "suspend" else None)
     ctx.touched |= planner.opened_by_move(process, before, suspended_before)  # the rules the move started
     ctx.insert(StageChange, process_id=process.id, event=event, from_stage=before, to_stage=after,
                decision_id=decision_id, reason=reason_text, at=ctx.now)
-    ctx.db.add(process)  # flushed with the audit entry's head (one UPDATE of the process row), or by a later read
     return Moved(event, before, after)
