@@ -113,8 +113,6 @@ class Loaded:
     def first(self, session: Session, params: tuple) -> tuple | None:
         """The objects of the first row (``None`` for a model whose columns are all ``NULL``: an outer
         join that found nothing), or ``None`` when there is no row."""
-        from sqlalchemy.orm import make_transient_to_detached
-
         if session.new or session.dirty or session.deleted:
             session.flush()  # as the session's own query would (autoflush): it sees what was written
         conn = session.connection()
@@ -136,13 +134,22 @@ class Loaded:
             if known is not None:
                 out.append(known)
                 continue
-            obj = manager.new_instance()
-            obj.__dict__.update({name: value if f is None or value is None else f(value)
-                                 for (name, f), value in zip(cols, row[start:start + len(cols)])})
-            make_transient_to_detached(obj)  # as loaded: every value committed, nothing to flush
-            session.add(obj)
-            out.append(obj)
+            out.append(attach(session, manager, {name: value if f is None or value is None else f(value)
+                                                 for (name, f), value in zip(cols, row[start:start + len(cols)])}))
         return tuple(out)
+
+
+def attach(session: Session, manager: Any, values: dict) -> Any:
+    """The ORM object of a row that is in the database with ``values`` (every column, converted):
+    persistent in ``session`` as if loaded, nothing modified. ``manager``: its class's
+    (``sqlalchemy.orm.instrumentation.manager_of_class``)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    obj = manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)  # as loaded: every value committed, nothing to flush
+    session.add(obj)
+    return obj
 
 
 _UPDATES: dict = {}

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Iterable, NamedTuple
 
 from pydantic import BaseModel, ValidationError
@@ -87,18 +88,24 @@ def _insert_plan(model: type) -> tuple:
 
     from storage.direct import Statement
 
+    from sqlalchemy.orm.instrumentation import manager_of_class
+
     table = model.__table__
     names = [c.name for c in table.c if c.name != "id"]
     defaults = []
     for name in names:
         f = model.model_fields[name]
-        if f.default_factory is not None or f.default is PydanticUndefined or not isinstance(
+        if f.default_factory is not None and not f.default_factory_takes_validated_data:
+            defaults.append((name, None, f.default_factory))  # called for each row
+        elif f.default_factory is not None or f.default is PydanticUndefined or not isinstance(
                 f.default, (type(None), str, int, float, bool, tuple, dt.date, dt.datetime)):
-            defaults.append((name, None, f))  # made per row by the field itself
+            defaults.append((name, None, partial(f.get_default, call_default_factory=True)))  # made by the field
         else:
             defaults.append((name, f.default, None))
-    stmt = Statement(lambda: table.insert().values({n: bindparam(f"b_{n}") for n in names}))
-    return stmt, defaults
+    values = {n: bindparam(f"b_{n}") for n in names}
+    return (Statement(lambda: table.insert().values(values)), defaults,
+            Statement(lambda: table.insert().values(values).returning(table.c.id), returning=True),
+            manager_of_class(model))
 
 
 @dataclass
@@ -124,11 +131,20 @@ class Context:
         plan = _INSERTS.get(model)
         if plan is None:
             plan = _INSERTS[model] = _insert_plan(model)
-        stmt, defaults = plan
         rows = [values] if rows is None else rows
-        stmt.run_many(self.db, [{f"b_{name}": row[name] if name in row else
-                                 (fixed if f is None else f.get_default(call_default_factory=True))
-                                 for name, fixed, f in defaults} for row in rows])
+        plan[0].run_many(self.db, [{f"b_{name}": row[name] if name in row else (fixed if make is None else make())
+                                    for name, fixed, make in plan[1]} for row in rows])
+
+    def add(self, model: type, **values: Any) -> Any:
+        """Write a new row of ``model`` as :meth:`insert` does, and give its ORM object, in the
+        session as if it had been read (its id included): changed later, it is flushed as usual."""
+        plan = _INSERTS.get(model)
+        if plan is None:
+            plan = _INSERTS[model] = _insert_plan(model)
+        row = {name: values[name] if name in values else (fixed if make is None else make())
+               for name, fixed, make in plan[1]}
+        row["id"] = plan[2].run(self.db, {f"b_{name}": value for name, value in row.items()})
+        return direct.attach(self.db, plan[3], row)
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         """The process's records as plain rows, to judge (never to change: write through ``db``).

@@ -15,6 +15,7 @@ from stages import TIME_RULES, chronology
 from stages.chronology import local_today
 from stages.monitoring import expected_final
 from stages.errors import InvalidInput, not_found, reason, refuse
+from storage import direct
 from storage import models as m
 from storage.direct import Loaded, Statement
 
@@ -87,14 +88,13 @@ def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
 
 
 def upsert(ctx: Context, model: type[SQLModel], key: str | None, prefix: str, **fields: Any) -> Any:
+    """``model``'s row ``key`` of the process with ``fields`` set, or a new one (``key``, or the next
+    free one after ``prefix``); written at once through the driver (``Context.add``,
+    ``storage.direct.update``), so the row read back (its id) is the row written."""
     row = find(ctx, model, key)
     if row is None:
-        row = model(process_id=ctx.process.id, key=key or next_key(ctx, model, prefix), **fields)
-    else:
-        for name, value in fields.items():
-            setattr(row, name, value)
-    ctx.db.add(row)
-    ctx.db.flush()
+        return ctx.add(model, process_id=ctx.process.id, key=key or next_key(ctx, model, prefix), **fields)
+    direct.update(ctx.db, row, **fields)
     return row
 
 
