@@ -57,3 +57,28 @@ def test_two_apply_files_on_one_process_at_once_both_finish(sqlite_db, clock, tm
     assert [r.returncode for r in runs] == [0, 0], outputs
     with Session(sqlite_db) as s:
         assert len(s.exec(select(Agency)).all()) == 50
+
+
+
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_use(clock, monkeypatch):
+    """The server dropped the pool's connection (a restart) while it sat idle: the next action
+    pings it first (``storage.db.PING_AFTER_IDLE``) and runs on a fresh one, without an error."""
+    import psycopg
+    from conftest import PG_URL, _truncate, pg_or_skip
+    from sqlalchemy import text
+
+    from storage import db as storage_db
+
+    engine = pg_or_skip()
+    _truncate(engine)
+    p = Proc(engine, clock)
+    engine.dispose()  # the pool holds one connection from here: the one dropped below
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with psycopg.connect(PG_URL, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    monkeypatch.setattr(storage_db, "PING_AFTER_IDLE", 0.0)  # however short the wait, it was idle
+    actions.apply(engine, "add_agency", {"key": "after-restart", "name": "Dependencia"}, actor="coord",
+                  process=p.slug, clock=SystemClock())
+    with Session(engine) as s:
+        assert s.exec(select(Agency).where(Agency.key == "after-restart")).one()
