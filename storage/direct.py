@@ -11,6 +11,7 @@ the ORM (whether a key is taken).
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, Callable
 
 from sqlmodel import Session
@@ -78,10 +79,12 @@ class Loaded:
     are converted as :mod:`storage.plain` converts them (what SQLAlchemy gives). For the one row an
     action reads first and changes (its process, its actor), without the ORM's per-query work.
 
-    ``sql(dialect name, mark)`` gives the statement's text (``mark``: the driver's placeholder)."""
+    ``sql(dialect name, mark)`` gives the statement's text (``mark``: the driver's placeholder).
+    ``plain``: the models whose rows come as named tuples of their columns (the values the ORM
+    object would hold), to read, never to change: no object made nor added to the session."""
 
-    def __init__(self, models: tuple, sql: Callable[[str, str], str]):
-        self.models, self.sql = models, sql
+    def __init__(self, models: tuple, sql: Callable[[str, str], str], *, plain: tuple = ()):
+        self.models, self.sql, self.plain = models, sql, plain
         self.plans: dict[str, tuple] = {}
 
     @staticmethod
@@ -104,8 +107,9 @@ class Loaded:
             convert, shapes, start = CONVERT[dialect], [], 0
             for model in self.models:
                 cols = COLUMNS[model.__tablename__]
+                shape = namedtuple(model.__tablename__, [name for name, _ in cols]) if model in self.plain else None
                 shapes.append((start, [(name, convert.get(kind)) for name, kind in cols], manager_of_class(model),
-                               inspect(model)))
+                               inspect(model), shape))
                 start += len(cols)
             plan = self.plans[dialect] = (self.sql(dialect, "?" if dialect == "sqlite" else "%s"), shapes)
         return plan
@@ -126,9 +130,13 @@ class Loaded:
         if row is None:
             return None
         out = []
-        for start, cols, manager, mapper in shapes:
+        for start, cols, manager, mapper, shape in shapes:
             if row[start] is None:  # the id: no row of this table
                 out.append(None)
+                continue
+            if shape is not None:
+                out.append(shape._make(value if f is None or value is None else f(value)
+                                       for (_, f), value in zip(cols, row[start:start + len(cols)])))
                 continue
             known = session.identity_map.get(mapper.identity_key_from_primary_key((row[start],)))
             if known is not None:

@@ -36,13 +36,14 @@ def _process_and_person(dialect: str, mark: str) -> str:
 
 #: Read through the driver (``storage.direct.Loaded``): an action's first read, on every action.
 #: On SQLite the write transaction already holds the lock; elsewhere the process's row is locked.
-_LOCKED = Loaded((Process, Person), _process_and_person)
+_LOCKED = Loaded((Process, Person), _process_and_person, plain=(Person,))
 
 
 def process_and_person(db: Session, slug: str, handle: str, *, for_update: bool = False) -> tuple[Process, Person | None]:
     """:func:`process_by_slug` and, in the same statement, its person ``handle`` (``None``: none
     has it): an action's first read, one round trip instead of two. ``for_update`` locks the
-    process's row only (the read without the lock goes through the ORM)."""
+    process's row only, and gives the person as a plain row of its columns (the actor: read to
+    check who acts, never changed through it; the read without the lock goes through the ORM)."""
     if for_update:
         found = _LOCKED.first(db, (handle, slug))
     else:
