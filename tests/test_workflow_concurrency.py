@@ -60,14 +60,13 @@ def test_two_apply_files_on_one_process_at_once_both_finish(sqlite_db, clock, tm
 
 
 
-def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_use(clock, monkeypatch):
-    """The server dropped the pool's connection (a restart) while it sat idle: the next action
-    pings it first (``storage.db.PING_AFTER_IDLE``) and runs on a fresh one, without an error."""
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_use(clock):
+    """The server dropped the pool's connection (a restart) while it sat idle, a moment ago: the
+    next action sees the server's notice on the socket, pings it (``storage.db.PING_AFTER_IDLE``)
+    and runs on a fresh connection, without an error."""
     import psycopg
     from conftest import PG_URL, _truncate, pg_or_skip
     from sqlalchemy import text
-
-    from storage import db as storage_db
 
     engine = pg_or_skip()
     _truncate(engine)
@@ -77,7 +76,8 @@ def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_us
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
     with psycopg.connect(PG_URL, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    monkeypatch.setattr(storage_db, "PING_AFTER_IDLE", 0.0)  # however short the wait, it was idle
+        while other.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
+            pass  # until the backend has gone (its notice then on the pooled connection's socket)
     actions.apply(engine, "add_agency", {"key": "after-restart", "name": "Dependencia"}, actor="coord",
                   process=p.slug, clock=SystemClock())
     with Session(engine) as s:
