@@ -58,7 +58,50 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     connect_args = {"connect_timeout": 10} if url.startswith("postgresql+psycopg://") else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, json_deserializer=loads_json)
+    engine = create_engine(url, connect_args=connect_args, json_deserializer=loads_json)
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection that sat idle longer than this (seconds) is pinged before it is used again,
+#: and so is one whose socket has something to read while idle (the server said it is ending the
+#: connection: a restart, ``pg_terminate_backend``): a fresh connection instead of an error. One in
+#: steady use with nothing waiting is not (``pool_pre_ping`` pinged on every checkout: a round
+#: trip, a tenth of an action's CPU; looking at the socket is one ``select`` call, no round trip).
+PING_AFTER_IDLE = 1.0
+
+
+def _said_something(dbapi_conn) -> bool:
+    """Whether the server sent anything on an idle connection (its ending notice, or it closed):
+    an idle connection has nothing to read. Unknown (no socket to look at): ``True``."""
+    import select
+
+    try:
+        return bool(select.select([dbapi_conn.fileno()], [], [], 0)[0])
+    except Exception:  # noqa: BLE001 - closed, or no socket: let the ping say
+        return True
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _idle(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or (time.monotonic() - since < PING_AFTER_IDLE and not _said_something(dbapi_conn)):
+            return  # just opened, or back from an action a moment ago with nothing said since
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                raise DisconnectionError() from exc  # the pool opens a fresh connection and tries again
+            raise
 
 
 def _masked(url: str) -> str:

@@ -5,11 +5,13 @@ SQL text, the order of its parameters and each column type's bind processor (UTC
 JSON): run, it converts the values as SQLAlchemy would and hands them to the cursor, without
 SQLAlchemy's per-statement work (execution context, result object), which cost several times
 the driver's own execute on SQLite. For rows the ORM never reads back in the same transaction
-(the audit entry, a head moved on the process row whose committed values are then set), and for
-a lookup of one value among rows written without the ORM (whether a key is taken).
+(the audit entry, a head moved on the process row whose committed values are then set, the new rows
+of ``workflow.engine.Context.insert``), and for a lookup of one value among rows written without
+the ORM (whether a key is taken).
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, Callable
 
 from sqlmodel import Session
@@ -34,6 +36,23 @@ class Statement:
             plan = self.plans[dialect.name] = (compiled.string, names, procs, compiled.positional)
         return plan
 
+    def run_many(self, session: Session, rows: list[dict]) -> None:
+        """Execute once per row of ``rows`` (each by bound name), in one ``executemany``."""
+        conn = session.connection()
+        sql, names, procs, positional = self._plan(conn.dialect)
+        if positional:
+            values = [tuple(procs[n](row[n]) if n in procs else row[n] for n in names) for row in rows]
+        else:
+            values = [{n: (procs[n](row[n]) if n in procs else row[n]) for n in names} for row in rows]
+        cursor = conn.connection.cursor()
+        try:
+            if len(values) == 1:
+                cursor.execute(sql, values[0])
+            else:
+                cursor.executemany(sql, values)
+        finally:
+            cursor.close()
+
     def run(self, session: Session, params: dict) -> Any:
         """Execute with ``params`` (by bound name) on ``session``'s connection, in its transaction;
         the returned column's value, if ``returning`` (for a SELECT: of the first row, ``None``
@@ -50,3 +69,114 @@ class Statement:
             return None if row is None else row[0]
         finally:
             cursor.close()
+
+
+class Loaded:
+    """A read of whole rows of one or more tables side by side (``SELECT`` of each model's columns
+    in its table's order, as :func:`Loaded.columns` writes them), made into the ORM objects a query
+    of the session would have loaded: each persistent in the session, nothing modified, changes
+    tracked and flushed as usual; a row already in the session is the session's own. The values
+    are converted as :mod:`storage.plain` converts them (what SQLAlchemy gives). For the one row an
+    action reads first and changes (its process, its actor), without the ORM's per-query work.
+
+    ``sql(dialect name, mark)`` gives the statement's text (``mark``: the driver's placeholder).
+    ``plain``: the models whose rows come as named tuples of their columns (the values the ORM
+    object would hold), to read, never to change: no object made nor added to the session."""
+
+    def __init__(self, models: tuple, sql: Callable[[str, str], str], *, plain: tuple = ()):
+        self.models, self.sql, self.plain = models, sql, plain
+        self.plans: dict[str, tuple] = {}
+
+    @staticmethod
+    def columns(model, alias: str) -> str:
+        from .columns import COLUMNS
+
+        return ", ".join(f"{alias}.{name}" for name, _ in COLUMNS[model.__tablename__])
+
+    def _plan(self, dialect: str) -> tuple:
+        plan = self.plans.get(dialect)
+        if plan is None:
+            from sqlalchemy import inspect
+            from sqlalchemy.orm import configure_mappers
+            from sqlalchemy.orm.instrumentation import manager_of_class
+
+            from .columns import COLUMNS
+            from .plain import CONVERT
+
+            configure_mappers()  # as the ORM's first query would: the attributes' loaders are made then
+            convert, shapes, start = CONVERT[dialect], [], 0
+            for model in self.models:
+                cols = COLUMNS[model.__tablename__]
+                shape = namedtuple(model.__tablename__, [name for name, _ in cols]) if model in self.plain else None
+                shapes.append((start, [(name, convert.get(kind)) for name, kind in cols], manager_of_class(model),
+                               inspect(model), shape))
+                start += len(cols)
+            plan = self.plans[dialect] = (self.sql(dialect, "?" if dialect == "sqlite" else "%s"), shapes)
+        return plan
+
+    def first(self, session: Session, params: tuple) -> tuple | None:
+        """The objects of the first row (``None`` for a model whose columns are all ``NULL``: an outer
+        join that found nothing), or ``None`` when there is no row."""
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # as the session's own query would (autoflush): it sees what was written
+        conn = session.connection()
+        sql, shapes = self._plan(conn.dialect.name)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        out = []
+        for start, cols, manager, mapper, shape in shapes:
+            if row[start] is None:  # the id: no row of this table
+                out.append(None)
+                continue
+            if shape is not None:
+                out.append(shape._make(value if f is None or value is None else f(value)
+                                       for (_, f), value in zip(cols, row[start:start + len(cols)])))
+                continue
+            known = session.identity_map.get(mapper.identity_key_from_primary_key((row[start],)))
+            if known is not None:
+                out.append(known)
+                continue
+            out.append(attach(session, manager, {name: value if f is None or value is None else f(value)
+                                                 for (name, f), value in zip(cols, row[start:start + len(cols)])}))
+        return tuple(out)
+
+
+def attach(session: Session, manager: Any, values: dict) -> Any:
+    """The ORM object of a row that is in the database with ``values`` (every column, converted):
+    persistent in ``session`` as if loaded, nothing modified. ``manager``: its class's
+    (``sqlalchemy.orm.instrumentation.manager_of_class``)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    obj = manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)  # as loaded: every value committed, nothing to flush
+    session.add(obj)
+    return obj
+
+
+_UPDATES: dict = {}
+
+
+def update(session: Session, obj: Any, **values: Any) -> None:
+    """Set ``values`` on ``obj`` (an ORM object persistent in ``session``) with one UPDATE of its row
+    by id through the driver, and as its committed values: nothing left for the unit of work to
+    flush, and the object reads what the row holds. What else is pending on it stays pending."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    table = type(obj).__table__
+    names = tuple(sorted(values))
+    stmt = _UPDATES.get((table, names))
+    if stmt is None:
+        from sqlalchemy import bindparam
+
+        stmt = _UPDATES[table, names] = Statement(lambda: table.update().where(table.c.id == bindparam("b_id")).values(
+            {n: bindparam(f"b_{n}") for n in names}))
+    stmt.run(session, {"b_id": obj.id, **{f"b_{n}": v for n, v in values.items()}})
+    for name, value in values.items():
+        set_committed_value(obj, name, value)

@@ -109,10 +109,15 @@ def test_no_hand_written_calendar_or_feed():
 
 
 def test_only_the_engine_assigns_the_stage():
+    """``x.stage = ...``, or the column written through the driver (``storage.direct.update(..., stage=...)``)."""
     found = [f"{path}:{node.lineno}" for path, tree in TREES.items() for node in ast.walk(tree)
              if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
              for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
              if isinstance(target, ast.Attribute) and target.attr == "stage"]
+    found += [f"{path}:{node.lineno}" for path, tree in TREES.items() for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "direct"
+              and any(k.arg == "stage" for k in node.keywords)]
     assert homes(found) == {"workflow/engine.py"} and len(found) == 1  # workflow.engine.move
 
 

@@ -57,3 +57,28 @@ def test_two_apply_files_on_one_process_at_once_both_finish(sqlite_db, clock, tm
     assert [r.returncode for r in runs] == [0, 0], outputs
     with Session(sqlite_db) as s:
         assert len(s.exec(select(Agency)).all()) == 50
+
+
+
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_use(clock):
+    """The server dropped the pool's connection (a restart) while it sat idle, a moment ago: the
+    next action sees the server's notice on the socket, pings it (``storage.db.PING_AFTER_IDLE``)
+    and runs on a fresh connection, without an error."""
+    import psycopg
+    from conftest import PG_URL, _truncate, pg_or_skip
+    from sqlalchemy import text
+
+    engine = pg_or_skip()
+    _truncate(engine)
+    p = Proc(engine, clock)
+    engine.dispose()  # the pool holds one connection from here: the one dropped below
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with psycopg.connect(PG_URL, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        while other.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
+            pass  # until the backend has gone (its notice then on the pooled connection's socket)
+    actions.apply(engine, "add_agency", {"key": "after-restart", "name": "Dependencia"}, actor="coord",
+                  process=p.slug, clock=SystemClock())
+    with Session(engine) as s:
+        assert s.exec(select(Agency).where(Agency.key == "after-restart")).one()

@@ -81,12 +81,14 @@ _STATEMENTS: list = []
 
 
 def _statements() -> tuple:
-    """The entry's INSERT and the head's UPDATE, compiled on first use into driver statements
+    """The entry's INSERT, the head's UPDATE and both in one statement (PostgreSQL: the UPDATE in a
+    ``WITH``, one round trip less an action), compiled on first use into driver statements
     (this module is also imported by the quick reads, which must not import SQLAlchemy or the tables)."""
     if not _STATEMENTS:
         from storage.direct import Statement
 
-        _STATEMENTS.extend((Statement(_entry_insert, returning=True), Statement(_head_update)))
+        _STATEMENTS.extend((Statement(_entry_insert, returning=True), Statement(_head_update),
+                            Statement(lambda: _entry_insert().add_cte(_head_update().cte("head")), returning=True)))
     return tuple(_STATEMENTS)
 
 
@@ -100,11 +102,12 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     The entry is written with one SQL INSERT through the driver (``storage.direct``), not through
     the ORM's unit of work (it is never changed after: an ORM object would cost more than the
     row); the head goes into the
-    process's row with the process's own pending changes when it has any, else with one UPDATE."""
+    process's row with the process's own pending changes when it has any, else with one UPDATE
+    (on PostgreSQL in the entry's statement)."""
     from sqlalchemy import inspect
     from sqlalchemy.orm.attributes import set_committed_value
 
-    insert, head = _statements()
+    insert, head, both = _statements()
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
     recorded_at = recorded_at or at
@@ -113,21 +116,24 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
                       "session": session_key, "reason": reason_text, "prev": prev_hash,
                       "recorded": recorded_at.isoformat()})
     digest = hashlib.sha256(body.encode()).hexdigest()
+    entry = {"b_process_id": process.id, "b_seq": seq, "b_at": at, "b_recorded_at": recorded_at, "b_actor": actor,
+             "b_action": action, "b_session_key": session_key, "b_reason": reason_text, "b_body": body,
+             "b_prev_hash": prev_hash, "b_hash": digest}
     state = inspect(process)
     if state.persistent and not state.modified:  # only the head changes: one UPDATE, no unit of work
         session.flush()  # the action's own rows first (they may be what the entry's result names)
-        head.run(session, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+        if session.get_bind().dialect.name == "postgresql":
+            entry_id = both.run(session, {**entry, "b_id": process.id, "b_head": digest})
+        else:
+            head.run(session, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+            entry_id = insert.run(session, entry)
         for name, value in (("audit_seq", seq), ("audit_head", digest), ("audit_at", at)):
             set_committed_value(process, name, value)
-    else:
-        process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
-        session.add(process)
-        session.flush()
-    entry_id = insert.run(session, {
-        "b_process_id": process.id, "b_seq": seq, "b_at": at, "b_recorded_at": recorded_at, "b_actor": actor,
-        "b_action": action, "b_session_key": session_key, "b_reason": reason_text, "b_body": body,
-        "b_prev_hash": prev_hash, "b_hash": digest})
-    return Appended(entry_id, seq, digest)
+        return Appended(entry_id, seq, digest)
+    process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
+    session.add(process)
+    session.flush()
+    return Appended(insert.run(session, entry), seq, digest)
 
 
 def verify(session: Session, process: Process) -> list:

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Iterable, NamedTuple
 
 from pydantic import BaseModel, ValidationError
@@ -25,7 +26,7 @@ from notifications import outbox, planner
 from stages import CLOSED, RECORDED_IN, SUSPENDED, Records
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
-from storage import load_records, transaction
+from storage import direct, load_records, transaction
 from storage.lookup import process_and_person
 from storage.records import BY_PROCESS, THROUGH
 from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
@@ -75,7 +76,36 @@ class ActionDef:
         return RECORDED_IN.get(self.name, ())
 
 
-_INSERTS: dict = {}  # model -> its INSERT (built once: SQLAlchemy reuses the compiled form) and fields
+_INSERTS: dict = {}  # model -> its INSERT as a driver statement (``storage.direct``) and each column's default
+
+
+def _insert_plan(model: type) -> tuple:
+    """``model``'s INSERT of every column but the id, and how each column's missing value is made
+    as an ORM object would have it: the model's default (a constant, taken as is when it cannot be
+    changed, else copied) or its ``default_factory`` (called for each row)."""
+    from pydantic_core import PydanticUndefined
+    from sqlalchemy import bindparam
+
+    from storage.direct import Statement
+
+    from sqlalchemy.orm.instrumentation import manager_of_class
+
+    table = model.__table__
+    names = [c.name for c in table.c if c.name != "id"]
+    defaults = []
+    for name in names:
+        f = model.model_fields[name]
+        if f.default_factory is not None and not f.default_factory_takes_validated_data:
+            defaults.append((name, None, f.default_factory))  # called for each row
+        elif f.default_factory is not None or f.default is PydanticUndefined or not isinstance(
+                f.default, (type(None), str, int, float, bool, tuple, dt.date, dt.datetime)):
+            defaults.append((name, None, partial(f.get_default, call_default_factory=True)))  # made by the field
+        else:
+            defaults.append((name, f.default, None))
+    values = {n: bindparam(f"b_{n}") for n in names}
+    return (Statement(lambda: table.insert().values(values)), defaults,
+            Statement(lambda: table.insert().values(values).returning(table.c.id), returning=True),
+            manager_of_class(model))
 
 
 @dataclass
@@ -96,16 +126,25 @@ class Context:
 
     def insert(self, model: type, rows: list[dict] | None = None, **values: Any) -> None:
         """Write a new row of ``model`` (``values``), or several (``rows``), that nothing changes
-        later in the action: one Core INSERT, each value not given the model's default as an ORM
+        later in the action: one INSERT through the driver (``storage.direct``), each value not given the model's default as an ORM
         object would have it, and no object for the unit of work to flush."""
         plan = _INSERTS.get(model)
-        if plan is None:  # every column but the id, each missing value the model's own default
-            fields = [(c.name, model.model_fields[c.name]) for c in model.__table__.c if c.name != "id"]
-            plan = _INSERTS[model] = (model.__table__.insert(), fields)
-        stmt, fields = plan
+        if plan is None:
+            plan = _INSERTS[model] = _insert_plan(model)
         rows = [values] if rows is None else rows
-        self.db.connection().execute(stmt, [{name: row[name] if name in row else f.get_default(call_default_factory=True)
-                                             for name, f in fields} for row in rows])
+        plan[0].run_many(self.db, [{f"b_{name}": row[name] if name in row else (fixed if make is None else make())
+                                    for name, fixed, make in plan[1]} for row in rows])
+
+    def add(self, model: type, **values: Any) -> Any:
+        """Write a new row of ``model`` as :meth:`insert` does, and give its ORM object, in the
+        session as if it had been read (its id included): changed later, it is flushed as usual."""
+        plan = _INSERTS.get(model)
+        if plan is None:
+            plan = _INSERTS[model] = _insert_plan(model)
+        row = {name: values[name] if name in values else (fixed if make is None else make())
+               for name, fixed, make in plan[1]}
+        row["id"] = plan[2].run(self.db, {f"b_{name}": value for name, value in row.items()})
+        return direct.attach(self.db, plan[3], row)
 
     def records(self, only: Iterable[str] | None = None) -> Records:
         """The process's records as plain rows, to judge (never to change: write through ``db``).
@@ -296,10 +335,9 @@ def move(ctx: Context, event: str, *, target: str | None = None, decision_id: in
     process = ctx.process
     before, suspended_before = process.stage, process.suspended_from
     after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
-    process.suspended_from = before if event == "suspend" else None
-    process.stage = after
+    # one UPDATE of the two columns through the driver, and the object's committed values: no unit of work
+    direct.update(ctx.db, process, stage=after, suspended_from=before if event == "suspend" else None)
     ctx.touched |= planner.opened_by_move(process, before, suspended_before)  # the rules the move started
     ctx.insert(StageChange, process_id=process.id, event=event, from_stage=before, to_stage=after,
                decision_id=decision_id, reason=reason_text, at=ctx.now)
-    ctx.db.add(process)  # flushed with the audit entry's head (one UPDATE of the process row), or by a later read
     return Moved(event, before, after)

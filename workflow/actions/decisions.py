@@ -19,7 +19,9 @@ from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
 from stages.errors import InvalidInput, NotAllowed, Refused, invalid_field, not_found, reason, refuse
+from storage import direct
 from storage import models as m
+from storage.direct import Loaded
 
 from .. import engine, governance
 from .. import schemas as s
@@ -246,14 +248,14 @@ def propose_decision(ctx: Context, d: s.ProposeDecision):
     return {"decision": key, "kind": d.kind, "rule": d.rule, "session": session.key}
 
 
-_WITH_SESSION = (select(m.Decision, m.SecretariatSession).join(m.SecretariatSession,
-                                                                m.SecretariatSession.id == m.Decision.session_id)
-                 .where(m.Decision.process_id == bindparam("process_id"), m.Decision.key == bindparam("key")))
+_WITH_SESSION = Loaded((m.Decision, m.SecretariatSession), lambda dialect, mark: (
+    f"SELECT {Loaded.columns(m.Decision, 'd')}, {Loaded.columns(m.SecretariatSession, 's')} FROM decision d "
+    f"JOIN secretariat_session s ON s.id = d.session_id WHERE d.process_id = {mark} AND d.key = {mark}"))
 
 
 def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSession]:
     """The open decision ``key`` and its session (one read), where the actor may act now."""
-    found = ctx.db.exec(_WITH_SESSION, params={"process_id": ctx.process.id, "key": key}).first()
+    found = _WITH_SESSION.first(ctx.db, (ctx.process.id, key))  # through the driver, into ORM objects
     if found is None:
         raise not_found("decision", key)
     decision, session = found
@@ -301,9 +303,7 @@ def decide(ctx: Context, d: s.Decide):
     votes = dict(ctx.db.connection().execute(_POSITIONS, {"decision_id": decision.id}).all())
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
-    decision.status = "adopted" if adopted else "rejected"
-    decision.decided_at, decision.tally = ctx.now, tally
-    ctx.db.add(decision)
+    direct.update(ctx.db, decision, status="adopted" if adopted else "rejected", decided_at=ctx.now, tally=tally)
     ctx.reason = decision.reason
     result: dict[str, Any] = {"decision": decision.key, "kind": decision.kind, "status": decision.status,
                               "tally": tally}

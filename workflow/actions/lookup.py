@@ -15,8 +15,9 @@ from stages import TIME_RULES, chronology
 from stages.chronology import local_today
 from stages.monitoring import expected_final
 from stages.errors import InvalidInput, not_found, reason, refuse
+from storage import direct
 from storage import models as m
-from storage.direct import Statement
+from storage.direct import Loaded, Statement
 
 from .. import governance
 from ..engine import Context
@@ -25,18 +26,24 @@ from ..engine import Context
 _BY_KEY: dict = {}
 
 
-def _by_key(model: type[SQLModel], field: str = "key"):
-    """``model``'s row of a process by ``field``, as a statement built once (SQLAlchemy reuses its
-    compiled form; building it anew on every action cost more than running it)."""
+def _by_key(model: type[SQLModel], field: str = "key") -> Loaded:
+    """``model``'s row of a process by ``field``, read through the driver into the ORM object a query
+    would load (``storage.direct.Loaded``: an ORM query cost several times the driver's read)."""
     stmt = _BY_KEY.get((model, field))
     if stmt is None:
-        stmt = _BY_KEY[model, field] = select(model).where(model.process_id == bindparam("process_id"),
-                                                           getattr(model, field) == bindparam("key"))
+        table = model.__tablename__
+        stmt = _BY_KEY[model, field] = Loaded((model,), lambda dialect, mark: (
+            f"SELECT {Loaded.columns(model, 't')} FROM {table} t WHERE t.process_id = {mark} AND t.{field} = {mark}"))
     return stmt
 
 
+def _one(ctx: Context, model: type[SQLModel], key: str, field: str = "key") -> Any:
+    found = _by_key(model, field).first(ctx.db, (ctx.process.id, key))
+    return None if found is None else found[0]
+
+
 def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "key") -> Any:
-    row = ctx.db.exec(_by_key(model, field), params={"process_id": ctx.process.id, "key": key}).first()
+    row = _one(ctx, model, key, field)
     if row is None:
         raise not_found(kind, key)
     return row
@@ -45,7 +52,7 @@ def get(ctx: Context, model: type[SQLModel], key: str, kind: str, field: str = "
 def find(ctx: Context, model: type[SQLModel], key: str | None) -> Any:
     if key is None:
         return None
-    return ctx.db.exec(_by_key(model), params={"process_id": ctx.process.id, "key": key}).first()
+    return _one(ctx, model, key)
 
 
 _TAKEN: dict = {}
@@ -81,14 +88,13 @@ def next_key(ctx: Context, model: type[SQLModel], prefix: str) -> str:
 
 
 def upsert(ctx: Context, model: type[SQLModel], key: str | None, prefix: str, **fields: Any) -> Any:
+    """``model``'s row ``key`` of the process with ``fields`` set, or a new one (``key``, or the next
+    free one after ``prefix``); written at once through the driver (``Context.add``,
+    ``storage.direct.update``), so the row read back (its id) is the row written."""
     row = find(ctx, model, key)
     if row is None:
-        row = model(process_id=ctx.process.id, key=key or next_key(ctx, model, prefix), **fields)
-    else:
-        for name, value in fields.items():
-            setattr(row, name, value)
-    ctx.db.add(row)
-    ctx.db.flush()
+        return ctx.add(model, process_id=ctx.process.id, key=key or next_key(ctx, model, prefix), **fields)
+    direct.update(ctx.db, row, **fields)
     return row
 
 
@@ -179,5 +185,5 @@ def session_started(ctx: Context, session: m.SecretariatSession) -> None:
 
 
 def find_person(ctx: Context, handle: str) -> m.Person | None:
-    return ctx.db.exec(_by_key(m.Person, "handle"), params={"process_id": ctx.process.id, "key": handle}).first()
+    return _one(ctx, m.Person, handle, "handle")
 

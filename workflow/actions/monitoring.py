@@ -6,6 +6,7 @@ from sqlmodel import func, select
 from stages import Records
 from stages.errors import refuse
 from stages.monitoring import expected_final, implementation_period
+from storage import direct
 from storage import models as m
 
 from .. import schemas as s
@@ -49,9 +50,8 @@ def record_progress(ctx: Context, row: m.Activity, d: s.ReportProgress) -> None:
     ctx.insert(m.ProgressReport, process_id=ctx.process.id, activity_id=row.id, status=d.status, percent=d.percent,
                evidence_ref=d.evidence_ref, reported_on=d.reported_on, reason=d.reason,
                reported_by=ctx.actor.handle, recorded_at=ctx.now)
-    row.status, row.percent = d.status, d.percent
+    direct.update(ctx.db, row, status=d.status, percent=d.percent)
     ctx.activities.add(row.id)
-    ctx.db.add(row)
     final_status_holds(ctx, ctx.db.get(m.Commitment, row.commitment_id))
 
 

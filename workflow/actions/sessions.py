@@ -9,6 +9,7 @@ from sqlalchemy import bindparam
 
 from stages import STAGE_NAMES
 from stages.errors import InvalidInput, not_found, reason, refuse
+from storage import direct
 from storage import models as m
 
 from .. import governance
@@ -86,20 +87,18 @@ def close_session(ctx: Context, d: s.CloseSession):
     trail at its close, published with it and emailed to the secretariat."""
     session = session_row(ctx, d.session)
     ctx.db.connection().execute(_LEAVE, {"b_session": session.id, "b_now": ctx.now})  # one UPDATE, no rows read
-    session.closed_at = ctx.now
     # the record up to the close: the head before this action's own entry, which links to it
-    session.closed_seq, session.closed_head = ctx.process.audit_seq, ctx.process.audit_head
+    closed = {"closed_at": ctx.now, "closed_seq": ctx.process.audit_seq, "closed_head": ctx.process.audit_head}
     if d.minutes_ref:
-        session.minutes_ref, session.minutes_published_at = d.minutes_ref, ctx.now
-    ctx.db.add(session)
+        closed.update(minutes_ref=d.minutes_ref, minutes_published_at=ctx.now)
+    direct.update(ctx.db, session, **closed)  # one UPDATE through the driver, no unit of work
     return {"session": session.key, "closed": True}
 
 
 def publish_minutes(ctx: Context, d: s.PublishMinutes):
     """Publish the minutes of a session."""
     session = session_row(ctx, d.session, open_=False)
-    session.minutes_ref, session.minutes_published_at = d.ref, ctx.now
-    ctx.db.add(session)
+    direct.update(ctx.db, session, minutes_ref=d.ref, minutes_published_at=ctx.now)
     return {"session": session.key, "minutes": d.ref}
 
 
