@@ -17,7 +17,6 @@ What a stage allows is data of the stage (``Stage.records``, ``Stage.decisions``
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
@@ -138,18 +137,6 @@ def _check_registry() -> None:
 
 
 _check_registry()
-
-
-def _settle_imports() -> None:
-    """Move what importing the engine made (tables, schemas, rules, catalogues: some hundred
-    thousand objects, never garbage) out of the cyclic collector's sight (``gc.freeze``): an
-    action allocates enough that the collector's full passes come every few actions, and each
-    rescanned them all (a tenth of an action's CPU in a long-lived process: the web app, the
-    worker, an apply file). What is made later (each action's rows) is collected as before."""
-    gc.freeze()
-
-
-_settle_imports()
 
 
 def apply(db_engine: Engine, action: str, payload: dict | None = None, *, actor: str, process: str | None = None,
