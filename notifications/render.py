@@ -16,6 +16,11 @@ Filters bound to the language: ``date`` / ``weekday_date`` (dates in words), ``l
 HTML is autoescaped, text is not; every template runs under ``StrictUndefined``, so a missing
 field fails loudly instead of printing nothing. A session notice carries the session as an
 iCalendar attachment.
+
+Why one module: the environment, its compile-time translation, the way templates are loaded
+(plain include fragments inlined) and rendered (on the reminder's own context) are one
+rendering path whose output the tests hold byte for byte; split, each part's reason would live
+away from the others it depends on.
 """
 from __future__ import annotations
 
@@ -27,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, pass_eval_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, nodes, pass_eval_context, select_autoescape
 from jinja2.ext import InternationalizationExtension
+from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 
 from i18n import LOCALE, N_, NC_, SOURCE, lang_or_default, translations
@@ -176,11 +182,31 @@ class _Environment(Environment):
 
 _ABSENT = object()
 
+_INCLUDE = re.compile(r'^{% include "([\w.]+)" %}\n', re.M)
+_SCOPED = re.compile(r"{%-?\s*(?:set|block|extends|macro|import|from|include)\b")
+
+
+class _InliningLoader(FileSystemLoader):
+    """The templates as written, each ``{% include "x" %}`` alone on its line replaced by the text
+    of ``x`` when ``x`` is a plain fragment (no ``set``, ``block``, ``macro``, import or include of
+    its own, ends with a newline): what the include would print, with no context copied and no
+    template called per message (an include costs a context copy and a nested generator; 4 a
+    reminder). The line's newline goes with the tag, as ``trim_blocks`` drops it; the fragment
+    starts at a line's start, as at its file's start; its own last newline ends it as it did."""
+
+    def get_source(self, environment: Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        return _INCLUDE.sub(lambda m: self._fragment(environment, m), source), filename, uptodate
+
+    def _fragment(self, environment: Environment, m: re.Match) -> str:
+        text = super().get_source(environment, m.group(1))[0]
+        return m.group() if _SCOPED.search(text) or not text.endswith("\n") else text
+
 
 @functools.cache
 def environment(lang: str, path: Path = TEMPLATES) -> Environment:
     """The environment of ``lang``: its translations installed and its filters bound to it."""
-    env = _Environment(loader=FileSystemLoader(str(path)), undefined=StrictUndefined,
+    env = _Environment(loader=_InliningLoader(str(path)), undefined=StrictUndefined,
                       autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False,
                                                    default=False),
                       extensions=[CompiledTranslations],
@@ -218,6 +244,20 @@ def environment(lang: str, path: Path = TEMPLATES) -> Environment:
     env.filters.update(date=date, weekday_date=weekday_date, label=label, labels=labels, either=either,
                        translated=translated, b=bold, _plural_index=_plural_index)
     return env
+
+
+def _render(template: Template, ctx: dict[str, Any]) -> str:
+    """``template.render(ctx)`` on ``ctx`` itself: jinja's ``render`` copies the context and the
+    environment's globals (``range``, ``dict``, ``cycler`` ... none of which the emails use) into a
+    new dict at each call, three times a reminder; ``ctx`` is the reminder's own (built by
+    :meth:`Renderer.render`) and no template writes into it (a template's ``set`` goes to its own
+    variables). Errors are raised as ``render`` raises them."""
+    env = template.environment
+    try:
+        return "".join(template.root_render_func(new_context(env, template.name, template.blocks, ctx, True)))
+    except Exception:
+        env.handle_exception()
+        raise  # not reached: handle_exception raises
 
 
 @dataclass(frozen=True)
@@ -258,10 +298,10 @@ class Renderer:
             raise Misuse(f"no reminder kind {kind!r}")
         lang = lang_or_default(lang)
         ctx = {**context, "lang": lang, "kind": kind}
-        subject = clean_header(self._template(lang, f"{kind}.subject.txt").render(ctx))
+        subject = clean_header(_render(self._template(lang, f"{kind}.subject.txt"), ctx))
         ctx["subject"] = subject
-        text = self._template(lang, f"{kind}.txt").render(ctx)
-        html = self._template(lang, f"{kind}.html").render(ctx)
+        text = _render(self._template(lang, f"{kind}.txt"), ctx)
+        html = _render(self._template(lang, f"{kind}.html"), ctx)
         attachments: tuple[Attachment, ...] = ()
         if kind == "session_notice":
             attachments = (self.session_ics(ctx),)

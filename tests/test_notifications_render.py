@@ -281,3 +281,23 @@ def test_no_other_catalogue_says_our_messages_differently():
     differ = [(domain, key) for domain in DOMAINS if domain != "notifications" and catalog.po_path("es", domain).exists()
               for key, text in read(domain).items() if key in ours and ours[key] != text]
     assert differ == []
+
+
+def test_quoted_printable_line_by_line_is_b2a_qp_of_the_whole():
+    """mime._qp encodes each distinct line once per process; its bytes are those of b2a_qp on
+    the whole text (soft breaks, trailing spaces, a lone dot, '=' and non-ASCII, the last line)."""
+    import binascii
+    import random
+
+    from notifications.mime import _qp
+
+    def whole(text: str) -> bytes:
+        body = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+        return binascii.b2a_qp(body.encode("utf-8"), istext=True)
+
+    rng = random.Random(9)
+    pieces = ["a", " ", "\t", "=", ".", "\n", "\r", "\r\n", "é", "—", "\x00", "x" * 70, '<p style="a:b">']
+    texts = ["", "\n", ".", ".\n", "a \n", "a ", "x" * 200, "x" * 75 + " \n" + "y" * 80, "—   " + "x" * 140]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(30))) for _ in range(20_000)]
+    for text in texts:
+        assert _qp(text) == whole(text), repr(text)
