@@ -200,16 +200,20 @@ def test_a_big_plan_goes_to_the_oldest_generation_and_objects_frozen_by_others_s
 
     from notifications.planner import PROMOTE_AFTER, bulk
 
-    if not gc.isenabled():
-        pytest.skip("the collector is off in this run")
-    with bulk(promote=True):
-        made = [[i] for i in range(PROMOTE_AFTER + 1000)]
-    assert gc.get_count()[0] < 1000 and gc.isenabled() and len(made) == PROMOTE_AFTER + 1000
-    gc.freeze()
+    was_enabled = gc.isenabled()
+    gc.enable()  # a run that turned the collector off would make the promotion moot: on, for this test
     try:
-        frozen = gc.get_freeze_count()
         with bulk(promote=True):
-            more = [[i] for i in range(PROMOTE_AFTER + 1000)]
-        assert gc.get_freeze_count() == frozen and len(more) == PROMOTE_AFTER + 1000  # left young, as before
+            made = [[i] for i in range(PROMOTE_AFTER + 1000)]
+        assert gc.get_count()[0] < 1000 and gc.isenabled() and len(made) == PROMOTE_AFTER + 1000
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            with bulk(promote=True):
+                more = [[i] for i in range(PROMOTE_AFTER + 1000)]
+            assert gc.get_freeze_count() == frozen and len(more) == PROMOTE_AFTER + 1000  # left young, as before
+        finally:
+            gc.unfreeze()
     finally:
-        gc.unfreeze()
+        if not was_enabled:
+            gc.disable()
