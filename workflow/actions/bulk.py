@@ -564,17 +564,11 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
             original, shown = published(text)  # as record_input stores it: masked, the original kept privately
             new[key] = (n, canon, (pid, key, ch.id, shown, sectors[i], names[i], emails[i], when[2], when[3],
                                    themes[theme] if theme else None, import_id, original))
-        recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
-        for k, (stored, original, text) in _recorded(conn, present_rows, keys_param, pid, list(new), channel_key,
-                                                     theme_key).items():
+        found = []
+        for k, stored in _recorded(conn, present_rows, keys_param, pid, list(new), channel_key, theme_key).items():
             n, canon, _ = new.pop(k)
-            conflict, keep = _against_recorded(canon, stored, original, text, full, compared)
-            if conflict:
-                flag(n, reason("import_key_conflict", key=k))
-            else:
-                present += 1
-                if keep:  # the leaf of the row as received, not as published
-                    recorded[k] = stored
+            found.append((n, k, canon, *stored))
+        recorded = against(found)
         if new:  # written even once a row is bad, so that a later row repeating one is seen as such;
             # a refused file (or a dry run) is rolled back whole
             write([params for _, _, params in new.values()])
@@ -590,6 +584,23 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
     compared: tuple[int, ...] = ()
     full = True
     stale = True if conn.dialect.name == "postgresql" else None  # the planner's statistics, checked once
+
+    def against(found: list[tuple]) -> dict[str, tuple]:
+        """Rows whose key was recorded before, each ``(row, key, canonical values, stored values,
+        original text, text)``, judged against the record (:func:`_against_recorded`): a conflict is
+        flagged, the others counted present. Returns key -> stored values of the rows whose leaf is
+        the row as received, not as published (the file does not state them all)."""
+        nonlocal present
+        recorded: dict[str, tuple] = {}
+        for n, k, canon, stored, original, text in found:
+            conflict, keep = _against_recorded(canon, stored, original, text, full, compared)
+            if conflict:
+                flag(n, reason("import_key_conflict", key=k))
+            else:
+                present += 1
+                if keep:
+                    recorded[k] = stored
+        return recorded
 
     def into_tree(batch_leaves: list[bytes]) -> None:
         """A batch's leaves into the tree and the stored digests (the file's order), once its rows
@@ -611,20 +622,11 @@ def _import_inputs(ctx: Context, d: ImportInputs) -> dict:
         answer): the keys it found recorded (SQLite: those it left out; PostgreSQL: any, when
         the COPY met one, none written) looked up, judged against the record and the rest
         written; then its leaves stored."""
-        nonlocal present, added
+        nonlocal added
         taken = {} if written == len(keys) else _recorded(conn, present_rows, keys_param, pid, keys, channel_key,
                                                          theme_key, upto)
-        recorded: dict[str, tuple] = {}  # key -> its stored values, where the file does not state them all
         place = {k: i for i, k in enumerate(keys)} if taken else {}
-        for k, (values, original, text) in taken.items():
-            n, canon = numbers[place[k]], canons[place[k]]
-            conflict, keep = _against_recorded(canon, values, original, text, full, compared)
-            if conflict:
-                flag(n, reason("import_key_conflict", key=k))
-            else:
-                present += 1
-                if keep:  # the leaf of the row as received, not as published
-                    recorded[k] = values
+        recorded = against([(numbers[place[k]], k, canons[place[k]], *stored) for k, stored in taken.items()])
         if recorded:
             batch_leaves = merkle.leaf_hashes([encode(recorded.get(c[0], c)) for c in canons])
         if taken:  # the rows recorded before are not written again
