@@ -70,6 +70,16 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def phone(browser):
+    """A page of a new browser context at a phone's width (touch, mobile), closed after the test."""
+    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()
+
+
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_every_public_page_passes_axe_and_fits_a_phone(site, browser, width):
     from axe_playwright_python.sync_playwright import Axe
@@ -101,24 +111,20 @@ def test_every_public_page_passes_axe_and_fits_a_phone(site, browser, width):
     assert problems == [], problems
 
 
-def test_on_a_phone_a_checkbox_stands_beside_its_label(site, browser):
+def test_on_a_phone_a_checkbox_stands_beside_its_label(site, phone):
     """The privacy consent and the themes: the box and the start of its label on one line at 390 px
     (a long label wraps beside its box instead of falling under it)."""
     base, _ = site
-    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    try:
-        page.goto(base + "/p/consulta/participa")
-        for box in ("#f-privacy",):
-            label = page.locator(f"label[for='{box[1:]}']").bounding_box()
-            check = page.locator(box).bounding_box()
-            assert label["y"] <= check["y"] + check["height"] / 2 <= label["y"] + label["height"], (box, check, label)
-            assert check["x"] + check["width"] <= label["x"]
-    finally:
-        ctx.close()
+    page = phone
+    page.goto(base + "/p/consulta/participa")
+    for box in ("#f-privacy",):
+        label = page.locator(f"label[for='{box[1:]}']").bounding_box()
+        check = page.locator(box).bounding_box()
+        assert label["y"] <= check["y"] + check["height"] / 2 <= label["y"] + label["height"], (box, check, label)
+        assert check["x"] + check["width"] <= label["x"]
 
 
-def test_the_compliance_report_page_is_styled_within_the_sites_policy(site, browser):
+def test_the_compliance_report_page_is_styled_within_the_sites_policy(site, phone):
     """The report keeps its own style sheet (it is also a file to publish); the page's policy lets
     in that sheet alone, by its hash, so it does not show as bare text."""
     import base64
@@ -126,34 +132,26 @@ def test_the_compliance_report_page_is_styled_within_the_sites_policy(site, brow
     import re
 
     base, _ = site
-    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    try:
-        response = page.goto(f"{base}/p/{WHOLE}/cumplimiento")
-        style = re.search(r"<style>(.*?)</style>", response.text(), re.S).group(1)
-        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-        policy = response.headers["content-security-policy"]
-        assert f"'sha256-{digest}'" in policy and "script-src 'none'" in policy
-        assert "system-ui" in page.evaluate("() => getComputedStyle(document.body).fontFamily")
-        badge = page.locator(".badge").first
-        assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    finally:
-        ctx.close()
+    page = phone
+    response = page.goto(f"{base}/p/{WHOLE}/cumplimiento")
+    style = re.search(r"<style>(.*?)</style>", response.text(), re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response.headers["content-security-policy"]
+    assert f"'sha256-{digest}'" in policy and "script-src 'none'" in policy
+    assert "system-ui" in page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    badge = page.locator(".badge").first
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
 
 
-def test_the_compliance_report_links_back_to_the_process_page(site, browser):
+def test_the_compliance_report_links_back_to_the_process_page(site, phone):
     base, _ = site
-    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{base}/p/{WHOLE}/cumplimiento")
-        back = page.locator("nav.back a")
-        assert back.inner_text() == "← Volver a la página del proceso"
-        back.click()
-        page.wait_for_url(f"{base}/p/{WHOLE}")
-        assert page.locator("#now").count() == 1  # the process page, opening with today in the process
-    finally:
-        ctx.close()
+    page = phone
+    page.goto(f"{base}/p/{WHOLE}/cumplimiento")
+    back = page.locator("nav.back a")
+    assert back.inner_text() == "← Volver a la página del proceso"
+    back.click()
+    page.wait_for_url(f"{base}/p/{WHOLE}")
+    assert page.locator("#now").count() == 1  # the process page, opening with today in the process
 
 
 def _right_edge_lightness(browser, png: bytes, band: int = 6) -> float:
@@ -176,20 +174,16 @@ def _right_edge_lightness(browser, png: bytes, band: int = 6) -> float:
         ctx.close()
 
 
-def test_on_a_phone_a_wide_table_shows_that_it_scrolls(site, browser):
+def test_on_a_phone_a_wide_table_shows_that_it_scrolls(site, phone, browser):
     """A table wider than a phone scrolls inside its box; a shadow on its right edge says more of it
     is hidden there, and goes once the table is scrolled to its end."""
     base, _ = site
-    ctx = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{base}/p/{WHOLE}")
-        box = page.locator("#decisions .scroll")
-        box.scroll_into_view_if_needed()
-        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll sideways
-        hidden_right = _right_edge_lightness(browser, box.screenshot())
-        box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
-        at_the_end = _right_edge_lightness(browser, box.screenshot())
-        assert hidden_right < at_the_end - 15, (hidden_right, at_the_end)
-    finally:
-        ctx.close()
+    page = phone
+    page.goto(f"{base}/p/{WHOLE}")
+    box = page.locator("#decisions .scroll")
+    box.scroll_into_view_if_needed()
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll sideways
+    hidden_right = _right_edge_lightness(browser, box.screenshot())
+    box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    at_the_end = _right_edge_lightness(browser, box.screenshot())
+    assert hidden_right < at_the_end - 15, (hidden_right, at_the_end)
