@@ -258,8 +258,11 @@ def test_a_worker_cut_off_from_postgresql_mid_send_sets_it_right_without_waiting
 
             server.on_message = cut_at_the_seventh
             worker = Worker(worker_db, mail_config(host, port, concurrency=2), clock=clock, worker="w-cut")
-            with pytest.raises(Exception):
+            from sqlalchemy.exc import DBAPIError
+
+            with pytest.raises(DBAPIError) as cut_off:  # the run stops: its database went away
                 worker.tick()
+            assert cut_off.value.connection_invalidated
             assert cuts and cuts[0] >= 1   # the worker's connections were cut mid-send
             rows = all_rows(shared)
             sent_keys = {f"<{r.key}@cocrea.example>" for r in rows if r.status == "sent"}
