@@ -17,6 +17,18 @@ from typing import Any, Callable
 from sqlmodel import Session
 
 
+def connection_of(session: Session) -> tuple:
+    """The driver's connection of ``session``'s transaction (begun if there is none) and its dialect,
+    asked of the session once a transaction (kept in ``session.info``), not on every statement."""
+    tx = session._transaction
+    kept = session.info.get("direct")
+    if kept is not None and kept[0] is tx and tx.is_active:
+        return kept[1], kept[2]
+    conn = session.connection()
+    session.info["direct"] = (session._transaction, conn.connection.dbapi_connection, conn.dialect)
+    return conn.connection.dbapi_connection, conn.dialect
+
+
 class Statement:
     """``build()`` (called once, on first use) gives the Core statement; its bound parameters are
     named. ``returning``: the statement gives rows (a write's ``RETURNING`` one column, or a
@@ -38,13 +50,13 @@ class Statement:
 
     def run_many(self, session: Session, rows: list[dict]) -> None:
         """Execute once per row of ``rows`` (each by bound name), in one ``executemany``."""
-        conn = session.connection()
-        sql, names, procs, positional = self._plan(conn.dialect)
+        driver, dialect = connection_of(session)
+        sql, names, procs, positional = self._plan(dialect)
         if positional:
             values = [tuple(procs[n](row[n]) if n in procs else row[n] for n in names) for row in rows]
         else:
             values = [{n: (procs[n](row[n]) if n in procs else row[n]) for n in names} for row in rows]
-        cursor = conn.connection.cursor()
+        cursor = driver.cursor()
         try:
             if len(values) == 1:
                 cursor.execute(sql, values[0])
@@ -57,10 +69,10 @@ class Statement:
         """Execute with ``params`` (by bound name) on ``session``'s connection, in its transaction;
         the returned column's value, if ``returning`` (for a SELECT: of the first row, ``None``
         when there is none). What the session has not flushed yet, the database has not seen."""
-        conn = session.connection()
-        sql, names, procs, positional = self._plan(conn.dialect)
+        driver, dialect = connection_of(session)
+        sql, names, procs, positional = self._plan(dialect)
         values = {n: (procs[n](params[n]) if n in procs else params[n]) for n in names}
-        cursor = conn.connection.cursor()
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
             if not self.returning:
@@ -119,9 +131,9 @@ class Loaded:
         join that found nothing), or ``None`` when there is no row."""
         if session.new or session.dirty or session.deleted:
             session.flush()  # as the session's own query would (autoflush): it sees what was written
-        conn = session.connection()
-        sql, shapes = self._plan(conn.dialect.name)
-        cursor = conn.connection.cursor()
+        driver, dialect = connection_of(session)
+        sql, shapes = self._plan(dialect.name)
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -151,12 +163,12 @@ def attach(session: Session, manager: Any, values: dict) -> Any:
     """The ORM object of a row that is in the database with ``values`` (every column, converted):
     persistent in ``session`` as if loaded, nothing modified. ``manager``: its class's
     (``sqlalchemy.orm.instrumentation.manager_of_class``)."""
-    from sqlalchemy.orm import make_transient_to_detached
-
     obj = manager.new_instance()
-    obj.__dict__.update(values)
-    make_transient_to_detached(obj)  # as loaded: every value committed, nothing to flush
-    session.add(obj)
+    obj.__dict__.update(values)  # as a query's load sets them: committed, nothing to flush
+    state = obj._sa_instance_state
+    state.key = state.mapper._identity_key_from_state(state)
+    state.session_id = session.hash_key  # in the session's identity map as a query puts what it loads
+    session.identity_map._add_unpresent(state, state.key)
     return obj
 
 
