@@ -11,6 +11,7 @@ from stages import Records
 from stages.base import NotLoaded, no_cyclic_gc
 
 from . import models as m
+from .direct import connection_of
 from .plain import Reader
 from .tables import BY_PROCESS, TABLES, THROUGH  # noqa: F401 - TABLES: what load_records can read
 
@@ -41,7 +42,10 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     read shows cannot carry it); for the reads that change nothing (status, check, the public
     view, a move's criteria), read by :class:`storage.plain.Reader`, the command line's reader."""
     if plain:  # straight from the session's connection, inside its transaction: it sees its writes
-        return Reader.of(session.connection() if isinstance(session, Session) else session).records(process, only, now)
+        if isinstance(session, Session):
+            driver, dialect = connection_of(session)
+            return Reader(driver, dialect.name).records(process, only, now)
+        return Reader.of(session).records(process, only, now)
     wanted = set(BY_PROCESS) | set(THROUGH) if only is None else set(only)
     for name in wanted & set(THROUGH):
         wanted.add(THROUGH[name][0])

@@ -104,8 +104,7 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     row); the head goes into the
     process's row with the process's own pending changes when it has any, else with one UPDATE
     (on PostgreSQL in the entry's statement)."""
-    from sqlalchemy import inspect
-    from sqlalchemy.orm.attributes import set_committed_value
+    from storage.direct import connection_of
 
     insert, head, both = _statements()
     seq = process.audit_seq + 1
@@ -119,16 +118,17 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     entry = {"b_process_id": process.id, "b_seq": seq, "b_at": at, "b_recorded_at": recorded_at, "b_actor": actor,
              "b_action": action, "b_session_key": session_key, "b_reason": reason_text, "b_body": body,
              "b_prev_hash": prev_hash, "b_hash": digest}
-    state = inspect(process)
-    if state.persistent and not state.modified:  # only the head changes: one UPDATE, no unit of work
+    state = process._sa_instance_state
+    if state.key is not None and state.session_id == session.hash_key and not state.modified \
+            and not state.expired_attributes:  # only the head changes: one UPDATE, no unit of work
         session.flush()  # the action's own rows first (they may be what the entry's result names)
-        if session.get_bind().dialect.name == "postgresql":
+        if connection_of(session)[1].name == "postgresql":
             entry_id = both.run(session, {**entry, "b_id": process.id, "b_head": digest})
         else:
             head.run(session, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
             entry_id = insert.run(session, entry)
-        for name, value in (("audit_seq", seq), ("audit_head", digest), ("audit_at", at)):
-            set_committed_value(process, name, value)
+        # the values the row now holds, as committed (nothing modified, nothing expired: as a load sets them)
+        process.__dict__.update(audit_seq=seq, audit_head=digest, audit_at=at)
         return Appended(entry_id, seq, digest)
     process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
     session.add(process)

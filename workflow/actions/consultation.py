@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from stages.errors import InvalidInput, reason
 from stages.participation import mask, masks_nothing
+from storage import direct
 from storage import models as m
 
 from .. import schemas as s
@@ -87,11 +88,9 @@ def answer_input(ctx: Context, d: s.AnswerInput):
     """Give an input its reasoned response: disposition and rationale."""
     row = get(ctx, m.Input, d.input, "input")
     require("answer_after_input", input=row.key, received_on=row.received_on, answered_on=today(ctx))
-    if d.theme:
-        row.theme_id = get(ctx, m.Theme, d.theme, "theme").id
+    theme = {"theme_id": get(ctx, m.Theme, d.theme, "theme").id} if d.theme else {}
     d.rationale = mask(d.rationale)  # a response is published: no email or phone in it, nor in the trail
-    row.disposition, row.rationale, row.answered_at = d.disposition, d.rationale, ctx.now
-    ctx.db.add(row)
+    direct.update(ctx.db, row, disposition=d.disposition, rationale=d.rationale, answered_at=ctx.now, **theme)
     answer_email(ctx, row)  # to its author, when their email is confirmed
     return {"input": row.key, "disposition": d.disposition}
 
@@ -105,12 +104,13 @@ def add_theme(ctx: Context, d: s.AddTheme):
 def prioritise_themes(ctx: Context, d: s.PrioritiseThemes):
     """Set the prioritised themes, in order; the others lose their priority."""
     chosen = [get(ctx, m.Theme, k, "theme") for k in d.themes]
-    for t in ctx.db.exec(select(m.Theme).where(m.Theme.process_id == ctx.process.id)):
-        t.priority = None
-        ctx.db.add(t)
-    ctx.db.flush()
-    for rank, t in enumerate(chosen, 1):
-        t.priority = rank
-        ctx.db.add(t)
+    ranks = {t.id: rank for rank, t in enumerate(chosen, 1)}
+    every = list(ctx.db.exec(select(m.Theme).where(m.Theme.process_id == ctx.process.id)))
+    for t in every:  # the old priorities gone first, then the new ones: one UPDATE a row that changes
+        if t.priority is not None and t.priority != ranks.get(t.id):
+            direct.update(ctx.db, t, priority=None)
+    for t in every:
+        if t.id in ranks and t.priority != ranks[t.id]:
+            direct.update(ctx.db, t, priority=ranks[t.id])
     return {"themes": list(d.themes)}
 

@@ -107,8 +107,8 @@ def _effect_move(event: str) -> Callable[[Context, m.Decision], dict]:
 
 
 def _record_version(ctx: Context, row: m.Commitment, decision: m.Decision) -> None:
-    ctx.db.add(m.CommitmentVersion(commitment_id=row.id, version=row.version, fields=commitment_fields(row),
-                                   decision_id=decision.id, recorded_at=ctx.now))
+    ctx.insert(m.CommitmentVersion, commitment_id=row.id, version=row.version, fields=commitment_fields(row),
+               decision_id=decision.id, recorded_at=ctx.now)
 
 
 def _effect_approve(ctx: Context, decision: m.Decision) -> dict:
@@ -119,8 +119,7 @@ def _effect_approve(ctx: Context, decision: m.Decision) -> dict:
         raise refuse("no_commitments_to_approve")
     for c in chosen:
         if c.status != "agreed":
-            c.status = "agreed"
-            ctx.db.add(c)
+            direct.update(ctx.db, c, status="agreed")
             _record_version(ctx, c, decision)
     return {"approved": sorted(c.key for c in chosen)}
 

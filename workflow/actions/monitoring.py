@@ -79,6 +79,5 @@ def set_final_status(ctx: Context, d: s.SetFinalStatus):
             raise refuse("final_status_needs_agreement", decision=decision.key, kind=decision.kind)
     require("final_status_agrees_with_progress", commitment=row.key, status=d.status,
             expected=expected_final(percents), decision=decision.key if decision else None)
-    row.final_status, row.final_decision_id = d.status, decision.id if decision else None
-    ctx.db.add(row)
+    direct.update(ctx.db, row, final_status=d.status, final_decision_id=decision.id if decision else None)
     return {"commitment": row.key, "final_status": d.status}

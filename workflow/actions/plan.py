@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from stages.commitments import FIELDS as COMMITMENT_FIELDS
 from stages.errors import NotAllowed, reason, refuse
+from storage import direct
 from storage import models as m
 
 from .. import schemas as s
@@ -84,9 +85,8 @@ def own_activity(ctx: Context, key: str) -> m.Activity:
 def accept_activity(ctx: Context, d: s.AcceptActivity):
     """The responsible agency formally accepts an activity assigned to it (with its official letter, if given)."""
     row = own_activity(ctx, d.activity)
-    row.accepted_at, row.accepted_by, row.acceptance_ref = ctx.now, ctx.actor.handle, d.document_ref
+    direct.update(ctx.db, row, accepted_at=ctx.now, accepted_by=ctx.actor.handle, acceptance_ref=d.document_ref)
     ctx.activities.add(row.id)
-    ctx.db.add(row)
     return {"activity": row.key, "accepted_by": ctx.actor.handle}
 
 
