@@ -25,6 +25,26 @@ class UTCDateTime(TypeDecorator):
             raise Misuse("naive datetime given; cocrea stores timezone-aware UTC only")
         return value.astimezone(UTC).replace(tzinfo=None)
 
+    def bind_processor(self, dialect):
+        """:meth:`process_bind_param` and the dialect's own conversion as one function (TypeDecorator
+        chains them; SQLite's builds its text from a dict of seven fields): on SQLite, when its text is
+        the one ``isoformat(" ", "microseconds")`` writes of a naive time (SQLAlchemy's default format,
+        checked here on a probe), that text is written directly."""
+        impl = self.impl_instance.dialect_impl(dialect).bind_processor(dialect)
+        probe = dt.datetime(2026, 1, 2, 3, 4, 5, 6)
+        text = impl is not None and impl(probe) == probe.isoformat(" ", "microseconds")
+
+        def process(value):
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise Misuse("naive datetime given; cocrea stores timezone-aware UTC only")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+            if text:
+                return value.isoformat(" ", "microseconds")
+            return value if impl is None else impl(value)
+        return process
+
     def result_processor(self, dialect, coltype):
         """Aware UTC from what the driver gives, as one function (a read of many rows calls it
         once a value; TypeDecorator's ``process_result_value`` chains three calls, and

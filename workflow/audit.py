@@ -43,8 +43,12 @@ def redact(value: Any) -> Any:
     return value
 
 
+#: One encoder for every entry (``json.dumps`` with options builds a new one on each call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(data)
 
 
 class Appended(NamedTuple):

@@ -1,6 +1,7 @@
 """Monitoring: progress reports, public events, final statuses."""
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import func, select
 
 from stages import Records
@@ -26,6 +27,10 @@ def report_progress(ctx: Context, d: s.ReportProgress):
     return {"activity": row.key, "status": d.status, "percent": d.percent}
 
 
+#: Built once (building it anew on each report cost more than running it).
+_LAST_REPORT = select(func.max(m.ProgressReport.reported_on)).where(m.ProgressReport.activity_id == bindparam("activity_id"))
+
+
 def progress_checked(ctx: Context, d: s.ReportProgress) -> m.Activity:
     """The activity a progress report is about, once every rule of a report holds: the one place
     for them (``report_progress``, and each row of ``import_progress``). Only the liaison's own
@@ -36,7 +41,7 @@ def progress_checked(ctx: Context, d: s.ReportProgress) -> m.Activity:
         raise refuse("activity_not_accepted", activity=row.key)
     not_in_future(ctx, "progress_report", d.reported_on)
     require("progress_after_activity_start", activity=row.key, reported_on=d.reported_on, start_date=row.start_date)
-    last = ctx.db.exec(select(func.max(m.ProgressReport.reported_on)).where(m.ProgressReport.activity_id == row.id)).one()
+    last = ctx.db.exec(_LAST_REPORT, params={"activity_id": row.id}).one()
     require("progress_in_date_order", activity=row.key, reported_on=d.reported_on, last=last)
     require("completed_means_full", status=d.status, percent=d.percent)
     require("progress_never_drops_without_reason", activity=row.key, percent=d.percent, previous=row.percent,
@@ -52,7 +57,7 @@ def record_progress(ctx: Context, row: m.Activity, d: s.ReportProgress) -> None:
                reported_by=ctx.actor.handle, recorded_at=ctx.now)
     direct.update(ctx.db, row, status=d.status, percent=d.percent)
     ctx.activities.add(row.id)
-    final_status_holds(ctx, ctx.db.get(m.Commitment, row.commitment_id))
+    final_status_holds(ctx, get(ctx, m.Commitment, row.commitment_id, "commitment", field="id"))
 
 
 def hold_public_event(ctx: Context, d: s.HoldPublicEvent):
