@@ -166,7 +166,7 @@ def attach(session: Session, manager: Any, values: dict) -> Any:
     obj = manager.new_instance()
     obj.__dict__.update(values)  # as a query's load sets them: committed, nothing to flush
     state = obj._sa_instance_state
-    state.key = state.mapper._identity_key_from_state(state)
+    state.key = state.mapper.identity_key_from_primary_key((values["id"],))  # every table's key is its id
     state.session_id = session.hash_key  # in the session's identity map as a query puts what it loads
     session.identity_map._add_unpresent(state, state.key)
     return obj

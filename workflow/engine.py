@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from notifications import outbox, planner
 from stages import CLOSED, RECORDED_IN, SUSPENDED, Records
+from stages.base import no_cyclic_gc
 from stages.clock import Clock, SystemClock
 from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_field, reason, refuse
 from storage import direct, load_records, transaction
@@ -269,7 +270,9 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             raise invalid_field("at", "not_dated", action=action.name)
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
-    with transaction(db_engine, commit=not dry_run) as db:
+    # The cyclic collector is paused for the action and resumes once its objects are freed: what it reads
+    # and judges (records, a close's compliance report) is never scanned by a collection in its midst.
+    with no_cyclic_gc(), transaction(db_engine, commit=not dry_run) as db:
         if action.creates_process:
             if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
                 return done
