@@ -270,9 +270,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
             raise invalid_field("at", "not_dated", action=action.name)
         moment(clock, at)  # a bad ``at`` is refused before anything is locked
     digest = fingerprint(action, actor, process, data, at) if idempotency_key is not None else ""
-    # The cyclic collector is paused for the action and resumes once its objects are freed: what it reads
-    # and judges (records, a close's compliance report) is never scanned by a collection in its midst.
-    with no_cyclic_gc(), transaction(db_engine, commit=not dry_run) as db:
+    with transaction(db_engine, commit=not dry_run) as db:
         if action.creates_process:
             if idempotency_key is not None and (done := applied_before(db, idempotency_key, digest)) is not None:
                 return done
@@ -331,8 +329,12 @@ class Moved(NamedTuple):
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
          reason_text: str = "", contrary: bool = False) -> Moved:
     """Check, then change the stage and record it; the only code that assigns ``stage``."""
-    records = ctx.records(reads_for(ctx.process, event))
-    found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
+    # The cyclic collector paused while the move's records are read and judged, and resumed once they
+    # and any report judged on them are freed: no collection walks them (a close's compliance report
+    # cost more in that collection than in its judging).
+    with no_cyclic_gc():
+        found = blockers(ctx.records(reads_for(ctx.process, event)), event, target, reason_text, now=ctx.now,
+                         contrary=contrary)
     if found:
         raise TransitionBlocked(found)
     process = ctx.process
