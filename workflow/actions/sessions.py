@@ -37,8 +37,9 @@ def convene_session(ctx: Context, d: s.ConveneSession):
 
 
 _ATTENDANCE = m.Attendance.__table__
-_LEAVE = (_ATTENDANCE.update().where(_ATTENDANCE.c.session_id == bindparam("b_session"), _ATTENDANCE.c.left_at.is_(None))
-          .values(left_at=bindparam("b_now")))
+_LEAVE = direct.Statement(lambda: _ATTENDANCE.update().where(_ATTENDANCE.c.session_id == bindparam("b_session"),
+                                                              _ATTENDANCE.c.left_at.is_(None))
+                          .values(left_at=bindparam("b_now")))
 _LEFT = _ATTENDANCE.update().where(_ATTENDANCE.c.id.in_(bindparam("b_ids", expanding=True))).values(left_at=bindparam("b_now"))
 
 
@@ -86,7 +87,7 @@ def close_session(ctx: Context, d: s.CloseSession):
     """Close a session; everyone still present leaves it. The session keeps the head of the audit
     trail at its close, published with it and emailed to the secretariat."""
     session = session_row(ctx, d.session)
-    ctx.db.connection().execute(_LEAVE, {"b_session": session.id, "b_now": ctx.now})  # one UPDATE, no rows read
+    _LEAVE.run(ctx.db, {"b_session": session.id, "b_now": ctx.now})  # one UPDATE through the driver, no rows read
     # the record up to the close: the head before this action's own entry, which links to it
     closed = {"closed_at": ctx.now, "closed_seq": ctx.process.audit_seq, "closed_head": ctx.process.audit_head}
     if d.minutes_ref:
