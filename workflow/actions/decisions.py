@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, select as sa_select
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from stages import DECIDED_IN, EVENTS, STAGE_NAMES
@@ -265,8 +265,13 @@ def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSes
 
 _VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
 _VOTE = _VOTES.where(m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
-_POSITIONS = sa_select(m.Vote.__table__.c.person_id, m.Vote.__table__.c.position).where(
-    m.Vote.__table__.c.decision_id == bindparam("decision_id"))  # read to count: rows, not ORM objects
+def _positions(ctx: Context, decision: m.Decision) -> dict:
+    """Each vote's position by person: read to count, as plain rows through the driver, in the action's transaction."""
+    from storage.plain import Reader
+
+    driver, dialect = direct.connection_of(ctx.db)
+    return {v.person_id: v.position for v in Reader(driver, dialect.name).select(
+        m.Vote.__tablename__, ("person_id", "position"), {"decision_id": [decision.id]})}
 
 
 def cast_vote(ctx: Context, d: s.CastVote):
@@ -299,7 +304,7 @@ def decide(ctx: Context, d: s.Decide):
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = dict(ctx.db.connection().execute(_POSITIONS, {"decision_id": decision.id}).all())
+    votes = _positions(ctx, decision)
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
     direct.update(ctx.db, decision, status="adopted" if adopted else "rejected", decided_at=ctx.now, tally=tally)
