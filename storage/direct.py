@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from sqlmodel import Session
 
+from .plain import driver_cursor
+
 
 class Statement:
     """``build()`` (called once, on first use) gives the Core statement; its bound parameters are
@@ -44,14 +46,11 @@ class Statement:
             values = [tuple(procs[n](row[n]) if n in procs else row[n] for n in names) for row in rows]
         else:
             values = [{n: (procs[n](row[n]) if n in procs else row[n]) for n in names} for row in rows]
-        cursor = conn.connection.cursor()
-        try:
-            if len(values) == 1:
-                cursor.execute(sql, values[0])
-            else:
-                cursor.executemany(sql, values)
-        finally:
-            cursor.close()
+        cursor = driver_cursor(conn.connection)
+        if len(values) == 1:
+            cursor.execute(sql, values[0])
+        else:
+            cursor.executemany(sql, values)
 
     def run(self, session: Session, params: dict) -> Any:
         """Execute with ``params`` (by bound name) on ``session``'s connection, in its transaction;
@@ -60,15 +59,12 @@ class Statement:
         conn = session.connection()
         sql, names, procs, positional = self._plan(conn.dialect)
         values = {n: (procs[n](params[n]) if n in procs else params[n]) for n in names}
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
-            if not self.returning:
-                return None
-            row = cursor.fetchone()
-            return None if row is None else row[0]
-        finally:
-            cursor.close()
+        cursor = driver_cursor(conn.connection)
+        cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
+        if not self.returning:
+            return None
+        row = cursor.fetchone()
+        return None if row is None else row[0]
 
 
 class Loaded:
@@ -121,12 +117,9 @@ class Loaded:
             session.flush()  # as the session's own query would (autoflush): it sees what was written
         conn = session.connection()
         sql, shapes = self._plan(conn.dialect.name)
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        cursor = driver_cursor(conn.connection)
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
         if row is None:
             return None
         out = []
