@@ -212,7 +212,7 @@ def driver_cursor(conn) -> Any:
     if type(info) is not dict:
         return conn.cursor()
     driver = conn.driver_connection
-    if not type(driver).__module__.startswith("psycopg."):
+    if type(driver).__module__.partition(".")[0] != "psycopg":
         return conn.cursor()
     kept = info.get("cocrea_cursor")
     if kept is None or kept[0] is not driver or kept[1].closed:
