@@ -74,9 +74,13 @@ _EMPTY = {"[]": list, "{}": dict, b"[]": list, b"{}": dict}
 def loads_json(text: str | bytes):
     """``json.loads`` for the JSON columns (SQLite's text; the engine's ``json_deserializer``,
     which psycopg calls with bytes): the empty list and mapping most rows hold are made without
-    the decoder, a new object each time, as ``json.loads`` gives."""
+    the decoder, a new object each time, as ``json.loads`` gives. Bytes are decoded as UTF-8
+    first (what ``json.loads`` of bytes guesses for any JSON PostgreSQL sends, after its
+    look at the first bytes, which cost more than the decoding)."""
     empty = _EMPTY.get(text)
-    return empty() if empty is not None else json.loads(text)
+    if empty is not None:
+        return empty()
+    return json.loads(text.decode() if type(text) is bytes else text)
 
 
 def _json_text(value):
