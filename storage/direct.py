@@ -16,17 +16,20 @@ from typing import Any, Callable
 
 from sqlmodel import Session
 
+from .plain import driver_cursor
+
 
 def connection_of(session: Session) -> tuple:
-    """The driver's connection of ``session``'s transaction (begun if there is none) and its dialect,
+    """The pooled driver connection of ``session``'s transaction (begun if there is none: SQLAlchemy's
+    pool proxy, whose ``info`` keeps :func:`storage.plain.driver_cursor`'s cursor) and its dialect,
     asked of the session once a transaction (kept in ``session.info``), not on every statement."""
     tx = session._transaction
     kept = session.info.get("direct")
     if kept is not None and kept[0] is tx and tx.is_active:
         return kept[1], kept[2]
     conn = session.connection()
-    session.info["direct"] = (session._transaction, conn.connection.dbapi_connection, conn.dialect)
-    return conn.connection.dbapi_connection, conn.dialect
+    session.info["direct"] = (session._transaction, conn.connection, conn.dialect)
+    return conn.connection, conn.dialect
 
 
 class Statement:
@@ -56,14 +59,11 @@ class Statement:
             values = [tuple(procs[n](row[n]) if n in procs else row[n] for n in names) for row in rows]
         else:
             values = [{n: (procs[n](row[n]) if n in procs else row[n]) for n in names} for row in rows]
-        cursor = driver.cursor()
-        try:
-            if len(values) == 1:
-                cursor.execute(sql, values[0])
-            else:
-                cursor.executemany(sql, values)
-        finally:
-            cursor.close()
+        cursor = driver_cursor(driver)
+        if len(values) == 1:
+            cursor.execute(sql, values[0])
+        else:
+            cursor.executemany(sql, values)
 
     def run(self, session: Session, params: dict) -> Any:
         """Execute with ``params`` (by bound name) on ``session``'s connection, in its transaction;
@@ -72,15 +72,12 @@ class Statement:
         driver, dialect = connection_of(session)
         sql, names, procs, positional = self._plan(dialect)
         values = {n: (procs[n](params[n]) if n in procs else params[n]) for n in names}
-        cursor = driver.cursor()
-        try:
-            cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
-            if not self.returning:
-                return None
-            row = cursor.fetchone()
-            return None if row is None else row[0]
-        finally:
-            cursor.close()
+        cursor = driver_cursor(driver)
+        cursor.execute(sql, tuple(values[n] for n in names) if positional else values)
+        if not self.returning:
+            return None
+        row = cursor.fetchone()
+        return None if row is None else row[0]
 
 
 class Loaded:
@@ -133,12 +130,9 @@ class Loaded:
             session.flush()  # as the session's own query would (autoflush): it sees what was written
         driver, dialect = connection_of(session)
         sql, shapes = self._plan(dialect.name)
-        cursor = driver.cursor()
-        try:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        cursor = driver_cursor(driver)
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
         if row is None:
             return None
         out = []

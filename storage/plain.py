@@ -74,9 +74,13 @@ _EMPTY = {"[]": list, "{}": dict, b"[]": list, b"{}": dict}
 def loads_json(text: str | bytes):
     """``json.loads`` for the JSON columns (SQLite's text; the engine's ``json_deserializer``,
     which psycopg calls with bytes): the empty list and mapping most rows hold are made without
-    the decoder, a new object each time, as ``json.loads`` gives."""
+    the decoder, a new object each time, as ``json.loads`` gives. Bytes are decoded as UTF-8
+    first (what ``json.loads`` of bytes guesses for any JSON PostgreSQL sends, after its
+    look at the first bytes, which cost more than the decoding)."""
     empty = _EMPTY.get(text)
-    return empty() if empty is not None else json.loads(text)
+    if empty is not None:
+        return empty()
+    return json.loads(text.decode() if type(text) is bytes else text)
 
 
 def _json_text(value):
@@ -167,6 +171,12 @@ def _plan(dialect: str, table: str, names: tuple[str, ...], conds: tuple = (), o
     return plan
 
 
+#: (dialect, tables, private) -> what :meth:`Reader.records` reads (:meth:`Reader._records_plans`).
+_RECORDS_PLANS: dict[tuple, tuple] = {}
+#: the plans of :meth:`Reader._fetch_all` -> its query's text, split where the process's id goes.
+_BATCHES: dict[tuple, list[str]] = {}
+
+
 @cache
 def _public(table: str) -> tuple[str, ...]:
     """Every column of ``table`` but its personal data (``storage.models.PRIVATE_FIELDS``: no rule
@@ -189,13 +199,42 @@ def _wanted(dialect: str, table: str, columns: Iterable[str] | None, where: dict
     return _plan(dialect, table, names, tuple(conds), order_by, limit, count), values
 
 
+#: A kept cursor (:func:`driver_cursor`) that read more rows than this is closed after the read.
+_KEEP_AFTER = 2000
+
+
+def driver_cursor(conn) -> Any:
+    """A cursor of the driver's connection under ``conn`` (SQLAlchemy's pooled connection, a
+    session's), made once for that connection and kept with it in the pool (``info``): each
+    statement then runs on it, never closed by its user. Making a ``psycopg`` cursor is a third of
+    a small statement's client CPU (it copies the connection's adapters); a statement's rows are
+    read whole (or left, read no more) before the next runs on it, and a server-side cursor (a
+    stream) is one of its own: ``psycopg`` holds a result whole in the client, nothing open on
+    the server. A new cursor for any other driver (SQLite's costs little, and a statement it
+    has not stepped to its end would hold its read open) or ``conn`` with no pool's ``info``."""
+    info = getattr(conn, "info", None)
+    if type(info) is not dict:
+        return conn.cursor()
+    driver = conn.driver_connection
+    if type(driver).__module__.partition(".")[0] != "psycopg":
+        return conn.cursor()
+    kept = info.get("cocrea_cursor")
+    if kept is None or kept[0] is not driver or kept[1].closed:
+        kept = info["cocrea_cursor"] = (driver, conn.cursor())
+    return kept[1]
+
+
 class Reader:
     """Plain rows of one database through its DB-API connection, in one read transaction: a
     connection of its own (:func:`open_reader`), or the one under a session (:meth:`of`)."""
 
-    def __init__(self, connection: Any, dialect: str):
+    def __init__(self, connection: Any, dialect: str, *, batch: bool = False):
         self.connection = connection
         self.dialect = dialect
+        #: the driver runs several statements sent as one query and gives each one's rows
+        #: (``psycopg`` 3: :meth:`records` reads every table in one round trip)
+        self.batch = batch
+        self.cursor = None  # made at the first read: :meth:`_cursor`
 
     @classmethod
     def of(cls, conn) -> "Reader":
@@ -204,21 +243,32 @@ class Reader:
         are the session's, its own writes included."""
         if not conn.in_transaction():
             conn.begin()
-        return cls(conn.connection, conn.dialect.name)
+        return cls(conn.connection, conn.dialect.name, batch=conn.dialect.driver == "psycopg")
 
     def close(self) -> None:
         self.connection.rollback()
         self.connection.close()
 
+    def _cursor(self) -> Any:
+        """The cursor this reader's reads run on (:func:`driver_cursor`), kept for its life."""
+        if self.cursor is None:
+            self.cursor = driver_cursor(self.connection)
+        return self.cursor
+
+    def _done(self, rows: int) -> None:
+        """After a read of ``rows`` rows: a cursor that read many is closed (a kept one would hold
+        the driver's copy of them until its next statement), and made anew at the next read."""
+        if rows > _KEEP_AFTER:
+            self.cursor.close()
+            self.cursor = None
+
     def _fetch(self, plan: tuple, values) -> list:
         sql, shape, make = plan
-        cur = self.connection.cursor()
-        try:
-            cur.execute(sql, values)
-            found = cur.fetchall()
-        finally:
-            cur.close()
-        return list(map(shape._make if make is None else make, found))
+        cur = self._cursor()
+        cur.execute(sql, values)
+        found = list(map(shape._make if make is None else make, cur.fetchall()))
+        self._done(len(found))
+        return found
 
     def rows(self, table: str, where: str, values: Iterable[Any], *, order_by: str = "id",
              columns: Iterable[str] | None = None) -> list:
@@ -275,22 +325,60 @@ class Reader:
         :class:`stages.base.NotLoaded`): :func:`storage.load_records` with ``plain=True``.
         ``private``: the tables read with their personal data too (the reminders' planner reads
         people's emails)."""
-        wanted = set(RECORDS) | set(THROUGH) if only is None else set(only)
-        for name in wanted & set(THROUGH):
-            wanted.add(THROUGH[name][0])
+        names, plans = self._records_plans(frozenset(RECORDS) | frozenset(THROUGH) if only is None else frozenset(only),
+                                           tuple(private))
         key = [process.id]
         with no_cyclic_gc():  # many acyclic rows: a collection would rescan them all
-            rows: dict = {name: self._fetch(_plan(self.dialect, table, self._columns(name, table, private),
-                                                  (("process_id", "="),)), key)
-                          for name, table in RECORDS.items() if name in wanted}
-            for name, (parent, table, column) in THROUGH.items():
-                if name in wanted:
-                    through = (((column, RECORDS[parent]), "through"),)
-                    rows[name] = self._fetch(_plan(self.dialect, table, self._columns(name, table, private), through),
-                                             key) if rows[parent] else []
+            if self.batch and len(plans) > 1:
+                rows = dict(zip(names, self._fetch_all(plans, process.id)))
+            else:
+                rows = {}
+                for name, plan in zip(names, plans):
+                    parent = THROUGH[name][0] if name in THROUGH else None
+                    rows[name] = self._fetch(plan, key) if parent is None or rows[parent] else []
         for name in set(RECORDS) | set(THROUGH):
             rows.setdefault(name, NotLoaded(name))
         return Records(process=process, now=now, **rows)
+
+    def _records_plans(self, wanted: frozenset[str], private: tuple[str, ...]) -> tuple[tuple, tuple]:
+        """The tables :meth:`records` reads for ``wanted`` (those read through another after it)
+        and the plan of each read; made once for each set of tables."""
+        key = (self.dialect, wanted, private)
+        found = _RECORDS_PLANS.get(key)
+        if found is None:
+            wanted = set(wanted)
+            for name in wanted & set(THROUGH):
+                wanted.add(THROUGH[name][0])
+            names, plans = [], []
+            for name, table in RECORDS.items():
+                if name in wanted:
+                    names.append(name)
+                    plans.append(_plan(self.dialect, table, self._columns(name, table, private), (("process_id", "="),)))
+            for name, (parent, table, column) in THROUGH.items():
+                if name in wanted:
+                    names.append(name)
+                    plans.append(_plan(self.dialect, table, self._columns(name, table, private),
+                                       (((column, RECORDS[parent]), "through"),)))
+            found = _RECORDS_PLANS[key] = (tuple(names), tuple(plans))
+        return found
+
+    def _fetch_all(self, plans: tuple, process_id: int) -> list[list]:
+        """The rows of each of ``plans`` (reads of one process by its id), sent as one query of
+        several statements and read back result by result: one round trip, and the driver's
+        per-statement work once instead of once per table (on ``psycopg`` most of a read's
+        client CPU). The id is written into the text as an integer (a query of several
+        statements takes no parameters), and the text is never prepared (it names one process)."""
+        parts = _BATCHES.get(plans)
+        if parts is None:
+            parts = _BATCHES[plans] = "; ".join(sql for sql, _, _ in plans).split("%s")
+        cur = self._cursor()
+        cur.execute(str(int(process_id)).join(parts), prepare=False)
+        out = []
+        for _, shape, make in plans:
+            out.append(list(map(shape._make if make is None else make, cur.fetchall())))
+            cur.nextset()
+        self._done(sum(map(len, out)))
+        return out
 
 
 def open_reader(url: str, revision: str | None) -> Reader | None:
@@ -303,7 +391,8 @@ def open_reader(url: str, revision: str | None) -> Reader | None:
         if sqlite:
             reader = _sqlite(sqlite["path"])
         elif _POSTGRES.match(url):
-            reader = Reader(_postgresql(_POSTGRES.sub("postgresql://", url)), "postgresql")
+            conn = _postgresql(_POSTGRES.sub("postgresql://", url))
+            reader = Reader(conn, "postgresql", batch=type(conn).__module__.partition(".")[0] == "psycopg")
         else:
             return None
     except Exception:  # noqa: BLE001 - the full way says what is wrong, in the user's language

@@ -44,7 +44,7 @@ def load_records(session: Session, process: m.Process, only: Iterable[str] | Non
     if plain:  # straight from the session's connection, inside its transaction: it sees its writes
         if isinstance(session, Session):
             driver, dialect = connection_of(session)
-            return Reader(driver, dialect.name).records(process, only, now)
+            return Reader(driver, dialect.name, batch=dialect.driver == "psycopg").records(process, only, now)
         return Reader.of(session).records(process, only, now)
     wanted = set(BY_PROCESS) | set(THROUGH) if only is None else set(only)
     for name in wanted & set(THROUGH):
