@@ -8,9 +8,11 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 
 - sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
   ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
-  line, a single dot, at which the server accepts a message, waits for the mark); marks of the connections answered while no mark was
-  being written share one commit (on PostgreSQL, :data:`MARK_CONNECTIONS` commits at a time at
-  most); no message is accepted ahead of the previous one's mark;
+  line, a single dot, at which the server accepts a message, waits for the mark); the marks waiting
+  share one commit (SQLite: those of the connections answered in one turn of the event loop; on
+  PostgreSQL the commit starts when a connection would end its next message, :data:`MARK_WHEN`,
+  :data:`MARK_CONNECTIONS` commits at a time at most); no message is accepted ahead of the
+  previous one's mark;
 - temporary failure: back to pending, next attempt after an exponential backoff, until
   ``max_attempts`` — then failed;
 - permanent failure: failed, with the server's reply.
@@ -401,12 +403,13 @@ class Sender:
 
 
 class _Marker:
-    """Group commit of "sent" marks: the connections that got their 250 while no mark was being
-    written (SQLite: in the same turn of the event loop) are marked in one transaction; each waits
-    for its own mark. With ``conns`` (PostgreSQL, :func:`outbox.connect_marks`) the commits are
-    awaited, up to one per connection at a time: marks that arrive while every connection is
-    committing make the next group, those that arrive while one is free start a commit at once
-    (the server flushes concurrent commits together)."""
+    """Group commit of "sent" marks; each connection waits for its own. SQLite: the connections
+    that got their 250 in the same turn of the event loop are marked in one transaction. With
+    ``conns`` (PostgreSQL, :func:`outbox.connect_marks`) the commits are awaited, up to one per
+    connection at a time, and (:data:`MARK_WHEN` ``"needed"``) a commit starts only when a sending
+    connection needs its mark (:meth:`need`: it would end its next message) or every sending
+    connection has one waiting, with every mark waiting then; those that arrive during a commit
+    wait for the next connection that needs one."""
 
     def __init__(self, sender: Sender, conns: list[Any] | None = None):
         self.sender, self.conns = sender, list(conns or [])

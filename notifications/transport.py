@@ -143,7 +143,7 @@ class _SMTP(aiosmtplib.SMTP):
 
     def _write(self, data: bytes) -> None:
         if self.protocol is None:
-            raise SMTPServerDisconnected("Connection lost")
+            raise TemporaryFailure("disconnected: connection lost")
         self.protocol.write(data)
 
     async def _refused(self, reply: Any) -> None:
