@@ -7,8 +7,8 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 ``concurrency`` persistent connections, and marks it:
 
 - sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
-  ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
-  line, a single dot, at which the server accepts a message, waits for the mark); the marks waiting
+  ``RCPT``, and ``DATA`` go out meanwhile; the content and its final line, a single dot, at
+  which the server accepts a message, wait for the mark); the marks waiting
   share one commit (SQLite: those of the connections answered in one turn of the event loop; on
   PostgreSQL the commit starts when a connection would end its next message, :data:`MARK_WHEN`,
   :data:`MARK_CONNECTIONS` commits at a time at most); no message is accepted ahead of the
@@ -71,7 +71,7 @@ from .transport import PermanentFailure, TemporaryFailure, Transport
 MARK_CONNECTIONS = 1
 
 #: PostgreSQL: when a "sent" mark's commit starts. ``"needed"``: once the connection that sent the
-#: message has the next one's envelope and ``DATA`` answered and would send its final dot (or every
+#: message has the next one's envelope and ``DATA`` answered and would send its content (or every
 #: connection has a mark waiting), with every mark waiting then: measured, commits of ~8 marks
 #: instead of ~2-3 at concurrency 8 and the client CPU a message ~20-25% lower (each commit costs
 #: ~55-75 µs of client CPU and a round trip; benchmarks/RESULTS.md, "Branch mark"). ``"at once"``
@@ -312,14 +312,6 @@ class Sender:
                     else:
                         stats.lost += 1
 
-            def ready() -> bool:
-                """Whether the last mark is committed; if not, its commit is started (at the latest)."""
-                if not marking or marking[-1].done():
-                    return True
-                marker.need(marking[-1])
-                return False
-
-            marked.ready = ready  # type: ignore[attr-defined]
 
             while True:
                 if stopping:
@@ -344,7 +336,7 @@ class Sender:
                                                       "failed")
                     continue
                 try:
-                    # The envelope and content go out while the last mark commits; the final dot once it has.
+                    # The envelope and DATA go out while the last mark commits; the content and dot once it has.
                     await lane.send(sender, job.planned.email, data, job.row["key"], before_data=marked)
                 except TemporaryFailure as exc:
                     await marked()

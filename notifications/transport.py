@@ -45,9 +45,9 @@ def _classify(code: int, message: str) -> DeliveryFailure:
     return PermanentFailure(text, code) if 500 <= code < 600 else TemporaryFailure(text, code)
 
 
-#: Awaited by a lane after the envelope (MAIL, RCPT) and the content, before the final dot at which
-#: the server accepts the message: the sender's wait for the previous message's "sent" mark, so no
-#: message is accepted before it is committed. It may carry ``ready()``: true when it would not wait.
+#: Awaited by a lane after the envelope (MAIL, RCPT) and ``DATA``, before the content and the final
+#: dot at which the server accepts the message: the sender's wait for the previous message's "sent"
+#: mark, so no message is accepted before it is committed.
 BeforeData = Callable[[], Awaitable[None]]
 
 
@@ -103,12 +103,12 @@ class _SMTP(aiosmtplib.SMTP):
     """aiosmtplib's client with one mail transaction of one recipient (:meth:`transact`) made of
     its commands (``MAIL``, ``RCPT``, ``DATA``; ``SIZE`` when the server offers it, as ``sendmail``
     gives it), the addresses quoted once (:func:`quoted`) and the content ready for the wire
-    (:func:`wire`); ``before_data`` is awaited (once) before the end of the content: ``DATA`` and
-    the content go out meanwhile, and the server accepts the message only at the line holding a
-    single dot, sent once ``before_data`` has returned (if it raises, the connection is dropped
-    and the server discards the message). When ``before_data.ready()`` says there is nothing to
-    wait for, it is awaited first and content and dot go out in one write (one packet less for the
-    server to read). A refused command is classified (:func:`_classify`), the envelope reset
+    (:func:`wire`). ``before_data`` is awaited (once) after ``DATA`` is answered, before the
+    content and the line holding a single dot, at which the server accepts the message, go out
+    in one write (if it raises, the connection is dropped and the server discards the message).
+    Measured: holding the content back too costs less than writing it before the wait and the
+    dot after it (one write and one read of the server less a message; benchmarks/RESULTS.md,
+    "Branch mark"). A refused command is classified (:func:`_classify`), the envelope reset
     (``RSET``) as ``sendmail`` resets it."""
 
     async def transact(self, mail_from: bytes, rcpt_to: bytes, content: bytes,
@@ -124,20 +124,14 @@ class _SMTP(aiosmtplib.SMTP):
         reply = await self.execute_command(b"DATA")
         if reply.code != SMTPStatus.start_input:
             await self._refused(reply)
-        ready = getattr(before_data, "ready", None)
-        if before_data is not None and not (ready is not None and ready()):
-            self._write(content)
+        if before_data is not None:
             await before_data()
-            reply = await self.execute_command(b".")
-        else:  # nothing to wait for: the message in one piece
-            if before_data is not None:
-                await before_data()
-            self._write(content + b".\r\n")
-            try:
-                reply = await self.protocol.read_response(timeout=self.timeout)  # type: ignore[union-attr]
-            except (SMTPServerDisconnected, SMTPTimeoutError):
-                self.close()
-                raise
+        self._write(content + b".\r\n")  # content and final dot in one write
+        try:
+            reply = await self.protocol.read_response(timeout=self.timeout)  # type: ignore[union-attr]
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
         if reply.code != SMTPStatus.completed:
             await self._refused(reply)
 
@@ -180,8 +174,8 @@ class SmtpLane:
 
     async def send(self, sender: str, recipient: str, data: bytes, key: str,
                    before_data: BeforeData | None = None) -> None:
-        """Send one message; ``before_data`` is awaited once the envelope is accepted and the
-        content written, before the final dot (not at all when the envelope or ``DATA`` fails); if it
+        """Send one message; ``before_data`` is awaited once the envelope and ``DATA`` are accepted,
+        before the content and the final dot (not at all when the envelope or ``DATA`` fails); if it
         raises, the connection is dropped (the server discards the unfinished message) and the
         error goes to the caller."""
         try:
@@ -202,7 +196,6 @@ class SmtpLane:
                     hook_failed.append(exc)
                     raise
 
-            hook.ready = getattr(before_data, "ready", None)  # type: ignore[attr-defined]
         try:
             await self.smtp.transact(quoted(sender), quoted(recipient), wire(data), hook)
         except DeliveryFailure as exc:  # a refused command (_SMTP.transact), classified
