@@ -72,9 +72,10 @@ MARK_CONNECTIONS = 1
 
 #: PostgreSQL: when a "sent" mark's commit starts. ``"needed"``: once the connection that sent the
 #: message has the next one's envelope and ``DATA`` answered and would send its content (or every
-#: connection has a mark waiting), with every mark waiting then: measured, commits of ~8 marks
-#: instead of ~2-3 at concurrency 8 and the client CPU a message ~20-25% lower (each commit costs
-#: ~55-75 µs of client CPU and a round trip; benchmarks/RESULTS.md, "Branch mark"). ``"at once"``
+#: connection has a mark waiting), with every mark waiting then: measured at concurrency 8, commits
+#: of ~8 marks instead of ~2-3 (a third of the WAL flushes; each commit also costs ~55-75 µs of client
+#: CPU), the client CPU a message from a wash to ~25% lower by the round (benchmarks/RESULTS.md,
+#: "Branch mark"). ``"at once"``
 #: (before): as soon as a mark connection is free, the marks that came during a commit making the next.
 MARK_WHEN = "needed"
 
@@ -311,7 +312,6 @@ class Sender:
                         stats.sent += 1
                     else:
                         stats.lost += 1
-
 
             while True:
                 if stopping:
