@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -139,8 +140,16 @@ def _part(content_type: str, body: bytes, encoding: str, extra: str = "") -> byt
     return head.encode("ascii") + body
 
 
+#: A multipart boundary: ``=_`` never occurs in quoted-printable (``=`` starts a hex escape there) nor
+#: in base64, the only encodings of the parts, so a boundary only has to differ from the other
+#: boundaries of its message: a counter, after a random prefix drawn once per process (a uuid4 a
+#: message read the system's random source each time).
+_BOUNDARY_PREFIX = f"=_cocrea_{uuid.uuid4().hex[:16]}"
+_BOUNDARIES = itertools.count()
+
+
 def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
-    boundary = f"=_cocrea_{uuid.uuid4().hex}"
+    boundary = f"{_BOUNDARY_PREFIX}{next(_BOUNDARIES):016x}"
     sep = f"--{boundary}\r\n".encode()
     body = b"".join(sep + p + b"\r\n" for p in parts) + f"--{boundary}--\r\n".encode()
     return f'multipart/{subtype}; boundary="{boundary}"', body

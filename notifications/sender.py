@@ -7,10 +7,12 @@ and cancels it if not; it renders the email from the fresh records, sends it on 
 ``concurrency`` persistent connections, and marks it:
 
 - sent: committed before that connection ends its next message (its envelope, ``MAIL`` and
-  ``RCPT``, and, while the mark is still committing, its content go out meanwhile; the final
-  line, a single dot, at which the server accepts a message, waits for the mark); marks of the connections answered while no mark was
-  being written share one commit (on PostgreSQL, :data:`MARK_CONNECTIONS` commits at a time at
-  most); no message is accepted ahead of the previous one's mark;
+  ``RCPT``, and ``DATA`` go out meanwhile; the content and its final line, a single dot, at
+  which the server accepts a message, wait for the mark); the marks waiting
+  share one commit (SQLite: those of the connections answered in one turn of the event loop; on
+  PostgreSQL the commit starts when a connection would end its next message, :data:`MARK_WHEN`,
+  :data:`MARK_CONNECTIONS` commits at a time at most); no message is accepted ahead of the
+  previous one's mark;
 - temporary failure: back to pending, next attempt after an exponential backoff, until
   ``max_attempts`` — then failed;
 - permanent failure: failed, with the server's reply.
@@ -67,6 +69,15 @@ from .transport import PermanentFailure, TemporaryFailure, Transport
 #: 2-core machine, the client CPU a message up to ~50-90 µs higher in some rounds
 #: (benchmarks/RESULTS.md, "Branch remind3"): one, the largest groups, until an idle machine says otherwise.
 MARK_CONNECTIONS = 1
+
+#: PostgreSQL: when a "sent" mark's commit starts. ``"needed"``: once the connection that sent the
+#: message has the next one's envelope and ``DATA`` answered and would send its content (or every
+#: connection has a mark waiting), with every mark waiting then: measured at concurrency 8, commits
+#: of ~8 marks instead of ~2-3 (a third of the WAL flushes; each commit also costs ~55-75 µs of client
+#: CPU), the client CPU a message from a wash to ~25% lower by the round (benchmarks/RESULTS.md,
+#: "Branch mark"). ``"at once"``
+#: (before): as soon as a mark connection is free, the marks that came during a commit making the next.
+MARK_WHEN = "needed"
 
 
 def worker_id() -> str:
@@ -296,12 +307,11 @@ class Sender:
             async def marked() -> None:
                 """Wait for the last message's mark (before the next message is ended)."""
                 if marking:
+                    marker.need(marking[-1])
                     if await marking.pop():
                         stats.sent += 1
                     else:
                         stats.lost += 1
-
-            marked.ready = lambda: not marking or marking[-1].done()  # type: ignore[attr-defined]
 
             while True:
                 if stopping:
@@ -326,7 +336,7 @@ class Sender:
                                                       "failed")
                     continue
                 try:
-                    # The envelope and content go out while the last mark commits; the final dot once it has.
+                    # The envelope and DATA go out while the last mark commits; the content and dot once it has.
                     await lane.send(sender, job.planned.email, data, job.row["key"], before_data=marked)
                 except TemporaryFailure as exc:
                     await marked()
@@ -385,18 +395,20 @@ class Sender:
 
 
 class _Marker:
-    """Group commit of "sent" marks: the connections that got their 250 while no mark was being
-    written (SQLite: in the same turn of the event loop) are marked in one transaction; each waits
-    for its own mark. With ``conns`` (PostgreSQL, :func:`outbox.connect_marks`) the commits are
-    awaited, up to one per connection at a time: marks that arrive while every connection is
-    committing make the next group, those that arrive while one is free start a commit at once
-    (the server flushes concurrent commits together)."""
+    """Group commit of "sent" marks; each connection waits for its own. SQLite: the connections
+    that got their 250 in the same turn of the event loop are marked in one transaction. With
+    ``conns`` (PostgreSQL, :func:`outbox.connect_marks`) the commits are awaited, up to one per
+    connection at a time, and (:data:`MARK_WHEN` ``"needed"``) a commit starts only when a sending
+    connection needs its mark (:meth:`need`: it would end its next message) or every sending
+    connection has one waiting, with every mark waiting then; those that arrive during a commit
+    wait for the next connection that needs one."""
 
     def __init__(self, sender: Sender, conns: list[Any] | None = None):
         self.sender, self.conns = sender, list(conns or [])
         self.idle = list(self.conns)
         self.items: list[tuple[Job, asyncio.Future]] = []
         self.scheduled = False
+        self.wanted = False  # a connection waits for a mark not yet being committed
 
     def sent(self, job: Job) -> asyncio.Future:
         loop = asyncio.get_running_loop()
@@ -406,9 +418,18 @@ class _Marker:
             if not self.scheduled:
                 self.scheduled = True
                 loop.call_soon(self._flush)
-        else:
+        elif MARK_WHEN == "at once" or len(self.items) >= self.sender.concurrency:
             self._start(loop)
         return future
+
+    def need(self, future: asyncio.Future) -> None:
+        """A connection is about to send its next message: its last mark (``future``) must be
+        committed before that message's final dot. Unless it is already committed or being
+        committed, a commit of every mark waiting starts now (on PostgreSQL the marks wait for a
+        connection that needs them: the more connections answered meanwhile, the fewer commits)."""
+        if self.conns and not future.done() and any(f is future for _, f in self.items):
+            self.wanted = True
+            self._start(asyncio.get_running_loop())
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         """A commit on a free connection for the marks waiting, unless one is about to take them."""
@@ -431,16 +452,19 @@ class _Marker:
         self.scheduled = False  # the marks arrived until now are this commit's; later ones start another
         try:
             while self.items:
-                items, self.items = self.items, []
+                items, self.items, self.wanted = self.items, [], False
                 try:
                     n = await outbox.mark_sent_async(conn, s.engine, s.worker, [j.row["id"] for j, _ in items],
                                                      s.clock.now())
                     self._settle(items, n)
                 except Exception as exc:  # the database is gone: nobody may send on as if marked
                     self._fail(items, exc)
+                if MARK_WHEN != "at once" and not self.wanted and len(self.items) < self.sender.concurrency:
+                    break  # the marks that came meanwhile wait for a connection that needs one
         finally:
             self.idle.append(conn)  # a broken one too: its next mark fails at once, as the first did
-            self._start(asyncio.get_running_loop())
+            if MARK_WHEN == "at once" or self.wanted:
+                self._start(asyncio.get_running_loop())
 
     def _settle(self, items: list[tuple[Job, asyncio.Future]], n: int) -> None:
         s = self.sender

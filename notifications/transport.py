@@ -22,11 +22,12 @@ import aiosmtplib
 from aiosmtplib import (
     SMTPException,
     SMTPNotSupported,
-    SMTPRecipientsRefused,
     SMTPResponseException,
     SMTPServerDisconnected,
     SMTPStatus,
+    SMTPTimeoutError,
 )
+from aiosmtplib.email import quote_address
 
 from stages.errors import (
     BadAddress,
@@ -44,9 +45,9 @@ def _classify(code: int, message: str) -> DeliveryFailure:
     return PermanentFailure(text, code) if 500 <= code < 600 else TemporaryFailure(text, code)
 
 
-#: Awaited by a lane after the envelope (MAIL, RCPT) and the content, before the final dot at which
-#: the server accepts the message: the sender's wait for the previous message's "sent" mark, so no
-#: message is accepted before it is committed. It may carry ``ready()``: true when it would not wait.
+#: Awaited by a lane after the envelope (MAIL, RCPT) and ``DATA``, before the content and the final
+#: dot at which the server accepts the message: the sender's wait for the previous message's "sent"
+#: mark, so no message is accepted before it is committed.
 BeforeData = Callable[[], Awaitable[None]]
 
 
@@ -69,40 +70,84 @@ _LINE_ENDS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
+def wire(message: bytes) -> bytes:
+    """The content of a message as it goes out after ``DATA``, without the final dot: CRLF line
+    ends, a leading dot doubled, ending with CRLF (what aiosmtplib's ``data`` makes of it). A message
+    that is already so (cocrea's are: ``mime.build`` writes CRLF, and quoted-printable and base64
+    lines never start with a dot) is returned as it is, found by three scans in C instead of two
+    regular-expression rewrites of the whole message."""
+    crlf = message.count(b"\r\n")
+    if (message.count(b"\n") == crlf == message.count(b"\r") and message.endswith(b"\r\n")
+            and not message.startswith(b".") and b"\n." not in message):
+        return message
+    content = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", message))
+    return content if content.endswith(b"\r\n") else content + b"\r\n"
+
+
+#: The envelope addresses as they go on ``MAIL FROM:`` and ``RCPT TO:``, quoted by aiosmtplib's own
+#: ``quote_address`` (which parses the address with ``email.utils.parseaddr``: ~13% of a message's
+#: client CPU when ``sendmail`` did it twice a message); kept per address, the same few recur.
+_QUOTED: dict[str, bytes] = {}
+
+
+def quoted(address: str) -> bytes:
+    q = _QUOTED.get(address)
+    if q is None:
+        if len(_QUOTED) >= 4096:
+            _QUOTED.clear()
+        q = _QUOTED[address] = quote_address(address).encode("ascii")
+    return q
+
+
 class _SMTP(aiosmtplib.SMTP):
-    """aiosmtplib's client, awaiting ``before_data`` (once) before the end of the message's
-    content: ``DATA`` and the content go out meanwhile, and the server accepts the message only at
-    the line holding a single dot, sent once ``before_data`` has returned (if it raises, the
-    connection is dropped and the server discards the message). When ``before_data.ready()`` says
-    there is nothing to wait for, it is awaited first and the message sent as aiosmtplib sends it
-    (content and dot in one write: one packet less for the server to read). ``sendmail``'s own
-    envelope (its size and encoding options) is kept; the content is sent as aiosmtplib sends it
-    (CRLF line ends, a leading dot doubled)."""
+    """aiosmtplib's client with one mail transaction of one recipient (:meth:`transact`) made of
+    its commands (``MAIL``, ``RCPT``, ``DATA``; ``SIZE`` when the server offers it, as ``sendmail``
+    gives it), the addresses quoted once (:func:`quoted`) and the content ready for the wire
+    (:func:`wire`). ``before_data`` is awaited (once) after ``DATA`` is answered, before the
+    content and the line holding a single dot, at which the server accepts the message, go out
+    in one write (if it raises, the connection is dropped and the server discards the message).
+    Measured: holding the content back too costs less than writing it before the wait and the
+    dot after it (one write and one read of the server less a message; benchmarks/RESULTS.md,
+    "Branch mark"). A refused command is classified (:func:`_classify`), the envelope reset
+    (``RSET``) as ``sendmail`` resets it."""
 
-    before_data: BeforeData | None = None
+    async def transact(self, mail_from: bytes, rcpt_to: bytes, content: bytes,
+                       before_data: BeforeData | None = None) -> None:
+        await self._ehlo_or_helo_if_needed()
+        size = (b"SIZE=%d" % len(content),) if self.supports_extension("size") else ()
+        reply = await self.execute_command(b"MAIL", b"FROM:" + mail_from, *size)
+        if reply.code != SMTPStatus.completed:
+            await self._refused(reply)
+        reply = await self.execute_command(b"RCPT", b"TO:" + rcpt_to)
+        if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
+            await self._refused(reply)
+        reply = await self.execute_command(b"DATA")
+        if reply.code != SMTPStatus.start_input:
+            await self._refused(reply)
+        if before_data is not None:
+            await before_data()
+        self._write(content + b".\r\n")  # content and final dot in one write
+        try:
+            reply = await self.protocol.read_response(timeout=self.timeout)  # type: ignore[union-attr]
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
+        if reply.code != SMTPStatus.completed:
+            await self._refused(reply)
 
-    async def data(self, message: Any, *args: Any, **kwargs: Any) -> Any:
-        hook, self.before_data = self.before_data, None
-        if hook is None:
-            return await super().data(message, *args, **kwargs)
-        ready = getattr(hook, "ready", None)
-        if ready is not None and ready():  # nothing to wait for: the message in one piece, as aiosmtplib sends it
-            await hook()
-            return await super().data(message, *args, **kwargs)
-        if isinstance(message, str):
-            message = message.encode("ascii")
-        content = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", message))
-        if not content.endswith(b"\r\n"):
-            content += b"\r\n"
-        start = await self.execute_command(b"DATA")
-        if start.code != SMTPStatus.start_input:
-            raise _classify(start.code, start.message)  # as SmtpLane.send classifies aiosmtplib's
-        self.protocol.write(content)  # type: ignore[union-attr]  # connected: DATA was answered
-        await hook()
-        done = await self.execute_command(b".")
-        if done.code != SMTPStatus.completed:
-            raise _classify(done.code, done.message)
-        return done
+    def _write(self, data: bytes) -> None:
+        if self.protocol is None:
+            raise TemporaryFailure("disconnected: connection lost")
+        self.protocol.write(data)
+
+    async def _refused(self, reply: Any) -> None:
+        """Raise the classified refusal, the envelope reset first (not after a 421: closing)."""
+        if reply.code != 421 and self.is_connected:
+            try:
+                await self.rset()
+            except (SMTPException, OSError, asyncio.TimeoutError):
+                pass
+        raise _classify(reply.code, reply.message)
 
 
 class SmtpLane:
@@ -129,8 +174,8 @@ class SmtpLane:
 
     async def send(self, sender: str, recipient: str, data: bytes, key: str,
                    before_data: BeforeData | None = None) -> None:
-        """Send one message; ``before_data`` is awaited once the envelope is accepted and the
-        content written, before the final dot (not at all when the envelope or ``DATA`` fails); if it
+        """Send one message; ``before_data`` is awaited once the envelope and ``DATA`` are accepted,
+        before the content and the final dot (not at all when the envelope or ``DATA`` fails); if it
         raises, the connection is dropped (the server discards the unfinished message) and the
         error goes to the caller."""
         try:
@@ -142,22 +187,18 @@ class SmtpLane:
         if self.smtp is None or not self.smtp.is_connected:
             self.smtp = await self._connect()
         hook_failed: list[BaseException] = []
+        hook: BeforeData | None = None
+        if before_data is not None:
+            async def hook() -> None:
+                try:
+                    await before_data()
+                except BaseException as exc:
+                    hook_failed.append(exc)
+                    raise
 
-        async def hook() -> None:
-            try:
-                await before_data()  # type: ignore[misc]
-            except BaseException as exc:
-                hook_failed.append(exc)
-                raise
-
-        hook.ready = getattr(before_data, "ready", None)  # type: ignore[attr-defined]
-        self.smtp.before_data = hook if before_data is not None else None
         try:
-            await self.smtp.sendmail(sender, [recipient], data)
-        except SMTPRecipientsRefused as exc:
-            first = exc.recipients[0]
-            raise _classify(first.code, first.message) from None
-        except DeliveryFailure as exc:  # a reply to DATA or to the final dot (_SMTP.data), classified
+            await self.smtp.transact(quoted(sender), quoted(recipient), wire(data), hook)
+        except DeliveryFailure as exc:  # a refused command (_SMTP.transact), classified
             if exc.code in (421,):  # the server is closing the channel
                 await self._drop()
             raise
@@ -176,9 +217,6 @@ class SmtpLane:
         except BaseException:
             await self._drop()  # the sender's wait failed (or was cancelled) inside the transaction
             raise
-        finally:
-            if self.smtp is not None:
-                self.smtp.before_data = None
 
     async def _drop(self) -> None:
         if self.smtp is not None:
