@@ -13,15 +13,15 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .types import UTCDateTime
+from .types import Table, UTCDateTime
 
 #: Leaves (row digests) per stored chunk.
 CHUNK = 4096
 
 
-class BulkImport(SQLModel, table=True):
+class BulkImport(Table, table=True):
     __tablename__ = "bulk_import"
     __table_args__ = (UniqueConstraint("process_id", "key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -37,7 +37,7 @@ class BulkImport(SQLModel, table=True):
     at: Optional[dt.datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class BulkImportDigests(SQLModel, table=True):
+class BulkImportDigests(Table, table=True):
     """Rows ``chunk * CHUNK`` to ``chunk * CHUNK + n - 1`` (0-based, in the file's order) of an
     import: their leaf hashes, concatenated."""
     __tablename__ = "bulk_import_digests"

@@ -131,7 +131,9 @@ STAGE = Literal[STAGE_NAMES]  # type: ignore[valid-type]
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    #: ``defer_build``: a schema's validator is built when an action first validates with it, not at
+    #: import: a command runs one action (a replay of the trail, the ones the trail holds), not ninety.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class QuorumRuleIn(Schema):
