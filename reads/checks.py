@@ -99,15 +99,11 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
              until: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The status of every rule at the end of each month since the process was created,
     rebuilt from the audit trail: when each requirement was met, and when it stopped being."""
-    from sqlmodel import Session
-
-    from storage import process_by_slug
-
     from . import replay
 
     now = (until or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         tz, created = p.timezone, p.created_at
     start = created.astimezone(ZoneInfo(tz)).date()
     moments = month_ends(start, now.astimezone(ZoneInfo(tz)).date(), tz)

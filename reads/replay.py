@@ -16,6 +16,7 @@ import json
 from typing import Any, Iterator
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Session, SQLModel, select
 
 from stages import Records
@@ -69,6 +70,19 @@ def _imported_rows(db_engine: Engine, process_id: int, key: str | None) -> Itera
                    "theme": theme}
 
 
+def _create_tables(engine: Engine) -> None:
+    """The tables of ``SQLModel.metadata`` in a fresh in-memory database: their DDL compiled for its
+    dialect and run as one script on the driver's connection. What ``create_all`` writes, without
+    its per-table existence checks (the database is new) and per-statement execution (a third of the
+    replay's set-up)."""
+    dialect, script = engine.dialect, []
+    for table in SQLModel.metadata.sorted_tables:
+        script.append(str(CreateTable(table).compile(dialect=dialect)))
+        script += [str(CreateIndex(index).compile(dialect=dialect)) for index in table.indexes]
+    with engine.connect() as conn:
+        conn.connection.driver_connection.executescript(";\n".join(script))
+
+
 class Replay:
     """An in-memory copy of one process that can be moved forward in time."""
 
@@ -77,7 +91,7 @@ class Replay:
         self._source = db_engine
         self._next = 0
         self.engine = make_engine("sqlite://")
-        SQLModel.metadata.create_all(self.engine)
+        _create_tables(self.engine)
 
     def until(self, moment: dt.datetime) -> "Replay":
         """Apply every entry at or before ``moment`` not applied yet."""
