@@ -44,12 +44,14 @@ def parse_as_of(value: str, timezone: str) -> dt.datetime:
 
 
 
-def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
+def _run(records, moment: dt.datetime, ruleset: str | None, like: Report | None = None) -> Report:
+    """``like``: a report of the same records at another moment, whose indexes of the records are
+    taken (:attr:`compliance.facts.Facts.RECORD_ONLY`)."""
     try:
         rs = rulesets.resolve(records.process, ruleset)
     except rulesets.RuleSetInvalid as exc:
         raise InvalidInput(exc.reasons) from None
-    return compliance_report.run(records, moment, ruleset=rs)
+    return compliance_report.run(records, moment, ruleset=rs, like=like.facts if like is not None else None)
 
 
 def judged(records, moment: dt.datetime, ruleset: str | None = None) -> Report:
@@ -108,11 +110,11 @@ def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock:
     start = created.astimezone(ZoneInfo(tz)).date()
     moments = month_ends(start, now.astimezone(ZoneInfo(tz)).date(), tz)
     moments[-1] = min(moments[-1], now)
-    out = []
+    out, rep = [], None
     for moment, records in replay.walk(db_engine, slug, moments):
         if records is None:
             continue
-        rep = _run(records, moment, ruleset)
+        rep = _run(records, moment, ruleset, like=rep)  # a month without facts: the same records
         out.append({"as_of": moment.isoformat(), "date": rep.facts.iso(moment), "stage": records.process.stage,
                     "statuses": rep.statuses(), "counts": rep.counts(), "compliant": rep.compliant})
     return out

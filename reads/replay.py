@@ -90,6 +90,7 @@ class Replay:
         self.slug, self._entries = _entries(db_engine, slug)
         self._source = db_engine
         self._next = 0
+        self._read: tuple[int, Records | None] | None = None  # the records last read, and at which entry
         self.engine = make_engine("sqlite://")
         _create_tables(self.engine)
 
@@ -126,13 +127,17 @@ class Replay:
 
     def records(self) -> Records | None:
         """The replayed process's records now, as plain rows (:class:`storage.plain.Reader`, what
-        ``check`` of today judges); None: it was not created yet."""
+        ``check`` of today judges); None: it was not created yet. No entry applied since the last
+        read: the same object (a month without facts in a timeline is not read again)."""
+        if self._read is not None and self._read[0] == self._next:
+            return self._read[1]
         with reading(self.engine) as db:
             try:
-                p = db.process(self.slug)
+                found = db.records(db.process(self.slug))
             except NotFound:
-                return None
-            return db.records(p)
+                found = None
+        self._read = (self._next, found)
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
