@@ -201,7 +201,7 @@ def import_results(db_engine: Engine | Reader, slug: str) -> list:
     return found
 
 
-def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
+def differences(db_engine: Engine | Reader, slug: str) -> tuple[list, int]:
     """(every row of ``slug`` that differs from its trail replayed, the rows compared).
 
     The chain is verified first (:class:`Replay` raises :class:`AuditBroken` when it is not)."""
@@ -219,7 +219,7 @@ def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
     return found, sum(len(rows) for rows in live.values())
 
 
-def check(db_engine: Engine, slugs: Iterable[str]) -> tuple[list, dict[str, int]]:
+def check(db_engine: Engine | Reader, slugs: Iterable[str]) -> tuple[list, dict[str, int]]:
     """:func:`differences` of several processes: (every difference, rows compared per process)."""
     problems, rows = [], {}
     for slug in slugs:
