@@ -24,9 +24,9 @@ Baselines (same run):
 Commands: ``--help``; ``status`` (closed, open), ``history``, ``audit verify`` (one process, all),
 ``check`` (today, ``--as-of`` after the last fact), ``ruleset list``, ``reminders plan`` and
 ``status``, ``export inputs`` (plain rows to the import's CSV); and, marked ``full:``, those that
-still take the full way (SQLAlchemy and the engine): ``check --as-of`` a past moment and
-``--timeline`` (rebuilt from the audit trail by replaying it through the actions), ``audit verify
---deep`` (the same replay, compared with the live tables).
+replay the audit trail through the actions (they import SQLAlchemy and the engine for the scratch
+database; the live one is read through the quick reader): ``check --as-of`` a past moment and
+``--timeline``, ``audit verify --deep`` (the same replay, compared with the live tables).
 
     PYTHONPATH=. python benchmarks/bench_startup.py [--repeat 7] [--quick] [--db postgresql://...] [--src DIR]
         [--against DIR] [--only SUBSTRINGS]
@@ -188,7 +188,7 @@ def contenders(urls: dict[str, str]) -> dict[str, list[str]]:
             out[f"reminders plan ({db})"] = [*base, "reminders", "plan", SLUG, "--at", "2025-03-10T10:00-06:00"]
             out[f"reminders status ({db})"] = [*base, "reminders", "status", SLUG]
             out[f"export inputs ({db})"] = [*base, "export", "inputs", SLUG, "inputs.csv"]
-            # the full way still: a past rebuilt by replaying the trail through the actions (the engine)
+            # a past rebuilt by replaying the trail through the actions (the engine, into a scratch database)
             out[f"full: check --as-of past ({db})"] = [*base, "check", SLUG, "--as-of", "2025-03-01"]
             out[f"full: check --timeline ({db})"] = [*base, "check", SLUG, "--timeline"]
             out[f"full: audit verify --deep ({db})"] = [*base, "audit", "verify", SLUG, "--deep"]

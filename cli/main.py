@@ -325,15 +325,15 @@ def audit_verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: b
 
 
 def _verify(ctx: Ctx, process: str | None, expect: tuple[str, ...], deep: bool) -> dict:
-    """The chains through the quick reader; ``--deep`` (a replay), a process not found or a trail
-    left without its process (named by the full way) through the engine."""
+    """The chains (and ``--deep``, a replay of each trail) through the quick reader; a process not
+    found or a trail left without its process (named by the full way) through the engine."""
     from reads import status as queries
     from stages.errors import NotFound
     from storage.plain import Reader
 
-    if not deep and isinstance(ctx.reader, Reader):
+    if isinstance(ctx.reader, Reader):
         try:
-            return queries.verify_record(ctx.reader, process, expect)
+            return queries.verify_record(ctx.reader, process, expect, deep=deep)
         except NotFound:
             pass
     return queries.verify_record(ctx.engine, process, expect, deep=deep)
@@ -537,14 +537,10 @@ def check(ctx: Ctx, process: str, fmt: str, as_of: str | None, ruleset: str | No
 
     moment = checks.parse_as_of(as_of, checks.process_timezone(ctx.reader, process)) if as_of else None
     if timeline:
-        out = render_timeline(checks.timeline(ctx.engine, process, ruleset=ruleset, until=moment),
+        out = render_timeline(checks.timeline(ctx.reader, process, ruleset=ruleset, until=moment),
                               "json" if fmt == "json" else "text", ctx.lang)
-    else:  # a moment at or after the process's last fact reads quickly; one before it is rebuilt from the trail
-        try:
-            found = checks.report(ctx.reader, process, as_of=moment, ruleset=ruleset)
-        except checks.NeedsTrail:  # that moment (or this machine's now) is before the process's last fact
-            found = checks.report(ctx.engine, process, as_of=moment, ruleset=ruleset)
-        out = render(found, fmt, ctx.lang)
+    else:  # a moment at or after the process's last fact reads today's rows; one before it is rebuilt from the trail
+        out = render(checks.report(ctx.reader, process, as_of=moment, ruleset=ruleset), fmt, ctx.lang)
     if output:
         Path(output).write_text(out, encoding="utf-8")
         click.echo(output)

@@ -3,7 +3,7 @@
 Wires storage, the audit replay and the pure checker (``compliance``); writes nothing.
 :func:`report` of today reads through :func:`storage.plain.reading`, so the command line can
 give it a quick :class:`storage.plain.Reader` (no SQLAlchemy); a past moment is rebuilt from
-the audit trail through an engine.
+the audit trail (read through the same reader) by the actions, into a scratch database.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from compliance import rulesets
 from compliance.report import Report
 from stages.base import add_months
 from stages.clock import Clock, SystemClock
-from stages.errors import InvalidInput, Misuse, not_found, reason
+from stages.errors import InvalidInput, not_found, reason
 from storage.plain import Reader, reading
 
 if TYPE_CHECKING:
@@ -44,12 +44,14 @@ def parse_as_of(value: str, timezone: str) -> dt.datetime:
 
 
 
-def _run(records, moment: dt.datetime, ruleset: str | None) -> Report:
+def _run(records, moment: dt.datetime, ruleset: str | None, like: Report | None = None) -> Report:
+    """``like``: a report of the same records at another moment, whose indexes of the records are
+    taken (:attr:`compliance.facts.Facts.RECORD_ONLY`)."""
     try:
         rs = rulesets.resolve(records.process, ruleset)
     except rulesets.RuleSetInvalid as exc:
         raise InvalidInput(exc.reasons) from None
-    return compliance_report.run(records, moment, ruleset=rs)
+    return compliance_report.run(records, moment, ruleset=rs, like=like.facts if like is not None else None)
 
 
 def judged(records, moment: dt.datetime, ruleset: str | None = None) -> Report:
@@ -62,22 +64,15 @@ def process_timezone(db_engine: Engine | Reader, slug: str) -> str:
         return db.process(slug).timezone
 
 
-class NeedsTrail(Misuse):
-    """A quick :class:`~storage.plain.Reader` was asked for a moment before the process's last
-    fact: that moment is rebuilt from the audit trail, through an engine. The caller asks again
-    with one (``cli.main.check``)."""
-
-
 def report(db_engine: Engine | Reader, slug: str, *, as_of: dt.datetime | None = None, ruleset: str | None = None,
            clock: Clock | None = None) -> Report:
-    """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail)."""
+    """The compliance report now, or as of a moment (past moments are rebuilt from the audit trail,
+    read through ``db_engine`` too: a quick :class:`~storage.plain.Reader` will do)."""
     moment = (as_of or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
     with reading(db_engine) as db:
         p = db.process(slug)
         if p.audit_at is None or moment >= p.audit_at:  # nothing happened since: today's rows are that moment's rows
             return _run(db.records(p), moment, ruleset)
-    if isinstance(db_engine, Reader):
-        raise NeedsTrail(slug)
     from . import replay
 
     records = replay.records_as_of(db_engine, slug, moment)
@@ -95,28 +90,24 @@ def month_ends(start: dt.date, end: dt.date, timezone: str) -> list[dt.datetime]
     return out
 
 
-def timeline(db_engine: Engine, slug: str, *, ruleset: str | None = None, clock: Clock | None = None,
+def timeline(db_engine: Engine | Reader, slug: str, *, ruleset: str | None = None, clock: Clock | None = None,
              until: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The status of every rule at the end of each month since the process was created,
     rebuilt from the audit trail: when each requirement was met, and when it stopped being."""
-    from sqlmodel import Session
-
-    from storage import process_by_slug
-
     from . import replay
 
     now = (until or (clock or SystemClock()).now()).astimezone(dt.timezone.utc)
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
+    with reading(db_engine) as db:
+        p = db.process(slug)
         tz, created = p.timezone, p.created_at
     start = created.astimezone(ZoneInfo(tz)).date()
     moments = month_ends(start, now.astimezone(ZoneInfo(tz)).date(), tz)
     moments[-1] = min(moments[-1], now)
-    out = []
+    out, rep = [], None
     for moment, records in replay.walk(db_engine, slug, moments):
         if records is None:
             continue
-        rep = _run(records, moment, ruleset)
+        rep = _run(records, moment, ruleset, like=rep)  # a month without facts: the same records
         out.append({"as_of": moment.isoformat(), "date": rep.facts.iso(moment), "stage": records.process.stage,
                     "statuses": rep.statuses(), "counts": rep.counts(), "compliant": rep.compliant})
     return out

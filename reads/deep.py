@@ -26,14 +26,13 @@ import datetime as dt
 import json
 from typing import Any, Iterable
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from stages.errors import reason
-from storage import process_by_slug
-from storage.models import PRIVATE_FIELDS, AuditEntry, SecretariatSession
-from storage.plain import reading
+from storage.models import PRIVATE_FIELDS
+from storage.plain import Reader, reading
 
 from .replay import Replay
 
@@ -99,7 +98,7 @@ def _display(value: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def snapshot(db_engine: Engine, slug: str) -> dict[str, dict[str, dict[str, Any]]]:
+def snapshot(db_engine: Engine | Reader, slug: str) -> dict[str, dict[str, dict[str, Any]]]:
     """Every compared row of one process: ``{table: {name: {column: value}}}``, references as names.
     Read as plain rows (:class:`storage.plain.Reader`: the values SQLAlchemy gives, without its
     per-row work)."""
@@ -164,14 +163,15 @@ def compare(slug: str, live: dict, trail: dict) -> list:
     return found
 
 
-def closing_heads(db_engine: Engine, slug: str) -> list:
+def closing_heads(db_engine: Engine | Reader, slug: str) -> list:
     """Each session's head at its close against the trail: the entry its ``close_session`` links to."""
     found = []
-    with Session(db_engine) as db:
-        p = process_by_slug(db, slug)
-        closes = {e.session_key: (e.seq - 1, e.prev_hash) for e in db.exec(
-            select(AuditEntry).where(AuditEntry.process_id == p.id, AuditEntry.action == "close_session")).scalars()}
-        for s in db.exec(select(SecretariatSession).where(SecretariatSession.process_id == p.id)).scalars():
+    with reading(db_engine) as db:
+        pid = db.process(slug).id
+        closes = {e.session_key: (e.seq - 1, e.prev_hash) for e in db.select(
+            "audit_entry", ("session_key", "seq", "prev_hash"), {"process_id": [pid], "action": ["close_session"]},
+            order_by="seq")}
+        for s in db.rows("secretariat_session", "process_id", [pid], columns=("key", "closed_seq", "closed_head")):
             want = closes.get(s.key, (None, None))
             for column, have, expected in (("closed_seq", s.closed_seq, want[0]), ("closed_head", s.closed_head, want[1])):
                 if have != expected:
@@ -180,7 +180,7 @@ def closing_heads(db_engine: Engine, slug: str) -> list:
     return found
 
 
-def import_results(db_engine: Engine, slug: str) -> list:
+def import_results(db_engine: Engine | Reader, slug: str) -> list:
     """Each import's file digest and Merkle root against the result its ``import_inputs`` entry holds."""
     found = []
     with reading(db_engine) as db:
@@ -201,7 +201,7 @@ def import_results(db_engine: Engine, slug: str) -> list:
     return found
 
 
-def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
+def differences(db_engine: Engine | Reader, slug: str) -> tuple[list, int]:
     """(every row of ``slug`` that differs from its trail replayed, the rows compared).
 
     The chain is verified first (:class:`Replay` raises :class:`AuditBroken` when it is not)."""
@@ -211,14 +211,15 @@ def differences(db_engine: Engine, slug: str) -> tuple[list, int]:
         trail = snapshot(replay.engine, slug)
     finally:
         replay.close()
-    live = snapshot(db_engine, slug)
-    found = compare(slug, live, trail) + closing_heads(db_engine, slug) + import_results(db_engine, slug)
+    with reading(db_engine) as db:  # one read of the live rows
+        live = snapshot(db, slug)
+        found = compare(slug, live, trail) + closing_heads(db, slug) + import_results(db, slug)
     if len(found) > LIMIT:
         found = found[:LIMIT] + [reason("deep_more_differences", process=slug, count=len(found) - LIMIT)]
     return found, sum(len(rows) for rows in live.values())
 
 
-def check(db_engine: Engine, slugs: Iterable[str]) -> tuple[list, dict[str, int]]:
+def check(db_engine: Engine | Reader, slugs: Iterable[str]) -> tuple[list, dict[str, int]]:
     """:func:`differences` of several processes: (every difference, rows compared per process)."""
     problems, rows = [], {}
     for slug in slugs:

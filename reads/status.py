@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from stages import BY_NAME, CLOSED, STAGE_NAMES, SUSPENDED
 from stages.clock import Clock, SystemClock
-from stages.errors import AuditBroken, InvalidInput, Misuse, NotFound, not_found, reason
+from stages.errors import AuditBroken, InvalidInput, NotFound, not_found, reason
 from storage.columns import COLUMNS
 from storage.plain import Reader, reading
 
@@ -88,7 +88,7 @@ def verify_audit(db_engine: Engine, slug: str | None = None) -> dict[str, int]:
     return {name: found["entries"] for name, found in verify_record(db_engine, slug).items()}
 
 
-def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[str] = (),
+def verify_record(db_engine: Engine | Reader, slug: str | None = None, expect: Iterable[str] = (),
                   deep: bool = False) -> dict[str, dict[str, Any]]:
     """Verify the chain of one process (or of every one); per process, the entries checked and
     the head to publish (``seq``, ``head``, ``at`` in UTC).
@@ -104,15 +104,16 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
 
     Raises :class:`AuditBroken` with every problem found, each naming its process.
 
-    Through a :class:`storage.plain.Reader` (the command line), the chains, not ``deep`` (a
-    replay needs the engine); a process that is not found (its trail may be there without it),
+    Through a :class:`storage.plain.Reader` (the command line), the chains and ``deep`` (the
+    replay reads the trail through it); a process that is not found (its trail may be there without it),
     or a trail left without its process, raises :class:`NotFound` for the caller to ask again
     with its engine, which names it."""
     wanted = [_audit_hash(h) for h in expect]
     if isinstance(db_engine, Reader):
+        checked = _verify_quick(db_engine, slug, wanted)  # raises AuditBroken: then no replay, as below
         if deep:
-            raise Misuse("verify_record: a quick Reader checks the chains, not deep")
-        return _verify_quick(db_engine, slug, wanted)
+            _deep(db_engine, checked)
+        return checked
     from sqlmodel import Session, select
 
     from storage import process_by_slug
@@ -137,16 +138,23 @@ def verify_record(db_engine: Engine, slug: str | None = None, expect: Iterable[s
         problems += _expected(wanted, slug, checked, by_id, lambda h: db.exec(
             select(AuditEntry.process_id, AuditEntry.seq)
             .where(AuditEntry.hash == h, AuditEntry.process_id.in_(list(by_id)))).first())
-    if deep and not problems:
-        from . import deep as deep_check
-
-        found, rows = deep_check.check(db_engine, list(checked))
-        problems += found
-        for name, n in rows.items():
-            checked[name]["deep_rows"] = n
     if problems:
         raise AuditBroken(problems)
+    if deep:
+        _deep(db_engine, checked)
     return checked
+
+
+def _deep(db: Engine | Reader, checked: dict[str, dict[str, Any]]) -> None:
+    """The deep check of the processes whose chains are intact (:mod:`reads.deep`): ``deep_rows``
+    added to each, or :class:`AuditBroken` naming every difference."""
+    from . import deep as deep_check
+
+    found, rows = deep_check.check(db, list(checked))
+    if found:
+        raise AuditBroken(found)
+    for name, n in rows.items():
+        checked[name]["deep_rows"] = n
 
 
 def _verify_quick(db: Reader, slug: str | None, wanted: list[str]) -> dict[str, dict[str, Any]]:

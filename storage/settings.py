@@ -8,7 +8,6 @@ prefix (:data:`FILE_KEYS`). The environment wins over the file. docs/settings.md
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -35,6 +34,8 @@ TABLES = ("database", "web", "smtp", "delivery")
 
 def read_file(path: str | os.PathLike) -> dict[str, Any]:
     """The config file as a table; :class:`ConfigError` (exit 5) if it cannot be used."""
+    import tomllib
+
     import yaml  # only for a config file, and only here: a command's start does not pay for it
 
     path = Path(path)

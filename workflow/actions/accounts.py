@@ -24,7 +24,6 @@ from stages.errors import InvalidInput, NotAllowed, not_found, reason
 from storage.accounts import Account, SignInSession
 from storage.models import Person
 
-from .. import credentials
 from .. import schemas as s
 from ..engine import Context
 
@@ -35,6 +34,8 @@ def _end_sessions(ctx: Context, person: Person) -> None:
 
 def set_credentials(ctx: Context, d: s.SetCredentials):
     """Set one's own password or make one's own API token, revoke a token, or (coordinators) reset someone's access."""
+    from .. import credentials  # argon2 (and its C bindings) for this action only, not every action's import
+
     own = ctx.actor.handle == d.handle
     coordinator = ctx.actor.role == "coordinator"
     if not own and not coordinator:
