@@ -5,7 +5,8 @@ taken, inputs answered, the quorum and settings changed), so no table's own time
 say what was true at a past date. The audit trail can: every applied action is there, in
 order, with its time, actor and validated payload. :func:`replay` verifies the chain, then
 applies the process's entries up to the moment, through the same actions, into a fresh
-in-memory SQLite database. Personal data is redacted in the trail; it is dropped from the
+in-memory SQLite database, planning no reminders (``engine.run(plan=False)``: no replay reads
+its outbox). Personal data is redacted in the trail; it is dropped from the
 replayed payloads, which compliance never reads. Credentials are not replayed
 (:data:`NOT_REPLAYED`). :mod:`reads.deep` compares a whole replay with the live tables.
 """
@@ -24,7 +25,7 @@ from stages.clock import FixedClock
 from stages.errors import AuditBroken, CocreaError, NotFound, reason
 from storage import make_engine
 from storage.plain import Reader, reading
-from workflow import actions, audit
+from workflow import actions, audit, engine
 
 
 #: Actions not replayed: they write only what the trail cannot rebuild (credentials: their
@@ -116,9 +117,12 @@ class Replay:
                 payload["rows"] = [{"activity": c["activity"], **c["after"]}
                                    for c in (body.get("result") or {}).get("changes", [])]
             try:
-                actions.apply(self.engine, e.action, payload, actor=e.actor,
-                              process=None if e.action == "create_process" else self.slug,
-                              clock=FixedClock(e.at))  # the past is replayed at its own time
+                # the past is replayed at its own time; no reminders planned: no replay reads its outbox
+                target = None if e.action == "create_process" else self.slug
+                if action is None:  # refused as unknown, as any apply
+                    actions.apply(self.engine, e.action, payload, actor=e.actor, process=target, clock=FixedClock(e.at))
+                engine.run(self.engine, action, dict(payload), actor=e.actor, process=target, clock=FixedClock(e.at),
+                           plan=False)
             except CocreaError as exc:
                 raise CocreaError([reason("replay_failed", at=moment.isoformat(), seq=e.seq, action=e.action,
                                           problem="; ".join(exc.messages("es")))]) from exc

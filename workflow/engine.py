@@ -248,7 +248,7 @@ def applied_before(db: Session, key: str, digest: str) -> AlreadyApplied | None:
 
 def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, process: str | None,
         clock: Clock | None = None, at: dt.datetime | None = None, idempotency_key: str | None = None,
-        dry_run: bool = False) -> dict:
+        dry_run: bool = False, plan: bool = True) -> dict:
     """Apply one action; returns its result or raises a :class:`CocreaError`.
 
     The time of the action is read after the process is locked: two people acting on one
@@ -260,7 +260,10 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
 
     A ``dry_run`` (of an action that has one, :attr:`ActionDef.dry_run`) is checked as the action
     would be, by the same code, and rolled back: no audit entry, nothing written; the handler
-    returns what it would write and every problem it found."""
+    returns what it would write and every problem it found.
+
+    ``plan=False`` plans no reminders (the outbox is not written): only for a replay of the audit
+    trail into a scratch database that no worker reads (``reads.replay``)."""
     if dry_run and not action.dry_run:
         raise InvalidInput([reason("no_dry_run", action=action.name)])
     data = validate(action.schema, payload)
@@ -303,7 +306,7 @@ def run(db_engine: Engine, action: ActionDef, payload: dict, *, actor: str, proc
         anchors = action.plans | ctx.touched
         # reminders the action made due, in its transaction: only the rules it touched. A past fact
         # being recorded (``at``) makes nothing due back then: the worker's sweep plans what is due now.
-        if anchors and at is None:
+        if plan and anchors and at is None:
             every = "*" in anchors
             outbox.enqueue_due(db, ctx.process, now, None if every else frozenset(anchors),
                                None if every or not ctx.activities else ctx.activities)
