@@ -327,14 +327,18 @@ class Moved(NamedTuple):
 
 
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
-         reason_text: str = "", contrary: bool = False) -> Moved:
-    """Check, then change the stage and record it; the only code that assigns ``stage``."""
+         reason_text: str = "", contrary: bool = False, records: Records | None = None) -> Moved:
+    """Check, then change the stage and record it; the only code that assigns ``stage``.
+    ``records``: the process's records as they are now, :func:`reads_for` this move among them,
+    read by the caller with its own (a decision: who sits, the votes); else they are read here."""
     # The cyclic collector paused while the move's records are read and judged, and resumed once they
     # and any report judged on them are freed: no collection walks them (a close's compliance report
     # cost more in that collection than in its judging).
     with no_cyclic_gc():
-        found = blockers(ctx.records(reads_for(ctx.process, event)), event, target, reason_text, now=ctx.now,
-                         contrary=contrary)
+        if records is None:
+            records = ctx.records(reads_for(ctx.process, event))
+        found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
+        del records
     if found:
         raise TransitionBlocked(found)
     process = ctx.process
