@@ -109,14 +109,16 @@ def test_no_hand_written_calendar_or_feed():
 
 
 def test_only_the_engine_assigns_the_stage():
-    """``x.stage = ...``, or the column written through the driver (``storage.direct.update(..., stage=...)``)."""
+    """``x.stage = ...``, or the column written through the driver (``storage.direct.update(..., stage=...)``,
+    or with the action's audit entry, ``workflow.audit.carry(..., stage=...)``)."""
     found = [f"{path}:{node.lineno}" for path, tree in TREES.items() for node in ast.walk(tree)
              if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
              for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
              if isinstance(target, ast.Attribute) and target.attr == "stage"]
     found += [f"{path}:{node.lineno}" for path, tree in TREES.items() for node in ast.walk(tree)
-              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "direct"
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name)
+              and (node.func.value.id, node.func.attr) in {("direct", "update"), ("audit", "carry")}
               and any(k.arg == "stage" for k in node.keywords)]
     assert homes(found) == {"workflow/engine.py"} and len(found) == 1  # workflow.engine.move
 

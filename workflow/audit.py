@@ -71,14 +71,28 @@ def _entry_insert():
     return table.insert().values({c: bindparam(f"b_{c}") for c in _ENTRY_COLUMNS}).returning(table.c.id)
 
 
-def _head_update():
+def _head_update(moved: bool = False):
+    """The UPDATE of the chain's head on the process's row; ``moved``: with its new stage too (:func:`carry`)."""
     from sqlalchemy import bindparam
 
     from storage.models import Process
 
     process = Process.__table__
-    return (process.update().where(process.c.id == bindparam("b_id"))
-            .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"), audit_at=bindparam("b_at")))
+    values = {"audit_seq": bindparam("b_seq"), "audit_head": bindparam("b_head"), "audit_at": bindparam("b_at")}
+    if moved:
+        values |= {"stage": bindparam("b_stage"), "suspended_from": bindparam("b_suspended_from")}
+    return process.update().where(process.c.id == bindparam("b_id")).values(values)
+
+
+_CHANGE_COLUMNS = ("process_id", "event", "from_stage", "to_stage", "decision_id", "reason", "at")
+
+
+def _change_insert():
+    from sqlalchemy import bindparam
+
+    from storage.models import StageChange
+
+    return StageChange.__table__.insert().values({c: bindparam(f"c_{c}") for c in _CHANGE_COLUMNS})
 
 
 _STATEMENTS: list = []
@@ -86,14 +100,54 @@ _STATEMENTS: list = []
 
 def _statements() -> tuple:
     """The entry's INSERT, the head's UPDATE and both in one statement (PostgreSQL: the UPDATE in a
-    ``WITH``, one round trip less an action), compiled on first use into driver statements
-    (this module is also imported by the quick reads, which must not import SQLAlchemy or the tables)."""
+    ``WITH``, one round trip less an action); the head's UPDATE with a stage moved, the move's
+    ``stage_change`` INSERT, and the three in one statement (PostgreSQL: a ``WITH`` each). Compiled
+    on first use into driver statements (this module is also imported by the quick reads, which
+    must not import SQLAlchemy or the tables)."""
     if not _STATEMENTS:
         from storage.direct import Statement
 
-        _STATEMENTS.extend((Statement(_entry_insert, returning=True), Statement(_head_update),
-                            Statement(lambda: _entry_insert().add_cte(_head_update().cte("head")), returning=True)))
+        _STATEMENTS.extend((
+            Statement(_entry_insert, returning=True), Statement(_head_update),
+            Statement(lambda: _entry_insert().add_cte(_head_update().cte("head")), returning=True),
+            Statement(lambda: _head_update(moved=True)), Statement(_change_insert),
+            Statement(lambda: _entry_insert().add_cte(_head_update(moved=True).cte("head"))
+                      .add_cte(_change_insert().cte("moved")), returning=True)))
     return tuple(_STATEMENTS)
+
+
+#: ``session.info``'s key of the stage move :func:`carry` holds for :func:`append`.
+_CARRIED = "audit_carried"
+
+
+def carry(session: Session, process: Process, *, stage: str, suspended_from: str | None, change: dict) -> None:
+    """A stage move written with the action's entry by :func:`append`, in its statements (on
+    PostgreSQL one statement writes the entry, the head, the stage and the ``stage_change`` row;
+    on SQLite the head's UPDATE writes the stage): the process's ``stage`` and ``suspended_from``,
+    set now on ``process`` as its committed values (the rest of the action, its planning
+    included, sees the process where it moved), and the move's ``stage_change`` row (``change``:
+    its columns). Nothing between the move and the entry reads those from the database. A second
+    move in one action writes the first's row at once."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    insert_change = _statements()[4]
+    root = session.get_transaction()
+    held = session.info.get(_CARRIED)
+    if held is not None and held[0] is root:
+        insert_change.run(session, {f"c_{c}": v for c, v in held[4].items()})
+    set_committed_value(process, "stage", stage)
+    set_committed_value(process, "suspended_from", suspended_from)
+    session.info[_CARRIED] = (root, process.id, stage, suspended_from, change)
+
+
+def _carried(session: Session, process: Process) -> tuple | None:
+    """The move :func:`carry` holds for ``process`` in this transaction (taken: written once)."""
+    held = session.info.pop(_CARRIED, None)
+    if held is None or held[0] is not session.get_transaction():
+        return None  # nothing, or left by a transaction rolled back
+    if held[1] != process.id:
+        raise RuntimeError(f"a stage move of process {held[1]} carried to the entry of process {process.id}")
+    return held[2:]
 
 
 def append(session: Session, *, process: Process, at: dt.datetime, actor: str, action: str,
@@ -110,7 +164,8 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     (on PostgreSQL in the entry's statement)."""
     from storage.direct import connection_of
 
-    insert, head, both = _statements()
+    insert, head, both, head_moved, insert_change, all_three = _statements()
+    carried = _carried(session, process)
     seq = process.audit_seq + 1
     prev_hash = process.audit_head or GENESIS
     recorded_at = recorded_at or at
@@ -126,17 +181,37 @@ def append(session: Session, *, process: Process, at: dt.datetime, actor: str, a
     if state.key is not None and state.session_id == session.hash_key and not state.modified \
             and not state.expired_attributes:  # only the head changes: one UPDATE, no unit of work
         session.flush()  # the action's own rows first (they may be what the entry's result names)
+        heads = {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at}
+        if carried is not None:
+            stage, suspended_from, change = carried
+            heads |= {"b_stage": stage, "b_suspended_from": suspended_from}
+            changed = {f"c_{c}": v for c, v in change.items()}
         if connection_of(session)[1].name == "postgresql":
-            entry_id = both.run(session, {**entry, "b_id": process.id, "b_head": digest})
+            if carried is None:
+                entry_id = both.run(session, {**entry, **heads})
+            else:
+                entry_id = all_three.run(session, {**entry, **heads, **changed})
         else:
-            head.run(session, {"b_id": process.id, "b_seq": seq, "b_head": digest, "b_at": at})
+            if carried is None:
+                head.run(session, heads)
+            else:
+                head_moved.run(session, heads)
+                insert_change.run(session, changed)
             entry_id = insert.run(session, entry)
         # the values the row now holds, as committed (nothing modified, nothing expired: as a load sets them)
         process.__dict__.update(audit_seq=seq, audit_head=digest, audit_at=at)
         return Appended(entry_id, seq, digest)
     process.audit_seq, process.audit_head, process.audit_at = seq, digest, at
+    if carried is not None:  # written with the process's other changes, whatever they are
+        from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+
+        for name, value in zip(("stage", "suspended_from"), carried):
+            set_committed_value(process, name, value)  # the values carried, even if the object was expired since
+            flag_modified(process, name)
     session.add(process)
     session.flush()
+    if carried is not None:
+        insert_change.run(session, {f"c_{c}": v for c, v in carried[2].items()})
     return Appended(insert.run(session, entry), seq, digest)
 
 

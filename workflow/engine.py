@@ -30,7 +30,7 @@ from stages.errors import InvalidInput, NotAllowed, TransitionBlocked, invalid_f
 from storage import direct, load_records, transaction
 from storage.lookup import process_and_person
 from storage.records import BY_PROCESS, THROUGH
-from storage.models import AppliedKey, AuditEntry, Person, Process, StageChange
+from storage.models import AppliedKey, AuditEntry, Person, Process
 
 from . import audit, machine
 from .moves import blockers, reads_for
@@ -330,22 +330,27 @@ class Moved(NamedTuple):
 
 
 def move(ctx: Context, event: str, *, target: str | None = None, decision_id: int | None = None,
-         reason_text: str = "", contrary: bool = False) -> Moved:
-    """Check, then change the stage and record it; the only code that assigns ``stage``."""
+         reason_text: str = "", contrary: bool = False, records: Records | None = None) -> Moved:
+    """Check, then change the stage and record it; the only code that assigns ``stage``.
+    ``records``: the process's records as they are now, :func:`reads_for` this move among them,
+    read by the caller with its own (a decision: who sits, the votes); else they are read here."""
     # The cyclic collector paused while the move's records are read and judged, and resumed once they
     # and any report judged on them are freed: no collection walks them (a close's compliance report
     # cost more in that collection than in its judging).
     with no_cyclic_gc():
-        found = blockers(ctx.records(reads_for(ctx.process, event)), event, target, reason_text, now=ctx.now,
-                         contrary=contrary)
+        if records is None:
+            records = ctx.records(reads_for(ctx.process, event))
+        found = blockers(records, event, target, reason_text, now=ctx.now, contrary=contrary)
+        del records
     if found:
         raise TransitionBlocked(found)
     process = ctx.process
     before, suspended_before = process.stage, process.suspended_from
     after = machine.fire(before, event, process.suspended_from if event == "resume" else target)
-    # one UPDATE of the two columns through the driver, and the object's committed values: no unit of work
-    direct.update(ctx.db, process, stage=after, suspended_from=before if event == "suspend" else None)
+    # the stage and the stage_change row written with the action's audit entry, in its statements
+    # (PostgreSQL: one for the four writes); the object holds its new stage now, as committed
+    audit.carry(ctx.db, process, stage=after, suspended_from=before if event == "suspend" else None,
+                change={"process_id": process.id, "event": event, "from_stage": before, "to_stage": after,
+                        "decision_id": decision_id, "reason": reason_text, "at": ctx.now})
     ctx.touched |= planner.opened_by_move(process, before, suspended_before)  # the rules the move started
-    ctx.insert(StageChange, process_id=process.id, event=event, from_stage=before, to_stage=after,
-               decision_id=decision_id, reason=reason_text, at=ctx.now)
     return Moved(event, before, after)

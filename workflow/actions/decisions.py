@@ -26,8 +26,10 @@ from storage.direct import Loaded
 from .. import engine, governance
 from .. import schemas as s
 from ..engine import Context
+from ..moves import reads_for
 from . import compliance
-from .lookup import acting_in, counting_members, get, next_key, present_members, session_row, taken
+from .lookup import (SEATING, acting_in, counting_members, get, next_key, present_members, seating, session_row,
+                     taken)
 from .plan import apply_commitment_fields, commitment_fields
 
 
@@ -98,12 +100,17 @@ def validated_changes(ctx: Context, key: str, changes: dict) -> dict:
 # --- what each kind does once adopted ----------------------------------------------------
 
 
-def _effect_move(event: str) -> Callable[[Context, m.Decision], dict]:
-    def effect(ctx: Context, decision: m.Decision) -> dict:
-        change = engine.move(ctx, event, target=decision.payload.get("target"), decision_id=decision.id,
-                             reason_text=decision.reason)
+class _Move:
+    """The effect of a kind that moves the stage by ``event``: :func:`decide` reads what the move
+    is judged on (``workflow.moves.reads_for``) with what it reads to count, and hands it over."""
+
+    def __init__(self, event: str):
+        self.event = event
+
+    def __call__(self, ctx: Context, decision: m.Decision, records: Any = None) -> dict:
+        change = engine.move(ctx, self.event, target=decision.payload.get("target"), decision_id=decision.id,
+                             reason_text=decision.reason, records=records)
         return {"from": change.from_stage, "stage": change.to_stage}
-    return effect
 
 
 def _record_version(ctx: Context, row: m.Commitment, decision: m.Decision) -> None:
@@ -184,12 +191,12 @@ class DecisionKind:
 
 #: Every kind of decision and what its motion says: the one table of which field means what.
 KINDS: dict[str, DecisionKind] = {k.name: k for k in (
-    DecisionKind("advance", _check_advance, _effect_move("advance"), fields=("target",), move=True),
-    DecisionKind("suspend", _check_nothing, _effect_move("suspend"), move=True),
-    DecisionKind("resume", _check_nothing, _effect_move("resume"), move=True),
-    DecisionKind("reopen", _check_nothing, _effect_move("reopen"), fields=("target",), required=("target",),
+    DecisionKind("advance", _check_advance, _Move("advance"), fields=("target",), move=True),
+    DecisionKind("suspend", _check_nothing, _Move("suspend"), move=True),
+    DecisionKind("resume", _check_nothing, _Move("resume"), move=True),
+    DecisionKind("reopen", _check_nothing, _Move("reopen"), fields=("target",), required=("target",),
                  reason=True, move=True),
-    DecisionKind("close", _check_nothing, _effect_move("close"), move=True),
+    DecisionKind("close", _check_nothing, _Move("close"), move=True),
     DecisionKind("close_contrary_to_process", _check_close_contrary, compliance.close_contrary, reason=True,
                  move=True),
     DecisionKind("approve_commitments", _check_approve, _effect_approve, fields=("commitments",), joint=True),
@@ -263,15 +270,8 @@ def _open_decision(ctx: Context, key: str) -> tuple[m.Decision, m.SecretariatSes
     return decision, acting_in(ctx, session)
 
 
-_VOTES = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"))
-_VOTE = _VOTES.where(m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
-def _positions(ctx: Context, decision: m.Decision) -> dict:
-    """Each vote's position by person: read to count, as plain rows through the driver, in the action's transaction."""
-    from storage.plain import Reader
-
-    driver, dialect = direct.connection_of(ctx.db)
-    return {v.person_id: v.position for v in Reader(driver, dialect.name).select(
-        m.Vote.__tablename__, ("person_id", "position"), {"decision_id": [decision.id]})}
+_VOTE = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"),
+                             m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
 
 
 def cast_vote(ctx: Context, d: s.CastVote):
@@ -300,17 +300,26 @@ def decide(ctx: Context, d: s.Decide):
     if proposed_in and proposed_in != ctx.process.stage:
         raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
                      stage=ctx.process.stage)
-    present = counting_members(ctx, session)  # an alternate beside its seat's holders neither makes quorum nor votes
+    # One read (one round trip on psycopg) of who sits, the votes and, for a move, what it is judged on.
+    move = kind.effect if isinstance(kind.effect, _Move) else None
+    judged = () if move is None else reads_for(ctx.process, move.event)
+    records = ctx.records(None if judged is None else (*SEATING, "votes", *judged))
+    # an alternate beside its seat's holders neither makes quorum nor votes
+    present = counting_members(ctx, session, *seating(ctx, session, records))
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = _positions(ctx, decision)
+    votes = {v.person_id: v.position for v in records.votes if v.decision_id == decision.id}
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
-    direct.update(ctx.db, decision, status="adopted" if adopted else "rejected", decided_at=ctx.now, tally=tally)
+    decided = {"status": "adopted" if adopted else "rejected", "decided_at": ctx.now, "tally": tally}
+    direct.update(ctx.db, decision, **decided)
     ctx.reason = decision.reason
     result: dict[str, Any] = {"decision": decision.key, "kind": decision.kind, "status": decision.status,
                               "tally": tally}
-    if adopted:
+    if adopted and move is not None:  # judged on the records as they are now: this decision taken
+        records.decisions[:] = [row._replace(**decided) if row.id == decision.id else row for row in records.decisions]
+        result.update(move(ctx, decision, records))
+    elif adopted:
         result.update(kind.effect(ctx, decision))
     return result

@@ -126,11 +126,16 @@ def withdrawn_sectors(ctx: Context) -> set[str]:
     return {w.sector for w in ctx.db.exec(_WITHDRAWN, params={"process_id": ctx.process.id})}
 
 
-def seating(ctx: Context, session: m.SecretariatSession) -> tuple[dict[int, Any], set[str], list]:
+#: The records :func:`seating` reads.
+SEATING = ("people", "withdrawals", "attendance")
+
+
+def seating(ctx: Context, session: m.SecretariatSession, records: Any = None) -> tuple[dict[int, Any], set[str], list]:
     """Who may sit in ``session`` now, to judge it (plain rows read through the driver after a
     flush, ``Context.records``; a change to them is written with SQL): the people by id, the
-    withdrawn sectors, the session's attendance in the order it was recorded."""
-    r = ctx.records(("people", "withdrawals", "attendance"))
+    withdrawn sectors, the session's attendance in the order it was recorded. ``records``: the
+    process's records read now, :data:`SEATING` among them (nothing more is read)."""
+    r = ctx.records(SEATING) if records is None else records
     return {p.id: p for p in r.people}, r.withdrawn_sectors(), [a for a in r.attendance if a.session_id == session.id]
 
 
