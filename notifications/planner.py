@@ -24,7 +24,7 @@ import functools
 import gc
 from contextlib import contextmanager
 from bisect import bisect_right
-from collections import namedtuple
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from types import MappingProxyType, SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -686,10 +686,10 @@ class _Subjects:
         for rep in self.r.progress_reports:
             if rep.activity_id not in reported or rep.reported_on > reported[rep.activity_id]:
                 reported[rep.activity_id] = rep.reported_on
-        by_agency: dict[int, list] = {}
+        by_agency: dict[int, list] = defaultdict(list)  # no list made per activity (setdefault's)
         for a in self.r.activities:
             if a.agency_id is not None and a.status != "completed":
-                by_agency.setdefault(a.agency_id, []).append(a)
+                by_agency[a.agency_id].append(a)
         for agency_id, acts in by_agency.items():
             agency = self.agencies.get(agency_id)
 
