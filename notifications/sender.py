@@ -218,7 +218,7 @@ class Sender:
             context, why = citizens.recheck(db, row, self.public_url)
         if context is None:
             return None, why
-        planned = Planned(key=row["key"], kind=row["kind"], series="citizen", process_id=row["process_id"],
+        planned = Planned.of(key=row["key"], kind=row["kind"], series="citizen", process_id=row["process_id"],
                           subject="", label="", due_on=now.date(), due_at=now, person_id=0, handle="",
                           email=context["email"], lang=row["lang"], status="due",
                           details={"headers": citizens.headers(row["kind"], context)}, context=context)
