@@ -274,6 +274,15 @@ _VOTE = select(m.Vote).where(m.Vote.decision_id == bindparam("decision_id"),
                              m.Vote.person_id == bindparam("person_id"))  # built once: compiled once
 
 
+def _positions(ctx: Context, decision: m.Decision) -> dict:
+    """Each vote's position by person, of ``decision`` only: plain rows through the driver, in the action's transaction."""
+    from storage.plain import Reader
+
+    driver, dialect = direct.connection_of(ctx.db)
+    return {v.person_id: v.position for v in Reader(driver, dialect.name).select(
+        m.Vote.__tablename__, ("person_id", "position"), {"decision_id": [decision.id]})}
+
+
 def cast_vote(ctx: Context, d: s.CastVote):
     """A member votes on an open decision, in its own name, while present."""
     if d.member and d.member != ctx.actor.handle:
@@ -300,16 +309,17 @@ def decide(ctx: Context, d: s.Decide):
     if proposed_in and proposed_in != ctx.process.stage:
         raise refuse("decision_stale", decision=decision.key, kind=decision.kind, proposed_in=proposed_in,
                      stage=ctx.process.stage)
-    # One read (one round trip on psycopg) of who sits, the votes and, for a move, what it is judged on.
+    # One read (one round trip on psycopg) of who sits and, for a move, what it is judged on; the
+    # votes of this decision alone (all the process's votes would grow with its decisions).
     move = kind.effect if isinstance(kind.effect, _Move) else None
     judged = () if move is None else reads_for(ctx.process, move.event)
-    records = ctx.records(None if judged is None else (*SEATING, "votes", *judged))
+    records = ctx.records(None if judged is None else (*SEATING, *judged) + (("decisions",) if move else ()))
     # an alternate beside its seat's holders neither makes quorum nor votes
     present = counting_members(ctx, session, *seating(ctx, session, records))
     gaps = governance.quorum_gaps(governance.QuorumRule.of(ctx.process.quorum), present, session.key)
     if gaps:
         raise Refused(gaps)
-    votes = {v.person_id: v.position for v in records.votes if v.decision_id == decision.id}
+    votes = _positions(ctx, decision)
     adopted, tally = governance.outcome(decision.rule, present, votes, kind.joint,
                                         (ctx.process.quorum or {}).get("sectors", {}))
     decided = {"status": "adopted" if adopted else "rejected", "decided_at": ctx.now, "tally": tally}
